@@ -1,0 +1,86 @@
+// The model-driven AWS rest-json engine. For each embedded service it routes every operation
+// (method + URI template), turns the request into the operation's input in model form (labels,
+// query, headers and body, validated), calls the domain's handler, and writes the output with
+// the model's wire names and success code. Errors leave as the service's own shapes with
+// x-amzn-ErrorType. An operation the domain has no handler for answers 501 naming it.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "api/errors.hpp"
+#include "api/http_types.hpp"
+#include "api/model.hpp"
+
+namespace mediaemu::api {
+
+using json = nlohmann::json;
+
+constexpr const char* kAccountId = "123456789012";
+constexpr const char* kDefaultRegion = "us-east-1";
+
+struct CallContext {
+  std::string service;    // botocore name, "medialive"
+  std::string operation;  // "CreateChannel"
+  std::string region;     // from the SigV4 credential scope
+  std::string account = kAccountId;
+  std::string request_id;
+  std::string peer;  // caller's IP address
+};
+
+// Input and output are in model form (member names, as in boto3).
+using Handler = std::function<json(const CallContext&, const json& input)>;
+using OperationTable = std::unordered_map<std::string, Handler>;
+
+class AwsApi {
+ public:
+  // Parses every embedded model. Throws if one is malformed (a build problem, not a user one).
+  AwsApi();
+
+  // Installs the domain's handlers for a service. Throws std::logic_error for an operation name
+  // the model does not have, so a typo cannot silently leave an operation at 501.
+  void set_handlers(const std::string& service, OperationTable table);
+
+  // Handles one AWS API request. Never throws.
+  HttpResponse handle(const HttpRequest& request) const;
+
+  const ServiceModel* model(std::string_view service) const;
+  std::vector<std::string> services() const;
+  // Operations with a handler / without one, per service (health and coverage report).
+  json coverage() const;
+
+ private:
+  struct Service {
+    std::unique_ptr<ServiceModel> model;
+    std::vector<const Operation*> routes;  // most literal segments first
+    OperationTable handlers;
+  };
+  struct Route {
+    const Service* service = nullptr;
+    const Operation* op = nullptr;
+    UriTemplate::Labels labels;
+  };
+
+  const Service* service_for(const HttpRequest& request, std::string& region, HttpResponse& error) const;
+  // Finds the operation; on failure fills `error` (404 unknown path, 405 wrong method).
+  bool route(const Service& service, const HttpRequest& request, Route& out, HttpResponse& error) const;
+  json read_input(const Route& route, const HttpRequest& request) const;
+  HttpResponse write_output(const Route& route, const json& output, const std::string& request_id) const;
+
+  std::vector<Service> services_;
+};
+
+// An AWS-shaped error response: status from the service's error shape, x-amzn-ErrorType and
+// {"message": ...}. `service_model` may be null (no service could be determined).
+HttpResponse error_response(const ServiceModel* service_model, ErrorKind kind, const std::string& message,
+                            const std::string& request_id);
+HttpResponse error_response(int status, const std::string& type, const std::string& message,
+                            const std::string& request_id);
+
+std::string new_request_id();
+
+}  // namespace mediaemu::api

@@ -1,0 +1,36 @@
+// Errors the domain raises. The protocol engine turns each kind into the *service's own* error
+// shape (MediaLive answers validation with BadRequestException; MediaPackage, which declares no
+// BadRequest or Conflict shape, answers UnprocessableEntityException), with x-amzn-ErrorType.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+namespace mediaemu::api {
+
+enum class ErrorKind {
+  Validation,      // malformed or invalid input (400 BadRequest, or the service's equivalent)
+  NotFound,        // 404 NotFoundException
+  Conflict,        // 409 ConflictException (422 where the service has none)
+  Unprocessable,   // 422 UnprocessableEntityException (semantic rule broken)
+  Forbidden,       // 403 ForbiddenException
+  TooManyRequests, // 429
+  NotImplemented,  // 501: the operation is routed but mediaemu has no behaviour for it yet
+  Internal,        // 500
+};
+
+class ApiError : public std::runtime_error {
+ public:
+  ApiError(ErrorKind kind, std::string message) : std::runtime_error(std::move(message)), kind_(kind) {}
+  ErrorKind kind() const { return kind_; }
+
+ private:
+  ErrorKind kind_;
+};
+
+inline ApiError not_found(const std::string& message) { return {ErrorKind::NotFound, message}; }
+inline ApiError conflict(const std::string& message) { return {ErrorKind::Conflict, message}; }
+inline ApiError bad_request(const std::string& message) { return {ErrorKind::Validation, message}; }
+inline ApiError unprocessable(const std::string& message) { return {ErrorKind::Unprocessable, message}; }
+
+}  // namespace mediaemu::api

@@ -1,0 +1,54 @@
+// AWS Elemental MediaLive: resource kinds, ids, and the operation tables each file adds.
+// Handlers take and return model-form JSON (member names, as boto3 shows them); the protocol
+// engine did the wire work and validation against the botocore model already.
+#pragma once
+
+#include <string>
+
+#include "api/aws_api.hpp"
+#include "emulator/domain.hpp"
+#include "emulator/service_kit.hpp"
+
+namespace mediaemu::medialive {
+
+inline const std::string kInput = "medialive:input";
+inline const std::string kInputSecurityGroup = "medialive:input-security-group";
+inline const std::string kChannel = "medialive:channel";
+inline const std::string kMultiplex = "medialive:multiplex";
+inline const std::string kMultiplexProgram = "medialive:multiplex-program";  // id: "<multiplexId>/<programName>"
+inline const std::string kReservation = "medialive:reservation";
+
+// How long a DELETED resource stays describable (botocore's *Deleted waiters and Terraform
+// need to see state DELETED, not a 404) before it is purged.
+constexpr int64_t kDeletedRetentionMs = 15 * 60 * 1000;
+
+// MediaLive ids are 7-digit numbers ("4966424"), unique across every MediaLive resource kind.
+std::string next_id(Tx& tx);
+std::string arn(const CallContext& ctx, const std::string& type, const std::string& id);
+
+inline Key input_key(const CallContext& ctx, const std::string& id) { return {kInput, ctx.region, id}; }
+inline Key channel_key(const CallContext& ctx, const std::string& id) { return {kChannel, ctx.region, id}; }
+inline Key isg_key(const CallContext& ctx, const std::string& id) { return {kInputSecurityGroup, ctx.region, id}; }
+
+// Inputs <-> channels. A channel's InputAttachments attach inputs (state ATTACHED, the
+// channel in AttachedChannels); an input serves one channel at a time (AWS: 409 "inputId=… is
+// already attached"). Throws ApiError; call before changing anything else in the transaction.
+void check_attachable(Tx& tx, const CallContext& ctx, const json& attachments, const std::string& channel_id);
+void attach_inputs(Tx& tx, const CallContext& ctx, const json& attachments, const std::string& channel_id);
+void detach_inputs(Tx& tx, const std::string& region, const std::string& channel_id);
+// Recomputes IDLE / IN_USE of every security group in the region from the inputs using them.
+void refresh_security_groups(Tx& tx, const std::string& region);
+
+// Operation tables, one per file. Each also registers its kinds' lifecycle hooks
+// (what CREATING, STARTING, DELETING, ... settle into) with the domain.
+void add_input_operations(api::OperationTable& table, Domain& domain);
+void add_input_security_group_operations(api::OperationTable& table, Domain& domain);
+void add_channel_operations(api::OperationTable& table, Domain& domain);
+void add_multiplex_operations(api::OperationTable& table, Domain& domain);
+void add_schedule_operations(api::OperationTable& table, Domain& domain);
+void add_offering_operations(api::OperationTable& table, Domain& domain);
+void add_tag_operations(api::OperationTable& table, Domain& domain);
+
+api::OperationTable operations(Domain& domain);
+
+}  // namespace mediaemu::medialive
