@@ -7,8 +7,8 @@ namespace mediaemu {
 
 App::App(const Config& config, boost::asio::io_context& io)
     : config_(config), io_(io), store_(config.data_dir / "state.db"), domain_(config, store_, clock_) {
-  api_.set_handlers("medialive", medialive::operations(domain_));
-  api_.set_handlers("mediapackage", mediapackage::operations(domain_));
+  api_.set_handlers("medialive", medialive::operations(domain_, no_media_));
+  api_.set_handlers("mediapackage", mediapackage::operations(domain_, no_media_));
   api_.set_handlers("mediapackage-vod", mediapackage::vod_operations(domain_));
   domain_.load();  // after every hook is registered: settles interrupted transitions
 }

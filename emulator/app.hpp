@@ -10,6 +10,7 @@
 #include "emulator/clock.hpp"
 #include "emulator/config.hpp"
 #include "emulator/domain.hpp"
+#include "emulator/media_hooks.hpp"
 #include "emulator/store.hpp"
 
 namespace mediaemu {
@@ -32,6 +33,7 @@ class App {
   SystemClock clock_;
   Store store_;
   Domain domain_;
+  MediaHooks no_media_;  // replaced by the media runtime in the live-path work
   api::AwsApi api_;
 };
 

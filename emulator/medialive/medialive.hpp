@@ -7,6 +7,7 @@
 
 #include "api/aws_api.hpp"
 #include "emulator/domain.hpp"
+#include "emulator/media_hooks.hpp"
 #include "emulator/service_kit.hpp"
 
 namespace mediaemu::medialive {
@@ -43,12 +44,12 @@ void refresh_security_groups(Tx& tx, const std::string& region);
 // (what CREATING, STARTING, DELETING, ... settle into) with the domain.
 void add_input_operations(api::OperationTable& table, Domain& domain);
 void add_input_security_group_operations(api::OperationTable& table, Domain& domain);
-void add_channel_operations(api::OperationTable& table, Domain& domain);
+void add_channel_operations(api::OperationTable& table, Domain& domain, MediaHooks& media);
 void add_multiplex_operations(api::OperationTable& table, Domain& domain);
 void add_schedule_operations(api::OperationTable& table, Domain& domain);
 void add_offering_operations(api::OperationTable& table, Domain& domain);
 void add_tag_operations(api::OperationTable& table, Domain& domain);
 
-api::OperationTable operations(Domain& domain);
+api::OperationTable operations(Domain& domain, MediaHooks& media);
 
 }  // namespace mediaemu::medialive

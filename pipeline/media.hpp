@@ -1,0 +1,109 @@
+// The units that flow through a channel's media pipeline. Ingest produces IngestEvents; the
+// transcoder turns them into MediaPackets of the encoded renditions; packagers consume those.
+// Encoded packets are shared by reference (fan-out to every endpoint without copies).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "pipeline/libav.hpp"
+
+namespace mediaemu::pipeline {
+
+enum class MediaKind { Video, Audio };
+
+// ---- ingest (RTMP, later RTP/UDP and pulls) -> transcoder ---------------------------------
+
+struct IngestEvent {
+  enum class Type {
+    Metadata,     // @setDataFrame/onMetaData: `metadata` holds the values as text
+    VideoConfig,  // `data` = AVCDecoderConfigurationRecord (avcC)
+    AudioConfig,  // `data` = AudioSpecificConfig
+    Frame,        // `data` = H.264 as AVCC length-prefixed NAL units, or one raw AAC frame
+    End,          // the publisher went away (`reason` says why); a new publish may follow
+  };
+  Type type = Type::Frame;
+  MediaKind kind = MediaKind::Video;
+  int64_t dts_ms = 0;  // RTMP timestamps are milliseconds
+  int32_t cts_ms = 0;  // composition offset: pts = dts + cts
+  bool keyframe = false;
+  std::vector<uint8_t> data;
+  std::map<std::string, std::string> metadata;
+  std::string reason;
+};
+
+// What a publisher session feeds. offer() never blocks: it returns false when the consumer's
+// bounded queue is full, and the caller keeps the event and retries later (the RTMP session
+// stops reading its socket meanwhile, which pushes back on the encoder over TCP).
+class IngestSink {
+ public:
+  virtual ~IngestSink() = default;
+  virtual bool offer(IngestEvent& event) = 0;
+};
+
+// ---- transcoder -> packagers ---------------------------------------------------------------
+
+using SharedPacket = std::shared_ptr<const AVPacket>;
+inline SharedPacket share(PacketPtr p) { return SharedPacket(p.release(), [](const AVPacket* q) {
+  AVPacket* m = const_cast<AVPacket*>(q);
+  av_packet_free(&m);
+}); }
+
+struct TrackInfo {
+  int id = 0;  // unique within one channel output, from 1
+  MediaKind kind = MediaKind::Video;
+  std::string name;  // the VideoDescription / AudioDescription name
+  AVCodecID codec = AV_CODEC_ID_NONE;
+  std::vector<uint8_t> extradata;  // avcC for H.264, AudioSpecificConfig for AAC
+  AVRational time_base{1, 90000};  // of pts/dts/duration in this track's packets
+  int width = 0, height = 0;       // video
+  AVRational frame_rate{0, 1};     // video
+  int sample_rate = 0, channels = 0;  // audio
+  int64_t bitrate = 0;                // target bits per second
+  std::string codecs;                 // RFC 6381, e.g. "avc1.64001f", "mp4a.40.2"
+};
+
+// One output of the channel: a video rendition and the audio that plays with it (a variant
+// stream in HLS terms). An audio track may serve several variants.
+struct Variant {
+  std::string name;  // output name
+  int video_track = 0;  // 0: audio-only
+  std::vector<int> audio_tracks;
+};
+
+struct OutputLayout {
+  std::vector<TrackInfo> tracks;
+  std::vector<Variant> variants;
+  int64_t epoch_ms_at_zero = 0;  // wall-clock time of pts 0 (for PROGRAM-DATE-TIME, availabilityStartTime)
+  const TrackInfo* track(int id) const {
+    for (const auto& t : tracks)
+      if (t.id == id) return &t;
+    return nullptr;
+  }
+};
+
+struct MediaPacket {
+  int track_id = 0;
+  SharedPacket packet;  // pts/dts/duration in the track's time_base; AV_PKT_FLAG_KEY on IDR frames
+};
+
+// Receives a channel's encoded output, on the channel's worker thread, packets interleaved in
+// time. Every video rendition has an IDR at the same pts at each GOP start, so segments cut
+// on the first video track's keyframes line up across renditions.
+class MediaSink {
+ public:
+  virtual ~MediaSink() = default;
+  virtual void on_layout(const OutputLayout& layout) = 0;  // before the first packet
+  virtual void on_packet(const MediaPacket& packet) = 0;
+  // The timeline jumps ahead (output paused during input loss, then resumed): HLS marks
+  // EXT-X-DISCONTINUITY, DASH starts a new Period.
+  virtual void on_discontinuity() = 0;
+  // The channel stopped: finish the current segment, write final manifests (EXT-X-ENDLIST, a
+  // static MPD).
+  virtual void on_end() = 0;
+};
+
+}  // namespace mediaemu::pipeline

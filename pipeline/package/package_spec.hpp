@@ -1,0 +1,71 @@
+// How one origin endpoint packages a channel's renditions: plain values the emulator translates
+// from MediaPackage HlsPackage / DashPackage / CmafPackage. Nothing here knows AWS JSON; file
+// and URI naming follows MediaPackage's so players and tests see what they would on AWS.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace mediaemu::pipeline {
+
+struct StreamSelectionSpec {
+  int64_t min_video_bitrate = 0;
+  int64_t max_video_bitrate = 2147483647;
+  enum class Order { Original, VideoBitrateAscending, VideoBitrateDescending } order = Order::Original;
+};
+
+struct HlsPlaylistSpec {
+  std::string manifest_name = "index";  // master "<name>.m3u8", media "<name>_<n>.m3u8"
+  int playlist_window_seconds = 60;
+  enum class PlaylistType { None, Event, Vod } playlist_type = PlaylistType::None;
+  int program_date_time_interval_seconds = 0;  // 0: no EXT-X-PROGRAM-DATE-TIME
+  bool include_iframe_only_stream = false;
+  bool use_audio_rendition_group = false;
+};
+
+struct HlsSpec {
+  int segment_duration_seconds = 6;
+  HlsPlaylistSpec playlist;
+  StreamSelectionSpec selection;
+};
+
+struct DashSpec {
+  std::string manifest_name = "index";  // "<name>.mpd"
+  int segment_duration_seconds = 2;
+  int manifest_window_seconds = 60;
+  int min_buffer_time_seconds = 30;
+  int min_update_period_seconds = 15;
+  int suggested_presentation_delay_seconds = 25;
+  enum class TemplateFormat { NumberWithTimeline, TimeWithTimeline, NumberWithDuration } format =
+      TemplateFormat::NumberWithTimeline;
+  std::string utc_timing_scheme;  // "" (none), "HTTP-HEAD", "HTTP-ISO", "HTTP-XSDATE"
+  std::string utc_timing_uri;
+  StreamSelectionSpec selection;
+};
+
+struct CmafManifestSpec {
+  std::string id;  // HlsManifests[].Id: the manifest lives in "<id>/<manifest_name>.m3u8"
+  HlsPlaylistSpec playlist;
+};
+
+struct CmafSpec {
+  int segment_duration_seconds = 6;
+  std::string segment_prefix = "index";
+  std::vector<CmafManifestSpec> manifests;
+  StreamSelectionSpec selection;
+};
+
+struct EndpointSpec {
+  std::string label;                   // for log lines
+  std::filesystem::path directory;     // everything this endpoint serves lives under here
+  int time_delay_seconds = 0;          // TimeDelaySeconds: the live edge lags by this much
+  int startover_window_seconds = 0;    // segments are kept this long (at least the window)
+  enum class Kind { Hls, Dash, Cmaf } kind = Kind::Hls;
+  HlsSpec hls;
+  DashSpec dash;
+  CmafSpec cmaf;
+};
+
+}  // namespace mediaemu::pipeline

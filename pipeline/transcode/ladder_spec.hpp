@@ -1,0 +1,58 @@
+// What a channel's transcoder produces: plain values the emulator translates from MediaLive
+// EncoderSettings. Nothing here knows AWS JSON.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace mediaemu::pipeline {
+
+struct VideoRenditionSpec {
+  std::string name;
+  int width = 0, height = 0;  // 0: follow the source
+  enum class Scaling { Default, StretchToOutput } scaling = Scaling::Default;  // Default keeps the aspect ratio (letterbox/pillarbox)
+  enum class RateControl { Cbr, Vbr, Qvbr } rate_control = RateControl::Cbr;
+  int64_t bitrate = 0;      // CBR/VBR target, bits/s
+  int64_t max_bitrate = 0;  // VBR/QVBR ceiling (0: 1.5 x bitrate)
+  int qvbr_quality = 7;     // 1..10
+  double gop_size = 2.0;
+  bool gop_in_frames = false;  // GopSizeUnits FRAMES (else SECONDS)
+  int b_frames = 2;
+  std::string profile = "main";  // baseline | main | high (high10/422 are clamped to high)
+  std::string level;             // "3.1", "4.1", ... empty: automatic
+  int fps_num = 0, fps_den = 0;  // 0: follow the source
+};
+
+struct AudioRenditionSpec {
+  std::string name;
+  int64_t bitrate = 128000;
+  int sample_rate = 48000;
+  int channels = 2;  // CODING_MODE_1_0 -> 1, 2_0 -> 2, 5_1 -> 6
+};
+
+struct OutputSpec {
+  std::string name;
+  std::string video;               // a VideoRenditionSpec name, or empty (audio-only)
+  std::vector<std::string> audio;  // AudioRenditionSpec names
+};
+
+// What to emit while the input is lost (GlobalConfiguration.InputLossBehavior, ML-UG).
+struct InputLossSpec {
+  bool emit_output = true;  // false: PAUSE_OUTPUT, nothing is written until input returns
+  int repeat_frame_ms = 1000;  // repeat the last frame this long (1,000,000 = forever)
+  int black_frame_ms = 0;      // then black this long (1,000,000 = forever)
+  std::string color = "000000";  // then this RGB color (hex)
+  int input_loss_threshold_ms = 1000;  // no input for this long counts as loss
+};
+
+struct LadderSpec {
+  std::vector<VideoRenditionSpec> video;
+  std::vector<AudioRenditionSpec> audio;
+  std::vector<OutputSpec> outputs;
+  InputLossSpec input_loss;
+  std::string x264_preset = "veryfast";
+  std::string label;  // for log lines: "channel 1234567 pipeline 0"
+};
+
+}  // namespace mediaemu::pipeline
