@@ -230,6 +230,7 @@ bool AwsApi::route(const Service& service, const HttpRequest& request, Route& ou
   // problems. We say what is wrong instead.
   const std::string& name = service.model->service_id();
   if (!other_methods.empty()) {
+    std::sort(other_methods.begin(), other_methods.end());
     std::string allowed;
     for (const auto& m : other_methods) allowed += (allowed.empty() ? "" : ", ") + m;
     error = error_response(405, "MethodNotAllowedException",

@@ -1,0 +1,203 @@
+#include "api/origin.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <fstream>
+
+#include "api/aws_api.hpp"
+#include "api/uri_template.hpp"
+
+namespace mediaemu::api {
+namespace {
+
+constexpr std::string_view kPrefix = "/out/v1/";
+
+bool ends_with(const std::string& s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+bool is_manifest(const std::string& name) {
+  return ends_with(name, ".m3u8") || ends_with(name, ".mpd") || ends_with(name, "/Manifest");
+}
+
+void cors(HttpResponse& r) {
+  r.set_header("Access-Control-Allow-Origin", "*");
+  r.set_header("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS");
+  r.set_header("Access-Control-Allow-Headers", "*");
+  r.set_header("Access-Control-Expose-Headers",
+               "Content-Length, Content-Range, Date, X-MediaPackage-Manifest-Last-Sequence, "
+               "X-MediaPackage-Manifest-Last-Updated");
+}
+
+HttpResponse plain_error(int status, const std::string& message) {
+  HttpResponse r;
+  r.status = status;
+  r.set_header("Content-Type", "application/json");
+  // MediaPackage caches error answers about a second (re:Post "vod mediapackage with cloudfront").
+  r.set_header("Cache-Control", "max-age=1");
+  cors(r);
+  r.body = nlohmann::json{{"message", message}}.dump();
+  return r;
+}
+
+// Parses "bytes=a-b", "bytes=a-" and "bytes=-n" against a size. nullopt: not a single range we
+// understand (served as a plain 200, which RFC 9110 §14.2 allows); {size, 0}: unsatisfiable.
+std::optional<std::pair<uint64_t, uint64_t>> parse_range(std::string_view header, uint64_t size) {
+  if (header.rfind("bytes=", 0) != 0 || header.find(',') != std::string_view::npos) return std::nullopt;
+  std::string spec(header.substr(6));
+  auto dash = spec.find('-');
+  if (dash == std::string::npos) return std::nullopt;
+  try {
+    std::string a = spec.substr(0, dash), b = spec.substr(dash + 1);
+    uint64_t first, last;
+    if (a.empty()) {
+      if (b.empty()) return std::nullopt;
+      uint64_t n = std::stoull(b);
+      if (n == 0) return std::make_pair(size, uint64_t{0});
+      first = n >= size ? 0 : size - n;
+      last = size - 1;
+    } else {
+      first = std::stoull(a);
+      last = b.empty() ? size - 1 : std::min<uint64_t>(std::stoull(b), size - 1);
+      if (!b.empty() && std::stoull(b) < first) return std::nullopt;
+    }
+    if (first >= size) return std::make_pair(size, uint64_t{0});
+    return std::make_pair(first, last - first + 1);
+  } catch (...) {
+    return std::nullopt;
+  }
+}
+
+}  // namespace
+
+std::string content_type_for(const std::string& name) {
+  if (ends_with(name, ".m3u8")) return "application/vnd.apple.mpegurl";
+  if (ends_with(name, ".mpd")) return "application/dash+xml";
+  if (ends_with(name, ".ts")) return "video/MP2T";
+  if (ends_with(name, ".mp4") || ends_with(name, ".m4s") || ends_with(name, ".cmfv")) return "video/mp4";
+  if (ends_with(name, ".m4a") || ends_with(name, ".cmfa")) return "audio/mp4";
+  if (ends_with(name, ".aac")) return "audio/aac";
+  if (ends_with(name, ".vtt")) return "text/vtt";
+  if (ends_with(name, "/Manifest")) return "text/xml";
+  return "application/octet-stream";
+}
+
+HttpResponse Origin::handle(const HttpRequest& request) {
+  if (request.method == "OPTIONS") {  // CORS preflight from browser players
+    HttpResponse r;
+    r.status = 204;
+    cors(r);
+    r.set_header("Access-Control-Max-Age", "86400");
+    return r;
+  }
+  if (request.method != "GET" && request.method != "HEAD") {
+    HttpResponse r = plain_error(405, "The origin answers GET and HEAD only");
+    r.set_header("Allow", "GET, HEAD, OPTIONS");
+    return r;
+  }
+  std::string_view path = request.path();
+  if (path.substr(0, kPrefix.size()) != kPrefix) return plain_error(404, "Not found");
+  std::string rest = percent_decode(path.substr(kPrefix.size()));
+  auto slash = rest.find('/');
+  if (slash == std::string::npos || slash == 0) return plain_error(404, "Not found");
+  std::string hash = rest.substr(0, slash), relative = rest.substr(slash + 1);
+
+  auto target = resolver_(hash);
+  if (!target) return plain_error(404, "No origin endpoint serves /out/v1/" + hash);
+
+  // No escaping the endpoint's directory: reject dot segments, NULs and backslashes outright,
+  // then check the canonical path still lies under the root (symlinks included).
+  HttpResponse response;
+  bool bad = relative.empty() || relative.find('\0') != std::string::npos || relative.find('\\') != std::string::npos;
+  for (size_t start = 0; !bad && start <= relative.size();) {
+    size_t end = relative.find('/', start);
+    std::string seg = relative.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    bad = seg == "." || seg == ".." || seg.empty();
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  std::error_code ec;
+  std::filesystem::path file;
+  if (!bad) {
+    auto root = std::filesystem::weakly_canonical(target->root, ec);
+    file = std::filesystem::weakly_canonical(target->root / relative, ec);
+    auto [r, f] = std::mismatch(root.begin(), root.end(), file.begin(), file.end());
+    bad = ec || r != root.end();
+  }
+  if (bad) {
+    spdlog::warn("origin: refused path '{}' under endpoint {} from {}", relative, target->endpoint_id, request.peer);
+    response = plain_error(404, "Not found");
+    count(target->endpoint_id, response);
+    return response;
+  }
+
+  std::ifstream in(file, std::ios::binary);
+  uint64_t size = std::filesystem::is_regular_file(file, ec) ? std::filesystem::file_size(file, ec) : 0;
+  if (!in || ec || !std::filesystem::is_regular_file(file, ec)) {
+    response = plain_error(404, "Not found: " + relative);
+    count(target->endpoint_id, response);
+    return response;
+  }
+
+  response.set_header("Content-Type", content_type_for(relative));
+  response.set_header("Accept-Ranges", "bytes");
+  cors(response);
+  // Manifests for half a segment, media for 14 days (MediaPackage's documented CDN guidance).
+  if (is_manifest(relative)) {
+    response.set_header("Cache-Control", "max-age=" + std::to_string(std::max(1, target->segment_duration_seconds / 2)));
+  } else {
+    response.set_header("Cache-Control", "max-age=1209600");
+  }
+
+  uint64_t offset = 0, length = size;
+  if (auto range_header = request.header("range"); !range_header.empty()) {
+    if (auto range = parse_range(range_header, size)) {
+      if (range->second == 0) {
+        response = plain_error(416, "Range not satisfiable");
+        response.set_header("Content-Range", "bytes */" + std::to_string(size));
+        count(target->endpoint_id, response);
+        return response;
+      }
+      offset = range->first;
+      length = range->second;
+      response.status = 206;
+      response.set_header("Content-Range", "bytes " + std::to_string(offset) + "-" + std::to_string(offset + length - 1) +
+                                               "/" + std::to_string(size));
+    }
+  }
+  if (request.method == "HEAD") {  // the length of what GET would send, and no body
+    response.set_header("Content-Length", std::to_string(length));
+    count(target->endpoint_id, response);
+    return response;
+  }
+  response.body.resize(length);
+  in.seekg(static_cast<std::streamoff>(offset));
+  in.read(response.body.data(), static_cast<std::streamsize>(length));
+  response.body.resize(static_cast<size_t>(in.gcount()));
+  count(target->endpoint_id, response);
+  return response;
+}
+
+void Origin::count(const std::string& endpoint_id, const HttpResponse& response) {
+  Counters* c;
+  {
+    std::lock_guard lock(stats_mutex_);
+    auto& slot = stats_[endpoint_id];
+    if (!slot) slot = std::make_unique<Counters>();
+    c = slot.get();
+  }
+  c->requests++;
+  c->bytes += response.body.size();
+  (response.status < 400 ? c->ok : c->client_errors)++;
+}
+
+nlohmann::json Origin::stats() const {
+  std::lock_guard lock(stats_mutex_);
+  nlohmann::json out = nlohmann::json::object();
+  for (const auto& [id, c] : stats_) {
+    out[id] = {{"requests", c->requests.load()}, {"bytes", c->bytes.load()}, {"2xx", c->ok.load()}, {"4xx", c->client_errors.load()}};
+  }
+  return out;
+}
+
+}  // namespace mediaemu::api

@@ -1,0 +1,233 @@
+#include "emulator/media/channel_plan.hpp"
+
+#include <cmath>
+#include <map>
+#include <set>
+
+namespace mediaemu::media {
+namespace {
+
+std::string text(const json& o, const char* k, const std::string& fallback = "") {
+  auto it = o.find(k);
+  return it != o.end() && it->is_string() ? it->get<std::string>() : fallback;
+}
+double number(const json& o, const char* k, double fallback) {
+  auto it = o.find(k);
+  return it != o.end() && it->is_number() ? it->get<double>() : fallback;
+}
+
+// "H264_LEVEL_4_1" -> "4.1", "H264_LEVEL_3" -> "3.0", AUTO -> "" (let x264 pick).
+std::string level_of(const std::string& level) {
+  const std::string prefix = "H264_LEVEL_";
+  if (level.rfind(prefix, 0) != 0 || level == "H264_LEVEL_AUTO") return "";
+  std::string v = level.substr(prefix.size());
+  auto us = v.find('_');
+  return us == std::string::npos ? v + ".0" : v.substr(0, us) + "." + v.substr(us + 1);
+}
+
+std::string profile_of(const std::string& profile) {
+  if (profile == "BASELINE") return "baseline";
+  if (profile.rfind("HIGH", 0) == 0) return "high";  // 10-bit / 4:2:2 profiles clamp to 8-bit High
+  return "main";
+}
+
+// Defaults where the request leaves H264Settings members out. MediaLive's API reference says
+// "Documentation update needed" for most of them; these are the console's defaults
+// ([UNCONFIRMED] in shared/reference/aws-behaviour.md): GOP 90 frames, 2 B-frames, Main, CBR.
+std::optional<pipeline::VideoRenditionSpec> video_spec(const json& description, std::string& problem) {
+  pipeline::VideoRenditionSpec v;
+  v.name = text(description, "Name");
+  v.width = static_cast<int>(number(description, "Width", 0));
+  v.height = static_cast<int>(number(description, "Height", 0));
+  if (text(description, "ScalingBehavior") == "STRETCH_TO_OUTPUT") v.scaling = pipeline::VideoRenditionSpec::Scaling::StretchToOutput;
+  const json codec = description.value("CodecSettings", json::object());
+  if (!codec.empty() && !codec.contains("H264Settings")) {
+    problem = "video description '" + v.name + "' uses " + codec.begin().key() +
+              "; mediaemu encodes H.264 only, so outputs using it are not produced";
+    return std::nullopt;
+  }
+  const json h264 = codec.value("H264Settings", json::object());
+  std::string rc = text(h264, "RateControlMode", "CBR");
+  v.rate_control = rc == "VBR" ? pipeline::VideoRenditionSpec::RateControl::Vbr
+                   : rc == "QVBR" ? pipeline::VideoRenditionSpec::RateControl::Qvbr
+                                  : pipeline::VideoRenditionSpec::RateControl::Cbr;
+  int pixels = std::max(1, v.width * v.height);
+  // No Bitrate: about 0.1 bit per pixel at 30 fps, at least 300 kb/s (AWS requires one for CBR).
+  v.bitrate = static_cast<int64_t>(number(h264, "Bitrate", std::max(300000.0, pixels * 30 * 0.1)));
+  v.max_bitrate = static_cast<int64_t>(number(h264, "MaxBitrate", 0));
+  v.qvbr_quality = static_cast<int>(number(h264, "QvbrQualityLevel", 7));
+  v.gop_size = number(h264, "GopSize", 90);
+  v.gop_in_frames = text(h264, "GopSizeUnits", "FRAMES") == "FRAMES";
+  v.b_frames = static_cast<int>(number(h264, "GopNumBFrames", 2));
+  v.profile = profile_of(text(h264, "Profile", "MAIN"));
+  v.level = level_of(text(h264, "Level", "H264_LEVEL_AUTO"));
+  if (text(h264, "FramerateControl") == "SPECIFIED") {
+    v.fps_num = static_cast<int>(number(h264, "FramerateNumerator", 0));
+    v.fps_den = static_cast<int>(number(h264, "FramerateDenominator", 1));
+  }
+  return v;
+}
+
+std::optional<pipeline::AudioRenditionSpec> audio_spec(const json& description, std::string& problem) {
+  pipeline::AudioRenditionSpec a;
+  a.name = text(description, "Name");
+  const json codec = description.value("CodecSettings", json::object());
+  if (!codec.empty() && !codec.contains("AacSettings")) {
+    problem = "audio description '" + a.name + "' uses " + codec.begin().key() +
+              "; mediaemu encodes AAC only, so outputs using it carry no audio";
+    return std::nullopt;
+  }
+  const json aac = codec.value("AacSettings", json::object());
+  a.bitrate = static_cast<int64_t>(number(aac, "Bitrate", 192000));
+  a.sample_rate = static_cast<int>(number(aac, "SampleRate", 48000));
+  std::string mode = text(aac, "CodingMode", "CODING_MODE_2_0");
+  a.channels = mode == "CODING_MODE_1_0" ? 1 : mode == "CODING_MODE_5_1" ? 6 : 2;
+  return a;
+}
+
+const json* destination(const json& channel, const json& group_settings) {
+  std::string ref = text(group_settings.value("Destination", json::object()), "DestinationRefId");
+  for (const auto& d : channel.value("Destinations", json::array()))
+    if (text(d, "Id") == ref) return &d;
+  return nullptr;
+}
+
+// s3://bucket/path/name (or s3ssl://) -> <s3_root>/bucket/path with manifest "name", the way
+// MediaLive names an HLS output from its destination URL.
+std::optional<pipeline::EndpointSpec> s3_hls_spec(const std::string& url, const json& hls, const PlanContext& ctx) {
+  std::string rest;
+  for (const char* scheme : {"s3://", "s3ssl://"})
+    if (url.rfind(scheme, 0) == 0) rest = url.substr(std::string(scheme).size());
+  if (rest.empty() || rest.find("..") != std::string::npos) return std::nullopt;
+  auto slash = rest.rfind('/');
+  pipeline::EndpointSpec spec;
+  spec.kind = pipeline::EndpointSpec::Kind::Hls;
+  spec.directory = ctx.s3_root / (slash == std::string::npos ? rest : rest.substr(0, slash));
+  spec.hls.playlist.manifest_name = slash == std::string::npos ? "index" : rest.substr(slash + 1);
+  if (spec.hls.playlist.manifest_name.empty()) spec.hls.playlist.manifest_name = "index";
+  // HlsGroupSettings defaults: SegmentLength 10 s, IndexNSegments 10, KeepSegments 21.
+  spec.hls.segment_duration_seconds = static_cast<int>(number(hls, "SegmentLength", 10));
+  int index_segments = static_cast<int>(number(hls, "IndexNSegments", 10));
+  spec.hls.playlist.playlist_window_seconds = spec.hls.segment_duration_seconds * index_segments;
+  if (text(hls, "Mode") == "VOD") spec.hls.playlist.playlist_type = pipeline::HlsPlaylistSpec::PlaylistType::Vod;
+  if (text(hls, "ProgramDateTime") == "INCLUDE") {
+    spec.hls.playlist.program_date_time_interval_seconds = static_cast<int>(number(hls, "ProgramDateTimePeriod", 600));
+  }
+  spec.hls.playlist.include_iframe_only_stream = text(hls, "IFrameOnlyPlaylists") == "STANDARD";
+  spec.startover_window_seconds = spec.hls.segment_duration_seconds * static_cast<int>(number(hls, "KeepSegments", 21));
+  spec.label = ctx.label + " HLS " + url;
+  return spec;
+}
+
+}  // namespace
+
+ChannelPlan plan_channel(const json& channel, const PlanContext& ctx) {
+  ChannelPlan plan;
+  const json settings = channel.value("EncoderSettings", json::object());
+  plan.ladder.x264_preset = ctx.x264_preset;
+  plan.ladder.label = ctx.label;
+
+  std::map<std::string, pipeline::VideoRenditionSpec> videos;
+  std::map<std::string, pipeline::AudioRenditionSpec> audios;
+  for (const auto& d : settings.value("VideoDescriptions", json::array())) {
+    std::string problem;
+    if (auto v = video_spec(d, problem)) videos[v->name] = *v;
+    else plan.alerts.push_back(problem);
+  }
+  for (const auto& d : settings.value("AudioDescriptions", json::array())) {
+    std::string problem;
+    if (auto a = audio_spec(d, problem)) audios[a->name] = *a;
+    else plan.alerts.push_back(problem);
+  }
+
+  std::set<std::string> used_video, used_audio;
+  bool any_emits = false;
+  const auto& groups = settings.value("OutputGroups", json::array());
+  for (size_t g = 0; g < groups.size(); ++g) {
+    const json& group = groups[g];
+    const json gs = group.value("OutputGroupSettings", json::object());
+    std::string group_name = text(group, "Name", "group " + std::to_string(g));
+    Delivery delivery;
+    delivery.group_name = group_name;
+    const json* dest = destination(channel, gs.contains("MediaPackageGroupSettings") ? gs["MediaPackageGroupSettings"]
+                                            : gs.contains("HlsGroupSettings")       ? gs["HlsGroupSettings"]
+                                                                                    : json::object());
+    if (gs.contains("MediaPackageGroupSettings")) {
+      const json mp = dest ? dest->value("MediaPackageSettings", json::array()) : json::array();
+      if (mp.empty() || text(mp[0], "ChannelId").empty()) {
+        plan.alerts.push_back("output group '" + group_name + "': its destination names no MediaPackage ChannelId");
+        continue;
+      }
+      delivery.kind = Delivery::Kind::MediaPackage;
+      delivery.mediapackage_channel_id = text(mp[0], "ChannelId");
+      delivery.pause_on_input_loss = true;  // "the behavior is for MediaLive to pause delivery" (ML-UG)
+    } else if (gs.contains("HlsGroupSettings")) {
+      const json& hls = gs["HlsGroupSettings"];
+      const json urls = dest ? dest->value("Settings", json::array()) : json::array();
+      std::string url = urls.empty() ? "" : text(urls[0], "Url");
+      delivery.pause_on_input_loss = text(hls, "InputLossAction", "EMIT_OUTPUT") == "PAUSE_OUTPUT";
+      if (auto mp_channel = ctx.mediapackage_channel_for_url ? ctx.mediapackage_channel_for_url(url) : std::nullopt) {
+        delivery.kind = Delivery::Kind::MediaPackage;
+        delivery.mediapackage_channel_id = *mp_channel;
+      } else if (auto spec = s3_hls_spec(url, hls, ctx)) {
+        delivery.kind = Delivery::Kind::Hls;
+        delivery.hls = *spec;
+      } else {
+        plan.alerts.push_back("HLS output group '" + group_name + "' sends to '" + url +
+                              "', which mediaemu does not serve: use a MediaPackage channel's ingest URL or s3://bucket/path");
+        continue;
+      }
+    } else {
+      std::string type = gs.empty() ? "an empty" : gs.begin().key();
+      plan.alerts.push_back("output group '" + group_name + "' (" + type +
+                            ") is not run by mediaemu; it runs MediaPackageGroupSettings, and HlsGroupSettings to a "
+                            "MediaPackage ingest URL or s3://");
+      continue;
+    }
+
+    const auto& outputs = group.value("Outputs", json::array());
+    for (size_t o = 0; o < outputs.size(); ++o) {
+      const json& out = outputs[o];
+      pipeline::OutputSpec spec;
+      spec.name = group_name + "/" + text(out, "OutputName", "Output " + std::to_string(o + 1));
+      std::string video = text(out, "VideoDescriptionName");
+      if (!video.empty() && videos.count(video)) spec.video = video;
+      for (const auto& a : out.value("AudioDescriptionNames", json::array()))
+        if (audios.count(a.get<std::string>())) spec.audio.push_back(a.get<std::string>());
+      if (spec.video.empty() && spec.audio.empty()) {
+        plan.alerts.push_back("output '" + spec.name + "' has no video or audio mediaemu can encode; skipped");
+        continue;
+      }
+      if (!spec.video.empty()) used_video.insert(spec.video);
+      for (const auto& a : spec.audio) used_audio.insert(a);
+      delivery.outputs.push_back(spec.name);
+      plan.ladder.outputs.push_back(spec);
+    }
+    if (delivery.outputs.empty()) continue;
+    any_emits |= !delivery.pause_on_input_loss;
+    plan.deliveries.push_back(std::move(delivery));
+  }
+
+  // Encode only what a running output group uses, each rendition once.
+  for (const auto& [name, v] : videos)
+    if (used_video.count(name)) plan.ladder.video.push_back(v);
+  for (const auto& [name, a] : audios)
+    if (used_audio.count(name)) plan.ladder.audio.push_back(a);
+
+  // One transcoder feeds every group, so input loss follows the groups: filler frames if any
+  // group emits output during loss; otherwise the output pauses and resumes with a discontinuity.
+  auto& loss = plan.ladder.input_loss;
+  loss.emit_output = any_emits;
+  const json behavior = settings.value("GlobalConfiguration", json::object()).value("InputLossBehavior", json::object());
+  loss.repeat_frame_ms = static_cast<int>(number(behavior, "RepeatFrameMsec", 1000));
+  loss.black_frame_ms = static_cast<int>(number(behavior, "BlackFrameMsec", 0));
+  if (text(behavior, "InputLossImageType", "COLOR") == "COLOR") {
+    loss.color = text(behavior, "InputLossImageColor", "000000");
+  } else {
+    loss.color = "000000";
+    plan.alerts.push_back("InputLossImageType SLATE is shown as black: mediaemu cannot fetch slate images");
+  }
+  return plan;
+}
+
+}  // namespace mediaemu::media

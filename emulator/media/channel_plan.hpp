@@ -1,0 +1,49 @@
+// Translates a MediaLive channel (its EncoderSettings, Destinations and GlobalConfiguration, in
+// model form) into plain pipeline specs: the ladder to encode and where each output group's
+// renditions go. Output groups mediaemu cannot run become alerts; they are never dropped
+// silently.
+#pragma once
+
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pipeline/package/package_spec.hpp"
+#include "pipeline/transcode/ladder_spec.hpp"
+
+namespace mediaemu::media {
+
+using json = nlohmann::json;
+
+struct Delivery {
+  enum class Kind {
+    MediaPackage,  // in-process to a MediaPackage channel (its origin endpoints package)
+    Hls,           // an HLS output written by mediaemu itself (s3:// destinations)
+  } kind = Kind::MediaPackage;
+  std::string group_name;
+  std::string mediapackage_channel_id;  // Kind::MediaPackage
+  pipeline::EndpointSpec hls;           // Kind::Hls
+  std::vector<std::string> outputs;     // names of the LadderSpec outputs this group carries
+  bool pause_on_input_loss = false;     // MediaPackage groups always pause (ML-UG); HLS per InputLossAction
+};
+
+struct ChannelPlan {
+  pipeline::LadderSpec ladder;
+  std::vector<Delivery> deliveries;
+  std::vector<std::string> alerts;  // what mediaemu will not run, and why
+};
+
+struct PlanContext {
+  std::string label;                 // "channel 1234567"
+  std::string x264_preset = "veryfast";
+  std::filesystem::path s3_root;     // <data-dir>/s3
+  // Resolves a MediaPackage HLS ingest URL (".../in/v2/<channel-guid>/<endpoint-id>/channel") to the
+  // MediaPackage channel's Id, when it names one of ours.
+  std::function<std::optional<std::string>(const std::string& url)> mediapackage_channel_for_url;
+};
+
+ChannelPlan plan_channel(const json& channel, const PlanContext& context);
+
+}  // namespace mediaemu::media

@@ -1,0 +1,97 @@
+#include "emulator/media/endpoint_plan.hpp"
+
+namespace mediaemu::media {
+namespace {
+
+using json = nlohmann::json;
+
+int integer(const json& o, const char* k, int fallback) {
+  auto it = o.find(k);
+  return it != o.end() && it->is_number() ? it->get<int>() : fallback;
+}
+std::string text(const json& o, const char* k, const std::string& fallback = "") {
+  auto it = o.find(k);
+  return it != o.end() && it->is_string() ? it->get<std::string>() : fallback;
+}
+
+pipeline::StreamSelectionSpec selection(const json& package) {
+  const json s = package.value("StreamSelection", json::object());
+  pipeline::StreamSelectionSpec out;
+  out.min_video_bitrate = integer(s, "MinVideoBitsPerSecond", 0);
+  out.max_video_bitrate = integer(s, "MaxVideoBitsPerSecond", 2147483647);
+  std::string order = text(s, "StreamOrder", "ORIGINAL");
+  out.order = order == "VIDEO_BITRATE_ASCENDING"    ? pipeline::StreamSelectionSpec::Order::VideoBitrateAscending
+              : order == "VIDEO_BITRATE_DESCENDING" ? pipeline::StreamSelectionSpec::Order::VideoBitrateDescending
+                                                    : pipeline::StreamSelectionSpec::Order::Original;
+  return out;
+}
+
+pipeline::HlsPlaylistSpec playlist(const json& p, const std::string& manifest_name) {
+  pipeline::HlsPlaylistSpec out;
+  out.manifest_name = manifest_name;
+  out.playlist_window_seconds = integer(p, "PlaylistWindowSeconds", 60);
+  std::string type = text(p, "PlaylistType", "NONE");
+  out.playlist_type = type == "EVENT" ? pipeline::HlsPlaylistSpec::PlaylistType::Event
+                      : type == "VOD" ? pipeline::HlsPlaylistSpec::PlaylistType::Vod
+                                      : pipeline::HlsPlaylistSpec::PlaylistType::None;
+  out.program_date_time_interval_seconds = integer(p, "ProgramDateTimeIntervalSeconds", 0);
+  out.include_iframe_only_stream = p.value("IncludeIframeOnlyStream", false);
+  out.use_audio_rendition_group = p.value("UseAudioRenditionGroup", false);
+  return out;
+}
+
+}  // namespace
+
+std::optional<pipeline::EndpointSpec> plan_endpoint(const json& endpoint, const std::filesystem::path& directory,
+                                                    std::string& problem) {
+  pipeline::EndpointSpec spec;
+  spec.label = "endpoint " + text(endpoint, "Id");
+  spec.directory = directory;
+  spec.time_delay_seconds = integer(endpoint, "TimeDelaySeconds", 0);
+  spec.startover_window_seconds = integer(endpoint, "StartoverWindowSeconds", 0);
+  const std::string manifest = text(endpoint, "ManifestName", "index");
+  if (endpoint.contains("HlsPackage")) {
+    const json& p = endpoint["HlsPackage"];
+    spec.kind = pipeline::EndpointSpec::Kind::Hls;
+    spec.hls.segment_duration_seconds = integer(p, "SegmentDurationSeconds", 6);
+    spec.hls.playlist = playlist(p, manifest);
+    spec.hls.selection = selection(p);
+  } else if (endpoint.contains("DashPackage")) {
+    const json& p = endpoint["DashPackage"];
+    spec.kind = pipeline::EndpointSpec::Kind::Dash;
+    auto& d = spec.dash;
+    d.manifest_name = manifest;
+    d.segment_duration_seconds = integer(p, "SegmentDurationSeconds", 2);
+    d.manifest_window_seconds = integer(p, "ManifestWindowSeconds", 60);
+    d.min_buffer_time_seconds = integer(p, "MinBufferTimeSeconds", 30);
+    d.min_update_period_seconds = integer(p, "MinUpdatePeriodSeconds", 15);
+    d.suggested_presentation_delay_seconds = integer(p, "SuggestedPresentationDelaySeconds", 25);
+    std::string format = text(p, "SegmentTemplateFormat", "NUMBER_WITH_TIMELINE");
+    d.format = format == "TIME_WITH_TIMELINE"     ? pipeline::DashSpec::TemplateFormat::TimeWithTimeline
+               : format == "NUMBER_WITH_DURATION" ? pipeline::DashSpec::TemplateFormat::NumberWithDuration
+                                                  : pipeline::DashSpec::TemplateFormat::NumberWithTimeline;
+    std::string utc = text(p, "UtcTiming", "NONE");
+    if (utc != "NONE") {
+      d.utc_timing_scheme = utc;
+      d.utc_timing_uri = text(p, "UtcTimingUri");
+    }
+    d.selection = selection(p);
+  } else if (endpoint.contains("CmafPackage")) {
+    const json& p = endpoint["CmafPackage"];
+    spec.kind = pipeline::EndpointSpec::Kind::Cmaf;
+    auto& c = spec.cmaf;
+    c.segment_duration_seconds = integer(p, "SegmentDurationSeconds", 6);
+    c.segment_prefix = text(p, "SegmentPrefix", text(endpoint, "ChannelId", "index"));
+    for (const auto& m : p.value("HlsManifests", json::array())) {
+      c.manifests.push_back({text(m, "Id"), playlist(m, text(m, "ManifestName", "index"))});
+    }
+    c.selection = selection(p);
+  } else {
+    problem = endpoint.contains("MssPackage") ? "Microsoft Smooth Streaming (MssPackage) endpoints are not packaged yet"
+                                              : "the endpoint has no package";
+    return std::nullopt;
+  }
+  return spec;
+}
+
+}  // namespace mediaemu::media
