@@ -1,0 +1,410 @@
+#!/usr/bin/env bash
+# The MediaLive/MediaPackage commands of seed recipe 002 ("Live Video Streaming Platform with
+# MediaLive"), run verbatim: steps 2, 3, 4 (the mediapackage part), 5, 6 and 10, the Validation &
+# Testing queries that concern MediaLive/MediaPackage, and the MediaLive/MediaPackage cleanup.
+# IAM, S3, CloudFront, Secrets Manager and CloudWatch steps are skipped; the role ARN and bucket
+# name are fakes. Runs the whole recipe once with AWS CLI v1 (`aws` on PATH, AWS_ENDPOINT_URL)
+# and once with v2 (/usr/bin/aws --endpoint-url), against one server.
+# timeout: 300
+set -u
+# shellcheck source=SCRIPTDIR/harness.sh
+source "$(dirname "$0")/harness.sh"
+
+V2=/usr/bin/aws
+V1=$(type -P aws || true)
+WAITER_LIMIT=2.0
+
+# Step 6's channel JSON is the recipe's, from fixtures/recipe-channel.json (placeholders filled
+# with envsubst). As written in the recipe it cannot work, on AWS either: both AWS CLIs reject it
+# before sending ("Unknown parameter in Destinations[1]: S3Settings"; "Missing required parameter
+# in ...ArchiveOutputSettings: ContainerSettings") and MediaLive has no H264 levels
+# "H264_LEVEL_3_0"/"H264_LEVEL_2_0" (the enum says H264_LEVEL_3, H264_LEVEL_2). RECIPE_FIXES makes
+# the smallest corrections (each a no-op once the fixture has it) and the suite prints them.
+RECIPE_FIXTURE=$ME_REPO/fixtures/recipe-channel.json
+RECIPE_VARS='${LIVE_CHANNEL_NAME} ${MEDIALIVE_ROLE_ARN} ${RTMP_INPUT_ID} ${HLS_INPUT_ID} ${PACKAGE_CHANNEL_NAME} ${BUCKET_NAME}'
+RECIPE_FIXES='
+.Destinations |= map(
+  if has("S3Settings") then
+    (.S3Settings[0]) as $s
+    | {Id: .Id, Settings: [range(2) as $i | {Url: "s3ssl://\($s.BucketName)/\($s.FileNamePrefix // "")pipeline\($i)/archive"}]}
+  else . end)
+| .EncoderSettings.OutputGroups[].Outputs[].OutputSettings |= (
+    if has("ArchiveOutputSettings") and (.ArchiveOutputSettings | has("ContainerSettings") | not)
+    then .ArchiveOutputSettings.ContainerSettings = {M2tsSettings: {}} else . end)
+| .EncoderSettings.VideoDescriptions[].CodecSettings |= (
+    if .H264Settings.Level then .H264Settings.Level |= sub("^(?<l>H264_LEVEL_[0-9])_0$"; "\(.l)") else . end)'
+
+write_channel_config() {
+  if [[ ! -f $RECIPE_FIXTURE ]]; then
+    me_fail "step 6: $RECIPE_FIXTURE exists" "the recipe's channel JSON" "no such file"
+    return 1
+  fi
+  envsubst "$RECIPE_VARS" <"$RECIPE_FIXTURE" >recipe-channel-verbatim.json
+  jq "$RECIPE_FIXES" recipe-channel-verbatim.json >platform-channel-config.json
+  if ! diff -q <(jq -S . recipe-channel-verbatim.json) <(jq -S . platform-channel-config.json) >/dev/null; then
+    echo "    note: corrected the recipe's channel JSON (invalid on AWS too):"
+    diff <(jq -S . recipe-channel-verbatim.json) <(jq -S . platform-channel-config.json) | grep '^[<>]' | sed 's/^/      /'
+  fi
+}
+
+# timed_wait "what" aws medialive wait ...: runs the waiter, prints and checks its time.
+timed_wait() {
+  local what=$1; shift
+  local t0 t1 rc secs
+  t0=$(date +%s.%N)
+  "$@"
+  rc=$?
+  t1=$(date +%s.%N)
+  secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
+  # What the CLI alone costs (Python start-up, one request), for reading the waiter's time.
+  local b0 b1
+  b0=$(date +%s.%N); aws medialive list-channels --max-results 1 >/dev/null 2>&1; b1=$(date +%s.%N)
+  echo "    $what took $secs s (one plain request with the same CLI: $(awk -v a="$b0" -v b="$b1" 'BEGIN { printf "%.3f", b - a }') s)"
+  if [[ $rc -eq 0 ]]; then me_pass "$what (exit 0)"; else me_fail "$what" "exit 0" "exit $rc"; fi
+  if awk -v s="$secs" -v l="$WAITER_LIMIT" 'BEGIN { exit !(s < l) }'; then me_pass "$what in < $WAITER_LIMIT s"
+  else me_fail "$what in < $WAITER_LIMIT s" "< $WAITER_LIMIT s" "$secs s"; fi
+}
+
+# query_eq "what" expected command...: the command exits 0 and prints `expected`.
+query_eq() {
+  local what=$1 expected=$2 out rc; shift 2
+  out=$("$@"); rc=$?
+  if [[ $rc -ne 0 ]]; then me_fail "$what" "exit 0 and '$expected'" "exit $rc"; else check_eq "$what" "$expected" "$out"; fi
+}
+
+NUM='^[0-9]+$'
+HEX32='^[0-9a-f]{32}$'
+
+run_recipe() {
+  local label=$1
+  echo "--- recipe 002 with $label ($(aws --version 2>&1))"
+  local work; work=$(mktemp -d -p "$ME_TMP" recipe-XXXX)
+  cd "$work" || return 1
+
+  export AWS_REGION=us-east-1
+  RANDOM_SUFFIX=$(tr -dc 'a-z0-9' </dev/urandom | head -c 8)
+  export PLATFORM_NAME="video-platform-${RANDOM_SUFFIX}"
+  export LIVE_CHANNEL_NAME="live-channel-${RANDOM_SUFFIX}"
+  export PACKAGE_CHANNEL_NAME="package-channel-${RANDOM_SUFFIX}"
+  export BUCKET_NAME="streaming-platform-${RANDOM_SUFFIX}"
+  # Step 1 (IAM) is skipped: a fake role ARN of the shape `aws iam get-role` would give.
+  MEDIALIVE_ROLE_ARN="arn:aws:iam::123456789012:role/MediaLivePlatformRole-${RANDOM_SUFFIX}"
+  export MEDIALIVE_ROLE_ARN
+
+  # --- Step 2: input security groups
+  SECURITY_GROUP_ID=$(aws medialive create-input-security-group \
+      --region ${AWS_REGION} \
+      --whitelist-rules Cidr=0.0.0.0/0 \
+      --tags "Name=StreamingPlatformSG-${RANDOM_SUFFIX},Environment=Production" \
+      --query 'SecurityGroup.Id' --output text)
+  exited_0 "step 2: create-input-security-group (public)"
+
+  INTERNAL_SG_ID=$(aws medialive create-input-security-group \
+      --region ${AWS_REGION} \
+      --whitelist-rules Cidr=10.0.0.0/8 Cidr=172.16.0.0/12 Cidr=192.168.0.0/16 \
+      --tags "Name=InternalStreamingSG-${RANDOM_SUFFIX},Environment=Production" \
+      --query 'SecurityGroup.Id' --output text)
+  exited_0 "step 2: create-input-security-group (internal)"
+  check_match "step 2: SECURITY_GROUP_ID" "$NUM" "$SECURITY_GROUP_ID"
+  check_match "step 2: INTERNAL_SG_ID" "$NUM" "$INTERNAL_SG_ID"
+
+  # --- Step 3: inputs
+  RTMP_INPUT_ID=$(aws medialive create-input \
+      --region ${AWS_REGION} \
+      --name "${PLATFORM_NAME}-rtmp-input" \
+      --type RTMP_PUSH \
+      --input-security-groups ${SECURITY_GROUP_ID} \
+      --tags "Name=RTMPInput-${RANDOM_SUFFIX},Type=Live" \
+      --query 'Input.Id' --output text)
+  exited_0 "step 3: create-input RTMP_PUSH"
+
+  HLS_INPUT_ID=$(aws medialive create-input \
+      --region ${AWS_REGION} \
+      --name "${PLATFORM_NAME}-hls-input" \
+      --type URL_PULL \
+      --sources Url=https://example.com/stream.m3u8 \
+      --tags "Name=HLSInput-${RANDOM_SUFFIX},Type=Remote" \
+      --query 'Input.Id' --output text)
+  exited_0 "step 3: create-input URL_PULL"
+
+  RTP_INPUT_ID=$(aws medialive create-input \
+      --region ${AWS_REGION} \
+      --name "${PLATFORM_NAME}-rtp-input" \
+      --type RTP_PUSH \
+      --input-security-groups ${INTERNAL_SG_ID} \
+      --tags "Name=RTPInput-${RANDOM_SUFFIX},Type=Professional" \
+      --query 'Input.Id' --output text)
+  exited_0 "step 3: create-input RTP_PUSH"
+  check_match "step 3: RTMP_INPUT_ID" "$NUM" "$RTMP_INPUT_ID"
+  check_match "step 3: HLS_INPUT_ID" "$NUM" "$HLS_INPUT_ID"
+  check_match "step 3: RTP_INPUT_ID" "$NUM" "$RTP_INPUT_ID"
+  export RTMP_INPUT_ID HLS_INPUT_ID
+
+  # --- Step 4: the MediaPackage channel (the Secrets Manager DRM key is skipped)
+  aws mediapackage create-channel \
+      --region ${AWS_REGION} \
+      --id ${PACKAGE_CHANNEL_NAME} \
+      --description "Enterprise streaming platform channel" \
+      --tags "Name=StreamingChannel-${RANDOM_SUFFIX},Environment=Production"
+  exited_0 "step 4: mediapackage create-channel"
+
+  PACKAGE_INGEST_URL=$(aws mediapackage describe-channel \
+      --region ${AWS_REGION} \
+      --id ${PACKAGE_CHANNEL_NAME} \
+      --query 'HlsIngest.IngestEndpoints[0].Url' --output text)
+  exited_0 "step 4: mediapackage describe-channel (ingest URL)"
+
+  PACKAGE_USERNAME=$(aws mediapackage describe-channel \
+      --region ${AWS_REGION} \
+      --id ${PACKAGE_CHANNEL_NAME} \
+      --query 'HlsIngest.IngestEndpoints[0].Username' --output text)
+  exited_0 "step 4: mediapackage describe-channel (username)"
+  check_match "step 4: PACKAGE_INGEST_URL" "^https?://127\.0\.0\.1:$ME_HTTP_PORT/in/v2/[0-9a-f]{32}/[0-9a-f]{32}/channel$" "$PACKAGE_INGEST_URL"
+  check_match "step 4: PACKAGE_USERNAME" "$HEX32" "$PACKAGE_USERNAME"
+
+  # --- Step 5: origin endpoints
+  aws mediapackage create-origin-endpoint \
+      --region ${AWS_REGION} \
+      --channel-id ${PACKAGE_CHANNEL_NAME} \
+      --id "${PACKAGE_CHANNEL_NAME}-hls-advanced" \
+      --manifest-name "master.m3u8" \
+      --startover-window-seconds 3600 \
+      --time-delay-seconds 10 \
+      --hls-package '{
+          "SegmentDurationSeconds": 4,
+          "PlaylistType": "EVENT",
+          "PlaylistWindowSeconds": 300,
+          "ProgramDateTimeIntervalSeconds": 60,
+          "AdMarkers": "SCTE35_ENHANCED",
+          "IncludeIframeOnlyStream": true,
+          "UseAudioRenditionGroup": true
+      }' \
+      --tags "Type=HLS,Quality=Advanced,Environment=Production"
+  exited_0 "step 5: create-origin-endpoint HLS"
+
+  aws mediapackage create-origin-endpoint \
+      --region ${AWS_REGION} \
+      --channel-id ${PACKAGE_CHANNEL_NAME} \
+      --id "${PACKAGE_CHANNEL_NAME}-dash-drm" \
+      --manifest-name "manifest.mpd" \
+      --startover-window-seconds 3600 \
+      --time-delay-seconds 10 \
+      --dash-package '{
+          "SegmentDurationSeconds": 4,
+          "MinBufferTimeSeconds": 20,
+          "MinUpdatePeriodSeconds": 10,
+          "SuggestedPresentationDelaySeconds": 30,
+          "Profile": "NONE",
+          "PeriodTriggers": ["ADS"]
+      }' \
+      --tags "Type=DASH,DRM=Enabled,Environment=Production"
+  exited_0 "step 5: create-origin-endpoint DASH"
+
+  aws mediapackage create-origin-endpoint \
+      --region ${AWS_REGION} \
+      --channel-id ${PACKAGE_CHANNEL_NAME} \
+      --id "${PACKAGE_CHANNEL_NAME}-cmaf-ll" \
+      --manifest-name "index.m3u8" \
+      --startover-window-seconds 1800 \
+      --time-delay-seconds 2 \
+      --cmaf-package '{
+          "SegmentDurationSeconds": 2,
+          "SegmentPrefix": "segment",
+          "HlsManifests": [
+              {
+                  "Id": "low-latency",
+                  "ManifestName": "ll.m3u8",
+                  "PlaylistType": "EVENT",
+                  "PlaylistWindowSeconds": 60,
+                  "ProgramDateTimeIntervalSeconds": 60,
+                  "AdMarkers": "SCTE35_ENHANCED"
+              }
+          ]
+      }' \
+      --tags "Type=CMAF,Latency=Low,Environment=Production"
+  exited_0 "step 5: create-origin-endpoint CMAF"
+
+  # --- Step 6: the MediaLive channel from the recipe's JSON
+  write_channel_config
+  CHANNEL_ID=$(aws medialive create-channel \
+      --region ${AWS_REGION} \
+      --cli-input-json file://platform-channel-config.json \
+      --query 'Channel.Id' --output text)
+  exited_0 "step 6: create-channel --cli-input-json"
+  check_match "step 6: CHANNEL_ID" "$NUM" "$CHANNEL_ID"
+
+  # --- Step 10: start and wait (CloudFront parts skipped)
+  aws medialive start-channel \
+      --region ${AWS_REGION} \
+      --channel-id ${CHANNEL_ID}
+  exited_0 "step 10: start-channel"
+
+  timed_wait "step 10: wait channel-running" \
+  aws medialive wait channel-running \
+      --region ${AWS_REGION} \
+      --channel-id ${CHANNEL_ID}
+
+  echo "Primary RTMP: $(aws medialive describe-input --region ${AWS_REGION} --input-id ${RTMP_INPUT_ID} --query 'Destinations[0].Url' --output text)"
+  echo "Backup RTMP: $(aws medialive describe-input --region ${AWS_REGION} --input-id ${RTMP_INPUT_ID} --query 'Destinations[1].Url' --output text)"
+  STATUS=$(aws medialive describe-channel --region ${AWS_REGION} --channel-id ${CHANNEL_ID} --query 'State' --output text)
+  exited_0 "step 10: describe-channel State"
+  echo "Channel Status: ${STATUS}"
+  check_eq "step 10: Channel Status" RUNNING "$STATUS"
+
+  # --- Validation 1: channel and security group
+  SUMMARY=$(aws medialive describe-channel \
+      --region ${AWS_REGION} \
+      --channel-id ${CHANNEL_ID} \
+      --query '{State:State,InputAttachments:InputAttachments[0].InputId,OutputGroups:length(EncoderSettings.OutputGroups)}')
+  exited_0 "validation 1: describe-channel summary query"
+  echo "$SUMMARY"
+  check_eq "validation 1: State" RUNNING "$(jq -r .State <<<"$SUMMARY" 2>/dev/null)"
+  check_eq "validation 1: InputAttachments[0].InputId" "$RTMP_INPUT_ID" "$(jq -r .InputAttachments <<<"$SUMMARY" 2>/dev/null)"
+  check_eq "validation 1: OutputGroups count" 2 "$(jq -r .OutputGroups <<<"$SUMMARY" 2>/dev/null)"
+
+  SG=$(aws medialive describe-input-security-group \
+      --region ${AWS_REGION} \
+      --input-security-group-id ${SECURITY_GROUP_ID})
+  exited_0 "validation 1: describe-input-security-group"
+  check_eq "validation 1: security group WhitelistRules" '["0.0.0.0/0"]' "$(jq -c '[.WhitelistRules[].Cidr]' <<<"$SG" 2>/dev/null)"
+  check_eq "validation 1: security group State (used by the RTMP input)" IN_USE "$(jq -r .State <<<"$SG" 2>/dev/null)"
+  check_eq "validation 1: security group Inputs" "[\"$RTMP_INPUT_ID\"]" "$(jq -c .Inputs <<<"$SG" 2>/dev/null)"
+
+  # --- Validation 2: endpoints (curl -I as in the recipe; the origin has no media yet)
+  echo "Testing MediaPackage endpoints..."
+  HLS_URL=$(aws mediapackage describe-origin-endpoint \
+      --region ${AWS_REGION} \
+      --id "${PACKAGE_CHANNEL_NAME}-hls-advanced" \
+      --query 'Url' --output text)
+  exited_0 "validation 2: describe-origin-endpoint HLS Url"
+  curl -I "${HLS_URL}" | head -5
+  DASH_URL=$(aws mediapackage describe-origin-endpoint \
+      --region ${AWS_REGION} \
+      --id "${PACKAGE_CHANNEL_NAME}-dash-drm" \
+      --query 'Url' --output text)
+  exited_0 "validation 2: describe-origin-endpoint DASH Url"
+  curl -I "${DASH_URL}" | head -5
+  CMAF_URL=$(aws mediapackage describe-origin-endpoint \
+      --region ${AWS_REGION} \
+      --id "${PACKAGE_CHANNEL_NAME}-cmaf-ll" \
+      --query 'Url' --output text)
+  exited_0 "validation 2: describe-origin-endpoint CMAF Url"
+  curl -I "${CMAF_URL}" | head -5
+  local origin="^http://127\.0\.0\.1:$ME_HTTP_PORT/out/v1/[0-9a-f]{32}/"
+  check_match "validation 2: HLS_URL" "${origin}master\.m3u8(\.m3u8)?$" "$HLS_URL"
+  check_match "validation 2: DASH_URL" "${origin}manifest(\.mpd)+$" "$DASH_URL"
+  # CMAF endpoints have no top-level Url on AWS; the playable URL is per HLS manifest.
+  CMAF_LL=$(aws mediapackage describe-origin-endpoint --region ${AWS_REGION} --id "${PACKAGE_CHANNEL_NAME}-cmaf-ll" \
+      --query 'CmafPackage.HlsManifests[0].Url' --output text)
+  check_match "validation 2: CMAF HlsManifests[0].Url" "${origin}low-latency/ll(\.m3u8)+$" "$CMAF_LL"
+  local code
+  for url in "$HLS_URL" "$DASH_URL"; do
+    code=$(curl -s -o /dev/null -w '%{http_code}' -I "$url")
+    check_match "validation 2: the origin answers HEAD $url (no media yet: 2xx or 404)" '^(2[0-9][0-9]|404)$' "$code"
+  done
+
+  # --- Validation 4: RTMP ingest URLs
+  RTMP_PRIMARY=$(aws medialive describe-input \
+      --region ${AWS_REGION} \
+      --input-id ${RTMP_INPUT_ID} \
+      --query 'Destinations[0].Url' --output text)
+  exited_0 "validation 4: describe-input Destinations[0].Url"
+  RTMP_BACKUP=$(aws medialive describe-input \
+      --region ${AWS_REGION} \
+      --input-id ${RTMP_INPUT_ID} \
+      --query 'Destinations[1].Url' --output text)
+  exited_0 "validation 4: describe-input Destinations[1].Url"
+  echo "Primary RTMP: ffmpeg -re -i input.mp4 -c copy -f flv ${RTMP_PRIMARY}/live"
+  echo "Backup RTMP: ffmpeg -re -i input.mp4 -c copy -f flv ${RTMP_BACKUP}/live"
+  check_match "validation 4: RTMP_PRIMARY" "^rtmp://127\.0\.0\.1:$ME_RTMP_PORT/[^ ]+$" "$RTMP_PRIMARY"
+  check_match "validation 4: RTMP_BACKUP" "^rtmp://127\.0\.0\.1:$ME_RTMP_PORT/[^ ]+$" "$RTMP_BACKUP"
+  if [[ $RTMP_PRIMARY != "$RTMP_BACKUP" ]]; then me_pass "validation 4: primary and backup differ"
+  else me_fail "validation 4: primary and backup differ" "two URLs" "$RTMP_PRIMARY twice"; fi
+
+  # --- Cleanup 1: stop
+  aws medialive stop-channel \
+      --region ${AWS_REGION} \
+      --channel-id ${CHANNEL_ID}
+  exited_0 "cleanup 1: stop-channel"
+  timed_wait "cleanup 1: wait channel-stopped" \
+  aws medialive wait channel-stopped \
+      --region ${AWS_REGION} \
+      --channel-id ${CHANNEL_ID}
+
+  # --- Cleanup 2: MediaLive resources
+  aws medialive delete-channel \
+      --region ${AWS_REGION} \
+      --channel-id ${CHANNEL_ID}
+  exited_0 "cleanup 2: delete-channel"
+  aws medialive delete-input \
+      --region ${AWS_REGION} \
+      --input-id ${RTMP_INPUT_ID}
+  exited_0 "cleanup 2: delete-input RTMP"
+  aws medialive delete-input \
+      --region ${AWS_REGION} \
+      --input-id ${HLS_INPUT_ID}
+  exited_0 "cleanup 2: delete-input HLS"
+  aws medialive delete-input \
+      --region ${AWS_REGION} \
+      --input-id ${RTP_INPUT_ID}
+  exited_0 "cleanup 2: delete-input RTP"
+  aws medialive delete-input-security-group \
+      --region ${AWS_REGION} \
+      --input-security-group-id ${SECURITY_GROUP_ID}
+  exited_0 "cleanup 2: delete-input-security-group (public)"
+  aws medialive delete-input-security-group \
+      --region ${AWS_REGION} \
+      --input-security-group-id ${INTERNAL_SG_ID}
+  exited_0 "cleanup 2: delete-input-security-group (internal)"
+
+  # --- Cleanup 3: MediaPackage resources
+  aws mediapackage delete-origin-endpoint \
+      --region ${AWS_REGION} \
+      --id "${PACKAGE_CHANNEL_NAME}-hls-advanced"
+  exited_0 "cleanup 3: delete-origin-endpoint HLS"
+  aws mediapackage delete-origin-endpoint \
+      --region ${AWS_REGION} \
+      --id "${PACKAGE_CHANNEL_NAME}-dash-drm"
+  exited_0 "cleanup 3: delete-origin-endpoint DASH"
+  aws mediapackage delete-origin-endpoint \
+      --region ${AWS_REGION} \
+      --id "${PACKAGE_CHANNEL_NAME}-cmaf-ll"
+  exited_0 "cleanup 3: delete-origin-endpoint CMAF"
+  aws mediapackage delete-channel \
+      --region ${AWS_REGION} \
+      --id ${PACKAGE_CHANNEL_NAME}
+  exited_0 "cleanup 3: mediapackage delete-channel"
+
+  # Nothing of this run is left (deleted MediaLive resources may still show as DELETED).
+  query_eq "after cleanup: channel state" DELETED \
+    aws medialive describe-channel --channel-id "$CHANNEL_ID" --query State --output text
+  query_eq "after cleanup: live inputs" "" \
+    aws medialive list-inputs --query "Inputs[?State!='DELETED'].Id" --output text
+  query_eq "after cleanup: live security groups" "" \
+    aws medialive list-input-security-groups --query "InputSecurityGroups[?State!='DELETED'].Id" --output text
+  query_eq "after cleanup: mediapackage channels" "" \
+    aws mediapackage list-channels --query 'Channels[].Id' --output text
+  query_eq "after cleanup: origin endpoints" "" \
+    aws mediapackage list-origin-endpoints --query 'OriginEndpoints[].Id' --output text
+  cd "$ME_TMP" || true
+}
+
+me_start
+
+# AWS CLI v1: `aws` on PATH, pointed at mediaemu by AWS_ENDPOINT_URL.
+if [[ -n $V1 ]] && "$V1" --version 2>&1 | grep -q '^aws-cli/1\.'; then
+  aws() { AWS_ENDPOINT_URL=$ME_ENDPOINT command "$V1" "$@"; }
+  run_recipe "AWS CLI v1"
+else
+  me_fail "AWS CLI v1 available as 'aws' on PATH" "aws-cli/1.x" "$([[ -n $V1 ]] && "$V1" --version 2>&1 || echo none)"
+fi
+
+# AWS CLI v2 (Debian's 2.9, which predates AWS_ENDPOINT_URL): --endpoint-url on every call.
+if [[ -x $V2 ]] && "$V2" --version 2>&1 | grep -q '^aws-cli/2\.'; then
+  aws() { command "$V2" --endpoint-url "$ME_ENDPOINT" "$@"; }
+  run_recipe "AWS CLI v2"
+else
+  me_fail "AWS CLI v2 at $V2" "aws-cli/2.x" "$("$V2" --version 2>&1 || echo none)"
+fi
+
+me_finish

@@ -1,0 +1,355 @@
+"""Shared harness for mediaemu's python integration suites.
+
+A suite does:
+
+    import harness
+    from harness import check, expect_error
+
+    def test_something(t):          # t is the Suite; functions run in definition order
+        c = t.client("medialive")
+        check(c.list_channels()["Channels"] == [], "no channels at start")
+
+    harness.main(globals())          # starts a server, runs test_*, prints "N passed, N failed"
+
+The server is build/mediaemu (or $MEDIAEMU_BIN) on free HTTP/RTMP ports with a fresh temporary
+--data-dir, stopped (SIGTERM, then SIGKILL) and cleaned up however the suite ends. A check that
+fails records "expected X, got Y" and the test goes on, so one run reports every broken behaviour.
+"""
+
+from __future__ import annotations
+
+import atexit
+import http.client
+import json
+import os
+import random
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+import urllib.request
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+REPO = Path(__file__).resolve().parents[2]
+FIXTURES = REPO / "fixtures" / "cli"
+
+# The credentials every suite uses. The signature is never verified; the credential scope
+# (region/service) in the Authorization header picks the region and the service.
+CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "x",
+    "AWS_SECRET_ACCESS_KEY": "y",
+    "AWS_DEFAULT_REGION": "us-east-1",
+}
+REGION = "us-east-1"
+OTHER_REGION = "eu-west-1"
+
+
+def free_port(kind: int = socket.SOCK_STREAM) -> int:
+    with socket.socket(socket.AF_INET, kind) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def mediaemu_binary() -> Path:
+    return Path(os.environ.get("MEDIAEMU_BIN", REPO / "build" / "mediaemu"))
+
+
+# ---------------------------------------------------------------------------------------------
+# The server under test
+
+
+class Server:
+    """One mediaemu process on free ports with its own data dir (kept across restart())."""
+
+    _live: list["Server"] = []
+
+    def __init__(self, *extra_args: str, data_dir: Optional[Path] = None):
+        self.extra_args = list(extra_args)
+        self.tmp = Path(tempfile.mkdtemp(prefix="mediaemu-it-"))
+        self.data_dir = data_dir or self.tmp / "data"
+        self.http_port = free_port()
+        self.rtmp_port = free_port()
+        # RTP/UDP push inputs get ports from this range; keep it away from other servers.
+        base = random.randrange(20000, 60000, 100)
+        self.udp_ports = f"{base}-{base + 99}"
+        self.proc: Optional[subprocess.Popen] = None
+        self.log_path = self.tmp / "mediaemu.log"
+        self.starts = 0
+        Server._live.append(self)
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.http_port}"
+
+    def start(self, *extra_args: str, timeout: float = 15.0) -> "Server":
+        if extra_args:
+            self.extra_args = list(extra_args)
+        binary = mediaemu_binary()
+        if not binary.exists():
+            raise RuntimeError(f"{binary} does not exist: build it first (tools/test does)")
+        args = [str(binary), "--port", str(self.http_port), "--rtmp-port", str(self.rtmp_port),
+                "--udp-ports", self.udp_ports, "--data-dir", str(self.data_dir), *self.extra_args]
+        self.starts += 1
+        log = open(self.log_path, "ab")
+        log.write(f"\n=== start #{self.starts}: {' '.join(args)}\n".encode())
+        log.flush()
+        self.proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        log.close()
+        self.wait_healthy(timeout)
+        return self
+
+    def wait_healthy(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc and self.proc.poll() is not None:
+                raise RuntimeError(f"mediaemu exited with {self.proc.returncode} during start:\n{self.log_tail()}")
+            if self.healthy():
+                return
+            time.sleep(0.02)
+        raise RuntimeError(f"mediaemu did not answer /_mediaemu/health within {timeout} s:\n{self.log_tail()}")
+
+    def healthy(self) -> bool:
+        try:
+            with urllib.request.urlopen(self.endpoint + "/_mediaemu/health", timeout=2) as r:
+                return r.status == 200 and json.loads(r.read()).get("status") == "ok"
+        except (OSError, ValueError):
+            return False
+
+    def stop(self, grace: float = 5.0) -> Optional[int]:
+        """SIGTERM, then SIGKILL by PID after `grace` seconds. Returns the exit code."""
+        if not self.proc or self.proc.poll() is not None:
+            return self.proc.returncode if self.proc else None
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            return self.proc.wait(grace)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            return self.proc.wait(5)
+
+    def kill9(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            os.kill(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(5)
+
+    def restart(self, *extra_args: str, hard: bool = True) -> "Server":
+        """kill -9 (or SIGTERM with hard=False) and start again on the same data dir and ports."""
+        self.kill9() if hard else self.stop()
+        return self.start(*(extra_args or self.extra_args))
+
+    def log_tail(self, lines: int = 40) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return "(no log)"
+
+    def cleanup(self) -> None:
+        self.stop()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+        if self in Server._live:
+            Server._live.remove(self)
+
+    @classmethod
+    def cleanup_all(cls) -> None:
+        for s in list(cls._live):
+            s.cleanup()
+
+
+atexit.register(Server.cleanup_all)
+
+
+def _exit_on_signal(signum, _frame):
+    # tools/test's timeout sends SIGTERM: still stop the servers and remove temp dirs.
+    Server.cleanup_all()
+    sys.exit(128 + signum)
+
+
+signal.signal(signal.SIGTERM, _exit_on_signal)
+signal.signal(signal.SIGINT, _exit_on_signal)
+
+
+# ---------------------------------------------------------------------------------------------
+# Checks
+
+
+class Failures:
+    items: list[str] = []
+
+
+def check(condition: bool, what: str, expected: Any = None, got: Any = None) -> bool:
+    """A soft assertion: records a failure (with expected/got) and lets the test continue."""
+    if condition:
+        return True
+    detail = what
+    if expected is not None or got is not None:
+        detail += f"\n      expected: {_short(expected)}\n      got:      {_short(got)}"
+    Failures.items.append(detail)
+    print(f"    FAIL {detail}", flush=True)
+    return False
+
+
+def check_eq(got: Any, expected: Any, what: str) -> bool:
+    return check(got == expected, what, expected, got)
+
+
+def _short(v: Any, limit: int = 600) -> str:
+    s = v if isinstance(v, str) else json.dumps(v, default=str, sort_keys=True)
+    return s if len(s) <= limit else s[:limit] + f"... ({len(s)} chars)"
+
+
+def expect_error(fn: Callable[[], Any], status: int, code: str, what: str) -> Optional[dict]:
+    """Calls a boto3 operation that must fail with HTTP `status` and error `code`."""
+    from botocore.exceptions import ClientError
+
+    try:
+        result = fn()
+    except ClientError as e:
+        got_status = e.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        got_code = e.response.get("Error", {}).get("Code")
+        check((got_status, got_code) == (status, code), what, f"{status} {code}",
+              f"{got_status} {got_code}: {e.response.get('Error', {}).get('Message')}")
+        return e.response
+    check(False, what, f"{status} {code}", f"success: {_short(result, 200)}")
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Clients
+
+
+os.environ.update(CREDENTIALS)  # for any client a suite starts (boto3, the AWS CLI)
+
+
+def boto3_client(endpoint: str, service: str, region: str = REGION):
+    import boto3
+    from botocore.config import Config
+
+    return boto3.client(service, region_name=region, endpoint_url=endpoint,
+                        aws_access_key_id="x", aws_secret_access_key="y",
+                        config=Config(retries={"max_attempts": 1}, connect_timeout=5, read_timeout=30))
+
+
+def signed_headers(method: str, url: str, body: bytes, service: str, region: str = REGION,
+                   content_type: str = "application/json") -> dict:
+    """Headers of a SigV4-signed request, built by botocore (the scope picks the service)."""
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    headers = {"Content-Type": content_type} if body else {}
+    req = AWSRequest(method=method, url=url, data=body, headers=headers)
+    # The credential scope uses the signing name (mediapackage-vod signs as "mediapackage-vod").
+    SigV4Auth(Credentials("x", "y"), service, region).add_auth(req)
+    return dict(req.headers.items())
+
+
+class Response:
+    def __init__(self, status: int, headers: dict, body: bytes):
+        self.status, self.headers, self.body = status, headers, body
+
+    def json(self) -> Any:
+        try:
+            return json.loads(self.body)
+        except ValueError:
+            return None
+
+    def header(self, name: str) -> Optional[str]:
+        for k, v in self.headers.items():
+            if k.lower() == name.lower():
+                return v
+        return None
+
+    def __repr__(self) -> str:
+        return f"{self.status} {self.header('x-amzn-ErrorType') or ''} {self.body[:300]!r}"
+
+
+def raw_request(endpoint: str, method: str, path: str, body: Optional[bytes | str] = None,
+                service: Optional[str] = "medialive", region: str = REGION, sign: bool = True,
+                headers: Optional[dict] = None, timeout: float = 30) -> Response:
+    """One HTTP request with http.client (no client-side validation), SigV4-signed for `service`."""
+    data = body.encode() if isinstance(body, str) else (body or b"")
+    all_headers = {}
+    if sign and service:
+        all_headers.update(signed_headers(method, endpoint + path, data, service, region))
+    elif data:
+        all_headers["Content-Type"] = "application/json"
+    all_headers.update(headers or {})
+    host, port = endpoint.split("//", 1)[1].split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=timeout)
+    try:
+        conn.request(method, path, body=data if (data or method in ("POST", "PUT", "PATCH")) else None,
+                     headers=all_headers)
+        r = conn.getresponse()
+        return Response(r.status, dict(r.getheaders()), r.read())
+    finally:
+        conn.close()
+
+
+def load_fixture(name: str, **substitutions: str) -> Any:
+    """fixtures/cli/<name> with ${VAR} placeholders replaced."""
+    text = (FIXTURES / name).read_text()
+    for k, v in substitutions.items():
+        text = text.replace("${" + k + "}", v)
+    return json.loads(text)
+
+
+# ---------------------------------------------------------------------------------------------
+# Running a suite
+
+
+class Suite:
+    """What a test function gets: the server and client factories."""
+
+    def __init__(self, server: Server):
+        self.server = server
+
+    @property
+    def endpoint(self) -> str:
+        return self.server.endpoint
+
+    def client(self, service: str, region: str = REGION):
+        return boto3_client(self.server.endpoint, service, region)
+
+    def request(self, method: str, path: str, body=None, service="medialive", **kw) -> Response:
+        return raw_request(self.server.endpoint, method, path, body, service, **kw)
+
+
+def main(namespace: dict, server_args: tuple = ()) -> None:
+    """Starts one server, runs every test_* function of `namespace` in order, prints a summary
+    ("N passed, N failed") and exits non-zero if any check failed."""
+    tests = [(n, f) for n, f in namespace.items() if n.startswith("test_") and callable(f)]
+    only = os.environ.get("TEST_ONLY")  # run a subset: TEST_ONLY=paginators
+    if only:
+        tests = [(n, f) for n, f in tests if only in n]
+    server = Server(*server_args).start()
+    print(f"mediaemu at {server.endpoint} (rtmp {server.rtmp_port}), data {server.data_dir}", flush=True)
+    suite = Suite(server)
+    passed = failed = 0
+    for name, fn in tests:
+        before = len(Failures.items)
+        started = time.monotonic()
+        print(f"  RUN  {name}", flush=True)
+        try:
+            fn(suite)
+        except Exception as e:  # a hard failure ends this test only
+            Failures.items.append(f"{name}: {type(e).__name__}: {e}")
+            print(f"    ERROR {type(e).__name__}: {e}", flush=True)
+            if type(e).__name__ == "ClientError":  # the server's answer says it all; show where
+                where = traceback.extract_tb(e.__traceback__)[1:2]
+                print("".join(traceback.format_list(where)).rstrip(), flush=True)
+            else:
+                traceback.print_exc(limit=4, file=sys.stdout)
+        if not server.healthy():
+            Failures.items.append(f"{name}: server stopped answering health")
+            print(f"    FAIL server stopped answering health; log tail:\n{server.log_tail()}", flush=True)
+            server.restart()
+        ok = len(Failures.items) == before
+        passed, failed = passed + ok, failed + (not ok)
+        print(f"  {'PASS' if ok else 'FAIL'} {name} ({time.monotonic() - started:.2f} s)", flush=True)
+    server.cleanup()
+    print(f"{passed} passed, {failed} failed")
+    sys.exit(1 if failed else 0)
