@@ -5,8 +5,11 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
+
+#include "pipeline/package/endpoint_status.hpp"
 
 namespace mediaemu::pipeline {
 
@@ -66,6 +69,13 @@ struct EndpointSpec {
   HlsSpec hls;
   DashSpec dash;
   CmafSpec cmaf;
+  // Where the packager reports the latest published segment (for the origin's
+  // X-MediaPackage-Manifest-Last-Sequence / -Last-Updated headers). Optional: the packager makes
+  // its own when this is null. The emulator keeps a copy to read from the origin's threads.
+  std::shared_ptr<EndpointStatus> status;
+  // Append "?m=<epoch seconds>" to segment URIs the way MediaPackage does. Off by default: the
+  // query only works when an HTTP origin serves the files (the file protocol keeps it in the name).
+  bool segment_uri_query = false;
 };
 
 }  // namespace mediaemu::pipeline

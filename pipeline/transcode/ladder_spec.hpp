@@ -15,6 +15,7 @@ struct VideoRenditionSpec {
   enum class RateControl { Cbr, Vbr, Qvbr } rate_control = RateControl::Cbr;
   int64_t bitrate = 0;      // CBR/VBR target, bits/s
   int64_t max_bitrate = 0;  // VBR/QVBR ceiling (0: 1.5 x bitrate)
+  int64_t buf_size = 0;     // HRD/VBV buffer, bits (H264Settings BufSize; 0: 2 x the peak rate)
   int qvbr_quality = 7;     // 1..10
   double gop_size = 2.0;
   bool gop_in_frames = false;  // GopSizeUnits FRAMES (else SECONDS)
@@ -52,6 +53,7 @@ struct LadderSpec {
   std::vector<OutputSpec> outputs;
   InputLossSpec input_loss;
   std::string x264_preset = "veryfast";
+  int encoder_threads = 0;  // libx264 threads per video rendition; 0: by picture size (see video_rendition.cpp)
   std::string label;  // for log lines: "channel 1234567 pipeline 0"
 };
 

@@ -1,0 +1,340 @@
+#include "pipeline/file_source.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <functional>
+
+#include "pipeline/transcode/codec_config.hpp"
+
+extern "C" {
+#include <libavutil/dict.h>
+}
+
+namespace mediaemu::pipeline {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct FormatCloser {
+  void operator()(AVFormatContext* c) const { avformat_close_input(&c); }
+};
+using FormatPtr = std::unique_ptr<AVFormatContext, FormatCloser>;
+
+struct DictFree {
+  void operator()(AVDictionary* d) const { av_dict_free(&d); }
+};
+
+IngestEvent make_event(IngestEvent::Type type, MediaKind kind) {
+  IngestEvent e;
+  e.type = type;
+  e.kind = kind;
+  return e;
+}
+
+}  // namespace
+
+// Turns one input's packets into IngestEvents: converts Annex B (MPEG-TS) video to avcC +
+// length-prefixed NAL units and ADTS audio to an AudioSpecificConfig + raw frames, and emits a
+// new config event whenever the parameter sets change. Lives across loop passes so an
+// unchanged configuration is not sent again.
+class FileSource::Translator {
+ public:
+  using Emit = std::function<bool(IngestEvent&)>;  // false: stop reading
+
+  void bind(const AVStream* video, const AVStream* audio) {
+    video_avcc_mode_ = false;
+    if (video) {
+      const AVCodecParameters* p = video->codecpar;
+      ByteView extra(p->extradata, static_cast<size_t>(std::max(0, p->extradata_size)));
+      auto avcc = parse_avcc(extra);
+      video_avcc_mode_ = avcc.has_value();
+      if (avcc) avcc_length_size_ = avcc->nal_length_size;
+      if (!video_avcc_mode_ && !extra.empty()) remember_parameter_sets(split_annexb(extra));
+    }
+    audio_asc_.clear();
+    if (audio && audio->codecpar->extradata_size > 0)
+      audio_asc_.assign(audio->codecpar->extradata, audio->codecpar->extradata + audio->codecpar->extradata_size);
+  }
+
+  bool video(const AVPacket& pkt, const AVStream* stream, int64_t dts_ms, int64_t pts_ms, const Emit& emit) {
+    ByteView data(pkt.data, static_cast<size_t>(pkt.size));
+    IngestEvent frame = make_event(IngestEvent::Type::Frame, MediaKind::Video);
+    // An avcC means length-prefixed samples (ISO/IEC 14496-15); a start-code test alone would
+    // misread a 256..511-byte first NAL (length 00 00 01 xx) as Annex B.
+    if (video_avcc_mode_ && (split_length_prefixed(data, avcc_length_size_) || !starts_with_start_code(data))) {
+      size_t side_size = 0;
+      const uint8_t* side = av_packet_get_side_data(&pkt, AV_PKT_DATA_NEW_EXTRADATA, &side_size);
+      const AVCodecParameters* p = stream->codecpar;
+      Bytes config = side && side_size > 0 ? Bytes(side, side + side_size)
+                                           : Bytes(p->extradata, p->extradata + p->extradata_size);
+      if (!send_config(config, video_config_, MediaKind::Video, emit)) return false;
+      frame.data.assign(data.begin(), data.end());
+    } else {
+      // Annex B: parameter sets travel in-band; they go out as a VideoConfig, the rest as AVCC.
+      auto nals = split_annexb(data);
+      remember_parameter_sets(nals);
+      if (sps_.empty() || pps_.empty()) return true;  // nothing decodable before the first SPS/PPS
+      if (!send_config(build_avcc(sps_, pps_), video_config_, MediaKind::Video, emit)) return false;
+      for (auto nal : nals) {
+        int type = h264_nal_type(nal[0]);
+        if (type != kNalSps && type != kNalPps && type != kNalAud) append_length_prefixed(frame.data, nal);
+      }
+    }
+    if (frame.data.empty()) return true;
+    frame.dts_ms = dts_ms;
+    frame.cts_ms = static_cast<int32_t>(pts_ms - dts_ms);
+    frame.keyframe = pkt.flags & AV_PKT_FLAG_KEY;
+    return emit(frame);
+  }
+
+  bool audio(const AVPacket& pkt, int64_t dts_ms, const Emit& emit) {
+    ByteView data(pkt.data, static_cast<size_t>(pkt.size));
+    if (!parse_adts(data)) {
+      if (audio_asc_.empty()) return true;  // raw AAC without a config cannot be decoded
+      if (!send_config(audio_asc_, audio_config_, MediaKind::Audio, emit)) return false;
+      IngestEvent frame = make_event(IngestEvent::Type::Frame, MediaKind::Audio);
+      frame.data.assign(data.begin(), data.end());
+      frame.dts_ms = dts_ms;
+      frame.keyframe = true;
+      return emit(frame);
+    }
+    // ADTS (MPEG-TS, .aac): a PES packet may carry several frames, 1024 samples each.
+    int64_t samples = 0;
+    size_t pos = 0;
+    while (pos < data.size()) {
+      auto h = parse_adts(data.subspan(pos));
+      if (!h || pos + h->frame_size > data.size()) break;
+      if (!send_config(asc_from_adts(*h), audio_config_, MediaKind::Audio, emit)) return false;
+      IngestEvent frame = make_event(IngestEvent::Type::Frame, MediaKind::Audio);
+      auto payload = data.subspan(pos + h->header_size, h->frame_size - h->header_size);
+      frame.data.assign(payload.begin(), payload.end());
+      frame.dts_ms = dts_ms + samples * 1000 / aac_sample_rate(h->sampling_index);
+      frame.keyframe = true;
+      if (!emit(frame)) return false;
+      samples += 1024 * h->raw_blocks;
+      pos += h->frame_size;
+    }
+    return true;
+  }
+
+ private:
+  void remember_parameter_sets(const std::vector<ByteView>& nals) {
+    std::vector<Bytes> sps, pps;
+    for (auto nal : nals) {
+      int type = h264_nal_type(nal[0]);
+      if (type == kNalSps && nal.size() >= 4) sps.emplace_back(nal.begin(), nal.end());
+      if (type == kNalPps) pps.emplace_back(nal.begin(), nal.end());
+    }
+    if (!sps.empty()) sps_ = std::move(sps);
+    if (!pps.empty()) pps_ = std::move(pps);
+  }
+
+  static bool send_config(const Bytes& config, Bytes& last, MediaKind kind, const Emit& emit) {
+    if (config.empty() || config == last) return true;
+    IngestEvent e = make_event(kind == MediaKind::Video ? IngestEvent::Type::VideoConfig
+                                                        : IngestEvent::Type::AudioConfig, kind);
+    e.data = config;
+    if (!emit(e)) return false;
+    last = config;
+    return true;
+  }
+
+  bool video_avcc_mode_ = false;
+  int avcc_length_size_ = 4;
+  std::vector<Bytes> sps_, pps_;
+  Bytes audio_asc_;
+  Bytes video_config_, audio_config_;  // last sent
+};
+
+namespace {
+
+int interrupt_cb(void* opaque) { return static_cast<std::atomic<bool>*>(opaque)->load() ? 1 : 0; }
+
+}  // namespace
+
+FileSource::FileSource(FileSourceOptions options, std::shared_ptr<IngestSink> sink)
+    : options_(std::move(options)), sink_(std::move(sink)) {
+  if (!sink_) throw std::invalid_argument("FileSource needs an IngestSink");
+  if (options_.label.empty()) options_.label = options_.url;
+}
+
+FileSource::~FileSource() { stop(); }
+
+void FileSource::start() {
+  if (thread_.joinable() || finished_) return;
+  thread_ = std::thread([this] { run(); });
+}
+
+void FileSource::stop() {
+  stop_ = true;
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void FileSource::wait() {
+  std::unique_lock lock(mutex_);
+  wake_.wait(lock, [&] { return finished_.load(); });
+}
+
+std::string FileSource::error() const {
+  std::lock_guard lock(mutex_);
+  return error_;
+}
+
+FileSource::Stats FileSource::stats() const {
+  std::lock_guard lock(mutex_);
+  return stats_;
+}
+
+void FileSource::run() {
+  spdlog::info("file source {}: started ({}{})", options_.label, options_.realtime ? "real time" : "fast",
+               options_.loop ? ", looping" : "");
+  std::string reason = "end of input";
+  try {
+    int64_t offset_ms = 0;
+    Translator translator;  // kept across loop passes
+    for (bool first = true; !stop_; first = false) {
+      if (!read_once(translator, offset_ms, first) || !options_.loop) break;
+      std::lock_guard lock(mutex_);
+      ++stats_.loops;
+    }
+  } catch (const std::exception& e) {
+    std::lock_guard lock(mutex_);
+    error_ = e.what();
+  }
+  if (stop_) reason = "stopped";
+  if (!error().empty()) {
+    reason = error();
+    spdlog::error("file source {}: {}", options_.label, reason);
+  }
+  // Best effort: tell the sink the publisher went away.
+  IngestEvent end = make_event(IngestEvent::Type::End, MediaKind::Video);
+  end.reason = reason;
+  for (int i = 0; i < 200 && !sink_->offer(end); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  auto s = stats();
+  spdlog::info("file source {}: ended ({}); {} video / {} audio frames, {} loops", options_.label, reason,
+               s.video_frames, s.audio_frames, s.loops);
+  {
+    std::lock_guard lock(mutex_);
+    finished_ = true;
+  }
+  wake_.notify_all();
+}
+
+// One pass over the input. Returns false when reading should stop for good (stop(), error).
+bool FileSource::read_once(Translator& translator, int64_t& offset_ms, bool first_pass) {
+  AVFormatContext* raw = avformat_alloc_context();
+  if (!raw) throw std::bad_alloc();
+  raw->interrupt_callback = AVIOInterruptCB{interrupt_cb, &stop_};
+  AVDictionary* opts = nullptr;
+  av_dict_set(&opts, "rw_timeout", "15000000", 0);  // network reads give up after 15 s
+  int rc = avformat_open_input(&raw, options_.url.c_str(), nullptr, &opts);
+  std::unique_ptr<AVDictionary, DictFree> opts_guard(opts);
+  if (rc < 0) {
+    if (stop_) return false;
+    throw std::runtime_error("cannot open " + options_.url + ": " + av_error_text(rc));
+  }
+  FormatPtr input(raw);
+  av_check(avformat_find_stream_info(input.get(), nullptr), ("read stream info of " + options_.url).c_str());
+
+  int v = av_find_best_stream(input.get(), AVMEDIA_TYPE_VIDEO, -1, -1, nullptr, 0);
+  int a = av_find_best_stream(input.get(), AVMEDIA_TYPE_AUDIO, -1, -1, nullptr, 0);
+  if (v >= 0 && input->streams[v]->codecpar->codec_id != AV_CODEC_ID_H264) {
+    spdlog::warn("file source {}: video is {}, only H.264 is ingested", options_.label,
+                 avcodec_get_name(input->streams[v]->codecpar->codec_id));
+    v = -1;
+  }
+  if (a >= 0 && input->streams[a]->codecpar->codec_id != AV_CODEC_ID_AAC) {
+    spdlog::warn("file source {}: audio is {}, only AAC is ingested", options_.label,
+                 avcodec_get_name(input->streams[a]->codecpar->codec_id));
+    a = -1;
+  }
+  if (v < 0 && a < 0) throw std::runtime_error(options_.url + " has no H.264 video or AAC audio");
+  const AVStream* vs = v >= 0 ? input->streams[v] : nullptr;
+  const AVStream* as = a >= 0 ? input->streams[a] : nullptr;
+
+  translator.bind(vs, as);
+  auto emit = [this](IngestEvent& e) { return deliver(e); };
+
+  if (first_pass) {
+    IngestEvent meta = make_event(IngestEvent::Type::Metadata, MediaKind::Video);
+    if (vs) {
+      AVRational fps = vs->avg_frame_rate.num > 0 ? vs->avg_frame_rate : vs->r_frame_rate;
+      meta.metadata["width"] = std::to_string(vs->codecpar->width);
+      meta.metadata["height"] = std::to_string(vs->codecpar->height);
+      if (fps.num > 0 && fps.den > 0) meta.metadata["framerate"] = std::to_string(av_q2d(fps));
+    }
+    if (as) {
+      meta.metadata["audiosamplerate"] = std::to_string(as->codecpar->sample_rate);
+      meta.metadata["audiochannels"] = std::to_string(as->codecpar->ch_layout.nb_channels);
+    }
+    if (input->duration > 0) meta.metadata["duration"] = std::to_string(input->duration / 1e6);
+    if (!deliver(meta)) return false;
+  }
+
+  // Timestamps start at 0 for each pass, then shift by what earlier passes played.
+  const AVRational ms{1, 1000};
+  int64_t base_ms = input->start_time != AV_NOPTS_VALUE ? av_rescale(input->start_time, 1000, AV_TIME_BASE) : INT64_MIN;
+  int64_t end_ms = 0;
+  PacketPtr pkt = make_packet();
+  while (!stop_) {
+    rc = av_read_frame(input.get(), pkt.get());
+    if (rc == AVERROR_EOF || (rc < 0 && input->pb && avio_feof(input->pb))) break;
+    if (rc < 0) {
+      if (stop_) return false;
+      throw std::runtime_error("read " + options_.url + ": " + av_error_text(rc));
+    }
+    const int index = pkt->stream_index;
+    if ((index != v && index != a) || pkt->size <= 0) {
+      av_packet_unref(pkt.get());
+      continue;
+    }
+    const AVStream* st = input->streams[index];
+    int64_t dts = pkt->dts != AV_NOPTS_VALUE ? pkt->dts : pkt->pts;
+    int64_t pts = pkt->pts != AV_NOPTS_VALUE ? pkt->pts : dts;
+    if (dts == AV_NOPTS_VALUE) {  // nothing to place it on the timeline
+      av_packet_unref(pkt.get());
+      continue;
+    }
+    int64_t dts_ms = av_rescale_q(dts, st->time_base, ms);
+    int64_t pts_ms = av_rescale_q(pts, st->time_base, ms);
+    if (base_ms == INT64_MIN) base_ms = dts_ms;
+    dts_ms += offset_ms - base_ms;
+    pts_ms += offset_ms - base_ms;
+    end_ms = std::max(end_ms, pts_ms + std::max<int64_t>(1, av_rescale_q(pkt->duration, st->time_base, ms)));
+    bool ok = index == v ? translator.video(*pkt, st, dts_ms, pts_ms, emit) : translator.audio(*pkt, dts_ms, emit);
+    av_packet_unref(pkt.get());
+    if (!ok) return false;
+  }
+  offset_ms = end_ms;
+  return !stop_;
+}
+
+bool FileSource::wait_until_due(int64_t dts_ms) {
+  if (!pacing_started_) {
+    pacing_started_ = true;
+    pacing_wall_ = Clock::now();
+    pacing_first_ms_ = dts_ms;
+  }
+  auto due = pacing_wall_ + std::chrono::milliseconds(dts_ms - pacing_first_ms_);
+  std::unique_lock lock(mutex_);
+  wake_.wait_until(lock, due, [&] { return stop_.load(); });
+  return !stop_;
+}
+
+bool FileSource::deliver(IngestEvent& event) {
+  if (event.type == IngestEvent::Type::Frame) {
+    if (options_.realtime && !wait_until_due(event.dts_ms)) return false;
+    std::lock_guard lock(mutex_);
+    ++(event.kind == MediaKind::Video ? stats_.video_frames : stats_.audio_frames);
+  }
+  // offer() never blocks; a full queue means the consumer is behind, so try again shortly.
+  while (!sink_->offer(event)) {
+    if (stop_) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  return true;
+}
+
+}  // namespace mediaemu::pipeline

@@ -1,0 +1,52 @@
+// Fragmented MP4 (ISO/IEC 14496-12) for CMAF and DASH, one track per file: an initialization
+// segment (ftyp + moov with mvex) and media segments (styp + moof + mdat, tfdt = decode time).
+//
+// Written box by box rather than through libavformat's mov muxer: the packager must control
+// exactly what the manifests promise — tfdt equal to the timeline's S@t, mfhd sequence numbers,
+// the first sample starting each file, the byte range of the IDR for I-frame playlists — and
+// the mov muxer decides those itself (start_dts/edit-list heuristics, avoid_negative_ts shifts,
+// frag_discont), differently across FFmpeg versions, and would need its byte stream re-split into
+// init and fragments. The boxes needed are few and fixed.
+//
+// Video decode times are shifted by the track's reorder delay (pts - dts of its first keyframe)
+// and trun version 1 carries signed composition offsets, so each segment's baseMediaDecodeTime
+// equals the presentation time of its IDR (CMAF, ISO/IEC 23000-19 §7.5.x; DASH-IF IOP: the
+// segment's earliest presentation time is what the MPD timeline announces).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "pipeline/media.hpp"
+#include "pipeline/package/segmenter.hpp"
+
+namespace mediaemu::pipeline {
+
+struct Fmp4Fragment {
+  std::vector<uint8_t> bytes;    // styp + moof + mdat
+  int64_t start = 0;             // tfdt, in the track's timescale (= earliest presentation time)
+  int64_t duration = 0;          // sum of sample durations, same unit
+  int64_t first_sample_end = 0;  // byte offset just past the first sample (an I-frame range)
+  int64_t first_sample_bytes = 0;
+};
+
+class Fmp4TrackMuxer {
+ public:
+  explicit Fmp4TrackMuxer(const TrackInfo& track);
+
+  uint32_t timescale() const { return timescale_; }
+  const std::vector<uint8_t>& init_segment() const { return init_; }
+  // nullopt when the segment has no packet of this track.
+  std::optional<Fmp4Fragment> fragment(const SegmentTrack& data, uint32_t sequence_number);
+
+ private:
+  TrackInfo track_;
+  uint32_t timescale_ = 90000;
+  bool annexb_ = false;
+  std::optional<int64_t> reorder_delay_;  // in timescale units
+  int64_t last_duration_ = 0;
+  std::vector<uint8_t> init_;
+};
+
+}  // namespace mediaemu::pipeline

@@ -1,0 +1,154 @@
+#include "pipeline/package/hls_playlist.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+#include <limits>
+#include <sstream>
+
+#include "pipeline/package/published_window.hpp"
+
+namespace mediaemu::pipeline {
+
+namespace {
+
+bool keeps_everything(HlsPlaylistSpec::PlaylistType type) { return type != HlsPlaylistSpec::PlaylistType::None; }
+
+std::string three_decimals(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3f", v);
+  return buf;
+}
+
+// Quoted-string attribute values cannot contain '"' or line breaks (RFC 8216 §4.2).
+std::string quoted(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s)
+    if (c != '"' && c != '\n' && c != '\r') out += c;
+  return out + "\"";
+}
+
+}  // namespace
+
+std::string iso8601_ms(int64_t epoch_ms) {
+  const std::time_t seconds = static_cast<std::time_t>(std::floor(epoch_ms / 1000.0));
+  const int ms = static_cast<int>(epoch_ms - static_cast<int64_t>(seconds) * 1000);
+  std::tm tm{};
+  gmtime_r(&seconds, &tm);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
+  return buf;
+}
+
+void HlsMediaPlaylist::add(HlsEntry entry) {
+  // EXT-X-PROGRAM-DATE-TIME every ProgramDateTimeIntervalSeconds, and after a discontinuity
+  // (RFC 8216 §4.3.2.6: the date is what re-anchors the timeline there). The first entry of a
+  // rendered window always gets one too (see render).
+  const int interval = config_.program_date_time_interval_seconds;
+  if (interval > 0 && (entry.discontinuity || entry.position - last_tagged_position_ >= interval - 1e-3)) {
+    entry.program_date_time = true;
+    last_tagged_position_ = entry.position;
+  }
+  // TARGETDURATION must not change during the presentation (§6.2.1) and must be at least each
+  // EXTINF rounded to the nearest integer (§4.3.3.1): the ceiling of the longest seen so far,
+  // never below the nominal segment, keeps both.
+  max_target_ = std::max({max_target_, static_cast<int>(std::ceil(entry.duration - 1e-3)),
+                          static_cast<int>(std::ceil(config_.nominal_segment_seconds - 1e-3))});
+  entries_.push_back(std::move(entry));
+}
+
+std::pair<size_t, size_t> HlsMediaPlaylist::visible(double edge) const {
+  return published_window(entries_, edge, config_.window_seconds, keeps_everything(config_.type));
+}
+
+std::optional<HlsEntry> HlsMediaPlaylist::last_published(double edge) const {
+  auto [first, last] = visible(edge);
+  if (last == first) return std::nullopt;
+  return entries_[last - 1];
+}
+
+std::string HlsMediaPlaylist::render(double edge, bool ended) const {
+  auto [first, last] = visible(edge);
+  if (first == last) return {};
+  int target = max_target_;
+  for (size_t i = first; i < last; ++i) target = std::max(target, static_cast<int>(std::ceil(entries_[i].duration - 1e-3)));
+  int64_t discontinuity_sequence = forgotten_discontinuities_;
+  for (size_t i = 0; i < first; ++i) discontinuity_sequence += entries_[i].discontinuity ? 1 : 0;
+
+  std::ostringstream out;
+  out << "#EXTM3U\n#EXT-X-VERSION:" << config_.version << "\n";
+  if (config_.independent_segments) out << "#EXT-X-INDEPENDENT-SEGMENTS\n";
+  out << "#EXT-X-TARGETDURATION:" << target << "\n";
+  out << "#EXT-X-MEDIA-SEQUENCE:" << entries_[first].sequence << "\n";
+  // Needed only once a discontinuity has left the window (§4.3.3.3).
+  if (discontinuity_sequence > 0) out << "#EXT-X-DISCONTINUITY-SEQUENCE:" << discontinuity_sequence << "\n";
+  if (config_.type == HlsPlaylistSpec::PlaylistType::Event) out << "#EXT-X-PLAYLIST-TYPE:EVENT\n";
+  if (config_.type == HlsPlaylistSpec::PlaylistType::Vod) out << "#EXT-X-PLAYLIST-TYPE:VOD\n";
+  if (config_.iframes_only) out << "#EXT-X-I-FRAMES-ONLY\n";
+  if (!config_.map_uri.empty()) out << "#EXT-X-MAP:URI=" << quoted(config_.map_uri) << "\n";
+  for (size_t i = first; i < last; ++i) {
+    const HlsEntry& e = entries_[i];
+    if (e.discontinuity) out << "#EXT-X-DISCONTINUITY\n";
+    if (config_.program_date_time_interval_seconds > 0 && (e.program_date_time || i == first))
+      out << "#EXT-X-PROGRAM-DATE-TIME:" << iso8601_ms(e.epoch_ms) << "\n";
+    out << "#EXTINF:" << three_decimals(e.duration) << ",\n";
+    if (e.byte_offset >= 0) out << "#EXT-X-BYTERANGE:" << e.byte_length << "@" << e.byte_offset << "\n";
+    out << e.uri << "\n";
+  }
+  if (ended) out << "#EXT-X-ENDLIST\n";
+  return out.str();
+}
+
+void HlsMediaPlaylist::forget_before(double position) {
+  if (keeps_everything(config_.type)) return;
+  while (!entries_.empty() && entries_.front().end() < position) {
+    forgotten_discontinuities_ += entries_.front().discontinuity ? 1 : 0;
+    entries_.pop_front();
+  }
+}
+
+double HlsMediaPlaylist::retention_seconds() const {
+  return keeps_everything(config_.type) ? std::numeric_limits<double>::infinity() : config_.window_seconds;
+}
+
+std::string render_master_playlist(int version, const std::vector<HlsAudioRendition>& audio,
+                                   const std::vector<HlsVariantStream>& variants,
+                                   const std::vector<HlsIframeStream>& iframes) {
+  std::ostringstream out;
+  out << "#EXTM3U\n#EXT-X-VERSION:" << version << "\n#EXT-X-INDEPENDENT-SEGMENTS\n";
+  for (const auto& a : audio) {
+    out << "#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=" << quoted(a.group_id);
+    if (!a.language.empty()) out << ",LANGUAGE=" << quoted(a.language);
+    out << ",NAME=" << quoted(a.name) << ",AUTOSELECT=YES,DEFAULT=" << (a.is_default ? "YES" : "NO")
+        << ",CHANNELS=" << quoted(std::to_string(a.channels)) << ",URI=" << quoted(a.uri) << "\n";
+  }
+  for (const auto& v : variants) {
+    out << "#EXT-X-STREAM-INF:BANDWIDTH=" << v.bandwidth << ",AVERAGE-BANDWIDTH=" << v.average_bandwidth;
+    if (v.width > 0) out << ",RESOLUTION=" << v.width << "x" << v.height;
+    if (v.frame_rate > 0) out << ",FRAME-RATE=" << three_decimals(v.frame_rate);
+    out << ",CODECS=" << quoted(v.codecs);
+    if (!v.audio_group.empty()) out << ",AUDIO=" << quoted(v.audio_group);
+    out << "\n" << v.uri << "\n";
+  }
+  for (const auto& i : iframes) {
+    out << "#EXT-X-I-FRAME-STREAM-INF:BANDWIDTH=" << i.bandwidth << ",RESOLUTION=" << i.width << "x" << i.height
+        << ",CODECS=" << quoted(i.codecs) << ",URI=" << quoted(i.uri) << "\n";
+  }
+  return out.str();
+}
+
+void BitrateMeter::add(size_t bytes, double seconds) {
+  if (seconds <= 0) return;
+  const double bits = static_cast<double>(bytes) * 8;
+  peak_ = std::max(peak_, static_cast<int64_t>(std::ceil(bits / seconds)));
+  bits_ += bits;
+  seconds_ += seconds;
+}
+
+int64_t BitrateMeter::average_or(int64_t fallback) const {
+  return seconds_ > 0 ? static_cast<int64_t>(std::ceil(bits_ / seconds_)) : fallback;
+}
+
+}  // namespace mediaemu::pipeline

@@ -1,0 +1,120 @@
+#include "pipeline/package/packager_base.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace mediaemu::pipeline {
+
+PackagerBase::PackagerBase(EndpointSpec spec, int segment_duration_seconds, StreamSelectionSpec selection)
+    : spec_(std::move(spec)),
+      segment_duration_seconds_(std::max(1, segment_duration_seconds)),
+      selection_(selection),
+      store_(spec_.directory) {
+  if (!spec_.status) spec_.status = std::make_shared<EndpointStatus>();
+}
+
+int64_t PackagerBase::epoch_ms_at(double media_seconds) const {
+  return layout_->epoch_ms_at_zero + std::llround(media_seconds * 1000.0);
+}
+
+void PackagerBase::select_variants() {
+  // StreamSelection (MP-UG endpoints-hls-packager): keep variants whose video bitrate is within
+  // [min, max] (audio-only variants have no video bitrate and stay), then order them.
+  selected_.clear();
+  auto video_bitrate = [&](const Variant* v) -> int64_t {
+    const TrackInfo* t = v->video_track ? layout_->track(v->video_track) : nullptr;
+    return t ? t->bitrate : 0;
+  };
+  for (const auto& v : layout_->variants) {
+    const TrackInfo* video = v.video_track ? layout_->track(v.video_track) : nullptr;
+    if (video && (video->bitrate < selection_.min_video_bitrate || video->bitrate > selection_.max_video_bitrate))
+      continue;
+    selected_.push_back(&v);
+  }
+  if (selection_.order == StreamSelectionSpec::Order::VideoBitrateAscending)
+    std::stable_sort(selected_.begin(), selected_.end(),
+                     [&](auto a, auto b) { return video_bitrate(a) < video_bitrate(b); });
+  if (selection_.order == StreamSelectionSpec::Order::VideoBitrateDescending)
+    std::stable_sort(selected_.begin(), selected_.end(),
+                     [&](auto a, auto b) { return video_bitrate(a) > video_bitrate(b); });
+}
+
+void PackagerBase::on_layout(const OutputLayout& layout) {
+  if (segmenter_) {
+    // A new run of the channel (after on_end) or a changed ladder: manifests start over.
+    if (!ended_) spdlog::warn("package {}: output layout replaced mid-run; packaging restarts", spec_.label);
+    handle(segmenter_->flush(), false);
+  }
+  layouts_.push_back(layout);
+  layout_ = &layouts_.back();
+  select_variants();
+  segmenter_.emplace(*layout_, segment_duration_seconds_, next_sequence_);
+  ended_ = false;
+  if (spec_.segment_uri_query) uri_query_ = "?m=" + std::to_string(layout_->epoch_ms_at_zero / 1000);
+  try {
+    start();
+  } catch (...) {
+    segmenter_.reset();  // half-built muxers must not see packets
+    throw;
+  }
+  spdlog::info("package {}: started in {}, {} of {} variants, segment target {} s", spec_.label,
+               spec_.directory.string(), selected_.size(), layout_->variants.size(), segment_duration_seconds_);
+}
+
+void PackagerBase::on_packet(const MediaPacket& packet) {
+  if (!segmenter_ || ended_) return;
+  auto done = segmenter_->push(packet);
+  if (!done.empty()) handle(std::move(done), false);
+}
+
+void PackagerBase::on_discontinuity() {
+  if (!segmenter_ || ended_) return;
+  handle(segmenter_->discontinuity(), false);
+}
+
+void PackagerBase::on_end() {
+  if (!segmenter_ || ended_) return;
+  ended_ = true;
+  handle(segmenter_->flush(), true);
+  spdlog::info("package {}: ended after {} segments", spec_.label, status_.segments_written);
+}
+
+void PackagerBase::write_segment_file(const std::string& name, std::span<const uint8_t> bytes, const Segment& segment) {
+  store_.write(name, bytes);
+  store_.remember_segment(name, segment.position + segment.duration_seconds());
+}
+
+void PackagerBase::handle(std::vector<Segment> segments, bool always_publish) {
+  for (auto& segment : segments) {
+    segment.position = position_;
+    position_ += segment.duration_seconds();
+    add_segment(segment);
+    next_sequence_ = segment.sequence + 1;
+    ++status_.segments_written;
+  }
+  if (segments.empty() && !always_publish) return;
+  // TimeDelaySeconds: manifests show the timeline as it was that long ago; the files are
+  // already there. On end everything is published.
+  const double edge = ended_ ? std::numeric_limits<double>::infinity() : position_ - spec_.time_delay_seconds;
+  if (auto published = publish(edge, ended_)) {
+    status_.last_sequence = published->sequence;
+    status_.last_updated_epoch_ms = published->epoch_ms;
+  }
+  status_.ended = ended_;
+  spec_.status->update(status_);
+  // A segment leaves the window `window` seconds after the (delayed) edge passes it, and stays
+  // on disk for a grace period after that — as long as the window again, or the start-over
+  // window when longer — for players still fetching it and for time-shifted viewing.
+  const double window = window_seconds();
+  if (std::isfinite(window)) {
+    const double keep = window + std::max<double>(window, spec_.startover_window_seconds);
+    const double horizon = position_ - spec_.time_delay_seconds - keep;
+    store_.expire_before(horizon);
+    forget_before(horizon);
+  }
+}
+
+}  // namespace mediaemu::pipeline

@@ -1,0 +1,84 @@
+// The media work of one LiveTranscoder, on its worker thread only: decode the ingest once, map
+// input timestamps onto one continuous output timeline, feed every rendition, detect input loss
+// and emit filler or pause, and hand the interleaved packets to the MediaSink.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "pipeline/media.hpp"
+#include "pipeline/transcode/audio_rendition.hpp"
+#include "pipeline/transcode/ladder_spec.hpp"
+#include "pipeline/transcode/packet_interleaver.hpp"
+#include "pipeline/transcode/stream_decoder.hpp"
+#include "pipeline/transcode/video_rendition.hpp"
+
+namespace mediaemu::pipeline {
+
+class LadderEngine {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  // Opens the audio encoders; throws std::invalid_argument when outputs name renditions the
+  // spec does not define.
+  LadderEngine(const LadderSpec& spec, MediaSink& sink);
+
+  void handle(IngestEvent& event, Clock::time_point now);
+  // Input-loss detection and filler; returns how long the worker may wait for input before
+  // calling again.
+  std::chrono::milliseconds tick(Clock::time_point now);
+  // End of the channel: every buffered frame encoded, packets out, then MediaSink::on_end().
+  void finish();
+
+  struct Stats {
+    int64_t video_frames_in = 0, audio_frames_in = 0, decode_errors = 0, frames_without_config = 0;
+    int64_t video_frames_out = 0, audio_frames_out = 0, dropped = 0, duplicated = 0;
+    int64_t losses = 0;
+  };
+  Stats stats() const;
+
+ private:
+  enum class InputState { Waiting, Live, LostFilling, LostPaused };
+
+  void on_frame(IngestEvent& event, Clock::time_point now);
+  void on_video_picture(AVFrame* picture);
+  void on_audio_samples(AVFrame* samples);
+  void open_decoder(std::optional<StreamDecoder>& decoder, AVCodecID codec, const Bytes& config);
+  void drain_decoders();
+  void open_video_renditions(const AVFrame* first_picture);
+  void maybe_start_output();
+  void rebase(int64_t anchor_ms, Clock::time_point now);
+  void enter_loss(Clock::time_point now);
+  void leave_loss(Clock::time_point now);
+  void fill_until(Clock::time_point now);
+  FillerPicture filler_at(int64_t t_us) const;
+  int64_t timeline_end_us() const;
+  int64_t output_us_at(Clock::time_point now) const;
+  void note_decode_error(const char* kind);
+
+  LadderSpec spec_;
+  MediaSink& sink_;
+  std::unique_ptr<PacketInterleaver> interleaver_;
+  std::vector<std::unique_ptr<VideoRendition>> video_;
+  std::vector<std::unique_ptr<AudioRendition>> audio_;
+  std::vector<Variant> variants_;
+  std::optional<StreamDecoder> video_decoder_, audio_decoder_;
+  AVRational metadata_fps_{0, 1};
+  bool failed_ = false;
+
+  // Timeline: output_us = input_ms * 1000 + offset_us_, re-chosen at each (re)publish.
+  bool rebase_ = true;
+  int64_t offset_us_ = 0;
+  int64_t publish_start_us_ = 0;  // output time the current publish's first frame maps to
+  int64_t epoch_ms_at_zero_ = 0;
+  int64_t last_dts_ms_ = 0;
+  int64_t last_frame_out_us_ = 0;  // output time of the newest input frame
+  Clock::time_point last_frame_wall_{};
+  InputState state_ = InputState::Waiting;
+  int64_t loss_start_out_us_ = 0;
+  Stats stats_;
+};
+
+}  // namespace mediaemu::pipeline

@@ -1,0 +1,88 @@
+// Helpers shared by the package_* tests (declared where used): running the ffmpeg/ffprobe/python3
+// CLIs, a scratch directory removed when the test run ends, and small test media generated with
+// ffmpeg's lavfi sources on first use.
+#include <catch2/catch.hpp>
+
+#include <array>
+#include <cstdlib>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <unistd.h>
+
+namespace package_test {
+
+namespace fs = std::filesystem;
+
+namespace {
+struct ScratchRoot {
+  fs::path path;
+  ScratchRoot() {
+    path = fs::temp_directory_path() / ("mediaemu-package-test-" + std::to_string(::getpid()));
+    fs::remove_all(path);
+    fs::create_directories(path);
+  }
+  ~ScratchRoot() {
+    if (std::getenv("MEDIAEMU_KEEP_TEST_OUTPUT")) return;  // to look at what the packagers wrote
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+};
+ScratchRoot& root() {
+  static ScratchRoot r;
+  return r;
+}
+}  // namespace
+
+int run_command(const std::string& command, std::string* output) {
+  FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
+  if (!pipe) return -1;
+  std::array<char, 4096> buf;
+  std::string text;
+  size_t n;
+  while ((n = std::fread(buf.data(), 1, buf.size(), pipe)) > 0) text.append(buf.data(), n);
+  const int status = ::pclose(pipe);
+  if (output) *output = text;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+fs::path scratch_dir(const std::string& name) {
+  const fs::path dir = root().path / name;
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  return dir;
+}
+
+std::string read_text(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// 14 s of testsrc2 at 640x360 and 320x180, 30 fps, H.264 with B-frames and a fixed GOP (IDRs
+// at the same pts in both renditions, as the channel's encoder produces), plus a 48 kHz stereo
+// AAC sine. Generated once per GOP length per test run.
+fs::path test_media(int gop_seconds) {
+  static std::map<int, fs::path> made;
+  if (auto it = made.find(gop_seconds); it != made.end()) return it->second;
+  const fs::path file = root().path / ("ladder_gop" + std::to_string(gop_seconds) + ".mp4");
+  const int gop = 30 * gop_seconds;
+  const std::string cmd =
+      "ffmpeg -nostdin -v error -y -f lavfi -i testsrc2=size=640x360:rate=30 "
+      "-f lavfi -i sine=frequency=440:sample_rate=48000 "
+      "-filter_complex \"[0:v]split=2[a][b];[b]scale=320:180[b2]\" -map \"[a]\" -map \"[b2]\" -map 1:a "
+      "-c:v libx264 -preset veryfast -bf 2 -g " + std::to_string(gop) + " -keyint_min " + std::to_string(gop) +
+      " -sc_threshold 0 -b:v:0 800k -b:v:1 300k -c:a aac -b:a 96k -ac 2 -t 14 " + file.string();
+  std::string out;
+  REQUIRE(run_command(cmd, &out) == 0);
+  INFO(out);
+  REQUIRE(fs::exists(file));
+  made[gop_seconds] = file;
+  return file;
+}
+
+}  // namespace package_test
