@@ -6,19 +6,39 @@
 namespace mediaemu {
 
 App::App(const Config& config, boost::asio::io_context& io)
-    : config_(config), io_(io), store_(config.data_dir / "state.db"), domain_(config, store_, clock_) {
-  api_.set_handlers("medialive", medialive::operations(domain_, no_media_));
-  api_.set_handlers("mediapackage", mediapackage::operations(domain_, no_media_));
+    : config_(config),
+      io_(io),
+      store_(config.data_dir / "state.db"),
+      domain_(config, store_, clock_),
+      media_(config, domain_, io) {
+  api_.set_handlers("medialive", medialive::operations(domain_, media_));
+  api_.set_handlers("mediapackage", mediapackage::operations(domain_, media_));
   api_.set_handlers("mediapackage-vod", mediapackage::vod_operations(domain_));
   domain_.load();  // after every hook is registered: settles interrupted transitions
 }
 
 App::~App() { stop(); }
 
-void App::install_routes(api::FrontDoor&) {}
+void App::install_routes(api::FrontDoor& front) {
+  origin_ = std::make_unique<api::Origin>([this](const std::string& hash) { return media_.origin_target(hash); });
+  front.route_prefix("/out/", [this](const api::HttpRequest& r) { return origin_->handle(r); });
+  // MediaPackage HLS ingest over WebDAV PUT is the next issue's; say so instead of pretending.
+  front.route_prefix("/in/", [](const api::HttpRequest&) {
+    return api::error_response(501, "NotImplementedException",
+                               "mediaemu does not accept HLS ingest over HTTP yet; MediaLive channels deliver to "
+                               "MediaPackage in-process",
+                               api::new_request_id());
+  });
+}
 
-void App::start() { domain_.start_clock(); }
+void App::start() {
+  domain_.start_clock();
+  media_.start();
+}
 
-void App::stop() { domain_.stop_clock(); }
+void App::stop() {
+  media_.stop();
+  domain_.stop_clock();
+}
 
 }  // namespace mediaemu

@@ -7,10 +7,11 @@
 
 #include "api/aws_api.hpp"
 #include "api/front_door.hpp"
+#include "api/origin.hpp"
 #include "emulator/clock.hpp"
 #include "emulator/config.hpp"
 #include "emulator/domain.hpp"
-#include "emulator/media_hooks.hpp"
+#include "emulator/media/media_runtime.hpp"
 #include "emulator/store.hpp"
 
 namespace mediaemu {
@@ -33,8 +34,9 @@ class App {
   SystemClock clock_;
   Store store_;
   Domain domain_;
-  MediaHooks no_media_;  // replaced by the media runtime in the live-path work
+  media::MediaRuntime media_;
   api::AwsApi api_;
+  std::unique_ptr<api::Origin> origin_;
 };
 
 }  // namespace mediaemu

@@ -85,9 +85,12 @@ std::optional<pipeline::AudioRenditionSpec> audio_spec(const json& description, 
   return a;
 }
 
+// Points into `channel` itself (value() would return a copy, and a pointer into it would dangle).
 const json* destination(const json& channel, const json& group_settings) {
   std::string ref = text(group_settings.value("Destination", json::object()), "DestinationRefId");
-  for (const auto& d : channel.value("Destinations", json::array()))
+  auto list = channel.find("Destinations");
+  if (list == channel.end() || !list->is_array()) return nullptr;
+  for (const auto& d : *list)
     if (text(d, "Id") == ref) return &d;
   return nullptr;
 }

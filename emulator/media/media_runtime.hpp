@@ -1,0 +1,71 @@
+// The media side of the emulator: turns control-plane events into running pipelines.
+//
+//   RTMP publish --authorize()--> the channel's LiveTranscoder --> one VariantFilter per output
+//   group --> a MediaPackage channel's FanOut (one packager per origin endpoint) or an HLS writer.
+//
+// It implements MediaHooks (called after commits, never under the domain lock), answers the RTMP
+// server's publish questions from the domain (stream key, channel state, input security group),
+// and tells the origin where an endpoint's files are.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "api/origin.hpp"
+#include "emulator/config.hpp"
+#include "emulator/domain.hpp"
+#include "emulator/media/channel_plan.hpp"
+#include "emulator/media_hooks.hpp"
+#include "pipeline/media.hpp"
+#include "pipeline/rtmp/rtmp_server.hpp"
+
+namespace mediaemu::pipeline {
+class LiveTranscoder;
+class FanOut;
+}  // namespace mediaemu::pipeline
+
+namespace mediaemu::media {
+
+class MediaRuntime : public MediaHooks {
+ public:
+  MediaRuntime(const Config& config, Domain& domain, boost::asio::io_context& io);
+  ~MediaRuntime() override;
+
+  // Opens the RTMP port and restarts pipelines of channels that are RUNNING (after a restart).
+  void start();
+  void stop();
+
+  void channel_running(const std::string& region, const std::string& channel_id) override;
+  void channel_stopping(const std::string& region, const std::string& channel_id) override;
+  void channel_deleted(const std::string& region, const std::string& channel_id) override;
+  nlohmann::json channel_alerts(const std::string& region, const std::string& channel_id) override;
+  void endpoint_changed(const std::string& region, const std::string& endpoint_id) override;
+  void endpoint_deleted(const std::string& region, const std::string& endpoint_id, const std::string& url_hash) override;
+
+  pipeline::rtmp::PublishDecision authorize(const pipeline::rtmp::PublishRequest& request);
+  std::optional<api::OriginTarget> origin_target(const std::string& url_hash);
+
+ private:
+  struct Packaging;  // a MediaPackage channel's fan-out to its endpoints
+  struct Running;    // a MediaLive channel's transcoder and deliveries
+
+  std::filesystem::path endpoint_dir(const std::string& url_hash) const;
+  std::shared_ptr<Packaging> packaging_for(const std::string& region, const std::string& mp_channel_id);
+  void attach_endpoint(Packaging& packaging, const std::string& region, const nlohmann::json& endpoint);
+  void stop_channel(const std::string& key);
+
+  const Config& config_;
+  Domain& domain_;
+  boost::asio::io_context& io_;
+  std::unique_ptr<pipeline::rtmp::RtmpServer> rtmp_;
+
+  std::mutex mutex_;
+  std::map<std::string, std::shared_ptr<Running>> running_;      // "<region>/<channel id>"
+  std::map<std::string, std::shared_ptr<Packaging>> packaging_;  // "<region>/<MediaPackage channel id>"
+};
+
+}  // namespace mediaemu::media
