@@ -1,6 +1,7 @@
 #include "api/front_door.hpp"
 
 #include "api/model_registry.hpp"
+#include "api/timestamps.hpp"
 
 namespace mediaemu::api {
 
@@ -11,6 +12,7 @@ void FrontDoor::route_prefix(std::string prefix, RequestHandler handler) {
 HttpResponse FrontDoor::handle(const HttpRequest& request) const {
   std::string_view path = request.path();
   if (path == "/_mediaemu/health") return health();
+  if (path == "/_mediaemu/time") return time();
   for (const auto& [prefix, handler] : prefixes_) {
     if (path.substr(0, prefix.size()) == prefix) return handler(request);
   }
@@ -30,6 +32,21 @@ HttpResponse FrontDoor::health() const {
                 {"botocoreModelVersion", kBotocoreVersion},
                 {"services", services}}
                .dump();
+  return r;
+}
+
+// A clock for DASH players: the value of a DashPackage UtcTimingUri with UtcTiming HTTP-ISO (the
+// body) or HTTP-HEAD (the Date header), which on AWS would name a public time server that an
+// offline machine cannot reach. CORS-open, like the origin, since players fetch it cross-origin.
+HttpResponse FrontDoor::time() const {
+  double now = now_epoch_seconds();
+  HttpResponse r;
+  r.set_header("Content-Type", "text/plain");
+  r.set_header("Cache-Control", "no-cache");
+  r.set_header("Date", format_rfc822(now));
+  r.set_header("Access-Control-Allow-Origin", "*");
+  r.set_header("Access-Control-Expose-Headers", "Date");
+  r.body = format_iso8601(now);
   return r;
 }
 

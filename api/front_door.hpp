@@ -1,4 +1,4 @@
-// The first stop of every HTTP request: mediaemu's own routes (/_mediaemu/...), the origin
+// The first stop of every HTTP request: mediaemu's own routes (/_mediaemu/health, /_mediaemu/time), the origin
 // (/out/...) and MediaPackage ingest (/in/...) by path prefix, everything else to the AWS engine.
 #pragma once
 
@@ -21,6 +21,7 @@ class FrontDoor {
 
  private:
   HttpResponse health() const;
+  HttpResponse time() const;
   const AwsApi& api_;
   std::vector<std::pair<std::string, RequestHandler>> prefixes_;
 };

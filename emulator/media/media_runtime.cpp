@@ -135,19 +135,14 @@ void MediaRuntime::stop() {
 }
 
 std::shared_ptr<MediaRuntime::Packaging> MediaRuntime::packaging_for(const std::string& region,
-                                                                     const std::string& mp_channel_id) {
-  // Called with mutex_ held.
+                                                                     const std::string& mp_channel_id,
+                                                                     const std::vector<json>& endpoints) {
+  // Called with mutex_ held: the endpoints were read from the domain before it was taken.
   auto& slot = packaging_[key_of(region, mp_channel_id)];
   if (slot) return slot;
   slot = std::make_shared<Packaging>();
   slot->region = region;
   slot->channel_id = mp_channel_id;
-  std::vector<json> endpoints;
-  {
-    auto lock = domain_.read();
-    for (const Record* r : domain_.list(mediapackage::kOriginEndpoint, region))
-      if (text(r->doc, "ChannelId") == mp_channel_id) endpoints.push_back(r->doc);
-  }
   for (const auto& e : endpoints) attach_endpoint(*slot, region, e);
   return slot;
 }
@@ -171,17 +166,25 @@ void MediaRuntime::attach_endpoint(Packaging& packaging, const std::string& regi
 }
 
 void MediaRuntime::channel_running(const std::string& region, const std::string& channel_id) {
+  // Everything this needs from the domain is read here, before mutex_ is taken: domain_.read()
+  // may apply due transitions, whose hooks call back into this class (and take mutex_).
   json channel;
-  std::map<std::string, std::string> ingest_paths;  // MediaPackage ingest URL path -> channel id
+  std::map<std::string, std::string> ingest_paths;            // MediaPackage ingest URL path -> channel id
+  std::map<std::string, std::vector<json>> mp_endpoints;      // MediaPackage channel id -> its origin endpoints
   {
     auto lock = domain_.read();
     const Record* r = domain_.find({medialive::kChannel, region, channel_id});
     if (!r || text(r->doc, "State") != "RUNNING") return;
     channel = r->doc;
     for (const Record* mp : domain_.list(mediapackage::kChannel, region)) {
+      mp_endpoints[mp->key.id];
       for (const auto& e : mp->doc.value("HlsIngest", json::object()).value("IngestEndpoints", json::array())) {
         ingest_paths[url_path(text(e, "Url"))] = mp->key.id;
       }
+    }
+    for (const Record* e : domain_.list(mediapackage::kOriginEndpoint, region)) {
+      auto owner = mp_endpoints.find(text(e->doc, "ChannelId"));
+      if (owner != mp_endpoints.end()) owner->second.push_back(e->doc);
     }
   }
   PlanContext ctx;
@@ -208,15 +211,13 @@ void MediaRuntime::channel_running(const std::string& region, const std::string&
       const Delivery& d = running->plan.deliveries[i];
       std::shared_ptr<pipeline::MediaSink> target;
       if (d.kind == Delivery::Kind::MediaPackage) {
-        {
-          auto lock2 = domain_.read();
-          if (!domain_.find({mediapackage::kChannel, region, d.mediapackage_channel_id})) {
-            running->runtime_alerts.push_back("output group '" + d.group_name + "' delivers to MediaPackage channel '" +
-                                              d.mediapackage_channel_id + "', which does not exist in " + region);
-            continue;
-          }
+        auto endpoints = mp_endpoints.find(d.mediapackage_channel_id);
+        if (endpoints == mp_endpoints.end()) {
+          running->runtime_alerts.push_back("output group '" + d.group_name + "' delivers to MediaPackage channel '" +
+                                            d.mediapackage_channel_id + "', which does not exist in " + region);
+          continue;
         }
-        auto packaging = packaging_for(region, d.mediapackage_channel_id);
+        auto packaging = packaging_for(region, d.mediapackage_channel_id, endpoints->second);
         if (!packaging->fed_by.empty() && packaging->fed_by != channel_id) {
           running->runtime_alerts.push_back("MediaPackage channel '" + d.mediapackage_channel_id +
                                             "' already receives channel " + packaging->fed_by + "; not delivering");

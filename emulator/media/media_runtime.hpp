@@ -54,7 +54,9 @@ class MediaRuntime : public MediaHooks {
   struct Running;    // a MediaLive channel's transcoder and deliveries
 
   std::filesystem::path endpoint_dir(const std::string& url_hash) const;
-  std::shared_ptr<Packaging> packaging_for(const std::string& region, const std::string& mp_channel_id);
+  // Never call the domain with mutex_ held: its reads apply due transitions, whose hooks land here.
+  std::shared_ptr<Packaging> packaging_for(const std::string& region, const std::string& mp_channel_id,
+                                           const std::vector<nlohmann::json>& endpoints);
   void attach_endpoint(Packaging& packaging, const std::string& region, const nlohmann::json& endpoint);
   void stop_channel(const std::string& key);
 

@@ -149,6 +149,15 @@ class Server:
 
     def cleanup(self) -> None:
         self.stop()
+        # Keep the server's log where tools/test keeps the suites' own (MEDIAEMU_TEST_LOGS), so a
+        # failure can be read after the temp dir is gone; MEDIAEMU_KEEP_TMP=1 keeps everything.
+        logs = os.environ.get("MEDIAEMU_TEST_LOGS")
+        if logs and self.log_path.exists():
+            suite = Path(sys.argv[0]).stem
+            shutil.copy(self.log_path, Path(logs) / f"{suite}-server-{self.http_port}.log")
+        if os.environ.get("MEDIAEMU_KEEP_TMP"):
+            print(f"kept {self.tmp}", flush=True)
+            return
         shutil.rmtree(self.tmp, ignore_errors=True)
         if self in Server._live:
             Server._live.remove(self)

@@ -74,6 +74,9 @@ me_restart() { me_kill9; me_start "$@"; }
 
 me_cleanup() {
   me_stop
+  # The server's log outlives the temp dir where tools/test keeps the suites' logs.
+  [[ -n ${MEDIAEMU_TEST_LOGS:-} && -f $ME_LOG ]] &&
+    cp "$ME_LOG" "$MEDIAEMU_TEST_LOGS/$(basename "$0" .sh)-server-$ME_HTTP_PORT.log"
   rm -rf "$ME_TMP"
 }
 trap me_cleanup EXIT

@@ -1,0 +1,140 @@
+// Plays origin endpoint URLs in headless Chromium with real players (hls.js, dash.js, Shaka),
+// one after another in one browser, and prints one JSON line per play:
+//   {"player":"hls","url":...,"ok":true,"played":5.2,"currentTime":31.4,"errors":[],...}
+// A play is ok when the <video> has played minSeconds of media (currentTime advanced that far
+// from where playback began: a live stream starts near its edge, so currentTime alone proves
+// nothing) and decoded frames, with no fatal player error, before timeoutSeconds. Exit code 0 when
+// every play is ok.
+//
+// Usage: node play.mjs '<json>'   where <json> is
+//   {"plays": [{"player": "hls"|"dash"|"shaka", "url": "...", "screenshot": "/path.png",
+//               "minSeconds": 20 (optional, overrides the default below)}, ...],
+//    "minSeconds": 5, "timeoutSeconds": 45}
+//
+// The players' scripts come from this folder's node_modules (npm ci), served with the page by a
+// small HTTP server on 127.0.0.1, so the page has a real origin and the manifests are fetched
+// cross-origin from mediaemu (which answers with CORS headers, as MediaPackage's CDN setup would).
+import http from 'node:http';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const spec = JSON.parse(process.argv[2] || '{}');
+const minSeconds = spec.minSeconds ?? 5;
+const timeoutSeconds = spec.timeoutSeconds ?? 45;
+
+const libraries = {
+  '/hls.js': 'node_modules/hls.js/dist/hls.min.js',
+  '/dash.js': 'node_modules/dashjs/dist/modern/umd/dash.all.min.js',
+  '/shaka.js': 'node_modules/shaka-player/dist/shaka-player.compiled.js',
+};
+const page_html = `<!doctype html><html><head><meta charset="utf-8"><title>mediaemu playback</title>
+<script src="/hls.js"></script><script src="/dash.js"></script><script src="/shaka.js"></script></head>
+<body style="margin:0;background:#222"><video id="v" muted autoplay playsinline width="640" height="360"></video>
+<pre id="status" style="color:#eee;font:12px monospace"></pre></body></html>`;
+
+const server = http.createServer((req, res) => {
+  if (req.url === '/favicon.ico') {
+    res.writeHead(204);
+    return res.end();
+  }
+  if (req.url === '/') {
+    res.writeHead(200, { 'Content-Type': 'text/html' });
+    return res.end(page_html);
+  }
+  const file = libraries[req.url];
+  if (!file) {
+    res.writeHead(404);
+    return res.end();
+  }
+  res.writeHead(200, { 'Content-Type': 'text/javascript' });
+  fs.createReadStream(path.join(here, file)).pipe(res);
+});
+await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+const pageUrl = `http://127.0.0.1:${server.address().port}/`;
+
+// Starts a player on the page's <video>; fatal errors land in window.__errors.
+async function startPlayer(page, player, url) {
+  await page.evaluate(
+    async ({ player, url }) => {
+      window.__errors = [];
+      const video = document.getElementById('v');
+      const fail = (what) => window.__errors.push(String(what).slice(0, 500));
+      if (player === 'hls') {
+        if (!window.Hls || !Hls.isSupported()) return fail('hls.js: MediaSource not supported');
+        const hls = new Hls({ lowLatencyMode: false });
+        hls.on(Hls.Events.ERROR, (_e, d) => d.fatal && fail(`hls.js fatal ${d.type}/${d.details}`));
+        hls.loadSource(url);
+        hls.attachMedia(video);
+        window.__player = hls;
+      } else if (player === 'dash') {
+        const p = dashjs.MediaPlayer().create();
+        p.on(dashjs.MediaPlayer.events.ERROR, (e) => fail(`dash.js error ${JSON.stringify(e.error || e)}`));
+        p.initialize(video, url, true);
+        window.__player = p;
+      } else if (player === 'shaka') {
+        shaka.polyfill.installAll();
+        const p = new shaka.Player();
+        await p.attach(video);
+        p.addEventListener('error', (e) => fail(`shaka error ${e.detail && e.detail.code}`));
+        window.__player = p;
+        p.load(url).catch((e) => fail(`shaka load ${e.code || e}`));
+      } else {
+        fail(`unknown player ${player}`);
+      }
+      video.play().catch(() => {});
+    },
+    { player, url },
+  );
+}
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+         '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic',
+         '--autoplay-policy=no-user-gesture-required'],
+});
+let allOk = true;
+try {
+  for (const play of spec.plays || []) {
+    const page = await browser.newPage({ viewport: { width: 640, height: 400 } });
+    const consoleErrors = [];
+    page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text().slice(0, 300)));
+    page.on('pageerror', (e) => consoleErrors.push(`pageerror: ${String(e).slice(0, 300)}`));
+    await page.goto(pageUrl);
+    const started = Date.now();
+    await startPlayer(page, play.player, play.url);
+    let state = { currentTime: 0, errors: [] };
+    let startTime = null;  // currentTime when playback began
+    let played = 0;
+    const want = play.minSeconds ?? minSeconds;
+    while (Date.now() - started < timeoutSeconds * 1000) {
+      state = await page.evaluate(() => {
+        const v = document.getElementById('v');
+        const q = v.getVideoPlaybackQuality();
+        document.getElementById('status').textContent = `t=${v.currentTime.toFixed(2)} frames=${q.totalVideoFrames}`;
+        return { currentTime: v.currentTime, readyState: v.readyState, paused: v.paused,
+                 width: v.videoWidth, height: v.videoHeight, decodedFrames: q.totalVideoFrames,
+                 droppedFrames: q.droppedVideoFrames, errors: window.__errors };
+      });
+      if (startTime === null && state.currentTime > 0 && !state.paused) startTime = state.currentTime;
+      played = startTime === null ? 0 : state.currentTime - startTime;
+      if (state.errors.length || (played > want && state.decodedFrames > 0)) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    const ok = state.errors.length === 0 && played > want && state.decodedFrames > 0;
+    allOk &&= ok;
+    if (play.screenshot) await page.screenshot({ path: play.screenshot });
+    console.log(JSON.stringify({ player: play.player, url: play.url, ok, played, startTime, ...state,
+                                 seconds: (Date.now() - started) / 1000, consoleErrors,
+                                 screenshot: play.screenshot || null }));
+    await page.evaluate(() => window.__player && window.__player.destroy && window.__player.destroy());
+    await page.close();
+  }
+} finally {
+  await browser.close();
+  server.close();
+}
+process.exit(allOk ? 0 : 1);

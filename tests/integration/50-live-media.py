@@ -1,0 +1,372 @@
+"""The live path end to end, with real clients: boto3 sets up MediaLive and MediaPackage, ffmpeg
+publishes over RTMP, the origin is read over HTTP and the media checked with ffprobe.
+
+Two channels run at once, on one timeline (seconds after both publishers start):
+
+  channel A  3-rung ladder (640x360 1.2 Mb/s, 416x234 600 kb/s, 256x144 250 kb/s, GOP 2 s)
+             -> MediaPackageGroupSettings -> MediaPackage channel "live", with HLS (TS), DASH
+             and CMAF origin endpoints.  Push 0-20 s, input lost 20-28 s, push again 28-36 s.
+  channel B  one 256x144 rung -> HlsGroupSettings to MediaPackage channel "loss"'s ingest URL
+             (InputLossAction EMIT_OUTPUT) and HlsGroupSettings to s3://mediaemu-it/b/index.
+             Push 0-10 s, input lost 10-18 s, push again 18-30 s.
+
+AWS's documented input-loss behaviour is followed (shared/reference/aws-behaviour.md): with a
+MediaPackage output group MediaLive pauses delivery, so A's endpoints stop advancing during the
+loss and resume after a discontinuity; an HLS group with EMIT_OUTPUT sends filler frames, so B's
+endpoint keeps advancing. Security checks run while A is live and must not disturb it.
+"""
+# timeout: 300
+
+import os
+import random
+import socket
+import time
+from pathlib import Path
+
+import harness
+import media
+from harness import check, check_eq, expect_error
+
+LADDER = [("v360", 640, 360, 1_200_000), ("v234", 416, 234, 600_000), ("v144", 256, 144, 250_000)]
+HLS_SEGMENT, HLS_WINDOW = 2, 12
+DASH_SEGMENT, DASH_WINDOW = 2, 12
+CMAF_REQUESTED, CMAF_SEGMENT = 3, 4  # 3 s rounded up to whole 2 s GOPs (ML-UG mediapackage-encode-packaging)
+S = {}  # what the tests share: clients, ids, URLs, publishers, the timeline's zero
+
+
+def at(seconds: float) -> None:
+    """Sleeps until `seconds` after both publishers started."""
+    delay = S["t0"] + seconds - time.monotonic()
+    if delay > 0:
+        time.sleep(delay)
+
+
+def create_channel(ml, name: str, input_id: str, videos: list, groups: list, destinations: list) -> str:
+    req = {"Name": name, "ChannelClass": "SINGLE_PIPELINE", "RoleArn": "arn:aws:iam::123456789012:role/MediaLiveAccessRole",
+           "InputSpecification": {"Codec": "AVC", "Resolution": "SD", "MaximumBitrate": "MAX_10_MBPS"},
+           "InputAttachments": [{"InputId": input_id, "InputAttachmentName": "main"}],
+           "Destinations": destinations,
+           "EncoderSettings": {"TimecodeConfig": {"Source": "SYSTEMCLOCK"}, "AudioDescriptions": [media.AAC],
+                               "VideoDescriptions": videos, "OutputGroups": groups}}
+    return ml.create_channel(**req)["Channel"]["Id"]
+
+
+def test_setup(t):
+    ml, mp = t.client("medialive"), t.client("mediapackage")
+    S.update(ml=ml, mp=mp, endpoint=t.endpoint, data_dir=t.server.data_dir)
+    mp.create_channel(Id="live", Description="channel A's packaging")
+    loss = mp.create_channel(Id="loss", Description="channel B's packaging")
+    S["hls"] = mp.create_origin_endpoint(
+        ChannelId="live", Id="live-hls", ManifestName="index",
+        HlsPackage={"SegmentDurationSeconds": HLS_SEGMENT, "PlaylistWindowSeconds": HLS_WINDOW,
+                    "ProgramDateTimeIntervalSeconds": 2, "IncludeIframeOnlyStream": True})["Url"]
+    S["dash"] = mp.create_origin_endpoint(
+        ChannelId="live", Id="live-dash", ManifestName="stream",
+        DashPackage={"SegmentDurationSeconds": DASH_SEGMENT, "ManifestWindowSeconds": DASH_WINDOW,
+                     "MinBufferTimeSeconds": 4, "MinUpdatePeriodSeconds": 2, "SuggestedPresentationDelaySeconds": 6,
+                     "UtcTiming": "HTTP-ISO", "UtcTimingUri": t.endpoint + "/_mediaemu/time"})["Url"]
+    cmaf = mp.create_origin_endpoint(
+        ChannelId="live", Id="live-cmaf",
+        CmafPackage={"SegmentDurationSeconds": CMAF_REQUESTED, "SegmentPrefix": "cmafseg",
+                     "HlsManifests": [{"Id": "all", "ManifestName": "main", "PlaylistWindowSeconds": 12},
+                                      {"Id": "low", "ManifestName": "low", "PlaylistWindowSeconds": 8,
+                                       "ProgramDateTimeIntervalSeconds": 4}],
+                     "StreamSelection": {"MaxVideoBitsPerSecond": 2_000_000}})
+    S["cmaf"] = {m["Id"]: m["Url"] for m in cmaf["CmafPackage"]["HlsManifests"]}
+    S["loss_hls"] = mp.create_origin_endpoint(
+        ChannelId="loss", Id="loss-hls",
+        HlsPackage={"SegmentDurationSeconds": 2, "PlaylistWindowSeconds": 30})["Url"]
+
+    a_in = ml.create_input(Name="a", Type="RTMP_PUSH", Destinations=[{"StreamName": "live/main"}])["Input"]
+    b_in = ml.create_input(Name="b", Type="RTMP_PUSH", Destinations=[{"StreamName": "live/second"}])["Input"]
+    isg = ml.create_input_security_group(WhitelistRules=[{"Cidr": "10.0.0.0/8"}])["SecurityGroup"]["Id"]
+    c_in = ml.create_input(Name="c", Type="RTMP_PUSH", InputSecurityGroups=[isg],
+                           Destinations=[{"StreamName": "guarded/main"}])["Input"]
+    idle_in = ml.create_input(Name="idle", Type="RTMP_PUSH", Destinations=[{"StreamName": "idle/main"}])["Input"]
+    S["urls"] = {k: i["Destinations"][0]["Url"] for k, i in (("a", a_in), ("b", b_in), ("c", c_in), ("idle", idle_in))}
+    check_eq(S["urls"]["a"], f"rtmp://127.0.0.1:{t.server.rtmp_port}/live/main", "RTMP_PUSH input URL")
+
+    mp_group = {"Name": "mp", "OutputGroupSettings": {"MediaPackageGroupSettings": {"Destination": {"DestinationRefId": "mp"}}},
+                "Outputs": media.outputs([n for n, *_ in LADDER], {"MediaPackageOutputSettings": {}})}
+    S["a"] = create_channel(ml, "channel-a", a_in["Id"], [media.video_description(*r) for r in LADDER], [mp_group],
+                            [{"Id": "mp", "MediaPackageSettings": [{"ChannelId": "live"}]}])
+    hls_out = {"HlsOutputSettings": {"NameModifier": "_144p", "HlsSettings": {"StandardHlsSettings": {"M3u8Settings": {}}}}}
+    ingest = loss["HlsIngest"]["IngestEndpoints"][0]
+    b_groups = [
+        {"Name": "to-mediapackage", "OutputGroupSettings": {"HlsGroupSettings": {
+            "Destination": {"DestinationRefId": "mp-ingest"}, "InputLossAction": "EMIT_OUTPUT", "SegmentLength": 2,
+            "HlsCdnSettings": {"HlsWebdavSettings": {}}}}, "Outputs": media.outputs(["v144"], hls_out)},
+        {"Name": "archive", "OutputGroupSettings": {"HlsGroupSettings": {
+            "Destination": {"DestinationRefId": "s3"}, "SegmentLength": 2, "IndexNSegments": 5}},
+         "Outputs": media.outputs(["v144"], hls_out)},
+    ]
+    S["b"] = create_channel(ml, "channel-b", b_in["Id"], [media.video_description("v144", 256, 144, 250_000)], b_groups,
+                            [{"Id": "mp-ingest", "Settings": [{"Url": ingest["Url"], "Username": ingest["Username"],
+                                                               "PasswordParam": "/medialive/loss"}]},
+                             {"Id": "s3", "Settings": [{"Url": "s3://mediaemu-it/b/index"}]}])
+    S["c"] = create_channel(ml, "channel-c", c_in["Id"], [media.video_description("v144", 256, 144, 250_000)],
+                            [dict(b_groups[1], Name="c-archive")], [{"Id": "s3", "Settings": [{"Url": "s3://mediaemu-it/c/index"}]}])
+    S["idle"] = create_channel(ml, "channel-idle", idle_in["Id"], [media.video_description("v144", 256, 144, 250_000)],
+                               [dict(b_groups[1], Name="idle-archive")],
+                               [{"Id": "s3", "Settings": [{"Url": "s3://mediaemu-it/idle/index"}]}])
+    for key in ("a", "b", "c"):
+        ml.start_channel(ChannelId=S[key])
+    for key in ("a", "b", "c"):
+        ml.get_waiter("channel_running").wait(ChannelId=S[key], WaiterConfig={"Delay": 1, "MaxAttempts": 10})
+    alerts = ml.list_alerts(ChannelId=S["a"])["Alerts"] if hasattr(ml, "list_alerts") else []
+    check(all(a["AlertType"] == "Input Not Present" for a in alerts),
+          "channel A runs everything it was given (its only alert: no input yet)", "Input Not Present only", alerts)
+
+    tmp = t.server.tmp
+    S["t0"] = time.monotonic()
+    S["push_a"] = media.Push(S["urls"]["a"], 20, log_dir=tmp, label="a1").start()
+    S["push_b"] = media.Push(S["urls"]["b"], 10, size="320x180", log_dir=tmp, label="b1").start()
+
+
+def test_refused_publishers_leave_the_live_channel_alone(t):
+    at(3)
+    media.push_refused(S["urls"]["c"], "a publisher outside the input security group (10.0.0.0/8)")
+    media.push_refused(f"rtmp://127.0.0.1:{t.server.rtmp_port}/live/no-such-key", "an unknown stream key")
+    media.push_refused(S["urls"]["idle"], "a publish to an input whose channel is IDLE")
+    media.push_refused(S["urls"]["a"], "a second publisher to channel A's input")
+    # Garbage on the RTMP port: random bytes, a truncated handshake, a connection that stalls.
+    junk = [socket.create_connection(("127.0.0.1", t.server.rtmp_port), timeout=5) for _ in range(3)]
+    junk[0].sendall(os.urandom(64 * 1024) if junk[0] else b"")
+    junk[1].sendall(b"\x03" + os.urandom(700))  # C0 + part of C1
+    for s in junk:
+        s.close()
+    log = t.server.log_path.read_text(errors="replace")
+    for needle, what in (("outside the whitelist", "the whitelist refusal"), ("no-such-key", "the unknown key"),
+                         ("IDLE", "the idle channel"), ("already being published", "the second publisher")):
+        check(needle in log, f"the server log says why it refused {what}", needle, "not in the log")
+    check(S["push_a"].alive(), "channel A's publisher is still streaming", "alive", S["push_a"].log())
+
+
+def test_input_loss_begins(t):
+    at(12)  # channel B's publisher stopped at 10 s
+    S["b_during"] = media.variant_playlist(S["loss_hls"], "channel B during loss")
+
+
+def test_hls_endpoint(t):
+    at(14)
+    master = media.master_playlist(S["hls"], "HLS master")
+    if not master:
+        return
+    variants = master["variants"]
+    check_eq([v["attrs"].get("RESOLUTION") for v in variants], ["640x360", "416x234", "256x144"],
+             "HLS master: one variant per rung, in the channel's order")
+    for v, (name, w, h, bitrate) in zip(variants, LADDER):
+        a = v["attrs"]
+        for attr in ("BANDWIDTH", "AVERAGE-BANDWIDTH", "CODECS", "FRAME-RATE"):
+            check(attr in a, f"HLS master {name}: has {attr}", attr, a)
+        check(a.get("CODECS", "").startswith("avc1.4d") and "mp4a.40.2" in a.get("CODECS", ""),
+              f"HLS master {name}: CODECS names H.264 Main and AAC-LC", "avc1.4d...,mp4a.40.2", a.get("CODECS"))
+        check_eq(a.get("FRAME-RATE"), "30.000", f"HLS master {name}: FRAME-RATE")
+        check(int(a.get("AVERAGE-BANDWIDTH", 0)) <= int(a.get("BANDWIDTH", 0)), f"HLS master {name}: average <= peak")
+    check_eq(len(master["iframes"]), 1, "HLS master: one I-frame-only playlist (IncludeIframeOnlyStream)")
+    first = {}
+    for i, v in enumerate(variants):
+        pl = media.media_playlist(v["url"], f"HLS {LADDER[i][0]}")
+        if pl:
+            media.check_media_playlist(pl, f"HLS {LADDER[i][0]}", HLS_SEGMENT, HLS_WINDOW, version=3)
+            check(all(s["pdt"] for s in pl.segments), f"HLS {LADDER[i][0]}: EXT-X-PROGRAM-DATE-TIME on every 2 s segment")
+            first[i] = pl
+    if master["iframes"]:
+        iframes = media.media_playlist(master["iframes"][0]["url"], "HLS I-frame playlist")
+        if iframes:
+            check("EXT-X-I-FRAMES-ONLY" in iframes.tags and "EXT-X-BYTERANGE" in iframes.tags,
+                  "I-frame playlist: EXT-X-I-FRAMES-ONLY with byte ranges", True, iframes.text[:300])
+    # The renditions, probed from the segments the playlists list.
+    for i, pl in first.items():
+        name, w, h, bitrate = LADDER[i]
+        whole = pl.segments[:-1] or pl.segments
+        path = media.download([s["url"] for s in whole], t.server.tmp / f"hls-{name}.ts")
+        media.probe_rendition(path, f"HLS {name}", w, h, bitrate, 2.0, sum(s["duration"] for s in whole))
+    S["hls_first"] = {i: (variants[i]["url"], pl) for i, pl in first.items()}
+
+
+def test_dash_endpoint(t):
+    root = media.mpd(S["dash"], "DASH MPD")
+    if root is None:
+        return
+    ns = media.DASH_NS
+    check_eq(root.get("type"), "dynamic", "DASH: a live MPD is dynamic")
+    for attr in ("availabilityStartTime", "publishTime", "minimumUpdatePeriod", "timeShiftBufferDepth"):
+        check(root.get(attr) is not None, f"DASH: MPD@{attr}", attr, root.attrib)
+    check_eq(media.iso_duration(root.get("minBufferTime")), 4.0, "DASH: MinBufferTimeSeconds")
+    check_eq(media.iso_duration(root.get("suggestedPresentationDelay")), 6.0, "DASH: SuggestedPresentationDelaySeconds")
+    utc = root.find("d:UTCTiming", ns)
+    check(utc is not None and utc.get("schemeIdUri") == "urn:mpeg:dash:utc:http-iso:2014"
+          and utc.get("value", "").endswith("/_mediaemu/time"), "DASH: UTCTiming from UtcTiming/UtcTimingUri",
+          "http-iso", None if utc is None else utc.attrib)
+    if utc is not None:
+        clock = media.fetch(utc.get("value"))
+        check(clock.status == 200 and clock.text.endswith("Z"), "the UTCTiming clock answers ISO 8601", "...Z", clock.text)
+    reps = root.findall("d:Period/d:AdaptationSet/d:Representation", ns)
+    video = [r for r in reps if r.get("width")]
+    check_eq([(int(r.get("width")), int(r.get("height"))) for r in video], [(w, h) for _, w, h, _ in LADDER],
+             "DASH: a video Representation per rung")
+    check_eq(len(reps) - len(video), 1, "DASH: one audio Representation")
+    for r in reps:
+        template = r.find("d:SegmentTemplate", ns)
+        what = f"DASH representation {r.get('id')}"
+        if not check(template is not None, f"{what}: has a SegmentTemplate"):
+            continue
+        segs = media.check_mpd_timeline(template, what, DASH_SEGMENT)
+        scale = int(template.get("timescale"))
+        span = sum(d for _, d in segs) / scale
+        check(span <= DASH_WINDOW + DASH_SEGMENT + 0.1, f"{what}: the timeline spans at most ManifestWindowSeconds",
+              f"<= {DASH_WINDOW + DASH_SEGMENT}", span)
+        number = int(template.get("startNumber", "1")) + len(segs) - 1
+        base = S["dash"].rsplit("/", 1)[0] + "/"
+        init = base + template.get("initialization").replace("$RepresentationID$", r.get("id"))
+        last = base + template.get("media").replace("$RepresentationID$", r.get("id")).replace("$Number$", str(number))
+        path = media.download([init, last], t.server.tmp / f"dash-{r.get('id')}.mp4")
+        probe = media.ffprobe(path, "-show_streams").get("streams", [])
+        check_eq([s.get("codec_name") for s in probe], ["h264" if r.get("width") else "aac"],
+                 f"{what}: init + newest segment decode as one fMP4 track")
+
+
+def test_cmaf_endpoint(t):
+    for mid, window in (("all", 12), ("low", 8)):
+        master = media.master_playlist(S["cmaf"][mid], f"CMAF {mid} master")
+        if not master:
+            continue
+        check_eq(len(master["variants"]), 3, f"CMAF {mid}: three video variants")
+        check(all(v["attrs"].get("AUDIO") for v in master["variants"]) and len(master["media"]) == 1,
+              f"CMAF {mid}: audio in an EXT-X-MEDIA group (CMAF always separates audio)", True, master["lines"][:6])
+        for v in master["variants"][:1] + master["media"]:
+            pl = media.media_playlist(v["url"], f"CMAF {mid} media")
+            if not pl:
+                continue
+            media.check_media_playlist(pl, f"CMAF {mid} {v['url'].rsplit('/', 1)[1]}", CMAF_SEGMENT, window, version=6)
+            check("EXT-X-MAP" in pl.tags, f"CMAF {mid}: EXT-X-MAP names the init segment")
+            check(all("cmafseg" in s["uri"] for s in pl.segments), f"CMAF {mid}: segments use SegmentPrefix",
+                  "cmafseg...", pl.segments[0]["uri"] if pl.segments else None)
+            if mid == "low":
+                check("EXT-X-PROGRAM-DATE-TIME" in pl.tags, "CMAF low: its own ProgramDateTimeIntervalSeconds")
+            if mid == "all" and v in master["variants"]:
+                init = media.urljoin(v["url"], media.attributes(pl.tag("EXT-X-MAP"))["URI"])
+                path = media.download([init] + [s["url"] for s in pl.segments[:-1]], t.server.tmp / "cmaf-v360.mp4")
+                streams = media.ffprobe(path, "-show_streams").get("streams", [])
+                check_eq([(s.get("codec_name"), s.get("width")) for s in streams], [("h264", 640)],
+                         "CMAF: init + segments decode as one 640x360 H.264 track")
+
+
+def test_s3_hls_output(t):
+    root = S["data_dir"] / "s3" / "mediaemu-it" / "b"
+    master = root / "index.m3u8"
+    check(master.exists(), "channel B's HLS group to s3://mediaemu-it/b/index writes index.m3u8 under --data-dir",
+          str(master), sorted(p.name for p in root.glob("*"))[:10] if root.exists() else "no directory")
+    ts = sorted(root.glob("*.ts"))
+    check(len(ts) >= 3, "s3 output: TS segments", ">= 3", len(ts))
+    if ts:
+        streams = media.ffprobe(ts[-1], "-show_streams").get("streams", [])
+        check_eq(sorted(s.get("codec_name") for s in streams), ["aac", "h264"], "s3 output: a segment has H.264 and AAC")
+    check(not any(p.name.startswith(".") or p.suffix == ".tmp" for p in root.glob("*")),
+          "s3 output: no half-written files are left under their final names", [], [p.name for p in root.glob(".*")])
+
+
+def test_input_loss_emit_output_keeps_advancing(t):
+    at(17)
+    later = media.variant_playlist(S["loss_hls"], "channel B still during loss")
+    during = S.get("b_during")
+    if during and later:
+        check(later.last_sequence >= during.last_sequence + 2,
+              "EMIT_OUTPUT: the media playlist keeps advancing while the input is lost (filler frames)",
+              f">= {during.last_sequence + 2}", later.last_sequence)
+        S["b_loss_last"] = later.last_sequence
+    check(not S["push_b"].alive(), "channel B's first publisher has finished")
+    at(18)
+    S["push_b"] = media.Push(S["urls"]["b"], 12, size="320x180", log_dir=t.server.tmp, label="b2").start()
+
+
+def test_hls_window_slides(t):
+    at(19)
+    for i, (url, pl) in S.get("hls_first", {}).items():
+        later = media.media_playlist(url, f"HLS {LADDER[i][0]} 5 s later")
+        if later:
+            media.check_slid(pl, later, f"HLS {LADDER[i][0]}")
+            check(later.media_sequence > pl.media_sequence, f"HLS {LADDER[i][0]}: the window slid",
+                  f"> {pl.media_sequence}", later.media_sequence)
+
+
+def test_mediapackage_group_pauses_then_resumes(t):
+    at(23)
+    variant = S["hls"].replace("index.m3u8", "index_1.m3u8")  # the master's first variant (test_hls_endpoint)
+    paused = media.media_playlist(variant, "channel A paused")
+    at(27)
+    still = media.media_playlist(variant, "channel A still paused")
+    if paused and still:
+        check_eq(still.last_sequence, paused.last_sequence,
+                 "MediaPackage output group: the endpoint pauses (no new segments) during input loss")
+        check(not still.ended, "a lost input does not end the live playlist")
+    S["push_a"] = media.Push(S["urls"]["a"], 8, log_dir=t.server.tmp, label="a2").start()
+    at(37)
+    resumed = media.media_playlist(variant, "channel A resumed")
+    if resumed and still:
+        check(resumed.last_sequence > still.last_sequence, "the endpoint resumes when the publisher returns",
+              f"> {still.last_sequence}", resumed.last_sequence)
+        check("EXT-X-DISCONTINUITY" in resumed.tags, "HLS: EXT-X-DISCONTINUITY where the timeline jumps",
+              "EXT-X-DISCONTINUITY", resumed.text[-600:])
+        media.check_media_playlist(resumed, "HLS v360 after resume", HLS_SEGMENT, HLS_WINDOW, version=3)
+    root = media.mpd(S["dash"], "DASH MPD after resume")
+    if root is not None:
+        periods = root.findall("d:Period", media.DASH_NS)
+        check(len(periods) >= 2, "DASH: a new Period after the input loss", ">= 2 periods", len(periods))
+
+
+def test_input_loss_resume_channel_b(t):
+    # Channel B's second publisher ran 18-30 s; its endpoint went on through and after it.
+    after = media.variant_playlist(S["loss_hls"], "channel B after its publisher returned")
+    if after and "b_loss_last" in S:
+        check(after.last_sequence > S["b_loss_last"], "channel B keeps advancing after the publisher returns")
+        last = media.download([after.segments[-1]["url"]], t.server.tmp / "b-last.ts")
+        streams = media.ffprobe(last, "-show_streams").get("streams", [])
+        check_eq(sorted((s.get("codec_name"), s.get("width")) for s in streams), [("aac", None), ("h264", 256)],
+                 "channel B's newest segment is 256x144 H.264 with AAC")
+
+
+def test_stop_start_delete(t):
+    ml = S["ml"]
+    S["push_a"].wait(15)
+    S["push_b"].wait(15)
+    ml.stop_channel(ChannelId=S["a"])
+    ml.get_waiter("channel_stopped").wait(ChannelId=S["a"], WaiterConfig={"Delay": 1, "MaxAttempts": 15})
+    ended = media.variant_playlist(S["hls"], "HLS after StopChannel")
+    if ended:
+        check(ended.ended, "StopChannel ends the HLS playlist with EXT-X-ENDLIST", "#EXT-X-ENDLIST", ended.text[-200:])
+    root = media.mpd(S["dash"], "DASH after StopChannel")
+    if root is not None:
+        check_eq(root.get("type"), "static", "StopChannel makes the MPD static")
+        check(root.get("mediaPresentationDuration") is not None, "a static MPD has mediaPresentationDuration")
+
+    ml.start_channel(ChannelId=S["a"])
+    ml.get_waiter("channel_running").wait(ChannelId=S["a"], WaiterConfig={"Delay": 1, "MaxAttempts": 10})
+    again = media.Push(S["urls"]["a"], 8, log_dir=t.server.tmp, label="a3").start()
+    deadline = time.monotonic() + 15
+    live = None
+    while time.monotonic() < deadline:
+        time.sleep(1)
+        if media.fetch(S["hls"]).status == 200:
+            live = media.variant_playlist(S["hls"], "HLS after StartChannel")
+            if live and not live.ended and len(live.segments) >= 2:
+                break
+    check(live is not None and not live.ended and len(live.segments) >= 2,
+          "StartChannel again: the endpoint is live again with new segments", "live playlist",
+          live.text[-300:] if live else None)
+    again.stop()
+    ml.stop_channel(ChannelId=S["a"])
+    ml.get_waiter("channel_stopped").wait(ChannelId=S["a"], WaiterConfig={"Delay": 1, "MaxAttempts": 15})
+    ml.delete_channel(ChannelId=S["a"])
+    ml.get_waiter("channel_deleted").wait(ChannelId=S["a"], WaiterConfig={"Delay": 1, "MaxAttempts": 15})
+    # Like AWS: what MediaLive delivered stays at MediaPackage (its window) after the channel is gone.
+    check_eq(media.fetch(S["hls"]).status, 200, "after DeleteChannel the MediaPackage endpoint still serves its window")
+    for key in ("b", "c"):
+        ml.stop_channel(ChannelId=S[key])
+    check_eq(media.fetch(S["endpoint"] + "/out/v1/0123456789abcdef0123456789abcdef/index.m3u8").status, 404,
+             "an unknown origin endpoint hash is 404")
+    check(t.server.healthy(), "the server is still serving")
+
+
+harness.main(globals())

@@ -1,0 +1,118 @@
+"""Real players in headless Chromium (tests/browser/play.mjs: hls.js, dash.js, Shaka) play a
+running channel's origin endpoints while ffmpeg publishes, across an 8 s loss of the publisher.
+
+  channel P  640x360 1.2 Mb/s + 416x234 600 kb/s, GOP 2 s -> HlsGroupSettings to MediaPackage
+             channel "play"'s ingest URL, InputLossAction EMIT_OUTPUT -> HLS (TS), DASH and CMAF
+             origin endpoints.  Push 0-14 s, publisher gone 14-22 s, push again 22-52 s.
+
+hls.js starts at about 6 s and must play 20 s of media, through the loss (MediaLive sends filler
+frames for EMIT_OUTPUT, so the player never stalls); then dash.js plays the DASH endpoint and Shaka
+the CMAF endpoint for 5 s each. Screenshots are kept in tests/artifacts/ (not committed).
+"""
+# timeout: 240
+
+import json
+import os
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import harness
+import media
+from harness import check, check_eq
+
+BROWSER_DIR = harness.REPO / "tests" / "browser"
+ARTIFACTS = harness.REPO / "tests" / "artifacts"
+S = {}
+
+
+def at(seconds: float) -> None:
+    delay = S["t0"] + seconds - time.monotonic()
+    if delay > 0:
+        time.sleep(delay)
+
+
+def test_setup(t):
+    if not (BROWSER_DIR / "node_modules" / "playwright-core").exists() or not Path("/usr/bin/chromium").exists():
+        print("SKIP: needs /usr/bin/chromium and tests/browser/node_modules (tools/install-deps --test installs both)")
+        raise SystemExit(77)
+    ml, mp = t.client("medialive"), t.client("mediapackage")
+    channel = mp.create_channel(Id="play")
+    S["hls"] = mp.create_origin_endpoint(
+        ChannelId="play", Id="play-hls",
+        HlsPackage={"SegmentDurationSeconds": 2, "PlaylistWindowSeconds": 30})["Url"]
+    S["dash"] = mp.create_origin_endpoint(
+        ChannelId="play", Id="play-dash",
+        DashPackage={"SegmentDurationSeconds": 2, "ManifestWindowSeconds": 30, "MinBufferTimeSeconds": 4,
+                     "SuggestedPresentationDelaySeconds": 6, "UtcTiming": "HTTP-ISO",
+                     "UtcTimingUri": t.endpoint + "/_mediaemu/time"})["Url"]
+    cmaf = mp.create_origin_endpoint(
+        ChannelId="play", Id="play-cmaf",
+        CmafPackage={"SegmentDurationSeconds": 2, "HlsManifests": [{"Id": "cmaf", "PlaylistWindowSeconds": 30}]})
+    S["cmaf"] = cmaf["CmafPackage"]["HlsManifests"][0]["Url"]
+    inp = ml.create_input(Name="play", Type="RTMP_PUSH", Destinations=[{"StreamName": "live/play"}])["Input"]
+    S["push_url"] = inp["Destinations"][0]["Url"]
+    ingest = channel["HlsIngest"]["IngestEndpoints"][0]
+    ladder = [("v360", 640, 360, 1_200_000), ("v234", 416, 234, 600_000)]
+    hls_out = {"HlsOutputSettings": {"HlsSettings": {"StandardHlsSettings": {"M3u8Settings": {}}}}}
+    cid = ml.create_channel(
+        Name="play", ChannelClass="SINGLE_PIPELINE", RoleArn="arn:aws:iam::123456789012:role/MediaLiveAccessRole",
+        InputAttachments=[{"InputId": inp["Id"], "InputAttachmentName": "main"}],
+        Destinations=[{"Id": "mp", "Settings": [{"Url": ingest["Url"], "Username": ingest["Username"],
+                                                  "PasswordParam": "/medialive/play"}]}],
+        EncoderSettings={
+            "TimecodeConfig": {"Source": "SYSTEMCLOCK"}, "AudioDescriptions": [media.AAC],
+            "VideoDescriptions": [media.video_description(*r) for r in ladder],
+            "OutputGroups": [{"Name": "hls", "OutputGroupSettings": {"HlsGroupSettings": {
+                "Destination": {"DestinationRefId": "mp"}, "InputLossAction": "EMIT_OUTPUT",
+                "HlsCdnSettings": {"HlsWebdavSettings": {}}}},
+                "Outputs": media.outputs([n for n, *_ in ladder], hls_out)}]})["Channel"]["Id"]
+    ml.start_channel(ChannelId=cid)
+    ml.get_waiter("channel_running").wait(ChannelId=cid, WaiterConfig={"Delay": 1, "MaxAttempts": 10})
+    S["t0"] = time.monotonic()
+    S["push"] = media.Push(S["push_url"], 14, log_dir=t.server.tmp, label="p1").start()
+
+
+def test_players_play_through_input_loss(t):
+    at(6)
+    if ARTIFACTS.exists():
+        shutil.rmtree(ARTIFACTS / "browser", ignore_errors=True)
+    (ARTIFACTS / "browser").mkdir(parents=True, exist_ok=True)
+    plays = [
+        {"player": "hls", "url": S["hls"], "minSeconds": 20, "screenshot": str(ARTIFACTS / "browser" / "hls.js.png")},
+        {"player": "dash", "url": S["dash"], "screenshot": str(ARTIFACTS / "browser" / "dash.js.png")},
+        {"player": "shaka", "url": S["cmaf"], "screenshot": str(ARTIFACTS / "browser" / "shaka-cmaf.png")},
+    ]
+    node = subprocess.Popen(["node", str(BROWSER_DIR / "play.mjs"), json.dumps({"plays": plays, "minSeconds": 5,
+                                                                                  "timeoutSeconds": 40})],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    at(22)  # the publisher comes back while hls.js is playing the filler
+    check(not S["push"].alive(), "the first publisher stopped at 14 s")
+    S["push"] = media.Push(S["push_url"], 30, log_dir=t.server.tmp, label="p2").start()
+    try:
+        out, _ = node.communicate(timeout=150)
+    except subprocess.TimeoutExpired:
+        node.kill()
+        out, _ = node.communicate()
+    results = []
+    for line in out.splitlines():
+        try:
+            results.append(json.loads(line))
+        except ValueError:
+            print(f"    node: {line}")
+    for play in plays:
+        r = next((x for x in results if x.get("player") == play["player"]), None)
+        if not check(r is not None, f"{play['player']}: the browser reported a result", "a JSON line", out[-800:]):
+            continue
+        print(f"    {play['player']}: played {r['played']:.1f} s (currentTime {r['currentTime']:.1f}), "
+              f"{r['decodedFrames']} frames decoded, {r['droppedFrames']} dropped, {r['width']}x{r['height']}, "
+              f"{r['seconds']:.1f} s wall; screenshot {r['screenshot']}", flush=True)
+        check(r["ok"], f"{play['player']} plays {play['url']} for {play.get('minSeconds', 5)} s with no fatal error",
+              "ok", {k: r.get(k) for k in ("played", "errors", "consoleErrors", "readyState")})
+        check(r["width"] in (640, 416), f"{play['player']}: the picture is one of the ladder's sizes", "640 or 416",
+              r["width"])
+    S["push"].stop()
+
+
+harness.main(globals())
