@@ -1,8 +1,10 @@
 #include "api/model.hpp"
 
 #include <nlohmann/json.hpp>
-#include <regex>
+#include <cctype>
+#include <optional>
 #include <stdexcept>
+#include <unordered_set>
 
 namespace mediaemu::api {
 namespace {
@@ -33,12 +35,38 @@ Location parse_location(const std::string& l) {
 // botocore drops the Smithy @range/@length traits from the MediaLive model, but the generated
 // shape names still carry them: "__integerMin1000Max30000", "__stringMin1Max255",
 // "__doubleMinNegative59Max0". Recover them so validation matches the service's own rules.
+// (Read by hand: std::regex over every shape name was a third of the model's parse time.)
+std::optional<double> bound_after(std::string_view& rest, std::string_view tag) {
+  if (rest.substr(0, tag.size()) != tag) return std::nullopt;
+  std::string_view r = rest.substr(tag.size());
+  double sign = 1;
+  if (r.substr(0, 8) == "Negative") {
+    sign = -1;
+    r.remove_prefix(8);
+  }
+  size_t digits = 0;
+  while (digits < r.size() && std::isdigit(static_cast<unsigned char>(r[digits]))) ++digits;
+  if (digits == 0) return std::nullopt;
+  double value = sign * std::stod(std::string(r.substr(0, digits)));
+  rest = r.substr(digits);
+  return value;
+}
+
 void constraints_from_name(Shape& shape) {
-  static const std::regex pattern(R"(^__(?:integer|long|double|float|string)(?:Min(Negative)?(\d+))?(?:Max(Negative)?(\d+))?)");
-  std::smatch m;
-  if (!std::regex_search(shape.name, m, pattern)) return;
-  if (!shape.min && m[2].matched) shape.min = (m[1].matched ? -1.0 : 1.0) * std::stod(m[2].str());
-  if (!shape.max && m[4].matched) shape.max = (m[3].matched ? -1.0 : 1.0) * std::stod(m[4].str());
+  std::string_view rest = shape.name;
+  bool typed = false;
+  for (std::string_view type : {"__integer", "__long", "__double", "__float", "__string"}) {
+    if (rest.substr(0, type.size()) == type) {
+      rest.remove_prefix(type.size());
+      typed = true;
+      break;
+    }
+  }
+  if (!typed) return;
+  auto min = bound_after(rest, "Min");
+  auto max = bound_after(rest, "Max");
+  if (!shape.min && min) shape.min = min;
+  if (!shape.max && max) shape.max = max;
 }
 
 }  // namespace
@@ -53,34 +81,21 @@ const Member* Shape::member_by_wire_name(std::string_view wire) const {
   return it == member_by_wire.end() ? nullptr : &members[it->second];
 }
 
+// The model is read one shape and one operation at a time (a parser callback that converts
+// each as soon as it is complete, then drops it) rather than as one JSON document: the whole
+// document costs ~1,100 page faults, which on these VMs was most of the binary's start-up.
 std::unique_ptr<ServiceModel> ServiceModel::parse(std::string_view service, std::string_view json_text) {
-  json doc = json::parse(json_text);
   auto model = std::make_unique<ServiceModel>();
-  const auto& meta = doc.at("metadata");
-  if (meta.value("protocol", "") != "rest-json") {
-    throw std::runtime_error(std::string(service) + ": only rest-json models are supported");
-  }
   model->service_ = std::string(service);
-  model->signing_name_ = meta.value("signingName", meta.value("endpointPrefix", model->service_));
-  model->api_version_ = meta.value("apiVersion", "");
-  model->service_id_ = meta.value("serviceId", "");
+  std::unordered_set<std::string> defined;
+  // A reference may come before the shape it names: the entry is made now, filled in later.
+  auto link = [&](const json& ref) -> const Shape* { return &model->shapes_[ref.at("shape").get<std::string>()]; };
 
-  // Pass 1: create every shape so references can be linked regardless of order.
-  const auto& shapes = doc.at("shapes");
-  for (auto it = shapes.begin(); it != shapes.end(); ++it) {
-    Shape& s = model->shapes_[it.key()];
-    s.name = it.key();
-    s.type = parse_type(it->at("type").get<std::string>());
-  }
-  auto link = [&](const json& ref) -> const Shape* {
-    auto found = model->shapes_.find(ref.at("shape").get<std::string>());
-    if (found == model->shapes_.end()) throw std::runtime_error("dangling shape " + ref.dump());
-    return &found->second;
-  };
-  // Pass 2: members, element shapes and constraints.
-  for (auto it = shapes.begin(); it != shapes.end(); ++it) {
-    Shape& s = model->shapes_[it.key()];
-    const json& def = *it;
+  auto add_shape = [&](const std::string& name, const json& def) {
+    Shape& s = model->shapes_[name];
+    defined.insert(name);
+    s.name = name;
+    s.type = parse_type(def.at("type").get<std::string>());
     if (def.contains("enum")) s.enum_values = def["enum"].get<std::vector<std::string>>();
     if (def.contains("min")) s.min = def["min"].get<double>();
     if (def.contains("max")) s.max = def["max"].get<double>();
@@ -99,8 +114,9 @@ std::unique_ptr<ServiceModel> ServiceModel::parse(std::string_view service, std:
         break;
       case ShapeType::Structure: {
         std::vector<std::string> required = def.value("required", std::vector<std::string>{});
-        const json& members = def.value("members", json::object());
-        for (auto m = members.begin(); m != members.end(); ++m) {
+        auto members = def.find("members");
+        if (members == def.end()) break;
+        for (auto m = members->begin(); m != members->end(); ++m) {
           Member member;
           member.name = m.key();
           member.wire = m->value("locationName", m.key());
@@ -117,20 +133,54 @@ std::unique_ptr<ServiceModel> ServiceModel::parse(std::string_view service, std:
       default:
         break;
     }
-  }
+  };
 
-  const auto& ops = doc.at("operations");
-  for (auto it = ops.begin(); it != ops.end(); ++it) {
+  auto add_operation = [&](const std::string& name, const json& def) {
     Operation op;
-    op.name = it.key();
-    const auto& http = it->at("http");
+    op.name = name;
+    const auto& http = def.at("http");
     op.method = http.at("method").get<std::string>();
     op.uri = UriTemplate(http.at("requestUri").get<std::string>());
     op.success_code = http.value("responseCode", 200);
-    if (it->contains("input")) op.input = link((*it)["input"]);
-    if (it->contains("output")) op.output = link((*it)["output"]);
-    for (const auto& e : it->value("errors", json::array())) op.errors.push_back(link(e));
+    if (def.contains("input")) op.input = link(def["input"]);
+    if (def.contains("output")) op.output = link(def["output"]);
+    if (auto errors = def.find("errors"); errors != def.end())
+      for (const auto& e : *errors) op.errors.push_back(link(e));
     model->operations_.emplace(op.name, std::move(op));
+  };
+
+  // Depth 1 keys name the sections; depth 2 keys name a shape or an operation, whose value is
+  // complete at its object_end (depth 2). metadata (small) is kept as a document.
+  std::string section, entry;
+  json metadata;
+  auto callback = [&](int depth, json::parse_event_t event, json& parsed) {
+    if (event == json::parse_event_t::key) {
+      if (depth == 1) section = parsed.get<std::string>();
+      if (depth == 2) entry = parsed.get<std::string>();
+      return true;
+    }
+    if (event != json::parse_event_t::object_end || depth > 2) return true;
+    if (depth == 2 && section == "shapes") {
+      add_shape(entry, parsed);
+      return false;
+    }
+    if (depth == 2 && section == "operations") {
+      add_operation(entry, parsed);
+      return false;
+    }
+    if (depth == 1 && section == "metadata") metadata = parsed;
+    return true;  // the section skeletons stay, emptied as their entries are dropped
+  };
+  json::parse(json_text, callback);
+
+  if (metadata.value("protocol", "") != "rest-json") {
+    throw std::runtime_error(std::string(service) + ": only rest-json models are supported");
+  }
+  model->signing_name_ = metadata.value("signingName", metadata.value("endpointPrefix", model->service_));
+  model->api_version_ = metadata.value("apiVersion", "");
+  model->service_id_ = metadata.value("serviceId", "");
+  for (const auto& [name, shape] : model->shapes_) {
+    if (!defined.count(name)) throw std::runtime_error(std::string(service) + ": dangling shape reference " + name);
   }
   for (const auto& [name, op] : model->operations_) model->ordered_ops_.push_back(&op);
   return model;

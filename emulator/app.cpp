@@ -19,8 +19,19 @@ App::App(const Config& config, boost::asio::io_context& io)
 
 App::~App() { stop(); }
 
+std::optional<api::OriginTarget> App::origin_target(const std::string& url_hash) {
+  auto lock = domain_.read();
+  const Record* r = mediapackage::find_endpoint_by_hash(domain_, url_hash);
+  if (!r) return std::nullopt;
+  int seg = 6;
+  for (const char* package : {"HlsPackage", "DashPackage", "CmafPackage", "MssPackage"}) {
+    if (r->doc.contains(package)) seg = r->doc[package].value("SegmentDurationSeconds", seg);
+  }
+  return api::OriginTarget{config_.origin_dir(url_hash), seg, r->key.id};
+}
+
 void App::install_routes(api::FrontDoor& front) {
-  origin_ = std::make_unique<api::Origin>([this](const std::string& hash) { return media_.origin_target(hash); });
+  origin_ = std::make_unique<api::Origin>([this](const std::string& hash) { return origin_target(hash); });
   front.route_prefix("/out/", [this](const api::HttpRequest& r) { return origin_->handle(r); });
   // MediaPackage HLS ingest over WebDAV PUT is the next issue's; say so instead of pretending.
   front.route_prefix("/in/", [](const api::HttpRequest&) {

@@ -1,9 +1,11 @@
 // Owns everything one mediaemu process runs: state, the domain, the AWS engine with every
-// service's handlers, and (from the media issue on) the ingest servers and channel pipelines.
+// service's handlers, the origin, and the media side (ingest servers and channel pipelines, in
+// a module loaded in the background: emulator/media_service.hpp says why).
 #pragma once
 
 #include <boost/asio/io_context.hpp>
 #include <memory>
+#include <optional>
 
 #include "api/aws_api.hpp"
 #include "api/front_door.hpp"
@@ -11,7 +13,7 @@
 #include "emulator/clock.hpp"
 #include "emulator/config.hpp"
 #include "emulator/domain.hpp"
-#include "emulator/media/media_runtime.hpp"
+#include "emulator/media_loader.hpp"
 #include "emulator/store.hpp"
 
 namespace mediaemu {
@@ -29,12 +31,15 @@ class App {
   void stop();
 
  private:
+  // The origin endpoint whose URL carries this hash: where its files are (the origin's resolver).
+  std::optional<api::OriginTarget> origin_target(const std::string& url_hash);
+
   const Config& config_;
   boost::asio::io_context& io_;
   SystemClock clock_;
   Store store_;
   Domain domain_;
-  media::MediaRuntime media_;
+  MediaLoader media_;  // the media module, loaded in the background
   api::AwsApi api_;
   std::unique_ptr<api::Origin> origin_;
 };

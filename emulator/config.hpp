@@ -23,6 +23,8 @@ struct Config {
   // loopback, which is what a local client can reach for sure.
   std::string url_host() const { return host == "0.0.0.0" || host.empty() ? "127.0.0.1" : host; }
   std::string http_base() const { return "http://" + url_host() + ":" + std::to_string(port); }
+  // Where an origin endpoint's packager writes and the origin serves from (by its URL hash).
+  std::filesystem::path origin_dir(const std::string& url_hash) const { return data_dir / "origin" / url_hash; }
 };
 
 }  // namespace mediaemu

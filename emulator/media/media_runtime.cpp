@@ -104,10 +104,6 @@ MediaRuntime::MediaRuntime(const Config& config, Domain& domain, boost::asio::io
 
 MediaRuntime::~MediaRuntime() { stop(); }
 
-std::filesystem::path MediaRuntime::endpoint_dir(const std::string& hash) const {
-  return config_.data_dir / "origin" / hash;
-}
-
 void MediaRuntime::start() {
   boost::asio::ip::tcp::endpoint endpoint(boost::asio::ip::make_address(config_.host), config_.rtmp_port);
   rtmp_ = std::make_unique<pipeline::rtmp::RtmpServer>(
@@ -149,7 +145,7 @@ std::shared_ptr<MediaRuntime::Packaging> MediaRuntime::packaging_for(const std::
 
 void MediaRuntime::attach_endpoint(Packaging& packaging, const std::string& region, const json& endpoint) {
   std::string hash = url_hash_of(endpoint), id = text(endpoint, "Id"), problem;
-  auto spec = plan_endpoint(endpoint, endpoint_dir(hash), problem);
+  auto spec = plan_endpoint(endpoint, config_.origin_dir(hash), problem);
   packaging.fanout->remove(id);
   if (!spec) {
     spdlog::warn("media: {} endpoint {} is not packaged: {}", region, id, problem);
@@ -319,7 +315,7 @@ void MediaRuntime::endpoint_deleted(const std::string& region, const std::string
       if (p->region == region) p->fanout->remove(endpoint_id);
   }
   std::error_code ec;
-  std::filesystem::remove_all(endpoint_dir(url_hash), ec);
+  std::filesystem::remove_all(config_.origin_dir(url_hash), ec);
 }
 
 pipeline::rtmp::PublishDecision MediaRuntime::authorize(const pipeline::rtmp::PublishRequest& request) {
@@ -375,17 +371,10 @@ pipeline::rtmp::PublishDecision MediaRuntime::authorize(const pipeline::rtmp::Pu
   return {std::make_shared<PublishSession>(running.transcoder, flag), ""};
 }
 
-std::optional<api::OriginTarget> MediaRuntime::origin_target(const std::string& url_hash) {
-  auto lock = domain_.read();
-  for (const Record* r : domain_.list_all(mediapackage::kOriginEndpoint)) {
-    if (url_hash_of(r->doc) != url_hash) continue;
-    int seg = 6;
-    for (const char* package : {"HlsPackage", "DashPackage", "CmafPackage", "MssPackage"}) {
-      if (r->doc.contains(package)) seg = r->doc[package].value("SegmentDurationSeconds", seg);
-    }
-    return api::OriginTarget{endpoint_dir(url_hash), seg, r->key.id};
-  }
-  return std::nullopt;
-}
-
 }  // namespace mediaemu::media
+
+// The module's entry point (emulator/media_service.hpp), found by MediaLoader with dlsym.
+extern "C" __attribute__((visibility("default"))) mediaemu::MediaService* mediaemu_create_media_service(
+    const mediaemu::Config& config, mediaemu::Domain& domain, boost::asio::io_context& io) {
+  return new mediaemu::media::MediaRuntime(config, domain, io);
+}

@@ -3,9 +3,9 @@
 //   RTMP publish --authorize()--> the channel's LiveTranscoder --> one VariantFilter per output
 //   group --> a MediaPackage channel's FanOut (one packager per origin endpoint) or an HLS writer.
 //
-// It implements MediaHooks (called after commits, never under the domain lock), answers the RTMP
-// server's publish questions from the domain (stream key, channel state, input security group),
-// and tells the origin where an endpoint's files are.
+// It implements MediaService (its hooks are called after commits, never under the domain lock) and
+// answers the RTMP server's publish questions from the domain (stream key, channel state, input
+// security group). It lives in the mediaemu-media module with pipeline/ (emulator/media_service.hpp).
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -15,11 +15,10 @@
 #include <optional>
 #include <string>
 
-#include "api/origin.hpp"
 #include "emulator/config.hpp"
 #include "emulator/domain.hpp"
 #include "emulator/media/channel_plan.hpp"
-#include "emulator/media_hooks.hpp"
+#include "emulator/media_service.hpp"
 #include "pipeline/media.hpp"
 #include "pipeline/rtmp/rtmp_server.hpp"
 
@@ -30,14 +29,14 @@ class FanOut;
 
 namespace mediaemu::media {
 
-class MediaRuntime : public MediaHooks {
+class MediaRuntime : public MediaService {
  public:
   MediaRuntime(const Config& config, Domain& domain, boost::asio::io_context& io);
   ~MediaRuntime() override;
 
   // Opens the RTMP port and restarts pipelines of channels that are RUNNING (after a restart).
-  void start();
-  void stop();
+  void start() override;
+  void stop() override;
 
   void channel_running(const std::string& region, const std::string& channel_id) override;
   void channel_stopping(const std::string& region, const std::string& channel_id) override;
@@ -47,13 +46,11 @@ class MediaRuntime : public MediaHooks {
   void endpoint_deleted(const std::string& region, const std::string& endpoint_id, const std::string& url_hash) override;
 
   pipeline::rtmp::PublishDecision authorize(const pipeline::rtmp::PublishRequest& request);
-  std::optional<api::OriginTarget> origin_target(const std::string& url_hash);
 
  private:
   struct Packaging;  // a MediaPackage channel's fan-out to its endpoints
   struct Running;    // a MediaLive channel's transcoder and deliveries
 
-  std::filesystem::path endpoint_dir(const std::string& url_hash) const;
   // Never call the domain with mutex_ held: its reads apply due transitions, whose hooks land here.
   std::shared_ptr<Packaging> packaging_for(const std::string& region, const std::string& mp_channel_id,
                                            const std::vector<nlohmann::json>& endpoints);

@@ -11,6 +11,8 @@
 //               "minSeconds": 20 (optional, overrides the default below)}, ...],
 //    "minSeconds": 5, "timeoutSeconds": 45}
 //
+// PLAY_DEBUG=1 copies the page's console (and dash.js's own log) to stderr.
+//
 // The players' scripts come from this folder's node_modules (npm ci), served with the page by a
 // small HTTP server on 127.0.0.1, so the page has a real origin and the manifests are fetched
 // cross-origin from mediaemu (which answers with CORS headers, as MediaPackage's CDN setup would).
@@ -32,7 +34,7 @@ const libraries = {
 };
 const page_html = `<!doctype html><html><head><meta charset="utf-8"><title>mediaemu playback</title>
 <script src="/hls.js"></script><script src="/dash.js"></script><script src="/shaka.js"></script></head>
-<body style="margin:0;background:#222"><video id="v" muted autoplay playsinline width="640" height="360"></video>
+<body style="margin:0;background:#222"><video id="v" muted playsinline width="640" height="360"></video>
 <pre id="status" style="color:#eee;font:12px monospace"></pre></body></html>`;
 
 const server = http.createServer((req, res) => {
@@ -66,13 +68,15 @@ async function startPlayer(page, player, url) {
         if (!window.Hls || !Hls.isSupported()) return fail('hls.js: MediaSource not supported');
         const hls = new Hls({ lowLatencyMode: false });
         hls.on(Hls.Events.ERROR, (_e, d) => d.fatal && fail(`hls.js fatal ${d.type}/${d.details}`));
+        hls.on(Hls.Events.MANIFEST_PARSED, () => video.play().catch(() => {}));
         hls.loadSource(url);
         hls.attachMedia(video);
         window.__player = hls;
       } else if (player === 'dash') {
         const p = dashjs.MediaPlayer().create();
+        if (window.__debug) p.updateSettings({ debug: { logLevel: dashjs.Debug.LOG_LEVEL_INFO } });
         p.on(dashjs.MediaPlayer.events.ERROR, (e) => fail(`dash.js error ${JSON.stringify(e.error || e)}`));
-        p.initialize(video, url, true);
+        p.initialize(video, url, true);  // autoplay: dash.js starts playback itself (and its MPD refresh)
         window.__player = p;
       } else if (player === 'shaka') {
         shaka.polyfill.installAll();
@@ -80,11 +84,10 @@ async function startPlayer(page, player, url) {
         await p.attach(video);
         p.addEventListener('error', (e) => fail(`shaka error ${e.detail && e.detail.code}`));
         window.__player = p;
-        p.load(url).catch((e) => fail(`shaka load ${e.code || e}`));
+        p.load(url).then(() => video.play()).catch((e) => fail(`shaka load ${e.code || e}`));
       } else {
         fail(`unknown player ${player}`);
       }
-      video.play().catch(() => {});
     },
     { player, url },
   );
@@ -101,9 +104,13 @@ try {
   for (const play of spec.plays || []) {
     const page = await browser.newPage({ viewport: { width: 640, height: 400 } });
     const consoleErrors = [];
-    page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text().slice(0, 300)));
+    page.on('console', (m) => {
+      if (m.type() === 'error') consoleErrors.push(m.text().slice(0, 300));
+      if (process.env.PLAY_DEBUG) console.error(`[${play.player} ${m.type()}] ${m.text().slice(0, 400)}`);
+    });
     page.on('pageerror', (e) => consoleErrors.push(`pageerror: ${String(e).slice(0, 300)}`));
     await page.goto(pageUrl);
+    if (process.env.PLAY_DEBUG) await page.evaluate(() => { window.__debug = true; });
     const started = Date.now();
     await startPlayer(page, play.player, play.url);
     let state = { currentTime: 0, errors: [] };

@@ -1,3 +1,4 @@
+# timeout: 300
 """The live path end to end, with real clients: boto3 sets up MediaLive and MediaPackage, ffmpeg
 publishes over RTMP, the origin is read over HTTP and the media checked with ffprobe.
 
@@ -15,7 +16,6 @@ MediaPackage output group MediaLive pauses delivery, so A's endpoints stop advan
 loss and resume after a discontinuity; an HLS group with EMIT_OUTPUT sends filler frames, so B's
 endpoint keeps advancing. Security checks run while A is live and must not disturb it.
 """
-# timeout: 300
 
 import os
 import random

@@ -1,15 +1,15 @@
+# timeout: 240
 """Real players in headless Chromium (tests/browser/play.mjs: hls.js, dash.js, Shaka) play a
 running channel's origin endpoints while ffmpeg publishes, across an 8 s loss of the publisher.
 
   channel P  640x360 1.2 Mb/s + 416x234 600 kb/s, GOP 2 s -> HlsGroupSettings to MediaPackage
              channel "play"'s ingest URL, InputLossAction EMIT_OUTPUT -> HLS (TS), DASH and CMAF
-             origin endpoints.  Push 0-14 s, publisher gone 14-22 s, push again 22-52 s.
+             origin endpoints.  Push 0-14 s, publisher gone 14-22 s, push again 22-55 s.
 
 hls.js starts at about 6 s and must play 20 s of media, through the loss (MediaLive sends filler
-frames for EMIT_OUTPUT, so the player never stalls); then dash.js plays the DASH endpoint and Shaka
-the CMAF endpoint for 5 s each. Screenshots are kept in tests/artifacts/ (not committed).
+frames for EMIT_OUTPUT, so the player never stalls); then dash.js plays the DASH endpoint for 8 s
+and Shaka the CMAF endpoint for 5 s. Screenshots are kept in tests/artifacts/ (not committed).
 """
-# timeout: 240
 
 import json
 import os
@@ -45,6 +45,7 @@ def test_setup(t):
     S["dash"] = mp.create_origin_endpoint(
         ChannelId="play", Id="play-dash",
         DashPackage={"SegmentDurationSeconds": 2, "ManifestWindowSeconds": 30, "MinBufferTimeSeconds": 4,
+                     "MinUpdatePeriodSeconds": 2,  # the default 15 s outlasts a 6 s delay: players would stall
                      "SuggestedPresentationDelaySeconds": 6, "UtcTiming": "HTTP-ISO",
                      "UtcTimingUri": t.endpoint + "/_mediaemu/time"})["Url"]
     cmaf = mp.create_origin_endpoint(
@@ -81,7 +82,8 @@ def test_players_play_through_input_loss(t):
     (ARTIFACTS / "browser").mkdir(parents=True, exist_ok=True)
     plays = [
         {"player": "hls", "url": S["hls"], "minSeconds": 20, "screenshot": str(ARTIFACTS / "browser" / "hls.js.png")},
-        {"player": "dash", "url": S["dash"], "screenshot": str(ARTIFACTS / "browser" / "dash.js.png")},
+        # 8 s: longer than MinUpdatePeriodSeconds, so dash.js must reload the MPD to keep playing.
+        {"player": "dash", "url": S["dash"], "minSeconds": 8, "screenshot": str(ARTIFACTS / "browser" / "dash.js.png")},
         {"player": "shaka", "url": S["cmaf"], "screenshot": str(ARTIFACTS / "browser" / "shaka-cmaf.png")},
     ]
     node = subprocess.Popen(["node", str(BROWSER_DIR / "play.mjs"), json.dumps({"plays": plays, "minSeconds": 5,
@@ -89,7 +91,7 @@ def test_players_play_through_input_loss(t):
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     at(22)  # the publisher comes back while hls.js is playing the filler
     check(not S["push"].alive(), "the first publisher stopped at 14 s")
-    S["push"] = media.Push(S["push_url"], 30, log_dir=t.server.tmp, label="p2").start()
+    S["push"] = media.Push(S["push_url"], 33, log_dir=t.server.tmp, label="p2").start()
     try:
         out, _ = node.communicate(timeout=150)
     except subprocess.TimeoutExpired:

@@ -1,0 +1,143 @@
+#include "emulator/media_loader.hpp"
+
+#include <dlfcn.h>
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/post.hpp>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+
+namespace mediaemu {
+namespace {
+
+// The module lives next to the binary (both come out of one build directory).
+std::filesystem::path module_path() {
+  std::error_code ec;
+  auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return (ec ? std::filesystem::path(".") : exe.parent_path()) / kMediaModuleFile;
+}
+
+}  // namespace
+
+MediaLoader::MediaLoader(const Config& config, Domain& domain, boost::asio::io_context& io)
+    : config_(config), domain_(domain), io_(io) {
+  loaded_ = promise_.get_future().share();
+}
+
+// start() begins the load a moment after the HTTP server listens (kQuietStart), so the two do not
+// compete for the machine's cores (and its page-table lock) while the first API calls are served;
+// a hook that needs media at once (`urgent`) cuts the wait short.
+void MediaLoader::begin_loading(bool urgent) {
+  if (urgent) {
+    std::lock_guard lock(mutex_);
+    urgent_ = true;
+    wake_.notify_all();
+  }
+  std::call_once(loading_, [this] { loader_ = std::thread([this] { load(); }); });
+}
+
+void MediaLoader::load() {
+  {
+    std::unique_lock lock(mutex_);
+    wake_.wait_for(lock, kQuietStart, [this] { return urgent_ || stopped_; });
+    if (stopped_ && !urgent_) {  // stopped before anything needed media: nothing to load
+      error_ = "mediaemu is stopping";
+      promise_.set_value(nullptr);
+      return;
+    }
+  }
+  auto started = std::chrono::steady_clock::now();
+  const auto path = module_path();
+  // RTLD_NOW: a missing symbol fails here, with a message, not later in the middle of a call.
+  handle_ = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+  void* create = handle_ ? dlsym(handle_, kCreateMediaServiceSymbol) : nullptr;
+  if (!create) {
+    const char* why = dlerror();
+    error_ = "the media module " + path.string() + " could not be loaded (" + (why ? why : "no entry point") +
+             "); rebuild mediaemu (tools/run builds it next to the binary)";
+    spdlog::error("media: {}; the AWS APIs keep working, but no channel will produce media", error_);
+    promise_.set_value(nullptr);
+    return;
+  }
+  try {
+    service_.reset(reinterpret_cast<CreateMediaService*>(create)(config_, domain_, io_));
+  } catch (const std::exception& e) {
+    error_ = std::string("the media runtime failed to start: ") + e.what();
+    spdlog::error("media: {}", error_);
+  }
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+  if (service_) spdlog::debug("media: module {} loaded in {} ms", path.string(), ms.count());
+  promise_.set_value(service_.get());
+  std::lock_guard lock(mutex_);
+  ready_ = true;
+  post_start();
+}
+
+MediaLoader::~MediaLoader() { stop(); }
+
+MediaService* MediaLoader::service() {
+  begin_loading(true);
+  return loaded_.get();
+}
+
+void MediaLoader::start() {
+  begin_loading(false);
+  std::lock_guard lock(mutex_);
+  start_requested_ = true;
+  post_start();
+}
+
+// The service starts on the io_context's threads as soon as both the module is loaded and start()
+// was called, whichever comes last, so the HTTP server answers meanwhile. A port that cannot be
+// opened ends the process, as a busy HTTP port does.
+void MediaLoader::post_start() {
+  if (!ready_ || !start_requested_ || !service_) return;
+  boost::asio::post(io_, [s = service_.get()] {
+    try {
+      s->start();
+    } catch (const std::exception& e) {
+      spdlog::critical("mediaemu cannot start its media side: {}", e.what());
+      spdlog::shutdown();
+      std::_Exit(1);
+    }
+  });
+}
+
+void MediaLoader::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopped_) return;
+    stopped_ = true;  // a load still waiting for its quiet start is called off
+    wake_.notify_all();
+  }
+  if (loader_.joinable()) loader_.join();
+  if (service_) service_->stop();
+}
+
+void MediaLoader::channel_running(const std::string& region, const std::string& channel_id) {
+  if (MediaService* s = service()) s->channel_running(region, channel_id);
+}
+void MediaLoader::channel_stopping(const std::string& region, const std::string& channel_id) {
+  if (MediaService* s = service()) s->channel_stopping(region, channel_id);
+}
+void MediaLoader::channel_deleted(const std::string& region, const std::string& channel_id) {
+  if (MediaService* s = service()) s->channel_deleted(region, channel_id);
+}
+nlohmann::json MediaLoader::channel_alerts(const std::string& region, const std::string& channel_id) {
+  if (MediaService* s = service()) return s->channel_alerts(region, channel_id);
+  return nlohmann::json::array({{{"AlertType", "Media Runtime Unavailable"},
+                                 {"Id", channel_id + "-media"},
+                                 {"Message", error_},
+                                 {"PipelineId", "0"},
+                                 {"State", "SET"}}});
+}
+void MediaLoader::endpoint_changed(const std::string& region, const std::string& endpoint_id) {
+  if (MediaService* s = service()) s->endpoint_changed(region, endpoint_id);
+}
+void MediaLoader::endpoint_deleted(const std::string& region, const std::string& endpoint_id,
+                                   const std::string& url_hash) {
+  if (MediaService* s = service()) s->endpoint_deleted(region, endpoint_id, url_hash);
+}
+
+}  // namespace mediaemu
