@@ -11,13 +11,8 @@
 
 #include "pipeline/package/endpoint_packager.hpp"
 #include "pipeline/package/media_file_source.hpp"
+#include "tests/unit/pipeline/package_test_support.hpp"
 
-namespace package_test {
-int run_command(const std::string& command, std::string* output);
-std::filesystem::path scratch_dir(const std::string& name);
-std::string read_text(const std::filesystem::path& path);
-std::filesystem::path test_media(int gop_seconds);
-}  // namespace package_test
 
 using namespace mediaemu::pipeline;
 using namespace package_test;
@@ -181,29 +176,6 @@ EndpointSpec dash_spec(const fs::path& dir, DashSpec::TemplateFormat format) {
   return spec;
 }
 
-void feed(MediaSink& sink, const RecordedOutput& rec, const std::function<void()>& observe = {},
-          double split_at = std::numeric_limits<double>::infinity(), double jump = 0) {
-  sink.on_layout(rec.layout);
-  std::vector<MediaPacket> later;
-  for (const auto& p : rec.packets) {
-    const AVRational tb = rec.layout.track(p.track_id)->time_base;
-    if (p.packet->pts * av_q2d(tb) >= split_at) {
-      PacketPtr copy(av_packet_clone(p.packet.get()));
-      const int64_t offset = av_rescale_q(std::llround(jump * 1000), AVRational{1, 1000}, tb);
-      copy->pts += offset;
-      copy->dts += offset;
-      later.push_back({p.track_id, share(std::move(copy))});
-      continue;
-    }
-    sink.on_packet(p);
-    if (observe) observe();
-  }
-  if (!later.empty()) sink.on_discontinuity();
-  for (const auto& p : later) {
-    sink.on_packet(p);
-    if (observe) observe();
-  }
-}
 
 // init + the representation's segments (of one period), in order, decode without errors.
 void check_concatenation_decodes(const MpdView& view, const std::string& rep, const std::string& period,

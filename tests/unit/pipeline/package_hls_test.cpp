@@ -15,13 +15,8 @@
 
 #include "pipeline/package/endpoint_packager.hpp"
 #include "pipeline/package/media_file_source.hpp"
+#include "tests/unit/pipeline/package_test_support.hpp"
 
-namespace package_test {
-int run_command(const std::string& command, std::string* output);
-std::filesystem::path scratch_dir(const std::string& name);
-std::string read_text(const std::filesystem::path& path);
-std::filesystem::path test_media(int gop_seconds);
-}  // namespace package_test
 
 using namespace mediaemu::pipeline;
 using namespace package_test;
@@ -285,31 +280,6 @@ void check_decodes(const fs::path& playlist) {
   CHECK(out.empty());
 }
 
-// Feeds the recording; `observe` runs after every packet. `split_at` seconds: before packets with
-// pts from there on, a discontinuity, and the rest shifted by `jump` seconds.
-void drive(MediaSink& sink, const RecordedOutput& rec, const std::function<void()>& observe = {},
-           double split_at = std::numeric_limits<double>::infinity(), double jump = 0) {
-  sink.on_layout(rec.layout);
-  std::vector<MediaPacket> later;
-  for (const auto& p : rec.packets) {
-    const AVRational tb = rec.layout.track(p.track_id)->time_base;
-    if (p.packet->pts * av_q2d(tb) >= split_at) {
-      PacketPtr copy(av_packet_clone(p.packet.get()));
-      const int64_t offset = av_rescale_q(std::llround(jump * 1000), AVRational{1, 1000}, tb);
-      copy->pts += offset;
-      copy->dts += offset;
-      later.push_back({p.track_id, share(std::move(copy))});
-      continue;
-    }
-    sink.on_packet(p);
-    if (observe) observe();
-  }
-  if (!later.empty()) sink.on_discontinuity();
-  for (const auto& p : later) {
-    sink.on_packet(p);
-    if (observe) observe();
-  }
-}
 
 EndpointSpec hls_spec(const fs::path& dir, int segment_seconds) {
   EndpointSpec spec;
@@ -346,7 +316,7 @@ TEST_CASE("HLS TS: sliding window, PDT, I-frames, expiry, playable", "[package][
   spec.hls.playlist.include_iframe_only_stream = true;
   auto packager = make_endpoint_packager(spec);
   Watcher media{dir / "index_1.m3u8"}, low{dir / "index_2.m3u8"}, iframes{dir / "index_1_iframe.m3u8"};
-  drive(*packager, rec, [&] { media(), low(), iframes(); });
+  feed(*packager, rec, [&] { media(), low(), iframes(); });
   packager->on_end();
   media(), low(), iframes();
 
@@ -413,7 +383,7 @@ TEST_CASE("HLS TS: segment durations round up to whole GOPs", "[package][hls]") 
     CAPTURE(segment);
     const fs::path dir = scratch_dir("hls_rounding_" + std::to_string(segment));
     auto packager = make_endpoint_packager(hls_spec(dir, segment));
-    drive(*packager, rec);
+    feed(*packager, rec);
     packager->on_end();
     const auto p = parse_media_playlist(read_text(dir / "index_1.m3u8"));
     REQUIRE(p.segments.size() >= 3);
@@ -435,7 +405,7 @@ TEST_CASE("HLS TS: audio rendition group and stream selection", "[package][hls]"
   spec.hls.selection.order = StreamSelectionSpec::Order::VideoBitrateAscending;
   auto packager = make_endpoint_packager(spec);
   Watcher audio{dir / "index_3.m3u8"};
-  drive(*packager, rec, [&] { audio(); });
+  feed(*packager, rec, [&] { audio(); });
   packager->on_end();
   audio();
 
@@ -467,7 +437,7 @@ TEST_CASE("HLS TS: audio rendition group and stream selection", "[package][hls]"
   EndpointSpec low_only = hls_spec(filtered, 2);
   low_only.hls.selection.max_video_bitrate = 500000;
   auto second = make_endpoint_packager(low_only);
-  drive(*second, rec);
+  feed(*second, rec);
   second->on_end();
   const Master m2 = parse_master(read_text(filtered / "index.m3u8"));
   REQUIRE(m2.streams.size() == 1);
@@ -484,7 +454,7 @@ TEST_CASE("HLS TS: discontinuity, time delay and status", "[package][hls]") {
   spec.status = std::make_shared<EndpointStatus>();
   auto packager = make_endpoint_packager(spec);
   Watcher media{dir / "index_1.m3u8"};
-  drive(*packager, rec, [&] { media(); }, 8.0, 100.0);
+  feed(*packager, rec, [&] { media(); }, 8.0, 100.0);
 
   // Before the end: 6 segments done (the 7th is open); with a 2 s delay, 5 published.
   const auto live = parse_media_playlist(read_text(dir / "index_1.m3u8"));
@@ -535,7 +505,7 @@ TEST_CASE("CMAF: shared fMP4 segments, one playlist set per manifest, playable",
   spec.cmaf.manifests = {live, event};
   auto packager = make_endpoint_packager(spec);
   Watcher video{dir / "live/index_1.m3u8"};
-  drive(*packager, rec, [&] { video(); });
+  feed(*packager, rec, [&] { video(); });
   packager->on_end();
   video();
 
@@ -589,7 +559,7 @@ TEST_CASE("HLS TS: a timeline that restarts at 0 after a discontinuity", "[packa
   EndpointSpec spec = hls_spec(dir, 2);
   spec.hls.playlist.playlist_type = HlsPlaylistSpec::PlaylistType::Event;
   auto packager = make_endpoint_packager(spec);
-  drive(*packager, rec, {}, 8.0, -8.0);  // the encoder restarted: pts from 0 again
+  feed(*packager, rec, {}, 8.0, -8.0);  // the encoder restarted: pts from 0 again
   packager->on_end();
   const auto p = parse_media_playlist(read_text(dir / "index_1.m3u8"));
   REQUIRE(p.segments.size() == 7);

@@ -9,13 +9,8 @@
 #include "pipeline/package/endpoint_packager.hpp"
 #include "pipeline/package/fan_out.hpp"
 #include "pipeline/package/media_file_source.hpp"
+#include "tests/unit/pipeline/package_test_support.hpp"
 
-namespace package_test {
-int run_command(const std::string& command, std::string* output);
-std::filesystem::path scratch_dir(const std::string& name);
-std::string read_text(const std::filesystem::path& path);
-std::filesystem::path test_media(int gop_seconds);
-}  // namespace package_test
 
 using namespace mediaemu::pipeline;
 using namespace package_test;

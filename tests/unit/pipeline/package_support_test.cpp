@@ -1,6 +1,6 @@
-// Helpers shared by the package_* tests (declared where used): running the ffmpeg/ffprobe/python3
-// CLIs, a scratch directory removed when the test run ends, and small test media generated with
-// ffmpeg's lavfi sources on first use.
+// The helpers of package_test_support.hpp.
+#include "tests/unit/pipeline/package_test_support.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <array>
@@ -83,6 +83,32 @@ fs::path test_media(int gop_seconds) {
   REQUIRE(fs::exists(file));
   made[gop_seconds] = file;
   return file;
+}
+
+using namespace mediaemu::pipeline;
+
+void feed(MediaSink& sink, const RecordedOutput& rec, const std::function<void()>& observe, double split_at,
+          double jump) {
+  sink.on_layout(rec.layout);
+  std::vector<MediaPacket> later;
+  for (const auto& p : rec.packets) {
+    const AVRational tb = rec.layout.track(p.track_id)->time_base;
+    if (p.packet->pts * av_q2d(tb) >= split_at) {
+      PacketPtr copy(av_packet_clone(p.packet.get()));
+      const int64_t offset = av_rescale_q(std::llround(jump * 1000), AVRational{1, 1000}, tb);
+      copy->pts += offset;
+      copy->dts += offset;
+      later.push_back({p.track_id, share(std::move(copy))});
+      continue;
+    }
+    sink.on_packet(p);
+    if (observe) observe();
+  }
+  if (!later.empty()) sink.on_discontinuity();
+  for (const auto& p : later) {
+    sink.on_packet(p);
+    if (observe) observe();
+  }
 }
 
 }  // namespace package_test
