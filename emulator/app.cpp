@@ -48,8 +48,8 @@ void App::start() {
 }
 
 void App::stop() {
+  domain_.stop_clock();  // first: a transition due now must not start a pipeline after media stops
   media_.stop();
-  domain_.stop_clock();
 }
 
 }  // namespace mediaemu
