@@ -1,5 +1,7 @@
 #include "emulator/media/channel_plan.hpp"
 
+#include "emulator/media/json_fields.hpp"
+
 #include <cmath>
 #include <map>
 #include <set>
@@ -7,14 +9,6 @@
 namespace mediaemu::media {
 namespace {
 
-std::string text(const json& o, const char* k, const std::string& fallback = "") {
-  auto it = o.find(k);
-  return it != o.end() && it->is_string() ? it->get<std::string>() : fallback;
-}
-double number(const json& o, const char* k, double fallback) {
-  auto it = o.find(k);
-  return it != o.end() && it->is_number() ? it->get<double>() : fallback;
-}
 
 // "H264_LEVEL_4_1" -> "4.1", "H264_LEVEL_3" -> "3.0", AUTO -> "" (let x264 pick).
 std::string level_of(const std::string& level) {

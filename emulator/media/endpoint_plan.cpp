@@ -1,18 +1,12 @@
 #include "emulator/media/endpoint_plan.hpp"
 
+#include "emulator/media/json_fields.hpp"
+
 namespace mediaemu::media {
 namespace {
 
 using json = nlohmann::json;
 
-int integer(const json& o, const char* k, int fallback) {
-  auto it = o.find(k);
-  return it != o.end() && it->is_number() ? it->get<int>() : fallback;
-}
-std::string text(const json& o, const char* k, const std::string& fallback = "") {
-  auto it = o.find(k);
-  return it != o.end() && it->is_string() ? it->get<std::string>() : fallback;
-}
 
 pipeline::StreamSelectionSpec selection(const json& package) {
   const json s = package.value("StreamSelection", json::object());

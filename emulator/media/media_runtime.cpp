@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "api/timestamps.hpp"
+#include "emulator/media/json_fields.hpp"
 #include "emulator/media/endpoint_plan.hpp"
 #include "emulator/medialive/medialive.hpp"
 #include "emulator/mediapackage/mediapackage.hpp"
@@ -19,10 +20,6 @@ using json = nlohmann::json;
 
 std::string key_of(const std::string& region, const std::string& id) { return region + "/" + id; }
 
-std::string text(const json& o, const char* k) {
-  auto it = o.find(k);
-  return it != o.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
 
 // The path of a URL ("http://h:1/in/v2/a/b/channel" -> "/in/v2/a/b/channel"), so hosts and ports
 // written differently still match.
@@ -30,13 +27,6 @@ std::string url_path(const std::string& url) {
   auto scheme = url.find("://");
   auto slash = url.find('/', scheme == std::string::npos ? 0 : scheme + 3);
   return slash == std::string::npos ? "" : url.substr(slash);
-}
-
-// The 32-hex hash an origin endpoint's URLs carry: the tail of its ARN ".../origin_endpoints/<hash>".
-std::string url_hash_of(const json& endpoint) {
-  std::string arn = text(endpoint, "Arn");
-  auto slash = arn.rfind('/');
-  return slash == std::string::npos ? "" : arn.substr(slash + 1);
 }
 
 bool cidr_contains(const std::string& cidr, const std::string& ip) {
@@ -132,20 +122,21 @@ void MediaRuntime::stop() {
 
 std::shared_ptr<MediaRuntime::Packaging> MediaRuntime::packaging_for(const std::string& region,
                                                                      const std::string& mp_channel_id,
-                                                                     const std::vector<json>& endpoints) {
+                                                                     const std::vector<Record>& endpoints) {
   // Called with mutex_ held: the endpoints were read from the domain before it was taken.
   auto& slot = packaging_[key_of(region, mp_channel_id)];
   if (slot) return slot;
   slot = std::make_shared<Packaging>();
   slot->region = region;
   slot->channel_id = mp_channel_id;
-  for (const auto& e : endpoints) attach_endpoint(*slot, region, e);
+  for (const auto& e : endpoints) attach_endpoint(*slot, e);
   return slot;
 }
 
-void MediaRuntime::attach_endpoint(Packaging& packaging, const std::string& region, const json& endpoint) {
-  std::string hash = url_hash_of(endpoint), id = text(endpoint, "Id"), problem;
-  auto spec = plan_endpoint(endpoint, config_.origin_dir(hash), problem);
+void MediaRuntime::attach_endpoint(Packaging& packaging, const Record& endpoint) {
+  const std::string& region = endpoint.key.region;
+  std::string id = endpoint.key.id, problem;
+  auto spec = plan_endpoint(endpoint.doc, config_.origin_dir(mediapackage::endpoint_url_hash(endpoint)), problem);
   packaging.fanout->remove(id);
   if (!spec) {
     spdlog::warn("media: {} endpoint {} is not packaged: {}", region, id, problem);
@@ -166,7 +157,7 @@ void MediaRuntime::channel_running(const std::string& region, const std::string&
   // may apply due transitions, whose hooks call back into this class (and take mutex_).
   json channel;
   std::map<std::string, std::string> ingest_paths;            // MediaPackage ingest URL path -> channel id
-  std::map<std::string, std::vector<json>> mp_endpoints;      // MediaPackage channel id -> its origin endpoints
+  std::map<std::string, std::vector<Record>> mp_endpoints;    // MediaPackage channel id -> its origin endpoints
   {
     auto lock = domain_.read();
     const Record* r = domain_.find({medialive::kChannel, region, channel_id});
@@ -180,7 +171,7 @@ void MediaRuntime::channel_running(const std::string& region, const std::string&
     }
     for (const Record* e : domain_.list(mediapackage::kOriginEndpoint, region)) {
       auto owner = mp_endpoints.find(text(e->doc, "ChannelId"));
-      if (owner != mp_endpoints.end()) owner->second.push_back(e->doc);
+      if (owner != mp_endpoints.end()) owner->second.push_back(*e);
     }
   }
   PlanContext ctx;
@@ -295,16 +286,16 @@ json MediaRuntime::channel_alerts(const std::string& region, const std::string& 
 }
 
 void MediaRuntime::endpoint_changed(const std::string& region, const std::string& endpoint_id) {
-  json endpoint;
+  Record endpoint;  // a copy: mutex_ is taken only after the domain lock is released
   {
     auto lock = domain_.read();
     const Record* r = domain_.find({mediapackage::kOriginEndpoint, region, endpoint_id});
     if (!r) return;
-    endpoint = r->doc;
+    endpoint = *r;
   }
   std::lock_guard lock(mutex_);
-  auto it = packaging_.find(key_of(region, text(endpoint, "ChannelId")));
-  if (it != packaging_.end()) attach_endpoint(*it->second, region, endpoint);
+  auto it = packaging_.find(key_of(region, text(endpoint.doc, "ChannelId")));
+  if (it != packaging_.end()) attach_endpoint(*it->second, endpoint);
 }
 
 void MediaRuntime::endpoint_deleted(const std::string& region, const std::string& endpoint_id,

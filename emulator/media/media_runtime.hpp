@@ -53,8 +53,8 @@ class MediaRuntime : public MediaService {
 
   // Never call the domain with mutex_ held: its reads apply due transitions, whose hooks land here.
   std::shared_ptr<Packaging> packaging_for(const std::string& region, const std::string& mp_channel_id,
-                                           const std::vector<nlohmann::json>& endpoints);
-  void attach_endpoint(Packaging& packaging, const std::string& region, const nlohmann::json& endpoint);
+                                           const std::vector<Record>& endpoints);
+  void attach_endpoint(Packaging& packaging, const Record& endpoint);
   void stop_channel(const std::string& key);
 
   const Config& config_;

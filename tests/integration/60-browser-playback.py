@@ -12,7 +12,6 @@ and Shaka the CMAF endpoint for 5 s. Screenshots are kept in tests/artifacts/ (n
 """
 
 import json
-import os
 import shutil
 import subprocess
 import time
@@ -20,7 +19,7 @@ from pathlib import Path
 
 import harness
 import media
-from harness import check, check_eq
+from harness import check
 
 BROWSER_DIR = harness.REPO / "tests" / "browser"
 ARTIFACTS = harness.REPO / "tests" / "artifacts"

@@ -13,7 +13,6 @@ import re
 import signal
 import subprocess
 import tempfile
-import time
 import urllib.error
 import urllib.request
 import xml.etree.ElementTree as ET
@@ -45,7 +44,6 @@ class Push:
                      "-g", str(rate), "-pix_fmt", "yuv420p", "-b:v", "1500k",
                      "-c:a", "aac", "-b:a", "128k", "-ac", "2", "-f", "flv", url]
         self.proc: Optional[subprocess.Popen] = None
-        self.started_at = 0.0
         Push._all.append(self)
 
     _all: list["Push"] = []
@@ -59,7 +57,6 @@ class Push:
         log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(self.argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         log.close()
-        self.started_at = time.monotonic()
         return self
 
     def alive(self) -> bool:
@@ -375,14 +372,3 @@ AAC = {"Name": "aac", "AudioSelectorName": "default",
 def outputs(names: list[str], settings: dict) -> list[dict]:
     return [{"OutputName": n, "VideoDescriptionName": n, "AudioDescriptionNames": ["aac"], "OutputSettings": settings}
             for n in names]
-
-
-def wait_state(describe, want: str, timeout: float = 10) -> str:
-    deadline = time.monotonic() + timeout
-    state = None
-    while time.monotonic() < deadline:
-        state = describe()["State"]
-        if state == want:
-            break
-        time.sleep(0.1)
-    return state
