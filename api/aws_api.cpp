@@ -140,10 +140,15 @@ AwsApi::AwsApi() {
 void AwsApi::set_handlers(const std::string& service, OperationTable table) {
   for (auto& s : services_) {
     if (s.model->service() != service) continue;
-    for (const auto& [name, handler] : table) {
-      if (!s.model->operation(name)) throw std::logic_error(service + " has no operation " + name);
+    for (auto& [name, handler] : table) {
+      if (s.model->operation(name)) {
+        s.handlers[name] = std::move(handler);
+        continue;
+      }
+      s.skipped.push_back(name);
+      spdlog::warn("{}: the embedded model ({}) has no operation {}; it is not served (build with newer "
+                   "botocore models to get it)", service, kModelSource, name);
     }
-    for (auto& [name, handler] : table) s.handlers[name] = std::move(handler);
     return;
   }
   throw std::logic_error("no embedded model for service " + service);
@@ -158,6 +163,13 @@ const ServiceModel* AwsApi::model(std::string_view service) const {
 std::vector<std::string> AwsApi::services() const {
   std::vector<std::string> out;
   for (const auto& s : services_) out.push_back(s.model->service());
+  return out;
+}
+
+json AwsApi::skipped_handlers() const {
+  json out = json::object();
+  for (const auto& s : services_)
+    if (!s.skipped.empty()) out[s.model->service()] = s.skipped;
   return out;
 }
 

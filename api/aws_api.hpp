@@ -41,9 +41,13 @@ class AwsApi {
   // Parses every embedded model. Throws if one is malformed (a build problem, not a user one).
   AwsApi();
 
-  // Installs the domain's handlers for a service. Throws std::logic_error for an operation name
-  // the model does not have, so a typo cannot silently leave an operation at 501.
+  // Installs the domain's handlers for a service. A handler whose operation the embedded model
+  // lacks (an older botocore, e.g. Debian's 1.29 has no MediaLive ListAlerts) is skipped with one
+  // log line and listed by skipped_handlers(), so mediaemu serves whatever model it was built
+  // with. Throws std::logic_error for a service without an embedded model.
   void set_handlers(const std::string& service, OperationTable table);
+  // Per service, the handler names set_handlers() skipped (health and the unit tests read it).
+  json skipped_handlers() const;
 
   // Handles one AWS API request. Never throws.
   HttpResponse handle(const HttpRequest& request) const;
@@ -58,6 +62,7 @@ class AwsApi {
     std::unique_ptr<ServiceModel> model;
     std::vector<const Operation*> routes;  // most literal segments first
     OperationTable handlers;
+    std::vector<std::string> skipped;  // handlers for operations this model does not have
   };
   struct Route {
     const Service* service = nullptr;

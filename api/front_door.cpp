@@ -29,7 +29,9 @@ HttpResponse FrontDoor::health() const {
   r.set_header("Content-Type", "application/json");
   r.body = json{{"status", "ok"},
                 {"version", MEDIAEMU_VERSION},
-                {"botocoreModelVersion", kBotocoreVersion},
+                {"botocoreModelVersion", kModelVersion},
+                {"modelSource", kModelSource},
+                {"operationsNotInModel", api_.skipped_handlers()},
                 {"services", services}}
                .dump();
   return r;

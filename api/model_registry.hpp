@@ -12,6 +12,9 @@ struct EmbeddedModel {
 };
 
 const std::vector<EmbeddedModel>& embedded_models();
-extern const char* const kBotocoreVersion;
+// Where the models came from ("botocore 1.43.11 in /…/botocore/data", or an AWS CLI's bundled
+// models) and that source's version string, as tools/embed-models.py chose them.
+extern const char* const kModelSource;
+extern const char* const kModelVersion;
 
 }  // namespace mediaemu::api

@@ -389,22 +389,33 @@ run_recipe() {
   cd "$ME_TMP" || true
 }
 
+# Which CLIs this machine has. Debian 12 packages only v2 (awscli 2.9); v1 comes from pip or
+# pyenv (these development machines have it), so a plain Debian runs the v2 half only.
+have_v1=false have_v2=false
+[[ -n $V1 ]] && "$V1" --version 2>&1 | grep -q '^aws-cli/1\.' && have_v1=true
+[[ -x $V2 ]] && "$V2" --version 2>&1 | grep -q '^aws-cli/2\.' && have_v2=true
+if ! $have_v1 && ! $have_v2; then
+  echo "SKIP: neither AWS CLI v1 ('aws' on PATH) nor v2 ($V2) is installed (tools/install-deps --test)"
+  exit 77
+fi
+
 me_start
 
 # AWS CLI v1: `aws` on PATH, pointed at mediaemu by AWS_ENDPOINT_URL.
-if [[ -n $V1 ]] && "$V1" --version 2>&1 | grep -q '^aws-cli/1\.'; then
+if $have_v1; then
   aws() { AWS_ENDPOINT_URL=$ME_ENDPOINT command "$V1" "$@"; }
   run_recipe "AWS CLI v1"
 else
-  me_fail "AWS CLI v1 available as 'aws' on PATH" "aws-cli/1.x" "$([[ -n $V1 ]] && "$V1" --version 2>&1 || echo none)"
+  echo "  note: AWS CLI v1 is not installed ('aws' on PATH is $([[ -n $V1 ]] && "$V1" --version 2>&1 || echo none));" \
+       "its half of the suite does not run"
 fi
 
 # AWS CLI v2 (Debian's 2.9, which predates AWS_ENDPOINT_URL): --endpoint-url on every call.
-if [[ -x $V2 ]] && "$V2" --version 2>&1 | grep -q '^aws-cli/2\.'; then
+if $have_v2; then
   aws() { command "$V2" --endpoint-url "$ME_ENDPOINT" "$@"; }
   run_recipe "AWS CLI v2"
 else
-  me_fail "AWS CLI v2 at $V2" "aws-cli/2.x" "$("$V2" --version 2>&1 || echo none)"
+  echo "  note: AWS CLI v2 is not installed at $V2; its half of the suite does not run"
 fi
 
 me_finish

@@ -111,9 +111,13 @@ def test_setup(t):
         ml.start_channel(ChannelId=S[key])
     for key in ("a", "b", "c"):
         ml.get_waiter("channel_running").wait(ChannelId=S[key], WaiterConfig={"Delay": 1, "MaxAttempts": 10})
-    alerts = ml.list_alerts(ChannelId=S["a"])["Alerts"]
-    check(all(a["AlertType"] == "Input Not Present" for a in alerts),
-          "channel A runs everything it was given (its only alert: no input yet)", "Input Not Present only", alerts)
+    cannot = t.lacks("medialive", "ListAlerts")
+    if cannot:
+        print(f"    skip ListAlerts check: {cannot}")
+    else:
+        alerts = ml.list_alerts(ChannelId=S["a"])["Alerts"]
+        check(all(a["AlertType"] == "Input Not Present" for a in alerts),
+              "channel A runs everything it was given (its only alert: no input yet)", "Input Not Present only", alerts)
 
     tmp = t.server.tmp
     S["t0"] = time.monotonic()

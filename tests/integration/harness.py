@@ -326,6 +326,19 @@ class Suite:
     def request(self, method: str, path: str, body=None, service="medialive", **kw) -> Response:
         return raw_request(self.server.endpoint, method, path, body, service, **kw)
 
+    def lacks(self, service: str, operation: str) -> Optional[str]:
+        """Why `operation` cannot be tested here, or None. mediaemu serves the operations of the
+        models it was built with, and boto3 can call only those of its own botocore; on a plain
+        Debian 12 both are botocore 1.29, which predates e.g. MediaLive ListAlerts."""
+        with urllib.request.urlopen(self.endpoint + "/_mediaemu/health", timeout=5) as r:
+            health = json.loads(r.read())
+        if operation in health.get("operationsNotInModel", {}).get(service, []):
+            return f"mediaemu was built with {health.get('modelSource')}, whose {service} model has no {operation}"
+        if operation not in self.client(service).meta.service_model.operation_names:
+            import botocore
+            return f"this boto3's botocore {botocore.__version__} has no {service} {operation}"
+        return None
+
 
 def main(namespace: dict, server_args: tuple = ()) -> None:
     """Starts one server, runs every test_* function of `namespace` in order, prints a summary
