@@ -6,15 +6,12 @@
 
 #include <regex>
 
-#include "api/aws_api.hpp"
 #include "api/model_registry.hpp"
-#include "emulator/clock.hpp"
-#include "emulator/domain.hpp"
-#include "emulator/medialive/medialive.hpp"
 #include "emulator/mediapackage/mediapackage.hpp"
-#include "emulator/store.hpp"
+#include "tests/unit/emulator/medialive_test_fixture.hpp"
 
 using namespace mediaemu;
+using mediaemu::testing::MediaLiveFixture;
 
 namespace {
 bool botocore_at_least(const std::string& version, int major, int minor) {
@@ -26,18 +23,12 @@ bool botocore_at_least(const std::string& version, int major, int minor) {
 }  // namespace
 
 TEST_CASE("every installed handler names a model operation, or the model is older than the project's") {
-  Config config;
-  Store store{":memory:"};
-  ManualClock clock;
-  Domain domain{config, store, clock};
-  MediaHooks no_media;
-  api::AwsApi api;
-  api.set_handlers("medialive", medialive::operations(domain, no_media));
-  api.set_handlers("mediapackage", mediapackage::operations(domain, no_media));
-  api.set_handlers("mediapackage-vod", mediapackage::vod_operations(domain));
-  INFO("model source: " << api::kModelSource << "; skipped: " << api.skipped_handlers().dump());
-  if (botocore_at_least(api::kModelVersion, 1, 40)) CHECK(api.skipped_handlers().empty());
-  const auto skipped = api.skipped_handlers();
+  MediaLiveFixture ml;  // installs the MediaLive handlers
+  ml.api.set_handlers("mediapackage", mediapackage::operations(ml.domain, ml.media));
+  ml.api.set_handlers("mediapackage-vod", mediapackage::vod_operations(ml.domain));
+  const auto skipped = ml.api.skipped_handlers();
+  INFO("model source: " << api::kModelSource << "; skipped: " << skipped.dump());
+  if (botocore_at_least(api::kModelVersion, 1, 40)) CHECK(skipped.empty());
   for (const auto& [service, names] : skipped.items())
-    for (const auto& name : names) CHECK(api.model(service)->operation(name.get<std::string>()) == nullptr);
+    for (const auto& name : names) CHECK(ml.api.model(service)->operation(name.get<std::string>()) == nullptr);
 }
