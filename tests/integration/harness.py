@@ -239,7 +239,9 @@ def boto3_client(endpoint: str, service: str, region: str = REGION):
 
     return boto3.client(service, region_name=region, endpoint_url=endpoint,
                         aws_access_key_id="x", aws_secret_access_key="y",
-                        config=Config(retries={"max_attempts": 1}, connect_timeout=5, read_timeout=30))
+                        # One attempt in all, no retry ("max_attempts" would count retries only): a
+                        # 5xx or throttle must show as a failure, not be retried away.
+                        config=Config(retries={"total_max_attempts": 1}, connect_timeout=5, read_timeout=30))
 
 
 def signed_headers(method: str, url: str, body: bytes, service: str, region: str = REGION,

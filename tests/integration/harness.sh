@@ -13,6 +13,8 @@
 # The server is stopped (SIGTERM, then SIGKILL by PID) and the temp dir removed on any exit.
 
 export AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=y AWS_DEFAULT_REGION=us-east-1
+# No retries: a 5xx or a throttle must show as a failure, not be retried away (harness.py sets the same for boto3).
+export AWS_MAX_ATTEMPTS=1
 ME_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 ME_BIN=${MEDIAEMU_BIN:-$ME_REPO/build/mediaemu}
 ME_TMP=$(mktemp -d -t mediaemu-it-XXXXXX)
