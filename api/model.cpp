@@ -171,7 +171,8 @@ std::unique_ptr<ServiceModel> ServiceModel::parse(std::string_view service, std:
     if (depth == 1 && section == "metadata") metadata = parsed;
     return true;  // the section skeletons stay, emptied as their entries are dropped
   };
-  json::parse(json_text, callback);
+  // What parse returns is the emptied skeleton; the callback above kept everything needed.
+  [[maybe_unused]] const json skeleton = json::parse(json_text, callback);
 
   if (metadata.value("protocol", "") != "rest-json") {
     throw std::runtime_error(std::string(service) + ": only rest-json models are supported");

@@ -26,7 +26,7 @@ std::string format_iso8601(double epoch_seconds) {
   std::tm tm = utc_tm(epoch_seconds);
   int ms = static_cast<int>(std::lround((epoch_seconds - std::floor(epoch_seconds)) * 1000.0));
   if (ms == 1000) ms = 999;
-  char buf[40];
+  char buf[96];  // room for any int in every field, so the compiler can prove no truncation
   std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
                 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
   return buf;
@@ -55,7 +55,9 @@ std::optional<double> parse_timestamp(std::string_view text) {
   if (!rest.empty() && rest.front() == '.') {
     size_t n = 1;
     while (n < rest.size() && std::isdigit(static_cast<unsigned char>(rest[n]))) ++n;
-    fraction = std::stod("0" + std::string(rest.substr(0, n)));
+    std::string digits("0");  // appended rather than "0" + ..., which trips a GCC 12 -Wrestrict false positive
+    digits.append(rest.substr(0, n));
+    fraction = std::stod(digits);
     rest.remove_prefix(n);
   }
   int offset_seconds = 0;
