@@ -8,6 +8,7 @@
 #include <cstdio>
 
 #include "api/model_registry.hpp"
+#include "api/protocols/protocol_errors.hpp"
 #include "api/shape_codec.hpp"
 
 namespace mediaemu::api {
@@ -194,14 +195,15 @@ const AwsApi::Service* AwsApi::service_for(const HttpRequest& request, std::stri
     region = scope->region.empty() ? kDefaultRegion : scope->region;
     for (const auto& s : services_)
       if (s.model->signing_name() == scope->service) return &s;
-    error = error_response(501, "NotImplementedException",
+    // Answered in the protocol that service's clients speak, so that an XML client (S3, STS, IAM)
+    // shows this message rather than failing to parse JSON.
+    std::string names;
+    for (const auto& s : services_) names += (names.empty() ? "" : ", ") + s.model->service();
+    Protocol protocol =
+        protocol_of_request(request, protocol_named(model_protocol_for_signing_name(scope->service)));
+    error = protocol_error(protocol, 501, "NotImplementedException",
                            "mediaemu does not emulate the AWS service '" + scope->service +
-                               "' (signed for it in the Authorization header); it serves: " +
-                               [&] {
-                                 std::string names;
-                                 for (const auto& s : services_) names += (names.empty() ? "" : ", ") + s.model->service();
-                                 return names;
-                               }(),
+                               "' (signed for it in the Authorization header); it serves: " + names,
                            new_request_id());
     return nullptr;
   }

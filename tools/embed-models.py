@@ -119,6 +119,21 @@ def choose(services):
         sys.exit(f"embed-models: no model source has every wanted service; the best lacks {missing}")
     return best[1], best[2], best[4]
 
+def service_protocols(data_dir):
+    """(signing name, first protocol) of every service in data_dir, for errors in the protocol of
+    services mediaemu does not emulate; the first service of a shared signing name wins."""
+    found = {}
+    for service in sorted(os.listdir(data_dir)):
+        path = model_path(data_dir, service)
+        if not path:
+            continue
+        meta = load_model(path).get("metadata", {})
+        signing_name = meta.get("signingName") or meta.get("endpointPrefix")
+        protocol = (meta.get("protocols") or [meta.get("protocol")])[0]
+        if signing_name and protocol and signing_name not in found:
+            found[signing_name] = protocol
+    return sorted(found.items())
+
 def strip_docs(node):
     if isinstance(node, dict):
         return {k: strip_docs(v) for k, v in node.items() if k not in ("documentation", "documentationUrl")}
@@ -166,7 +181,12 @@ def main():
     for i, service in rows:
         cpp.append(f'    {{"{service}", std::string_view(mediaemu_model_{i}_begin, '
                    f'static_cast<size_t>(mediaemu_model_{i}_end - mediaemu_model_{i}_begin))}},')
-    cpp += ["  };", "  return models;", "}", "}  // namespace mediaemu::api"]
+    cpp += ["  };", "  return models;", "}"]
+    cpp.append("const std::vector<ServiceProtocol>& known_service_protocols() {")
+    cpp.append("  static const std::vector<ServiceProtocol> known = {")
+    for signing_name, protocol in service_protocols(data_dir):
+        cpp.append(f'    {{"{signing_name}", "{protocol}"}},')
+    cpp += ["  };", "  return known;", "}", "}  // namespace mediaemu::api"]
     write_if_changed(os.path.join(out_dir, "embedded_models.cpp"), "\n".join(cpp) + "\n")
 
 def write_if_changed(path, text):

@@ -127,6 +127,29 @@ def test_unsigned_request_routes_by_path(t):
     check_error_shape(r, "unsigned unknown path", 404, "UnknownOperationException", ["/definitely/not/aws"])
 
 
+def test_services_not_emulated_answer_in_their_own_protocol(t):
+    """A service mediaemu does not emulate yet answers 501 in the shape its client parses (query
+    XML for STS/IAM/SNS, rest-xml for S3/CloudFront, json for Logs/Secrets Manager, and whatever
+    this botocore picks for CloudWatch), so the client shows the reason instead of a parse error."""
+    from botocore.exceptions import ClientError
+    calls = [("s3", "list_buckets", {}), ("sts", "get_caller_identity", {}), ("iam", "list_roles", {}),
+             ("sns", "list_topics", {}), ("logs", "describe_log_groups", {}),
+             ("secretsmanager", "list_secrets", {}), ("cloudwatch", "list_metrics", {}),
+             ("cloudfront", "list_distributions", {})]
+    for service, operation, args in calls:
+        client = t.client(service)
+        protocol = client.meta.service_model.metadata.get("protocol")
+        try:
+            getattr(client, operation)(**args)
+            check(False, f"{service} {operation} is refused", "ClientError", "success")
+        except ClientError as e:
+            err = e.response["Error"]
+            check_eq(err.get("Code"), "NotImplementedException", f"{service} ({protocol}): error code parsed")
+            check("does not emulate the AWS service" in err.get("Message", ""),
+                  f"{service} ({protocol}): the message says why", "does not emulate ...", err.get("Message"))
+            check_eq(e.response["ResponseMetadata"]["HTTPStatusCode"], 501, f"{service}: HTTP status")
+
+
 def test_keep_alive_survives_errors(t):
     # A client error must not cost the client its keep-alive connection.
     import http.client
