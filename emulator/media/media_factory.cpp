@@ -4,6 +4,7 @@
 
 #include <map>
 
+#include "pipeline/ingest/ts/ts_push_source.hpp"
 #include "pipeline/package/endpoint_packager.hpp"
 #include "pipeline/package/fan_out.hpp"
 #include "pipeline/transcode/live_transcoder.hpp"
@@ -111,7 +112,17 @@ std::shared_ptr<pipeline::IngestSource> PipelineMediaFactory::make_source(const 
     spec.allowed = input.allowed;
     return std::make_shared<pipeline::rtmp::RtmpIngestSource>(rtmp_, std::move(spec));
   }
-  why = "input " + input.id + " (" + input.type + ") carries no media in mediaemu yet; push RTMP to an RTMP_PUSH input";
+  if (input.transport == InputPlan::Transport::RtpPush || input.transport == InputPlan::Transport::UdpPush) {
+    pipeline::ts::TsPushSpec spec;
+    spec.label = "input " + input.id + " of channel " + plan.channel_id;
+    spec.host = host_;
+    spec.ports = input.ports;
+    spec.rtp = input.transport == InputPlan::Transport::RtpPush;
+    spec.allowed = input.allowed;
+    return std::make_shared<pipeline::ts::TsPushSource>(std::move(spec));
+  }
+  why = "input " + input.id + " (" + input.type +
+        ") carries no media in mediaemu yet; push RTMP, or MPEG-TS over RTP or UDP, to a push input";
   return nullptr;
 }
 

@@ -9,7 +9,8 @@ namespace mediaemu::media {
 
 class PipelineMediaFactory : public MediaFactory {
  public:
-  explicit PipelineMediaFactory(pipeline::rtmp::RtmpIngestHub& rtmp) : rtmp_(rtmp) {}
+  // `host`: the address RTP/UDP push inputs listen on (the server's --host).
+  PipelineMediaFactory(pipeline::rtmp::RtmpIngestHub& rtmp, std::string host) : rtmp_(rtmp), host_(std::move(host)) {}
 
   std::unique_ptr<ChannelPipeline> build_pipeline(const ChannelRunPlan& plan,
                                                   const std::set<std::string>& mediapackage_channels) override;
@@ -19,6 +20,7 @@ class PipelineMediaFactory : public MediaFactory {
 
  private:
   pipeline::rtmp::RtmpIngestHub& rtmp_;
+  const std::string host_;
 };
 
 }  // namespace mediaemu::media

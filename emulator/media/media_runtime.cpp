@@ -12,7 +12,7 @@ MediaRuntime::MediaRuntime(const Config& config, Domain& domain, boost::asio::io
   rtmp_ = std::make_unique<pipeline::rtmp::RtmpIngestHub>(io, endpoint, [this](const pipeline::rtmp::PublishRequest& r) {
     return explain_unrouted_publish(domain_, r.app, r.stream_name);
   });
-  factory_ = std::make_unique<PipelineMediaFactory>(*rtmp_);
+  factory_ = std::make_unique<PipelineMediaFactory>(*rtmp_, config.host);
   supervisors_ = std::make_unique<ChannelSupervisors>(
       *factory_, [this](const std::string& region, const std::string& id, uint64_t order) {
         medialive::channel_media_stopped(domain_, region, id, order);
