@@ -150,7 +150,7 @@ void ChannelSupervisor::do_start(ChannelRunPlan plan) {
   plan_ = std::move(plan);
   build();
   // A plan with no output takes no input: senders are refused with the reason (ListAlerts has it).
-  for (const auto& input : pipeline_->input() ? plan_->inputs : std::vector<InputPlan>{}) {
+  for (const auto& input : pipeline_ && pipeline_->input() ? plan_->inputs : std::vector<InputPlan>{}) {
     std::string why;
     try {
       auto source = factory_.make_source(*plan_, input, why);
@@ -199,10 +199,19 @@ void ChannelSupervisor::build() {
     std::lock_guard lock(report_mutex_);
     feeding_ = claimed;
   }
-  pipeline_ = factory_.build_pipeline(*plan_, allowed);
-  for (const auto& a : pipeline_->alerts()) delivery_alerts_.push_back(a);
+  try {
+    pipeline_ = factory_.build_pipeline(*plan_, allowed);
+  } catch (const std::exception& e) {
+    // A ladder the encoders refuse: the channel runs without output and says why; its senders
+    // are not left waiting on a pipeline that will never come.
+    pipeline_.reset();
+    delivery_alerts_.push_back(std::string("the pipeline cannot run: ") + e.what());
+  }
+  if (pipeline_)
+    for (const auto& a : pipeline_->alerts()) delivery_alerts_.push_back(a);
   for (const auto& a : delivery_alerts_) spdlog::warn("media: channel {}: {}", key_, a);
-  input_->attach(pipeline_->input());
+  if (pipeline_) input_->attach(pipeline_->input());
+  else input_->detach();
 }
 
 void ChannelSupervisor::teardown() {

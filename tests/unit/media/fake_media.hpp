@@ -96,6 +96,7 @@ class FakeMedia : public media::MediaFactory {
   std::unique_ptr<media::ChannelPipeline> build_pipeline(const media::ChannelRunPlan& plan,
                                                          const std::set<std::string>&) override {
     wait_at_gate();
+    if (fail_builds) throw std::invalid_argument("the encoder refuses this ladder");
     note("build pipeline");
     auto p = std::make_unique<Pipeline>(*this, !plan.media.ladder.outputs.empty());
     std::lock_guard lock(mutex_);
@@ -112,6 +113,7 @@ class FakeMedia : public media::MediaFactory {
     return s;
   }
   void remove_directory(const std::filesystem::path& d) override { note("remove " + d.string()); }
+  std::atomic<bool> fail_builds{false};
 
   // Builds and pipeline stops wait here while the gate is closed.
   void wait_at_gate() {
