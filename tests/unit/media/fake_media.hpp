@@ -72,7 +72,19 @@ class FakeMedia : public media::MediaFactory {
       std::lock_guard lock(mutex_);
       sink_.reset();
     }
-    void update_allowed(pipeline::AddressFilter allowed) override { owner_.note("update source"); }
+    void update_allowed(pipeline::AddressFilter allowed) override {
+      owner_.note("update source");
+      std::lock_guard lock(mutex_);
+      allowed_ = std::move(allowed);
+    }
+    void take_whitelist(pipeline::AddressFilter allowed) {  // at construction, not a command
+      std::lock_guard lock(mutex_);
+      allowed_ = std::move(allowed);
+    }
+    bool allows(const std::string& ip) const {
+      std::lock_guard lock(mutex_);
+      return allowed_.allows(ip);
+    }
     pipeline::IngestSourceStatus status() const override { return {receiving, "", 0}; }
     // As a sender on a network thread would.
     bool deliver(pipeline::IngestEvent::Type type) {
@@ -91,6 +103,7 @@ class FakeMedia : public media::MediaFactory {
     FakeMedia& owner_;
     mutable std::mutex mutex_;
     std::shared_ptr<pipeline::IngestSink> sink_;
+    pipeline::AddressFilter allowed_ = pipeline::AddressFilter::allow_all();
   };
 
   std::unique_ptr<media::ChannelPipeline> build_pipeline(const media::ChannelRunPlan& plan,
@@ -108,6 +121,7 @@ class FakeMedia : public media::MediaFactory {
   std::shared_ptr<pipeline::IngestSource> make_source(const media::ChannelRunPlan&, const media::InputPlan& input,
                                                       std::string& why) override {
     auto s = std::make_shared<Source>(*this);
+    s->take_whitelist(input.allowed);  // as a real source takes its whitelist at construction
     std::lock_guard lock(mutex_);
     sources_.push_back(s);
     return s;

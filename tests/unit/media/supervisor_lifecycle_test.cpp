@@ -175,3 +175,34 @@ TEST_CASE("many lifecycle calls from several threads are all answered", "[media]
   }
   CHECK(off_thread(s.media.work(), std::this_thread::get_id()));
 }
+
+TEST_CASE("a changed input security group reaches the running channel's source", "[media][supervisor]") {
+  Supervised s;
+  Reply group = s.ml.call("CreateInputSecurityGroup", "/prod/inputSecurityGroups",
+                          {{"WhitelistRules", {{{"Cidr", "10.0.0.0/8"}}}}});
+  REQUIRE(group.status == 200);
+  const std::string isg = group.body["SecurityGroup"]["Id"];
+  Reply input = s.ml.call("CreateInput", "/prod/inputs",
+                          {{"Name", "guarded"},
+                           {"Type", "RTMP_PUSH"},
+                           {"InputSecurityGroups", {isg}},
+                           {"Destinations", {{{"StreamName", "guarded/a"}}}}});
+  REQUIRE(input.status == 201);
+  Reply created = s.ml.call("CreateChannel", "/prod/channels", minimal_channel("guarded", input.body["Input"]["Id"]));
+  REQUIRE(created.status == 201);
+  const std::string id = created.body["Channel"]["Id"];
+  REQUIRE(s.ml.channel_state(id) == "IDLE");
+  REQUIRE(s.ml.call("StartChannel", path(id, "/start")).status == 200);
+  REQUIRE(s.ml.channel_state(id) == "RUNNING");
+  REQUIRE(eventually([&] { return s.running(id) && s.media.source(0); }));
+  auto source = s.media.source(0);
+  CHECK(source->allows("10.1.2.3"));
+  CHECK_FALSE(source->allows("127.0.0.1"));
+
+  REQUIRE(s.ml.call("UpdateInputSecurityGroup", "/prod/inputSecurityGroups/" + isg,
+                    {{"WhitelistRules", {{{"Cidr", "127.0.0.1/32"}}}}})
+              .status == 200);
+  REQUIRE(eventually([&] { return source->allows("127.0.0.1"); }));
+  CHECK_FALSE(source->allows("10.1.2.3"));
+  CHECK(off_thread(s.media.work(), std::this_thread::get_id()));
+}
