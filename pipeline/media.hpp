@@ -52,6 +52,9 @@ class IngestSink {
  public:
   virtual ~IngestSink() = default;
   virtual bool offer(IngestEvent& event) = 0;
+  // False once nothing will consume this sender's media again (its channel stopped): the sender
+  // is disconnected, as MediaLive drops an encoder's connection when the channel stops.
+  virtual bool accepting() const { return true; }
 };
 
 // ---- transcoder -> packagers ---------------------------------------------------------------

@@ -7,6 +7,7 @@ deadlock, no lost answer. Afterwards every channel still stops and starts, and a
 still produces segments. Loopback only; the number of calls is fixed, not the time they take.
 """
 
+import shutil
 import threading
 import time
 from pathlib import Path
@@ -123,10 +124,11 @@ def test_channels_still_stop_start_and_produce(t):
           "IDLE", [ml.describe_channel(ChannelId=c)["State"] for c in S["ids"]])
 
     cid = S["ids"][0]
+    root = Path(t.server.data_dir) / "s3" / "mediaemu-it" / "load0"
+    shutil.rmtree(root, ignore_errors=True)  # only what the new run writes counts
     ml.start_channel(ChannelId=cid)
     ml.get_waiter("channel_running").wait(ChannelId=cid, WaiterConfig={"Delay": 1, "MaxAttempts": 10})
-    push = media.Push(S["urls"][0], 12, size="320x180", log_dir=t.server.tmp, label="after").start()
-    root = Path(t.server.data_dir) / "s3" / "mediaemu-it" / "load0"
+    push = media.Push(S["urls"][0], 60, size="320x180", log_dir=t.server.tmp, label="after").start()
 
     def variant() -> tuple[int, str]:
         """The media playlist under root (the one listing segments): its segment count and text."""
@@ -142,11 +144,15 @@ def test_channels_still_stop_start_and_produce(t):
     while time.monotonic() < deadline and segments < 2:
         time.sleep(1)
         segments, _ = variant()
-    push.stop()
     check(segments >= 2, "after the storm, a new publisher to a restarted channel produces HLS segments", ">= 2",
           f"{segments} under {root}")
     ml.stop_channel(ChannelId=cid)
     ml.get_waiter("channel_stopped").wait(ChannelId=cid, WaiterConfig={"Delay": 1, "MaxAttempts": 30})
+    # Like MediaLive, a stopped channel drops its encoder's connection (the push would last 60 s).
+    rc = push.wait(20)
+    check(rc is not None and rc != 0, "StopChannel disconnects the live RTMP publisher", "ffmpeg exits non-zero",
+          f"exit {rc}; {push.log()[-300:]}")
+    push.stop()
     _, text = variant()
     check("#EXT-X-ENDLIST" in text, "StopChannel ends the playlist before the channel is IDLE", "#EXT-X-ENDLIST",
           text[-200:])

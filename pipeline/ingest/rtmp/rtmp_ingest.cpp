@@ -70,6 +70,10 @@ class PublishSession : public IngestSink {
     if (taken && end) release();
     return taken;
   }
+  bool accepting() const override {
+    std::lock_guard lock(shared_->mutex);
+    return shared_->sink != nullptr;
+  }
 
  private:
   void release() {
