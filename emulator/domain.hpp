@@ -90,6 +90,11 @@ class Domain {
 
   void on_transition(const std::string& kind, TransitionHook hook);
 
+  // A number that grows with every call. Taken with the lock held (a Tx or read()), it orders
+  // changes the way they were committed, even when their after-commit hooks run in another order
+  // on different threads (the media side drops a lifecycle command older than one it applied).
+  uint64_t next_sequence() { return ++sequence_; }
+
   std::shared_lock<std::shared_mutex> read();
   std::unique_ptr<Tx> write();
 
@@ -116,6 +121,7 @@ class Domain {
   std::set<std::pair<int64_t, Key>> due_;  // (due ms, record)
   std::atomic<int64_t> next_due_{INT64_MAX};
   std::unordered_map<std::string, TransitionHook> hooks_;
+  std::atomic<uint64_t> sequence_{0};
 
   std::mutex clock_mutex_;
   std::condition_variable clock_cv_;

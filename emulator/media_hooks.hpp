@@ -1,32 +1,54 @@
-// The seam between the control plane and the media runtime. The control plane calls these after
-// a change is committed (never under the domain lock); the media runtime reads whatever settings
-// it needs from the domain. The default implementation does nothing, which is what unit tests
-// of the control plane use.
+// The seam between the control plane and the media runtime. The control plane builds typed plans
+// (emulator/media/plan/, from its records, under its lock) and hands them over after the change
+// is committed, never under the domain lock. Every hook is a command: the media side queues it
+// for the channel's supervisor and returns at once, so no hook blocks its caller (an HTTP thread,
+// the state clock, or whichever domain read applied a due transition) on media work. The default
+// implementation does nothing, which is what unit tests of the control plane use.
 #pragma once
 
+#include <cstdint>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <string>
+
+#include "emulator/media/plan/run_plan.hpp"
 
 namespace mediaemu {
 
 class MediaHooks {
  public:
   virtual ~MediaHooks() = default;
-  // MediaLive channel reached RUNNING: start its pipelines.
-  virtual void channel_running(const std::string& region, const std::string& channel_id) {}
-  // MediaLive channel is STOPPING: flush and end its outputs.
-  virtual void channel_stopping(const std::string& region, const std::string& channel_id) {}
-  // MediaLive channel DELETED: remove whatever media it left (S3-style outputs).
-  virtual void channel_deleted(const std::string& region, const std::string& channel_id) {}
-  // Alerts of a MediaLive channel (ListAlerts items in model form, e.g. an output group type
-  // mediaemu cannot run).
+  // Lifecycle commands carry `order` (plan.order for a start), the control plane's commit order
+  // (Domain::next_sequence): hooks of changes committed one after the other on two threads may
+  // arrive the other way round, and the later change must win.
+  //
+  // MediaLive channel reached RUNNING: start its pipelines from this plan.
+  virtual void channel_start(const media::ChannelRunPlan& plan) {}
+  // MediaLive channel is STOPPING: flush and end its outputs. The media side then calls
+  // medialive::channel_media_stopped(..., order) once the outputs have ended (EXT-X-ENDLIST, a
+  // static MPD written).
+  virtual void channel_stop(const std::string& region, const std::string& channel_id, uint64_t order) {}
+  // Whether stopping the channel has outputs to end: then it stays STOPPING until the media side
+  // reports the end, so whoever sees IDLE also sees the final manifests. A channel whose pipeline
+  // never received media has nothing to end and settles by the state delay alone, so waiters
+  // return at once. Asked under the domain lock: answers from a snapshot, never waits.
+  virtual bool stop_ends_outputs(const std::string& region, const std::string& channel_id) { return false; }
+  // RestartChannelPipelines: tear the running pipeline down and build it again from its plan.
+  virtual void channel_restart(const std::string& region, const std::string& channel_id, uint64_t order) {}
+  // A running channel's inputs changed (e.g. an input security group's whitelist): apply the plan
+  // to the running sources.
+  virtual void channel_update(const media::ChannelRunPlan& plan) {}
+  // MediaLive channel DELETED: its supervisor goes away.
+  virtual void channel_deleted(const std::string& region, const std::string& channel_id, uint64_t order) {}
+  // Alerts of a MediaLive channel (ListAlerts items in model form), read from the supervisor's
+  // last report without waiting for media work.
   virtual nlohmann::json channel_alerts(const std::string& region, const std::string& channel_id) {
     return nlohmann::json::array();
   }
-  // MediaPackage origin endpoint created/updated, or deleted (its files go away).
-  virtual void endpoint_changed(const std::string& region, const std::string& endpoint_id) {}
+  // MediaPackage origin endpoint created/updated, or deleted (its files under `directory` go away).
+  virtual void endpoint_changed(const media::EndpointPlan& plan) {}
   virtual void endpoint_deleted(const std::string& region, const std::string& endpoint_id,
-                                const std::string& url_hash) {}
+                                const std::filesystem::path& directory) {}
 };
 
 }  // namespace mediaemu

@@ -1,5 +1,7 @@
 #include "emulator/media_loader.hpp"
 
+#include "emulator/medialive/medialive.hpp"
+
 #include <dlfcn.h>
 #include <spdlog/spdlog.h>
 
@@ -44,6 +46,8 @@ void MediaLoader::load() {
     if (stopped_ && !urgent_) {  // stopped before anything needed media: nothing to load
       error_ = "mediaemu is stopping";
       promise_.set_value(nullptr);
+      ready_ = true;  // commands from now on (and the queued ones) have no service to go to
+      pending_.clear();
       return;
     }
   }
@@ -58,6 +62,9 @@ void MediaLoader::load() {
              "); rebuild mediaemu (tools/run builds it next to the binary)";
     spdlog::error("media: {}; the AWS APIs keep working, but no channel will produce media", error_);
     promise_.set_value(nullptr);
+    std::lock_guard lock(mutex_);
+    ready_ = true;
+    pending_.clear();
     return;
   }
   try {
@@ -69,7 +76,16 @@ void MediaLoader::load() {
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
   if (service_) spdlog::debug("media: module {} loaded in {} ms", path.string(), ms.count());
   promise_.set_value(service_.get());
-  std::lock_guard lock(mutex_);
+  // Commands that came during the load run now, in order; ones that come meanwhile join the queue.
+  std::unique_lock lock(mutex_);
+  while (!pending_.empty()) {
+    auto batch = std::move(pending_);
+    pending_.clear();
+    lock.unlock();
+    if (service_)
+      for (auto& c : batch) c(*service_);
+    lock.lock();
+  }
   ready_ = true;
   post_start();
 }
@@ -115,14 +131,52 @@ void MediaLoader::stop() {
   if (service_) service_->stop();
 }
 
-void MediaLoader::channel_running(const std::string& region, const std::string& channel_id) {
-  if (MediaService* s = service()) s->channel_running(region, channel_id);
+void MediaLoader::command(std::function<void(MediaService&)> command) {
+  bool queued = false;
+  {
+    std::lock_guard lock(mutex_);
+    if (!ready_) {
+      pending_.push_back(std::move(command));
+      queued = true;
+    }
+  }
+  if (queued) {
+    begin_loading(true);  // media is needed now: cut the quiet start short
+    return;
+  }
+  if (service_) command(*service_);
 }
-void MediaLoader::channel_stopping(const std::string& region, const std::string& channel_id) {
-  if (MediaService* s = service()) s->channel_stopping(region, channel_id);
+
+void MediaLoader::channel_start(const media::ChannelRunPlan& plan) {
+  command([plan](MediaService& s) { s.channel_start(plan); });
 }
-void MediaLoader::channel_deleted(const std::string& region, const std::string& channel_id) {
-  if (MediaService* s = service()) s->channel_deleted(region, channel_id);
+void MediaLoader::channel_stop(const std::string& region, const std::string& channel_id, uint64_t order) {
+  bool failed;
+  {
+    std::lock_guard lock(mutex_);
+    failed = ready_ && !service_;
+  }
+  // Without a media side nothing ran, so the stop is over; the channel settles now.
+  if (failed) return medialive::channel_media_stopped(domain_, region, channel_id, order);
+  command([=](MediaService& s) { s.channel_stop(region, channel_id, order); });
+}
+bool MediaLoader::stop_ends_outputs(const std::string& region, const std::string& channel_id) {
+  MediaService* s = nullptr;
+  {
+    std::lock_guard lock(mutex_);
+    if (ready_) s = service_.get();
+  }
+  return s && s->stop_ends_outputs(region, channel_id);  // not loaded yet: nothing ran
+}
+
+void MediaLoader::channel_restart(const std::string& region, const std::string& channel_id, uint64_t order) {
+  command([=](MediaService& s) { s.channel_restart(region, channel_id, order); });
+}
+void MediaLoader::channel_update(const media::ChannelRunPlan& plan) {
+  command([plan](MediaService& s) { s.channel_update(plan); });
+}
+void MediaLoader::channel_deleted(const std::string& region, const std::string& channel_id, uint64_t order) {
+  command([=](MediaService& s) { s.channel_deleted(region, channel_id, order); });
 }
 nlohmann::json MediaLoader::channel_alerts(const std::string& region, const std::string& channel_id) {
   if (MediaService* s = service()) return s->channel_alerts(region, channel_id);
@@ -132,12 +186,12 @@ nlohmann::json MediaLoader::channel_alerts(const std::string& region, const std:
                                  {"PipelineId", "0"},
                                  {"State", "SET"}}});
 }
-void MediaLoader::endpoint_changed(const std::string& region, const std::string& endpoint_id) {
-  if (MediaService* s = service()) s->endpoint_changed(region, endpoint_id);
+void MediaLoader::endpoint_changed(const media::EndpointPlan& plan) {
+  command([plan](MediaService& s) { s.endpoint_changed(plan); });
 }
 void MediaLoader::endpoint_deleted(const std::string& region, const std::string& endpoint_id,
-                                   const std::string& url_hash) {
-  if (MediaService* s = service()) s->endpoint_deleted(region, endpoint_id, url_hash);
+                                   const std::filesystem::path& directory) {
+  command([=](MediaService& s) { s.endpoint_deleted(region, endpoint_id, directory); });
 }
 
 }  // namespace mediaemu

@@ -1,17 +1,20 @@
 // Loads the media module (emulator/media_service.hpp) on a thread of its own while the control
-// plane already serves, and forwards the media hooks to it. A hook that arrives before the module
-// is loaded waits for it (about 100 ms, once); if the module cannot be loaded, the control plane
-// keeps working, every channel reports why in ListAlerts, and the log says so.
+// plane already serves, and forwards the media hooks to it. A command hook that arrives before the
+// module is loaded is queued and replayed, in order, once it is (so no hook waits for the load);
+// only ListAlerts, a read, waits for it (about 100 ms, once). If the module cannot be loaded, the
+// control plane keeps working, every channel reports why in ListAlerts, and the log says so.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <future>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "emulator/media_service.hpp"
 
@@ -26,13 +29,16 @@ class MediaLoader : public MediaHooks {
   void start();
   void stop();
 
-  void channel_running(const std::string& region, const std::string& channel_id) override;
-  void channel_stopping(const std::string& region, const std::string& channel_id) override;
-  void channel_deleted(const std::string& region, const std::string& channel_id) override;
+  void channel_start(const media::ChannelRunPlan& plan) override;
+  void channel_stop(const std::string& region, const std::string& channel_id, uint64_t order) override;
+  void channel_restart(const std::string& region, const std::string& channel_id, uint64_t order) override;
+  bool stop_ends_outputs(const std::string& region, const std::string& channel_id) override;
+  void channel_update(const media::ChannelRunPlan& plan) override;
+  void channel_deleted(const std::string& region, const std::string& channel_id, uint64_t order) override;
   nlohmann::json channel_alerts(const std::string& region, const std::string& channel_id) override;
-  void endpoint_changed(const std::string& region, const std::string& endpoint_id) override;
+  void endpoint_changed(const media::EndpointPlan& plan) override;
   void endpoint_deleted(const std::string& region, const std::string& endpoint_id,
-                        const std::string& url_hash) override;
+                        const std::filesystem::path& directory) override;
 
  private:
   static constexpr std::chrono::milliseconds kQuietStart{250};
@@ -40,6 +46,9 @@ class MediaLoader : public MediaHooks {
   void load();               // on the loader thread
   MediaService* service();   // waits for the load; nullptr if it failed
   void post_start();         // with mutex_ held, once loaded and asked to start
+  // Runs `command` on the service now, or queues it until the module is loaded (dropped if the
+  // load failed). Never waits for the load.
+  void command(std::function<void(MediaService&)> command);
 
   const Config& config_;
   Domain& domain_;
@@ -54,6 +63,7 @@ class MediaLoader : public MediaHooks {
   std::mutex mutex_;
   std::condition_variable wake_;
   bool ready_ = false, start_requested_ = false, stopped_ = false, urgent_ = false;
+  std::vector<std::function<void(MediaService&)>> pending_;  // commands that came before the load
 };
 
 }  // namespace mediaemu

@@ -25,6 +25,19 @@ struct DictFree {
   void operator()(AVDictionary* d) const { av_dict_free(&d); }
 };
 
+// A custom AVIOContext and its buffer (avformat_close_input leaves both to the caller).
+struct IoFree {
+  void operator()(AVIOContext* io) const {
+    av_freep(&io->buffer);
+    avio_context_free(&io);
+  }
+};
+using IoPtr = std::unique_ptr<AVIOContext, IoFree>;
+
+int read_thunk(void* opaque, uint8_t* buffer, int size) {
+  return (*static_cast<std::function<int(uint8_t*, int)>*>(opaque))(buffer, size);
+}
+
 IngestEvent make_event(IngestEvent::Type type, MediaKind kind) {
   IngestEvent e;
   e.type = type;
@@ -228,15 +241,33 @@ bool FileSource::read_once(Translator& translator, int64_t& offset_ms, bool firs
   if (!raw) throw std::bad_alloc();
   raw->interrupt_callback = AVIOInterruptCB{interrupt_cb, &stop_};
   AVDictionary* opts = nullptr;
-  av_dict_set(&opts, "rw_timeout", "15000000", 0);  // network reads give up after 15 s
-  int rc = avformat_open_input(&raw, options_.url.c_str(), nullptr, &opts);
+  IoPtr io;  // outlives `input` below (declared first, destroyed last)
+  const AVInputFormat* format = nullptr;
+  if (options_.read) {
+    constexpr int kIoBufferSize = 64 * 1024;
+    auto* buffer = static_cast<uint8_t*>(av_malloc(kIoBufferSize));
+    if (!buffer) throw std::bad_alloc();
+    io.reset(avio_alloc_context(buffer, kIoBufferSize, 0, &options_.read, read_thunk, nullptr, nullptr));
+    if (!io) {
+      av_free(buffer);
+      throw std::bad_alloc();
+    }
+    raw->pb = io.get();
+    raw->flags |= AVFMT_FLAG_CUSTOM_IO;
+    format = av_find_input_format(options_.format.c_str());
+  } else {
+    av_dict_set(&opts, "rw_timeout", "15000000", 0);  // network reads give up after 15 s
+  }
+  int rc = avformat_open_input(&raw, options_.url.c_str(), format, &opts);
   std::unique_ptr<AVDictionary, DictFree> opts_guard(opts);
   if (rc < 0) {
     if (stop_) return false;
     throw std::runtime_error("cannot open " + options_.url + ": " + av_error_text(rc));
   }
   FormatPtr input(raw);
-  av_check(avformat_find_stream_info(input.get(), nullptr), ("read stream info of " + options_.url).c_str());
+  int info = avformat_find_stream_info(input.get(), nullptr);
+  if (info < 0 && stop_) return false;  // stopped while waiting for a live stream's first packets
+  av_check(info, ("read stream info of " + options_.url).c_str());
 
   int v = av_find_best_stream(input.get(), AVMEDIA_TYPE_VIDEO, -1, -1, nullptr, 0);
   int a = av_find_best_stream(input.get(), AVMEDIA_TYPE_AUDIO, -1, -1, nullptr, 0);

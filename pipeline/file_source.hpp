@@ -5,6 +5,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <condition_variable>
 #include <cstdint>
 #include <memory>
@@ -21,6 +22,11 @@ struct FileSourceOptions {
   bool realtime = false;  // pace by timestamps (like ffmpeg -re); else as fast as the sink takes
   bool loop = false;      // start over at the end, timestamps continuing without a jump
   std::string label;      // for log lines
+  // Instead of opening `url`: bytes come from this reader (a pushed stream, e.g. MPEG-TS received
+  // over UDP/RTP), demuxed as `format` ("mpegts"). It fills `buffer` with up to `size` bytes and
+  // returns how many, or a negative AVERROR (AVERROR_EOF at the end, AVERROR_EXIT when stopping).
+  std::function<int(uint8_t* buffer, int size)> read = nullptr;
+  std::string format = "";
 };
 
 class FileSource {

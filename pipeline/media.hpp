@@ -15,21 +15,31 @@ namespace mediaemu::pipeline {
 
 enum class MediaKind { Video, Audio };
 
-// ---- ingest (RTMP, later RTP/UDP and pulls) -> transcoder ---------------------------------
+// ---- ingest sources (pipeline/ingest/) -> transcoder -------------------------------------
+
+// Every IngestSource produces these units, whatever its transport. Stated once for all of them:
+//   - timestamps (dts_ms, cts_ms) are in kIngestTimeBase, milliseconds: RTMP carries them so, and
+//     sources with finer clocks (90 kHz MPEG-TS, a file's stream time base) rescale at the source;
+//   - H.264 framing is what `h264_framing` says: AVCC (length-prefixed NAL units with an avcC
+//     record as VideoConfig, as RTMP/FLV and MP4 carry it) or Annex B (start codes, parameter sets
+//     in-band or as VideoConfig, as MPEG-TS carries it). The decoder takes either.
+enum class H264Framing { Avcc, AnnexB };
+inline constexpr int kIngestTimeBaseDen = 1000;  // ticks per second of dts_ms / cts_ms
 
 struct IngestEvent {
   enum class Type {
     Metadata,     // @setDataFrame/onMetaData: `metadata` holds the values as text
-    VideoConfig,  // `data` = AVCDecoderConfigurationRecord (avcC)
+    VideoConfig,  // `data` = avcC (AVCC framing) or SPS/PPS NAL units with start codes (Annex B)
     AudioConfig,  // `data` = AudioSpecificConfig
-    Frame,        // `data` = H.264 as AVCC length-prefixed NAL units, or one raw AAC frame
+    Frame,        // `data` = one H.264 access unit in `h264_framing`, or one raw AAC frame
     End,          // the publisher went away (`reason` says why); a new publish may follow
   };
   Type type = Type::Frame;
   MediaKind kind = MediaKind::Video;
-  int64_t dts_ms = 0;  // RTMP timestamps are milliseconds
+  int64_t dts_ms = 0;  // in kIngestTimeBase (1/1000 s)
   int32_t cts_ms = 0;  // composition offset: pts = dts + cts
   bool keyframe = false;
+  H264Framing h264_framing = H264Framing::Avcc;
   std::vector<uint8_t> data;
   std::map<std::string, std::string> metadata;
   std::string reason;
@@ -42,6 +52,9 @@ class IngestSink {
  public:
   virtual ~IngestSink() = default;
   virtual bool offer(IngestEvent& event) = 0;
+  // False once nothing will consume this sender's media again (its channel stopped): the sender
+  // is disconnected, as MediaLive drops an encoder's connection when the channel stops.
+  virtual bool accepting() const { return true; }
 };
 
 // ---- transcoder -> packagers ---------------------------------------------------------------

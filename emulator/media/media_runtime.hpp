@@ -1,70 +1,64 @@
-// The media side of the emulator: turns control-plane events into running pipelines.
+// The media side of the emulator, as the media module exports it (emulator/media_service.hpp):
 //
-//   RTMP publish --authorize()--> the channel's LiveTranscoder --> one VariantFilter per output
-//   group --> a MediaPackage channel's FanOut (one packager per origin endpoint) or an HLS writer.
+//   control plane --plans, as commands--> ChannelSupervisors --> one ChannelSupervisor per channel
+//     owning its IngestSources (RTMP: registered with the shared RtmpIngestHub), its transcoder
+//     and its output groups (supervisor/, media_factory.cpp).
 //
-// It implements MediaService (its hooks are called after commits, never under the domain lock) and
-// answers the RTMP server's publish questions from the domain (stream key, channel state, input
-// security group). It lives in the mediaemu-media module with pipeline/ (emulator/media_service.hpp).
+// Hooks only post to supervisors; they never wait for media work. The RTMP hub asks the control
+// plane why a publish matched no running input (explain_unrouted_publish) only to word a refusal.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
-#include <map>
 #include <memory>
-#include <mutex>
-#include <optional>
-#include <string>
 
 #include "emulator/config.hpp"
 #include "emulator/domain.hpp"
-#include "emulator/media/channel_plan.hpp"
+#include "emulator/media/media_factory.hpp"
+#include "emulator/media/supervisor/channel_supervisors.hpp"
 #include "emulator/media_service.hpp"
-#include "pipeline/media.hpp"
-#include "pipeline/rtmp/rtmp_server.hpp"
-
-namespace mediaemu::pipeline {
-class LiveTranscoder;
-class FanOut;
-}  // namespace mediaemu::pipeline
+#include "pipeline/ingest/rtmp/rtmp_ingest.hpp"
 
 namespace mediaemu::media {
 
 class MediaRuntime : public MediaService {
  public:
+  // Binds the RTMP port (throws when it is taken).
   MediaRuntime(const Config& config, Domain& domain, boost::asio::io_context& io);
   ~MediaRuntime() override;
 
-  // Opens the RTMP port and restarts pipelines of channels that are RUNNING (after a restart).
+  // Accepts RTMP publishers and resumes the channels left RUNNING by an earlier process.
   void start() override;
   void stop() override;
 
-  void channel_running(const std::string& region, const std::string& channel_id) override;
-  void channel_stopping(const std::string& region, const std::string& channel_id) override;
-  void channel_deleted(const std::string& region, const std::string& channel_id) override;
-  nlohmann::json channel_alerts(const std::string& region, const std::string& channel_id) override;
-  void endpoint_changed(const std::string& region, const std::string& endpoint_id) override;
-  void endpoint_deleted(const std::string& region, const std::string& endpoint_id, const std::string& url_hash) override;
-
-  pipeline::rtmp::PublishDecision authorize(const pipeline::rtmp::PublishRequest& request);
+  void channel_start(const ChannelRunPlan& plan) override { supervisors_->start(plan); }
+  void channel_stop(const std::string& region, const std::string& id, uint64_t order) override {
+    supervisors_->stop(region, id, order);
+  }
+  bool stop_ends_outputs(const std::string& region, const std::string& id) override {
+    return supervisors_->stop_ends_outputs(region, id);
+  }
+  void channel_restart(const std::string& region, const std::string& id, uint64_t order) override {
+    supervisors_->restart(region, id, order);
+  }
+  void channel_update(const ChannelRunPlan& plan) override { supervisors_->update(plan); }
+  void channel_deleted(const std::string& region, const std::string& id, uint64_t order) override {
+    supervisors_->deleted(region, id, order);
+  }
+  nlohmann::json channel_alerts(const std::string& region, const std::string& id) override {
+    return supervisors_->alerts(region, id);
+  }
+  void endpoint_changed(const EndpointPlan& plan) override { supervisors_->endpoint_changed(plan); }
+  void endpoint_deleted(const std::string& region, const std::string& endpoint_id,
+                        const std::filesystem::path& directory) override {
+    supervisors_->endpoint_deleted(region, endpoint_id, directory);
+  }
 
  private:
-  struct Packaging;  // a MediaPackage channel's fan-out to its endpoints
-  struct Running;    // a MediaLive channel's transcoder and deliveries
-
-  // Never call the domain with mutex_ held: its reads apply due transitions, whose hooks land here.
-  std::shared_ptr<Packaging> packaging_for(const std::string& region, const std::string& mp_channel_id,
-                                           const std::vector<Record>& endpoints);
-  void attach_endpoint(Packaging& packaging, const Record& endpoint);
-  void stop_channel(const std::string& key);
-
-  const Config& config_;
   Domain& domain_;
-  boost::asio::io_context& io_;
-  std::unique_ptr<pipeline::rtmp::RtmpServer> rtmp_;
-
-  std::mutex mutex_;
-  std::map<std::string, std::shared_ptr<Running>> running_;      // "<region>/<channel id>"
-  std::map<std::string, std::shared_ptr<Packaging>> packaging_;  // "<region>/<MediaPackage channel id>"
+  std::unique_ptr<pipeline::rtmp::RtmpIngestHub> rtmp_;
+  std::unique_ptr<PipelineMediaFactory> factory_;
+  std::unique_ptr<ChannelSupervisors> supervisors_;  // destroyed first: its sources use the hub
+  bool stopped_ = false;
 };
 
 }  // namespace mediaemu::media

@@ -15,6 +15,7 @@
 
 #include <cstdio>
 
+#include "emulator/media_plans.hpp"
 #include "emulator/medialive/medialive.hpp"
 
 namespace mediaemu::medialive {
@@ -26,6 +27,12 @@ void drop_schedule(Tx& tx, const std::string& region, const std::string& channel
 json page_json(const json& items, const json& input, const char* list_member);
 
 namespace {
+
+// How long a STOPPING channel waits for its media to report the end of its outputs before it
+// settles to IDLE anyway (a flush takes well under a second; this only guards against a media
+// side that never answers).
+constexpr int64_t kMediaStopDeadlineMs = 60'000;
+
 
 constexpr const char* kDeleteWhileRunning =
     "Cannot delete a channel that has not been stopped yet. Please stop the channel before deleting it";
@@ -280,30 +287,48 @@ json stop_channel(Domain& domain, MediaHooks& media, const CallContext& ctx, con
   Record& r = tx->modify(current.key);
   r.doc["State"] = "STOPPING";
   set_pipelines_running(r.doc, false);
-  tx->schedule(r.key, "IDLE");  // replaces a pending STARTING -> RUNNING
+  const uint64_t order = domain.next_sequence();
+  r.internal["stopOrder"] = order;
+  // Replaces a pending STARTING -> RUNNING. When the channel has outputs to end, IDLE comes after
+  // the state delay from the media side's report (channel_media_stopped); this later deadline only
+  // settles a channel whose media never answers.
+  const bool wait_for_media = media.stop_ends_outputs(ctx.region, r.key.id);
+  tx->schedule(r.key, "IDLE",
+               wait_for_media ? std::optional<int64_t>(std::max(kMediaStopDeadlineMs, domain.config().state_delay_ms))
+                              : std::nullopt);
   json out = r.doc;
-  tx->after_commit([&media, region = ctx.region, id = r.key.id] { media.channel_stopping(region, id); });
+  tx->after_commit([&media, region = ctx.region, id = r.key.id, order] { media.channel_stop(region, id, order); });
   tx->commit();
   spdlog::info("medialive: stopping channel {} in {}", r.key.id, ctx.region);
   return out;
 }
 
-// Restarting pipelines keeps the channel RUNNING. MediaHooks has no restart hook yet, so this
-// checks the request and answers without touching the media.
-json restart_pipelines(Domain& domain, const CallContext& ctx, const json& in) {
-  auto lock = domain.read();
-  const Record& r = require_live_channel(domain, ctx, in);
-  if (str(r.doc, "State") != "RUNNING") {
-    state_conflict(r, "pipelines can be restarted only while the channel is RUNNING", "Start it first.");
-  }
-  for (const auto& p : in.value("PipelineIds", json::array())) {
-    if (p == "PIPELINE_1" && pipeline_count(r.doc) == 1) {
-      throw api::bad_request("Channel " + r.key.id + " is SINGLE_PIPELINE; it has only PIPELINE_0");
+// Restarting pipelines keeps the channel RUNNING; the channel's supervisor tears its pipeline
+// down and builds it again. One transcoder serves both pipelines of a STANDARD channel today, so
+// restarting either restarts it.
+json restart_pipelines(Domain& domain, MediaHooks& media, const CallContext& ctx, const json& in) {
+  json out;
+  std::string id;
+  uint64_t order = 0;
+  {
+    auto lock = domain.read();
+    const Record& r = require_live_channel(domain, ctx, in);
+    if (str(r.doc, "State") != "RUNNING") {
+      state_conflict(r, "pipelines can be restarted only while the channel is RUNNING", "Start it first.");
     }
+    for (const auto& p : in.value("PipelineIds", json::array())) {
+      if (p == "PIPELINE_1" && pipeline_count(r.doc) == 1) {
+        throw api::bad_request("Channel " + r.key.id + " is SINGLE_PIPELINE; it has only PIPELINE_0");
+      }
+    }
+    out = r.doc;
+    id = r.key.id;
+    order = domain.next_sequence();  // under the lock: ordered against StopChannel
   }
+  media.channel_restart(ctx.region, id, order);  // a command: returns at once, not under the domain lock
   spdlog::info("medialive: restarting pipelines {} of channel {} in {}",
-               in.value("PipelineIds", json::array({"PIPELINE_0", "PIPELINE_1"})).dump(), r.key.id, ctx.region);
-  return r.doc;
+               in.value("PipelineIds", json::array({"PIPELINE_0", "PIPELINE_1"})).dump(), id, ctx.region);
+  return out;
 }
 
 json list_alerts(Domain& domain, MediaHooks& media, const CallContext& ctx, const json& in) {
@@ -328,7 +353,10 @@ void settle_channel(MediaHooks& media, Tx& tx, const Key& key, const std::string
   r.doc["State"] = to;
   if (to == "RUNNING") {
     set_pipelines_running(r.doc, true);
-    tx.after_commit([&media, key] { media.channel_running(key.region, key.id); });
+    // Planned here, under the lock, so the plan matches the committed records exactly.
+    auto plan = channel_run_plan(tx.domain(), key.region, key.id);
+    plan.order = tx.domain().next_sequence();
+    tx.after_commit([&media, plan = std::move(plan)] { media.channel_start(plan); });
   } else if (to == "IDLE") {
     set_pipelines_running(r.doc, false);
   } else if (to == "DELETED") {
@@ -336,7 +364,7 @@ void settle_channel(MediaHooks& media, Tx& tx, const Key& key, const std::string
     detach_inputs(tx, key.region, key.id);
     drop_schedule(tx, key.region, key.id);
     tx.schedule(key, "", kDeletedRetentionMs);
-    tx.after_commit([&media, key] { media.channel_deleted(key.region, key.id); });
+    tx.after_commit([&media, key, order = tx.domain().next_sequence()] { media.channel_deleted(key.region, key.id, order); });
   }
   spdlog::info("medialive: channel {} in {} is {}", key.id, key.region, to);
 }
@@ -362,6 +390,16 @@ json page_json(const json& items, const json& input, const char* list_member) {
   return out;
 }
 
+void channel_media_stopped(Domain& domain, const std::string& region, const std::string& channel_id, uint64_t order) {
+  auto tx = domain.write();
+  const Record* r = tx->find({kChannel, region, channel_id});
+  // Only the stop that is still under way: a later start or stop superseded an earlier one.
+  if (!r || str(r->doc, "State") != "STOPPING" || r->internal.value("stopOrder", uint64_t{0}) != order) return;
+  tx->schedule(r->key, "IDLE");
+  tx->commit();
+  spdlog::info("medialive: channel {} in {} ended its outputs", channel_id, region);
+}
+
 void add_channel_operations(api::OperationTable& t, Domain& d, MediaHooks& m) {
   t["CreateChannel"] = [&d](const CallContext& c, const json& in) { return create_channel(d, c, in); };
   t["DescribeChannel"] = [&d](const CallContext& c, const json& in) { return describe_channel(d, c, in); };
@@ -371,7 +409,7 @@ void add_channel_operations(api::OperationTable& t, Domain& d, MediaHooks& m) {
   t["DeleteChannel"] = [&d](const CallContext& c, const json& in) { return delete_channel(d, c, in); };
   t["StartChannel"] = [&d](const CallContext& c, const json& in) { return start_channel(d, c, in); };
   t["StopChannel"] = [&d, &m](const CallContext& c, const json& in) { return stop_channel(d, m, c, in); };
-  t["RestartChannelPipelines"] = [&d](const CallContext& c, const json& in) { return restart_pipelines(d, c, in); };
+  t["RestartChannelPipelines"] = [&d, &m](const CallContext& c, const json& in) { return restart_pipelines(d, m, c, in); };
   t["ListAlerts"] = [&d, &m](const CallContext& c, const json& in) { return list_alerts(d, m, c, in); };
   d.on_transition(kChannel, [&m](Tx& tx, const Key& key, const std::string& to) { settle_channel(m, tx, key, to); });
 }

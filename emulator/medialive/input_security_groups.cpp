@@ -6,6 +6,7 @@
 
 #include <arpa/inet.h>
 
+#include "emulator/media_plans.hpp"
 #include "emulator/medialive/medialive.hpp"
 
 namespace mediaemu::medialive {
@@ -69,7 +70,7 @@ json list_groups(Domain& domain, const CallContext& ctx, const json& in) {
   return out;
 }
 
-json update_group(Domain& domain, const CallContext& ctx, const json& in) {
+json update_group(Domain& domain, MediaHooks& media, const CallContext& ctx, const json& in) {
   auto tx = domain.write();
   const Record& current = require(domain, isg_key(ctx, str(in, "InputSecurityGroupId")), "Input security group");
   if (!is_live(current)) throw api::not_found("Input security group " + current.key.id + " not found (it was deleted)");
@@ -80,6 +81,10 @@ json update_group(Domain& domain, const CallContext& ctx, const json& in) {
   r.doc["State"] = "UPDATING";
   tx->schedule(r.key, "SETTLED");
   json out = {{"SecurityGroup", r.doc}};
+  // Running channels whose inputs use the group apply the new whitelist to their next sender.
+  for (const auto& channel_id : running_channels_using_group(domain, ctx.region, r.key.id)) {
+    tx->after_commit([&media, plan = channel_run_plan(domain, ctx.region, channel_id)] { media.channel_update(plan); });
+  }
   tx->commit();
   spdlog::info("medialive: updated input security group {} in {}", r.key.id, ctx.region);
   return out;
@@ -123,11 +128,11 @@ void refresh_security_groups(Tx& tx, const std::string& region) {
   }
 }
 
-void add_input_security_group_operations(api::OperationTable& t, Domain& d) {
+void add_input_security_group_operations(api::OperationTable& t, Domain& d, MediaHooks& m) {
   t["CreateInputSecurityGroup"] = [&d](const CallContext& c, const json& in) { return create_group(d, c, in); };
   t["DescribeInputSecurityGroup"] = [&d](const CallContext& c, const json& in) { return describe_group(d, c, in); };
   t["ListInputSecurityGroups"] = [&d](const CallContext& c, const json& in) { return list_groups(d, c, in); };
-  t["UpdateInputSecurityGroup"] = [&d](const CallContext& c, const json& in) { return update_group(d, c, in); };
+  t["UpdateInputSecurityGroup"] = [&d, &m](const CallContext& c, const json& in) { return update_group(d, m, c, in); };
   t["DeleteInputSecurityGroup"] = [&d](const CallContext& c, const json& in) { return delete_group(d, c, in); };
   d.on_transition(kInputSecurityGroup, [](Tx& tx, const Key& key, const std::string&) {
     // UPDATING is over: back to IN_USE or IDLE by what uses the group.

@@ -20,7 +20,7 @@ std::string arn(const CallContext& ctx, const std::string& type, const std::stri
 api::OperationTable operations(Domain& domain, MediaHooks& media) {
   api::OperationTable t;
   add_input_operations(t, domain);
-  add_input_security_group_operations(t, domain);
+  add_input_security_group_operations(t, domain, media);
   add_channel_operations(t, domain, media);
   add_multiplex_operations(t, domain);
   add_schedule_operations(t, domain);

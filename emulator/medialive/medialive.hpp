@@ -43,7 +43,7 @@ void refresh_security_groups(Tx& tx, const std::string& region);
 // Operation tables, one per file. Each also registers its kinds' lifecycle hooks
 // (what CREATING, STARTING, DELETING, ... settle into) with the domain.
 void add_input_operations(api::OperationTable& table, Domain& domain);
-void add_input_security_group_operations(api::OperationTable& table, Domain& domain);
+void add_input_security_group_operations(api::OperationTable& table, Domain& domain, MediaHooks& media);
 void add_channel_operations(api::OperationTable& table, Domain& domain, MediaHooks& media);
 void add_multiplex_operations(api::OperationTable& table, Domain& domain);
 void add_schedule_operations(api::OperationTable& table, Domain& domain);
@@ -51,5 +51,10 @@ void add_offering_operations(api::OperationTable& table, Domain& domain);
 void add_tag_operations(api::OperationTable& table, Domain& domain);
 
 api::OperationTable operations(Domain& domain, MediaHooks& media);
+
+// The media side finished the stop numbered `order` (MediaHooks::channel_stop): a channel still
+// STOPPING for that stop settles to IDLE after the state delay. Takes the write lock; call it
+// from no lock.
+void channel_media_stopped(Domain& domain, const std::string& region, const std::string& channel_id, uint64_t order);
 
 }  // namespace mediaemu::medialive

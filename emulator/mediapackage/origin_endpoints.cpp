@@ -11,6 +11,7 @@
 
 #include <cctype>
 
+#include "emulator/media_plans.hpp"
 #include "emulator/mediapackage/mediapackage.hpp"
 
 namespace mediaemu::mediapackage {
@@ -119,7 +120,7 @@ json create_endpoint(Domain& domain, MediaHooks& media, const CallContext& ctx, 
   Record& r = tx->create(endpoint_key(ctx, id), doc, {{"urlHash", hash}});
   apply_settings(r, domain, in, member, in[member]);
   json out = r.doc;
-  tx->after_commit([&media, region = ctx.region, id] { media.endpoint_changed(region, id); });
+  tx->after_commit([&media, plan = origin_endpoint_plan(domain, r)] { media.endpoint_changed(plan); });
   tx->commit();
   spdlog::info("mediapackage: created {} origin endpoint {} on channel {} in {}: {}", member, id, channel_id,
                ctx.region, member == "CmafPackage" ? out[member]["HlsManifests"].dump() : str(out, "Url"));
@@ -154,7 +155,7 @@ json update_endpoint(Domain& domain, MediaHooks& media, const CallContext& ctx, 
   const json package = has_package ? in[member] : r.internal.value("requestedPackage", json::object());
   apply_settings(r, domain, in, member, package);
   json out = r.doc;
-  tx->after_commit([&media, region = ctx.region, id = r.key.id] { media.endpoint_changed(region, id); });
+  tx->after_commit([&media, plan = origin_endpoint_plan(domain, r)] { media.endpoint_changed(plan); });
   tx->commit();
   spdlog::info("mediapackage: updated origin endpoint {} in {}", str(out, "Id"), ctx.region);
   return out;
@@ -165,7 +166,9 @@ json delete_endpoint(Domain& domain, MediaHooks& media, const CallContext& ctx, 
   const Record& r = require_endpoint(domain, ctx, str(in, "Id"));
   const std::string id = r.key.id, hash = endpoint_url_hash(r);
   tx->remove(r.key);
-  tx->after_commit([&media, region = ctx.region, id, hash] { media.endpoint_deleted(region, id, hash); });
+  tx->after_commit([&media, region = ctx.region, id, dir = domain.config().origin_dir(hash)] {
+    media.endpoint_deleted(region, id, dir);
+  });
   tx->commit();
   spdlog::info("mediapackage: deleted origin endpoint {} ({}) in {}", id, hash, ctx.region);
   return json::object();

@@ -67,6 +67,10 @@ RtmpConnection::Status RtmpConnection::process() {
   try {
     while (!closing_) {
       if (!deliver_pending()) return Status::Blocked;
+      if (sink_ && !sink_->accepting()) {
+        close("the input stopped taking media (its channel stopped)");
+        break;
+      }
       if (phase_ != Phase::Messages) {
         if (!advance_handshake()) return closing_ ? Status::Closing : Status::NeedData;
         continue;

@@ -27,11 +27,17 @@ using json = nlohmann::json;
 // Records what the control plane asked of the media runtime.
 class RecordingMedia : public MediaHooks {
  public:
-  void channel_running(const std::string&, const std::string& id) override { running.push_back(id); }
-  void channel_stopping(const std::string&, const std::string& id) override { stopping.push_back(id); }
-  void channel_deleted(const std::string&, const std::string& id) override { deleted.push_back(id); }
+  void channel_start(const media::ChannelRunPlan& plan) override {
+    running.push_back(plan.channel_id);
+    plans.push_back(plan);
+  }
+  void channel_stop(const std::string&, const std::string& id, uint64_t) override { stopping.push_back(id); }
+  void channel_restart(const std::string&, const std::string& id, uint64_t) override { restarted.push_back(id); }
+  void channel_update(const media::ChannelRunPlan& plan) override { updated.push_back(plan.channel_id); }
+  void channel_deleted(const std::string&, const std::string& id, uint64_t) override { deleted.push_back(id); }
   json channel_alerts(const std::string&, const std::string&) override { return alerts; }
-  std::vector<std::string> running, stopping, deleted;
+  std::vector<std::string> running, stopping, restarted, updated, deleted;
+  std::vector<media::ChannelRunPlan> plans;  // what each start was given
   json alerts = json::array();
 };
 

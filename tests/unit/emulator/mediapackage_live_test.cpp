@@ -21,15 +21,16 @@ namespace {
 struct SpyHooks : MediaHooks {
   Domain* domain = nullptr;
   std::vector<std::string> calls;
-  void endpoint_changed(const std::string& region, const std::string& id) override {
+  void endpoint_changed(const media::EndpointPlan& plan) override {
     auto lock = domain->read();  // would deadlock if called under the write lock
-    bool visible = domain->find({mediapackage::kOriginEndpoint, region, id}) != nullptr;
-    calls.push_back("changed " + region + " " + id + (visible ? "" : " (not committed)"));
+    bool visible = domain->find({mediapackage::kOriginEndpoint, plan.region, plan.id}) != nullptr;
+    calls.push_back("changed " + plan.region + " " + plan.id + (visible ? "" : " (not committed)") +
+                    (plan.spec ? "" : " (no package: " + plan.problem + ")"));
   }
-  void endpoint_deleted(const std::string& region, const std::string& id, const std::string& hash) override {
+  void endpoint_deleted(const std::string& region, const std::string& id, const std::filesystem::path& dir) override {
     auto lock = domain->read();
     bool gone = domain->find({mediapackage::kOriginEndpoint, region, id}) == nullptr;
-    calls.push_back("deleted " + region + " " + id + " " + hash + (gone ? "" : " (not committed)"));
+    calls.push_back("deleted " + region + " " + id + " " + dir.filename().string() + (gone ? "" : " (not committed)"));
   }
 };
 

@@ -19,6 +19,8 @@ struct RecordingSink : IngestSink {
   std::vector<IngestEvent> events;
   int refuse_next = 0;
   int refusals = 0;
+  bool open = true;  // false: the consumer is gone for good (its channel stopped)
+  bool accepting() const override { return open; }
   bool offer(IngestEvent& e) override {
     if (refuse_next > 0) {
       --refuse_next;
@@ -261,6 +263,20 @@ TEST_CASE("connection: H.264 in enhanced-RTMP (avc1 fourcc) is accepted", "[rtmp
   CHECK(h.sink->events[0].type == IngestEvent::Type::VideoConfig);
   CHECK(h.sink->events[1].dts_ms == 40);
   CHECK_FALSE(h.sink->events[1].keyframe);
+}
+
+TEST_CASE("connection: a sink that stops accepting disconnects the publisher", "[rtmp][connection]") {
+  Harness h;
+  PublisherScript s;
+  s.handshake().connect("live").publish("key");
+  s.video(0, PublisherScript::avc_sequence_header());
+  CHECK(h.run(s.bytes) == RtmpConnection::Status::NeedData);
+  h.sink->open = false;  // the channel stopped
+  PublisherScript more;
+  more.video(33, PublisherScript::avc_frame(true, 0, {0x65}));
+  CHECK(h.run(more.bytes) == RtmpConnection::Status::Closing);
+  CHECK_THAT(h.connection().close_reason(), Catch::Contains("its channel stopped"));
+  CHECK(h.sink->events.back().type == IngestEvent::Type::End);
 }
 
 TEST_CASE("connection: frames before their sequence header are dropped", "[rtmp][connection]") {

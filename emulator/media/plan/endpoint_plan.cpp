@@ -1,6 +1,6 @@
-#include "emulator/media/endpoint_plan.hpp"
+#include "emulator/media/plan/endpoint_plan.hpp"
 
-#include "emulator/media/json_fields.hpp"
+#include "emulator/media/plan/json_fields.hpp"
 
 namespace mediaemu::media {
 namespace {
@@ -86,6 +86,16 @@ std::optional<pipeline::EndpointSpec> plan_endpoint(const json& endpoint, const 
     return std::nullopt;
   }
   return spec;
+}
+
+EndpointPlan plan_origin_endpoint(const std::string& region, const json& endpoint,
+                                  const std::filesystem::path& directory) {
+  EndpointPlan plan;
+  plan.region = region;
+  plan.id = text(endpoint, "Id");
+  plan.mediapackage_channel_id = text(endpoint, "ChannelId");
+  plan.spec = plan_endpoint(endpoint, directory, plan.problem);
+  return plan;
 }
 
 }  // namespace mediaemu::media

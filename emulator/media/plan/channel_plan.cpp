@@ -1,6 +1,6 @@
-#include "emulator/media/channel_plan.hpp"
+#include "emulator/media/plan/channel_plan.hpp"
 
-#include "emulator/media/json_fields.hpp"
+#include "emulator/media/plan/json_fields.hpp"
 
 #include <cmath>
 #include <map>

@@ -1,0 +1,58 @@
+#include "emulator/media/plan/run_plan.hpp"
+
+#include "emulator/media/plan/json_fields.hpp"
+
+namespace mediaemu::media {
+namespace {
+
+using json = nlohmann::json;
+
+// The path of a URL ("http://h:1/in/v2/a/b/channel" -> "/in/v2/a/b/channel"), so hosts and ports
+// written differently still match.
+std::string url_path(const std::string& url) {
+  auto scheme = url.find("://");
+  auto slash = url.find('/', scheme == std::string::npos ? 0 : scheme + 3);
+  return slash == std::string::npos ? "" : url.substr(slash);
+}
+
+}  // namespace
+
+ChannelRunPlan plan_channel_run(const ChannelSources& sources, const PlanSettings& settings) {
+  ChannelRunPlan run;
+  run.region = sources.region;
+  run.channel_id = text(sources.channel, "Id");
+  run.pipeline_count = text(sources.channel, "ChannelClass", "STANDARD") == "SINGLE_PIPELINE" ? 1 : 2;
+
+  std::map<std::string, const ChannelSources::MediaPackageChannel*> by_ingest_path, by_id;
+  for (const auto& mp : sources.mediapackage) {
+    by_id[mp.id] = &mp;
+    for (const auto& url : mp.ingest_urls) by_ingest_path[url_path(url)] = &mp;
+  }
+  PlanContext ctx;
+  ctx.label = "channel " + run.channel_id;
+  ctx.x264_preset = settings.x264_preset;
+  ctx.s3_root = settings.s3_root;
+  ctx.mediapackage_channel_for_url = [&](const std::string& url) -> std::optional<std::string> {
+    auto it = by_ingest_path.find(url_path(url));
+    return it == by_ingest_path.end() ? std::nullopt : std::optional<std::string>(it->second->id);
+  };
+  run.media = plan_channel(sources.channel, ctx);
+
+  for (const auto& d : run.media.deliveries) {
+    if (d.kind != Delivery::Kind::MediaPackage) continue;
+    auto mp = by_id.find(d.mediapackage_channel_id);
+    if (mp == by_id.end()) {
+      run.delivery_alerts.push_back("output group '" + d.group_name + "' delivers to MediaPackage channel '" +
+                                    d.mediapackage_channel_id + "', which does not exist in " + run.region);
+      continue;
+    }
+    run.mediapackage_endpoints[mp->first] = mp->second->endpoints;
+  }
+  for (const auto& input : sources.inputs) {
+    run.inputs.push_back(plan_input(input.doc, input.stream_names, sources.security_groups));
+    for (const auto& problem : run.inputs.back().problems) run.media.alerts.push_back(problem);
+  }
+  return run;
+}
+
+}  // namespace mediaemu::media

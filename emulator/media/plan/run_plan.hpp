@@ -1,0 +1,57 @@
+// Everything a running MediaLive channel needs, typed: the ladder and output groups
+// (channel_plan.hpp), its inputs with their whitelists (input_plan.hpp) and the origin endpoints
+// of the MediaPackage channels it delivers to (endpoint_plan.hpp). The control plane gathers the
+// records (ChannelSources, still model-form JSON) under its lock; plan_channel_run() is a pure
+// function of them, so it is unit-tested without a domain, media or the media module.
+#pragma once
+
+#include <filesystem>
+#include <cstdint>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "emulator/media/plan/channel_plan.hpp"
+#include "emulator/media/plan/endpoint_plan.hpp"
+#include "emulator/media/plan/input_plan.hpp"
+
+namespace mediaemu::media {
+
+struct ChannelSources {
+  struct Input {
+    nlohmann::json doc;                     // the Input record's document
+    std::vector<std::string> stream_names;  // allocated by the control plane (RTMP_PUSH)
+  };
+  struct MediaPackageChannel {
+    std::string id;
+    std::vector<std::string> ingest_urls;  // its HlsIngest endpoint URLs
+    std::vector<EndpointPlan> endpoints;   // already planned (they need the origin's directory)
+  };
+  std::string region;
+  nlohmann::json channel;                                 // the Channel record's document
+  std::vector<Input> inputs;                              // attached, in InputAttachments order
+  std::map<std::string, nlohmann::json> security_groups;  // id -> InputSecurityGroup document
+  std::vector<MediaPackageChannel> mediapackage;          // every MediaPackage channel of the region
+};
+
+struct PlanSettings {
+  std::string x264_preset = "veryfast";
+  std::filesystem::path s3_root;  // <data-dir>/s3
+};
+
+struct ChannelRunPlan {
+  std::string region, channel_id;
+  int pipeline_count = 1;  // STANDARD: 2 (one transcoder serves both today)
+  ChannelPlan media;       // ladder, output groups, configuration alerts
+  std::vector<InputPlan> inputs;
+  // Endpoints of each MediaPackage channel a delivery names (only those that exist).
+  std::map<std::string, std::vector<EndpointPlan>> mediapackage_endpoints;
+  std::vector<std::string> delivery_alerts;  // outputs that cannot reach their destination
+  uint64_t order = 0;  // the control plane's commit order of this start (Domain::next_sequence)
+  std::string key() const { return region + "/" + channel_id; }
+};
+
+ChannelRunPlan plan_channel_run(const ChannelSources& sources, const PlanSettings& settings);
+
+}  // namespace mediaemu::media

@@ -1,0 +1,83 @@
+// The one IngestSink a channel's sources deliver into, whatever pipeline currently runs behind
+// it. The supervisor re-targets it when it restarts the pipeline: the publisher stays connected,
+// and the new transcoder first gets the stream's configuration (metadata, avcC, AudioSpecific-
+// Config) the old one received at the start of the publish, so it can decode at once.
+//
+// offer() runs on the sources' network threads and never blocks; hold(), attach() and detach()
+// on the supervisor thread.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <optional>
+
+#include "pipeline/media.hpp"
+
+namespace mediaemu::media {
+
+class ChannelInput : public pipeline::IngestSink {
+ public:
+  bool offer(pipeline::IngestEvent& event) override {
+    using Type = pipeline::IngestEvent::Type;
+    std::lock_guard lock(mutex_);
+    if (!target_) {
+      if (holding_) return false;  // a restart is under way: the sender keeps the event and retries
+      ++dropped_;
+      return true;  // stopped: nothing consumes the input
+    }
+    std::optional<pipeline::IngestEvent> config;
+    if (event.type == Type::Metadata || event.type == Type::VideoConfig || event.type == Type::AudioConfig)
+      config = event;  // copied before offer() moves it
+    if (!target_->offer(event)) return false;
+    ++delivered_;
+    if (event.type == Type::Metadata) metadata_ = config;
+    else if (event.type == Type::VideoConfig) video_config_ = config;
+    else if (event.type == Type::AudioConfig) audio_config_ = config;
+    else if (event.type == Type::End) metadata_.reset(), video_config_.reset(), audio_config_.reset();
+    return true;
+  }
+
+  // The pipeline is being rebuilt: offers are refused (back-pressure) until attach().
+  void hold() {
+    std::lock_guard lock(mutex_);
+    target_.reset();
+    holding_ = true;
+  }
+  // Feeds `target` from now on, after replaying the current publish's configuration into it.
+  void attach(std::shared_ptr<pipeline::IngestSink> target) {
+    std::lock_guard lock(mutex_);
+    holding_ = false;
+    target_ = std::move(target);
+    delivered_ = 0;
+    if (!target_) return;
+    for (auto* config : {&metadata_, &video_config_, &audio_config_}) {
+      if (!*config) continue;
+      pipeline::IngestEvent copy = **config;
+      target_->offer(copy);  // a fresh transcoder's queue has room
+    }
+  }
+  // Nothing consumes the input any more: offers are dropped (and counted).
+  void detach() {
+    std::lock_guard lock(mutex_);
+    target_.reset();
+    holding_ = false;
+  }
+  int64_t dropped() const {
+    std::lock_guard lock(mutex_);
+    return dropped_;
+  }
+  // Events the current target took from senders since attach() (replayed configuration aside).
+  int64_t delivered() const {
+    std::lock_guard lock(mutex_);
+    return delivered_;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::shared_ptr<pipeline::IngestSink> target_;
+  bool holding_ = false;
+  std::optional<pipeline::IngestEvent> metadata_, video_config_, audio_config_;
+  int64_t dropped_ = 0, delivered_ = 0;
+};
+
+}  // namespace mediaemu::media

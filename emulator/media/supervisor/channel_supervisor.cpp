@@ -1,0 +1,243 @@
+#include "emulator/media/supervisor/channel_supervisor.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
+namespace mediaemu::media {
+namespace {
+
+double now_epoch_seconds() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count() / 1000.0;
+}
+
+}  // namespace
+
+// ---- MediaPackageClaims -------------------------------------------------------------------
+
+bool MediaPackageClaims::claim(const std::string& mp_key, const std::string& channel_key, std::string& holder) {
+  std::lock_guard lock(mutex_);
+  auto [it, inserted] = holders_.emplace(mp_key, channel_key);
+  holder = it->second;
+  return inserted || it->second == channel_key;
+}
+
+void MediaPackageClaims::release_all(const std::string& channel_key) {
+  std::lock_guard lock(mutex_);
+  std::erase_if(holders_, [&](const auto& h) { return h.second == channel_key; });
+}
+
+std::string MediaPackageClaims::holder(const std::string& mp_key) const {
+  std::lock_guard lock(mutex_);
+  auto it = holders_.find(mp_key);
+  return it == holders_.end() ? "" : it->second;
+}
+
+// ---- ChannelSupervisor --------------------------------------------------------------------
+
+ChannelSupervisor::ChannelSupervisor(std::string key, MediaFactory& factory, MediaPackageClaims& claims,
+                                     StoppedReport stopped)
+    : key_(std::move(key)), factory_(factory), claims_(claims), stopped_(std::move(stopped)) {}
+
+ChannelSupervisor::~ChannelSupervisor() {
+  shutdown();
+  worker_.finish();  // joins: the owner destroys a supervisor only where waiting is fine
+}
+
+void ChannelSupervisor::post(const char* what, std::function<void()> job) {
+  // A command that throws must not end the supervisor: the channel reports it and keeps its thread.
+  bool queued = worker_.post([this, what, job = std::move(job)] {
+    try {
+      job();
+    } catch (const std::exception& e) {
+      spdlog::error("media: channel {}: {} failed: {}", key_, what, e.what());
+      std::lock_guard lock(report_mutex_);
+      report_.state = ChannelReport::State::Failed;
+      report_.delivery.push_back(std::string(what) + " failed: " + e.what());
+    }
+  });
+  if (!queued) spdlog::debug("media: channel {}: {} ignored, its supervisor has shut down", key_, what);
+}
+
+bool ChannelSupervisor::fresh(uint64_t order) {
+  if (order != 0 && order < last_order_) {
+    spdlog::debug("media: channel {}: dropped a lifecycle command ({}) older than one applied ({})", key_, order,
+                  last_order_);
+    return false;
+  }
+  last_order_ = std::max(last_order_, order);
+  return true;
+}
+
+void ChannelSupervisor::start(ChannelRunPlan plan) {
+  post("start", [this, plan = std::move(plan)]() mutable {
+    if (fresh(plan.order)) do_start(std::move(plan));
+  });
+}
+
+void ChannelSupervisor::stop(uint64_t order) {
+  post("stop", [this, order] {
+    if (fresh(order)) do_stop("the channel is stopping");
+    // Reported even when nothing ran: the control plane ignores reports of superseded stops.
+    if (stopped_) stopped_(order);
+  });
+}
+
+void ChannelSupervisor::restart(uint64_t order) {
+  post("restart", [this, order] {
+    if (!fresh(order) || !plan_) return;  // not running: nothing to restart
+    spdlog::info("media: channel {}: restarting its pipeline", key_);
+    input_->hold();  // senders stay connected and wait
+    teardown();
+    build();
+    ++restarts_;
+    publish(ChannelReport::State::Running);
+  });
+}
+
+void ChannelSupervisor::update(ChannelRunPlan plan) {
+  post("update", [this, plan = std::move(plan)] {
+    if (!plan_) return;
+    for (const auto& input : plan.inputs) {
+      for (auto& [id, source] : sources_)
+        if (id == input.id) source->update_allowed(input.allowed);
+    }
+    plan_->inputs = plan.inputs;
+    spdlog::info("media: channel {}: applied its inputs' new security groups", key_);
+  });
+}
+
+void ChannelSupervisor::set_endpoint(EndpointPlan endpoint) {
+  post("endpoint change", [this, endpoint = std::move(endpoint)] {
+    if (!plan_) return;
+    auto& endpoints = plan_->mediapackage_endpoints[endpoint.mediapackage_channel_id];
+    std::erase_if(endpoints, [&](const EndpointPlan& e) { return e.id == endpoint.id; });
+    endpoints.push_back(endpoint);  // a restart packages it too
+    if (pipeline_) pipeline_->set_endpoint(endpoint);
+  });
+}
+
+void ChannelSupervisor::remove_endpoint(std::string region, std::string endpoint_id, std::filesystem::path directory) {
+  post("endpoint removal", [this, endpoint_id = std::move(endpoint_id), directory = std::move(directory)] {
+    if (plan_) {
+      for (auto& [mp_channel, endpoints] : plan_->mediapackage_endpoints) {
+        if (std::erase_if(endpoints, [&](const EndpointPlan& e) { return e.id == endpoint_id; }) && pipeline_)
+          pipeline_->remove_endpoint(mp_channel, endpoint_id);
+      }
+    }
+    factory_.remove_directory(directory);  // after its packager is gone
+  });
+}
+
+void ChannelSupervisor::shutdown() {
+  post("shutdown", [this] { do_stop("mediaemu is stopping or the channel was deleted"); });
+  worker_.close();
+}
+
+ChannelReport ChannelSupervisor::report() const {
+  std::lock_guard lock(report_mutex_);
+  return report_;
+}
+
+std::set<std::string> ChannelSupervisor::feeding() const {
+  std::lock_guard lock(report_mutex_);
+  return feeding_;
+}
+
+void ChannelSupervisor::do_start(ChannelRunPlan plan) {
+  if (plan_) return;  // already running (a resumed channel may be started twice)
+  plan_ = std::move(plan);
+  build();
+  // A plan with no output takes no input: senders are refused with the reason (ListAlerts has it).
+  for (const auto& input : pipeline_ && pipeline_->input() ? plan_->inputs : std::vector<InputPlan>{}) {
+    std::string why;
+    try {
+      auto source = factory_.make_source(*plan_, input, why);
+      if (!source) {
+        input_alerts_.push_back(why);
+        continue;
+      }
+      source->start(input_);  // e.g. binds its ports: may fail
+      sources_.emplace_back(input.id, std::move(source));
+    } catch (const std::exception& e) {
+      input_alerts_.push_back("input " + input.id + " cannot receive: " + e.what());
+    }
+  }
+  publish(ChannelReport::State::Running);
+  spdlog::info("media: channel {} is running: {} renditions, {} output groups, {} inputs, {} alerts", key_,
+               plan_->media.ladder.video.size() + plan_->media.ladder.audio.size(), plan_->media.deliveries.size(),
+               sources_.size(), plan_->media.alerts.size() + delivery_alerts_.size() + input_alerts_.size());
+}
+
+void ChannelSupervisor::do_stop(const char* why) {
+  if (!plan_) return;
+  for (auto& [id, source] : sources_) source->stop();
+  sources_.clear();
+  input_alerts_.clear();
+  input_->detach();
+  teardown();
+  plan_.reset();
+  publish(ChannelReport::State::Idle);
+  spdlog::info("media: channel {} stopped ({})", key_, why);
+}
+
+void ChannelSupervisor::build() {
+  delivery_alerts_ = plan_->delivery_alerts;
+  std::set<std::string> allowed, claimed;
+  for (const auto& [mp_channel, endpoints] : plan_->mediapackage_endpoints) {
+    std::string holder, mp_key = plan_->region + "/" + mp_channel;
+    if (claims_.claim(mp_key, key_, holder)) {
+      allowed.insert(mp_channel);
+      claimed.insert(mp_key);
+    } else {
+      delivery_alerts_.push_back("MediaPackage channel '" + mp_channel + "' already receives channel " +
+                                 holder.substr(holder.find('/') + 1) + "; not delivering");
+    }
+  }
+  {
+    std::lock_guard lock(report_mutex_);
+    feeding_ = claimed;
+  }
+  try {
+    pipeline_ = factory_.build_pipeline(*plan_, allowed);
+  } catch (const std::exception& e) {
+    // A ladder the encoders refuse: the channel runs without output and says why; its senders
+    // are not left waiting on a pipeline that will never come.
+    pipeline_.reset();
+    delivery_alerts_.push_back(std::string("the pipeline cannot run: ") + e.what());
+  }
+  if (pipeline_)
+    for (const auto& a : pipeline_->alerts()) delivery_alerts_.push_back(a);
+  for (const auto& a : delivery_alerts_) spdlog::warn("media: channel {}: {}", key_, a);
+  if (pipeline_) input_->attach(pipeline_->input());
+  else input_->detach();
+}
+
+void ChannelSupervisor::teardown() {
+  if (pipeline_) pipeline_->stop();  // flushes and ends the outputs, here, on this thread
+  pipeline_.reset();
+  claims_.release_all(key_);
+  std::lock_guard lock(report_mutex_);
+  feeding_.clear();
+}
+
+void ChannelSupervisor::publish(ChannelReport::State state) {
+  ChannelReport r;
+  r.state = state;
+  r.since_epoch_seconds = now_epoch_seconds();
+  r.restarts = restarts_;
+  if (plan_) {
+    r.configuration = plan_->media.alerts;
+    r.has_pipeline = pipeline_ && pipeline_->input() != nullptr;
+  }
+  if (plan_) {
+    r.delivery = delivery_alerts_;
+    r.inputs = input_alerts_;
+  }
+  for (const auto& [id, source] : sources_) r.sources.push_back(source);
+  std::lock_guard lock(report_mutex_);
+  report_ = std::move(r);
+}
+
+}  // namespace mediaemu::media

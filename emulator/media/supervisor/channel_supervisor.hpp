@@ -1,0 +1,106 @@
+// The one owner of a MediaLive channel's media: its ingest sources, its pipeline (transcoder and
+// output groups) and the MediaPackage channels it feeds, all touched only on its own thread.
+// Lifecycle hooks post commands (start, stop, restart, update, endpoint changes, shutdown) and
+// return at once; the supervisor reports what it runs in a snapshot that any thread reads
+// without waiting for media work.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "emulator/media/plan/run_plan.hpp"
+#include "emulator/media/supervisor/channel_input.hpp"
+#include "emulator/media/supervisor/media_factory.hpp"
+#include "emulator/media/supervisor/serial_worker.hpp"
+
+namespace mediaemu::media {
+
+// Which running channel feeds each MediaPackage channel: one at a time (keys "<region>/<id>").
+class MediaPackageClaims {
+ public:
+  // True when `channel_key` now feeds `mp_key` (or already did); `holder` names who does otherwise.
+  bool claim(const std::string& mp_key, const std::string& channel_key, std::string& holder);
+  void release_all(const std::string& channel_key);
+  std::string holder(const std::string& mp_key) const;
+
+ private:
+  mutable std::mutex mutex_;
+  std::map<std::string, std::string> holders_;
+};
+
+struct ChannelReport {
+  enum class State { Idle, Running, Failed } state = State::Idle;
+  double since_epoch_seconds = 0;           // when the state was entered
+  int64_t restarts = 0;                      // RestartChannelPipelines carried out
+  std::vector<std::string> configuration;   // plan alerts: what mediaemu does not run
+  std::vector<std::string> delivery;        // outputs that cannot reach their destination
+  std::vector<std::string> inputs;          // inputs whose transport mediaemu does not receive
+  std::vector<std::shared_ptr<pipeline::IngestSource>> sources;  // thread-safe status()
+  bool has_pipeline = false;                 // the plan produces output
+};
+
+class ChannelSupervisor {
+ public:
+  // Called on the supervisor thread when a stop command has ended every output (`order` is the
+  // stop's), so the control plane can settle the channel.
+  using StoppedReport = std::function<void(uint64_t order)>;
+
+  ChannelSupervisor(std::string key, MediaFactory& factory, MediaPackageClaims& claims, StoppedReport stopped = {});
+  ~ChannelSupervisor();  // shutdown(), then joins the thread
+
+  // Commands: queued, in order; each returns at once.
+  // Lifecycle commands older (by `order`) than one already applied are dropped.
+  void start(ChannelRunPlan plan);
+  void stop(uint64_t order);
+  void restart(uint64_t order);
+  void update(ChannelRunPlan plan);
+  void set_endpoint(EndpointPlan endpoint);
+  void remove_endpoint(std::string region, std::string endpoint_id, std::filesystem::path directory);
+  // Stops whatever runs; the thread ends after that. Later commands are ignored. Never blocks.
+  void shutdown();
+
+  ChannelReport report() const;  // never waits for media work
+  // Running, and its pipeline has received media since it was built. Never waits.
+  bool has_output_to_end() const {
+    return input_->delivered() > 0 && report().state == ChannelReport::State::Running;
+  }
+  bool finished() const { return worker_.done(); }
+  // The MediaPackage channels ("<region>/<id>") it feeds now.
+  std::set<std::string> feeding() const;
+
+ private:
+  void post(const char* what, std::function<void()> job);
+  // On the supervisor thread:
+  void do_start(ChannelRunPlan plan);
+  void do_stop(const char* why);
+  void build();       // pipeline from plan_, into input_
+  void teardown();    // pipeline stop, claims released
+  void publish(ChannelReport::State state);
+
+  const std::string key_;
+  MediaFactory& factory_;
+  MediaPackageClaims& claims_;
+  const StoppedReport stopped_;
+  // Supervisor thread only:
+  std::optional<ChannelRunPlan> plan_;
+  std::vector<std::pair<std::string, std::shared_ptr<pipeline::IngestSource>>> sources_;  // input id -> source
+  std::unique_ptr<ChannelPipeline> pipeline_;
+  std::shared_ptr<ChannelInput> input_ = std::make_shared<ChannelInput>();
+  std::vector<std::string> delivery_alerts_, input_alerts_;
+  int64_t restarts_ = 0;
+  uint64_t last_order_ = 0;  // of the newest lifecycle command applied
+  bool fresh(uint64_t order);  // true (and remembered) unless a newer command was applied
+  // Shared with readers:
+  mutable std::mutex report_mutex_;
+  ChannelReport report_;
+  std::set<std::string> feeding_;
+  SerialWorker worker_;  // last: its thread may run jobs only once everything above exists
+};
+
+}  // namespace mediaemu::media

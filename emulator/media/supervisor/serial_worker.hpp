@@ -1,0 +1,73 @@
+// One thread that runs posted jobs in order: a channel supervisor's thread of control. post()
+// never blocks (the queue is unbounded but only lifecycle commands go in, a handful per API call),
+// so whoever posts (an HTTP thread, the state clock) returns at once.
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <thread>
+
+namespace mediaemu::media {
+
+class SerialWorker {
+ public:
+  SerialWorker() : thread_([this] { run(); }) {}
+  ~SerialWorker() { finish(); }
+  SerialWorker(const SerialWorker&) = delete;
+  SerialWorker& operator=(const SerialWorker&) = delete;
+
+  // False once finish() was called: the job is not run.
+  bool post(std::function<void()> job) {
+    {
+      std::lock_guard lock(mutex_);
+      if (closing_) return false;
+      jobs_.push_back(std::move(job));
+    }
+    wake_.notify_one();
+    return true;
+  }
+  // Takes no more jobs; the thread ends once what is queued has run. Never blocks.
+  void close() {
+    {
+      std::lock_guard lock(mutex_);
+      closing_ = true;
+    }
+    wake_.notify_one();
+  }
+  // close(), then joins the thread. Not from the worker itself.
+  void finish() {
+    close();
+    if (thread_.joinable()) thread_.join();
+  }
+  // The queue ran dry after finish() was asked for: joining is immediate.
+  bool done() const {
+    std::lock_guard lock(mutex_);
+    return done_;
+  }
+  std::thread::id id() const { return thread_.get_id(); }
+
+ private:
+  void run() {
+    std::unique_lock lock(mutex_);
+    for (;;) {
+      wake_.wait(lock, [&] { return closing_ || !jobs_.empty(); });
+      if (jobs_.empty()) break;  // closing and drained
+      auto job = std::move(jobs_.front());
+      jobs_.pop_front();
+      lock.unlock();
+      job();  // jobs catch their own errors (ChannelSupervisor does)
+      lock.lock();
+    }
+    done_ = true;
+  }
+
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<std::function<void()>> jobs_;
+  bool closing_ = false, done_ = false;
+  std::thread thread_;  // last: starts after the members above exist
+};
+
+}  // namespace mediaemu::media

@@ -1,0 +1,38 @@
+// One input of a running channel, whatever carries it: an RTMP publisher (rtmp/), and later
+// MPEG-TS over RTP/UDP/SRT, HLS pulls and files. A source delivers IngestEvents (pipeline/media.hpp:
+// millisecond timestamps, H.264 framing stated per event) to the sink it is started with, checks
+// push senders against its AddressFilter, and reports what it sees.
+//
+// Threads: start(), stop() and update_allowed() are called by the channel's supervisor thread;
+// the source delivers on its own (network) threads; status() may be called from any thread.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "pipeline/ingest/address_filter.hpp"
+#include "pipeline/media.hpp"
+
+namespace mediaemu::pipeline {
+
+struct IngestSourceStatus {
+  bool receiving = false;  // a sender is delivering right now
+  std::string sender;      // its address, when receiving
+  int64_t refused = 0;     // senders turned away (whitelist, second publisher)
+};
+
+class IngestSource {
+ public:
+  virtual ~IngestSource() = default;
+  virtual std::string transport() const = 0;  // "RTMP_PUSH", ...
+  // Begins accepting senders; what they send goes to `sink`.
+  virtual void start(std::shared_ptr<IngestSink> sink) = 0;
+  // Accepts no new sender and delivers nothing more once it returns.
+  virtual void stop() = 0;
+  // A changed input security group: applies to the next sender.
+  virtual void update_allowed(AddressFilter allowed) = 0;
+  virtual IngestSourceStatus status() const = 0;
+};
+
+}  // namespace mediaemu::pipeline

@@ -1,0 +1,139 @@
+# timeout: 240
+"""MPEG-TS pushed over UDP (UDP_PUSH) and RTP (RTP_PUSH), the second kind of ingest source:
+ffmpeg sends `-f mpegts udp://` and `-f rtp_mpegts rtp://` to the ports the inputs were given,
+the channels transcode it and write HLS (checked with ffprobe). The input security group applies
+by the sender's address: a whitelist that leaves 127.0.0.1 out refuses every datagram, and the
+log says so. Garbage on a listening port leaves the channel running.
+"""
+
+import os
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import harness
+import media
+from harness import check, check_eq
+
+S = {"procs": []}
+
+
+def send(url: str, muxer: str, seconds: int, label: str, t) -> subprocess.Popen:
+    """ffmpeg -re sending lavfi test media as H.264/AAC in MPEG-TS to `url` with `muxer`."""
+    argv = ["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "warning", "-re",
+            "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=30", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
+            "-t", str(seconds), "-c:v", "libx264", "-preset", "veryfast", "-tune", "zerolatency", "-g", "30",
+            "-pix_fmt", "yuv420p", "-b:v", "600k", "-c:a", "aac", "-b:a", "96k", "-ac", "2", "-f", muxer, url]
+    log = open(Path(t.server.tmp) / f"{label}.log", "ab")
+    p = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    log.close()
+    S["procs"].append(p)
+    return p
+
+
+def segments_under(root: Path) -> list:
+    return sorted(root.glob("*.ts")) if root.exists() else []
+
+
+def channel(ml, name: str, input_id: str) -> str:
+    rung = media.video_description("v144", 256, 144, 250_000)
+    out = {"HlsOutputSettings": {"NameModifier": "_144p", "HlsSettings": {"StandardHlsSettings": {"M3u8Settings": {}}}}}
+    group = {"Name": "archive", "OutputGroupSettings": {"HlsGroupSettings": {
+        "Destination": {"DestinationRefId": "s3"}, "SegmentLength": 2, "IndexNSegments": 5}},
+        "Outputs": media.outputs(["v144"], out)}
+    return ml.create_channel(
+        Name=name, ChannelClass="SINGLE_PIPELINE", InputAttachments=[{"InputId": input_id, "InputAttachmentName": "main"}],
+        Destinations=[{"Id": "s3", "Settings": [{"Url": f"s3://mediaemu-it/{name}/index"}]}],
+        EncoderSettings={"TimecodeConfig": {"Source": "SYSTEMCLOCK"}, "AudioDescriptions": [media.AAC],
+                         "VideoDescriptions": [rung], "OutputGroups": [group]})["Channel"]["Id"]
+
+
+def test_setup(t):
+    ml = t.client("medialive")
+    local = ml.create_input_security_group(WhitelistRules=[{"Cidr": "127.0.0.1/32"}])["SecurityGroup"]["Id"]
+    other = ml.create_input_security_group(WhitelistRules=[{"Cidr": "10.0.0.0/8"}])["SecurityGroup"]["Id"]
+    inputs = {
+        "udp": ml.create_input(Name="udp", Type="UDP_PUSH", InputSecurityGroups=[local])["Input"],
+        "rtp": ml.create_input(Name="rtp", Type="RTP_PUSH", InputSecurityGroups=[local])["Input"],
+        "guarded": ml.create_input(Name="guarded", Type="UDP_PUSH", InputSecurityGroups=[other])["Input"],
+    }
+    S.update(ml=ml, s3=Path(t.server.data_dir) / "s3" / "mediaemu-it")
+    S["urls"] = {k: i["Destinations"][0]["Url"] for k, i in inputs.items()}
+    check(S["urls"]["udp"].startswith("udp://127.0.0.1:"), "a UDP_PUSH input gets a udp:// URL", "udp://127.0.0.1:…",
+          S["urls"]["udp"])
+    check(S["urls"]["rtp"].startswith("rtp://127.0.0.1:"), "an RTP_PUSH input gets an rtp:// URL", "rtp://127.0.0.1:…",
+          S["urls"]["rtp"])
+    S["ids"] = {k: channel(ml, f"ts-{k}", i["Id"]) for k, i in inputs.items()}
+    for cid in S["ids"].values():
+        ml.get_waiter("channel_created").wait(ChannelId=cid, WaiterConfig={"Delay": 1, "MaxAttempts": 10})
+        ml.start_channel(ChannelId=cid)
+    for cid in S["ids"].values():
+        ml.get_waiter("channel_running").wait(ChannelId=cid, WaiterConfig={"Delay": 1, "MaxAttempts": 10})
+    time.sleep(0.5)  # the supervisors open the ports right after RUNNING
+    S["senders"] = {
+        "udp": send(S["urls"]["udp"] + "?pkt_size=1316", "mpegts", 14, "udp", t),
+        "rtp": send(S["urls"]["rtp"], "rtp_mpegts", 14, "rtp", t),
+        "guarded": send(S["urls"]["guarded"] + "?pkt_size=1316", "mpegts", 8, "guarded", t),
+    }
+
+
+def test_udp_and_rtp_transport_streams_become_hls(t):
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if all(len(segments_under(S["s3"] / f"ts-{k}")) >= 3 for k in ("udp", "rtp")):
+            break
+        time.sleep(1)
+    for kind in ("udp", "rtp"):
+        segs = segments_under(S["s3"] / f"ts-{kind}")
+        check(len(segs) >= 3, f"MPEG-TS over {kind.upper()} becomes HLS segments", ">= 3", len(segs))
+        if len(segs) >= 2:
+            streams = media.ffprobe(segs[-2], "-show_streams").get("streams", [])
+            check_eq(sorted(s.get("codec_name") for s in streams), ["aac", "h264"],
+                     f"{kind.upper()} ingest: a segment carries H.264 and AAC")
+            video = [s for s in streams if s.get("codec_type") == "video"]
+            check_eq((video[0].get("width"), video[0].get("height")) if video else None, (256, 144),
+                     f"{kind.upper()} ingest: the rung's resolution")
+    alerts = S["ml"].list_alerts(ChannelId=S["ids"]["udp"])["Alerts"]
+    check(not any(a["AlertType"] == "Input Not Present" for a in alerts),
+          "while the UDP sender sends, its channel does not report Input Not Present", "no such alert", alerts)
+
+
+def test_security_group_refuses_senders_outside_the_whitelist(t):
+    S["senders"]["guarded"].wait(30)
+    check_eq(len(segments_under(S["s3"] / "ts-guarded")), 0, "a sender outside the whitelist produces nothing")
+    log = t.server.log_path.read_text(errors="replace")
+    check("refuses datagrams from 127.0.0.1" in log, "the server log says why it refused the sender",
+          "refuses datagrams from 127.0.0.1", "not in the log")
+    alerts = S["ml"].list_alerts(ChannelId=S["ids"]["guarded"])["Alerts"]
+    check(any(a["AlertType"] == "Input Not Present" for a in alerts), "the guarded channel reports Input Not Present",
+          "Input Not Present", alerts)
+
+
+def test_garbage_on_the_port_leaves_the_channel_running(t):
+    port = int(S["urls"]["udp"].rsplit(":", 1)[1])
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        for i in range(200):
+            s.sendto(os.urandom(1316 if i % 2 else 37), ("127.0.0.1", port))
+            s.sendto(b"\x47" + os.urandom(187), ("127.0.0.1", port))  # sync byte, then noise
+    for kind in ("udp", "rtp"):
+        S["senders"][kind].wait(30)
+    time.sleep(1)
+    check_eq(S["ml"].describe_channel(ChannelId=S["ids"]["udp"])["State"], "RUNNING", "the channel is still RUNNING")
+    check(t.server.healthy(), "the server still answers health", True, False)
+    for cid in S["ids"].values():
+        S["ml"].stop_channel(ChannelId=cid)
+    for cid in S["ids"].values():
+        S["ml"].get_waiter("channel_stopped").wait(ChannelId=cid, WaiterConfig={"Delay": 1, "MaxAttempts": 30})
+    playlists = [p for p in (S["s3"] / "ts-udp").glob("*.m3u8") if "#EXTINF" in p.read_text(errors="replace")]
+    check(bool(playlists) and "#EXT-X-ENDLIST" in playlists[0].read_text(errors="replace"),
+          "StopChannel ends the UDP channel's playlist", "#EXT-X-ENDLIST", [p.name for p in playlists])
+
+
+if __name__ == "__main__":
+    try:
+        harness.main(globals())
+    finally:
+        for p in S["procs"]:
+            if p.poll() is None:
+                p.kill()

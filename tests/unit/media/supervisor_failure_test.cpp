@@ -1,0 +1,69 @@
+// A supervisor whose pipeline cannot be built keeps its thread, reports why, and takes no input.
+#include <catch2/catch.hpp>
+
+#include "fake_media.hpp"
+
+using namespace mediaemu;
+using namespace mediaemu::testing;
+
+namespace {
+
+media::ChannelRunPlan plan_with_one_output(uint64_t order) {
+  media::ChannelRunPlan plan;
+  plan.region = "us-east-1";
+  plan.channel_id = "7";
+  plan.order = order;
+  pipeline::OutputSpec out;
+  out.name = "hls/360p";
+  out.video = "video";
+  plan.media.ladder.outputs.push_back(out);
+  media::InputPlan input;
+  input.id = "11";
+  input.transport = media::InputPlan::Transport::RtmpPush;
+  plan.inputs.push_back(input);
+  return plan;
+}
+
+}  // namespace
+
+TEST_CASE("a pipeline that cannot be built is reported, and the channel takes no input", "[media][supervisor]") {
+  FakeMedia media;
+  media::ChannelSupervisors supervisors(media);
+  media.fail_builds = true;
+  supervisors.start(plan_with_one_output(1));
+  REQUIRE(eventually([&] {
+    auto r = supervisors.report("us-east-1", "7");
+    return r && r->state == media::ChannelReport::State::Running;
+  }));
+  auto report = *supervisors.report("us-east-1", "7");
+  REQUIRE(report.delivery.size() == 1);
+  CHECK_THAT(report.delivery[0], Catch::Contains("the encoder refuses this ladder"));
+  CHECK(report.sources.empty());  // no source was started for a channel without a pipeline
+  CHECK_FALSE(media.source(0));
+  CHECK_FALSE(supervisors.stop_ends_outputs("us-east-1", "7"));
+
+  // The supervisor still takes commands: once builds work, a restart brings the pipeline up.
+  media.fail_builds = false;
+  supervisors.restart("us-east-1", "7", 2);
+  REQUIRE(eventually([&] { return media.builds() == 1; }));
+  REQUIRE(eventually([&] { return supervisors.report("us-east-1", "7")->delivery.empty(); }));
+}
+
+TEST_CASE("lifecycle commands older than one applied are dropped", "[media][supervisor]") {
+  FakeMedia media;
+  media::ChannelSupervisors supervisors(media);
+  supervisors.start(plan_with_one_output(5));
+  supervisors.stop("us-east-1", "7", 7);
+  supervisors.start(plan_with_one_output(6));  // committed before the stop, delivered after it
+  supervisors.restart("us-east-1", "7", 4);    // older still
+  supervisors.start(plan_with_one_output(8));  // a real new start
+  REQUIRE(eventually([&] { return media.builds() == 2; }));
+  REQUIRE(eventually([&] {
+    auto r = supervisors.report("us-east-1", "7");
+    return r && r->state == media::ChannelReport::State::Running;
+  }));
+  std::vector<std::string> done;
+  for (const auto& w : media.work()) done.push_back(w.what);
+  CHECK(done == std::vector<std::string>{"build pipeline", "start source", "stop source", "stop pipeline",
+                                         "build pipeline", "start source"});
+}

@@ -1,0 +1,208 @@
+// Channel supervisors driven by the real control plane (protocol engine, domain, lifecycle
+// transitions), with a media factory that does no media but records which thread did each piece
+// of work. Proves: lifecycle hooks only post commands (no transition runs media work on the
+// calling thread, nor waits for it), restart really rebuilds the pipeline, and many lifecycle
+// calls from several threads all get answered.
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <thread>
+
+#include "../emulator/medialive_test_fixture.hpp"
+#include "fake_media.hpp"
+
+using namespace mediaemu;
+using namespace mediaemu::testing;
+using Type = pipeline::IngestEvent::Type;
+
+namespace {
+
+std::string path(const std::string& id, const std::string& suffix = "") { return "/prod/channels/" + id + suffix; }
+
+struct Supervised {
+  FakeMedia media;
+  MediaLiveFixture ml;
+  SupervisedHooks hooks{media, ml.domain};  // destroyed first: its supervisors report into ml.domain
+  Supervised() { ml.api.set_handlers("medialive", medialive::operations(ml.domain, hooks)); }
+
+  std::string channel(const std::string& name) {
+    std::string input = ml.create_input(name);
+    Reply created = ml.call("CreateChannel", "/prod/channels", minimal_channel(name, input));
+    REQUIRE(created.status == 201);
+    std::string id = created.body["Channel"]["Id"];
+    REQUIRE(ml.channel_state(id) == "IDLE");
+    return id;
+  }
+  media::ChannelReport::State state(const std::string& id) {
+    auto r = hooks.supervisors.report("us-east-1", id);
+    return r ? r->state : media::ChannelReport::State::Idle;
+  }
+  bool running(const std::string& id) { return state(id) == media::ChannelReport::State::Running; }
+  // A bodiless request's status, without Catch assertions (they are not thread-safe).
+  int status_of(const std::string& operation, const std::string& target) {
+    const api::Operation* op = ml.api.model("medialive")->operation(operation);
+    if (!op) return -1;
+    api::HttpRequest req;
+    req.method = op->method;
+    req.target = target;
+    req.headers.emplace_back("authorization", "AWS4-HMAC-SHA256 Credential=AKID/20261122/us-east-1/medialive/aws4_request, "
+                                              "SignedHeaders=host, Signature=0");
+    if (operation == "RestartChannelPipelines") req.body = "{}";
+    return ml.api.handle(req).status;
+  }
+};
+
+bool off_thread(const std::vector<MediaWork>& work, std::thread::id caller) {
+  for (const auto& w : work)
+    if (w.thread == caller) return false;
+  return !work.empty();
+}
+
+}  // namespace
+
+TEST_CASE("no lifecycle transition runs media work on the calling thread", "[media][supervisor]") {
+  Supervised s;
+  const std::string id = s.channel("gate");
+  const auto caller = std::this_thread::get_id();
+
+  // Builds wait at the gate: a hook that built the pipeline itself would never return.
+  s.media.close_gate();
+  REQUIRE(s.ml.call("StartChannel", path(id, "/start")).status == 200);
+  CHECK(s.ml.channel_state(id) == "RUNNING");  // this read applied STARTING -> RUNNING and its hook
+  CHECK(s.ml.call("ListAlerts", path(id, "/alerts")).status == 200);  // answered from the last report
+  CHECK(s.media.builds() == 0);  // the supervisor is still held at the gate: nothing waited for it
+  s.media.open_gate();
+  REQUIRE(eventually([&] { return s.running(id); }));
+
+  REQUIRE(s.ml.call("RestartChannelPipelines", path(id, "/restartChannelPipelines"), json::object()).status == 200);
+  REQUIRE(eventually([&] { return s.media.builds() == 2; }));
+  REQUIRE(s.ml.call("StopChannel", path(id, "/stop")).status == 200);
+  // STOPPING until the supervisor reports that the outputs have ended; then IDLE.
+  REQUIRE(eventually([&] { return s.ml.channel_state(id) == "IDLE"; }));
+  CHECK(s.state(id) == media::ChannelReport::State::Idle);
+  REQUIRE(s.ml.call("DeleteChannel", path(id)).status == 200);
+  CHECK(s.ml.channel_state(id) == "DELETED");
+  REQUIRE(eventually([&] { return !s.hooks.supervisors.report("us-east-1", id); }));
+
+  std::vector<std::string> done;
+  for (const auto& w : s.media.work()) done.push_back(w.what);
+  CHECK(done == std::vector<std::string>{"build pipeline", "start source",      // start
+                                         "stop pipeline", "build pipeline",     // restart
+                                         "stop source", "stop pipeline"});      // stop
+  CHECK(off_thread(s.media.work(), caller));
+  // All of one channel's work ran on one thread: its supervisor.
+  for (const auto& w : s.media.work()) CHECK(w.thread == s.media.work().front().thread);
+}
+
+TEST_CASE("a restart rebuilds the pipeline behind a connected sender and replays its configuration",
+          "[media][supervisor]") {
+  Supervised s;
+  const std::string id = s.channel("restart");
+  REQUIRE(s.ml.call("StartChannel", path(id, "/start")).status == 200);
+  REQUIRE(s.ml.channel_state(id) == "RUNNING");
+  REQUIRE(eventually([&] { return s.running(id) && s.media.source(0); }));
+  auto source = s.media.source(0);
+  auto first = s.media.last_pipeline()->sink();  // kept: the pipeline itself goes away on restart
+  REQUIRE(source->deliver(Type::VideoConfig));
+  REQUIRE(source->deliver(Type::AudioConfig));
+  REQUIRE(source->deliver(Type::Frame));
+  CHECK(first->received() == std::vector<Type>{Type::VideoConfig, Type::AudioConfig, Type::Frame});
+
+  REQUIRE(s.ml.call("RestartChannelPipelines", path(id, "/restartChannelPipelines"), json::object()).status == 200);
+  REQUIRE(eventually([&] { return s.media.builds() == 2 && s.running(id); }));
+  CHECK(s.hooks.supervisors.report("us-east-1", id)->restarts == 1);
+  auto second = s.media.last_pipeline()->sink();
+  REQUIRE(second != first);
+  REQUIRE(source->deliver(Type::Frame));  // the same source, still started
+  CHECK(second->received() == std::vector<Type>{Type::VideoConfig, Type::AudioConfig, Type::Frame});
+  CHECK(first->received().size() == 3);  // nothing more went to the old pipeline
+
+  // A pipeline that carried media has outputs to end: the channel stays STOPPING until its
+  // supervisor has ended them (held here at the gate), and only then settles to IDLE.
+  s.media.close_gate();
+  REQUIRE(s.ml.call("StopChannel", path(id, "/stop")).status == 200);
+  CHECK(s.ml.channel_state(id) == "STOPPING");
+  // Restarting a channel that is not running is refused by the control plane and changes nothing.
+  CHECK(s.ml.call("RestartChannelPipelines", path(id, "/restartChannelPipelines"), json::object()).status == 409);
+  CHECK(s.ml.channel_state(id) == "STOPPING");
+  s.media.open_gate();
+  REQUIRE(eventually([&] { return s.ml.channel_state(id) == "IDLE"; }));
+  CHECK(s.state(id) == media::ChannelReport::State::Idle);
+  CHECK_FALSE(source->deliver(Type::Frame));  // stopped: the source has no sink any more
+}
+
+TEST_CASE("alerts come from the supervisor's report", "[media][supervisor]") {
+  Supervised s;
+  const std::string id = s.channel("alerts");
+  CHECK(s.ml.call("ListAlerts", path(id, "/alerts")).body["Alerts"].empty());  // not running
+  REQUIRE(s.ml.call("StartChannel", path(id, "/start")).status == 200);
+  REQUIRE(s.ml.channel_state(id) == "RUNNING");
+  REQUIRE(eventually([&] { return s.running(id) && s.media.source(0); }));
+  json alerts = s.ml.call("ListAlerts", path(id, "/alerts")).body["Alerts"];
+  REQUIRE(alerts.size() == 1);
+  CHECK(alerts[0]["AlertType"] == "Input Not Present");
+  s.media.source(0)->receiving = true;
+  CHECK(s.ml.call("ListAlerts", path(id, "/alerts")).body["Alerts"].empty());
+}
+
+TEST_CASE("many lifecycle calls from several threads are all answered", "[media][supervisor][concurrency]") {
+  Supervised s;
+  std::vector<std::string> ids = {s.channel("c0"), s.channel("c1"), s.channel("c2")};
+  constexpr int kThreads = 4, kRounds = 60;
+  std::atomic<int> answered{0}, failed{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kRounds; ++i) {
+        const std::string& id = ids[(t + i) % ids.size()];
+        const char* ops[] = {"StartChannel", "DescribeChannel", "StopChannel", "ListAlerts", "RestartChannelPipelines"};
+        const char* suffix[] = {"/start", "", "/stop", "/alerts", "/restartChannelPipelines"};
+        int op = (t * 7 + i) % 5;
+        int status = s.status_of(ops[op], path(id, suffix[op]));
+        // Every call gets an answer: success, or a state conflict (e.g. stopping a stopped channel).
+        if (status == 200 || status == 409) ++answered;
+        else ++failed;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  CHECK(answered == kThreads * kRounds);
+  CHECK(failed == 0);
+  // Whatever state each channel ended in, its supervisor agrees once its commands have run.
+  for (const auto& id : ids) {
+    bool running = s.ml.channel_state(id) == "RUNNING";
+    CHECK(eventually([&] { return s.running(id) == running; }));
+  }
+  CHECK(off_thread(s.media.work(), std::this_thread::get_id()));
+}
+
+TEST_CASE("a changed input security group reaches the running channel's source", "[media][supervisor]") {
+  Supervised s;
+  Reply group = s.ml.call("CreateInputSecurityGroup", "/prod/inputSecurityGroups",
+                          {{"WhitelistRules", {{{"Cidr", "10.0.0.0/8"}}}}});
+  REQUIRE(group.status == 200);
+  const std::string isg = group.body["SecurityGroup"]["Id"];
+  Reply input = s.ml.call("CreateInput", "/prod/inputs",
+                          {{"Name", "guarded"},
+                           {"Type", "RTMP_PUSH"},
+                           {"InputSecurityGroups", {isg}},
+                           {"Destinations", {{{"StreamName", "guarded/a"}}}}});
+  REQUIRE(input.status == 201);
+  Reply created = s.ml.call("CreateChannel", "/prod/channels", minimal_channel("guarded", input.body["Input"]["Id"]));
+  REQUIRE(created.status == 201);
+  const std::string id = created.body["Channel"]["Id"];
+  REQUIRE(s.ml.channel_state(id) == "IDLE");
+  REQUIRE(s.ml.call("StartChannel", path(id, "/start")).status == 200);
+  REQUIRE(s.ml.channel_state(id) == "RUNNING");
+  REQUIRE(eventually([&] { return s.running(id) && s.media.source(0); }));
+  auto source = s.media.source(0);
+  CHECK(source->allows("10.1.2.3"));
+  CHECK_FALSE(source->allows("127.0.0.1"));
+
+  REQUIRE(s.ml.call("UpdateInputSecurityGroup", "/prod/inputSecurityGroups/" + isg,
+                    {{"WhitelistRules", {{{"Cidr", "127.0.0.1/32"}}}}})
+              .status == 200);
+  REQUIRE(eventually([&] { return source->allows("127.0.0.1"); }));
+  CHECK_FALSE(source->allows("10.1.2.3"));
+  CHECK(off_thread(s.media.work(), std::this_thread::get_id()));
+}

@@ -1,0 +1,214 @@
+// The plan library alone: a channel, its inputs, security groups and destinations (model-form
+// JSON, as the control plane stores them) -> the typed plan the channel's supervisor runs. No
+// domain, no media, no libav, no module: this executable links mediaemu_media_plan only.
+#include <catch2/catch.hpp>
+
+#include "emulator/media/plan/run_plan.hpp"
+
+using namespace mediaemu::media;
+using json = nlohmann::json;
+
+namespace {
+
+json output(const std::string& name, const std::string& video) {
+  return {{"OutputName", name}, {"VideoDescriptionName", video}, {"AudioDescriptionNames", {"aac"}}};
+}
+
+// Three output groups: MediaPackage, HLS to a MediaPackage ingest URL, HLS to S3; plus one
+// mediaemu does not run (RTMP out).
+json channel_doc() {
+  json encoder = {
+      {"VideoDescriptions",
+       json::array({{{"Name", "v720"}, {"Width", 1280}, {"Height", 720},
+                     {"CodecSettings", {{"H264Settings", {{"Bitrate", 3000000}, {"RateControlMode", "QVBR"},
+                                                          {"MaxBitrate", 4000000}, {"Level", "H264_LEVEL_4_1"}}}}}},
+                    {{"Name", "v360"}, {"Width", 640}, {"Height", 360}},
+                    {{"Name", "unused"}, {"Width", 320}, {"Height", 180}}})},
+      {"AudioDescriptions", json::array({{{"Name", "aac"}, {"CodecSettings", {{"AacSettings", {{"Bitrate", 96000}}}}}}})},
+      {"OutputGroups",
+       json::array({{{"Name", "mp"},
+                     {"OutputGroupSettings", {{"MediaPackageGroupSettings", {{"Destination", {{"DestinationRefId", "mp"}}}}}}},
+                     {"Outputs", json::array({output("hd", "v720"), output("sd", "v360")})}},
+                    {{"Name", "ingest"},
+                     {"OutputGroupSettings", {{"HlsGroupSettings", {{"Destination", {{"DestinationRefId", "ingest"}}}}}}},
+                     {"Outputs", json::array({output("sd", "v360")})}},
+                    {{"Name", "archive"},
+                     {"OutputGroupSettings",
+                      {{"HlsGroupSettings", {{"Destination", {{"DestinationRefId", "s3"}}}, {"SegmentLength", 4}}}}},
+                     {"Outputs", json::array({output("sd", "v360")})}},
+                    {{"Name", "gone"},
+                     {"OutputGroupSettings", {{"MediaPackageGroupSettings", {{"Destination", {{"DestinationRefId", "nomp"}}}}}}},
+                     {"Outputs", json::array({output("sd", "v360")})}},
+                    {{"Name", "social"},
+                     {"OutputGroupSettings", {{"RtmpGroupSettings", json::object()}}},
+                     {"Outputs", json::array({output("sd", "v360")})}}})}};
+  json destinations = json::array(
+      {{{"Id", "mp"}, {"MediaPackageSettings", json::array({{{"ChannelId", "pkg"}}})}},
+       {{"Id", "ingest"}, {"Settings", json::array({{{"Url", "https://elsewhere:443/in/v2/guid/ep1/channel"}}})}},
+       {{"Id", "s3"}, {"Settings", json::array({{{"Url", "s3ssl://bucket/live/main"}}})}},
+       {{"Id", "nomp"}, {"MediaPackageSettings", json::array({{{"ChannelId", "missing"}}})}}});
+  return {{"Id", "1234567"},
+          {"ChannelClass", "STANDARD"},
+          {"Destinations", destinations},
+          {"EncoderSettings", encoder},
+          {"InputAttachments", json::array({{{"InputId", "111"}}, {{"InputId", "222"}}})}};
+}
+
+ChannelSources sources() {
+  ChannelSources s;
+  s.region = "eu-west-1";
+  s.channel = channel_doc();
+  s.inputs.push_back({{{"Id", "111"}, {"Type", "RTMP_PUSH"}, {"SecurityGroups", {"9"}}}, {"live/main", "live/backup"}});
+  s.inputs.push_back({{{"Id", "222"},
+                       {"Type", "RTP_PUSH"},
+                       {"Destinations", json::array({{{"Port", "5000"}}, {{"Port", "5002"}}, {{"Port", "x"}}})}},
+                      {}});
+  s.security_groups["9"] = {{"Id", "9"},
+                            {"WhitelistRules", json::array({{{"Cidr", "10.0.0.0/8"}}, {{"Cidr", "127.0.0.1/32"}}})}};
+  ChannelSources::MediaPackageChannel pkg;
+  pkg.id = "pkg";
+  pkg.ingest_urls = {"http://127.0.0.1:4566/in/v2/guid/ep1/channel"};
+  EndpointPlan endpoint;
+  endpoint.region = s.region;
+  endpoint.id = "pkg-hls";
+  endpoint.mediapackage_channel_id = "pkg";
+  pkg.endpoints.push_back(endpoint);
+  s.mediapackage.push_back(pkg);
+  return s;
+}
+
+PlanSettings settings() {
+  PlanSettings p;
+  p.x264_preset = "ultrafast";
+  p.s3_root = "/data/s3";
+  return p;
+}
+
+}  // namespace
+
+TEST_CASE("a channel with inputs and destinations becomes a typed plan", "[plan]") {
+  ChannelRunPlan plan = plan_channel_run(sources(), settings());
+  CHECK(plan.region == "eu-west-1");
+  CHECK(plan.channel_id == "1234567");
+  CHECK(plan.key() == "eu-west-1/1234567");
+  CHECK(plan.pipeline_count == 2);
+
+  SECTION("the ladder encodes each used rendition once") {
+    const auto& ladder = plan.media.ladder;
+    CHECK(ladder.x264_preset == "ultrafast");
+    REQUIRE(ladder.video.size() == 2);  // "unused" is named by no output
+    CHECK(ladder.video[0].name == "v360");
+    CHECK(ladder.video[1].name == "v720");
+    CHECK(ladder.video[1].rate_control == mediaemu::pipeline::VideoRenditionSpec::RateControl::Qvbr);
+    CHECK(ladder.video[1].max_bitrate == 4000000);
+    CHECK(ladder.video[1].level == "4.1");
+    REQUIRE(ladder.audio.size() == 1);
+    CHECK(ladder.audio[0].bitrate == 96000);
+    CHECK(ladder.outputs.size() == 5);  // hd, sd (mp), sd (ingest), sd (archive), sd (gone)
+  }
+
+  SECTION("output groups resolve to MediaPackage channels or S3 directories") {
+    REQUIRE(plan.media.deliveries.size() == 4);
+    const auto& mp = plan.media.deliveries[0];
+    CHECK(mp.kind == Delivery::Kind::MediaPackage);
+    CHECK(mp.mediapackage_channel_id == "pkg");
+    CHECK(mp.outputs == std::vector<std::string>{"mp/hd", "mp/sd"});
+    CHECK(mp.pause_on_input_loss);
+    // An HLS group whose URL is a MediaPackage ingest URL (any host): delivered in-process.
+    CHECK(plan.media.deliveries[1].kind == Delivery::Kind::MediaPackage);
+    CHECK(plan.media.deliveries[1].mediapackage_channel_id == "pkg");
+    const auto& s3 = plan.media.deliveries[2];
+    CHECK(s3.kind == Delivery::Kind::Hls);
+    CHECK(s3.hls.directory == "/data/s3/bucket/live");
+    CHECK(s3.hls.hls.playlist.manifest_name == "main");
+    CHECK(s3.hls.hls.segment_duration_seconds == 4);
+    CHECK_FALSE(s3.pause_on_input_loss);
+    CHECK(plan.media.ladder.input_loss.emit_output);  // the S3 group emits filler during loss
+  }
+
+  SECTION("the endpoints of the MediaPackage channels it feeds come with the plan") {
+    REQUIRE(plan.mediapackage_endpoints.count("pkg"));
+    CHECK(plan.mediapackage_endpoints.at("pkg").size() == 1);
+    CHECK(plan.mediapackage_endpoints.at("pkg")[0].id == "pkg-hls");
+    CHECK_FALSE(plan.mediapackage_endpoints.count("missing"));
+    REQUIRE(plan.delivery_alerts.size() == 1);
+    CHECK_THAT(plan.delivery_alerts[0], Catch::Contains("'missing', which does not exist in eu-west-1"));
+  }
+
+  SECTION("output groups it cannot run are alerts, never silently dropped") {
+    bool rtmp_alert = false;
+    for (const auto& a : plan.media.alerts) rtmp_alert |= a.find("'social' (RtmpGroupSettings)") != std::string::npos;
+    CHECK(rtmp_alert);
+  }
+
+  SECTION("inputs carry their transport, stream names, ports and whitelist") {
+    REQUIRE(plan.inputs.size() == 2);
+    const InputPlan& rtmp = plan.inputs[0];
+    CHECK(rtmp.transport == InputPlan::Transport::RtmpPush);
+    CHECK(rtmp.stream_names == std::vector<std::string>{"live/main", "live/backup"});
+    CHECK(rtmp.allowed.allows("10.20.30.40"));
+    CHECK(rtmp.allowed.allows("127.0.0.1"));
+    CHECK(rtmp.allowed.allows("::ffff:127.0.0.1"));
+    CHECK_FALSE(rtmp.allowed.allows("127.0.0.2"));
+    CHECK_FALSE(rtmp.allowed.allows("192.168.1.1"));
+    CHECK_FALSE(rtmp.allowed.allows("not an address"));
+    const InputPlan& rtp = plan.inputs[1];
+    CHECK(rtp.transport == InputPlan::Transport::RtpPush);
+    CHECK(rtp.ports == std::vector<int>{5000, 5002});  // "x" is no port
+    CHECK(rtp.allowed.allows_everyone());               // no security group: any sender
+  }
+}
+
+TEST_CASE("a single-pipeline channel plans one pipeline", "[plan]") {
+  ChannelSources s = sources();
+  s.channel["ChannelClass"] = "SINGLE_PIPELINE";
+  CHECK(plan_channel_run(s, settings()).pipeline_count == 1);
+}
+
+TEST_CASE("a whitelist rule that is no CIDR admits nobody and is reported", "[plan]") {
+  ChannelSources s = sources();
+  s.security_groups["9"]["WhitelistRules"] = json::array({{{"Cidr", "10.0.0.0/33"}}});
+  ChannelRunPlan plan = plan_channel_run(s, settings());
+  CHECK_FALSE(plan.inputs[0].allowed.allows("10.0.0.1"));
+  CHECK_FALSE(plan.inputs[0].allowed.allows_everyone());
+  bool reported = false;
+  for (const auto& a : plan.media.alerts) reported |= a.find("'10.0.0.0/33'") != std::string::npos;
+  CHECK(reported);
+}
+
+TEST_CASE("an input whose security group is gone admits nobody", "[plan]") {
+  ChannelSources s = sources();
+  s.security_groups.clear();
+  ChannelRunPlan plan = plan_channel_run(s, settings());
+  CHECK_FALSE(plan.inputs[0].allowed.allows("127.0.0.1"));
+}
+
+TEST_CASE("CIDR blocks parse the way MediaLive writes them", "[plan]") {
+  using mediaemu::pipeline::Ipv4Range;
+  CHECK(Ipv4Range::parse("0.0.0.0/0")->contains(0xC0A80101));
+  CHECK(Ipv4Range::parse("192.168.1.7/24")->contains(0xC0A801FE));
+  CHECK_FALSE(Ipv4Range::parse("192.168.1.7/24")->contains(0xC0A802FE));
+  CHECK(Ipv4Range::parse("127.0.0.1")->contains(0x7F000001));  // bare address: /32
+  CHECK_FALSE(Ipv4Range::parse("127.0.0.1")->contains(0x7F000002));
+  for (const char* bad : {"", "1.2.3/8", "1.2.3.4/", "1.2.3.4/-1", "1.2.3.4/8x", "::1/128", "a.b.c.d/8"})
+    CHECK_FALSE(Ipv4Range::parse(bad));
+}
+
+TEST_CASE("an origin endpoint becomes a packaging plan that starts afresh", "[plan]") {
+  json hls = {{"Id", "ep"}, {"ChannelId", "pkg"}, {"ManifestName", "main"},
+              {"HlsPackage", {{"SegmentDurationSeconds", 2}, {"PlaylistWindowSeconds", 30}}}};
+  EndpointPlan plan = plan_origin_endpoint("us-east-1", hls, "/data/origin/abc");
+  CHECK(plan.id == "ep");
+  CHECK(plan.mediapackage_channel_id == "pkg");
+  REQUIRE(plan.spec);
+  CHECK(plan.spec->kind == mediaemu::pipeline::EndpointSpec::Kind::Hls);
+  CHECK(plan.spec->directory == "/data/origin/abc");
+  CHECK(plan.spec->hls.segment_duration_seconds == 2);
+  CHECK(plan.spec->hls.playlist.playlist_window_seconds == 30);
+  CHECK(plan.start_fresh);
+
+  json mss = {{"Id", "ms"}, {"ChannelId", "pkg"}, {"MssPackage", json::object()}};
+  EndpointPlan not_packaged = plan_origin_endpoint("us-east-1", mss, "/data/origin/def");
+  CHECK_FALSE(not_packaged.spec);
+  CHECK_THAT(not_packaged.problem, Catch::Contains("MssPackage"));
+}
