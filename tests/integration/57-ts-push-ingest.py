@@ -94,6 +94,10 @@ def test_udp_and_rtp_transport_streams_become_hls(t):
             video = [s for s in streams if s.get("codec_type") == "video"]
             check_eq((video[0].get("width"), video[0].get("height")) if video else None, (256, 144),
                      f"{kind.upper()} ingest: the rung's resolution")
+    cannot = t.lacks("medialive", "ListAlerts")
+    if cannot:
+        print(f"    skip ListAlerts check: {cannot}")
+        return
     alerts = S["ml"].list_alerts(ChannelId=S["ids"]["udp"])["Alerts"]
     check(not any(a["AlertType"] == "Input Not Present" for a in alerts),
           "while the UDP sender sends, its channel does not report Input Not Present", "no such alert", alerts)
@@ -105,6 +109,10 @@ def test_security_group_refuses_senders_outside_the_whitelist(t):
     log = t.server.log_path.read_text(errors="replace")
     check("refuses datagrams from 127.0.0.1" in log, "the server log says why it refused the sender",
           "refuses datagrams from 127.0.0.1", "not in the log")
+    cannot = t.lacks("medialive", "ListAlerts")
+    if cannot:
+        print(f"    skip ListAlerts check: {cannot}")
+        return
     alerts = S["ml"].list_alerts(ChannelId=S["ids"]["guarded"])["Alerts"]
     check(any(a["AlertType"] == "Input Not Present" for a in alerts), "the guarded channel reports Input Not Present",
           "Input Not Present", alerts)

@@ -66,24 +66,21 @@ def test_lifecycle_calls_from_six_threads_are_all_answered(t):
 
     answered, problems = [], []
     lock = threading.Lock()
+    # Every lifecycle call this server and client have (botocore 1.29 lacks the last two).
+    calls = [c for c in ("StartChannel", "DescribeChannel", "StopChannel", "ListAlerts", "RestartChannelPipelines")
+             if not t.lacks("medialive", c)]
+    if len(calls) < 5:
+        print(f"    calls made: {calls} (the models here lack the others)")
 
     def worker(n: int) -> None:
         ml = client(t)
+        method_of = {api: method for method, api in ml.meta.method_to_api_mapping.items()}
         for i in range(CALLS):
             cid = S["ids"][(n + i) % CHANNELS]
-            op = (n * 7 + i) % 5
+            operation = calls[(n * 7 + i) % len(calls)]
             started = time.monotonic()
             try:
-                if op == 0:
-                    ml.start_channel(ChannelId=cid)
-                elif op == 1:
-                    ml.describe_channel(ChannelId=cid)
-                elif op == 2:
-                    ml.stop_channel(ChannelId=cid)
-                elif op == 3:
-                    ml.list_alerts(ChannelId=cid)
-                else:
-                    ml.restart_channel_pipelines(ChannelId=cid)
+                getattr(ml, method_of[operation])(ChannelId=cid)
                 outcome = "ok"
             except ClientError as e:
                 status = e.response["ResponseMetadata"]["HTTPStatusCode"]

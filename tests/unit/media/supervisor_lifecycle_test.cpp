@@ -69,13 +69,17 @@ TEST_CASE("no lifecycle transition runs media work on the calling thread", "[med
   s.media.close_gate();
   REQUIRE(s.ml.call("StartChannel", path(id, "/start")).status == 200);
   CHECK(s.ml.channel_state(id) == "RUNNING");  // this read applied STARTING -> RUNNING and its hook
-  CHECK(s.ml.call("ListAlerts", path(id, "/alerts")).status == 200);  // answered from the last report
+  if (!s.ml.lacks("ListAlerts"))
+    CHECK(s.ml.call("ListAlerts", path(id, "/alerts")).status == 200);  // answered from the last report
   CHECK(s.media.builds() == 0);  // the supervisor is still held at the gate: nothing waited for it
   s.media.open_gate();
   REQUIRE(eventually([&] { return s.running(id); }));
 
-  REQUIRE(s.ml.call("RestartChannelPipelines", path(id, "/restartChannelPipelines"), json::object()).status == 200);
-  REQUIRE(eventually([&] { return s.media.builds() == 2; }));
+  const bool restarts = !s.ml.lacks("RestartChannelPipelines");
+  if (restarts) {
+    REQUIRE(s.ml.call("RestartChannelPipelines", path(id, "/restartChannelPipelines"), json::object()).status == 200);
+    REQUIRE(eventually([&] { return s.media.builds() == 2; }));
+  }
   REQUIRE(s.ml.call("StopChannel", path(id, "/stop")).status == 200);
   // STOPPING until the supervisor reports that the outputs have ended; then IDLE.
   REQUIRE(eventually([&] { return s.ml.channel_state(id) == "IDLE"; }));
@@ -86,9 +90,10 @@ TEST_CASE("no lifecycle transition runs media work on the calling thread", "[med
 
   std::vector<std::string> done;
   for (const auto& w : s.media.work()) done.push_back(w.what);
-  CHECK(done == std::vector<std::string>{"build pipeline", "start source",      // start
-                                         "stop pipeline", "build pipeline",     // restart
-                                         "stop source", "stop pipeline"});      // stop
+  std::vector<std::string> expected = {"build pipeline", "start source"};                      // start
+  if (restarts) expected.insert(expected.end(), {"stop pipeline", "build pipeline"});            // restart
+  expected.insert(expected.end(), {"stop source", "stop pipeline"});                             // stop
+  CHECK(done == expected);
   CHECK(off_thread(s.media.work(), caller));
   // All of one channel's work ran on one thread: its supervisor.
   for (const auto& w : s.media.work()) CHECK(w.thread == s.media.work().front().thread);
@@ -97,6 +102,7 @@ TEST_CASE("no lifecycle transition runs media work on the calling thread", "[med
 TEST_CASE("a restart rebuilds the pipeline behind a connected sender and replays its configuration",
           "[media][supervisor]") {
   Supervised s;
+  if (s.ml.lacks("RestartChannelPipelines")) return;
   const std::string id = s.channel("restart");
   REQUIRE(s.ml.call("StartChannel", path(id, "/start")).status == 200);
   REQUIRE(s.ml.channel_state(id) == "RUNNING");
@@ -133,6 +139,7 @@ TEST_CASE("a restart rebuilds the pipeline behind a connected sender and replays
 
 TEST_CASE("alerts come from the supervisor's report", "[media][supervisor]") {
   Supervised s;
+  if (s.ml.lacks("ListAlerts")) return;
   const std::string id = s.channel("alerts");
   CHECK(s.ml.call("ListAlerts", path(id, "/alerts")).body["Alerts"].empty());  // not running
   REQUIRE(s.ml.call("StartChannel", path(id, "/start")).status == 200);
@@ -150,15 +157,19 @@ TEST_CASE("many lifecycle calls from several threads are all answered", "[media]
   std::vector<std::string> ids = {s.channel("c0"), s.channel("c1"), s.channel("c2")};
   constexpr int kThreads = 4, kRounds = 60;
   std::atomic<int> answered{0}, failed{0};
+  // Every lifecycle call the embedded model has (an older model lacks ListAlerts and restart).
+  std::vector<std::pair<std::string, std::string>> calls;
+  for (auto [op, suffix] : std::vector<std::pair<std::string, std::string>>{
+           {"StartChannel", "/start"}, {"DescribeChannel", ""}, {"StopChannel", "/stop"},
+           {"ListAlerts", "/alerts"}, {"RestartChannelPipelines", "/restartChannelPipelines"}})
+    if (!s.ml.lacks(op)) calls.emplace_back(op, suffix);
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kRounds; ++i) {
         const std::string& id = ids[(t + i) % ids.size()];
-        const char* ops[] = {"StartChannel", "DescribeChannel", "StopChannel", "ListAlerts", "RestartChannelPipelines"};
-        const char* suffix[] = {"/start", "", "/stop", "/alerts", "/restartChannelPipelines"};
-        int op = (t * 7 + i) % 5;
-        int status = s.status_of(ops[op], path(id, suffix[op]));
+        const auto& [op, suffix] = calls[(t * 7 + i) % calls.size()];
+        int status = s.status_of(op, path(id, suffix));
         // Every call gets an answer: success, or a state conflict (e.g. stopping a stopped channel).
         if (status == 200 || status == 409) ++answered;
         else ++failed;
