@@ -9,7 +9,8 @@
 
 #include "api/model_registry.hpp"
 #include "api/protocols/protocol_errors.hpp"
-#include "api/shape_codec.hpp"
+#include "api/protocols/wire_protocol.hpp"
+#include "api/uri_template.hpp"
 
 namespace mediaemu::api {
 namespace {
@@ -86,14 +87,6 @@ const char* default_type(ErrorKind kind) {
   return "InternalServerErrorException";
 }
 
-void require_present(const Shape& input, const json& value) {
-  for (const auto& m : input.members) {
-    if (m.required && m.location != Location::Body && !value.contains(m.name)) {
-      throw ApiError(ErrorKind::Validation, "Missing required parameter '" + m.wire + "'");
-    }
-  }
-}
-
 }  // namespace
 
 std::string new_request_id() {
@@ -131,9 +124,12 @@ AwsApi::AwsApi() {
     Service s;
     s.model = ServiceModel::parse(embedded.service, embedded.json);
     for (const Operation* op : s.model->operations()) s.routes.push_back(op);
+    // Most literal segments first, then the routes that need more query keys (S3's "?acl").
     std::stable_sort(s.routes.begin(), s.routes.end(), [](const Operation* a, const Operation* b) {
-      return a->uri.specificity() > b->uri.specificity();
+      if (a->uri.specificity() != b->uri.specificity()) return a->uri.specificity() > b->uri.specificity();
+      return a->uri.query_specificity() > b->uri.query_specificity();
     });
+    for (const auto& p : s.model->protocols()) s.protocols.push_back(protocol_named(p));
     services_.push_back(std::move(s));
   }
 }
@@ -188,14 +184,62 @@ json AwsApi::coverage() const {
   return out;
 }
 
+namespace {
+
+std::optional<CredentialScope> scope_of(const HttpRequest& request) {
+  if (auto scope = credential_scope(request.header("authorization"))) return scope;
+  // A presigned URL (S3) carries the same scope as a query parameter.
+  for (const auto& [k, v] : parse_query(request.query()))
+    if (k == "X-Amz-Credential") return credential_scope("Credential=" + v);
+  return std::nullopt;
+}
+
+const char* default_code(Protocol protocol, ErrorKind kind) {
+  if (kind == ErrorKind::Validation) {
+    switch (protocol) {
+      case Protocol::Query: return "ValidationError";
+      case Protocol::Json:
+      case Protocol::RpcV2Cbor: return "ValidationException";
+      case Protocol::RestXml: return "InvalidArgument";
+      default: break;
+    }
+  }
+  if (kind == ErrorKind::NotImplemented && protocol == Protocol::RestXml) return "NotImplemented";
+  return default_type(kind);
+}
+
+bool is_xml(Protocol p) { return p == Protocol::Query || p == Protocol::RestXml || p == Protocol::Ec2; }
+
+}  // namespace
+
+ErrorReply AwsApi::error_reply(const ServiceModel* model, Protocol protocol, const ApiError& e) {
+  const Shape* shape = nullptr;
+  if (model) shape = e.code().empty() ? error_shape_for(*model, e.kind()) : model->error_shape(e.code());
+  ErrorReply reply;
+  reply.message = e.what();
+  if (shape) {
+    // XML protocols put the model's error code on the wire ("NoSuchEntity"); the JSON ones the
+    // shape's name ("NoSuchEntityException"), which is what their SDKs match.
+    reply.code = is_xml(protocol) ? shape->error_code : shape->name;
+    reply.status = e.status() ? e.status() : shape->http_status ? shape->http_status : default_status(e.kind());
+    reply.sender_fault = shape->sender_fault;
+    if (model->query_compatible()) reply.query_code = shape->error_code;
+  } else {
+    reply.code = e.code().empty() ? default_code(protocol, e.kind()) : e.code();
+    reply.status = e.status() ? e.status() : default_status(e.kind());
+    reply.sender_fault = reply.status < 500;
+  }
+  return reply;
+}
+
 const AwsApi::Service* AwsApi::service_for(const HttpRequest& request, std::string& region,
                                            HttpResponse& error) const {
   region = kDefaultRegion;
-  if (auto scope = credential_scope(request.header("authorization"))) {
+  if (auto scope = scope_of(request)) {
     region = scope->region.empty() ? kDefaultRegion : scope->region;
     for (const auto& s : services_)
       if (s.model->signing_name() == scope->service) return &s;
-    // Answered in the protocol that service's clients speak, so that an XML client (S3, STS, IAM)
+    // Answered in the protocol that service's clients speak, so that an XML client (EC2, Route 53)
     // shows this message rather than failing to parse JSON.
     std::string names;
     for (const auto& s : services_) names += (names.empty() ? "" : ", ") + s.model->service();
@@ -207,154 +251,40 @@ const AwsApi::Service* AwsApi::service_for(const HttpRequest& request, std::stri
                            new_request_id());
     return nullptr;
   }
-  // Unsigned request: the path decides. A tags path names its service inside the ARN.
-  auto parts = split_path(request.path());
-  if (parts.size() >= 2 && parts[0] == "tags") {
+  // Unsigned: the request's own shape names the service.
+  std::string_view target = request.header("x-amz-target");
+  std::string_view path = request.path();
+  for (const auto& s : services_) {
+    const std::string& prefix = s.model->target_prefix();
+    if (prefix.empty()) continue;
+    if (!target.empty() && target.substr(0, target.rfind('.')) == prefix) return &s;
+    if (path.substr(0, 9) == "/service/" && path.substr(9, prefix.size() + 1) == prefix + "/") return &s;
+  }
+  auto parts = split_path(path);
+  if (parts.size() >= 2 && parts[0] == "tags") {  // a tags path names its service inside the ARN
     std::string arn = percent_decode(parts[1]);
     for (const auto& s : services_)
       if (arn.rfind("arn:aws:" + s.model->signing_name() + ":", 0) == 0) return &s;
   }
-  for (const auto& s : services_) {
-    for (const Operation* op : s.routes)
-      if (op->uri.match(parts)) return &s;
+  // rest-json first: S3's "/{Bucket}" would match any one-segment path.
+  for (Protocol rest : {Protocol::RestJson, Protocol::RestXml}) {
+    for (const auto& s : services_) {
+      if (s.protocols.front() != rest) continue;
+      for (const Operation* op : s.routes)
+        if (op->uri.match(parts)) return &s;
+    }
   }
   error = error_response(404, "UnknownOperationException",
-                         "No operation of any emulated service matches " + request.method + " " +
-                             std::string(request.path()),
+                         "No operation of any emulated service matches " + request.method + " " + std::string(path),
                          new_request_id());
   return nullptr;
 }
 
-bool AwsApi::route(const Service& service, const HttpRequest& request, Route& out, HttpResponse& error) const {
-  auto parts = split_path(request.path());
-  std::vector<std::string> other_methods;
-  for (const Operation* op : service.routes) {
-    auto labels = op->uri.match(parts);
-    if (!labels) continue;
-    if (op->method != request.method) {
-      if (std::find(other_methods.begin(), other_methods.end(), op->method) == other_methods.end())
-        other_methods.push_back(op->method);
-      continue;
-    }
-    out = Route{&service, op, std::move(*labels)};
-    return true;
-  }
-  // Not AWS-exact on purpose: API Gateway-fronted AWS endpoints answer an unknown route with
-  // 403 MissingAuthenticationTokenException, which sends people hunting for credential
-  // problems. We say what is wrong instead.
-  const std::string& name = service.model->service_id();
-  if (!other_methods.empty()) {
-    std::sort(other_methods.begin(), other_methods.end());
-    std::string allowed;
-    for (const auto& m : other_methods) allowed += (allowed.empty() ? "" : ", ") + m;
-    error = error_response(405, "MethodNotAllowedException",
-                           name + " has no " + request.method + " operation at " + std::string(request.path()) +
-                               "; allowed: " + allowed,
-                           new_request_id());
-    error.set_header("Allow", allowed);
-  } else {
-    error = error_response(404, "UnknownOperationException",
-                           "No " + name + " operation matches " + request.method + " " + std::string(request.path()),
-                           new_request_id());
-  }
-  return false;
-}
-
-json AwsApi::read_input(const Route& route, const HttpRequest& request) const {
-  const Shape* input = route.op->input;
-  if (!input) return json::object();
-
-  json value = json::object();
-  // Body first; members from the URI, query and headers are added on top.
-  if (!input->payload.empty()) {
-    const Member* payload = input->member(input->payload);
-    if (payload && !request.body.empty()) {
-      if (payload->shape->type == ShapeType::Structure) {
-        json body = json::parse(request.body, nullptr, false);
-        if (body.is_discarded()) throw ApiError(ErrorKind::Validation, "The request body is not valid JSON");
-        value[payload->name] = decode_value(*payload->shape, body, payload->wire);
-      } else {
-        value[payload->name] = request.body;
-      }
-    }
-  } else if (!request.body.empty() &&
-             request.body.find_first_not_of(" \t\r\n") != std::string::npos) {
-    json body = json::parse(request.body, nullptr, false);
-    if (body.is_discarded()) {
-      throw ApiError(ErrorKind::Validation, "The request body is not valid JSON");
-    }
-    if (!body.is_object()) throw ApiError(ErrorKind::Validation, "The request body must be a JSON object");
-    value = decode_value(*input, body, "");
-  } else {
-    value = decode_value(*input, json::object(), "");
-  }
-
-  for (const auto& [label, text] : route.labels) {
-    for (const auto& m : input->members) {
-      if (m.location == Location::Uri && m.wire == label) value[m.name] = decode_text(*m.shape, text, m.wire);
-    }
-  }
-  auto query = parse_query(request.query());
-  for (const auto& m : input->members) {
-    if (m.location == Location::Query) {
-      if (m.shape->type == ShapeType::List) {
-        json items = json::array();
-        for (const auto& [k, v] : query)
-          if (k == m.wire) items.push_back(decode_text(*m.shape->member_shape, v, m.wire));
-        if (!items.empty()) value[m.name] = items;
-      } else if (m.shape->type == ShapeType::Map) {
-        json map = json::object();
-        for (const auto& [k, v] : query) map[k] = v;
-        if (!map.empty()) value[m.name] = map;
-      } else {
-        for (const auto& [k, v] : query)
-          if (k == m.wire) value[m.name] = decode_text(*m.shape, v, m.wire);
-      }
-    } else if (m.location == Location::Header) {
-      std::string lower = m.wire;
-      std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
-      auto v = request.header(lower);
-      if (!v.empty()) value[m.name] = decode_text(*m.shape, std::string(v), m.wire);
-    }
-  }
-  require_present(*input, value);
-  return value;
-}
-
-HttpResponse AwsApi::write_output(const Route& route, const json& output, const std::string& request_id) const {
-  HttpResponse r;
-  r.status = route.op->success_code;
-  r.set_header("x-amzn-RequestId", request_id);
-  const Shape* shape = route.op->output;
-  if (!shape) {
-    if (r.status != 204) {
-      r.set_header("Content-Type", "application/json");
-      r.body = "{}";
-    }
-    return r;
-  }
-  json body = json::object();
-  for (auto it = output.begin(); it != output.end(); ++it) {
-    const Member* m = shape->member(it.key());
-    if (!m) {
-      body[it.key()] = *it;
-      continue;
-    }
-    switch (m->location) {
-      case Location::Header: r.set_header(m->wire, encode_text(*m->shape, *it)); break;
-      case Location::StatusCode: r.status = it->get<int>(); break;
-      default:
-        if (shape->payload == m->name) {
-          r.body = m->shape->type == ShapeType::Structure ? encode_value(*m->shape, *it).dump() : it->get<std::string>();
-          return r;
-        }
-        body[m->wire] = encode_value(*m->shape, *it);
-    }
-  }
-  if (r.status == 204 && body.empty()) return r;
-  r.set_header("Content-Type", "application/json");
-  r.body = body.dump();
-  return r;
+Protocol AwsApi::protocol_for(const Service& service, const HttpRequest& request) const {
+  Protocol sent = protocol_of_request(request, service.protocols.front());
+  for (Protocol p : service.protocols)
+    if (p == sent) return p;
+  return service.protocols.front();
 }
 
 HttpResponse AwsApi::handle(const HttpRequest& request) const {
@@ -363,27 +293,39 @@ HttpResponse AwsApi::handle(const HttpRequest& request) const {
   std::string region;
   const Service* service = service_for(request, region, response);
   if (!service) return response;
-  Route route;
-  if (!this->route(*service, request, route, response)) {
+  Protocol protocol = protocol_for(*service, request);
+  const WireProtocol& wire = wire_protocol(protocol);
+  RoutedRequest routed;
+  ErrorReply no_route;
+  if (!wire.route(*service->model, service->routes, request, routed, no_route)) {
+    response = protocol_error(protocol, no_route, new_request_id());
+    if (no_route.status == 405) response.set_header("Allow", no_route.message.substr(no_route.message.rfind(": ") + 2));
     spdlog::debug("{} {} -> {} (no route)", request.method, request.target, response.status);
     return response;
   }
-  CallContext ctx{service->model->service(), route.op->name, region, kAccountId, new_request_id(), request.peer};
+  const Operation& op = *routed.op;
+  CallContext ctx;
+  ctx.service = service->model->service();
+  ctx.operation = op.name;
+  ctx.region = region;
+  ctx.request_id = new_request_id();
+  ctx.peer = request.peer;
+  ctx.host = std::string(request.header("host"));
   try {
-    json input = read_input(route, request);
-    auto handler = service->handlers.find(route.op->name);
+    json input = wire.read_input(*service->model, routed, request);
+    auto handler = service->handlers.find(op.name);
     if (handler == service->handlers.end()) {
       throw ApiError(ErrorKind::NotImplemented, "mediaemu does not implement " + service->model->service_id() + " " +
-                                                    route.op->name + " yet; no resource was changed");
+                                                    op.name + " yet; no resource was changed");
     }
     json output = handler->second(ctx, input);
-    response = write_output(route, output, ctx.request_id);
+    response = wire.write_output(*service->model, op, output, ctx.request_id);
   } catch (const ApiError& e) {
-    response = error_response(service->model.get(), e.kind(), e.what(), ctx.request_id);
+    response = protocol_error(protocol, error_reply(service->model.get(), protocol, e), ctx.request_id);
   } catch (const std::exception& e) {
     spdlog::error("{} {} failed: {}", ctx.service, ctx.operation, e.what());
-    response = error_response(service->model.get(), ErrorKind::Internal,
-                              std::string("Internal error in mediaemu: ") + e.what(), ctx.request_id);
+    ApiError internal(ErrorKind::Internal, std::string("Internal error in mediaemu: ") + e.what());
+    response = protocol_error(protocol, error_reply(service->model.get(), protocol, internal), ctx.request_id);
   }
   if (spdlog::should_log(spdlog::level::debug)) {
     auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count();

@@ -1,8 +1,9 @@
-// The model-driven AWS rest-json engine. For each embedded service it routes every operation
-// (method + URI template), turns the request into the operation's input in model form (labels,
-// query, headers and body, validated), calls the domain's handler, and writes the output with
-// the model's wire names and success code. Errors leave as the service's own shapes with
-// x-amzn-ErrorType. An operation the domain has no handler for answers 501 naming it.
+// The model-driven AWS protocol engine. For each embedded service it picks the protocol the
+// request was sent in (among those its model lists), lets that protocol's strategy
+// (api/protocols/) route the operation and turn the request into the operation's input in model
+// form (validated), calls the domain's handler, and has the strategy write the output with the
+// model's wire names. Errors leave as the service's own error shapes in the protocol's own form.
+// An operation the domain has no handler for answers 501 naming it.
 #pragma once
 
 #include <functional>
@@ -15,6 +16,7 @@
 #include "api/errors.hpp"
 #include "api/http_types.hpp"
 #include "api/model.hpp"
+#include "api/protocols/protocol_errors.hpp"
 
 namespace mediaemu::api {
 
@@ -30,6 +32,7 @@ struct CallContext {
   std::string account = kAccountId;
   std::string request_id;
   std::string peer;  // caller's IP address
+  std::string host;  // the Host header (local URLs in responses name the host the client used)
 };
 
 // Input and output are in model form (member names, as in boto3).
@@ -57,24 +60,21 @@ class AwsApi {
   // Operations with a handler / without one, per service (health and coverage report).
   json coverage() const;
 
+  // A domain error as the service's own error (shape, code, status) in `protocol`.
+  static ErrorReply error_reply(const ServiceModel* model, Protocol protocol, const ApiError& error);
+
  private:
   struct Service {
     std::unique_ptr<ServiceModel> model;
-    std::vector<const Operation*> routes;  // most literal segments first
+    std::vector<Protocol> protocols;       // the model's, preferred first
+    std::vector<const Operation*> routes;  // rest protocols: most specific URI first
     OperationTable handlers;
     std::vector<std::string> skipped;  // handlers for operations this model does not have
   };
-  struct Route {
-    const Service* service = nullptr;
-    const Operation* op = nullptr;
-    UriTemplate::Labels labels;
-  };
 
   const Service* service_for(const HttpRequest& request, std::string& region, HttpResponse& error) const;
-  // Finds the operation; on failure fills `error` (404 unknown path, 405 wrong method).
-  bool route(const Service& service, const HttpRequest& request, Route& out, HttpResponse& error) const;
-  json read_input(const Route& route, const HttpRequest& request) const;
-  HttpResponse write_output(const Route& route, const json& output, const std::string& request_id) const;
+  // The protocol the request was sent in, when the model lists it; else the model's preferred one.
+  Protocol protocol_for(const Service& service, const HttpRequest& request) const;
 
   std::vector<Service> services_;
 };

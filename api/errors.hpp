@@ -22,10 +22,19 @@ enum class ErrorKind {
 class ApiError : public std::runtime_error {
  public:
   ApiError(ErrorKind kind, std::string message) : std::runtime_error(std::move(message)), kind_(kind) {}
+  // An error the service names itself: `code` is an error shape of its model ("NoSuchEntityException",
+  // whose wire code and status the model gives), or a code the model does not declare (S3's
+  // "BucketNotEmpty"), then sent with `status`.
+  ApiError(ErrorKind kind, std::string code, std::string message, int status = 0)
+      : std::runtime_error(std::move(message)), kind_(kind), code_(std::move(code)), status_(status) {}
   ErrorKind kind() const { return kind_; }
+  const std::string& code() const { return code_; }  // empty: the engine picks by kind
+  int status() const { return status_; }              // 0: from the model's shape or the kind
 
  private:
   ErrorKind kind_;
+  std::string code_;
+  int status_ = 0;
 };
 
 inline ApiError not_found(const std::string& message) { return {ErrorKind::NotFound, message}; }

@@ -69,6 +69,14 @@ void constraints_from_name(Shape& shape) {
   if (!shape.max && max) shape.max = max;
 }
 
+// "xmlNamespace": "http://..." or {"uri": "http://...", "prefix": ...}
+std::string xml_namespace_of(const json& def) {
+  auto it = def.find("xmlNamespace");
+  if (it == def.end()) return "";
+  if (it->is_string()) return it->get<std::string>();
+  return it->value("uri", "");
+}
+
 }  // namespace
 
 const Member* Shape::member(std::string_view n) const {
@@ -101,16 +109,26 @@ std::unique_ptr<ServiceModel> ServiceModel::parse(std::string_view service, std:
     if (def.contains("max")) s.max = def["max"].get<double>();
     s.timestamp_format = def.value("timestampFormat", "");
     s.exception = def.value("exception", false);
-    if (def.contains("error")) s.http_status = def["error"].value("httpStatusCode", 400);
+    if (def.contains("error")) {
+      s.http_status = def["error"].value("httpStatusCode", 400);
+      s.error_code = def["error"].value("code", "");
+      s.sender_fault = def["error"].value("senderFault", true);
+    }
+    if (s.error_code.empty()) s.error_code = name;
+    s.flattened = def.value("flattened", false);
+    s.xml_namespace = xml_namespace_of(def);
     s.payload = def.value("payload", "");
     constraints_from_name(s);
     switch (s.type) {
       case ShapeType::List:
         s.member_shape = link(def.at("member"));
+        s.member_name = def["member"].value("locationName", "member");
         break;
       case ShapeType::Map:
         s.key_shape = link(def.at("key"));
         s.value_shape = link(def.at("value"));
+        s.key_name = def["key"].value("locationName", "key");
+        s.value_name = def["value"].value("locationName", "value");
         break;
       case ShapeType::Structure: {
         std::vector<std::string> required = def.value("required", std::vector<std::string>{});
@@ -123,6 +141,9 @@ std::unique_ptr<ServiceModel> ServiceModel::parse(std::string_view service, std:
           member.shape = link(*m);
           member.location = parse_location(m->value("location", ""));
           member.idempotency_token = m->value("idempotencyToken", false);
+          member.flattened = m->value("flattened", false);
+          member.xml_attribute = m->value("xmlAttribute", false);
+          member.xml_namespace = xml_namespace_of(*m);
           member.required = std::find(required.begin(), required.end(), m.key()) != required.end();
           s.member_by_name[member.name] = s.members.size();
           if (member.location == Location::Body) s.member_by_wire[member.wire] = s.members.size();
@@ -143,7 +164,10 @@ std::unique_ptr<ServiceModel> ServiceModel::parse(std::string_view service, std:
     op.uri = UriTemplate(http.at("requestUri").get<std::string>());
     op.success_code = http.value("responseCode", 200);
     if (def.contains("input")) op.input = link(def["input"]);
-    if (def.contains("output")) op.output = link(def["output"]);
+    if (def.contains("output")) {
+      op.output = link(def["output"]);
+      op.result_wrapper = def["output"].value("resultWrapper", "");
+    }
     if (auto errors = def.find("errors"); errors != def.end())
       for (const auto& e : *errors) op.errors.push_back(link(e));
     model->operations_.emplace(op.name, std::move(op));
@@ -174,8 +198,22 @@ std::unique_ptr<ServiceModel> ServiceModel::parse(std::string_view service, std:
   // What parse returns is the emptied skeleton; the callback above kept everything needed.
   [[maybe_unused]] const json skeleton = json::parse(json_text, callback);
 
-  if (metadata.value("protocol", "") != "rest-json") {
-    throw std::runtime_error(std::string(service) + ": only rest-json models are supported");
+  if (metadata.contains("protocols")) model->protocols_ = metadata["protocols"].get<std::vector<std::string>>();
+  if (model->protocols_.empty()) model->protocols_.push_back(metadata.value("protocol", ""));
+  static const std::unordered_set<std::string> spoken = {"rest-json", "json", "query", "rest-xml",
+                                                         "smithy-rpc-v2-cbor"};
+  for (const auto& p : model->protocols_) {
+    if (!spoken.count(p)) throw std::runtime_error(std::string(service) + ": protocol " + p + " is not supported");
+  }
+  model->target_prefix_ = metadata.value("targetPrefix", "");
+  model->json_version_ = metadata.value("jsonVersion", "1.0");
+  model->xml_namespace_ = metadata.value("xmlNamespace", "");
+  model->query_compatible_ = metadata.contains("awsQueryCompatible");
+  // rest-xml models (S3, CloudFront) declare their namespace only on the members that carry a
+  // document; responses use the same one.
+  for (const auto& [name, shape] : model->shapes_) {
+    for (const auto& m : shape.members)
+      if (model->xml_namespace_.empty() && !m.xml_namespace.empty()) model->xml_namespace_ = m.xml_namespace;
   }
   model->signing_name_ = metadata.value("signingName", metadata.value("endpointPrefix", model->service_));
   model->api_version_ = metadata.value("apiVersion", "");

@@ -71,7 +71,13 @@ UriTemplate::UriTemplate(std::string_view request_uri) : text_(request_uri) {
     while (!query.empty()) {
       auto amp = query.find('&');
       auto part = query.substr(0, amp);
-      required_query_.emplace_back(part.substr(0, part.find('=')));
+      auto eq = part.find('=');
+      std::string key(part.substr(0, eq)), value(eq == std::string_view::npos ? "" : part.substr(eq + 1));
+      if (key == "x-id") {
+        x_id_ = value;
+      } else {
+        required_query_.push_back({key, value});
+      }
       if (amp == std::string_view::npos) break;
       query.remove_prefix(amp + 1);
     }
@@ -120,8 +126,28 @@ std::optional<UriTemplate::Labels> UriTemplate::match(const std::vector<std::str
     }
     ++i;
   }
-  if (i != parts.size()) return std::nullopt;
+  // "/bucket/" is the bucket: a trailing slash after a final label is tolerated (S3 clients send it).
+  bool trailing_slash = i + 1 == parts.size() && parts[i].empty() && !segments_.empty() &&
+                        segments_.back().kind == Segment::Label;
+  if (i != parts.size() && !trailing_slash) return std::nullopt;
   return labels;
+}
+
+bool UriTemplate::query_matches(const std::vector<std::pair<std::string, std::string>>& query) const {
+  auto value_of = [&](const std::string& key) -> const std::string* {
+    for (const auto& [k, v] : query)
+      if (k == key) return &v;
+    return nullptr;
+  };
+  for (const auto& q : required_query_) {
+    const std::string* v = value_of(q.key);
+    if (!v || (!q.value.empty() && *v != q.value)) return false;
+  }
+  if (!x_id_.empty()) {
+    const std::string* v = value_of("x-id");
+    if (v && *v != x_id_) return false;
+  }
+  return true;
 }
 
 }  // namespace mediaemu::api

@@ -26,8 +26,12 @@ class UriTemplate {
   const std::string& text() const { return text_; }
   // Number of literal segments: a tie-breaker so "/prod/channels/x/schedule" beats "{id}" forms.
   int specificity() const { return literal_count_; }
-  // Literal query keys the template requires ("?uploads" style); none of our services use them.
-  const std::vector<std::string>& required_query() const { return required_query_; }
+  // Whether the request's query carries the keys the template requires: S3 tells operations on
+  // the same path apart by them ("/{Bucket}?versioning", "/{Bucket}?list-type=2"). "x-id" (which
+  // names the operation, botocore sends it, curl does not) only has to agree when present.
+  bool query_matches(const std::vector<std::pair<std::string, std::string>>& query) const;
+  // How many query keys the template requires: a route that requires more is tried first.
+  int query_specificity() const { return static_cast<int>(required_query_.size()); }
 
  private:
   struct Segment {
@@ -36,7 +40,11 @@ class UriTemplate {
   };
   std::string text_;
   std::vector<Segment> segments_;
-  std::vector<std::string> required_query_;
+  struct QueryKey {
+    std::string key, value;  // value empty: any value
+  };
+  std::vector<QueryKey> required_query_;
+  std::string x_id_;
   int literal_count_ = 0;
 };
 

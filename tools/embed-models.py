@@ -157,8 +157,10 @@ def main():
         if not path:
             sys.exit(f"embed-models: {source} has no service '{service}'")
         model = strip_docs(load_model(path))
-        if model["metadata"].get("protocol") != "rest-json":
-            sys.exit(f"embed-models: {service} speaks {model['metadata'].get('protocol')}; only rest-json is supported")
+        spoken = {"rest-json", "json", "query", "rest-xml", "smithy-rpc-v2-cbor"}
+        protocols = model["metadata"].get("protocols") or [model["metadata"].get("protocol")]
+        if not set(protocols) <= spoken:
+            sys.exit(f"embed-models: {service} speaks {protocols}; mediaemu speaks {sorted(spoken)}")
         path = os.path.join(out_dir, f"{service}.json")
         text = json.dumps(model, separators=(",", ":"), sort_keys=True)
         if not os.path.exists(path) or open(path, encoding="utf-8").read() != text:

@@ -52,9 +52,18 @@ Protocol protocol_of_request(const HttpRequest& request, Protocol model_protocol
 
 HttpResponse protocol_error(Protocol protocol, int status, const std::string& code, const std::string& message,
                             const std::string& request_id) {
+  return protocol_error(protocol, ErrorReply(status, code, message, status < 500), request_id);
+}
+
+HttpResponse protocol_error(Protocol protocol, const ErrorReply& error, const std::string& request_id) {
+  const std::string& code = error.code;
+  const std::string& message = error.message;
   HttpResponse r;
-  r.status = status;
+  r.status = error.status;
   r.set_header("x-amzn-RequestId", request_id);
+  // botocore's JSON and CBOR parsers read the query code from here for awsQueryCompatible models.
+  if (!error.query_code.empty() && (protocol == Protocol::Json || protocol == Protocol::RpcV2Cbor))
+    r.set_header("x-amzn-query-error", error.query_code + (error.sender_fault ? ";Sender" : ";Receiver"));
   switch (protocol) {
     case Protocol::RestJson:
       r.set_header("Content-Type", "application/json");
@@ -74,7 +83,8 @@ HttpResponse protocol_error(Protocol protocol, int status, const std::string& co
     }
     case Protocol::Query:
       r.set_header("Content-Type", "text/xml");
-      r.body = "<ErrorResponse><Error><Type>Sender</Type>" + xml_element("Code", code) +
+      r.body = std::string("<ErrorResponse><Error><Type>") + (error.sender_fault ? "Sender" : "Receiver") +
+               "</Type>" + xml_element("Code", code) +
                xml_element("Message", message) + "</Error>" + xml_element("RequestId", request_id) +
                "</ErrorResponse>";
       break;
@@ -84,6 +94,7 @@ HttpResponse protocol_error(Protocol protocol, int status, const std::string& co
                "</Error></Errors>" + xml_element("RequestID", request_id) + "</Response>";
       break;
     case Protocol::RestXml:
+      r.set_header("x-amz-request-id", request_id);  // S3's name for it
       r.set_header("Content-Type", "application/xml");
       r.body = "<Error>" + xml_element("Code", code) + xml_element("Message", message) +
                xml_element("RequestId", request_id) + "</Error>";

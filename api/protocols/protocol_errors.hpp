@@ -30,7 +30,20 @@ Protocol protocol_named(std::string_view name);
 // POST) apart; otherwise it is the service model's own (rest-xml or rest-json by the URL alone).
 Protocol protocol_of_request(const HttpRequest& request, Protocol model_protocol);
 
+// One error, before a protocol writes it.
+struct ErrorReply {
+  ErrorReply() = default;
+  ErrorReply(int status, std::string code, std::string message, bool sender_fault = true)
+      : status(status), code(std::move(code)), message(std::move(message)), sender_fault(sender_fault) {}
+  int status = 400;
+  std::string code;     // "NoSuchEntity", "ValidationException"
+  std::string message;
+  bool sender_fault = true;     // query: <Type>Sender</Type>, else Receiver
+  std::string query_code;       // awsQueryCompatible services: the query code for x-amzn-query-error
+};
+
 // An error response in `protocol`'s shape, with the request id where that protocol carries it.
+HttpResponse protocol_error(Protocol protocol, const ErrorReply& error, const std::string& request_id);
 HttpResponse protocol_error(Protocol protocol, int status, const std::string& code, const std::string& message,
                             const std::string& request_id);
 

@@ -35,10 +35,13 @@ TEST_CASE("the request's headers tell the protocol; the model's decides otherwis
 
 TEST_CASE("each protocol's error shape, with the message escaped where it is XML") {
   const std::string message = "a <b> & 'c'";
+  // A 5xx is the server's fault: <Type>Receiver</Type>; a 4xx the sender's.
   auto query = protocol_error(Protocol::Query, 501, "NotImplementedException", message, "rid");
   CHECK(query.body ==
-        "<ErrorResponse><Error><Type>Sender</Type><Code>NotImplementedException</Code>"
+        "<ErrorResponse><Error><Type>Receiver</Type><Code>NotImplementedException</Code>"
         "<Message>a &lt;b&gt; &amp; 'c'</Message></Error><RequestId>rid</RequestId></ErrorResponse>");
+  CHECK(protocol_error(Protocol::Query, 400, "ValidationError", "m", "rid").body.find("<Type>Sender</Type>") !=
+        std::string::npos);
   auto rest_xml = protocol_error(Protocol::RestXml, 501, "NotImplementedException", "m", "rid");
   CHECK(rest_xml.body == "<Error><Code>NotImplementedException</Code><Message>m</Message><RequestId>rid</RequestId></Error>");
   CHECK(rest_xml.status == 501);
