@@ -18,7 +18,7 @@ namespace {
 // The credential scope of a SigV4 Authorization header:
 // "AWS4-HMAC-SHA256 Credential=AKID/20261122/us-east-1/medialive/aws4_request, SignedHeaders=..."
 struct CredentialScope {
-  std::string region, service;
+  std::string region, service, access_key;
 };
 
 std::optional<CredentialScope> credential_scope(std::string_view authorization) {
@@ -34,7 +34,7 @@ std::optional<CredentialScope> credential_scope(std::string_view authorization) 
     rest.remove_prefix(slash + 1);
   }
   if (parts.size() != 5) return std::nullopt;
-  return CredentialScope{std::string(parts[2]), std::string(parts[3])};
+  return CredentialScope{std::string(parts[2]), std::string(parts[3]), std::string(parts[0])};
 }
 
 // Which error shape a domain error kind becomes in a given service. Services that lack the
@@ -221,7 +221,10 @@ ErrorReply AwsApi::error_reply(const ServiceModel* model, Protocol protocol, con
     // XML protocols put the model's error code on the wire ("NoSuchEntity"); the JSON ones the
     // shape's name ("NoSuchEntityException"), which is what their SDKs match.
     reply.code = is_xml(protocol) ? shape->error_code : shape->name;
-    reply.status = e.status() ? e.status() : shape->http_status ? shape->http_status : default_status(e.kind());
+    // An error shape without an HTTP status (the JSON and query services') is a 400, or a 500
+    // for a server fault: Smithy's default for errors with no @httpError.
+    int unmodelled = shape->sender_fault ? 400 : 500;
+    reply.status = e.status() ? e.status() : shape->http_status ? shape->http_status : unmodelled;
     reply.sender_fault = shape->sender_fault;
     if (model->query_compatible()) reply.query_code = shape->error_code;
   } else {
@@ -311,6 +314,7 @@ HttpResponse AwsApi::handle(const HttpRequest& request) const {
   ctx.request_id = new_request_id();
   ctx.peer = request.peer;
   ctx.host = std::string(request.header("host"));
+  if (auto scope = scope_of(request)) ctx.access_key = scope->access_key;
   try {
     json input = wire.read_input(*service->model, routed, request);
     auto handler = service->handlers.find(op.name);

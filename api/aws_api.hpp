@@ -33,6 +33,7 @@ struct CallContext {
   std::string request_id;
   std::string peer;  // caller's IP address
   std::string host;  // the Host header (local URLs in responses name the host the client used)
+  std::string access_key;  // the SigV4 credential's access key id (STS maps session keys to roles)
 };
 
 // Input and output are in model form (member names, as in boto3).

@@ -109,10 +109,11 @@ std::unique_ptr<ServiceModel> ServiceModel::parse(std::string_view service, std:
     if (def.contains("max")) s.max = def["max"].get<double>();
     s.timestamp_format = def.value("timestampFormat", "");
     s.exception = def.value("exception", false);
+    if (def.value("fault", false)) s.sender_fault = false;
     if (def.contains("error")) {
-      s.http_status = def["error"].value("httpStatusCode", 400);
+      s.http_status = def["error"].value("httpStatusCode", 0);
       s.error_code = def["error"].value("code", "");
-      s.sender_fault = def["error"].value("senderFault", true);
+      s.sender_fault = def["error"].value("senderFault", s.sender_fault);
     }
     if (s.error_code.empty()) s.error_code = name;
     s.flattened = def.value("flattened", false);

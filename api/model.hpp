@@ -46,7 +46,7 @@ struct Shape {
   std::unordered_map<std::string, size_t> member_by_wire;  // body members only
   std::string payload;                                      // member sent as the whole body
   bool exception = false;
-  int http_status = 0;      // error shapes
+  int http_status = 0;      // error shapes; 0: none modelled (400, or 500 for a server fault)
   std::string error_code;   // the code on the wire: the model's error.code ("NoSuchEntity") or the name
   bool sender_fault = true; // query errors: <Type>Sender</Type> or Receiver
   std::string xml_namespace;

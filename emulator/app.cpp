@@ -2,6 +2,9 @@
 
 #include "emulator/medialive/medialive.hpp"
 #include "emulator/mediapackage/mediapackage.hpp"
+#include "emulator/iam/iam.hpp"
+#include "emulator/secretsmanager/secretsmanager.hpp"
+#include "emulator/sts/sts.hpp"
 
 namespace mediaemu {
 
@@ -14,6 +17,9 @@ App::App(const Config& config, boost::asio::io_context& io)
   api_.set_handlers("medialive", medialive::operations(domain_, media_));
   api_.set_handlers("mediapackage", mediapackage::operations(domain_, media_));
   api_.set_handlers("mediapackage-vod", mediapackage::vod_operations(domain_));
+  api_.set_handlers("sts", sts::operations(domain_));
+  api_.set_handlers("iam", iam::operations(domain_));
+  api_.set_handlers("secretsmanager", secretsmanager::operations(domain_));
   domain_.load();  // after every hook is registered: settles interrupted transitions
 }
 

@@ -2,6 +2,8 @@
 
 #include <openssl/rand.h>
 
+#include <algorithm>
+
 namespace mediaemu {
 
 std::string make_arn(const CallContext& ctx, const std::string& service, const std::string& resource) {
@@ -54,14 +56,18 @@ std::optional<std::string> hex_decode(const std::string& s) {
 constexpr const char* kTokenPrefix = "me1";
 }  // namespace
 
-Page paginate(const std::vector<const Record*>& all, const json& input, int default_max) {
+Page paginate(const std::vector<const Record*>& all, const json& input, int default_max, const char* token_member,
+              const char* max_member) {
   int max = default_max;
-  if (input.contains("MaxResults")) max = std::max<int>(1, input["MaxResults"].get<int>());
+  if (input.contains(max_member)) max = std::max<int>(1, input[max_member].get<int>());
   size_t start = 0;
-  if (input.contains("NextToken")) {
-    std::string token = input["NextToken"].get<std::string>();
+  if (input.contains(token_member)) {
+    std::string token = input[token_member].get<std::string>();
     auto decoded = token.rfind(kTokenPrefix, 0) == 0 ? hex_decode(token.substr(3)) : std::nullopt;
-    if (!decoded) throw api::bad_request("The NextToken '" + token + "' is not valid; pass the NextToken of the previous page");
+    if (!decoded) {
+      throw api::bad_request(std::string("The ") + token_member + " '" + token + "' is not valid; pass the " +
+                             token_member + " of the previous page");
+    }
     while (start < all.size() && all[start]->key.id < *decoded) ++start;
   }
   Page page;
@@ -69,6 +75,31 @@ Page paginate(const std::vector<const Record*>& all, const json& input, int defa
   page.items.assign(all.begin() + static_cast<long>(start), all.begin() + static_cast<long>(end));
   if (end < all.size()) page.next_token = kTokenPrefix + hex_encode(all[end]->key.id);
   return page;
+}
+
+std::string aws_id(const std::string& prefix, size_t length) {
+  static const char* alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";  // base32, as AWS's ids look
+  std::vector<unsigned char> b(length > prefix.size() ? length - prefix.size() : 0);
+  RAND_bytes(b.data(), static_cast<int>(b.size()));
+  std::string out = prefix;
+  for (unsigned char c : b) out.push_back(alphabet[c & 31]);
+  return out;
+}
+
+void merge_tag_list(json& tags, const json& add) {
+  if (!tags.is_array()) tags = json::array();
+  for (const auto& tag : add) {
+    auto same = std::find_if(tags.begin(), tags.end(), [&](const json& t) { return t["Key"] == tag["Key"]; });
+    if (same != tags.end()) (*same)["Value"] = tag["Value"];
+    else tags.push_back(tag);
+  }
+}
+
+void remove_tag_list(json& tags, const json& keys) {
+  if (!tags.is_array()) return;
+  tags.erase(std::remove_if(tags.begin(), tags.end(),
+                            [&](const json& t) { return std::find(keys.begin(), keys.end(), t["Key"]) != keys.end(); }),
+             tags.end());
 }
 
 void put_next_token(json& output, const Page& page) {

@@ -31,13 +31,24 @@ struct Page {
   std::vector<const Record*> items;
   std::string next_token;  // empty when this is the last page
 };
-Page paginate(const std::vector<const Record*>& all, const json& input, int default_max = 1000);
+// The query services name the members Marker / MaxItems (IAM) or NextToken with no maximum.
+Page paginate(const std::vector<const Record*>& all, const json& input, int default_max = 1000,
+              const char* token_member = "NextToken", const char* max_member = "MaxResults");
 void put_next_token(json& output, const Page& page);
+
+// An AWS unique id: `prefix` ("AROA" for a role, "ASIA" for a session key) and upper-case
+// letters and digits up to `length` characters in all.
+std::string aws_id(const std::string& prefix, size_t length = 21);
 
 // Tags: resources keep them in doc["Tags"] (model form, a string map).
 json tags_for_arn(Domain& domain, const std::string& arn);
 void add_tags(Domain& domain, const std::string& arn, const json& tags);
 void remove_tags(Domain& domain, const std::string& arn, const json& keys);
+
+// Tags the query and JSON services keep as a list of {"Key", "Value"} (IAM, Secrets Manager, SSM):
+// one entry per key, a new value replacing the old.
+void merge_tag_list(json& tags, const json& add);
+void remove_tag_list(json& tags, const json& keys);
 
 // The string member or "" when absent.
 std::string str(const json& object, const char* member);

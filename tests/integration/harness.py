@@ -280,14 +280,15 @@ class Response:
 
 def raw_request(endpoint: str, method: str, path: str, body: Optional[bytes | str] = None,
                 service: Optional[str] = "medialive", region: str = REGION, sign: bool = True,
-                headers: Optional[dict] = None, timeout: float = 30) -> Response:
+                headers: Optional[dict] = None, timeout: float = 30,
+                content_type: str = "application/json") -> Response:
     """One HTTP request with http.client (no client-side validation), SigV4-signed for `service`."""
     data = body.encode() if isinstance(body, str) else (body or b"")
     all_headers = {}
     if sign and service:
-        all_headers.update(signed_headers(method, endpoint + path, data, service, region))
+        all_headers.update(signed_headers(method, endpoint + path, data, service, region, content_type))
     elif data:
-        all_headers["Content-Type"] = "application/json"
+        all_headers["Content-Type"] = content_type
     all_headers.update(headers or {})
     host, port = endpoint.split("//", 1)[1].split(":")
     conn = http.client.HTTPConnection(host, int(port), timeout=timeout)

@@ -1,0 +1,259 @@
+#!/usr/bin/env python3
+"""STS and IAM (AWS query protocol, XML answers) and Secrets Manager (AWS JSON 1.1) with boto3
+and both AWS CLIs, as the seeds use them: who am I, a role with its trust and inline policies
+(seed 002 step 3), managed policies, instance profiles, AssumeRole credentials that mediaemu
+accepts and knows again, secrets with versions, deletion and restore, GetRandomPassword with its
+options. Each protocol's bad input answers in its own error shape; state survives a kill -9.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import urllib.parse
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import harness  # noqa: E402
+from harness import check, check_eq, expect_error  # noqa: E402
+
+TRUST = {"Version": "2012-10-17",
+         "Statement": [{"Effect": "Allow", "Principal": {"Service": "medialive.amazonaws.com"},
+                        "Action": "sts:AssumeRole"}]}
+POLICY = {"Version": "2012-10-17",
+          "Statement": [{"Effect": "Allow", "Action": ["s3:PutObject", "s3:GetObject"], "Resource": "*"}]}
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:8]}"
+
+
+def cli(t, argv: list, v2: bool = False) -> subprocess.CompletedProcess:
+    """An AWS CLI command against the server: v1 (`aws`, AWS_ENDPOINT_URL) or v2 (/usr/bin/aws,
+    --endpoint-url). One attempt, so that a 5xx shows."""
+    env = dict(os.environ, AWS_DEFAULT_REGION=harness.REGION, AWS_MAX_ATTEMPTS="1", AWS_PAGER="")
+    if v2:
+        cmd = ["/usr/bin/aws", "--endpoint-url", t.endpoint] + argv
+    else:
+        cmd = ["aws"] + argv
+        env["AWS_ENDPOINT_URL"] = t.endpoint
+    return subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=60)
+
+
+def clis() -> list:
+    """The AWS CLIs on this machine, as (label, v2 flag)."""
+    found = []
+    v1 = shutil.which("aws")
+    if v1 and "aws-cli/1." in subprocess.run([v1, "--version"], capture_output=True, text=True).stdout + \
+            subprocess.run([v1, "--version"], capture_output=True, text=True).stderr:
+        found.append(("AWS CLI v1", False))
+    if Path("/usr/bin/aws").exists():
+        found.append(("AWS CLI v2", True))
+    return found
+
+
+def test_sts_who_am_i_and_assume_role(t):
+    sts, iam = t.client("sts"), t.client("iam")
+    me = sts.get_caller_identity()
+    check_eq((me["Account"], me["Arn"]), ("123456789012", "arn:aws:iam::123456789012:root"),
+             "GetCallerIdentity: the account's root")
+    role = iam.create_role(RoleName=unique("assumable"), AssumeRolePolicyDocument=json.dumps(TRUST))["Role"]
+    creds = sts.assume_role(RoleArn=role["Arn"], RoleSessionName="ci-session", DurationSeconds=900)
+    c = creds["Credentials"]
+    check(c["AccessKeyId"].startswith("ASIA") and len(c["AccessKeyId"]) == 20, "AssumeRole: an ASIA access key",
+          "ASIA + 16", c["AccessKeyId"])
+    check(len(c["SecretAccessKey"]) == 40 and c["SessionToken"], "AssumeRole: secret key and session token")
+    check_eq(creds["AssumedRoleUser"]["Arn"],
+             f"arn:aws:sts::123456789012:assumed-role/{role['RoleName']}/ci-session", "AssumedRoleUser ARN")
+    import boto3
+    session = boto3.client("sts", region_name=harness.REGION, endpoint_url=t.endpoint,
+                           aws_access_key_id=c["AccessKeyId"], aws_secret_access_key=c["SecretAccessKey"],
+                           aws_session_token=c["SessionToken"])
+    check_eq(session.get_caller_identity()["Arn"], creds["AssumedRoleUser"]["Arn"],
+             "the session's credentials are accepted and known as the assumed role")
+    expect_error(lambda: sts.assume_role(RoleArn="arn:aws:iam::123456789012:role/nope", RoleSessionName="s1"),
+                 403, "AccessDenied", "AssumeRole of a role that does not exist is refused")
+    expect_error(lambda: sts.assume_role(RoleArn=role["Arn"], RoleSessionName="s1", DurationSeconds=7200),
+                 400, "ValidationError", "DurationSeconds above the role's MaxSessionDuration")
+    token = sts.get_session_token()["Credentials"]
+    check(token["AccessKeyId"].startswith("ASIA"), "GetSessionToken: temporary credentials")
+
+
+def test_iam_roles_and_policies(t):
+    iam = t.client("iam")
+    name = unique("MediaLiveAccessRole")
+    role = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(TRUST), Description="seed 002",
+                           Tags=[{"Key": "env", "Value": "ci"}])["Role"]
+    check_eq(role["Arn"], f"arn:aws:iam::123456789012:role/{name}", "role ARN")
+    check(role["RoleId"].startswith("AROA"), "role id starts with AROA", "AROA...", role["RoleId"])
+    got = iam.get_role(RoleName=name)["Role"]
+    check_eq(got["AssumeRolePolicyDocument"], TRUST, "trust policy round-trips (URL-encoded on the wire)")
+    check_eq(got["Tags"], [{"Key": "env", "Value": "ci"}], "tags")
+    expect_error(lambda: iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(TRUST)),
+                 409, "EntityAlreadyExists", "a second role of the same name")
+    expect_error(lambda: iam.get_role(RoleName="no-such-role"), 404, "NoSuchEntity", "GetRole of a missing role")
+    expect_error(lambda: iam.create_role(RoleName=unique("bad"), AssumeRolePolicyDocument="{not json"),
+                 400, "MalformedPolicyDocument", "a trust policy that is not JSON")
+
+    iam.put_role_policy(RoleName=name, PolicyName="MediaLiveCustomPolicy", PolicyDocument=json.dumps(POLICY))
+    check_eq(iam.get_role_policy(RoleName=name, PolicyName="MediaLiveCustomPolicy")["PolicyDocument"], POLICY,
+             "inline policy round-trips")
+    check_eq(iam.list_role_policies(RoleName=name)["PolicyNames"], ["MediaLiveCustomPolicy"], "ListRolePolicies")
+
+    policy = iam.create_policy(PolicyName=unique("managed"), PolicyDocument=json.dumps(POLICY))["Policy"]
+    iam.attach_role_policy(RoleName=name, PolicyArn=policy["Arn"])
+    iam.attach_role_policy(RoleName=name, PolicyArn="arn:aws:iam::aws:policy/AWSElementalMediaLiveReadOnly")
+    attached = [p["PolicyArn"] for p in iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]]
+    check_eq(sorted(attached), sorted([policy["Arn"], "arn:aws:iam::aws:policy/AWSElementalMediaLiveReadOnly"]),
+             "ListAttachedRolePolicies")
+    check_eq(iam.get_policy(PolicyArn=policy["Arn"])["Policy"]["AttachmentCount"], 1, "AttachmentCount")
+    v2 = iam.create_policy_version(PolicyArn=policy["Arn"], PolicyDocument=json.dumps(TRUST), SetAsDefault=True)
+    check_eq(v2["PolicyVersion"]["VersionId"], "v2", "CreatePolicyVersion")
+    check_eq(iam.get_policy_version(PolicyArn=policy["Arn"], VersionId="v2")["PolicyVersion"]["Document"], TRUST,
+             "GetPolicyVersion returns the document")
+    expect_error(lambda: iam.delete_role(RoleName=name), 409, "DeleteConflict", "a role with policies is not deleted")
+    expect_error(lambda: iam.delete_policy(PolicyArn=policy["Arn"]), 409, "DeleteConflict",
+                 "an attached policy is not deleted")
+
+    profile = iam.create_instance_profile(InstanceProfileName=unique("profile"))["InstanceProfile"]
+    iam.add_role_to_instance_profile(InstanceProfileName=profile["InstanceProfileName"], RoleName=name)
+    roles = iam.get_instance_profile(InstanceProfileName=profile["InstanceProfileName"])["InstanceProfile"]["Roles"]
+    check_eq([r["RoleName"] for r in roles], [name], "instance profile holds the role")
+    iam.remove_role_from_instance_profile(InstanceProfileName=profile["InstanceProfileName"], RoleName=name)
+    iam.delete_instance_profile(InstanceProfileName=profile["InstanceProfileName"])
+
+    names = [r["RoleName"] for page in iam.get_paginator("list_roles").paginate(PaginationConfig={"PageSize": 1})
+             for r in page["Roles"]]
+    check(name in names, "ListRoles pages (Marker / MaxItems) reach the role", name, names)
+
+    iam.delete_role_policy(RoleName=name, PolicyName="MediaLiveCustomPolicy")
+    iam.detach_role_policy(RoleName=name, PolicyArn=policy["Arn"])
+    iam.detach_role_policy(RoleName=name, PolicyArn="arn:aws:iam::aws:policy/AWSElementalMediaLiveReadOnly")
+    iam.delete_policy_version(PolicyArn=policy["Arn"], VersionId="v1")
+    iam.delete_policy(PolicyArn=policy["Arn"])
+    iam.delete_role(RoleName=name)
+    expect_error(lambda: iam.get_role(RoleName=name), 404, "NoSuchEntity", "the role is gone")
+
+    linked = iam.create_service_linked_role(AWSServiceName="medialive.amazonaws.com")["Role"]
+    check(linked["Path"] == "/aws-service-role/medialive.amazonaws.com/", "service-linked role path",
+          "/aws-service-role/medialive.amazonaws.com/", linked["Path"])
+    task = iam.delete_service_linked_role(RoleName=linked["RoleName"])["DeletionTaskId"]
+    check_eq(iam.get_service_linked_role_deletion_status(DeletionTaskId=task)["Status"], "SUCCEEDED",
+             "service-linked role deletion")
+
+
+def test_secrets(t):
+    sm = t.client("secretsmanager")
+    name = unique("streaming-platform/drm-key")
+    created = sm.create_secret(Name=name, SecretString='{"key":"one"}', Description="DRM",
+                               Tags=[{"Key": "Project", "Value": "live"}])
+    check(created["ARN"].startswith(f"arn:aws:secretsmanager:us-east-1:123456789012:secret:{name}-"),
+          "secret ARN: name and a random suffix", "...:secret:<name>-XXXXXX", created["ARN"])
+    check_eq(sm.get_secret_value(SecretId=name)["SecretString"], '{"key":"one"}', "GetSecretValue by name")
+    check_eq(sm.get_secret_value(SecretId=created["ARN"])["VersionId"], created["VersionId"], "by ARN")
+    second = sm.put_secret_value(SecretId=name, SecretString="two")
+    check_eq(sm.get_secret_value(SecretId=name)["SecretString"], "two", "PutSecretValue becomes AWSCURRENT")
+    check_eq(sm.get_secret_value(SecretId=name, VersionStage="AWSPREVIOUS")["SecretString"], '{"key":"one"}',
+             "the former value is AWSPREVIOUS")
+    stages = sm.describe_secret(SecretId=name)["VersionIdsToStages"]
+    check_eq(stages, {created["VersionId"]: ["AWSPREVIOUS"], second["VersionId"]: ["AWSCURRENT"]},
+             "DescribeSecret VersionIdsToStages")
+    expect_error(lambda: sm.create_secret(Name=name, SecretString="x"), 400, "ResourceExistsException",
+                 "a second secret of the same name")
+    expect_error(lambda: sm.get_secret_value(SecretId="no-such-secret"), 400, "ResourceNotFoundException",
+                 "GetSecretValue of a missing secret")
+
+    deletion = sm.delete_secret(SecretId=name, RecoveryWindowInDays=7)
+    check("DeletionDate" in deletion, "DeleteSecret schedules the deletion")
+    expect_error(lambda: sm.get_secret_value(SecretId=name), 400, "InvalidRequestException",
+                 "a secret marked for deletion cannot be read")
+    check(name not in [s["Name"] for s in sm.list_secrets()["SecretList"]], "ListSecrets leaves it out")
+    sm.restore_secret(SecretId=name)
+    check_eq(sm.get_secret_value(SecretId=name)["SecretString"], "two", "RestoreSecret brings it back")
+    sm.delete_secret(SecretId=name, ForceDeleteWithoutRecovery=True)
+    expect_error(lambda: sm.describe_secret(SecretId=name), 400, "ResourceNotFoundException",
+                 "ForceDeleteWithoutRecovery deletes at once")
+
+    pw = sm.get_random_password(PasswordLength=20, ExcludePunctuation=True, ExcludeUppercase=True)["RandomPassword"]
+    check(len(pw) == 20 and pw.isalnum() and pw == pw.lower() and any(ch.isdigit() for ch in pw),
+          "GetRandomPassword honours length and exclusions (each included type present)", "20 lower/digits", pw)
+    expect_error(lambda: sm.get_random_password(PasswordLength=3), 400, "InvalidParameterException",
+                 "a length too short for every required type")
+
+
+def test_clis(t):
+    found = clis()
+    if not found:
+        print("    SKIP no AWS CLI on this machine")
+        return
+    for label, v2 in found:
+        r = cli(t, ["sts", "get-caller-identity", "--query", "Account", "--output", "text"], v2)
+        check_eq((r.returncode, r.stdout.strip()), (0, "123456789012"), f"{label}: sts get-caller-identity")
+        role = unique("cli-role")
+        r = cli(t, ["iam", "create-role", "--role-name", role, "--assume-role-policy-document", json.dumps(TRUST)], v2)
+        check_eq(r.returncode, 0, f"{label}: iam create-role ({r.stderr.strip()[:200]})")
+        r = cli(t, ["iam", "get-role", "--role-name", role, "--query", "Role.Arn", "--output", "text"], v2)
+        check_eq(r.stdout.strip(), f"arn:aws:iam::123456789012:role/{role}", f"{label}: iam get-role --query")
+        r = cli(t, ["iam", "get-role", "--role-name", "missing-" + role], v2)
+        check(r.returncode != 0 and "NoSuchEntity" in r.stderr, f"{label}: a missing role names NoSuchEntity",
+              "NoSuchEntity", r.stderr.strip()[:300])
+        cli(t, ["iam", "delete-role", "--role-name", role], v2)
+        r = cli(t, ["secretsmanager", "get-random-password", "--password-length", "16", "--exclude-punctuation",
+                    "--query", "RandomPassword", "--output", "text"], v2)
+        check(r.returncode == 0 and len(r.stdout.strip()) == 16, f"{label}: secretsmanager get-random-password",
+              "16 characters", r.stdout + r.stderr)
+        secret = unique("cli-secret")
+        r = cli(t, ["secretsmanager", "create-secret", "--name", secret, "--secret-string", "s3cr3t"], v2)
+        check_eq(r.returncode, 0, f"{label}: secretsmanager create-secret ({r.stderr.strip()[:200]})")
+        r = cli(t, ["secretsmanager", "get-secret-value", "--secret-id", secret, "--query", "SecretString",
+                    "--output", "text"], v2)
+        check_eq(r.stdout.strip(), "s3cr3t", f"{label}: secretsmanager get-secret-value")
+
+
+def test_bad_input_in_each_protocol(t):
+    # query: an unknown Action, a missing required member, a wrong type.
+    r = t.request("POST", "/", "Action=NoSuchAction&Version=2010-05-08", service="iam",
+                  content_type="application/x-www-form-urlencoded")
+    check(r.status == 400 and b"<Code>InvalidAction</Code>" in r.body and b"<ErrorResponse" in r.body,
+          "query: unknown Action -> 400 InvalidAction in <ErrorResponse>", "400 InvalidAction", r)
+    r = t.request("POST", "/", "Action=CreateRole&Version=2010-05-08&RoleName=x", service="iam",
+                  content_type="application/x-www-form-urlencoded")
+    check(r.status == 400 and b"<Code>ValidationError</Code>" in r.body and b"AssumeRolePolicyDocument" in r.body,
+          "query: a missing required member -> 400 ValidationError naming it", "400 ValidationError", r)
+    r = t.request("POST", "/", "Action=CreateRole&Version=2010-05-08&RoleName=x&AssumeRolePolicyDocument=%7B%7D"
+                  "&MaxSessionDuration=abc", service="iam", content_type="application/x-www-form-urlencoded")
+    check(r.status == 400 and b"MaxSessionDuration" in r.body, "query: a wrong type -> 400 naming the member", 400, r)
+    check(t.client("iam").list_roles(PathPrefix="/x")["Roles"] == [], "nothing was created by the refused requests")
+    # json: malformed body, wrong type, unknown target.
+    headers = {"X-Amz-Target": "secretsmanager.CreateSecret"}
+    r = t.request("POST", "/", b"{not json", service="secretsmanager", content_type="application/x-amz-json-1.1",
+                  headers=headers)
+    check(r.status == 400 and r.json().get("__type") == "SerializationException",
+          "json: malformed body -> 400 SerializationException in __type", "400", r)
+    r = t.request("POST", "/", json.dumps({"Name": ["a", "list"]}), service="secretsmanager",
+                  content_type="application/x-amz-json-1.1", headers=headers)
+    check(r.status == 400 and "Name" in r.json().get("message", ""), "json: a list where a string belongs -> 400", 400, r)
+    r = t.request("POST", "/", "{}", service="secretsmanager", content_type="application/x-amz-json-1.1",
+                  headers={"X-Amz-Target": "secretsmanager.Bogus"})
+    check(r.status == 400 and r.json().get("__type") == "UnknownOperationException",
+          "json: unknown target -> 400 UnknownOperationException", 400, r)
+    check_eq(t.client("secretsmanager").list_secrets(Filters=[{"Key": "name", "Values": ["a"]}])["SecretList"], [],
+             "nothing was created by the refused requests")
+
+
+def test_state_survives_kill9(t):
+    iam, sm = t.client("iam"), t.client("secretsmanager")
+    role, secret = unique("durable"), unique("durable")
+    iam.create_role(RoleName=role, AssumeRolePolicyDocument=json.dumps(TRUST))
+    iam.put_role_policy(RoleName=role, PolicyName="p", PolicyDocument=json.dumps(POLICY))
+    sm.create_secret(Name=secret, SecretString="kept")
+    t.server.restart(hard=True)
+    iam, sm = t.client("iam"), t.client("secretsmanager")
+    check_eq(iam.get_role_policy(RoleName=role, PolicyName="p")["PolicyDocument"], POLICY,
+             "an IAM role and its inline policy survive kill -9")
+    check_eq(sm.get_secret_value(SecretId=secret)["SecretString"], "kept", "a secret survives kill -9")
+
+
+harness.main(globals())
