@@ -1,5 +1,6 @@
 #include "emulator/app.hpp"
 
+#include "emulator/mediaconnect/mediaconnect.hpp"
 #include "emulator/medialive/medialive.hpp"
 #include "emulator/mediapackage/mediapackage.hpp"
 
@@ -14,7 +15,9 @@ App::App(const Config& config, boost::asio::io_context& io)
   api_.set_handlers("medialive", medialive::operations(domain_, media_));
   api_.set_handlers("mediapackage", mediapackage::operations(domain_, media_));
   api_.set_handlers("mediapackage-vod", mediapackage::vod_operations(domain_));
+  api_.set_handlers("mediaconnect", mediaconnect::operations(domain_, flows_));
   domain_.load();  // after every hook is registered: settles interrupted transitions
+  mediaconnect::resume_flows(domain_, flows_);  // flows ACTIVE when the process ended relay again
 }
 
 App::~App() { stop(); }
@@ -50,6 +53,7 @@ void App::start() {
 void App::stop() {
   domain_.stop_clock();  // first: a transition due now must not start a pipeline after media stops
   media_.stop();
+  flows_.shutdown();
 }
 
 }  // namespace mediaemu
