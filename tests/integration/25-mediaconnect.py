@@ -194,15 +194,31 @@ def test_active_flow_relays_and_fails_over(t):
           "switches from source primary-source to backup-source", "not in the log")
 
 
+def rtp_datagrams(port: int, count: int) -> None:
+    """RTP packets (PT 33) each carrying one null MPEG-TS packet, sent to 127.0.0.1:<port>."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        for i in range(count):
+            s.sendto(bytes([0x80, 33, 0, i]) + bytes(8) + b"\x47\x1f\xff\x10" + bytes(184), ("127.0.0.1", port))
+
+
+def test_kill9_keeps_the_flow_active_and_relaying(t):
+    t.server.restart()  # kill -9, then start on the same data dir
+    mc = S["mc"] = t.client("mediaconnect")
+    check_eq(mc.describe_flow(FlowArn=S["arn"])["Flow"]["Status"], "ACTIVE", "the flow is still ACTIVE after kill -9")
+    time.sleep(0.5)  # the relay is rebuilt right after the restart
+    t0 = time.monotonic()
+    rtp_datagrams(S["ports"][1], 5)
+    time.sleep(0.5)
+    check_eq(len(S["counter"].since(t0)), 5, "the restarted flow relays again")
+
+
 def test_stop_and_delete(t):
     mc = S["mc"]
     check_eq(mc.stop_flow(FlowArn=S["arn"])["Status"], "STOPPING", "StopFlow answers STOPPING")
     mc.get_waiter("flow_standby").wait(FlowArn=S["arn"], WaiterConfig={"Delay": 1, "MaxAttempts": 10})
     time.sleep(0.3)
     t0 = time.monotonic()
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        for i in range(5):
-            s.sendto(bytes([0x80, 33, 0, i]) + bytes(8) + b"\x47" + bytes(187), ("127.0.0.1", S["ports"][1]))
+    rtp_datagrams(S["ports"][1], 5)
     time.sleep(0.5)
     check_eq(len(S["counter"].since(t0)), 0, "a stopped flow relays nothing")
     check_eq(mc.delete_flow(FlowArn=S["arn"])["Status"], "DELETING", "DeleteFlow answers DELETING")
