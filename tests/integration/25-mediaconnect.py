@@ -212,6 +212,23 @@ def test_kill9_keeps_the_flow_active_and_relaying(t):
     check_eq(len(S["counter"].since(t0)), 5, "the restarted flow relays again")
 
 
+def test_a_protocol_the_relay_does_not_carry_is_reported(t):
+    mc = S["mc"]
+    arn = mc.create_flow(Name="zixi-flow", Source={"Name": "zixi", "Protocol": "zixi-push", "StreamId": "live"})["Flow"]
+    check_eq(arn["Source"].get("IngestPort"), 2088, "a zixi-push source listens on port 2088, as on AWS")
+    arn = arn["FlowArn"]
+    mc.start_flow(FlowArn=arn)
+    mc.get_waiter("flow_active").wait(FlowArn=arn, WaiterConfig={"Delay": 1, "MaxAttempts": 10})
+    time.sleep(0.3)
+    errors = mc.describe_flow(FlowArn=arn).get("Messages", {}).get("Errors", [])
+    check(any("zixi-push" in e for e in errors), "DescribeFlow's Messages.Errors names the protocol the relay does not carry",
+          "an error naming zixi-push", errors)
+    mc.stop_flow(FlowArn=arn)
+    mc.get_waiter("flow_standby").wait(FlowArn=arn, WaiterConfig={"Delay": 1, "MaxAttempts": 10})
+    mc.delete_flow(FlowArn=arn)
+    mc.get_waiter("flow_deleted").wait(FlowArn=arn, WaiterConfig={"Delay": 1, "MaxAttempts": 10})
+
+
 def test_stop_and_delete(t):
     mc = S["mc"]
     check_eq(mc.stop_flow(FlowArn=S["arn"])["Status"], "STOPPING", "StopFlow answers STOPPING")
