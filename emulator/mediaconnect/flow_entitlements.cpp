@@ -39,10 +39,7 @@ json update(Domain& domain, flow::FlowControl& flows, const CallContext& ctx, co
   return edit_flow(domain, flows, ctx, str(in, "FlowArn"), [&](json& flow, json&) {
     json& entitlement = require_part(flow["Entitlements"], "EntitlementArn", str(in, "EntitlementArn"), "Entitlement");
     for (const char* m : {"Description", "EntitlementStatus", "Subscribers"}) copy_member(entitlement, in, m);
-    if (in.contains("Encryption")) {
-      if (!entitlement["Encryption"].is_object()) entitlement["Encryption"] = json::object();
-      for (auto it = in["Encryption"].begin(); it != in["Encryption"].end(); ++it) entitlement["Encryption"][it.key()] = *it;
-    }
+    merge_member(entitlement, in, "Encryption");  // UpdateEncryption
     return json{{"FlowArn", flow["FlowArn"]}, {"Entitlement", entitlement}};
   });
 }

@@ -36,14 +36,13 @@ std::string required_name(const json& request, const char* what) {
   return name;
 }
 
-// Update requests carry Encryption/Decryption as UpdateEncryption: members merge into the old.
-void merge_object(json& into, const json& from, const char* member) {
+}  // namespace
+
+void merge_member(json& into, const json& from, const char* member) {
   if (!from.contains(member)) return;
   if (!into.contains(member) || !into[member].is_object()) into[member] = json::object();
   for (auto it = from[member].begin(); it != from[member].end(); ++it) into[member][it.key()] = *it;
 }
-
-}  // namespace
 
 json make_source(const CallContext& ctx, const Config& config, const json& request) {
   const std::string name = required_name(request, "Source");
@@ -67,7 +66,7 @@ json make_source(const CallContext& ctx, const Config& config, const json& reque
 void update_source(json& source, const json& request) {
   for (const char* m : kSourceOwn)
     if (std::string(m) != "Decryption") copy_member(source, request, m);
-  merge_object(source, request, "Decryption");
+  merge_member(source, request, "Decryption");  // UpdateEncryption
   if (request.contains("Protocol")) {
     if (!source.contains("Transport")) source["Transport"] = json::object();
     source["Transport"]["Protocol"] = request["Protocol"];
@@ -103,7 +102,7 @@ json make_output(const CallContext& ctx, const Config& config, const json& reque
 void update_output(json& output, const json& request) {
   for (const char* m : kOutputOwn)
     if (std::string(m) != "Encryption") copy_member(output, request, m);
-  merge_object(output, request, "Encryption");
+  merge_member(output, request, "Encryption");  // UpdateEncryption
   if (request.contains("Protocol")) output["Transport"]["Protocol"] = request["Protocol"];
   for (const char* m : kOutputTransport) copy_member(output["Transport"], request, m);
 }
@@ -140,9 +139,7 @@ json make_media_stream(const json& request) {
 }
 
 void update_failover(json& flow, const json& request) {
-  json& config = flow["SourceFailoverConfig"];
-  if (!config.is_object()) config = json::object();
-  for (auto it = request.begin(); it != request.end(); ++it) config[it.key()] = *it;
+  merge_member(flow, json{{"SourceFailoverConfig", request}}, "SourceFailoverConfig");
 }
 
 json& require_part(json& items, const char* member, const std::string& value, const std::string& what) {

@@ -146,10 +146,7 @@ json list_flows(Domain& domain, const CallContext& ctx, const json& in) {
 json update_flow(Domain& domain, flow::FlowControl& flows, const CallContext& ctx, const json& in) {
   return edit_flow(domain, flows, ctx, str(in, "FlowArn"), [&in](json& flow, json&) {
     if (in.contains("SourceFailoverConfig")) update_failover(flow, in["SourceFailoverConfig"]);
-    if (in.contains("Maintenance")) {
-      if (!flow["Maintenance"].is_object()) flow["Maintenance"] = json::object();
-      for (auto it = in["Maintenance"].begin(); it != in["Maintenance"].end(); ++it) flow["Maintenance"][it.key()] = *it;
-    }
+    merge_member(flow, in, "Maintenance");
     for (const char* m : {"SourceMonitoringConfig", "FlowSize", "NdiConfig", "EncodingConfig"}) copy_member(flow, in, m);
     return json{{"Flow", flow}};
   });

@@ -35,6 +35,9 @@ json make_output(const CallContext& ctx, const Config& config, const json& reque
 json make_entitlement(const CallContext& ctx, const json& request);
 json make_vpc_interface(const json& request);
 json make_media_stream(const json& request);
+// Update requests merge into what exists: each member of `from` replaces the same member of
+// `into[member]` (created as an object when missing); absent members stay as they were.
+void merge_member(json& into, const json& from, const char* member);
 // Applies an Update* request's members to an existing part.
 void update_source(json& source, const json& request);
 void update_output(json& output, const json& request);
