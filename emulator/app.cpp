@@ -1,5 +1,6 @@
 #include "emulator/app.hpp"
 
+#include "emulator/mediaconnect/mediaconnect.hpp"
 #include "emulator/medialive/medialive.hpp"
 #include "emulator/mediapackage/mediapackage.hpp"
 #include "emulator/iam/iam.hpp"
@@ -17,10 +18,12 @@ App::App(const Config& config, boost::asio::io_context& io)
   api_.set_handlers("medialive", medialive::operations(domain_, media_));
   api_.set_handlers("mediapackage", mediapackage::operations(domain_, media_));
   api_.set_handlers("mediapackage-vod", mediapackage::vod_operations(domain_));
+  api_.set_handlers("mediaconnect", mediaconnect::operations(domain_, flows_));
   api_.set_handlers("sts", sts::operations(domain_));
   api_.set_handlers("iam", iam::operations(domain_));
   api_.set_handlers("secretsmanager", secretsmanager::operations(domain_));
   domain_.load();  // after every hook is registered: settles interrupted transitions
+  mediaconnect::resume_flows(domain_, flows_);  // flows ACTIVE when the process ended relay again
 }
 
 App::~App() { stop(); }
@@ -56,6 +59,7 @@ void App::start() {
 void App::stop() {
   domain_.stop_clock();  // first: a transition due now must not start a pipeline after media stops
   media_.stop();
+  flows_.shutdown();
 }
 
 }  // namespace mediaemu

@@ -15,6 +15,7 @@
 #include "emulator/domain.hpp"
 #include "emulator/media_loader.hpp"
 #include "emulator/store.hpp"
+#include "pipeline/flow/flow_runtime.hpp"
 
 namespace mediaemu {
 
@@ -40,6 +41,7 @@ class App {
   Store store_;
   Domain domain_;
   MediaLoader media_;  // the media module, loaded in the background
+  flow::FlowRuntime flows_;  // MediaConnect flows' relays (no libav: not in the media module)
   api::AwsApi api_;
   std::unique_ptr<api::Origin> origin_;
 };
