@@ -37,7 +37,7 @@ def ffmpeg(args: list, label: str, t) -> subprocess.Popen:
 
 def ffmpeg_can(kind: str, name: str) -> bool:
     out = subprocess.run(["ffmpeg", "-hide_banner", f"-{kind}"], capture_output=True, text=True).stdout
-    return any(line.split()[-1:] == [name] for line in out.splitlines())
+    return any(name in line.split()[:2] for line in out.splitlines())
 
 
 def segments_under(root: Path) -> list:
@@ -80,6 +80,9 @@ def check_hls_output(kind: str, what: str) -> None:
     check_eq((video[0].get("width"), video[0].get("height")) if video else None, (256, 144),
              f"{what}: the rung's resolution")
     duration = float(probe.get("format", {}).get("duration", 0))
+    print(f"    {what}: {len(segs)} segments, {time.monotonic() - S['started']:.1f} s after start; "
+          f"{segs[-2].name} {video[0].get('width') if video else '?'}x{video[0].get('height') if video else '?'}, "
+          f"{duration:.2f} s", flush=True)
     check(1.5 <= duration <= 2.6, f"{what}: a segment lasts SegmentLength (2 s)", "1.5-2.6 s", duration)
 
 
@@ -194,6 +197,7 @@ def test_an_mp4_file_plays_once_in_real_time(t):
     check(f"played {S['clip']} to its end" in log, "the log says the file played to its end", "played … to its end",
           "not in the log")
     elapsed = time.monotonic() - S["started"]
+    print(f"    the 6 s MP4 ended {elapsed:.1f} s after the channel started", flush=True)
     check(elapsed >= 6, "a 6-second file takes at least 6 s (real time)", ">= 6 s", round(elapsed, 1))
     time.sleep(3)
     if not t.lacks("medialive", "ListAlerts"):
