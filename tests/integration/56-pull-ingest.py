@@ -124,6 +124,13 @@ def test_create_input_validates_each_type(t):
     expect_error(lambda: ml.create_input(Name="x", Type="SRT_CALLER", SrtSettings={"SrtCallerSources": [
         {"SrtListenerAddress": "127.0.0.1", "SrtListenerPort": "9000", "MinimumLatency": 50}]}), 422,
         "UnprocessableEntityException", "an SRT caller source with MinimumLatency 50 ms")
+    # UpdateInput checks what it changes the same way.
+    detached = ml.create_input(Name="x", Type="MP4_FILE", Sources=[{"Url": "https://example.com/clip.mp4"}])["Input"]
+    expect_error(lambda: ml.update_input(InputId=detached["Id"], Sources=[{"Url": "rtmp://example.com/live"}]), 422,
+                 "UnprocessableEntityException", "UpdateInput to an MP4_FILE source with an rtmp:// URL")
+    updated = ml.update_input(InputId=detached["Id"], Sources=[{"Url": "s3ssl://bucket/clip.mp4"}])["Input"]
+    check_eq(updated["Sources"][0]["Url"], "s3ssl://bucket/clip.mp4", "UpdateInput takes an s3ssl:// MP4 source")
+    ml.delete_input(InputId=detached["Id"])
 
 
 def test_start_channels(t):
