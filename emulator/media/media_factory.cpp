@@ -126,8 +126,9 @@ std::shared_ptr<pipeline::IngestSource> PipelineMediaFactory::make_source(const 
   // What the plan could not honour (credentials in SSM, a passphrase in Secrets Manager, ...) is
   // an alert too; the log says it where the source starts.
   for (const auto& problem : input.problems) spdlog::warn("media: channel {}: {}", plan.channel_id, problem);
-  if (input.transport == InputPlan::Transport::UrlPull || input.transport == InputPlan::Transport::Mp4File ||
-      input.transport == InputPlan::Transport::SrtCaller)
+  using T = InputPlan::Transport;
+  if (input.transport == T::UrlPull || input.transport == T::Mp4File || input.transport == T::TsFile ||
+      input.transport == T::RtmpPull || input.transport == T::SrtCaller)
     return pull_source(plan, input, why);
   if (input.transport == InputPlan::Transport::SrtListener) {
     pipeline::srt::SrtListenerSpec spec;
@@ -139,7 +140,8 @@ std::shared_ptr<pipeline::IngestSource> PipelineMediaFactory::make_source(const 
     return std::make_shared<pipeline::srt::SrtListenerSource>(std::move(spec));
   }
   why = "input " + input.id + " (" + input.type +
-        ") carries no media in mediaemu yet; use an RTMP, RTP, UDP, SRT, URL_PULL or MP4_FILE input";
+        ") carries no media in mediaemu yet; use an RTMP, RTP, UDP, SRT, URL_PULL, RTMP_PULL, MP4_FILE or "
+        "TS_FILE input";
   return nullptr;
 }
 
@@ -168,6 +170,9 @@ std::shared_ptr<pipeline::IngestSource> PipelineMediaFactory::pull_source(const 
   } else {
     spec.urls = input.urls;
     spec.loop = input.loop;
+    // An RTMP server sends at its own (real-time) pace; files and HLS segments come as fast as
+    // they are read, so the source paces them.
+    spec.realtime = input.transport != InputPlan::Transport::RtmpPull;
     // A live HLS playlist starts this many segments from its live edge (hls demuxer default: 3).
     if (input.hls_buffer_segments > 0) spec.open_options["live_start_index"] = std::to_string(-input.hls_buffer_segments);
     // A live playlist that stops growing ends the attempt after a few reloads (default: 1000).

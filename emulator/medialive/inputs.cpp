@@ -9,9 +9,10 @@
 // and ports must be unique across inputs (all regions share the RTMP port). STANDARD inputs have
 // two destinations/sources, SINGLE_PIPELINE one (ML-UG setup-uss-rtmp-push).
 //
-// Pull inputs name their sources: URL_PULL (HLS, MP4 over HTTP) and MP4_FILE take http(s)://,
-// s3ssl:// and mediastoressl:// URLs (ML-UG setup-mp4-obtain-info), and in mediaemu also file://
-// URLs and absolute paths; SRT_CALLER inputs name the listeners to call in SrtSettings.
+// Pull inputs name their sources: URL_PULL (HLS, MP4 over HTTP), MP4_FILE and TS_FILE take
+// http(s)://, s3ssl:// and mediastoressl:// URLs (ML-UG setup-mp4-obtain-info), and in mediaemu
+// also file:// URLs and absolute paths; RTMP_PULL takes rtmp(s):// URLs; SRT_CALLER inputs name
+// the listeners to call in SrtSettings.
 #include <spdlog/spdlog.h>
 
 #include <cstdlib>
@@ -139,7 +140,12 @@ bool starts_with(const std::string& s, const char* prefix) { return s.rfind(pref
 // The URL forms a pull input's source may take (ML-UG setup-mp4-obtain-info, setup-input-hls),
 // plus local files, which only mediaemu can read.
 void check_source_url(const std::string& type, const std::string& url) {
-  if (type != "URL_PULL" && type != "MP4_FILE") return;  // RTMP_PULL / TS_FILE carry no media here
+  if (type == "RTMP_PULL") {
+    for (const char* scheme : {"rtmp://", "rtmps://"})
+      if (starts_with(url, scheme) && url.size() > std::string(scheme).size()) return;
+    throw api::unprocessable("Invalid URL (" + url + ") specified for inputSource: an RTMP_PULL source is an rtmp:// "
+                             "or rtmps:// URL");
+  }
   for (const char* scheme : {"http://", "https://", "s3ssl://", "s3://", "mediastoressl://", "file:///"})
     if (starts_with(url, scheme) && url.size() > std::string(scheme).size()) return;
   if (starts_with(url, "/") && url.size() > 1) return;

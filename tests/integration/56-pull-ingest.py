@@ -1,7 +1,8 @@
 # timeout: 300
 """Inputs mediaemu fetches or calls instead of being pushed to: URL_PULL (a live HLS playlist
 that ffmpeg writes into a directory served by Python's http.server), MP4_FILE (a local MP4
-made by ffmpeg, played once in real time), SRT_CALLER (the channel calls ffmpeg, which listens)
+made by ffmpeg, played once in real time), TS_FILE (an MPEG-TS file, looped by the attachment's
+SourceEndBehavior), RTMP_PULL (ffmpeg serving RTMP with -listen 1), SRT_CALLER (the channel calls ffmpeg, which listens)
 and SRT_LISTENER (ffmpeg calls the input's srt:// destination; a caller outside the input
 security group is refused). Each channel transcodes to HLS, checked with ffprobe. The URL_PULL
 input starts before its playlist exists: the channel runs with Input Not Present, and recovers
@@ -44,14 +45,16 @@ def segments_under(root: Path) -> list:
     return sorted(root.glob("*.ts")) if root.exists() else []
 
 
-def channel(ml, name: str, input_id: str) -> str:
+def channel(ml, name: str, input_id: str, loop: bool = False) -> str:
     rung = media.video_description("v144", 256, 144, 250_000)
     out = {"HlsOutputSettings": {"NameModifier": "_144p", "HlsSettings": {"StandardHlsSettings": {"M3u8Settings": {}}}}}
     group = {"Name": "archive", "OutputGroupSettings": {"HlsGroupSettings": {
         "Destination": {"DestinationRefId": "s3"}, "SegmentLength": 2, "IndexNSegments": 5}},
         "Outputs": media.outputs(["v144"], out)}
     return ml.create_channel(
-        Name=name, ChannelClass="SINGLE_PIPELINE", InputAttachments=[{"InputId": input_id, "InputAttachmentName": "main"}],
+        Name=name, ChannelClass="SINGLE_PIPELINE",
+        InputAttachments=[{"InputId": input_id, "InputAttachmentName": "main",
+                           "InputSettings": {"SourceEndBehavior": "LOOP" if loop else "CONTINUE"}}],
         Destinations=[{"Id": "s3", "Settings": [{"Url": f"s3://mediaemu-it/{name}/index"}]}],
         EncoderSettings={"TimecodeConfig": {"Source": "SYSTEMCLOCK"}, "AudioDescriptions": [media.AAC],
                          "VideoDescriptions": [rung], "OutputGroups": [group]})["Channel"]["Id"]
@@ -108,6 +111,8 @@ def test_setup(t):
     # A 6-second MP4 for the file input.
     S["clip"] = S["tmp"] / "clip.mp4"
     subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", *LAVFI, "-t", "6", *X264, str(S["clip"])], check=True)
+    S["ts_clip"] = S["tmp"] / "clip.ts"
+    subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", *LAVFI, "-t", "3", *X264, str(S["ts_clip"])], check=True)
 
 
 def test_create_input_validates_each_type(t):
@@ -116,6 +121,8 @@ def test_create_input_validates_each_type(t):
                  "a URL_PULL input without sources")
     expect_error(lambda: ml.create_input(Name="x", Type="MP4_FILE", Sources=[{"Url": "ftp://host/clip.mp4"}]), 422,
                  "UnprocessableEntityException", "an MP4_FILE source with an ftp:// URL")
+    expect_error(lambda: ml.create_input(Name="x", Type="RTMP_PULL", Sources=[{"Url": "http://host/live"}]), 422,
+                 "UnprocessableEntityException", "an RTMP_PULL source that is not rtmp://")
     expect_error(lambda: ml.create_input(Name="x", Type="SRT_CALLER"), 422, "UnprocessableEntityException",
                  "an SRT_CALLER input without srtCallerSources")
     expect_error(lambda: ml.create_input(Name="x", Type="SRT_CALLER", SrtSettings={"SrtCallerSources": [
@@ -145,6 +152,10 @@ def test_start_channels(t):
             {"SrtListenerAddress": "127.0.0.1", "SrtListenerPort": str(S["srt_port"]), "MinimumLatency": 200,
              "StreamId": "cam1"}]})["Input"],
     }
+    S["rtmp_port"] = harness.free_port()
+    inputs["ts"] = ml.create_input(Name="ts", Type="TS_FILE", Sources=[{"Url": "file://" + str(S["ts_clip"])}])["Input"]
+    inputs["rtmp"] = ml.create_input(Name="rtmp", Type="RTMP_PULL", Sources=[
+        {"Url": f"rtmp://127.0.0.1:{S['rtmp_port']}/live/main"}])["Input"]
     check_eq(inputs["srt"]["SrtSettings"]["SrtCallerSources"][0]["StreamId"], "cam1", "SrtSettings are kept")
     check_eq(inputs["mp4"]["InputClass"], "SINGLE_PIPELINE", "one source: a SINGLE_PIPELINE input")
     if S["listener"]:
@@ -157,7 +168,7 @@ def test_start_channels(t):
         url = inputs["srtl"]["Destinations"][0]["Url"]
         check(url.startswith("srt://127.0.0.1:"), "an SRT_LISTENER input gets an srt:// destination", "srt://…", url)
         S["urls"] = {k: inputs[k]["Destinations"][0]["Url"] for k in ("srtl", "guarded")}
-    S["ids"] = {k: channel(ml, f"pull-{k}", i["Id"]) for k, i in inputs.items()}
+    S["ids"] = {k: channel(ml, f"pull-{k}", i["Id"], loop=(k == "ts")) for k, i in inputs.items()}
     for cid in S["ids"].values():
         ml.get_waiter("channel_created").wait(ChannelId=cid, WaiterConfig={"Delay": 1, "MaxAttempts": 10})
         ml.start_channel(ChannelId=cid)
@@ -184,6 +195,9 @@ def test_a_url_that_does_not_answer_is_input_loss_then_recovers(t):
     # The SRT listener the SRT_CALLER input calls, and callers of the SRT_LISTENER inputs.
     ffmpeg(["-re", *LAVFI, "-t", "30", *X264, "-f", "mpegts",
             f"srt://127.0.0.1:{S['srt_port']}?mode=listener&latency=200000"], "srt-listener", t)
+    # An RTMP server for the RTMP_PULL input: ffmpeg waits for the channel to connect and play.
+    ffmpeg(["-re", *LAVFI, "-t", "30", *X264, "-f", "flv", "-listen", "1",
+            f"rtmp://127.0.0.1:{S['rtmp_port']}/live/main"], "rtmp-server", t)
     if S["listener"]:
         ffmpeg(["-re", *LAVFI, "-t", "30", *X264, "-f", "mpegts", S["urls"]["srtl"] + "?mode=caller"], "srt-caller", t)
         ffmpeg(["-re", *LAVFI, "-t", "8", *X264, "-f", "mpegts", S["urls"]["guarded"] + "?mode=caller"], "guarded", t)
@@ -210,6 +224,20 @@ def test_an_mp4_file_plays_once_in_real_time(t):
     if not t.lacks("medialive", "ListAlerts"):
         check("Input Not Present" in alert_types(S["ids"]["mp4"]), "after its end, the file input is lost",
               "Input Not Present", alert_types(S["ids"]["mp4"]))
+
+
+def test_a_looped_ts_file_and_an_rtmp_pull_become_hls(t):
+    check_hls_output("rtmp", "an RTMP stream pulled from a server (RTMP_PULL)")
+    # 3 s of MPEG-TS, looped: well past its length it still delivers, and never "played to its end".
+    segs = wait_for_segments("ts", 6, 30)
+    check(len(segs) >= 6, "a looped 3-second TS_FILE keeps the channel fed past its length", ">= 6", len(segs))
+    check_hls_output("ts", "a looped MPEG-TS file (TS_FILE)")
+    log = t.server.log_path.read_text(errors="replace")
+    check(f"played {S['ts_clip']} to its end" not in log, "a looped file is never reported as ended",
+          "no 'played … to its end'", "reported ended")
+    if not t.lacks("medialive", "ListAlerts"):
+        check("Input Not Present" not in alert_types(S["ids"]["ts"]), "a looped file input is present",
+              "no Input Not Present", alert_types(S["ids"]["ts"]))
 
 
 def test_srt_caller_and_listener_become_hls(t):

@@ -29,7 +29,8 @@ std::string resolve_source(const json& source, const std::string& input_id, cons
   }
   if (starts_with(url, "file://")) return url.substr(7);
   if (starts_with(url, "/")) return url;
-  if (starts_with(url, "http://") || starts_with(url, "https://")) {
+  if (starts_with(url, "http://") || starts_with(url, "https://") || starts_with(url, "rtmp://") ||
+      starts_with(url, "rtmps://")) {
     auto authority = url.substr(url.find("://") + 3);
     bool embedded = authority.substr(0, authority.find('/')).find('@') != std::string::npos;
     if (!text(source, "Username").empty() && !embedded) {
@@ -37,7 +38,7 @@ std::string resolve_source(const json& source, const std::string& input_id, cons
       problems.push_back(shown + " asks for user '" + text(source, "Username") + "' with the password in SSM parameter '" +
                          text(source, "PasswordParam") +
                          "'; mediaemu does not emulate SSM and pulls without credentials; embed them in the URL "
-                         "(https://user:password@host/...) instead");
+                         "(scheme://user:password@host/...) instead");
     }
     return url;
   }
@@ -45,7 +46,7 @@ std::string resolve_source(const json& source, const std::string& input_id, cons
     problems.push_back(shown + ": mediaemu does not emulate MediaStore; use an http(s) URL or a local path");
     return "";
   }
-  problems.push_back(shown + " has a scheme mediaemu cannot pull; use http(s)://, s3ssl://, file:// or a path");
+  problems.push_back(shown + " has a scheme mediaemu cannot pull; use http(s)://, rtmp://, s3ssl://, file:// or a path");
   return "";
 }
 
@@ -90,11 +91,14 @@ InputPlan plan_input(const json& input, const std::vector<std::string>& stream_n
                    : plan.type == "UDP_PUSH" ? InputPlan::Transport::UdpPush
                    : plan.type == "URL_PULL" ? InputPlan::Transport::UrlPull
                    : plan.type == "MP4_FILE" ? InputPlan::Transport::Mp4File
+                   : plan.type == "TS_FILE" ? InputPlan::Transport::TsFile
+                   : plan.type == "RTMP_PULL" ? InputPlan::Transport::RtmpPull
                    : plan.type == "SRT_CALLER" ? InputPlan::Transport::SrtCaller
                    : plan.type == "SRT_LISTENER" ? InputPlan::Transport::SrtListener
                                              : InputPlan::Transport::Other;
   plan.stream_names = stream_names;
-  if (plan.transport == InputPlan::Transport::UrlPull || plan.transport == InputPlan::Transport::Mp4File)
+  if (plan.transport == InputPlan::Transport::UrlPull || plan.transport == InputPlan::Transport::Mp4File ||
+      plan.transport == InputPlan::Transport::TsFile || plan.transport == InputPlan::Transport::RtmpPull)
     plan_pull(plan, input, attachment, s3_root);
   const json srt = input.value("SrtSettings", json::object());
   if (plan.transport == InputPlan::Transport::SrtCaller)

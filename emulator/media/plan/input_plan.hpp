@@ -23,17 +23,18 @@ struct SrtPlan {
 };
 
 struct InputPlan {
-  enum class Transport { RtmpPush, RtpPush, UdpPush, UrlPull, Mp4File, SrtCaller, SrtListener, Other };
+  enum class Transport { RtmpPush, RtpPush, UdpPush, UrlPull, Mp4File, TsFile, RtmpPull, SrtCaller, SrtListener, Other };
   std::string id;
   std::string type;  // the model's InputType, for messages ("RTMP_PUSH", "URL_PULL", ...)
   Transport transport = Transport::Other;
   std::vector<std::string> stream_names;  // RTMP_PUSH: "app/stream" ("app" alone: any stream)
   std::vector<int> ports;                 // RTP_PUSH / UDP_PUSH: the allocated destination ports
   pipeline::AddressFilter allowed = pipeline::AddressFilter::allow_all();  // push senders
-  // URL_PULL / MP4_FILE: what to open, one per pipeline: an http(s) URL (credentials, if any,
-  // embedded) or a local path (s3:// and s3ssl:// name mediaemu's own S3 directory).
+  // URL_PULL / MP4_FILE / TS_FILE / RTMP_PULL: what to open, one per pipeline: an http(s) or
+  // rtmp URL (credentials, if any, embedded) or a local path (s3:// and s3ssl:// name mediaemu's
+  // own S3 directory).
   std::vector<std::string> urls;
-  bool loop = false;        // MP4_FILE: the attachment's InputSettings.SourceEndBehavior is LOOP
+  bool loop = false;        // file inputs: the attachment's InputSettings.SourceEndBehavior is LOOP
   int hls_buffer_segments = 0;  // URL_PULL: HlsInputSettings.BufferSegments (0: the default, 3)
   std::vector<SrtPlan> srt;     // SRT_CALLER: one per source; SRT_LISTENER: one, its settings
   std::vector<std::string> problems;      // e.g. a whitelist rule that is not an IPv4 CIDR

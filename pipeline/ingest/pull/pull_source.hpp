@@ -1,6 +1,6 @@
 // An input that mediaemu fetches instead of being sent to: an HLS playlist or MP4 over HTTP(S)
-// (URL_PULL), a file (MP4_FILE), MPEG-TS over SRT where the channel calls the sender
-// (SRT_CALLER) or waits for it to call (SRT_LISTENER). libavformat opens the URL; FileSource
+// (URL_PULL), a file (MP4_FILE, TS_FILE), an RTMP server's stream (RTMP_PULL), MPEG-TS over SRT
+// where the channel calls the sender (SRT_CALLER) or waits for it to call (SRT_LISTENER). libavformat opens the URL; FileSource
 // demuxes it on a thread of its own and delivers what every IngestSource delivers
 // (pipeline/media.hpp): H.264 as AVCC with an avcC VideoConfig, raw AAC with an
 // AudioSpecificConfig, dts/cts in milliseconds (kIngestTimeBaseDen), starting at 0 each time the

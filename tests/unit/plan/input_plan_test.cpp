@@ -65,6 +65,20 @@ TEST_CASE("an MP4_FILE input reads local paths and mediaemu's S3, and loops only
   }
 }
 
+TEST_CASE("TS_FILE and RTMP_PULL inputs pull their sources too", "[plan][input]") {
+  auto ts = plan({{"Id", "5"}, {"Type", "TS_FILE"}, {"Sources", json::array({{{"Url", "/media/clip.ts"}}})}},
+                 {{"InputId", "5"}, {"InputSettings", {{"SourceEndBehavior", "LOOP"}}}});
+  CHECK(ts.transport == InputPlan::Transport::TsFile);
+  CHECK(ts.urls == std::vector<std::string>{"/media/clip.ts"});
+  CHECK(ts.loop);
+  auto rtmp = plan({{"Id", "6"},
+                    {"Type", "RTMP_PULL"},
+                    {"Sources", json::array({{{"Url", "rtmp://origin.example/live/main"}, {"Username", "u"}}})}});
+  CHECK(rtmp.transport == InputPlan::Transport::RtmpPull);
+  CHECK(rtmp.urls == std::vector<std::string>{"rtmp://origin.example/live/main"});
+  CHECK(has_problem(rtmp, "does not emulate SSM"));
+}
+
 TEST_CASE("an SRT_CALLER input calls each source's listener", "[plan][input]") {
   json input = {{"Id", "3"},
                 {"Type", "SRT_CALLER"},
