@@ -161,3 +161,17 @@ TEST_CASE("stop() interrupts a pull blocked on a URL that never answers", "[pull
   CHECK(source.attempts() == 1);
   ::close(fd);
 }
+
+TEST_CASE("a VOD HLS playlist (EXT-X-ENDLIST) plays once, then the input is lost", "[pull][media]") {
+  TempDir tmp;
+  auto playlist = make_input(tmp.path, "vod.m3u8", 2, "hls -hls_time 1 -hls_list_size 0 -hls_playlist_type vod");
+  auto recorder = std::make_shared<Recorder>();
+  auto spec = spec_for(playlist.string(), false);
+  spec.transport = "URL_PULL";
+  PullSource source(spec);
+  source.start(recorder);
+  REQUIRE(eventually([&] { return source.ended(); }, std::chrono::seconds(10)));
+  CHECK(source.attempts() == 1);
+  CHECK(count(recorder->events(), IngestEvent::Type::Frame, MediaKind::Video) == 60);
+  source.stop();
+}
