@@ -301,6 +301,7 @@ bool FileSource::read_once(Translator& translator, int64_t& offset_ms, bool firs
     std::lock_guard lock(mutex_);
     stats_.finite = input->duration > 0;  // the hls demuxer sets it only for an ended playlist
   }
+  if (options_.admit && !options_.admit(input->duration > 0)) return false;  // ends as "end of input"
 
   translator.bind(vs, as);
   auto emit = [this](IngestEvent& e) { return deliver(e); };

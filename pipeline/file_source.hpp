@@ -32,6 +32,9 @@ struct FileSourceOptions {
   // libavformat open options for `url` (AVOptions of its protocol and demuxer: e.g. srt's
   // "passphrase", hls's "live_start_index"); they override the defaults (rw_timeout 15 s).
   std::map<std::string, std::string> open_options = {};
+  // Asked once the input is open, before anything is delivered: false ends the source as if the
+  // input were over. `finite`: the input declared a duration (see Stats::finite).
+  std::function<bool(bool finite)> admit = nullptr;
 };
 
 // "https://user:secret@host/x" -> "https://user:***@host/x": URLs go to logs and alerts.

@@ -9,6 +9,7 @@ using Clock = std::chrono::steady_clock;
 constexpr auto kReceivingWindow = std::chrono::seconds(2);  // "receiving" = a frame this recently
 
 std::string seconds_text(std::chrono::milliseconds d) {
+  if (d < std::chrono::seconds(1)) return std::to_string(d.count()) + " ms";
   return std::to_string(d.count() / 1000) + "." + std::to_string(d.count() % 1000 / 100) + " s";
 }
 
@@ -72,6 +73,7 @@ void PullSource::run() {
     options.loop = spec_.loop;
     options.label = spec_.label + " (" + spec_.transport + " " + redact_url(url) + ")";
     options.open_options = spec_.open_options;
+    options.admit = [this](bool finite) { return !(finite && live_played_); };
     auto attempt = std::make_shared<FileSource>(std::move(options), sink_);
     {
       std::lock_guard lock(mutex_);
@@ -86,15 +88,23 @@ void PullSource::run() {
     const auto stats = attempt->stats();
     const std::string error = attempt->error();
     if (error.empty() && stats.finite) {
-      // Played to its end once (a looping FileSource never ends by itself).
-      spdlog::info("ingest: {} played {} to its end; the input is lost until the channel restarts "
-                   "(InputSettings.SourceEndBehavior LOOP plays a file input again)",
-                   spec_.label, redact_url(url));
+      // Played to its end once (a looping FileSource never ends by itself), or a live stream
+      // became a finished playlist (admit refused it).
+      if (live_played_)
+        spdlog::info("ingest: {}: the live stream at {} ended (its playlist is complete now); the input is lost "
+                     "until the channel restarts", spec_.label, redact_url(url));
+      else
+        spdlog::info("ingest: {} played {} to its end; the input is lost until the channel restarts "
+                     "(InputSettings.SourceEndBehavior LOOP plays a file input again)",
+                     spec_.label, redact_url(url));
       std::lock_guard lock(mutex_);
       ended_ = true;
       break;
     }
-    if (stats.video_frames + stats.audio_frames > 0) backoff = spec_.first_retry;  // it worked for a while
+    if (stats.video_frames + stats.audio_frames > 0) {
+      backoff = spec_.first_retry;  // it worked for a while
+      if (error.empty()) live_played_ = true;
+    }
     if (spec_.urls.size() > 1) index = (index + 1) % spec_.urls.size();
     spdlog::warn("ingest: {}: {}; pulling {} again in {}", spec_.label,
                  error.empty() ? "the stream ended" : error, redact_url(spec_.urls[index]), seconds_text(backoff));

@@ -72,6 +72,9 @@ class PullSource : public IngestSource {
   std::string current_url_;              // redacted
   int attempts_ = 0;
   bool ended_ = false;
+  // A live stream played and broke off cleanly: if the URL now opens as a finished playlist, the
+  // live event ended (EXT-X-ENDLIST); replaying it from its first segment would repeat the event.
+  std::atomic<bool> live_played_{false};
 };
 
 }  // namespace mediaemu::pipeline::pull

@@ -175,3 +175,27 @@ TEST_CASE("a VOD HLS playlist (EXT-X-ENDLIST) plays once, then the input is lost
   CHECK(count(recorder->events(), IngestEvent::Type::Frame, MediaKind::Video) == 60);
   source.stop();
 }
+
+TEST_CASE("a live HLS playlist that becomes complete is not replayed from its start", "[pull][media]") {
+  TempDir tmp;
+  // Without EXT-X-ENDLIST the playlist is live: the source plays its last segments, and after a
+  // reload without new ones (m3u8_hold_counters 2) the attempt ends cleanly and is retried.
+  auto playlist = make_input(tmp.path, "live.m3u8", 3, "hls -hls_time 1 -hls_list_size 0 -hls_flags omit_endlist");
+  auto recorder = std::make_shared<Recorder>();
+  auto spec = spec_for(playlist.string(), false);
+  spec.transport = "URL_PULL";
+  spec.open_options = {{"m3u8_hold_counters", "2"}};  // 1 fails the first segment load
+  PullSource source(spec);
+  source.start(recorder);
+  REQUIRE(eventually([&] { return source.attempts() >= 2; }, std::chrono::seconds(15)));
+  CHECK_FALSE(source.ended());
+  CHECK(count(recorder->events(), IngestEvent::Type::Frame, MediaKind::Video) > 0);
+  std::ofstream(playlist, std::ios::app) << "#EXT-X-ENDLIST\n";  // the event ends: the playlist is complete
+  REQUIRE(eventually([&] { return source.ended(); }, std::chrono::seconds(15)));
+  source.stop();
+  // The attempt that found the complete playlist delivered nothing (no Metadata, no frames).
+  auto events = recorder->events();
+  size_t opened = 0;
+  for (const auto& e : events) opened += e.type == IngestEvent::Type::Metadata;
+  CHECK(opened == static_cast<size_t>(source.attempts()) - 1);
+}
