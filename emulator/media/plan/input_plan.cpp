@@ -72,6 +72,11 @@ void plan_pull(InputPlan& plan, const json& input, const json& attachment, const
     if (!resolved.empty()) plan.urls.push_back(resolved);
   }
   const json settings = attachment.value("InputSettings", json::object());
+  // A file input plays once: InputSettings.SourceEndBehavior defaults to CONTINUE, and LOOP is
+  // "Loop input if it is a file. This allows a file input to be streamed indefinitely." (MediaLive
+  // API, InputSettings; e.g. docs.aws.amazon.com/sdk-for-kotlin/api/latest/medialive/
+  // aws.sdk.kotlin.services.medialive.model/-input-settings/source-end-behavior.html). MP4 and
+  // TS file inputs are VOD assets only (ML-UG inputs-live-vs-file).
   plan.loop = text(settings, "SourceEndBehavior", "CONTINUE") == "LOOP";
   plan.hls_buffer_segments = integer(
       settings.value("NetworkInputSettings", json::object()).value("HlsInputSettings", json::object()),
