@@ -166,10 +166,22 @@ int interrupt_cb(void* opaque) { return static_cast<std::atomic<bool>*>(opaque)-
 
 }  // namespace
 
+std::string redact_url(const std::string& url) {
+  auto scheme = url.find("://");
+  if (scheme == std::string::npos) return url;
+  auto authority_end = url.find_first_of("/?#", scheme + 3);
+  auto at = url.rfind('@', authority_end == std::string::npos ? url.size() : authority_end);
+  if (at == std::string::npos || at < scheme + 3) return url;
+  auto colon = url.find(':', scheme + 3);
+  if (colon == std::string::npos || colon > at) return url;  // a user name alone
+  return url.substr(0, colon + 1) + "***" + url.substr(at);
+}
+
 FileSource::FileSource(FileSourceOptions options, std::shared_ptr<IngestSink> sink)
     : options_(std::move(options)), sink_(std::move(sink)) {
   if (!sink_) throw std::invalid_argument("FileSource needs an IngestSink");
-  if (options_.label.empty()) options_.label = options_.url;
+  shown_url_ = redact_url(options_.url);
+  if (options_.label.empty()) options_.label = shown_url_;
 }
 
 FileSource::~FileSource() { stop(); }
@@ -257,17 +269,18 @@ bool FileSource::read_once(Translator& translator, int64_t& offset_ms, bool firs
     format = av_find_input_format(options_.format.c_str());
   } else {
     av_dict_set(&opts, "rw_timeout", "15000000", 0);  // network reads give up after 15 s
+    for (const auto& [key, value] : options_.open_options) av_dict_set(&opts, key.c_str(), value.c_str(), 0);
   }
   int rc = avformat_open_input(&raw, options_.url.c_str(), format, &opts);
   std::unique_ptr<AVDictionary, DictFree> opts_guard(opts);
   if (rc < 0) {
     if (stop_) return false;
-    throw std::runtime_error("cannot open " + options_.url + ": " + av_error_text(rc));
+    throw std::runtime_error("cannot open " + shown_url_ + ": " + av_error_text(rc));
   }
   FormatPtr input(raw);
   int info = avformat_find_stream_info(input.get(), nullptr);
   if (info < 0 && stop_) return false;  // stopped while waiting for a live stream's first packets
-  av_check(info, ("read stream info of " + options_.url).c_str());
+  av_check(info, ("read stream info of " + shown_url_).c_str());
 
   int v = av_find_best_stream(input.get(), AVMEDIA_TYPE_VIDEO, -1, -1, nullptr, 0);
   int a = av_find_best_stream(input.get(), AVMEDIA_TYPE_AUDIO, -1, -1, nullptr, 0);
@@ -281,9 +294,14 @@ bool FileSource::read_once(Translator& translator, int64_t& offset_ms, bool firs
                  avcodec_get_name(input->streams[a]->codecpar->codec_id));
     a = -1;
   }
-  if (v < 0 && a < 0) throw std::runtime_error(options_.url + " has no H.264 video or AAC audio");
+  if (v < 0 && a < 0) throw std::runtime_error(shown_url_ + " has no H.264 video or AAC audio");
   const AVStream* vs = v >= 0 ? input->streams[v] : nullptr;
   const AVStream* as = a >= 0 ? input->streams[a] : nullptr;
+  {
+    std::lock_guard lock(mutex_);
+    stats_.finite = input->duration > 0;  // the hls demuxer sets it only for an ended playlist
+  }
+  if (options_.admit && !options_.admit(input->duration > 0)) return false;  // ends as "end of input"
 
   translator.bind(vs, as);
   auto emit = [this](IngestEvent& e) { return deliver(e); };
@@ -314,7 +332,7 @@ bool FileSource::read_once(Translator& translator, int64_t& offset_ms, bool firs
     if (rc == AVERROR_EOF || (rc < 0 && input->pb && avio_feof(input->pb))) break;
     if (rc < 0) {
       if (stop_) return false;
-      throw std::runtime_error("read " + options_.url + ": " + av_error_text(rc));
+      throw std::runtime_error("read " + shown_url_ + ": " + av_error_text(rc));
     }
     const int index = pkt->stream_index;
     if ((index != v && index != a) || pkt->size <= 0) {
@@ -359,6 +377,7 @@ bool FileSource::deliver(IngestEvent& event) {
     if (options_.realtime && !wait_until_due(event.dts_ms)) return false;
     std::lock_guard lock(mutex_);
     ++(event.kind == MediaKind::Video ? stats_.video_frames : stats_.audio_frames);
+    stats_.last_frame = Clock::now();
   }
   // offer() never blocks; a full queue means the consumer is behind, so try again shortly.
   while (!sink_->offer(event)) {

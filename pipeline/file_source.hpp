@@ -7,7 +7,9 @@
 #include <atomic>
 #include <functional>
 #include <condition_variable>
+#include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -27,7 +29,16 @@ struct FileSourceOptions {
   // returns how many, or a negative AVERROR (AVERROR_EOF at the end, AVERROR_EXIT when stopping).
   std::function<int(uint8_t* buffer, int size)> read = nullptr;
   std::string format = "";
+  // libavformat open options for `url` (AVOptions of its protocol and demuxer: e.g. srt's
+  // "passphrase", hls's "live_start_index"); they override the defaults (rw_timeout 15 s).
+  std::map<std::string, std::string> open_options = {};
+  // Asked once the input is open, before anything is delivered: false ends the source as if the
+  // input were over. `finite`: the input declared a duration (see Stats::finite).
+  std::function<bool(bool finite)> admit = nullptr;
 };
+
+// "https://user:secret@host/x" -> "https://user:***@host/x": URLs go to logs and alerts.
+std::string redact_url(const std::string& url);
 
 class FileSource {
  public:
@@ -48,6 +59,10 @@ class FileSource {
 
   struct Stats {
     int64_t video_frames = 0, audio_frames = 0, loops = 0;
+    // The input declared a duration when opened: a file or a VOD playlist (an HLS playlist with
+    // EXT-X-ENDLIST), not a live stream. Its end is the end, not a break to reconnect after.
+    bool finite = false;
+    std::chrono::steady_clock::time_point last_frame{};  // when the sink last took a frame
   };
   Stats stats() const;
 
@@ -59,6 +74,7 @@ class FileSource {
   bool wait_until_due(int64_t dts_ms);
 
   FileSourceOptions options_;
+  std::string shown_url_;  // options_.url without its password, for messages
   std::shared_ptr<IngestSink> sink_;
   std::thread thread_;
   std::atomic<bool> stop_{false};

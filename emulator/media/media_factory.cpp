@@ -4,6 +4,8 @@
 
 #include <map>
 
+#include "pipeline/ingest/pull/pull_source.hpp"
+#include "pipeline/ingest/srt/srt_listener_source.hpp"
 #include "pipeline/ingest/ts/ts_push_source.hpp"
 #include "pipeline/package/endpoint_packager.hpp"
 #include "pipeline/package/fan_out.hpp"
@@ -121,9 +123,68 @@ std::shared_ptr<pipeline::IngestSource> PipelineMediaFactory::make_source(const 
     spec.allowed = input.allowed;
     return std::make_shared<pipeline::ts::TsPushSource>(std::move(spec));
   }
+  // What the plan could not honour (credentials in SSM, a passphrase in Secrets Manager, ...) is
+  // an alert too; the log says it where the source starts.
+  for (const auto& problem : input.problems) spdlog::warn("media: channel {}: {}", plan.channel_id, problem);
+  using T = InputPlan::Transport;
+  if (input.transport == T::UrlPull || input.transport == T::Mp4File || input.transport == T::TsFile ||
+      input.transport == T::RtmpPull || input.transport == T::SrtCaller)
+    return pull_source(plan, input, why);
+  if (input.transport == InputPlan::Transport::SrtListener) {
+    pipeline::srt::SrtListenerSpec spec;
+    spec.label = "input " + input.id + " of channel " + plan.channel_id;
+    spec.host = host_;
+    spec.ports = input.ports;
+    spec.allowed = input.allowed;
+    if (!input.srt.empty()) spec.srt_options = srt_options(input.srt.front());
+    return std::make_shared<pipeline::srt::SrtListenerSource>(std::move(spec));
+  }
   why = "input " + input.id + " (" + input.type +
-        ") carries no media in mediaemu yet; push RTMP, or MPEG-TS over RTP or UDP, to a push input";
+        ") carries no media in mediaemu yet; use an RTMP, RTP, UDP, SRT, URL_PULL, RTMP_PULL, MP4_FILE or "
+        "TS_FILE input";
   return nullptr;
+}
+
+std::map<std::string, std::string> PipelineMediaFactory::srt_options(const SrtPlan& srt) {
+  std::map<std::string, std::string> options;
+  // libavformat's srt protocol takes latency in microseconds; MinimumLatency is in milliseconds.
+  if (srt.latency_ms > 0) options["latency"] = std::to_string(int64_t{srt.latency_ms} * 1000);
+  if (!srt.stream_id.empty()) options["streamid"] = srt.stream_id;
+  options["rw_timeout"] = "5000000";  // a silent peer is a lost input after 5 s: reconnect
+  return options;
+}
+
+std::shared_ptr<pipeline::IngestSource> PipelineMediaFactory::pull_source(const ChannelRunPlan& plan,
+                                                                          const InputPlan& input, std::string& why) {
+  pipeline::pull::PullSpec spec;
+  spec.label = "input " + input.id + " of channel " + plan.channel_id;
+  spec.transport = input.type;
+  if (input.transport == InputPlan::Transport::SrtCaller) {
+    // MPEG-TS over SRT arrives at the sender's pace: no pacing of our own.
+    spec.realtime = false;
+    for (const auto& srt : input.srt) {
+      if (srt.address.empty() || srt.port <= 0) continue;
+      spec.urls.push_back("srt://" + srt.address + ":" + std::to_string(srt.port) + "?mode=caller");
+      spec.open_options = srt_options(srt);  // the sources share their settings in practice
+    }
+  } else {
+    spec.urls = input.urls;
+    spec.loop = input.loop;
+    // An RTMP server sends at its own (real-time) pace; files and HLS segments come as fast as
+    // they are read, so the source paces them.
+    spec.realtime = input.transport != InputPlan::Transport::RtmpPull;
+    // A live HLS playlist starts this many segments from its live edge (hls demuxer default: 3).
+    if (input.hls_buffer_segments > 0) spec.open_options["live_start_index"] = std::to_string(-input.hls_buffer_segments);
+    // A live playlist that stops growing ends the attempt after a few reloads (default: 1000).
+    spec.open_options["m3u8_hold_counters"] = "10";
+  }
+  if (spec.urls.empty()) {
+    why = "input " + input.id + " (" + input.type + ") has no source mediaemu can pull (see the other alerts)";
+    return nullptr;
+  }
+  spdlog::info("media: {} pulls {} from {}{}", spec.label, input.type, pipeline::redact_url(spec.urls.front()),
+               spec.urls.size() > 1 ? " (and a second source)" : "");
+  return std::make_shared<pipeline::pull::PullSource>(std::move(spec));
 }
 
 void PipelineMediaFactory::remove_directory(const std::filesystem::path& directory) {

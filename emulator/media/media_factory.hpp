@@ -1,6 +1,10 @@
-// The real MediaFactory (supervisor/media_factory.hpp): LiveTranscoders, packagers and RTMP
-// sources. Lives in the media module; its methods run on a channel's supervisor thread.
+// The real MediaFactory (supervisor/media_factory.hpp): LiveTranscoders, packagers and ingest
+// sources (RTMP, RTP/UDP, pulled URLs and files, SRT). Lives in the media module; its methods run
+// on a channel's supervisor thread.
 #pragma once
+
+#include <map>
+#include <string>
 
 #include "emulator/media/supervisor/media_factory.hpp"
 #include "pipeline/ingest/rtmp/rtmp_ingest.hpp"
@@ -19,6 +23,10 @@ class PipelineMediaFactory : public MediaFactory {
   void remove_directory(const std::filesystem::path& directory) override;
 
  private:
+  static std::map<std::string, std::string> srt_options(const SrtPlan& srt);
+  std::shared_ptr<pipeline::IngestSource> pull_source(const ChannelRunPlan& plan, const InputPlan& input,
+                                                      std::string& why);
+
   pipeline::rtmp::RtmpIngestHub& rtmp_;
   const std::string host_;
 };

@@ -4,11 +4,18 @@
 // Push inputs get destinations that really work on this machine:
 //   RTMP_PUSH  rtmp://127.0.0.1:<rtmp-port>/<app>/<instance>, one per StreamName
 //   RTP_PUSH   rtp://127.0.0.1:<port>, UDP_PUSH udp://127.0.0.1:<port>, ports from --udp-ports
+//   SRT_LISTENER srt://127.0.0.1:<port>, ports from --udp-ports (the sender calls in)
 // AWS gives each destination its own IP; here every input shares one address, so stream names
 // and ports must be unique across inputs (all regions share the RTMP port). STANDARD inputs have
 // two destinations/sources, SINGLE_PIPELINE one (ML-UG setup-uss-rtmp-push).
+//
+// Pull inputs name their sources: URL_PULL (HLS, MP4 over HTTP), MP4_FILE and TS_FILE take
+// http(s)://, s3ssl:// and mediastoressl:// URLs (ML-UG setup-mp4-obtain-info), and in mediaemu
+// also file:// URLs and absolute paths; RTMP_PULL takes rtmp(s):// URLs; SRT_CALLER inputs name
+// the listeners to call in SrtSettings.
 #include <spdlog/spdlog.h>
 
+#include <cstdlib>
 #include <set>
 
 #include "emulator/medialive/medialive.hpp"
@@ -16,7 +23,10 @@
 namespace mediaemu::medialive {
 namespace {
 
-bool is_push(const std::string& type) { return type == "RTMP_PUSH" || type == "RTP_PUSH" || type == "UDP_PUSH"; }
+bool is_push(const std::string& type) {
+  return type == "RTMP_PUSH" || type == "RTP_PUSH" || type == "UDP_PUSH" || type == "SRT_LISTENER";
+}
+bool uses_ports(const std::string& type) { return type == "RTP_PUSH" || type == "UDP_PUSH" || type == "SRT_LISTENER"; }
 bool is_pull(const std::string& type) {
   return type == "URL_PULL" || type == "MP4_FILE" || type == "RTMP_PULL" || type == "TS_FILE";
 }
@@ -32,7 +42,7 @@ Claims claims(const Domain& domain, const std::string& except_region, const std:
   for (const Record* r : domain.list_all(kInput)) {
     if (!is_live(*r) || (r->key.region == except_region && r->key.id == except_id)) continue;
     for (const auto& name : r->internal.value("streamNames", json::array())) c.stream_names.insert(name.get<std::string>());
-    if (str(r->doc, "Type") == "RTP_PUSH" || str(r->doc, "Type") == "UDP_PUSH") {
+    if (uses_ports(str(r->doc, "Type"))) {
       for (const auto& d : r->doc.value("Destinations", json::array())) c.ports.insert(std::stoi(str(d, "Port")));
     }
   }
@@ -88,10 +98,10 @@ json push_destinations(Tx& tx, const CallContext& ctx, const std::string& type, 
     }
     return out;
   }
-  // RTP_PUSH / UDP_PUSH: one port per destination, two unless one was asked for.
+  // RTP_PUSH / UDP_PUSH / SRT_LISTENER: one port per destination, two unless one was asked for.
   size_t count = requested.is_array() && requested.size() == 1 ? 1 : 2;
   if (existing.is_array() && !existing.empty()) count = existing.size();
-  const std::string scheme = type == "RTP_PUSH" ? "rtp" : "udp";
+  const std::string scheme = type == "RTP_PUSH" ? "rtp" : type == "SRT_LISTENER" ? "srt" : "udp";
   int port = cfg.udp_port_first;
   for (size_t i = 0; i < count; ++i) {
     int chosen;
@@ -125,6 +135,65 @@ json require_security_groups(const Tx& tx, const CallContext& ctx, const json& i
   return out;
 }
 
+bool starts_with(const std::string& s, const char* prefix) { return s.rfind(prefix, 0) == 0; }
+
+// The URL forms a pull input's source may take (ML-UG setup-mp4-obtain-info, setup-input-hls),
+// plus local files, which only mediaemu can read.
+void check_source_url(const std::string& type, const std::string& url) {
+  if (type == "RTMP_PULL") {
+    for (const char* scheme : {"rtmp://", "rtmps://"})
+      if (starts_with(url, scheme) && url.size() > std::string(scheme).size()) return;
+    throw api::unprocessable("Invalid URL (" + url + ") specified for inputSource: an RTMP_PULL source is an rtmp:// "
+                             "or rtmps:// URL");
+  }
+  for (const char* scheme : {"http://", "https://", "s3ssl://", "s3://", "mediastoressl://", "file:///"})
+    if (starts_with(url, scheme) && url.size() > std::string(scheme).size()) return;
+  if (starts_with(url, "/") && url.size() > 1) return;
+  throw api::unprocessable("Invalid URL (" + url + ") specified for inputSource: a " + type +
+                           " source is an http://, https://, s3ssl:// or mediastoressl:// URL (mediaemu also reads "
+                           "file:///path and /path)");
+}
+
+// SrtSettings as the model describes them: SRT_CALLER needs SrtCallerSources (the listeners to
+// call), SRT_LISTENER needs SrtListenerSettings; MinimumLatency is 120-15000 ms; Decryption needs
+// both its Algorithm and its PassphraseSecretArn.
+void check_srt_settings(const std::string& type, const json& srt) {
+  auto check_common = [](const json& s, const std::string& where) {
+    if (s.contains("MinimumLatency")) {
+      const json& latency = s["MinimumLatency"];
+      if (!latency.is_number_integer() || latency.get<int64_t>() < 120 || latency.get<int64_t>() > 15000)
+        throw api::unprocessable(where + ".minimumLatency must be between 120 and 15000 (milliseconds)");
+    }
+    if (s.contains("Decryption")) {
+      const json& d = s["Decryption"];
+      if (str(d, "Algorithm").empty() || str(d, "PassphraseSecretArn").empty())
+        throw api::unprocessable(where + ".decryption needs both algorithm and passphraseSecretArn");
+    }
+  };
+  if (type == "SRT_CALLER") {
+    const json sources = srt.value("SrtCallerSources", json::array());
+    if (!sources.is_array() || sources.empty())
+      throw api::unprocessable("An SRT_CALLER input needs srtSettings.srtCallerSources: one (SINGLE_PIPELINE) or two (STANDARD)");
+    if (sources.size() > 2) throw api::unprocessable("An SRT_CALLER input has at most 2 srtCallerSources (one per pipeline)");
+    for (const auto& s : sources) {
+      if (str(s, "SrtListenerAddress").empty())
+        throw api::unprocessable("srtSettings.srtCallerSources[].srtListenerAddress is required");
+      const std::string port = str(s, "SrtListenerPort");
+      char* end = nullptr;
+      long value = std::strtol(port.c_str(), &end, 10);
+      if (port.empty() || *end != '\0' || value < 1 || value > 65535)
+        throw api::unprocessable("srtSettings.srtCallerSources[].srtListenerPort must be a port number (1-65535), not '" + port + "'");
+      check_common(s, "srtSettings.srtCallerSources[]");
+    }
+  } else if (type == "SRT_LISTENER") {
+    if (!srt.contains("SrtListenerSettings"))
+      throw api::unprocessable("An SRT_LISTENER input needs srtSettings.srtListenerSettings");
+    const json& s = srt["SrtListenerSettings"];
+    if (!s.contains("MinimumLatency")) throw api::unprocessable("srtSettings.srtListenerSettings.minimumLatency is required");
+    check_common(s, "srtSettings.srtListenerSettings");
+  }
+}
+
 json sources_from(const std::string& type, const json& requested) {
   if (!requested.is_array() || requested.empty()) {
     throw api::unprocessable("A " + type + " input needs sources: one URL (SINGLE_PIPELINE) or two (STANDARD)");
@@ -133,6 +202,7 @@ json sources_from(const std::string& type, const json& requested) {
   json out = json::array();
   for (const auto& s : requested) {
     if (str(s, "Url").empty()) throw api::unprocessable("Invalid URL () specified for inputSource");
+    check_source_url(type, str(s, "Url"));
     json src = {{"Url", str(s, "Url")}};
     copy_member(src, s, "Username");
     copy_member(src, s, "PasswordParam");
@@ -161,12 +231,19 @@ void apply_settings(Tx& tx, const CallContext& ctx, Record& r, const json& in) {
     for (const auto& s : doc["Sources"]) dynamic |= str(s, "Url").find("$urlPath$") != std::string::npos;
     doc["InputSourceType"] = dynamic ? "DYNAMIC" : "STATIC";
   }
+  if (type == "SRT_CALLER" || type == "SRT_LISTENER") {
+    if (in.contains("SrtSettings") || !doc.contains("SrtSettings"))
+      check_srt_settings(type, in.value("SrtSettings", json::object()));
+    if (type == "SRT_CALLER" && in.contains("SrtSettings"))
+      doc["InputClass"] = in["SrtSettings"].value("SrtCallerSources", json::array()).size() == 2 ? "STANDARD" : "SINGLE_PIPELINE";
+  }
   if (in.contains("MediaConnectFlows")) {
     doc["MediaConnectFlows"] = json::array();
     for (const auto& f : in["MediaConnectFlows"]) doc["MediaConnectFlows"].push_back({{"FlowArn", str(f, "FlowArn")}});
     doc["InputClass"] = doc["MediaConnectFlows"].size() == 2 ? "STANDARD" : "SINGLE_PIPELINE";
   }
-  // Settings mediaemu stores but does not act on (SRT, multicast, SDI, ...) are echoed as sent.
+  // Settings echoed as sent: SRT's (the channel reads them when it runs) and those mediaemu does
+  // not act on (multicast, SDI, ...).
   for (const char* passthrough : {"InputDevices", "SrtSettings", "MulticastSettings", "Smpte2110ReceiverGroupSettings",
                                   "SdiSources", "InputNetworkLocation", "RouterSettings"}) {
     copy_member(doc, in, passthrough);

@@ -1,6 +1,7 @@
 #include "emulator/media/plan/input_plan.hpp"
 
 #include <charconv>
+#include <cstdlib>
 
 #include "emulator/media/plan/json_fields.hpp"
 
@@ -8,16 +9,107 @@ namespace mediaemu::media {
 
 using json = nlohmann::json;
 
+namespace {
+
+bool starts_with(const std::string& s, const char* prefix) { return s.rfind(prefix, 0) == 0; }
+
+// A Sources[] entry -> what libavformat opens, or "" (with the reason in `problems`).
+std::string resolve_source(const json& source, const std::string& input_id, const std::filesystem::path& s3_root,
+                           std::vector<std::string>& problems) {
+  const std::string url = text(source, "Url");
+  const std::string shown = "input " + input_id + " source '" + url + "'";
+  if (url.find("$urlPath$") != std::string::npos) {
+    problems.push_back(shown + " is dynamic ($urlPath$): mediaemu does not run input-switch schedule actions");
+    return "";
+  }
+  for (const char* scheme : {"s3://", "s3ssl://"}) {
+    if (!starts_with(url, scheme)) continue;
+    if (s3_root.empty()) break;
+    return (s3_root / url.substr(std::string(scheme).size())).string();  // mediaemu's S3 directory
+  }
+  if (starts_with(url, "file://")) return url.substr(7);
+  if (starts_with(url, "/")) return url;
+  if (starts_with(url, "http://") || starts_with(url, "https://") || starts_with(url, "rtmp://") ||
+      starts_with(url, "rtmps://")) {
+    auto authority = url.substr(url.find("://") + 3);
+    bool embedded = authority.substr(0, authority.find('/')).find('@') != std::string::npos;
+    if (!text(source, "Username").empty() && !embedded) {
+      // The password lives in SSM Parameter Store (PasswordParam names the parameter).
+      problems.push_back(shown + " asks for user '" + text(source, "Username") + "' with the password in SSM parameter '" +
+                         text(source, "PasswordParam") +
+                         "'; mediaemu does not emulate SSM and pulls without credentials; embed them in the URL "
+                         "(scheme://user:password@host/...) instead");
+    }
+    return url;
+  }
+  if (starts_with(url, "mediastoressl://")) {
+    problems.push_back(shown + ": mediaemu does not emulate MediaStore; use an http(s) URL or a local path");
+    return "";
+  }
+  problems.push_back(shown + " has a scheme mediaemu cannot pull; use http(s)://, rtmp://, s3ssl://, file:// or a path");
+  return "";
+}
+
+SrtPlan srt_plan(const json& settings, const std::string& input_id, std::vector<std::string>& problems) {
+  SrtPlan srt;
+  srt.address = text(settings, "SrtListenerAddress");
+  srt.port = std::atoi(text(settings, "SrtListenerPort").c_str());
+  srt.stream_id = text(settings, "StreamId");
+  srt.latency_ms = integer(settings, "MinimumLatency", 0);
+  srt.passphrase_secret_arn = text(settings.value("Decryption", json::object()), "PassphraseSecretArn");
+  if (!srt.passphrase_secret_arn.empty()) {
+    problems.push_back("input " + input_id + ": the SRT passphrase is in Secrets Manager secret '" +
+                       srt.passphrase_secret_arn +
+                       "', which mediaemu does not emulate; it connects without encryption, so an encrypting "
+                       "peer refuses it");
+  }
+  return srt;
+}
+
+void plan_pull(InputPlan& plan, const json& input, const json& attachment, const std::filesystem::path& s3_root) {
+  for (const auto& source : input.value("Sources", json::array())) {
+    std::string resolved = resolve_source(source, plan.id, s3_root, plan.problems);
+    if (!resolved.empty()) plan.urls.push_back(resolved);
+  }
+  const json settings = attachment.value("InputSettings", json::object());
+  // A file input plays once: InputSettings.SourceEndBehavior defaults to CONTINUE, and LOOP is
+  // "Loop input if it is a file. This allows a file input to be streamed indefinitely." (MediaLive
+  // API, InputSettings; e.g. docs.aws.amazon.com/sdk-for-kotlin/api/latest/medialive/
+  // aws.sdk.kotlin.services.medialive.model/-input-settings/source-end-behavior.html). MP4 and
+  // TS file inputs are VOD assets only (ML-UG inputs-live-vs-file).
+  plan.loop = text(settings, "SourceEndBehavior", "CONTINUE") == "LOOP";
+  plan.hls_buffer_segments = integer(
+      settings.value("NetworkInputSettings", json::object()).value("HlsInputSettings", json::object()),
+      "BufferSegments", 0);
+}
+
+}  // namespace
+
 InputPlan plan_input(const json& input, const std::vector<std::string>& stream_names,
-                     const std::map<std::string, json>& security_groups) {
+                     const std::map<std::string, json>& security_groups, const json& attachment,
+                     const std::filesystem::path& s3_root) {
   InputPlan plan;
   plan.id = text(input, "Id");
   plan.type = text(input, "Type");
   plan.transport = plan.type == "RTMP_PUSH" ? InputPlan::Transport::RtmpPush
                    : plan.type == "RTP_PUSH" ? InputPlan::Transport::RtpPush
                    : plan.type == "UDP_PUSH" ? InputPlan::Transport::UdpPush
+                   : plan.type == "URL_PULL" ? InputPlan::Transport::UrlPull
+                   : plan.type == "MP4_FILE" ? InputPlan::Transport::Mp4File
+                   : plan.type == "TS_FILE" ? InputPlan::Transport::TsFile
+                   : plan.type == "RTMP_PULL" ? InputPlan::Transport::RtmpPull
+                   : plan.type == "SRT_CALLER" ? InputPlan::Transport::SrtCaller
+                   : plan.type == "SRT_LISTENER" ? InputPlan::Transport::SrtListener
                                              : InputPlan::Transport::Other;
   plan.stream_names = stream_names;
+  if (plan.transport == InputPlan::Transport::UrlPull || plan.transport == InputPlan::Transport::Mp4File ||
+      plan.transport == InputPlan::Transport::TsFile || plan.transport == InputPlan::Transport::RtmpPull)
+    plan_pull(plan, input, attachment, s3_root);
+  const json srt = input.value("SrtSettings", json::object());
+  if (plan.transport == InputPlan::Transport::SrtCaller)
+    for (const auto& source : srt.value("SrtCallerSources", json::array())) plan.srt.push_back(srt_plan(source, plan.id, plan.problems));
+  if (plan.transport == InputPlan::Transport::SrtListener)
+    plan.srt.push_back(srt_plan(srt.value("SrtListenerSettings", json::object()), plan.id, plan.problems));
   // Push destinations carry their port as a string ("5000"), the way the model declares it.
   for (const auto& d : input.value("Destinations", json::array())) {
     std::string port = text(d, "Port");

@@ -2,6 +2,7 @@
 // ports) and who may send it (its input security groups' whitelist), with no AWS JSON left.
 #pragma once
 
+#include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -11,14 +12,31 @@
 
 namespace mediaemu::media {
 
+// One SRT peer of an SRT_CALLER input (the listener the channel calls) or the settings of an
+// SRT_LISTENER input (which listens on `ports`).
+struct SrtPlan {
+  std::string address;       // SRT_CALLER: the sender's listener
+  int port = 0;              // SRT_CALLER
+  std::string stream_id;     // sent by the caller / expected from it
+  int latency_ms = 0;        // MinimumLatency; 0: the library's default (120 ms)
+  std::string passphrase_secret_arn;  // Decryption: the passphrase is in Secrets Manager
+};
+
 struct InputPlan {
-  enum class Transport { RtmpPush, RtpPush, UdpPush, Other };
+  enum class Transport { RtmpPush, RtpPush, UdpPush, UrlPull, Mp4File, TsFile, RtmpPull, SrtCaller, SrtListener, Other };
   std::string id;
   std::string type;  // the model's InputType, for messages ("RTMP_PUSH", "URL_PULL", ...)
   Transport transport = Transport::Other;
   std::vector<std::string> stream_names;  // RTMP_PUSH: "app/stream" ("app" alone: any stream)
   std::vector<int> ports;                 // RTP_PUSH / UDP_PUSH: the allocated destination ports
   pipeline::AddressFilter allowed = pipeline::AddressFilter::allow_all();  // push senders
+  // URL_PULL / MP4_FILE / TS_FILE / RTMP_PULL: what to open, one per pipeline: an http(s) or
+  // rtmp URL (credentials, if any, embedded) or a local path (s3:// and s3ssl:// name mediaemu's
+  // own S3 directory).
+  std::vector<std::string> urls;
+  bool loop = false;        // file inputs: the attachment's InputSettings.SourceEndBehavior is LOOP
+  int hls_buffer_segments = 0;  // URL_PULL: HlsInputSettings.BufferSegments (0: the default, 3)
+  std::vector<SrtPlan> srt;     // SRT_CALLER: one per source; SRT_LISTENER: one, its settings
   std::vector<std::string> problems;      // e.g. a whitelist rule that is not an IPv4 CIDR
   std::string label() const { return "input " + id; }
 };
@@ -26,7 +44,11 @@ struct InputPlan {
 // `input` is the Input record's document; `stream_names` what the control plane allocated for it
 // (RTMP_PUSH); `security_groups` maps group id -> InputSecurityGroup document, for the groups the
 // input names (a missing group contributes no rule).
+// `attachment` is the channel's InputAttachment for it (InputSettings); `s3_root` the directory
+// that holds mediaemu's S3 buckets.
 InputPlan plan_input(const nlohmann::json& input, const std::vector<std::string>& stream_names,
-                     const std::map<std::string, nlohmann::json>& security_groups);
+                     const std::map<std::string, nlohmann::json>& security_groups,
+                     const nlohmann::json& attachment = nlohmann::json::object(),
+                     const std::filesystem::path& s3_root = {});
 
 }  // namespace mediaemu::media

@@ -131,7 +131,12 @@ nlohmann::json ChannelSupervisors::alerts(const std::string& region, const std::
   for (const auto& a : r->inputs) add("Unsupported Configuration", a);
   bool receiving = false;
   for (const auto& s : r->sources) receiving |= s->status().receiving;
-  if (!receiving) add("Input Not Present", "No publisher is pushing to an input of this channel");
+  // Push inputs wait for a sender; pulled ones (URL_PULL, MP4_FILE, SRT) keep trying their URL
+  // and clear this as soon as media flows again.
+  if (!receiving)
+    add("Input Not Present",
+        "No input of this channel is receiving media: no publisher pushes to it, or its pulled source does not "
+        "answer (or has played to its end)");
   return out;
 }
 
