@@ -4,7 +4,9 @@
 #include "emulator/medialive/medialive.hpp"
 #include "emulator/mediapackage/mediapackage.hpp"
 #include "emulator/iam/iam.hpp"
+#include "emulator/cloudwatch/cloudwatch.hpp"
 #include "emulator/secretsmanager/secretsmanager.hpp"
+#include "emulator/ssm/ssm.hpp"
 #include "emulator/sts/sts.hpp"
 
 namespace mediaemu {
@@ -22,6 +24,8 @@ App::App(const Config& config, boost::asio::io_context& io)
   api_.set_handlers("sts", sts::operations(domain_));
   api_.set_handlers("iam", iam::operations(domain_));
   api_.set_handlers("secretsmanager", secretsmanager::operations(domain_));
+  api_.set_handlers("ssm", ssm::operations(domain_));
+  api_.set_handlers("cloudwatch", cloudwatch::operations(domain_));
   domain_.load();  // after every hook is registered: settles interrupted transitions
   mediaconnect::resume_flows(domain_, flows_);  // flows ACTIVE when the process ended relay again
 }

@@ -1,11 +1,16 @@
 #!/usr/bin/env python3
-"""STS and IAM (AWS query protocol, XML answers) and Secrets Manager (AWS JSON 1.1) with boto3
-and both AWS CLIs, as the seeds use them: who am I, a role with its trust and inline policies
-(seed 002 step 3), managed policies, instance profiles, AssumeRole credentials that mediaemu
-accepts and knows again, secrets with versions, deletion and restore, GetRandomPassword with its
-options. Each protocol's bad input answers in its own error shape; state survives a kill -9.
+"""The services around the media ones, on every protocol their clients speak: STS and IAM (AWS
+query, XML answers), Secrets Manager and SSM (AWS JSON 1.1), CloudWatch (smithy-rpc-v2-cbor as
+boto3 1.43 sends it, AWS query as AWS CLI v2 2.9 and Debian's boto3 send it, and JSON 1.0 sent by
+hand), with boto3 and both AWS CLIs, as the seeds use them: who am I, a role with its trust and
+inline policies (seed 002 step 3), managed policies, instance profiles, AssumeRole credentials
+that mediaemu accepts and knows again, secrets with versions, deletion and restore,
+GetRandomPassword with its options, parameters with versions and paths, metric data read back as
+statistics, alarms. Each protocol's bad input answers in its own error shape; state survives a
+kill -9.
 """
 
+import datetime
 import json
 import os
 import shutil
@@ -181,6 +186,104 @@ def test_secrets(t):
           "GetRandomPassword honours length and exclusions (each included type present)", "20 lower/digits", pw)
     expect_error(lambda: sm.get_random_password(PasswordLength=3), 400, "InvalidParameterException",
                  "a length too short for every required type")
+
+
+def test_ssm_parameters(t):
+    ssm = t.client("ssm")
+    base = "/" + unique("cdk-bootstrap")
+    check_eq(ssm.put_parameter(Name=f"{base}/version", Value="21", Type="String")["Version"], 1, "PutParameter v1")
+    expect_error(lambda: ssm.put_parameter(Name=f"{base}/version", Value="22", Type="String"), 400,
+                 "ParameterAlreadyExists", "a second PutParameter without Overwrite")
+    check_eq(ssm.put_parameter(Name=f"{base}/version", Value="22", Overwrite=True)["Version"], 2, "Overwrite: v2")
+    p = ssm.get_parameter(Name=f"{base}/version")["Parameter"]
+    check_eq((p["Value"], p["Version"], p["Type"]), ("22", 2, "String"), "GetParameter: the latest")
+    check(p["ARN"].endswith(f":parameter{base}/version"), "parameter ARN", f"...:parameter{base}/version", p["ARN"])
+    check_eq(ssm.get_parameter(Name=f"{base}/version:1")["Parameter"]["Value"], "21", "GetParameter name:version")
+    ssm.put_parameter(Name=f"{base}/deep/key", Value="s3cret", Type="SecureString")
+    flat = [x["Name"] for x in ssm.get_parameters_by_path(Path=base)["Parameters"]]
+    deep = [x["Name"] for page in ssm.get_paginator("get_parameters_by_path").paginate(Path=base, Recursive=True)
+            for x in page["Parameters"]]
+    check_eq((flat, sorted(deep)), ([f"{base}/version"], [f"{base}/deep/key", f"{base}/version"]),
+             "GetParametersByPath: one level, and Recursive")
+    got = ssm.get_parameters(Names=[f"{base}/version", f"{base}/missing"])
+    check_eq(got["InvalidParameters"], [f"{base}/missing"], "GetParameters lists what it did not find")
+    check_eq(len(ssm.get_parameter_history(Name=f"{base}/version")["Parameters"]), 2, "GetParameterHistory")
+    ssm.delete_parameter(Name=f"{base}/version")
+    expect_error(lambda: ssm.get_parameter(Name=f"{base}/version"), 400, "ParameterNotFound",
+                 "a deleted parameter is gone")
+
+
+def epoch(dt: datetime.datetime) -> float:
+    return dt.timestamp()
+
+
+def test_cloudwatch_in_every_protocol(t):
+    cw = t.client("cloudwatch")
+    import botocore
+    now = datetime.datetime.now(datetime.timezone.utc)
+    window = dict(StartTime=now - datetime.timedelta(minutes=10), EndTime=now + datetime.timedelta(minutes=5))
+    dims = [{"Name": "Channel", "Value": "ci"}]
+    cw.put_metric_data(Namespace="Seed/Live", MetricData=[
+        {"MetricName": "Viewers", "Dimensions": dims, "Value": 10, "Unit": "Count"},
+        {"MetricName": "Viewers", "Dimensions": dims, "Values": [20, 30], "Counts": [1, 2], "Unit": "Count"}])
+    stats = cw.get_metric_statistics(Namespace="Seed/Live", MetricName="Viewers", Dimensions=dims, Period=60,
+                                     Statistics=["Sum", "SampleCount", "Maximum", "Minimum", "Average"], **window)
+    points = stats["Datapoints"]
+    total = (sum(p["Sum"] for p in points), sum(p["SampleCount"] for p in points))
+    check_eq(total, (90.0, 4.0), f"botocore {botocore.__version__} "
+             f"({cw.meta.service_model.protocol}): PutMetricData read back by GetMetricStatistics (sum, count)")
+    data = cw.get_metric_data(MetricDataQueries=[{"Id": "v", "MetricStat": {
+        "Metric": {"Namespace": "Seed/Live", "MetricName": "Viewers", "Dimensions": dims}, "Period": 60,
+        "Stat": "Sum"}}], **window)["MetricDataResults"][0]
+    check_eq(sum(data["Values"]), 90.0, "GetMetricData MetricStat Sum")
+    check_eq(cw.list_metrics(Namespace="Seed/Live")["Metrics"],
+             [{"Namespace": "Seed/Live", "MetricName": "Viewers", "Dimensions": dims}], "ListMetrics")
+    expect_error(lambda: cw.put_metric_data(Namespace="AWS/MediaLive", MetricData=[{"MetricName": "x", "Value": 1}]),
+                 400, "InvalidParameterValue", "the AWS/ namespaces are AWS's own")
+    cw.put_metric_alarm(AlarmName="MediaLive-Channel-Errors", MetricName="ActiveAlerts", Namespace="AWS/MediaLive",
+                        Statistic="Maximum", Period=60, EvaluationPeriods=1, Threshold=0,
+                        ComparisonOperator="GreaterThanThreshold", Dimensions=[{"Name": "ChannelId", "Value": "1"}])
+    alarm = cw.describe_alarms(AlarmNames=["MediaLive-Channel-Errors"])["MetricAlarms"][0]
+    check_eq((alarm["StateValue"], alarm["Threshold"]), ("INSUFFICIENT_DATA", 0.0), "a new alarm, as AWS starts it")
+    cw.set_alarm_state(AlarmName="MediaLive-Channel-Errors", StateValue="ALARM", StateReason="test")
+    check_eq(cw.describe_alarms(StateValue="ALARM")["MetricAlarms"][0]["AlarmName"], "MediaLive-Channel-Errors",
+             "SetAlarmState, and DescribeAlarms by state")
+    expect_error(lambda: cw.set_alarm_state(AlarmName="nope", StateValue="OK", StateReason="x"), 404,
+                 "ResourceNotFound", "SetAlarmState of a missing alarm")
+
+    # JSON 1.0, which no client here picks first: sent by hand, answered in kind.
+    target = "GraniteServiceVersion20100801."
+    r = t.request("POST", "/", json.dumps({"Namespace": "Seed/Live"}), service="monitoring",
+                  content_type="application/x-amz-json-1.0", headers={"X-Amz-Target": target + "ListMetrics"})
+    check(r.status == 200 and r.json()["Metrics"][0]["MetricName"] == "Viewers", "json 1.0: ListMetrics", 200, r)
+    r = t.request("POST", "/", json.dumps({"AlarmName": "nope", "StateValue": "OK", "StateReason": "x"}),
+                  service="monitoring", content_type="application/x-amz-json-1.0",
+                  headers={"X-Amz-Target": target + "SetAlarmState"})
+    check(r.status == 404 and r.json().get("__type") == "ResourceNotFound"
+          and r.header("x-amzn-query-error") == "ResourceNotFound;Sender",
+          "json 1.0: the error's __type and its query code header", "404 ResourceNotFound", r)
+    # CBOR sent by hand: garbage is a 400 in CBOR.
+    r = t.request("POST", f"/service/GraniteServiceVersion20100801/operation/ListMetrics", b"\xff\x00garbage",
+                  service="monitoring", content_type="application/cbor", headers={"smithy-protocol": "rpc-v2-cbor"})
+    check(r.status == 400 and r.header("smithy-protocol") == "rpc-v2-cbor", "cbor: a body that is not CBOR -> 400",
+          400, r)
+    # AWS query, as AWS CLI v2 2.9 and Debian's boto3 1.26 send it.
+    r = t.request("POST", "/", "Action=ListMetrics&Version=2010-08-01&Namespace=Seed%2FLive", service="monitoring",
+                  content_type="application/x-www-form-urlencoded")
+    check(r.status == 200 and b"<ListMetricsResponse" in r.body and b"<MetricName>Viewers</MetricName>" in r.body,
+          "query: ListMetrics in XML", 200, r)
+    for label, v2 in clis():
+        r = cli(t, ["cloudwatch", "describe-alarms", "--alarm-names", "MediaLive-Channel-Errors", "--query",
+                    "MetricAlarms[0].StateValue", "--output", "text"], v2)
+        check_eq((r.returncode, r.stdout.strip()), (0, "ALARM"), f"{label}: cloudwatch describe-alarms")
+        start = (now - datetime.timedelta(minutes=10)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        end = (now + datetime.timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        r = cli(t, ["cloudwatch", "get-metric-statistics", "--namespace", "Seed/Live", "--metric-name", "Viewers",
+                    "--dimensions", "Name=Channel,Value=ci", "--start-time", start, "--end-time", end,
+                    "--period", "60", "--statistics", "Sum", "--query", "sum(Datapoints[].Sum)"], v2)
+        check_eq((r.returncode, r.stdout.strip()), (0, "90.0"), f"{label}: cloudwatch get-metric-statistics")
+    cw.delete_alarms(AlarmNames=["MediaLive-Channel-Errors"])
+    check_eq(cw.describe_alarms()["MetricAlarms"], [], "DeleteAlarms")
 
 
 def test_clis(t):
