@@ -18,6 +18,10 @@
 
 namespace mediaemu {
 
+namespace s3 {
+struct S3Service;
+}
+
 class App {
  public:
   App(const Config& config, boost::asio::io_context& io);
@@ -27,6 +31,8 @@ class App {
   Domain& domain() { return domain_; }
   // Adds the non-AWS HTTP routes (origin, MediaPackage ingest) to the front door.
   void install_routes(api::FrontDoor& front);
+  // Requests that may carry bodies over the API's 10 MB limit (S3 uploads), for HttpLimits.
+  static bool accepts_large_body(const api::HttpRequest& headers_only);
   void start();
   void stop();
 
@@ -42,6 +48,7 @@ class App {
   MediaLoader media_;  // the media module, loaded in the background
   api::AwsApi api_;
   std::unique_ptr<api::Origin> origin_;
+  std::unique_ptr<s3::S3Service> s3_;
 };
 
 }  // namespace mediaemu
