@@ -163,9 +163,10 @@ std::string rest_body(const HttpRequest& request) {
   return out;
 }
 
-json write_rest_members(const Shape& output, const json& value, HttpResponse& response) {
+json write_rest_members(const Shape& output, const json& value, HttpResponse& response, std::string_view skip) {
   json rest = json::object();
   for (auto it = value.begin(); it != value.end(); ++it) {
+    if (!skip.empty() && it.key() == skip) continue;
     if (it.key() == kHttpStatusMember) {
       response.status = it->get<int>();
       continue;

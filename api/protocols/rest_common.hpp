@@ -32,6 +32,8 @@ inline constexpr const char* kHttpStatusMember = "$httpStatus";
 
 // Writes the output members that travel in headers or the status line; returns the rest (the
 // body and payload members, still in model form).
-json write_rest_members(const Shape& output, const json& value, HttpResponse& response);
+// `skip` names a member left out of the returned rest (a blob payload the caller sends as is,
+// so that an S3 object body is copied once, not twice).
+json write_rest_members(const Shape& output, const json& value, HttpResponse& response, std::string_view skip = {});
 
 }  // namespace mediaemu::api

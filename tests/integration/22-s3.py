@@ -274,6 +274,7 @@ def test_virtual_hosted_addressing(t):
         check_eq(c.get_object(Bucket=b, Key="a/b.txt")["Body"].read(), b"virtual", "virtual-hosted get")
         check_eq([o["Key"] for o in c.list_objects_v2(Bucket=b)["Contents"]], ["a/b.txt"], "virtual-hosted list")
         check_eq(s3(t).get_object(Bucket=b, Key="a/b.txt")["Body"].read(), b"virtual", "same object path-style")
+        check(b in [x["Name"] for x in c.list_buckets()["Buckets"]], "ListBuckets at http://s3.localhost")
     finally:
         socket.getaddrinfo = real
 

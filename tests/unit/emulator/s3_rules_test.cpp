@@ -54,7 +54,7 @@ TEST_CASE("s3 listing: max-keys pages resume after the last key or common prefix
 
   // Without a delimiter, 1,500 keys come back in pages of 1,000 and 500, each key once.
   std::vector<std::string> many;
-  for (int i = 0; i < 1500; ++i) many.push_back("k" + std::to_string(10000 + i));
+  for (int i = 0; i < 1500; ++i) many.push_back(std::to_string(10000 + i).insert(0, 1, 'k'));
   ListRequest all;
   auto p1 = list_keys(many, all);
   CHECK(p1.keys.size() == 1000);
@@ -109,14 +109,14 @@ TEST_CASE("s3 multipart ETag is the MD5 of the parts' binary MD5s, then -N", "[s
 
 TEST_CASE("s3 keys never resolve outside the bucket directory", "[s3]") {
   const std::filesystem::path root = "/data/s3/bucket";
-  for (const std::string bad : {"", "..", "../x", "a/../../etc/passwd", "/etc/passwd", "a//b", "a/./b", "a/", "./a",
+  for (const std::string& bad : std::vector<std::string>{"", "..", "../x", "a/../../etc/passwd", "/etc/passwd", "a//b", "a/./b", "a/", "./a",
                                 std::string("a\0b", 3), std::string(256, 'x'), std::string(1025, 'a'),
                                 ".mediaemu-tmp-123", "dir/.mediaemu-tmp-x"}) {
     INFO("key: " << bad);
     CHECK_FALSE(key_problem(bad).empty());
     CHECK_THROWS(key_path(root, bad));
   }
-  for (const std::string good : {"a", "a/b/c.ts", "..a", "a..", "a b/%2e%2e", "...", std::string(255, 'y'),
+  for (const std::string& good : std::vector<std::string>{"a", "a/b/c.ts", "..a", "a..", "a b/%2e%2e", "...", std::string(255, 'y'),
                                  std::string(200, 'd') + "/" + std::string(200, 'e')}) {
     INFO("key: " << good);
     REQUIRE(key_problem(good).empty());
