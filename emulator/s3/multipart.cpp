@@ -125,7 +125,7 @@ json complete_upload(S3Service& s3, const json& in) {
     numbers.push_back(number);
   }
   std::string etag = multipart_etag(md5s);
-  ObjectInfo info = store_object(s3, bucket, key, [&] {
+  ObjectInfo info = store_object(key, [&] {
     fs::path temp = s3.objects.temp_file(bucket, key);
     try {
       {

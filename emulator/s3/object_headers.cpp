@@ -75,8 +75,7 @@ void check_content_md5(const json& in, const std::string& body) {
     throw s3_error("BadDigest", "The Content-MD5 you specified did not match what we received.", 400);
 }
 
-ObjectInfo store_object(S3Service& s3, const std::string& bucket, const std::string& key,
-                        const std::function<ObjectInfo()>& write) {
+ObjectInfo store_object(const std::string& key, const std::function<ObjectInfo()>& write) {
   try {
     return write();
   } catch (const std::invalid_argument& e) {
@@ -91,8 +90,6 @@ ObjectInfo store_object(S3Service& s3, const std::string& bucket, const std::str
                      400);
     throw;
   }
-  (void)s3;
-  (void)bucket;
 }
 
 }  // namespace mediaemu::s3

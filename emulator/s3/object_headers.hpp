@@ -24,7 +24,6 @@ void copy_checksums(const json& headers, json& output);
 void check_content_md5(const json& input, const std::string& body);
 // Runs a write of the key, turning a key that collides with a "directory" of other keys into an
 // S3-shaped 400, and anything else the file system refuses into 500 InternalError.
-ObjectInfo store_object(S3Service& s3, const std::string& bucket, const std::string& key,
-                        const std::function<ObjectInfo()>& write);
+ObjectInfo store_object(const std::string& key, const std::function<ObjectInfo()>& write);
 
 }  // namespace mediaemu::s3

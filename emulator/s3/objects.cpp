@@ -84,7 +84,7 @@ json put_object(S3Service& s3, const json& in) {
   check_content_md5(in, body);
   if (in.contains("IfNoneMatch") && s3.objects.head(bucket, key))
     throw s3_error("PreconditionFailed", "At least one of the pre-conditions you specified did not hold", 412);
-  ObjectInfo info = store_object(s3, bucket, key, [&] { return s3.objects.put(bucket, key, body, stored_headers(in)); });
+  ObjectInfo info = store_object(key, [&] { return s3.objects.put(bucket, key, body, stored_headers(in)); });
   json out = {{"ETag", quoted_etag(info.etag)}, {"Size", info.size}};
   copy_checksums(info.headers, out);
   return out;
@@ -115,7 +115,7 @@ json copy_object(S3Service& s3, const json& in) {
                    "object's metadata, storage class, website redirect location or encryption attributes.",
                    400);
   json headers = replace ? stored_headers(in) : source.headers;
-  ObjectInfo info = store_object(s3, bucket, key, [&] {
+  ObjectInfo info = store_object(key, [&] {
     std::filesystem::path temp = s3.objects.temp_file(bucket, key);
     try {
       std::filesystem::copy_file(key_path(s3.objects.root() / source_bucket, source_key), temp,
