@@ -9,10 +9,17 @@ void FrontDoor::route_prefix(std::string prefix, RequestHandler handler) {
   prefixes_.emplace_back(std::move(prefix), std::move(handler));
 }
 
+void FrontDoor::route_when(std::function<bool(const HttpRequest&)> matches, RequestHandler handler) {
+  predicates_.emplace_back(std::move(matches), std::move(handler));
+}
+
 HttpResponse FrontDoor::handle(const HttpRequest& request) const {
   std::string_view path = request.path();
   if (path == "/_mediaemu/health") return health();
   if (path == "/_mediaemu/time") return time();
+  for (const auto& [matches, handler] : predicates_) {
+    if (matches(request)) return handler(request);
+  }
   for (const auto& [prefix, handler] : prefixes_) {
     if (path.substr(0, prefix.size()) == prefix) return handler(request);
   }

@@ -2,6 +2,7 @@
 // (/out/...) and MediaPackage ingest (/in/...) by path prefix, everything else to the AWS engine.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -17,6 +18,9 @@ class FrontDoor {
 
   // Requests whose path starts with `prefix` go to `handler` instead of the AWS engine.
   void route_prefix(std::string prefix, RequestHandler handler);
+  // Requests `matches` accepts go to `handler` (checked before the prefixes): routes chosen by
+  // Host header, such as S3 website endpoints ("<bucket>.s3-website.localhost").
+  void route_when(std::function<bool(const HttpRequest&)> matches, RequestHandler handler);
   HttpResponse handle(const HttpRequest& request) const;
 
  private:
@@ -24,6 +28,7 @@ class FrontDoor {
   HttpResponse time() const;
   const AwsApi& api_;
   std::vector<std::pair<std::string, RequestHandler>> prefixes_;
+  std::vector<std::pair<std::function<bool(const HttpRequest&)>, RequestHandler>> predicates_;
 };
 
 }  // namespace mediaemu::api

@@ -17,7 +17,7 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
-HttpRequest to_request(const http::request<http::string_body>& in, const std::string& peer) {
+HttpRequest to_request(http::request<http::string_body>&& in, const std::string& peer) {
   HttpRequest r;
   r.method = std::string(in.method_string());
   r.target = std::string(in.target());
@@ -26,7 +26,7 @@ HttpRequest to_request(const http::request<http::string_body>& in, const std::st
     for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     r.headers.emplace_back(std::move(name), std::string(field.value()));
   }
-  r.body = in.body();
+  r.body = std::move(in.body());  // S3 objects: up to HttpLimits::max_body_bytes, never copied
   r.peer = peer;
   return r;
 }
@@ -65,9 +65,49 @@ class Session : public std::enable_shared_from_this<Session> {
  private:
   void read() {
     parser_.emplace();
-    parser_->body_limit(limits_.max_body_bytes);
+    // The larger limit until the headers say which applies (Beast checks a Content-Length
+    // against the limit as soon as it reads it).
+    parser_->body_limit(std::max(limits_.max_body_bytes, limits_.allows_large_body ? limits_.max_large_body_bytes : 0));
     parser_->header_limit(static_cast<std::uint32_t>(limits_.max_header_bytes));
     stream_.expires_after(std::chrono::seconds(limits_.idle_timeout_seconds));
+    http::async_read_header(stream_, buffer_, *parser_,
+                            beast::bind_front_handler(&Session::on_header, shared_from_this()));
+  }
+
+  // Clients that send "Expect: 100-continue" (botocore for S3 uploads) wait up to a second for
+  // an interim 100 before sending the body; answer it at once (RFC 9110 §10.1.1).
+  void on_header(beast::error_code ec, std::size_t bytes) {
+    if (ec) return on_read(ec, bytes);
+    auto& header = parser_->get();
+    if (limits_.allows_large_body && !large_body_allowed(header)) {
+      if (parser_->content_length() && *parser_->content_length() > limits_.max_body_bytes)
+        return on_read(http::error::body_limit, bytes);
+      parser_->body_limit(limits_.max_body_bytes);  // chunked bodies: checked as they arrive
+    }
+    if (beast::iequals(header[http::field::expect], "100-continue") && !parser_->is_done()) {
+      auto interim = std::make_shared<http::response<http::empty_body>>(http::status::continue_, header.version());
+      http::async_write(stream_, *interim, [self = shared_from_this(), interim](beast::error_code ec, std::size_t n) {
+        if (ec) return self->close();
+        self->read_body();
+      });
+      return;
+    }
+    read_body();
+  }
+
+  bool large_body_allowed(const http::request<http::string_body>& header) const {
+    HttpRequest r;
+    r.method = std::string(header.method_string());
+    r.target = std::string(header.target());
+    for (const auto& field : header) {
+      std::string name(field.name_string());
+      for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      r.headers.emplace_back(std::move(name), std::string(field.value()));
+    }
+    return limits_.allows_large_body(r);
+  }
+
+  void read_body() {
     http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&Session::on_read, shared_from_this()));
   }
 
@@ -77,11 +117,11 @@ class Session : public std::enable_shared_from_this<Session> {
       return close();
     }
     if (ec == http::error::body_limit) {
-      spdlog::warn("http: {} sent a body over {} bytes; answered 413 and closed the connection", peer_,
-                   limits_.max_body_bytes);
+      std::size_t limit = limits_.allows_large_body && large_body_allowed(parser_->get()) ? limits_.max_large_body_bytes
+                                                                                         : limits_.max_body_bytes;
+      spdlog::warn("http: {} sent a body over {} bytes; answered 413 and closed the connection", peer_, limit);
       auto r = error_response(413, "RequestEntityTooLargeException",
-                              "Request body exceeds the " + std::to_string(limits_.max_body_bytes) + " byte limit",
-                              new_request_id());
+                              "Request body exceeds the " + std::to_string(limit) + " byte limit", new_request_id());
       r.close = true;
       return write(std::move(r), 11, false);
     }
@@ -95,7 +135,7 @@ class Session : public std::enable_shared_from_this<Session> {
     bool keep_alive = request.keep_alive();
     HttpResponse response;
     try {
-      response = (*handler_)(to_request(request, peer_));
+      response = (*handler_)(to_request(std::move(request), peer_));
     } catch (const std::exception& e) {
       spdlog::error("http: handler failed for {} {}: {}", std::string(request.method_string()),
                     std::string(request.target()), e.what());

@@ -15,6 +15,11 @@ struct HttpLimits {
   // API Gateway, in front of the MediaLive API, caps payloads at 10 MB; bigger bodies get 413
   // and the connection closes (the rest of the body is never read).
   std::size_t max_body_bytes = 10 * 1024 * 1024;
+  // S3 takes objects of up to 5 GB in one PUT; a local emulator holding a body in memory stops at
+  // 1 GiB (bigger files go multipart, as `aws s3 cp` sends anything over 8 MB anyway). Applies
+  // to requests `allows_large_body` accepts, which sees the method, target and headers only.
+  std::size_t max_large_body_bytes = std::size_t{1} << 30;
+  std::function<bool(const HttpRequest&)> allows_large_body;
   std::size_t max_header_bytes = 64 * 1024;
   int idle_timeout_seconds = 60;  // keep-alive idle and slow-client limit
 };

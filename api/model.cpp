@@ -1,5 +1,8 @@
 #include "api/model.hpp"
 
+#include <algorithm>
+#include <set>
+
 #include <nlohmann/json.hpp>
 #include <cctype>
 #include <optional>
@@ -157,6 +160,7 @@ std::unique_ptr<ServiceModel> ServiceModel::parse(std::string_view service, std:
     }
   };
 
+  std::set<std::string> deprecated;
   auto add_operation = [&](const std::string& name, const json& def) {
     Operation op;
     op.name = name;
@@ -171,6 +175,7 @@ std::unique_ptr<ServiceModel> ServiceModel::parse(std::string_view service, std:
     }
     if (auto errors = def.find("errors"); errors != def.end())
       for (const auto& e : *errors) op.errors.push_back(link(e));
+    if (def.value("deprecated", false)) deprecated.insert(op.name);
     model->operations_.emplace(op.name, std::move(op));
   };
 
@@ -223,6 +228,11 @@ std::unique_ptr<ServiceModel> ServiceModel::parse(std::string_view service, std:
     if (!defined.count(name)) throw std::runtime_error(std::string(service) + ": dangling shape reference " + name);
   }
   for (const auto& [name, op] : model->operations_) model->ordered_ops_.push_back(&op);
+  // Deprecated operations last: where an old and a new operation share a route (S3's
+  // GetBucketLifecycle and GetBucketLifecycleConfiguration both are GET /{Bucket}?lifecycle),
+  // the router, which keeps this order among equals, picks the one today's SDKs call.
+  std::stable_partition(model->ordered_ops_.begin(), model->ordered_ops_.end(),
+                        [&](const Operation* op) { return !deprecated.count(op->name); });
   return model;
 }
 

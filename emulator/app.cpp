@@ -3,8 +3,9 @@
 #include "emulator/mediaconnect/mediaconnect.hpp"
 #include "emulator/medialive/medialive.hpp"
 #include "emulator/mediapackage/mediapackage.hpp"
-#include "emulator/iam/iam.hpp"
 #include "emulator/cloudwatch/cloudwatch.hpp"
+#include "emulator/iam/iam.hpp"
+#include "emulator/s3/s3.hpp"
 #include "emulator/secretsmanager/secretsmanager.hpp"
 #include "emulator/ssm/ssm.hpp"
 #include "emulator/sts/sts.hpp"
@@ -16,11 +17,14 @@ App::App(const Config& config, boost::asio::io_context& io)
       io_(io),
       store_(config.data_dir / "state.db"),
       domain_(config, store_, clock_),
-      media_(config, domain_, io) {
+      media_(config, domain_, io),
+      // Objects live under <data-dir>/s3, where MediaLive's s3:// outputs write (media_plans.cpp).
+      s3_(std::make_unique<s3::S3Service>(s3::S3Service{domain_, s3::ObjectStore(config.data_dir)})) {
   api_.set_handlers("medialive", medialive::operations(domain_, media_));
   api_.set_handlers("mediapackage", mediapackage::operations(domain_, media_));
   api_.set_handlers("mediapackage-vod", mediapackage::vod_operations(domain_));
   api_.set_handlers("mediaconnect", mediaconnect::operations(domain_, flows_));
+  api_.set_handlers("s3", s3::operations(*s3_));
   api_.set_handlers("sts", sts::operations(domain_));
   api_.set_handlers("iam", iam::operations(domain_));
   api_.set_handlers("secretsmanager", secretsmanager::operations(domain_));
@@ -44,6 +48,7 @@ std::optional<api::OriginTarget> App::origin_target(const std::string& url_hash)
 }
 
 void App::install_routes(api::FrontDoor& front) {
+  front.route_when(s3::is_website_request, [this](const api::HttpRequest& r) { return s3::serve_website(*s3_, r); });
   origin_ = std::make_unique<api::Origin>([this](const std::string& hash) { return origin_target(hash); });
   front.route_prefix("/out/", [this](const api::HttpRequest& r) { return origin_->handle(r); });
   // MediaPackage HLS ingest over WebDAV PUT is the next issue's; say so instead of pretending.
@@ -54,6 +59,8 @@ void App::install_routes(api::FrontDoor& front) {
                                api::new_request_id());
   });
 }
+
+bool App::accepts_large_body(const api::HttpRequest& headers_only) { return s3::is_upload(headers_only); }
 
 void App::start() {
   domain_.start_clock();

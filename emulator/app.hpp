@@ -19,6 +19,10 @@
 
 namespace mediaemu {
 
+namespace s3 {
+struct S3Service;
+}
+
 class App {
  public:
   App(const Config& config, boost::asio::io_context& io);
@@ -28,6 +32,8 @@ class App {
   Domain& domain() { return domain_; }
   // Adds the non-AWS HTTP routes (origin, MediaPackage ingest) to the front door.
   void install_routes(api::FrontDoor& front);
+  // Requests that may carry bodies over the API's 10 MB limit (S3 uploads), for HttpLimits.
+  static bool accepts_large_body(const api::HttpRequest& headers_only);
   void start();
   void stop();
 
@@ -44,6 +50,7 @@ class App {
   flow::FlowRuntime flows_;  // MediaConnect flows' relays (no libav: not in the media module)
   api::AwsApi api_;
   std::unique_ptr<api::Origin> origin_;
+  std::unique_ptr<s3::S3Service> s3_;
 };
 
 }  // namespace mediaemu

@@ -120,7 +120,10 @@ int main(int argc, char** argv) {
     app.install_routes(front);
 
     boost::asio::ip::tcp::endpoint endpoint(boost::asio::ip::make_address(config.host), config.port);
-    mediaemu::api::HttpServer http(io, endpoint, [&front](const mediaemu::api::HttpRequest& r) { return front.handle(r); });
+    mediaemu::api::HttpLimits limits;
+    limits.allows_large_body = mediaemu::App::accepts_large_body;
+    mediaemu::api::HttpServer http(io, endpoint, [&front](const mediaemu::api::HttpRequest& r) { return front.handle(r); },
+                                   limits);
     http.start();
     app.start();
 

@@ -20,6 +20,28 @@ bool chunked_upload(const HttpRequest& request) {
          request.header("x-amz-content-sha256").substr(0, 10) == "STREAMING-";
 }
 
+// How many of the operation's required query and header members the request carries, or -1
+// when one is missing.
+int required_members_present(const Operation& op, const std::vector<std::pair<std::string, std::string>>& query,
+                             const HttpRequest& request) {
+  if (!op.input) return 0;
+  int present = 0;
+  for (const auto& m : op.input->members) {
+    if (!m.required) continue;
+    bool found = false;
+    if (m.location == Location::Query) {
+      for (const auto& [k, v] : query) found |= k == m.wire;
+    } else if (m.location == Location::Header) {
+      found = !request.header(lower(m.wire)).empty();
+    } else {
+      continue;
+    }
+    if (!found) return -1;
+    ++present;
+  }
+  return present;
+}
+
 }  // namespace
 
 bool route_rest(const ServiceModel& model, const std::vector<const Operation*>& routes, const HttpRequest& request,
@@ -27,7 +49,16 @@ bool route_rest(const ServiceModel& model, const std::vector<const Operation*>& 
   auto parts = split_path(path);
   auto query = parse_query(request.query());
   std::vector<std::string> other_methods;
+  // S3 serves several operations at one method and URI (PUT /{Bucket}/{Key+} is PutObject,
+  // CopyObject, UploadPart and UploadPartCopy); what tells them apart is which required query
+  // and header members the request carries (uploadId, x-amz-copy-source). Among routes of equal
+  // URI specificity, the one whose required members are all present, and the most of them, wins.
+  const Operation* best = nullptr;
+  int best_score = -2;
   for (const Operation* op : routes) {
+    if (best && (op->uri.specificity() != best->uri.specificity() ||
+                 op->uri.query_specificity() != best->uri.query_specificity()))
+      break;
     auto labels = op->uri.match(parts);
     if (!labels || !op->uri.query_matches(query)) continue;
     if (op->method != request.method) {
@@ -35,9 +66,15 @@ bool route_rest(const ServiceModel& model, const std::vector<const Operation*>& 
         other_methods.push_back(op->method);
       continue;
     }
-    out = RoutedRequest{op, std::move(*labels)};
-    return true;
+    // The first candidate is kept even with a member missing, so its handler names what is missing.
+    int score = required_members_present(*op, query, request);
+    if (score > best_score) {
+      out = RoutedRequest{op, std::move(*labels)};
+      best = op;
+      best_score = score;
+    }
   }
+  if (best) return true;
   // Not AWS-exact on purpose: API Gateway-fronted AWS endpoints answer an unknown route with
   // 403 MissingAuthenticationTokenException, which sends people hunting for credential
   // problems. We say what is wrong instead.
@@ -126,9 +163,14 @@ std::string rest_body(const HttpRequest& request) {
   return out;
 }
 
-json write_rest_members(const Shape& output, const json& value, HttpResponse& response) {
+json write_rest_members(const Shape& output, const json& value, HttpResponse& response, std::string_view skip) {
   json rest = json::object();
   for (auto it = value.begin(); it != value.end(); ++it) {
+    if (!skip.empty() && it.key() == skip) continue;
+    if (it.key() == kHttpStatusMember) {
+      response.status = it->get<int>();
+      continue;
+    }
     const Member* m = output.member(it.key());
     if (!m) {
       rest[it.key()] = *it;

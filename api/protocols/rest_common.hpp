@@ -25,8 +25,15 @@ void read_rest_members(const Shape& input, const RoutedRequest& routed, const Ht
 // when the framing is broken.
 std::string rest_body(const HttpRequest& request);
 
+// A handler may set the HTTP status of a success response that the model gives no member for
+// (S3 GetObject answers 206 to a Range request and 304 to a failed If-None-Match) with this
+// member of its output; it never reaches the wire.
+inline constexpr const char* kHttpStatusMember = "$httpStatus";
+
 // Writes the output members that travel in headers or the status line; returns the rest (the
 // body and payload members, still in model form).
-json write_rest_members(const Shape& output, const json& value, HttpResponse& response);
+// `skip` names a member left out of the returned rest (a blob payload the caller sends as is,
+// so that an S3 object body is copied once, not twice).
+json write_rest_members(const Shape& output, const json& value, HttpResponse& response, std::string_view skip = {});
 
 }  // namespace mediaemu::api

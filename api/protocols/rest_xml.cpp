@@ -23,8 +23,9 @@ std::string host_bucket(const HttpRequest& request) {
   constexpr std::string_view kLocal = ".localhost";
   if (host.size() > kLocal.size() && host.substr(host.size() - kLocal.size()) == kLocal) {
     std::string_view name = host.substr(0, host.size() - kLocal.size());
-    // "<bucket>.localhost", but not the other services' local hosts ("<id>.cloudfront.localhost").
-    if (name.find('.') == std::string_view::npos) return std::string(name);
+    // "<bucket>.localhost", but not the other services' local hosts ("<id>.cloudfront.localhost"),
+    // nor "s3.localhost" itself, the endpoint of a virtual-hosted client's ListBuckets.
+    if (name.find('.') == std::string_view::npos && name != "s3") return std::string(name);
   }
   return {};
 }
@@ -111,15 +112,18 @@ class RestXml final : public WireProtocol {
     r.set_header("x-amzn-RequestId", request_id);
     const Shape* shape = op.output;
     if (!shape) return r;
-    json rest = write_rest_members(*shape, output, r);
-    if (!shape->payload.empty()) {
-      const Member* m = shape->member(shape->payload);
+    const Member* payload = shape->payload.empty() ? nullptr : shape->member(shape->payload);
+    bool raw_payload = payload && payload->shape->type != ShapeType::Structure;
+    json rest = write_rest_members(*shape, output, r, raw_payload ? shape->payload : std::string_view{});
+    if (raw_payload) {  // a blob or string payload (an S3 object): its bytes, copied once
+      auto it = output.find(shape->payload);
+      if (it != output.end() && it->is_string()) r.body = it->get_ref<const std::string&>();
+      return r;
+    }
+    if (payload) {
+      const Member* m = payload;
       auto it = rest.find(shape->payload);
       if (it == rest.end()) return r;
-      if (m->shape->type != ShapeType::Structure) {
-        r.body = it->get<std::string>();
-        return r;
-      }
       pugi::xml_document doc;
       write_xml(doc, m->wire, *m->shape, *it, false,
                 m->xml_namespace.empty() ? model.xml_namespace() : m->xml_namespace);

@@ -68,11 +68,15 @@ void parse_xml(std::string_view body, pugi::xml_document& doc) {
   // processing (pugixml has no entity declarations at all).
   pugi::xml_parse_result result = doc.load_buffer(body.data(), body.size(), pugi::parse_default);
   if (!result) {
-    throw ApiError(ErrorKind::Validation, std::string("The XML you provided was not well-formed: ") +
-                                              result.description() + " at offset " +
-                                              std::to_string(result.offset));
+    // S3's code for a body that is not XML (ErrorResponses.html#ErrorCodeList: MalformedXML, 400).
+    throw ApiError(ErrorKind::Validation, "MalformedXML",
+                   std::string("The XML you provided was not well-formed or did not validate against our "
+                               "published schema: ") +
+                       result.description() + " at offset " + std::to_string(result.offset),
+                   400);
   }
-  if (!doc.document_element()) throw ApiError(ErrorKind::Validation, "The XML you provided has no element");
+  if (!doc.document_element())
+    throw ApiError(ErrorKind::Validation, "MalformedXML", "The XML you provided has no element", 400);
 }
 
 json xml_to_wire(const Shape& shape, pugi::xml_node element, const std::string& path) {

@@ -1,0 +1,85 @@
+// Bucket configurations that are stored and returned as given: versioning, lifecycle, policy,
+// website, CORS and tagging. Each Get of an absent one answers S3's own 404 code.
+// https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html#ErrorCodeList
+#include "emulator/s3/s3.hpp"
+
+namespace mediaemu::s3 {
+namespace {
+
+struct Configuration {
+  const char* name;          // "Lifecycle": PutBucketLifecycleConfiguration, ...
+  const char* put, *get, *del;
+  const char* input_member;  // the member holding it in the Put input
+  const char* missing_code;  // Get when absent; nullptr: an empty answer (versioning)
+  const char* missing_message;
+};
+
+const Configuration kConfigurations[] = {
+    {"Versioning", "PutBucketVersioning", "GetBucketVersioning", nullptr, "VersioningConfiguration", nullptr, ""},
+    {"Lifecycle", "PutBucketLifecycleConfiguration", "GetBucketLifecycleConfiguration", "DeleteBucketLifecycle",
+     "LifecycleConfiguration", "NoSuchLifecycleConfiguration", "The lifecycle configuration does not exist"},
+    {"Policy", "PutBucketPolicy", "GetBucketPolicy", "DeleteBucketPolicy", "Policy", "NoSuchBucketPolicy",
+     "The bucket policy does not exist"},
+    {"Website", "PutBucketWebsite", "GetBucketWebsite", "DeleteBucketWebsite", "WebsiteConfiguration",
+     "NoSuchWebsiteConfiguration", "The specified bucket does not have a website configuration"},
+    {"Cors", "PutBucketCors", "GetBucketCors", "DeleteBucketCors", "CORSConfiguration", "NoSuchCORSConfiguration",
+     "The CORS configuration does not exist"},
+    {"Tagging", "PutBucketTagging", "GetBucketTagging", "DeleteBucketTagging", "Tagging", "NoSuchTagSet",
+     "The TagSet does not exist"},
+};
+
+// What Put stores for the configuration (checked the way S3 checks it), as Get will return it.
+json stored_form(const Configuration& c, const json& given) {
+  if (std::string(c.name) == "Policy") {
+    // A policy must at least be a JSON document (S3: MalformedPolicy, 400).
+    const std::string text = given.get<std::string>();
+    if (!json::accept(text)) throw s3_error("MalformedPolicy", "Policies must be valid JSON", 400);
+    return json{{"Policy", text}};
+  }
+  if (std::string(c.name) == "Website") {
+    if (!given.contains("IndexDocument") && !given.contains("RedirectAllRequestsTo"))
+      throw s3_error("InvalidArgument", "A website configuration must have an IndexDocument or RedirectAllRequestsTo", 400);
+    std::string suffix = given.value("IndexDocument", json::object()).value("Suffix", "x");
+    if (suffix.empty() || suffix.find('/') != std::string::npos)
+      throw s3_error("InvalidArgument", "The IndexDocument Suffix must not be empty or contain '/'", 400);
+  }
+  return given;
+}
+
+}  // namespace
+
+void add_bucket_configuration_operations(api::OperationTable& t, S3Service& s3) {
+  for (const Configuration& c : kConfigurations) {
+    t[c.put] = [&s3, &c](const CallContext&, const json& in) {
+      const std::string bucket = in.at("Bucket").get<std::string>();
+      if (!in.contains(c.input_member))
+        throw s3_error("MissingRequestBodyError", std::string("Request Body is empty: ") + c.input_member, 400);
+      json value = stored_form(c, in[c.input_member]);
+      auto tx = s3.domain.write();
+      if (!tx->find(bucket_key(bucket))) require_bucket(s3.domain, bucket);
+      tx->modify(bucket_key(bucket)).doc[c.name] = std::move(value);
+      tx->commit();
+      return json::object();
+    };
+    t[c.get] = [&s3, &c](const CallContext&, const json& in) {
+      auto lock = s3.domain.read();
+      const Record& r = require_bucket(s3.domain, in.at("Bucket").get<std::string>());
+      auto it = r.doc.find(c.name);
+      if (it != r.doc.end()) return *it;
+      if (!c.missing_code) return json::object();
+      throw s3_error(c.missing_code, c.missing_message, 404);
+    };
+    if (c.del) {
+      t[c.del] = [&s3, &c](const CallContext&, const json& in) {
+        const std::string bucket = in.at("Bucket").get<std::string>();
+        auto tx = s3.domain.write();
+        if (!tx->find(bucket_key(bucket))) require_bucket(s3.domain, bucket);
+        tx->modify(bucket_key(bucket)).doc.erase(c.name);
+        tx->commit();
+        return json::object();
+      };
+    }
+  }
+}
+
+}  // namespace mediaemu::s3

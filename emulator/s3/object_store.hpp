@@ -1,0 +1,88 @@
+// Objects as plain files, so what a MediaLive channel writes to s3://bucket/path (the same
+// <data-dir>/s3 tree, emulator/media_plans.cpp) lists and downloads through the S3 API, and
+// what is uploaded is a file anyone can open.
+//
+//   <data-dir>/s3/<bucket>/<key>              the object's bytes
+//   <data-dir>/s3-meta/<bucket>/<key>.json    its metadata (ETag, content type, x-amz-meta-*)
+//   <data-dir>/s3-uploads/<upload id>/        a multipart upload in progress (upload.json, parts)
+//
+// Every write goes to a temporary file in the destination directory, is flushed, then renamed
+// over the old name: readers see the old object or the new one, never half of one. The sidecar
+// records the size and mtime of the file it describes; a file without one, or whose sidecar no
+// longer matches (a channel rewrote a playlist), is described from the file itself: ETag = MD5
+// of its bytes, content type from its extension.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "emulator/s3/s3_rules.hpp"
+
+namespace mediaemu::s3 {
+
+using json = nlohmann::json;
+
+struct ObjectInfo {
+  std::string etag;  // hex, without quotes ("<md5>" or "<md5 of md5s>-<parts>")
+  uint64_t size = 0;
+  int64_t mtime_ns = 0;
+  // Stored headers in model form: ContentType, CacheControl, ContentDisposition, ContentEncoding,
+  // ContentLanguage, Expires (epoch seconds), Metadata (map), Checksum* values the client sent.
+  json headers = json::object();
+  double last_modified() const { return static_cast<double>(mtime_ns / 1000000) / 1000.0; }
+  std::string content_type() const;
+};
+
+class ObjectStore {
+ public:
+  explicit ObjectStore(std::filesystem::path data_dir);
+
+  const std::filesystem::path& root() const { return objects_; }
+  void create_bucket(const std::string& bucket);
+  // Removes the bucket's (empty) directories.
+  void remove_bucket(const std::string& bucket);
+  bool bucket_has_objects(const std::string& bucket) const;
+
+  // Every key in the bucket, sorted in binary order.
+  std::vector<std::string> keys(const std::string& bucket) const;
+  std::optional<ObjectInfo> head(const std::string& bucket, const std::string& key) const;
+  // `length` bytes from `offset`, read straight into the returned string.
+  std::string read(const std::string& bucket, const std::string& key, uint64_t offset, uint64_t length) const;
+
+  // Writes the object atomically; fills in etag, size and mtime.
+  ObjectInfo put(const std::string& bucket, const std::string& key, const std::string& body, json headers);
+  // Renames a finished temporary file (from temp_file()) into place as the object.
+  ObjectInfo put_file(const std::string& bucket, const std::string& key, const std::filesystem::path& temp,
+                      const std::string& etag, json headers);
+  // A fresh temporary path in the directory the key's file will live in.
+  std::filesystem::path temp_file(const std::string& bucket, const std::string& key) const;
+  // False when there was no such object (S3 answers 204 either way).
+  bool remove(const std::string& bucket, const std::string& key);
+
+  // ---- Multipart uploads ----
+  std::filesystem::path upload_dir(const std::string& upload_id) const { return uploads_ / upload_id; }
+  const std::filesystem::path& uploads_root() const { return uploads_; }
+
+ private:
+  std::filesystem::path object_path(const std::string& bucket, const std::string& key) const;
+  std::filesystem::path meta_path(const std::string& bucket, const std::string& key) const;
+
+  std::filesystem::path objects_, meta_, uploads_;
+};
+
+// ---- File helpers shared with multipart ----
+// Writes `bytes` to `path` through a temporary file and a rename (fdatasync first).
+void write_file_atomically(const std::filesystem::path& path, const std::string& bytes);
+// Writes `bytes` to a new file at `path` and flushes it.
+void write_new_file(const std::filesystem::path& path, const std::string& bytes);
+std::string read_whole_file(const std::filesystem::path& path);
+std::string md5_hex(const std::string& bytes);
+std::string md5_hex_of_file(const std::filesystem::path& path);
+// Content type S3 would have had from the uploader, guessed from the file name.
+std::string content_type_for(const std::string& key);
+
+}  // namespace mediaemu::s3
