@@ -19,19 +19,10 @@ class JsonRpc final : public WireProtocol {
     std::string_view prefix = dot == std::string_view::npos ? std::string_view{} : target.substr(0, dot);
     const Operation* op = nullptr;
     if (prefix == model.target_prefix()) op = model.operation(target.substr(dot + 1));
-    if (!op) {
-      error = ErrorReply{400, "UnknownOperationException",
-                         target.empty() ? model.service_id() + " requests name their operation in X-Amz-Target"
-                                        : model.service_id() + " has no operation " + std::string(target)};
-      return false;
-    }
-    if (request.method != "POST") {
-      error = ErrorReply{405, "MethodNotAllowedException", model.service_id() + " operations are POSTed, not " +
-                                                               request.method};
-      return false;
-    }
-    out = RoutedRequest{op, {}};
-    return true;
+    return route_rpc(model, op, request, 400,
+                     target.empty() ? model.service_id() + " requests name their operation in X-Amz-Target"
+                                    : model.service_id() + " has no operation " + std::string(target),
+                     out, error);
   }
 
   json read_input(const ServiceModel&, const RoutedRequest& routed, const HttpRequest& request) const override {
@@ -55,6 +46,20 @@ class JsonRpc final : public WireProtocol {
 };
 
 }  // namespace
+
+bool route_rpc(const ServiceModel& model, const Operation* op, const HttpRequest& request, int unknown_status,
+               const std::string& unknown_message, RoutedRequest& out, ErrorReply& error) {
+  if (!op) {
+    error = ErrorReply(unknown_status, "UnknownOperationException", unknown_message);
+    return false;
+  }
+  if (request.method != "POST") {
+    error = ErrorReply(405, "MethodNotAllowedException", model.service_id() + " operations are POSTed, not " + request.method);
+    return false;
+  }
+  out = RoutedRequest{op, {}};
+  return true;
+}
 
 const WireProtocol& json_rpc_protocol() {
   static const JsonRpc instance;

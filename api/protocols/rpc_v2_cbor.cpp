@@ -139,18 +139,10 @@ class RpcV2Cbor final : public WireProtocol {
     const Operation* op = nullptr;
     if (parts.size() == 4 && parts[0] == "service" && parts[1] == model.target_prefix() && parts[2] == "operation")
       op = model.operation(parts[3]);
-    if (!op) {
-      error = ErrorReply{404, "UnknownOperationException",
-                         "No " + model.service_id() + " operation at " + std::string(request.path()) +
-                             " (expected /service/" + model.target_prefix() + "/operation/<Operation>)"};
-      return false;
-    }
-    if (request.method != "POST") {
-      error = ErrorReply{405, "MethodNotAllowedException", model.service_id() + " operations are POSTed, not " + request.method};
-      return false;
-    }
-    out = RoutedRequest{op, {}};
-    return true;
+    return route_rpc(model, op, request, 404,
+                     "No " + model.service_id() + " operation at " + std::string(request.path()) +
+                         " (expected /service/" + model.target_prefix() + "/operation/<Operation>)",
+                     out, error);
   }
 
   json read_input(const ServiceModel&, const RoutedRequest& routed, const HttpRequest& request) const override {

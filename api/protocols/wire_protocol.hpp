@@ -44,6 +44,12 @@ class WireProtocol {
                                     const std::string& request_id) const = 0;
 };
 
+// The RPC protocols' routing once the request has named its operation: `op` (null when the name
+// matched none, answered `unknown_status` UnknownOperationException with `unknown_message`), and
+// POST only.
+bool route_rpc(const ServiceModel& model, const Operation* op, const HttpRequest& request, int unknown_status,
+               const std::string& unknown_message, RoutedRequest& out, ErrorReply& error);
+
 // The strategy for a protocol (one instance each, stateless).
 const WireProtocol& wire_protocol(Protocol protocol);
 

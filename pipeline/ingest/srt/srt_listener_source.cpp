@@ -11,40 +11,18 @@
 #include <cstring>
 #include <set>
 
+#include "pipeline/ingest/udp_socket.hpp"
+
 namespace mediaemu::pipeline::srt {
 namespace {
 
 using Clock = std::chrono::steady_clock;
 constexpr auto kPeerIdle = std::chrono::seconds(30);  // a caller silent this long is forgotten
 
-int udp_socket(const std::string& host, int port) {
-  int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) throw std::runtime_error("cannot open a UDP socket: " + std::string(std::strerror(errno)));
-  int yes = 1;
-  ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  if (inet_pton(AF_INET, host.c_str(), &addr.sin_addr) != 1) addr.sin_addr.s_addr = htonl(INADDR_ANY);
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    std::string why = std::strerror(errno);
-    ::close(fd);
-    throw std::runtime_error("cannot listen on UDP port " + std::to_string(port) + ": " + why);
-  }
-  return fd;
-}
-
-int bound_port(int fd) {
-  sockaddr_in addr{};
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  return ntohs(addr.sin_port);
-}
-
 // A free loopback UDP port for libavformat's listener (it binds it itself, a moment later).
 int free_loopback_port() {
-  int fd = udp_socket("127.0.0.1", 0);
-  int port = bound_port(fd);
+  int fd = open_udp_socket("127.0.0.1", 0);
+  int port = bound_udp_port(fd);
   ::close(fd);
   return port;
 }
@@ -72,7 +50,7 @@ void SrtListenerSource::start(std::shared_ptr<IngestSink> sink) {
   if (spec_.ports.empty()) throw std::runtime_error("the input has no destination port");
   for (int port : spec_.ports) {
     try {
-      public_sockets_.push_back(udp_socket(spec_.host, port));
+      public_sockets_.push_back(open_udp_socket(spec_.host, port));
     } catch (...) {
       for (int fd : public_sockets_) ::close(fd);
       public_sockets_.clear();
@@ -168,7 +146,7 @@ void SrtListenerSource::relay_loop() {
         peer.address = from;
         peer.public_socket = fds[i].fd;
         try {
-          peer.relay_socket = udp_socket("127.0.0.1", 0);
+          peer.relay_socket = open_udp_socket("127.0.0.1", 0);
         } catch (const std::exception& e) {
           spdlog::warn("ingest: {} cannot relay SRT caller {}: {}", spec_.label, key, e.what());
           continue;

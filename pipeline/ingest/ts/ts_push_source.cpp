@@ -11,6 +11,7 @@
 #include <set>
 
 #include "pipeline/ingest/ts/rtp_reorder.hpp"
+#include "pipeline/ingest/udp_socket.hpp"
 #include "pipeline/libav.hpp"
 
 namespace mediaemu::pipeline::ts {
@@ -21,24 +22,8 @@ constexpr size_t kMaxQueuedChunks = 8192;            // ~10 MB of 1316-byte payl
 constexpr auto kSwitchAfterQuiet = std::chrono::seconds(2);  // before the other port may take over
 constexpr auto kReceivingWindow = std::chrono::seconds(1);   // "receiving" = a datagram this recently
 
-int bind_udp(const std::string& host, int port) {
-  int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) throw std::runtime_error("cannot open a UDP socket: " + std::string(std::strerror(errno)));
-  int yes = 1;
-  ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-  int buffer = 4 * 1024 * 1024;  // a burst of a few hundred ms at broadcast bitrates
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buffer, sizeof buffer);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  if (inet_pton(AF_INET, host.c_str(), &addr.sin_addr) != 1) addr.sin_addr.s_addr = htonl(INADDR_ANY);
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    std::string why = std::strerror(errno);
-    ::close(fd);
-    throw std::runtime_error("cannot listen on UDP port " + std::to_string(port) + ": " + why);
-  }
-  return fd;
-}
+// A burst of a few hundred ms at broadcast bitrates.
+constexpr int kReceiveBuffer = 4 * 1024 * 1024;
 
 }  // namespace
 
@@ -49,7 +34,7 @@ TsPushSource::~TsPushSource() { stop(); }
 void TsPushSource::start(std::shared_ptr<IngestSink> sink) {
   for (int port : spec_.ports) {
     try {
-      sockets_.push_back(bind_udp(spec_.host, port));
+      sockets_.push_back(open_udp_socket(spec_.host, port, kReceiveBuffer));
     } catch (...) {
       for (int fd : sockets_) ::close(fd);
       sockets_.clear();
