@@ -5,6 +5,7 @@
 #include "emulator/mediapackage/mediapackage.hpp"
 #include "emulator/cloudwatch/cloudwatch.hpp"
 #include "emulator/iam/iam.hpp"
+#include "emulator/logs/logs.hpp"
 #include "emulator/s3/s3.hpp"
 #include "emulator/secretsmanager/secretsmanager.hpp"
 #include "emulator/ssm/ssm.hpp"
@@ -30,6 +31,7 @@ App::App(const Config& config, boost::asio::io_context& io)
   api_.set_handlers("secretsmanager", secretsmanager::operations(domain_));
   api_.set_handlers("ssm", ssm::operations(domain_));
   api_.set_handlers("cloudwatch", cloudwatch::operations(domain_));
+  api_.set_handlers("logs", logs::operations(domain_));
   domain_.load();  // after every hook is registered: settles interrupted transitions
   mediaconnect::resume_flows(domain_, flows_);  // flows ACTIVE when the process ended relay again
 }

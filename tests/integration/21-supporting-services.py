@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
 """The services around the media ones, on every protocol their clients speak: STS and IAM (AWS
-query, XML answers), Secrets Manager and SSM (AWS JSON 1.1), CloudWatch (smithy-rpc-v2-cbor as
+query, XML answers), Secrets Manager, SSM and CloudWatch Logs (AWS JSON 1.1), CloudWatch (smithy-rpc-v2-cbor as
 boto3 1.43 sends it, AWS query as AWS CLI v2 2.9 and Debian's boto3 send it, and JSON 1.0 sent by
 hand), with boto3 and both AWS CLIs, as the seeds use them: who am I, a role with its trust and
 inline policies (seed 002 step 3), managed policies, instance profiles, AssumeRole credentials
 that mediaemu accepts and knows again, secrets with versions, deletion and restore,
-GetRandomPassword with its options, parameters with versions and paths, metric data read back as
-statistics, alarms. Each protocol's bad input answers in its own error shape; state survives a
+GetRandomPassword with its options, parameters with versions and paths, log groups, streams and
+events read back and filtered, metric data read back as statistics, alarms. Each protocol's bad input answers in its own error shape; state survives a
 kill -9.
 """
 
@@ -284,6 +284,48 @@ def test_cloudwatch_in_every_protocol(t):
         check_eq((r.returncode, r.stdout.strip()), (0, "90.0"), f"{label}: cloudwatch get-metric-statistics")
     cw.delete_alarms(AlarmNames=["MediaLive-Channel-Errors"])
     check_eq(cw.describe_alarms()["MetricAlarms"], [], "DeleteAlarms")
+
+
+def test_logs(t):
+    logs = t.client("logs")
+    group = "/aws/medialive/" + unique("channel")
+    logs.create_log_group(logGroupName=group, tags={"env": "ci"})
+    expect_error(lambda: logs.create_log_group(logGroupName=group), 400, "ResourceAlreadyExistsException",
+                 "a second group of the same name")
+    logs.put_retention_policy(logGroupName=group, retentionInDays=7)
+    g = logs.describe_log_groups(logGroupNamePrefix=group)["logGroups"][0]
+    check_eq((g["logGroupName"], g["retentionInDays"]), (group, 7), "DescribeLogGroups with retention")
+    check_eq(logs.list_tags_for_resource(resourceArn=g["arn"])["tags"], {"env": "ci"}, "tags by the group's ARN")
+    for stream in ("pipeline-0", "pipeline-1"):
+        logs.create_log_stream(logGroupName=group, logStreamName=stream)
+    base = int(datetime.datetime.now().timestamp() * 1000)
+    logs.put_log_events(logGroupName=group, logStreamName="pipeline-0", logEvents=[
+        {"timestamp": base + i, "message": f"event {i} {'ERROR input lost' if i % 3 == 0 else 'ok'}"}
+        for i in range(10)])
+    logs.put_log_events(logGroupName=group, logStreamName="pipeline-1",
+                        logEvents=[{"timestamp": base + 5, "message": "ERROR from the other pipeline"}])
+    got = logs.get_log_events(logGroupName=group, logStreamName="pipeline-0", startFromHead=True, limit=4)
+    check_eq([e["message"][:7] for e in got["events"]], ["event 0", "event 1", "event 2", "event 3"],
+             "GetLogEvents from the head, limited")
+    more = logs.get_log_events(logGroupName=group, logStreamName="pipeline-0", startFromHead=True, limit=4,
+                               nextToken=got["nextForwardToken"])
+    check_eq(more["events"][0]["message"][:7], "event 4", "the forward token continues")
+    found = logs.filter_log_events(logGroupName=group, filterPattern="ERROR")["events"]
+    check_eq(len(found), 5, "FilterLogEvents with a term across both streams (4 + 1)")
+    check_eq(sorted({e["logStreamName"] for e in found}), ["pipeline-0", "pipeline-1"], "each event names its stream")
+    streams = logs.describe_log_streams(logGroupName=group, orderBy="LastEventTime", descending=True)["logStreams"]
+    check_eq([s["logStreamName"] for s in streams], ["pipeline-0", "pipeline-1"], "DescribeLogStreams by last event")
+    expect_error(lambda: logs.put_log_events(logGroupName=group, logStreamName="missing",
+                                             logEvents=[{"timestamp": base, "message": "x"}]),
+                 400, "ResourceNotFoundException", "PutLogEvents into a missing stream")
+    for label, v2 in clis():
+        r = cli(t, ["logs", "describe-log-streams", "--log-group-name", group, "--query",
+                    "logStreams[].logStreamName", "--output", "text"], v2)
+        check_eq((r.returncode, sorted(r.stdout.split())), (0, ["pipeline-0", "pipeline-1"]),
+                 f"{label}: seed 003's logs describe-log-streams")
+    logs.delete_log_group(logGroupName=group)
+    expect_error(lambda: logs.describe_log_streams(logGroupName=group), 400, "ResourceNotFoundException",
+                 "DeleteLogGroup takes its streams")
 
 
 def test_clis(t):
