@@ -4,6 +4,7 @@
 #include "emulator/medialive/medialive.hpp"
 #include "emulator/mediapackage/mediapackage.hpp"
 #include "emulator/cloudwatch/cloudwatch.hpp"
+#include "emulator/ecr/ecr.hpp"
 #include "emulator/iam/iam.hpp"
 #include "emulator/logs/logs.hpp"
 #include "emulator/s3/s3.hpp"
@@ -32,6 +33,7 @@ App::App(const Config& config, boost::asio::io_context& io)
   api_.set_handlers("ssm", ssm::operations(domain_));
   api_.set_handlers("cloudwatch", cloudwatch::operations(domain_));
   api_.set_handlers("logs", logs::operations(domain_));
+  api_.set_handlers("ecr", ecr::operations(domain_));
   domain_.load();  // after every hook is registered: settles interrupted transitions
   mediaconnect::resume_flows(domain_, flows_);  // flows ACTIVE when the process ended relay again
 }

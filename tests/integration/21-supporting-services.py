@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """The services around the media ones, on every protocol their clients speak: STS and IAM (AWS
-query, XML answers), Secrets Manager, SSM and CloudWatch Logs (AWS JSON 1.1), CloudWatch (smithy-rpc-v2-cbor as
+query, XML answers), Secrets Manager, SSM, CloudWatch Logs and ECR (AWS JSON 1.1), CloudWatch (smithy-rpc-v2-cbor as
 boto3 1.43 sends it, AWS query as AWS CLI v2 2.9 and Debian's boto3 send it, and JSON 1.0 sent by
 hand), with boto3 and both AWS CLIs, as the seeds use them: who am I, a role with its trust and
 inline policies (seed 002 step 3), managed policies, instance profiles, AssumeRole credentials
@@ -326,6 +326,32 @@ def test_logs(t):
     logs.delete_log_group(logGroupName=group)
     expect_error(lambda: logs.describe_log_streams(logGroupName=group), 400, "ResourceNotFoundException",
                  "DeleteLogGroup takes its streams")
+
+
+def test_ecr_repositories(t):
+    ecr = t.client("ecr")
+    name = unique("cdk-hnb659fds-container-assets")
+    repo = ecr.create_repository(repositoryName=name, imageScanningConfiguration={"scanOnPush": True},
+                                 tags=[{"Key": "env", "Value": "ci"}])["repository"]
+    check_eq(repo["repositoryUri"], f"123456789012.dkr.ecr.us-east-1.amazonaws.com/{name}", "repository URI")
+    check_eq(repo["imageTagMutability"], "MUTABLE", "default tag mutability")
+    expect_error(lambda: ecr.create_repository(repositoryName=name), 400, "RepositoryAlreadyExistsException",
+                 "a second repository of the same name")
+    policy = json.dumps({"rules": [{"rulePriority": 1, "selection": {"tagStatus": "untagged",
+                         "countType": "sinceImagePushed", "countUnit": "days", "countNumber": 1},
+                         "action": {"type": "expire"}}]})
+    expect_error(lambda: ecr.get_lifecycle_policy(repositoryName=name), 400, "LifecyclePolicyNotFoundException",
+                 "no lifecycle policy yet")
+    ecr.put_lifecycle_policy(repositoryName=name, lifecyclePolicyText=policy)
+    check_eq(ecr.get_lifecycle_policy(repositoryName=name)["lifecyclePolicyText"], policy, "lifecycle policy")
+    check_eq(ecr.list_tags_for_resource(resourceArn=repo["repositoryArn"])["tags"], [{"Key": "env", "Value": "ci"}],
+             "tags by ARN")
+    check_eq(ecr.list_images(repositoryName=name)["imageIds"], [], "nothing can be pushed: no images")
+    check_eq([r["repositoryName"] for r in ecr.describe_repositories(repositoryNames=[name])["repositories"]], [name],
+             "DescribeRepositories by name")
+    ecr.delete_repository(repositoryName=name, force=True)
+    expect_error(lambda: ecr.describe_repositories(repositoryNames=[name]), 400, "RepositoryNotFoundException",
+                 "a deleted repository is gone")
 
 
 def test_clis(t):
