@@ -2,6 +2,8 @@
 
 #include "emulator/medialive/medialive.hpp"
 #include "emulator/mediapackage/mediapackage.hpp"
+#include "emulator/secretsmanager/secretsmanager.hpp"
+#include "emulator/ssm/ssm.hpp"
 #include "pipeline/ingest/rtmp/stream_names.hpp"
 
 namespace mediaemu {
@@ -17,6 +19,24 @@ std::vector<std::string> stream_names(const Record& input) {
   for (const auto& n : input.internal.value("streamNames", json::array()))
     if (n.is_string()) out.push_back(n.get<std::string>());
   return out;
+}
+
+// The secrets an input names that exist: its sources' SSM PasswordParam and its SRT settings'
+// Secrets Manager PassphraseSecretArn (AWS documents both as where MediaLive reads them from).
+void add_credentials(const Domain& domain, const std::string& region, const json& input, media::Credentials& out) {
+  for (const auto& source : input.value("Sources", json::array())) {
+    std::string param = text_of(source, "PasswordParam");
+    if (param.empty()) continue;
+    if (auto value = ssm::parameter_value(domain, region, param)) out[param] = *value;
+  }
+  const json srt = input.value("SrtSettings", json::object());
+  std::vector<json> peers = srt.value("SrtCallerSources", json::array());
+  if (srt.contains("SrtListenerSettings")) peers.push_back(srt["SrtListenerSettings"]);
+  for (const auto& peer : peers) {
+    std::string arn = text_of(peer.value("Decryption", json::object()), "PassphraseSecretArn");
+    if (arn.empty()) continue;
+    if (auto value = secretsmanager::current_secret_string(domain, region, arn)) out[arn] = *value;
+  }
 }
 
 }  // namespace
@@ -35,6 +55,7 @@ media::ChannelRunPlan channel_run_plan(const Domain& domain, const std::string& 
     const Record* input = domain.find({medialive::kInput, region, text_of(attachment, "InputId")});
     if (!input) continue;
     sources.inputs.push_back({input->doc, stream_names(*input)});
+    add_credentials(domain, region, input->doc, sources.credentials);
     for (const auto& g : input->doc.value("SecurityGroups", json::array())) {
       if (!g.is_string()) continue;
       if (const Record* isg = domain.find({medialive::kInputSecurityGroup, region, g.get<std::string>()}))

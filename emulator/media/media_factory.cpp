@@ -150,6 +150,7 @@ std::map<std::string, std::string> PipelineMediaFactory::srt_options(const SrtPl
   // libavformat's srt protocol takes latency in microseconds; MinimumLatency is in milliseconds.
   if (srt.latency_ms > 0) options["latency"] = std::to_string(int64_t{srt.latency_ms} * 1000);
   if (!srt.stream_id.empty()) options["streamid"] = srt.stream_id;
+  if (!srt.passphrase.empty()) options["passphrase"] = srt.passphrase;  // AES, as the SRT peer expects
   options["rw_timeout"] = "5000000";  // a silent peer is a lost input after 5 s: reconnect
   return options;
 }

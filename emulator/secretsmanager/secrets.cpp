@@ -127,6 +127,17 @@ json random_password(const json& in) {
 
 }  // namespace
 
+std::optional<std::string> current_secret_string(const Domain& d, const std::string& region, const std::string& id) {
+  const Record* r = find_secret(d, region, id);
+  if (!r || r->doc.contains("DeletedDate")) return std::nullopt;
+  for (const auto& [vid, v] : r->internal.at("versions").items()) {
+    const json& stages = v["Stages"];
+    if (std::find(stages.begin(), stages.end(), kCurrent) != stages.end() && v.contains("SecretString"))
+      return v["SecretString"].get<std::string>();
+  }
+  return std::nullopt;
+}
+
 api::OperationTable operations(Domain& d) {
   // A secret scheduled for deletion is deleted when its recovery window ends.
   d.on_transition(kSecret, [](Tx& tx, const Key& key, const std::string& to) {

@@ -4,6 +4,9 @@
 // and CloudFormation's {{resolve:secretsmanager:...}} will read them through these functions.
 #pragma once
 
+#include <optional>
+#include <string>
+
 #include "api/aws_api.hpp"
 #include "emulator/domain.hpp"
 
@@ -12,5 +15,10 @@ namespace mediaemu::secretsmanager {
 inline const std::string kSecret = "secretsmanager:secret";  // id = name
 
 api::OperationTable operations(Domain& domain);
+
+// The AWSCURRENT SecretString of a secret named by ARN or name, or nullopt when there is none (or
+// it is scheduled for deletion). Call with a domain lock held. MediaLive reads SRT passphrases so.
+std::optional<std::string> current_secret_string(const Domain& domain, const std::string& region,
+                                                 const std::string& secret_id);
 
 }  // namespace mediaemu::secretsmanager

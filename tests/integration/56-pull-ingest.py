@@ -21,6 +21,8 @@ import harness
 import media
 from harness import check, check_eq, expect_error
 
+SRT_PASSPHRASE = "correcthorsebattery"  # kept in Secrets Manager; the sender encrypts with it
+
 S = {"procs": []}
 LAVFI = ["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=30", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000"]
 X264 = ["-c:v", "libx264", "-preset", "veryfast", "-tune", "zerolatency", "-g", "30", "-pix_fmt", "yuv420p",
@@ -145,12 +147,14 @@ def test_start_channels(t):
     local = ml.create_input_security_group(WhitelistRules=[{"Cidr": "127.0.0.1/32"}])["SecurityGroup"]["Id"]
     other = ml.create_input_security_group(WhitelistRules=[{"Cidr": "10.0.0.0/8"}])["SecurityGroup"]["Id"]
     S["srt_port"] = harness.free_port(harness.socket.SOCK_DGRAM)
+    # The SRT_CALLER input's passphrase lives in Secrets Manager, as MediaLive reads it.
+    secret = t.client("secretsmanager").create_secret(Name="srt-passphrase", SecretString=SRT_PASSPHRASE)["ARN"]
     inputs = {
         "hls": ml.create_input(Name="hls", Type="URL_PULL", Sources=[{"Url": S["playlist"]}])["Input"],
         "mp4": ml.create_input(Name="mp4", Type="MP4_FILE", Sources=[{"Url": str(S["clip"])}])["Input"],
         "srt": ml.create_input(Name="srt", Type="SRT_CALLER", SrtSettings={"SrtCallerSources": [
             {"SrtListenerAddress": "127.0.0.1", "SrtListenerPort": str(S["srt_port"]), "MinimumLatency": 200,
-             "StreamId": "cam1"}]})["Input"],
+             "StreamId": "cam1", "Decryption": {"Algorithm": "AES128", "PassphraseSecretArn": secret}}]})["Input"],
     }
     S["rtmp_port"] = harness.free_port()
     inputs["ts"] = ml.create_input(Name="ts", Type="TS_FILE", Sources=[{"Url": "file://" + str(S["ts_clip"])}])["Input"]
@@ -194,7 +198,8 @@ def test_a_url_that_does_not_answer_is_input_loss_then_recovers(t):
             "-hls_flags", "delete_segments", str(S["www"] / "live" / "index.m3u8")], "hls", t)
     # The SRT listener the SRT_CALLER input calls, and callers of the SRT_LISTENER inputs.
     ffmpeg(["-re", *LAVFI, "-t", "30", *X264, "-f", "mpegts",
-            f"srt://127.0.0.1:{S['srt_port']}?mode=listener&latency=200000"], "srt-listener", t)
+            f"srt://127.0.0.1:{S['srt_port']}?mode=listener&latency=200000&passphrase={SRT_PASSPHRASE}&pbkeylen=16"],
+           "srt-listener", t)
     # An RTMP server for the RTMP_PULL input: ffmpeg waits for the channel to connect and play.
     ffmpeg(["-re", *LAVFI, "-t", "30", *X264, "-f", "flv", "-listen", "1",
             f"rtmp://127.0.0.1:{S['rtmp_port']}/live/main"], "rtmp-server", t)
@@ -241,7 +246,7 @@ def test_a_looped_ts_file_and_an_rtmp_pull_become_hls(t):
 
 
 def test_srt_caller_and_listener_become_hls(t):
-    check_hls_output("srt", "MPEG-TS over SRT, the channel calling (SRT_CALLER)")
+    check_hls_output("srt", "MPEG-TS over SRT, the channel calling (SRT_CALLER) with the passphrase from Secrets Manager")
     if not S["listener"]:
         return
     check_hls_output("srtl", "MPEG-TS over SRT, the sender calling (SRT_LISTENER)")

@@ -1,5 +1,6 @@
 #include "emulator/media/plan/input_plan.hpp"
 
+#include <cctype>
 #include <charconv>
 #include <cstdlib>
 
@@ -14,8 +15,24 @@ namespace {
 bool starts_with(const std::string& s, const char* prefix) { return s.rfind(prefix, 0) == 0; }
 
 // A Sources[] entry -> what libavformat opens, or "" (with the reason in `problems`).
+// RFC 3986 userinfo: everything but unreserved characters percent-encoded.
+std::string userinfo_escape(const std::string& s) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
+}
+
 std::string resolve_source(const json& source, const std::string& input_id, const std::filesystem::path& s3_root,
-                           std::vector<std::string>& problems) {
+                           const Credentials& credentials, std::vector<std::string>& problems) {
   const std::string url = text(source, "Url");
   const std::string shown = "input " + input_id + " source '" + url + "'";
   if (url.find("$urlPath$") != std::string::npos) {
@@ -33,12 +50,17 @@ std::string resolve_source(const json& source, const std::string& input_id, cons
       starts_with(url, "rtmps://")) {
     auto authority = url.substr(url.find("://") + 3);
     bool embedded = authority.substr(0, authority.find('/')).find('@') != std::string::npos;
-    if (!text(source, "Username").empty() && !embedded) {
-      // The password lives in SSM Parameter Store (PasswordParam names the parameter).
-      problems.push_back(shown + " asks for user '" + text(source, "Username") + "' with the password in SSM parameter '" +
-                         text(source, "PasswordParam") +
-                         "'; mediaemu does not emulate SSM and pulls without credentials; embed them in the URL "
-                         "(scheme://user:password@host/...) instead");
+    const std::string user = text(source, "Username");
+    if (!user.empty() && !embedded) {
+      // The password lives in SSM Parameter Store: PasswordParam names the parameter.
+      auto password = credentials.find(text(source, "PasswordParam"));
+      if (password == credentials.end()) {
+        problems.push_back(shown + " asks for user '" + user + "' with the password in SSM parameter '" +
+                           text(source, "PasswordParam") + "', which does not exist; it pulls without credentials");
+        return url;
+      }
+      size_t at = url.find("://") + 3;
+      return url.substr(0, at) + userinfo_escape(user) + ":" + userinfo_escape(password->second) + "@" + url.substr(at);
     }
     return url;
   }
@@ -50,7 +72,8 @@ std::string resolve_source(const json& source, const std::string& input_id, cons
   return "";
 }
 
-SrtPlan srt_plan(const json& settings, const std::string& input_id, std::vector<std::string>& problems) {
+SrtPlan srt_plan(const json& settings, const std::string& input_id, const Credentials& credentials,
+                 std::vector<std::string>& problems) {
   SrtPlan srt;
   srt.address = text(settings, "SrtListenerAddress");
   srt.port = std::atoi(text(settings, "SrtListenerPort").c_str());
@@ -58,17 +81,23 @@ SrtPlan srt_plan(const json& settings, const std::string& input_id, std::vector<
   srt.latency_ms = integer(settings, "MinimumLatency", 0);
   srt.passphrase_secret_arn = text(settings.value("Decryption", json::object()), "PassphraseSecretArn");
   if (!srt.passphrase_secret_arn.empty()) {
-    problems.push_back("input " + input_id + ": the SRT passphrase is in Secrets Manager secret '" +
-                       srt.passphrase_secret_arn +
-                       "', which mediaemu does not emulate; it connects without encryption, so an encrypting "
-                       "peer refuses it");
+    auto secret = credentials.find(srt.passphrase_secret_arn);
+    if (secret != credentials.end()) {
+      srt.passphrase = secret->second;
+    } else {
+      problems.push_back("input " + input_id + ": the SRT passphrase is in Secrets Manager secret '" +
+                         srt.passphrase_secret_arn +
+                         "', which does not exist (or has no current value); it connects without encryption, so an "
+                         "encrypting peer refuses it");
+    }
   }
   return srt;
 }
 
-void plan_pull(InputPlan& plan, const json& input, const json& attachment, const std::filesystem::path& s3_root) {
+void plan_pull(InputPlan& plan, const json& input, const json& attachment, const std::filesystem::path& s3_root,
+               const Credentials& credentials) {
   for (const auto& source : input.value("Sources", json::array())) {
-    std::string resolved = resolve_source(source, plan.id, s3_root, plan.problems);
+    std::string resolved = resolve_source(source, plan.id, s3_root, credentials, plan.problems);
     if (!resolved.empty()) plan.urls.push_back(resolved);
   }
   const json settings = attachment.value("InputSettings", json::object());
@@ -87,7 +116,7 @@ void plan_pull(InputPlan& plan, const json& input, const json& attachment, const
 
 InputPlan plan_input(const json& input, const std::vector<std::string>& stream_names,
                      const std::map<std::string, json>& security_groups, const json& attachment,
-                     const std::filesystem::path& s3_root) {
+                     const std::filesystem::path& s3_root, const Credentials& credentials) {
   InputPlan plan;
   plan.id = text(input, "Id");
   plan.type = text(input, "Type");
@@ -104,12 +133,12 @@ InputPlan plan_input(const json& input, const std::vector<std::string>& stream_n
   plan.stream_names = stream_names;
   if (plan.transport == InputPlan::Transport::UrlPull || plan.transport == InputPlan::Transport::Mp4File ||
       plan.transport == InputPlan::Transport::TsFile || plan.transport == InputPlan::Transport::RtmpPull)
-    plan_pull(plan, input, attachment, s3_root);
+    plan_pull(plan, input, attachment, s3_root, credentials);
   const json srt = input.value("SrtSettings", json::object());
   if (plan.transport == InputPlan::Transport::SrtCaller)
-    for (const auto& source : srt.value("SrtCallerSources", json::array())) plan.srt.push_back(srt_plan(source, plan.id, plan.problems));
+    for (const auto& source : srt.value("SrtCallerSources", json::array())) plan.srt.push_back(srt_plan(source, plan.id, credentials, plan.problems));
   if (plan.transport == InputPlan::Transport::SrtListener)
-    plan.srt.push_back(srt_plan(srt.value("SrtListenerSettings", json::object()), plan.id, plan.problems));
+    plan.srt.push_back(srt_plan(srt.value("SrtListenerSettings", json::object()), plan.id, credentials, plan.problems));
   // Push destinations carry their port as a string ("5000"), the way the model declares it.
   for (const auto& d : input.value("Destinations", json::array())) {
     std::string port = text(d, "Port");

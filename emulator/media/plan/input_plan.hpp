@@ -20,7 +20,12 @@ struct SrtPlan {
   std::string stream_id;     // sent by the caller / expected from it
   int latency_ms = 0;        // MinimumLatency; 0: the library's default (120 ms)
   std::string passphrase_secret_arn;  // Decryption: the passphrase is in Secrets Manager
+  std::string passphrase;             // that secret's value, when the control plane found it
 };
+
+// Secrets an input names, resolved by the control plane: an SSM parameter name (a source's
+// PasswordParam) or a Secrets Manager ARN (an SRT PassphraseSecretArn) -> its value.
+using Credentials = std::map<std::string, std::string>;
 
 struct InputPlan {
   enum class Transport { RtmpPush, RtpPush, UdpPush, UrlPull, Mp4File, TsFile, RtmpPull, SrtCaller, SrtListener, Other };
@@ -45,10 +50,10 @@ struct InputPlan {
 // (RTMP_PUSH); `security_groups` maps group id -> InputSecurityGroup document, for the groups the
 // input names (a missing group contributes no rule).
 // `attachment` is the channel's InputAttachment for it (InputSettings); `s3_root` the directory
-// that holds mediaemu's S3 buckets.
+// that holds mediaemu's S3 buckets; `credentials` the secrets the input names that exist.
 InputPlan plan_input(const nlohmann::json& input, const std::vector<std::string>& stream_names,
                      const std::map<std::string, nlohmann::json>& security_groups,
                      const nlohmann::json& attachment = nlohmann::json::object(),
-                     const std::filesystem::path& s3_root = {});
+                     const std::filesystem::path& s3_root = {}, const Credentials& credentials = {});
 
 }  // namespace mediaemu::media

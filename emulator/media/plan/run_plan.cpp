@@ -52,7 +52,8 @@ ChannelRunPlan plan_channel_run(const ChannelSources& sources, const PlanSetting
     json attachment = json::object();
     for (const auto& a : sources.channel.value("InputAttachments", json::array()))
       if (text(a, "InputId") == text(input.doc, "Id")) attachment = a;
-    run.inputs.push_back(plan_input(input.doc, input.stream_names, sources.security_groups, attachment, settings.s3_root));
+    run.inputs.push_back(plan_input(input.doc, input.stream_names, sources.security_groups, attachment, settings.s3_root,
+                                    sources.credentials));
     for (const auto& problem : run.inputs.back().problems) run.media.alerts.push_back(problem);
   }
   return run;

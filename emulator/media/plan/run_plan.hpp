@@ -33,6 +33,7 @@ struct ChannelSources {
   std::vector<Input> inputs;                              // attached, in InputAttachments order
   std::map<std::string, nlohmann::json> security_groups;  // id -> InputSecurityGroup document
   std::vector<MediaPackageChannel> mediapackage;          // every MediaPackage channel of the region
+  Credentials credentials;  // the SSM parameters and Secrets Manager secrets the inputs name that exist
 };
 
 struct PlanSettings {

@@ -38,9 +38,15 @@ TEST_CASE("a URL_PULL input pulls its sources' URLs", "[plan][input]") {
                                            "http://backup.example/live/index.m3u8"});
   CHECK(p.hls_buffer_segments == 5);
   CHECK_FALSE(p.loop);
-  // The password lives in SSM, which mediaemu does not emulate: said, not silently ignored.
+  // The password lives in an SSM parameter that does not exist: said, not silently ignored.
   REQUIRE(p.problems.size() == 1);
   CHECK(has_problem(p, "SSM parameter '/medialive/pw'"));
+
+  SECTION("with the SSM parameter there, its value is the password, escaped into the URL") {
+    auto with = plan_input(input, {}, {}, attachment, "/data/s3", {{"/medialive/pw", "p@ss word"}});
+    CHECK(with.urls[1] == "http://me:p%40ss%20word@backup.example/live/index.m3u8");
+    CHECK(with.problems.empty());
+  }
 }
 
 TEST_CASE("an MP4_FILE input reads local paths and mediaemu's S3, and loops only when asked", "[plan][input]") {
@@ -76,7 +82,7 @@ TEST_CASE("TS_FILE and RTMP_PULL inputs pull their sources too", "[plan][input]"
                     {"Sources", json::array({{{"Url", "rtmp://origin.example/live/main"}, {"Username", "u"}}})}});
   CHECK(rtmp.transport == InputPlan::Transport::RtmpPull);
   CHECK(rtmp.urls == std::vector<std::string>{"rtmp://origin.example/live/main"});
-  CHECK(has_problem(rtmp, "does not emulate SSM"));
+  CHECK(has_problem(rtmp, "which does not exist; it pulls without credentials"));
 }
 
 TEST_CASE("an SRT_CALLER input calls each source's listener", "[plan][input]") {
@@ -98,6 +104,10 @@ TEST_CASE("an SRT_CALLER input calls each source's listener", "[plan][input]") {
   CHECK(p.srt[0].latency_ms == 250);
   CHECK(p.srt[1].passphrase_secret_arn == "arn:secret");
   CHECK(has_problem(p, "Secrets Manager secret 'arn:secret'"));
+  // With the secret in Secrets Manager, its value is the passphrase.
+  auto with = plan_input(input, {}, {}, json::object(), "/data/s3", {{"arn:secret", "correct horse battery"}});
+  CHECK(with.srt[1].passphrase == "correct horse battery");
+  CHECK(with.problems.empty());
 }
 
 TEST_CASE("an SRT_LISTENER input listens on its destination ports", "[plan][input]") {
