@@ -1,6 +1,11 @@
-// Metric alarms: stored with their configuration and state, listed and deleted.
+// Metric alarms: stored with their configuration and state, listed and deleted, and evaluated on
+// the domain's clock every Period seconds against the metric's data (a due transition of the
+// alarm record, so evaluation runs on the clock thread and survives restarts).
 // https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html
-// Alarms are not evaluated yet: an alarm stays INSUFFICIENT_DATA until SetAlarmState changes it.
+// https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html (evaluation,
+// DatapointsToAlarm "M out of N", TreatMissingData)
+#include <spdlog/spdlog.h>
+
 #include "emulator/cloudwatch/cloudwatch.hpp"
 #include "emulator/service_kit.hpp"
 
@@ -20,9 +25,72 @@ const std::vector<const char*> kConfiguration = {
     "Threshold", "ComparisonOperator", "TreatMissingData", "EvaluateLowSampleCountPercentile", "Metrics",
     "ThresholdMetricId"};
 
+constexpr const char* kEvaluate = "EVALUATE";  // the transition that runs an evaluation
+
+bool breaches(const std::string& op, double value, double threshold) {
+  if (op == "GreaterThanOrEqualToThreshold") return value >= threshold;
+  if (op == "GreaterThanThreshold") return value > threshold;
+  if (op == "LessThanThreshold") return value < threshold;
+  if (op == "LessThanOrEqualToThreshold") return value <= threshold;
+  return false;  // anomaly-detection operators need a model mediaemu does not have
+}
+
+// The state the last N periods put the alarm in, with AWS's kind of reason.
+std::string evaluated_state(const json& alarm, const std::vector<std::optional<double>>& values, std::string& reason) {
+  const std::string op = alarm.value("ComparisonOperator", "");
+  double threshold = alarm.value("Threshold", 0.0);
+  size_t m = alarm.value("DatapointsToAlarm", static_cast<int>(values.size()));
+  std::string missing = alarm.value("TreatMissingData", "missing");
+  size_t breaching = 0, present = 0;
+  std::string shown;
+  for (const auto& v : values) {
+    if (v) {
+      ++present;
+      breaching += breaches(op, *v, threshold);
+      shown += (shown.empty() ? "" : ", ") + json(*v).dump();
+    } else if (missing == "breaching") {
+      ++breaching;
+    }
+  }
+  if (present == 0 && (missing == "missing" || missing == "ignore")) {
+    reason = "Insufficient Data: " + std::to_string(values.size()) + " datapoint(s) were unknown.";
+    return missing == "ignore" ? alarm.value("StateValue", "INSUFFICIENT_DATA") : "INSUFFICIENT_DATA";
+  }
+  std::string verdict = breaching >= m ? "ALARM" : "OK";
+  reason = "Threshold Crossed: " + std::to_string(breaching) + " out of the last " + std::to_string(values.size()) +
+           " datapoints [" + shown + "] " + (breaching >= m ? "breached" : "did not breach") + " the threshold (" +
+           json(threshold).dump() + ") with " + op + ".";
+  return verdict;
+}
+
+// Runs one evaluation of the alarm (on the clock thread, in a Tx) and schedules the next one.
+void evaluate(Tx& tx, const Key& key) {
+  if (!tx.find(key)) return;
+  Record& alarm = tx.modify(key);
+  double period = alarm.doc.value("Period", 60);
+  int periods = alarm.doc.value("EvaluationPeriods", 1);
+  std::string stat = alarm.doc.value("Statistic", alarm.doc.value("ExtendedStatistic", ""));
+  if (stat.empty() || !alarm.doc.contains("MetricName")) return;  // metric-math alarms are not evaluated
+  double now = static_cast<double>(tx.now_ms()) / 1000.0;
+  std::string reason;
+  std::string state =
+      evaluated_state(alarm.doc, recent_statistics(tx.domain(), key.region, alarm.doc, stat, period, periods, now), reason);
+  if (state != alarm.doc["StateValue"]) {
+    spdlog::info("cloudwatch: alarm {} {} -> {}: {}", key.id, alarm.doc["StateValue"].get<std::string>(), state, reason);
+    alarm.doc["StateValue"] = state;
+    alarm.doc["StateReason"] = reason;
+    alarm.doc["StateUpdatedTimestamp"] = now;
+    alarm.doc["StateTransitionedTimestamp"] = now;
+  }
+  tx.schedule(key, kEvaluate, static_cast<int64_t>(period * 1000));
+}
+
 }  // namespace
 
 void add_alarm_operations(api::OperationTable& t, Domain& d) {
+  d.on_transition(kAlarm, [](Tx& tx, const Key& key, const std::string& to) {
+    if (to == kEvaluate) evaluate(tx, key);
+  });
   t["PutMetricAlarm"] = [&d](const CallContext& c, const json& in) {
     const std::string& name = in.at("AlarmName").get_ref<const std::string&>();
     if (!in.contains("MetricName") && !in.contains("Metrics")) {
@@ -55,6 +123,8 @@ void add_alarm_operations(api::OperationTable& t, Domain& d) {
       tx->create(key, alarm);
     }
     tx->modify(key).doc["Arn"] = alarm["AlarmArn"];  // the domain's ARN index (tags)
+    // The first evaluation one period from now, then every period.
+    tx->schedule(key, kEvaluate, static_cast<int64_t>(alarm.value("Period", 60) * 1000));
     tx->commit();
     return json::object();
   };

@@ -8,6 +8,9 @@
 // AWS/MediaPackage namespaces fed from the pipeline's counters, metric math expressions.
 #pragma once
 
+#include <optional>
+#include <vector>
+
 #include "api/aws_api.hpp"
 #include "emulator/domain.hpp"
 
@@ -20,6 +23,13 @@ api::OperationTable operations(Domain& domain);
 
 void add_metric_operations(api::OperationTable& t, Domain& d);
 void add_alarm_operations(api::OperationTable& t, Domain& d);
+
+// The statistic ("Average", "p90", ...) of a metric ({Namespace, MetricName, Dimensions}) over
+// each of the `count` periods of `period` seconds that end at `end`, oldest first; nullopt for a
+// period without data. Call with a domain lock held (alarm evaluation).
+std::vector<std::optional<double>> recent_statistics(const Domain& d, const std::string& region,
+                                                     const nlohmann::json& metric, const std::string& stat,
+                                                     double period, int count, double end);
 
 // "ns\nname\nk1=v1,k2=v2" with the dimensions sorted: one series per distinct set.
 std::string series_id(const std::string& ns, const std::string& name, const nlohmann::json& dimensions);

@@ -34,14 +34,16 @@ struct Bucket {
   std::string unit = "None";
 };
 
-// The series' points in [start, end) grouped by period (aligned to the epoch), optionally of one unit.
-std::map<double, Bucket> buckets(const Record& series, double start, double end, double period, const std::string& unit) {
+// The series' points in [start, end) grouped by period (aligned to `anchor`: the epoch for the
+// read APIs, the evaluation time for alarms), optionally of one unit.
+std::map<double, Bucket> buckets(const Record& series, double start, double end, double period, const std::string& unit,
+                                 double anchor = 0) {
   std::map<double, Bucket> out;
   for (const auto& p : series.internal.at("points")) {
     double t = p[0].get<double>();
     if (t < start || t >= end) continue;
     if (!unit.empty() && p[5] != unit) continue;
-    Bucket& b = out[std::floor(t / period) * period];
+    Bucket& b = out[anchor + std::floor((t - anchor) / period) * period];
     double n = p[1].get<double>(), sum = p[2].get<double>();
     b.n += n;
     b.sum += sum;
@@ -134,6 +136,21 @@ bool dimensions_match(const json& have, const json& filters) {
 }
 
 }  // namespace
+
+std::vector<std::optional<double>> recent_statistics(const Domain& d, const std::string& region, const json& metric,
+                                                     const std::string& stat, double period, int count, double end) {
+  std::vector<std::optional<double>> out(static_cast<size_t>(std::max(count, 0)));
+  const Record* series = d.find({kSeries, region,
+                                 series_id(metric.value("Namespace", ""), metric.value("MetricName", ""),
+                                           metric.value("Dimensions", json::array()))});
+  if (!series || count <= 0) return out;
+  double start = end - period * count;
+  for (auto& [t0, b] : buckets(*series, start, end, period, "", end)) {
+    auto index = static_cast<long>(std::llround((t0 - start) / period));
+    if (index >= 0 && index < count) out[static_cast<size_t>(index)] = statistic(b, stat);
+  }
+  return out;
+}
 
 void add_metric_operations(api::OperationTable& t, Domain& d) {
   t["PutMetricData"] = [&d](const CallContext& c, const json& in) {

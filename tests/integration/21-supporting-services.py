@@ -17,6 +17,7 @@ import shutil
 import subprocess
 import sys
 import urllib.parse
+import time
 import uuid
 from pathlib import Path
 
@@ -284,6 +285,34 @@ def test_cloudwatch_in_every_protocol(t):
         check_eq((r.returncode, r.stdout.strip()), (0, "90.0"), f"{label}: cloudwatch get-metric-statistics")
     cw.delete_alarms(AlarmNames=["MediaLive-Channel-Errors"])
     check_eq(cw.describe_alarms()["MetricAlarms"], [], "DeleteAlarms")
+
+
+def test_alarms_are_evaluated_on_the_clock(t):
+    cw = t.client("cloudwatch")
+    dims = [{"Name": "Channel", "Value": "eval"}]
+    # A 10-second (high-resolution) alarm: evaluated every 10 s against the last period's data.
+    cw.put_metric_alarm(AlarmName="errors-high", Namespace="Seed/Eval", MetricName="Errors", Dimensions=dims,
+                        Statistic="Maximum", Period=10, EvaluationPeriods=1, Threshold=5,
+                        ComparisonOperator="GreaterThanThreshold", TreatMissingData="missing")
+    cw.put_metric_data(Namespace="Seed/Eval", MetricData=[{"MetricName": "Errors", "Dimensions": dims, "Value": 9,
+                                                           "StorageResolution": 1}])
+    state, deadline = None, time.monotonic() + 25
+    while time.monotonic() < deadline:
+        alarm = cw.describe_alarms(AlarmNames=["errors-high"])["MetricAlarms"][0]
+        state = alarm["StateValue"]
+        if state == "ALARM":
+            break
+        time.sleep(1)
+    check_eq(state, "ALARM", "a datapoint above the threshold puts the alarm in ALARM at its next evaluation")
+    check("Threshold Crossed" in alarm["StateReason"], "the reason says the threshold was crossed", "Threshold Crossed",
+          alarm["StateReason"])
+    # No more data: the next evaluation finds none and says so (TreatMissingData missing).
+    deadline = time.monotonic() + 25
+    while time.monotonic() < deadline and state == "ALARM":
+        state = cw.describe_alarms(AlarmNames=["errors-high"])["MetricAlarms"][0]["StateValue"]
+        time.sleep(1)
+    check_eq(state, "INSUFFICIENT_DATA", "with no data in the period, the alarm goes to INSUFFICIENT_DATA")
+    cw.delete_alarms(AlarmNames=["errors-high"])
 
 
 def test_logs(t):
