@@ -2,12 +2,14 @@
 // rpc-v2-cbor and the input as a CBOR map (CloudWatch for the SDKs that pick it first, botocore
 // >= 1.37 among them). Timestamps are tag 1 (epoch seconds), blobs byte strings.
 // https://smithy.io/2.0/additional-specs/protocols/smithy-rpc-v2.html
-// Decoding uses nlohmann_json's CBOR reader; output is written by walking the output shape,
-// since the tag-1 timestamps need the shape (nlohmann writes tags only around byte strings).
+// Decoding uses nlohmann_json's CBOR reader (through cbor_reader.hpp, for tag-1 timestamps);
+// output is written by walking the output shape, since the tag-1 timestamps need the shape
+// (nlohmann writes tags only around byte strings).
 #include <cstring>
 
 #include "api/base64.hpp"
 #include "api/errors.hpp"
+#include "api/protocols/cbor_reader.hpp"
 #include "api/protocols/wire_protocol.hpp"
 #include "api/shape_codec.hpp"
 
@@ -148,7 +150,7 @@ class RpcV2Cbor final : public WireProtocol {
   json read_input(const ServiceModel&, const RoutedRequest& routed, const HttpRequest& request) const override {
     json body = json::object();
     if (!request.body.empty()) {
-      body = json::from_cbor(request.body, true, false, json::cbor_tag_handler_t::ignore);
+      body = read_cbor(request.body);
       if (body.is_discarded()) throw ApiError(ErrorKind::Validation, "SerializationException", "The request body is not valid CBOR", 400);
       if (!body.is_object()) throw ApiError(ErrorKind::Validation, "SerializationException", "The request body must be a CBOR map", 400);
       body = binary_to_base64(std::move(body));

@@ -3,7 +3,10 @@
 // the same model form and its output written in each protocol's own way.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 #include "api/aws_api.hpp"
+#include "api/protocols/cbor_reader.hpp"
 #include "api/protocols/xml_codec.hpp"
 
 using namespace mediaemu::api;
@@ -84,7 +87,7 @@ TEST_CASE("json 1.1: X-Amz-Target routes, __type carries the shape name, status 
   CHECK(json::parse(missing.body)["__type"] == "ResourceNotFoundException");
 }
 
-TEST_CASE("rpc-v2-cbor: CBOR in, CBOR out with tag-1 timestamps; the same handler as query and JSON") {
+TEST_CASE("rpc-v2-cbor: CBOR in, CBOR out with tag-1 timestamps, the same handler as query and JSON") {
   AwsApi api;
   int calls = 0;
   api.set_handlers("cloudwatch", {{"DescribeAlarms", [&](const CallContext&, const json& in) {
@@ -94,6 +97,16 @@ TEST_CASE("rpc-v2-cbor: CBOR in, CBOR out with tag-1 timestamps; the same handle
                                                                                 {"StateUpdatedTimestamp", 2.5},
                                                                                 {"Threshold", 1.0}}})}};
                                    }}});
+  const auto& listed = api.model("cloudwatch")->protocols();
+  auto lists = [&](const char* p) { return std::find(listed.begin(), listed.end(), p) != listed.end(); };
+  if (!lists("smithy-rpc-v2-cbor") || !lists("json")) {
+    // botocore before 1.37 (Debian's 1.29) models CloudWatch as query only: nothing else to serve.
+    WARN("this build's CloudWatch model lists only query; the CBOR and JSON checks are skipped");
+    auto query = api.handle(
+        signed_request("monitoring", "/", "Action=DescribeAlarms&Version=2010-08-01&AlarmNames.member.1=a", {kForm}));
+    CHECK(query.status == 200);
+    return;
+  }
   auto body = json::to_cbor(json{{"AlarmNames", {"a"}}});
   auto cbor = api.handle(signed_request("monitoring", "/service/GraniteServiceVersion20100801/operation/DescribeAlarms",
                                         std::string(body.begin(), body.end()),
@@ -102,7 +115,7 @@ TEST_CASE("rpc-v2-cbor: CBOR in, CBOR out with tag-1 timestamps; the same handle
   CHECK(cbor.header("smithy-protocol") == "rpc-v2-cbor");
   // Tag 1 (0xC1) then a double (0xFB) for the timestamp.
   CHECK(cbor.body.find("\xC1\xFB") != std::string::npos);
-  json decoded = json::from_cbor(cbor.body, true, true, json::cbor_tag_handler_t::ignore);
+  json decoded = read_cbor(cbor.body);
   CHECK(decoded["MetricAlarms"][0]["StateUpdatedTimestamp"] == 2.5);
 
   auto json10 = api.handle(signed_request("monitoring", "/", R"({"AlarmNames":["a"]})",
@@ -115,6 +128,22 @@ TEST_CASE("rpc-v2-cbor: CBOR in, CBOR out with tag-1 timestamps; the same handle
   CHECK(query.status == 200);
   CHECK_THAT(query.body, Catch::Contains("<DescribeAlarmsResult><MetricAlarms><member><AlarmName>a</AlarmName>"));
   CHECK(calls == 3);
+}
+
+TEST_CASE("cbor: tag-1 timestamps as clients send them; malformed or truncated input is refused") {
+  // {"t": tag1(1700000000), "d": tag1(2.5), "s": "\xC1z"}: a 0xC1 byte inside a string is not a tag.
+  const unsigned char bytes[] = {0xA3, 0x61, 't', 0xC1, 0x1A, 0x65, 0x53, 0xF1, 0x00, 0x61, 'd', 0xC1, 0xFB, 0x40, 0x04,
+                                 0,    0,    0,   0,    0,    0,    0x61, 's',  0x62, 0xC1, 'z'};
+  std::string doc(reinterpret_cast<const char*>(bytes), sizeof bytes);
+  json j = read_cbor(doc);
+  REQUIRE_FALSE(j.is_discarded());
+  CHECK(j["t"] == 1700000000);
+  CHECK(j["d"] == 2.5);
+  CHECK(j["s"] == "\xC1z");
+  CHECK(read_cbor(doc.substr(0, doc.size() - 1)).is_discarded());       // truncated
+  CHECK(read_cbor(doc + std::string(1, '\0')).is_discarded());         // trailing bytes
+  CHECK(read_cbor(std::string(200, '\x81')).is_discarded());           // nesting beyond the limit
+  CHECK(read_cbor("\xBF\x61k").is_discarded());                        // unterminated map
 }
 
 TEST_CASE("xml: a DOCTYPE with entities is not expanded; malformed XML is a validation error") {
