@@ -7,6 +7,7 @@
 #include "emulator/iam/iam.hpp"
 #include "emulator/s3/s3.hpp"
 #include "emulator/secretsmanager/secretsmanager.hpp"
+#include "emulator/sns/sns.hpp"
 #include "emulator/ssm/ssm.hpp"
 #include "emulator/sts/sts.hpp"
 
@@ -30,6 +31,7 @@ App::App(const Config& config, boost::asio::io_context& io)
   api_.set_handlers("secretsmanager", secretsmanager::operations(domain_));
   api_.set_handlers("ssm", ssm::operations(domain_));
   api_.set_handlers("cloudwatch", cloudwatch::operations(domain_));
+  api_.set_handlers("sns", sns::operations(domain_, sns_delivery_));
   domain_.load();  // after every hook is registered: settles interrupted transitions
   mediaconnect::resume_flows(domain_, flows_);  // flows ACTIVE when the process ended relay again
 }
@@ -71,6 +73,7 @@ void App::stop() {
   domain_.stop_clock();  // first: a transition due now must not start a pipeline after media stops
   media_.stop();
   flows_.shutdown();
+  sns_delivery_.stop();
 }
 
 }  // namespace mediaemu
