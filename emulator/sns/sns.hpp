@@ -37,7 +37,9 @@ const Record& topic_by_arn(const Domain& d, const std::string& arn);
 std::vector<const Record*> subscriptions_of(const Domain& d, const std::string& topic_arn);
 // Queues the SubscriptionConfirmation of a pending http(s) subscription, or logs how to confirm
 // an email one. Call after commit.
-void send_confirmation(const Config& config, SnsDelivery& delivery, const json& subscription, const std::string& token);
+void send_confirmation(const Domain& d, SnsDelivery& delivery, const json& subscription, const std::string& token);
+// A URL of mediaemu itself that runs an SNS query action (`query`: "Action=...&...") on GET.
+std::string self_url(const Config& config, const std::string& region, const std::string& query);
 
 void add_topic_operations(api::OperationTable& t, Domain& d, SnsDelivery& delivery);
 void add_subscription_operations(api::OperationTable& t, Domain& d, SnsDelivery& delivery);

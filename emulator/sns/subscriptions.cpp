@@ -7,8 +7,6 @@
 
 namespace mediaemu::sns {
 
-std::string self_url(const Config& config, const std::string& region, const std::string& query);  // topics.cpp
-
 namespace {
 
 bool settable_subscription_attribute(const std::string& name) {
@@ -55,10 +53,10 @@ json list_page(const std::vector<const Record*>& subs, const json& in, const cha
 
 }  // namespace
 
-void send_confirmation(const Config& config, SnsDelivery& delivery, const json& sub, const std::string& token) {
+void send_confirmation(const Domain& d, SnsDelivery& delivery, const json& sub, const std::string& token) {
   const std::string topic = sub["TopicArn"], protocol = sub["Protocol"], endpoint = sub["Endpoint"];
   const std::string region = topic.substr(12, topic.find(':', 12) - 12);  // arn:aws:sns:<region>:
-  std::string url = self_url(config, region,
+  std::string url = self_url(d.config(), region,
                              "Action=ConfirmSubscription&TopicArn=" + api::percent_encode(topic) + "&Token=" + token);
   if (protocol != "http" && protocol != "https") {
     spdlog::info("sns: mediaemu sends no email; {} subscription of {} to {} stays pending until confirmed: GET {}",
@@ -71,8 +69,7 @@ void send_confirmation(const Config& config, SnsDelivery& delivery, const json& 
   e.topic_arn = topic;
   e.message = "You have chosen to subscribe to the topic " + topic +
               ".\nTo confirm the subscription, visit the SubscribeURL included in this message.";
-  e.timestamp = iso_timestamp(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                  std::chrono::system_clock::now().time_since_epoch()).count());
+  e.timestamp = iso_timestamp(d.clock().now_ms());
   e.token = token;
   e.subscribe_url = url;
   HttpPost post{endpoint,
@@ -111,8 +108,7 @@ void add_subscription_operations(api::OperationTable& t, Domain& d, SnsDelivery&
                 {"Attributes", attrs},    {"PendingConfirmation", pending}};
     tx->create({kSubscription, topic.key.region, id}, doc, {{"Token", token}});
     if (pending) {
-      const Config& config = d.config();
-      tx->after_commit([&config, &delivery, doc, token] { send_confirmation(config, delivery, doc, token); });
+      tx->after_commit([&d, &delivery, doc, token] { send_confirmation(d, delivery, doc, token); });
     } else if (protocol != "http" && protocol != "https") {
       spdlog::info("sns: {} subscription {} to {} is confirmed; mediaemu stores it and delivers nothing to {}",
                    protocol, arn, endpoint, protocol);
