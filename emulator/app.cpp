@@ -1,5 +1,7 @@
 #include "emulator/app.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include "emulator/mediaconnect/mediaconnect.hpp"
 #include "emulator/medialive/medialive.hpp"
 #include "emulator/mediapackage/mediapackage.hpp"
@@ -9,6 +11,7 @@
 #include "emulator/logs/logs.hpp"
 #include "emulator/s3/s3.hpp"
 #include "emulator/secretsmanager/secretsmanager.hpp"
+#include "emulator/sns/sns.hpp"
 #include "emulator/ssm/ssm.hpp"
 #include "emulator/sts/sts.hpp"
 
@@ -31,9 +34,18 @@ App::App(const Config& config, boost::asio::io_context& io)
   api_.set_handlers("iam", iam::operations(domain_));
   api_.set_handlers("secretsmanager", secretsmanager::operations(domain_));
   api_.set_handlers("ssm", ssm::operations(domain_));
-  api_.set_handlers("cloudwatch", cloudwatch::operations(domain_));
+  // Alarm actions reach SNS in-process, after the state change is committed.
+  api_.set_handlers("cloudwatch", cloudwatch::operations(domain_, [this](const std::string& topic, const std::string& subject,
+                                                                         const std::string& message) {
+                      try {
+                        sns::publish(domain_, sns_delivery_, topic, subject, message);
+                      } catch (const std::exception& e) {
+                        spdlog::warn("cloudwatch: alarm notification to {} not sent: {}", topic, e.what());
+                      }
+                    }));
   api_.set_handlers("logs", logs::operations(domain_));
   api_.set_handlers("ecr", ecr::operations(domain_));
+  api_.set_handlers("sns", sns::operations(domain_, sns_delivery_));
   domain_.load();  // after every hook is registered: settles interrupted transitions
   mediaconnect::resume_flows(domain_, flows_);  // flows ACTIVE when the process ended relay again
 }
@@ -75,6 +87,7 @@ void App::stop() {
   domain_.stop_clock();  // first: a transition due now must not start a pipeline after media stops
   media_.stop();
   flows_.shutdown();
+  sns_delivery_.stop();
 }
 
 }  // namespace mediaemu

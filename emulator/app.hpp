@@ -14,6 +14,7 @@
 #include "emulator/config.hpp"
 #include "emulator/domain.hpp"
 #include "emulator/media_loader.hpp"
+#include "emulator/sns/delivery.hpp"
 #include "emulator/store.hpp"
 #include "pipeline/flow/flow_runtime.hpp"
 
@@ -48,6 +49,8 @@ class App {
   Domain domain_;
   MediaLoader media_;  // the media module, loaded in the background
   flow::FlowRuntime flows_;  // MediaConnect flows' relays (no libav: not in the media module)
+  // SNS's delivery worker: its thread POSTs to HTTP subscribers (emulator/sns/delivery.hpp).
+  sns::SnsDelivery sns_delivery_;
   api::AwsApi api_;
   std::unique_ptr<api::Origin> origin_;
   std::unique_ptr<s3::S3Service> s3_;

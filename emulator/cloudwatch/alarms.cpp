@@ -6,6 +6,7 @@
 // DatapointsToAlarm "M out of N", TreatMissingData)
 #include <spdlog/spdlog.h>
 
+#include "api/timestamps.hpp"
 #include "emulator/cloudwatch/cloudwatch.hpp"
 #include "emulator/service_kit.hpp"
 
@@ -63,8 +64,43 @@ std::string evaluated_state(const json& alarm, const std::vector<std::optional<d
   return verdict;
 }
 
+// After a state change: the notification AWS sends to the SNS topics among the actions for the
+// new state (AlarmActions, OKActions, InsufficientDataActions), when ActionsEnabled.
+// https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html#alarms-and-actions
+void notify_after_commit(Tx& tx, const Record& alarm, const std::string& old_state, const AlarmNotifier& notify) {
+  const json& a = alarm.doc;
+  if (!notify || !a.value("ActionsEnabled", true)) return;
+  std::string state = a["StateValue"];
+  const char* list = state == "ALARM" ? "AlarmActions" : state == "OK" ? "OKActions" : "InsufficientDataActions";
+  json dimensions = json::array();
+  for (const auto& d : a.value("Dimensions", json::array())) dimensions.push_back({{"value", d["Value"]}, {"name", d["Name"]}});
+  json message = {{"AlarmName", a["AlarmName"]}, {"AlarmDescription", a.value("AlarmDescription", "")},
+                  {"AWSAccountId", api::kAccountId}, {"NewStateValue", state}, {"NewStateReason", a["StateReason"]},
+                  {"StateChangeTime", api::format_iso8601(a["StateUpdatedTimestamp"].get<double>())},
+                  {"Region", alarm.key.region}, {"AlarmArn", a["AlarmArn"]}, {"OldStateValue", old_state},
+                  {"Trigger", {{"MetricName", a.value("MetricName", "")}, {"Namespace", a.value("Namespace", "")},
+                               {"StatisticType", a.contains("ExtendedStatistic") ? "ExtendedStatistic" : "Statistic"},
+                               {"Statistic", a.value("Statistic", a.value("ExtendedStatistic", ""))},
+                               {"Unit", a.value("Unit", json())}, {"Dimensions", dimensions},
+                               {"Period", a.value("Period", 60)}, {"EvaluationPeriods", a.value("EvaluationPeriods", 1)},
+                               {"ComparisonOperator", a.value("ComparisonOperator", "")},
+                               {"Threshold", a.value("Threshold", 0.0)},
+                               {"TreatMissingData", a.value("TreatMissingData", "missing")}}}};
+  std::string subject = state + ": \"" + a["AlarmName"].get<std::string>() + "\" in " + alarm.key.region;
+  for (const auto& action : a.value(list, json::array())) {
+    std::string arn = action.get<std::string>();
+    if (arn.rfind("arn:aws:sns:", 0) != 0) {
+      spdlog::info("cloudwatch: alarm {}: action {} is not an SNS topic; mediaemu runs only SNS actions",
+                   alarm.key.id, arn);
+      continue;
+    }
+    std::string body = message.dump();
+    tx.after_commit([notify, arn, subject, body] { notify(arn, subject, body); });
+  }
+}
+
 // Runs one evaluation of the alarm (on the clock thread, in a Tx) and schedules the next one.
-void evaluate(Tx& tx, const Key& key) {
+void evaluate(Tx& tx, const Key& key, const AlarmNotifier& notify) {
   if (!tx.find(key)) return;
   Record& alarm = tx.modify(key);
   double period = alarm.doc.value("Period", 60);
@@ -76,20 +112,22 @@ void evaluate(Tx& tx, const Key& key) {
   std::string state =
       evaluated_state(alarm.doc, recent_statistics(tx.domain(), key.region, alarm.doc, stat, period, periods, now), reason);
   if (state != alarm.doc["StateValue"]) {
-    spdlog::info("cloudwatch: alarm {} {} -> {}: {}", key.id, alarm.doc["StateValue"].get<std::string>(), state, reason);
+    std::string old_state = alarm.doc["StateValue"];
+    spdlog::info("cloudwatch: alarm {} {} -> {}: {}", key.id, old_state, state, reason);
     alarm.doc["StateValue"] = state;
     alarm.doc["StateReason"] = reason;
     alarm.doc["StateUpdatedTimestamp"] = now;
     alarm.doc["StateTransitionedTimestamp"] = now;
+    notify_after_commit(tx, alarm, old_state, notify);
   }
   tx.schedule(key, kEvaluate, static_cast<int64_t>(period * 1000));
 }
 
 }  // namespace
 
-void add_alarm_operations(api::OperationTable& t, Domain& d) {
-  d.on_transition(kAlarm, [](Tx& tx, const Key& key, const std::string& to) {
-    if (to == kEvaluate) evaluate(tx, key);
+void add_alarm_operations(api::OperationTable& t, Domain& d, AlarmNotifier notify) {
+  d.on_transition(kAlarm, [notify](Tx& tx, const Key& key, const std::string& to) {
+    if (to == kEvaluate) evaluate(tx, key, notify);
   });
   t["PutMetricAlarm"] = [&d](const CallContext& c, const json& in) {
     const std::string& name = in.at("AlarmName").get_ref<const std::string&>();
@@ -175,18 +213,21 @@ void add_alarm_operations(api::OperationTable& t, Domain& d) {
     tx->commit();
     return json::object();
   };
-  t["SetAlarmState"] = [&d](const CallContext& c, const json& in) {
+  // As on AWS, a state set by hand lasts until the next evaluation and runs the actions.
+  t["SetAlarmState"] = [&d, notify](const CallContext& c, const json& in) {
     const std::string& name = in.at("AlarmName").get_ref<const std::string&>();
     auto tx = d.write();
     Key key{kAlarm, c.region, name};
     if (!tx->find(key)) no_alarm(name);
     Record& r = tx->modify(key);
     double now = static_cast<double>(tx->now_ms()) / 1000.0;
-    if (r.doc["StateValue"] != in.at("StateValue")) r.doc["StateTransitionedTimestamp"] = now;
+    std::string old_state = r.doc["StateValue"];
+    if (old_state != in.at("StateValue")) r.doc["StateTransitionedTimestamp"] = now;
     r.doc["StateValue"] = in["StateValue"];
     r.doc["StateReason"] = in.at("StateReason");
     copy_member(r.doc, in, "StateReasonData");
     r.doc["StateUpdatedTimestamp"] = now;
+    if (old_state != in["StateValue"]) notify_after_commit(*tx, r, old_state, notify);
     tx->commit();
     return json::object();
   };

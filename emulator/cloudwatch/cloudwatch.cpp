@@ -13,10 +13,10 @@ std::string series_id(const std::string& ns, const std::string& name, const nloh
   return id;
 }
 
-api::OperationTable operations(Domain& domain) {
+api::OperationTable operations(Domain& domain, AlarmNotifier notify) {
   api::OperationTable t;
   add_metric_operations(t, domain);
-  add_alarm_operations(t, domain);
+  add_alarm_operations(t, domain, std::move(notify));
   return t;
 }
 

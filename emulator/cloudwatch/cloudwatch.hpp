@@ -4,11 +4,14 @@
 // Served in all three protocols its model lists (smithy-rpc-v2-cbor, json 1.0, query): the
 // same handlers whichever a client picks.
 //
-// Not yet: alarms evaluated on a clock with actions sent to SNS, the AWS/MediaLive and
-// AWS/MediaPackage namespaces fed from the pipeline's counters, metric math expressions.
+// Alarms are evaluated on the domain's clock; a state change publishes the alarm's notification to
+// the SNS topics among its actions. Not yet: the AWS/MediaLive and AWS/MediaPackage namespaces fed
+// from the pipeline's counters, metric math expressions.
 #pragma once
 
+#include <functional>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "api/aws_api.hpp"
@@ -19,10 +22,14 @@ namespace mediaemu::cloudwatch {
 inline const std::string kSeries = "cloudwatch:series";  // id = namespace, name and dimensions
 inline const std::string kAlarm = "cloudwatch:alarm";    // id = alarm name
 
-api::OperationTable operations(Domain& domain);
+// Sends an alarm's notification to an SNS topic (the App wires it to SNS): topic ARN, subject,
+// message. Called after the state change is committed, never with the domain lock held.
+using AlarmNotifier = std::function<void(const std::string&, const std::string&, const std::string&)>;
+
+api::OperationTable operations(Domain& domain, AlarmNotifier notify);
 
 void add_metric_operations(api::OperationTable& t, Domain& d);
-void add_alarm_operations(api::OperationTable& t, Domain& d);
+void add_alarm_operations(api::OperationTable& t, Domain& d, AlarmNotifier notify);
 
 // The statistic ("Average", "p90", ...) of a metric ({Namespace, MetricName, Dimensions}) over
 // each of the `count` periods of `period` seconds that end at `end`, oldest first; nullopt for a

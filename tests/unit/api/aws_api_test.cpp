@@ -95,9 +95,9 @@ TEST_CASE("unknown paths, wrong methods and unknown services get clear answers")
   auto wrong = api.handle(request("PATCH", "/prod/channels"));
   CHECK(wrong.status == 405);
   CHECK(wrong.header("Allow") == "GET, POST");
-  auto other = api.handle(request("GET", "/", "", "sns"));  // a service mediaemu does not emulate
+  auto other = api.handle(request("GET", "/", "", "kinesis"));  // a service mediaemu does not emulate
   CHECK(other.status == 501);
-  CHECK_THAT(other.body, Catch::Contains("'sns'"));
+  CHECK_THAT(other.body, Catch::Contains("'kinesis'"));
 }
 
 TEST_CASE("unsigned requests are routed by path, tags by the ARN's service") {

@@ -1,0 +1,60 @@
+// What SNS writes and checks that needs no state: the default topic policy and delivery policy,
+// the JSON bodies HTTP/S subscribers receive, protocols and endpoints, filter policies. Pure
+// functions, so the unit tests run them directly (tests/unit/emulator/sns_messages_test.cpp).
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+namespace mediaemu::sns {
+
+using json = nlohmann::json;
+
+// The policy GetTopicAttributes returns for a topic nobody gave one, as AWS writes it.
+std::string default_topic_policy(const std::string& topic_arn, const std::string& account);
+
+// AWS's default HTTP/S delivery policy, as GetTopicAttributes' EffectiveDeliveryPolicy shows it:
+// "By default, if the initial delivery of the message fails, Amazon SNS attempts up to three
+// retries with a delay between failed attempts set at 20 seconds"
+// (https://docs.aws.amazon.com/sns/latest/dg/SendMessageToHttp.retry.html).
+constexpr int kHttpRetries = 3;
+constexpr int kHttpRetryDelaySeconds = 20;
+std::string default_delivery_policy();
+
+// "http", "https", "email", "email-json", "sms", "sqs", "lambda", "application", "firehose".
+bool known_protocol(const std::string& protocol);
+// Why `endpoint` cannot be one of `protocol`'s ("" when it can), in SNS's words.
+std::string endpoint_problem(const std::string& protocol, const std::string& endpoint);
+// Protocols whose owner must confirm (AWS sends them a confirmation); the others are confirmed
+// at once, as AWS does for same-account SQS and Lambda, SMS, applications and Firehose.
+bool needs_confirmation(const std::string& protocol);
+
+// 2026-12-03T14:10:15.123Z
+std::string iso_timestamp(int64_t epoch_ms);
+
+// The message a subscriber of `protocol` gets. With MessageStructure "json" the message is an
+// object of per-protocol strings with a "default"; throws std::invalid_argument (SNS's reason)
+// when it is not.
+std::string message_for(const std::string& message, const std::string& structure, const std::string& protocol);
+
+// Publish's MessageAttributes (model form {"name": {"DataType", "StringValue"|"BinaryValue"}})
+// as the notification JSON carries them ({"name": {"Type", "Value"}}).
+json notification_attributes(const json& message_attributes);
+
+struct Envelope {
+  std::string type;  // "Notification" or "SubscriptionConfirmation"
+  std::string message_id, topic_arn, subject, message, timestamp;
+  std::string token, subscribe_url;    // SubscriptionConfirmation
+  std::string unsubscribe_url;         // Notification
+  json attributes = json::object();    // Notification: notification_attributes()
+};
+// The JSON body AWS POSTs to HTTP/S endpoints (members in AWS's order). The Signature is not
+// AWS's (mediaemu has no AWS key): a SHA-1 digest of the string AWS signs, base64.
+std::string envelope_json(const Envelope& e);
+
+// Whether a filter policy (a JSON object, as stored) accepts a message with these attributes
+// (Publish's model form). Exact strings and numbers, "prefix", "exists" and "anything-but" of a
+// list of strings; any other operator does not match (and the caller says so).
+bool filter_accepts(const json& policy, const json& message_attributes);
+
+}  // namespace mediaemu::sns

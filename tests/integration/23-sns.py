@@ -1,0 +1,341 @@
+#!/usr/bin/env python3
+"""Amazon SNS with boto3 and both AWS CLIs: seed 003's `aws sns create-topic --name
+live-event-alerts` and its email subscription; topics (idempotent create, FIFO, attributes as AWS
+returns them, tags, NextToken pages); an HTTP subscriber on 127.0.0.1 that really receives the
+SubscriptionConfirmation, confirms through its SubscribeURL and then receives notifications
+(enveloped, and raw for a RawMessageDelivery subscription); errors as botocore ClientErrors;
+state across a kill -9.
+"""
+
+import json
+import os
+import queue
+import shutil
+import subprocess
+import sys
+import threading
+import urllib.request
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import harness  # noqa: E402
+from harness import check, check_eq, expect_error  # noqa: E402
+
+try:
+    import boto3  # noqa: F401
+except ImportError:
+    print("SKIP: boto3 is not installed (pip install boto3)")
+    sys.exit(77)
+if not shutil.which("aws"):
+    print("SKIP: AWS CLI v1 (`aws`) is not installed (pip install awscli)")
+    sys.exit(77)
+if not Path("/usr/bin/aws").exists():
+    print("SKIP: AWS CLI v2 (/usr/bin/aws) is not installed")
+    sys.exit(77)
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:8]}"
+
+
+def cli(t, argv: list, v2: bool = False) -> subprocess.CompletedProcess:
+    """An AWS CLI command against the server: v1 (`aws`, AWS_ENDPOINT_URL) or v2 (/usr/bin/aws,
+    --endpoint-url). One attempt, so that a 5xx shows."""
+    env = dict(os.environ, AWS_DEFAULT_REGION=harness.REGION, AWS_MAX_ATTEMPTS="1", AWS_PAGER="")
+    if v2:
+        cmd = ["/usr/bin/aws", "--endpoint-url", t.endpoint] + argv
+    else:
+        cmd = ["aws"] + argv
+        env["AWS_ENDPOINT_URL"] = t.endpoint
+    return subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=60)
+
+
+class Receiver:
+    """An HTTP subscriber on 127.0.0.1: every POST lands in a queue as (path, headers, body)."""
+
+    def __init__(self):
+        self.posts = queue.Queue()
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                outer.posts.put((self.path, {k.lower(): v for k, v in self.headers.items()}, body.decode()))
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def next(self, what: str, timeout: float = 10):
+        try:
+            return self.posts.get(timeout=timeout)
+        except queue.Empty:
+            check(False, what, "a POST", f"none within {timeout} s")
+            return None
+
+    def close(self):
+        self.server.shutdown()
+
+
+RECEIVER = None
+
+
+def receiver() -> Receiver:
+    global RECEIVER
+    if RECEIVER is None:
+        RECEIVER = Receiver()
+    return RECEIVER
+
+
+def test_seed_003_with_both_clis(t):
+    for label, v2 in (("AWS CLI v1", False), ("AWS CLI v2", True)):
+        r = cli(t, ["sns", "create-topic", "--name", "live-event-alerts"], v2)
+        check(r.returncode == 0, f"{label}: sns create-topic", "exit 0", r.stderr)
+        if r.returncode:
+            continue
+        arn = json.loads(r.stdout)["TopicArn"]
+        check_eq(arn, "arn:aws:sns:us-east-1:123456789012:live-event-alerts", f"{label}: the seed's topic ARN")
+        r = cli(t, ["sns", "subscribe", "--topic-arn", arn, "--protocol", "email",
+                    "--notification-endpoint", "your-email@example.com"], v2)
+        check(r.returncode == 0, f"{label}: sns subscribe email", "exit 0", r.stderr)
+        if r.returncode == 0:
+            check_eq(json.loads(r.stdout)["SubscriptionArn"], "pending confirmation",
+                     f"{label}: an email subscription waits for its confirmation")
+        r = cli(t, ["sns", "get-topic-attributes", "--topic-arn", arn, "--query", "Attributes.SubscriptionsPending",
+                    "--output", "text"], v2)
+        check_eq(r.stdout.strip(), "1", f"{label}: the same email again is the same pending subscription")
+        r = cli(t, ["sns", "list-topics", "--query", "Topics[].TopicArn", "--output", "text"], v2)
+        check(arn in r.stdout, f"{label}: list-topics shows it", arn, r.stdout)
+
+
+def test_topics_attributes_and_tags(t):
+    sns = t.client("sns")
+    name = unique("alerts")
+    arn = sns.create_topic(Name=name, Attributes={"DisplayName": "Alerts"}, Tags=[{"Key": "env", "Value": "ci"}])["TopicArn"]
+    check_eq(sns.create_topic(Name=name, Attributes={"DisplayName": "Alerts"})["TopicArn"], arn,
+             "CreateTopic again with the same attributes: the same topic")
+    expect_error(lambda: sns.create_topic(Name=name, Attributes={"DisplayName": "Other"}), 400, "InvalidParameter",
+                 "CreateTopic again with other attributes")
+    a = sns.get_topic_attributes(TopicArn=arn)["Attributes"]
+    check_eq((a["TopicArn"], a["Owner"], a["DisplayName"], a["SubscriptionsConfirmed"], a["SubscriptionsPending"],
+              a["SubscriptionsDeleted"]), (arn, "123456789012", "Alerts", "0", "0", "0"), "GetTopicAttributes")
+    policy = json.loads(a["Policy"])
+    check_eq((policy["Id"], policy["Statement"][0]["Resource"],
+              policy["Statement"][0]["Condition"]["StringEquals"]["AWS:SourceOwner"]),
+             ("__default_policy_ID", arn, "123456789012"), "the default topic policy, as AWS writes it")
+    retry = json.loads(a["EffectiveDeliveryPolicy"])["http"]["defaultHealthyRetryPolicy"]
+    check_eq((retry["numRetries"], retry["minDelayTarget"]), (3, 20), "EffectiveDeliveryPolicy: AWS's HTTP default")
+    sns.set_topic_attributes(TopicArn=arn, AttributeName="DisplayName", AttributeValue="Renamed")
+    check_eq(sns.get_topic_attributes(TopicArn=arn)["Attributes"]["DisplayName"], "Renamed", "SetTopicAttributes")
+    expect_error(lambda: sns.set_topic_attributes(TopicArn=arn, AttributeName="Bogus", AttributeValue="x"), 400,
+                 "InvalidParameter", "SetTopicAttributes with an unknown attribute")
+    sns.tag_resource(ResourceArn=arn, Tags=[{"Key": "team", "Value": "media"}])
+    sns.untag_resource(ResourceArn=arn, TagKeys=["env"])
+    check_eq(sns.list_tags_for_resource(ResourceArn=arn)["Tags"], [{"Key": "team", "Value": "media"}], "tags")
+    expect_error(lambda: sns.list_tags_for_resource(ResourceArn=arn + "-missing"), 404, "ResourceNotFound",
+                 "tags of a missing topic")
+    # FIFO topics: the suffix and the attribute go together; Publish needs a group.
+    fifo = sns.create_topic(Name=unique("orders") + ".fifo", Attributes={"FifoTopic": "true"})["TopicArn"]
+    check_eq(sns.get_topic_attributes(TopicArn=fifo)["Attributes"]["FifoTopic"], "true", "a FIFO topic")
+    expect_error(lambda: sns.create_topic(Name=unique("plain"), Attributes={"FifoTopic": "true"}), 400,
+                 "InvalidParameter", "FifoTopic without the .fifo suffix")
+    expect_error(lambda: sns.publish(TopicArn=fifo, Message="m"), 400, "InvalidParameter",
+                 "Publish to a FIFO topic without MessageGroupId")
+    check("MessageId" in sns.publish(TopicArn=fifo, Message="m", MessageGroupId="g", MessageDeduplicationId="d"),
+          "Publish to a FIFO topic with a group and a deduplication id")
+    # Pages of 100 with NextToken.
+    for i in range(101):
+        sns.create_topic(Name=f"page-{i:03d}")
+    arns = [x["TopicArn"] for p in sns.get_paginator("list_topics").paginate() for x in p["Topics"]]
+    first = sns.list_topics()
+    check("NextToken" in first and len(first["Topics"]) == 100, "ListTopics pages by 100 with a NextToken",
+          100, len(first["Topics"]))
+    check(len(arns) == len(set(arns)) and arn in arns and fifo in arns, "the paginator sees every topic once")
+    sns.delete_topic(TopicArn=fifo)
+    sns.delete_topic(TopicArn=fifo)  # AWS: deleting a missing topic is not an error
+    expect_error(lambda: sns.get_topic_attributes(TopicArn=fifo), 404, "NotFound", "a deleted topic")
+
+
+def test_http_subscriber_confirms_and_receives(t):
+    sns, rx = t.client("sns"), receiver()
+    arn = sns.create_topic(Name=unique("events"))["TopicArn"]
+    sub = sns.subscribe(TopicArn=arn, Protocol="http", Endpoint=rx.url + "/hook")
+    check_eq(sub["SubscriptionArn"], "pending confirmation", "Subscribe http: pending")
+    got = rx.next("the endpoint receives the SubscriptionConfirmation")
+    if not got:
+        return
+    path, headers, body = got
+    msg = json.loads(body)
+    check_eq((path, headers.get("x-amz-sns-message-type"), headers.get("x-amz-sns-topic-arn")),
+             ("/hook", "SubscriptionConfirmation", arn), "confirmation POST: path and headers")
+    check_eq(headers.get("x-amz-sns-message-id"), msg["MessageId"], "x-amz-sns-message-id is the MessageId")
+    for field in ("Type", "MessageId", "Token", "TopicArn", "Message", "SubscribeURL", "Timestamp",
+                  "SignatureVersion", "Signature", "SigningCertURL"):
+        check(field in msg, f"SubscriptionConfirmation has {field}", field, sorted(msg))
+    check(msg["SubscribeURL"].startswith(t.endpoint + "/?Action=ConfirmSubscription"),
+          "SubscribeURL points at mediaemu", t.endpoint, msg["SubscribeURL"])
+    pending = sns.list_subscriptions_by_topic(TopicArn=arn)["Subscriptions"]
+    check_eq([s["SubscriptionArn"] for s in pending], ["PendingConfirmation"], "listed as PendingConfirmation")
+    # The subscriber confirms as a real one does: a GET of SubscribeURL.
+    with urllib.request.urlopen(msg["SubscribeURL"], timeout=10) as r:
+        answer = r.read().decode()
+    check("<ConfirmSubscriptionResult>" in answer and arn in answer, "GET SubscribeURL confirms", "result", answer)
+    sub_arn = sns.list_subscriptions_by_topic(TopicArn=arn)["Subscriptions"][0]["SubscriptionArn"]
+    check(sub_arn.startswith(arn + ":"), "then listed with its ARN", arn, sub_arn)
+    a = sns.get_subscription_attributes(SubscriptionArn=sub_arn)["Attributes"]
+    check_eq((a["PendingConfirmation"], a["Protocol"], a["Endpoint"], a["RawMessageDelivery"]),
+             ("false", "http", rx.url + "/hook", "false"), "GetSubscriptionAttributes")
+    check_eq(sns.get_topic_attributes(TopicArn=arn)["Attributes"]["SubscriptionsConfirmed"], "1", "confirmed count")
+
+    mid = sns.publish(TopicArn=arn, Subject="Alarm", Message="input loss on pipeline 0",
+                      MessageAttributes={"severity": {"DataType": "String", "StringValue": "high"}})["MessageId"]
+    got = rx.next("the endpoint receives the Notification")
+    if not got:
+        return
+    _, headers, body = got
+    n = json.loads(body)
+    check_eq((headers.get("x-amz-sns-message-type"), headers.get("x-amz-sns-message-id"),
+              headers.get("x-amz-sns-subscription-arn")), ("Notification", mid, sub_arn), "Notification headers")
+    check_eq((n["Type"], n["MessageId"], n["TopicArn"], n["Subject"], n["Message"]),
+             ("Notification", mid, arn, "Alarm", "input loss on pipeline 0"), "Notification body")
+    check_eq(n.get("MessageAttributes"), {"severity": {"Type": "String", "Value": "high"}}, "MessageAttributes")
+    for field in ("Timestamp", "SignatureVersion", "Signature", "SigningCertURL", "UnsubscribeURL"):
+        check(field in n, f"Notification has {field}", field, sorted(n))
+
+    # A raw subscription, confirmed with ConfirmSubscription and the token.
+    raw = sns.subscribe(TopicArn=arn, Protocol="http", Endpoint=rx.url + "/raw", ReturnSubscriptionArn=True,
+                        Attributes={"RawMessageDelivery": "true"})["SubscriptionArn"]
+    check(raw.startswith(arn + ":"), "ReturnSubscriptionArn gives the ARN of a pending subscription", arn, raw)
+    got = rx.next("the raw endpoint receives its confirmation")
+    if not got:
+        return
+    token = json.loads(got[2])["Token"]
+    check_eq(sns.confirm_subscription(TopicArn=arn, Token=token)["SubscriptionArn"], raw, "ConfirmSubscription")
+    expect_error(lambda: sns.confirm_subscription(TopicArn=arn, Token="nope"), 400, "InvalidParameter",
+                 "ConfirmSubscription with a wrong token")
+    sns.publish(TopicArn=arn, Message=json.dumps({"default": "plain", "http": "for http"}), MessageStructure="json")
+    bodies = {}
+    for _ in range(2):
+        got = rx.next("both subscribers receive the message")
+        if got:
+            bodies[got[0]] = (got[1], got[2])
+    if "/raw" in bodies:
+        check_eq(bodies["/raw"][1], "for http", "raw delivery: the body is the message itself (MessageStructure json)")
+        check_eq(bodies["/raw"][0].get("x-amz-sns-rawdelivery"), "true", "raw delivery header")
+    if "/hook" in bodies:
+        check_eq(json.loads(bodies["/hook"][1])["Message"], "for http", "enveloped: the http entry of the json")
+    batch = sns.publish_batch(TopicArn=arn, PublishBatchRequestEntries=[
+        {"Id": "1", "Message": "one"}, {"Id": "2", "Message": "two"}])
+    check_eq(sorted(x["Id"] for x in batch["Successful"]), ["1", "2"], "PublishBatch")
+    got = [rx.next("PublishBatch delivers") for _ in range(4)]
+    check_eq(sorted(g[2] for g in got if g and g[0] == "/raw"), ["one", "two"], "PublishBatch reaches the raw subscriber")
+    # Unsubscribe: no more deliveries to it, counted as deleted.
+    sns.unsubscribe(SubscriptionArn=raw)
+    check_eq(sns.get_topic_attributes(TopicArn=arn)["Attributes"]["SubscriptionsDeleted"], "1", "SubscriptionsDeleted")
+    sns.publish(TopicArn=arn, Message="after")
+    got = rx.next("the remaining subscriber still receives")
+    check(got and got[0] == "/hook", "only the remaining subscriber receives", "/hook", got and got[0])
+    check(rx.posts.empty(), "nothing for the unsubscribed endpoint")
+
+
+def test_cloudwatch_alarm_actions_reach_an_http_subscriber(t):
+    """Seed 003's alerting path: a CloudWatch alarm whose action is an SNS topic; its state change
+    (here by SetAlarmState, which runs actions as on AWS) reaches the topic's HTTP subscriber as
+    the alarm notification JSON."""
+    sns, cw, rx = t.client("sns"), t.client("cloudwatch"), receiver()
+    while not rx.posts.empty():
+        rx.posts.get()
+    arn = sns.create_topic(Name=unique("live-event-alerts"))["TopicArn"]
+    sns.subscribe(TopicArn=arn, Protocol="http", Endpoint=rx.url + "/alarms")
+    got = rx.next("the alarm subscriber receives its confirmation")
+    if not got:
+        return
+    sns.confirm_subscription(TopicArn=arn, Token=json.loads(got[2])["Token"])
+    cw.put_metric_alarm(AlarmName="ChannelErrors", Namespace="AWS/MediaLive", MetricName="ActiveAlerts",
+                        Dimensions=[{"Name": "ChannelId", "Value": "1234567"}, {"Name": "Pipeline", "Value": "0"}],
+                        Statistic="Maximum", Period=60, EvaluationPeriods=1, Threshold=1,
+                        ComparisonOperator="GreaterThanOrEqualToThreshold", AlarmActions=[arn])
+    cw.set_alarm_state(AlarmName="ChannelErrors", StateValue="ALARM", StateReason="input lost")
+    got = rx.next("the ALARM notification reaches the subscriber")
+    if not got:
+        return
+    note = json.loads(got[2])
+    check_eq((note["Type"], note["TopicArn"]), ("Notification", arn), "an SNS Notification from the topic")
+    alarm = json.loads(note["Message"])
+    check_eq((alarm["AlarmName"], alarm["NewStateValue"], alarm["OldStateValue"], alarm["NewStateReason"]),
+             ("ChannelErrors", "ALARM", "INSUFFICIENT_DATA", "input lost"), "the message is the alarm's notification")
+    check_eq(alarm["Trigger"]["MetricName"], "ActiveAlerts", "the notification names the metric")
+    check(note.get("Subject", "").startswith('ALARM: "ChannelErrors"'), "the subject names state and alarm",
+          'ALARM: "ChannelErrors" ...', note.get("Subject"))
+
+
+def test_errors(t):
+    sns = t.client("sns")
+    missing = "arn:aws:sns:us-east-1:123456789012:no-such-topic"
+    expect_error(lambda: sns.publish(TopicArn=missing, Message="x"), 404, "NotFound", "Publish to a missing topic")
+    expect_error(lambda: sns.subscribe(TopicArn=missing, Protocol="email", Endpoint="a@b.c"), 404, "NotFound",
+                 "Subscribe to a missing topic")
+    arn = sns.create_topic(Name=unique("errs"))["TopicArn"]
+    expect_error(lambda: sns.subscribe(TopicArn=arn, Protocol="carrier-pigeon", Endpoint="x"), 400,
+                 "InvalidParameter", "Subscribe with a bad protocol")
+    expect_error(lambda: sns.subscribe(TopicArn=arn, Protocol="http", Endpoint="ftp://x"), 400,
+                 "InvalidParameter", "an http subscription with a non-http endpoint")
+    expect_error(lambda: sns.publish(TopicArn=arn, Message="{}", MessageStructure="json"), 400, "InvalidParameter",
+                 "MessageStructure json without a default")
+    expect_error(lambda: sns.get_subscription_attributes(SubscriptionArn=arn + ":nope"), 404, "NotFound",
+                 "a missing subscription")
+    check_eq(sns.list_subscriptions_by_topic(TopicArn=arn)["Subscriptions"], [], "nothing half-written")
+    r = cli(t, ["sns", "publish", "--topic-arn", missing, "--message", "x"], v2=True)
+    check(r.returncode != 0 and "NotFound" in r.stderr, "AWS CLI v2 shows NotFound", "NotFound", r.stderr)
+
+
+def test_other_protocols_are_kept(t):
+    sns = t.client("sns")
+    arn = sns.create_topic(Name=unique("fanout"))["TopicArn"]
+    for protocol, endpoint in (("sqs", "arn:aws:sqs:us-east-1:123456789012:q"),
+                               ("lambda", "arn:aws:lambda:us-east-1:123456789012:function:f"),
+                               ("sms", "+15555550100"), ("email-json", "ops@example.com"),
+                               ("firehose", "arn:aws:firehose:us-east-1:123456789012:deliverystream/s")):
+        sub = sns.subscribe(TopicArn=arn, Protocol=protocol, Endpoint=endpoint,
+                            Attributes={"FilterPolicy": json.dumps({"severity": ["high"]})})["SubscriptionArn"]
+        want_pending = protocol == "email-json"
+        check_eq(sub == "pending confirmation", want_pending, f"{protocol}: pending only where AWS confirms by mail")
+    subs = sns.list_subscriptions()["Subscriptions"]
+    check_eq(sorted(s["Protocol"] for s in subs if s["TopicArn"] == arn),
+             ["email-json", "firehose", "lambda", "sms", "sqs"], "ListSubscriptions")
+    sqs = next(s for s in subs if s["TopicArn"] == arn and s["Protocol"] == "sqs")["SubscriptionArn"]
+    check_eq(json.loads(sns.get_subscription_attributes(SubscriptionArn=sqs)["Attributes"]["FilterPolicy"]),
+             {"severity": ["high"]}, "FilterPolicy stored")
+    sns.set_subscription_attributes(SubscriptionArn=sqs, AttributeName="RawMessageDelivery", AttributeValue="true")
+    check_eq(sns.get_subscription_attributes(SubscriptionArn=sqs)["Attributes"]["RawMessageDelivery"], "true",
+             "SetSubscriptionAttributes")
+    check("MessageId" in sns.publish(TopicArn=arn, Message="logged, not delivered"), "Publish to non-http subscribers")
+
+
+def test_state_survives_kill9(t):
+    sns, rx = t.client("sns"), receiver()
+    arn = sns.create_topic(Name=unique("durable"), Attributes={"DisplayName": "Kept"})["TopicArn"]
+    sns.subscribe(TopicArn=arn, Protocol="http", Endpoint=rx.url + "/durable")
+    got = rx.next("confirmation before the restart")
+    if got:
+        sns.confirm_subscription(TopicArn=arn, Token=json.loads(got[2])["Token"])
+    t.server.restart(hard=True)
+    sns = t.client("sns")
+    check_eq(sns.get_topic_attributes(TopicArn=arn)["Attributes"]["DisplayName"], "Kept", "a topic survives kill -9")
+    subs = sns.list_subscriptions_by_topic(TopicArn=arn)["Subscriptions"]
+    check(len(subs) == 1 and subs[0]["SubscriptionArn"].startswith(arn + ":"),
+          "a confirmed subscription survives kill -9", "confirmed", subs)
+    sns.publish(TopicArn=arn, Message="after restart")
+    got = rx.next("delivery after the restart")
+    check(got and json.loads(got[2])["Message"] == "after restart", "delivery after kill -9")
+
+
+harness.main(globals())
