@@ -20,7 +20,7 @@ HttpRequest request(std::string method, std::string target, std::string body = "
 }
 }  // namespace
 
-TEST_CASE("every operation of every service is routed; unimplemented ones answer 501") {
+TEST_CASE("every operation of every service is routed, unimplemented ones answer 501") {
   AwsApi api;
   // ListInputDevices is in every MediaLive model since 2019 (botocore 1.13), old and new alike.
   auto r = api.handle(request("GET", "/prod/inputDevices"));

@@ -18,7 +18,7 @@ HttpRequest request(std::string method, std::vector<std::pair<std::string, std::
 }
 }  // namespace
 
-TEST_CASE("the request's headers tell the protocol; the model's decides otherwise") {
+TEST_CASE("the request's headers tell the protocol, the model's decides otherwise") {
   CHECK(protocol_of_request(request("POST", {{"x-amz-target", "secretsmanager.ListSecrets"}}), Protocol::Json) ==
         Protocol::Json);
   CHECK(protocol_of_request(request("POST", {{"content-type", "application/x-amz-json-1.0"}}), Protocol::Query) ==

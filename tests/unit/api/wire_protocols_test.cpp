@@ -29,7 +29,7 @@ const std::pair<std::string, std::string> kForm{"content-type", "application/x-w
 
 }  // namespace
 
-TEST_CASE("query: flattened members, lists and maps decode to model form; output is the Result XML") {
+TEST_CASE("query: flattened members, lists and maps decode to model form, output is the Result XML") {
   AwsApi api;
   json seen;
   api.set_handlers("iam", {{"CreateRole", [&](const CallContext&, const json& in) {
@@ -55,7 +55,7 @@ TEST_CASE("query: flattened members, lists and maps decode to model form; output
   CHECK_THAT(r.body, Catch::Contains("<ResponseMetadata><RequestId>"));
 }
 
-TEST_CASE("query: the model's error code and status; a wrong type names the member") {
+TEST_CASE("query: the model's error code and status, a wrong type names the member") {
   AwsApi api;
   api.set_handlers("iam", {{"GetRole", [](const CallContext&, const json&) -> json {
                               throw ApiError(ErrorKind::NotFound, "NoSuchEntityException", "The role cannot be found.");
@@ -130,7 +130,7 @@ TEST_CASE("rpc-v2-cbor: CBOR in, CBOR out with tag-1 timestamps, the same handle
   CHECK(calls == 3);
 }
 
-TEST_CASE("cbor: tag-1 timestamps as clients send them; malformed or truncated input is refused") {
+TEST_CASE("cbor: tag-1 timestamps as clients send them, malformed or truncated input is refused") {
   // {"t": tag1(1700000000), "d": tag1(2.5), "s": "\xC1z"}: a 0xC1 byte inside a string is not a tag.
   const unsigned char bytes[] = {0xA3, 0x61, 't', 0xC1, 0x1A, 0x65, 0x53, 0xF1, 0x00, 0x61, 'd', 0xC1, 0xFB, 0x40, 0x04,
                                  0,    0,    0,   0,    0,    0,    0x61, 's',  0x62, 0xC1, 'z'};
@@ -146,7 +146,7 @@ TEST_CASE("cbor: tag-1 timestamps as clients send them; malformed or truncated i
   CHECK(read_cbor("\xBF\x61k").is_discarded());                        // unterminated map
 }
 
-TEST_CASE("xml: a DOCTYPE with entities is not expanded; malformed XML is a validation error") {
+TEST_CASE("xml: a DOCTYPE with entities is not expanded, malformed XML is a validation error") {
   pugi::xml_document doc;
   parse_xml("<!DOCTYPE x [<!ENTITY a \"aaaaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;\">]><r>&b;</r>", doc);
   CHECK(std::string(doc.document_element().child_value()).find("aaaa") == std::string::npos);

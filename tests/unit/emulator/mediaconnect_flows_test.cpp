@@ -298,7 +298,7 @@ TEST_CASE("entitlements, VPC interfaces, media streams", "[mediaconnect][flows]"
   CHECK(mc.call("RemoveFlowMediaStream", base + "/mediaStreams/video").status == 200);
 }
 
-TEST_CASE("tags on flows and their parts; unknown ARNs are 404", "[mediaconnect][tags]") {
+TEST_CASE("tags on flows and their parts, unknown ARNs are 404", "[mediaconnect][tags]") {
   MediaConnectFixture mc;
   json body = failover_flow("tagged");
   // CreateFlowRequest.FlowTags is newer than botocore 1.29 (Debian 12): there, tag after creating.

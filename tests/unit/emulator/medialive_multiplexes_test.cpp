@@ -35,7 +35,7 @@ std::string state(MediaLiveFixture& ml, const std::string& id) {
 
 }  // namespace
 
-TEST_CASE("multiplex lifecycle; waiters would succeed on their first poll", "[medialive][multiplexes]") {
+TEST_CASE("multiplex lifecycle, waiters would succeed on their first poll", "[medialive][multiplexes]") {
   MediaLiveFixture ml;
   Reply created = ml.call("CreateMultiplex", "/prod/multiplexes", multiplex_body("mux"));
   REQUIRE(created.status == 201);

@@ -48,7 +48,7 @@ struct ScheduleFixture : MediaLiveFixture {
 
 }  // namespace
 
-TEST_CASE("BatchUpdateSchedule stores actions; DescribeSchedule pages them", "[medialive][schedules]") {
+TEST_CASE("BatchUpdateSchedule stores actions, DescribeSchedule pages them", "[medialive][schedules]") {
   ScheduleFixture ml;
   json batch = creates({action("first", fixed_at(ml, 60)), action("second", follow("first")), action("now", immediate())});
   Reply r = ml.call("BatchUpdateSchedule", ml.schedule(), batch);

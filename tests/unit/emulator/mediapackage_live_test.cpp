@@ -451,7 +451,7 @@ TEST_CASE("UpdateOriginEndpoint resets what it leaves out and keeps URL and pack
   CHECK(mp.ok("GET", "/origin_endpoints/" + kChannel + "-cmaf-ll") == hls);  // a refused update changed nothing
 }
 
-TEST_CASE("Delete order: endpoints before their channel; hooks run after commit", "[mediapackage]") {
+TEST_CASE("Delete order: endpoints before their channel, hooks run after commit", "[mediapackage]") {
   Live mp;
   mp.ok("POST", "/channels", {{"id", kChannel}});
   std::vector<std::string> hashes;
@@ -483,7 +483,7 @@ TEST_CASE("Delete order: endpoints before their channel; hooks run after commit"
   mp.ok("POST", "/channels", {{"id", kChannel}});
 }
 
-TEST_CASE("MediaPackage tags: tag, untag, list; unknown and foreign ARNs are 404", "[mediapackage]") {
+TEST_CASE("MediaPackage tags: tag, untag, list, unknown and foreign ARNs are 404", "[mediapackage]") {
   Live mp;
   json ch = mp.ok("POST", "/channels", {{"id", "c"}, {"tags", {{"a", "1"}}}});
   json ep = mp.ok("POST", "/origin_endpoints", {{"channelId", "c"}, {"id", "e"}, {"hlsPackage", json::object()}});

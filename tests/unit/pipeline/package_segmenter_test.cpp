@@ -199,7 +199,7 @@ struct RecordingSink : MediaSink {
 };
 }  // namespace
 
-TEST_CASE("FanOut: sinks added mid-stream start at a keyframe; removed sinks are not called", "[package][fanout]") {
+TEST_CASE("FanOut: sinks added mid-stream start at a keyframe, removed sinks are not called", "[package][fanout]") {
   FanOut fan;
   auto first = std::make_unique<RecordingSink>();
   RecordingSink* first_raw = first.get();

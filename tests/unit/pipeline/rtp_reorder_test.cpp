@@ -52,7 +52,7 @@ TEST_CASE("RTP sequence numbers wrap around without a gap", "[rtp]") {
   CHECK(r.reorder.stats().lost == 0);
 }
 
-TEST_CASE("CSRCs, header extensions and padding are stripped; garbage is refused", "[rtp]") {
+TEST_CASE("CSRCs, header extensions and padding are stripped, garbage is refused", "[rtp]") {
   Receiver r;
   // One CSRC (CC=1), then the payload.
   r.push({0x81, 33, 0, 1, 0, 0, 0, 0, 1, 2, 3, 4, 9, 9, 9, 9, 42});
