@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """The services around the media ones, on every protocol their clients speak: STS and IAM (AWS
-query, XML answers), Secrets Manager, SSM, CloudWatch Logs and ECR (AWS JSON 1.1), CloudWatch (smithy-rpc-v2-cbor as
-boto3 1.43 sends it, AWS query as AWS CLI v2 2.9 and Debian's boto3 send it, and JSON 1.0 sent by
-hand), with boto3 and both AWS CLIs, as the seeds use them: who am I, a role with its trust and
+query, XML answers), Secrets Manager, SSM, CloudWatch Logs and ECR (AWS JSON 1.1), CloudWatch (JSON 1.0 as boto3 1.43
+picks it, AWS query as AWS CLI v2 2.9 and Debian's boto3 send it, and smithy-rpc-v2-cbor made by
+botocore's own serializer, since no client here picks it), with boto3 and both AWS CLIs, as the seeds use them: who am I, a role with its trust and
 inline policies (seed 002 step 3), managed policies, instance profiles, AssumeRole credentials
 that mediaemu accepts and knows again, secrets with versions, deletion and restore,
 GetRandomPassword with its options, parameters with versions and paths, log groups, streams and
@@ -252,7 +252,33 @@ def test_cloudwatch_in_every_protocol(t):
     expect_error(lambda: cw.set_alarm_state(AlarmName="nope", StateValue="OK", StateReason="x"), 404,
                  "ResourceNotFound", "SetAlarmState of a missing alarm")
 
-    # JSON 1.0, which no client here picks first: sent by hand, answered in kind.
+    # smithy-rpc-v2-cbor, which no client here picks (botocore prefers json): a request made by
+    # botocore's own CBOR serializer (tag-1 timestamps), its answer read by botocore's CBOR parser.
+    try:
+        from botocore.parsers import create_parser
+        from botocore.serialize import create_serializer
+        cbor_ok = True
+    except ImportError:
+        cbor_ok = False
+    op_model = cw.meta.service_model.operation_model("GetMetricStatistics")
+    if cbor_ok and "smithy-rpc-v2-cbor" in (cw.meta.service_model.metadata.get("protocols") or []):
+        try:
+            serializer, parser = create_serializer("smithy-rpc-v2-cbor"), create_parser("smithy-rpc-v2-cbor")
+        except Exception:  # an older botocore without the CBOR protocol
+            serializer = None
+        if serializer:
+            req = serializer.serialize_to_request(dict(Namespace="Seed/Live", MetricName="Viewers", Dimensions=dims,
+                                                       Period=60, Statistics=["Sum"], **window), op_model)
+            r = t.request("POST", req["url_path"], req["body"], service="monitoring", content_type="application/cbor",
+                          headers={k: v for k, v in req["headers"].items() if k.lower() != "content-type"})
+            parsed = parser.parse({"status_code": r.status, "headers": {k.lower(): v for k, v in r.headers.items()}, "body": r.body},
+                                  op_model.output_shape)
+            check(r.status == 200 and sum(p["Sum"] for p in parsed["Datapoints"]) == 90.0,
+                  "cbor: GetMetricStatistics with tag-1 timestamps, answered in CBOR botocore parses", 90.0,
+                  (r.status, parsed.get("Datapoints")))
+    else:
+        print("    skip the CBOR request: this botocore's CloudWatch model has no smithy-rpc-v2-cbor")
+    # JSON 1.0 sent by hand, answered in kind.
     target = "GraniteServiceVersion20100801."
     r = t.request("POST", "/", json.dumps({"Namespace": "Seed/Live"}), service="monitoring",
                   content_type="application/x-amz-json-1.0", headers={"X-Amz-Target": target + "ListMetrics"})
