@@ -12,13 +12,8 @@ kill -9.
 
 import datetime
 import json
-import os
-import shutil
-import subprocess
 import sys
-import urllib.parse
 import time
-import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -32,32 +27,9 @@ POLICY = {"Version": "2012-10-17",
           "Statement": [{"Effect": "Allow", "Action": ["s3:PutObject", "s3:GetObject"], "Resource": "*"}]}
 
 
-def unique(prefix: str) -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:8]}"
 
 
-def cli(t, argv: list, v2: bool = False) -> subprocess.CompletedProcess:
-    """An AWS CLI command against the server: v1 (`aws`, AWS_ENDPOINT_URL) or v2 (/usr/bin/aws,
-    --endpoint-url). One attempt, so that a 5xx shows."""
-    env = dict(os.environ, AWS_DEFAULT_REGION=harness.REGION, AWS_MAX_ATTEMPTS="1", AWS_PAGER="")
-    if v2:
-        cmd = ["/usr/bin/aws", "--endpoint-url", t.endpoint] + argv
-    else:
-        cmd = ["aws"] + argv
-        env["AWS_ENDPOINT_URL"] = t.endpoint
-    return subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=60)
 
-
-def clis() -> list:
-    """The AWS CLIs on this machine, as (label, v2 flag)."""
-    found = []
-    v1 = shutil.which("aws")
-    if v1 and "aws-cli/1." in subprocess.run([v1, "--version"], capture_output=True, text=True).stdout + \
-            subprocess.run([v1, "--version"], capture_output=True, text=True).stderr:
-        found.append(("AWS CLI v1", False))
-    if Path("/usr/bin/aws").exists():
-        found.append(("AWS CLI v2", True))
-    return found
 
 
 def test_sts_who_am_i_and_assume_role(t):
@@ -65,7 +37,7 @@ def test_sts_who_am_i_and_assume_role(t):
     me = sts.get_caller_identity()
     check_eq((me["Account"], me["Arn"]), ("123456789012", "arn:aws:iam::123456789012:root"),
              "GetCallerIdentity: the account's root")
-    role = iam.create_role(RoleName=unique("assumable"), AssumeRolePolicyDocument=json.dumps(TRUST))["Role"]
+    role = iam.create_role(RoleName=harness.unique("assumable"), AssumeRolePolicyDocument=json.dumps(TRUST))["Role"]
     creds = sts.assume_role(RoleArn=role["Arn"], RoleSessionName="ci-session", DurationSeconds=900)
     c = creds["Credentials"]
     check(c["AccessKeyId"].startswith("ASIA") and len(c["AccessKeyId"]) == 20, "AssumeRole: an ASIA access key",
@@ -89,7 +61,7 @@ def test_sts_who_am_i_and_assume_role(t):
 
 def test_iam_roles_and_policies(t):
     iam = t.client("iam")
-    name = unique("MediaLiveAccessRole")
+    name = harness.unique("MediaLiveAccessRole")
     role = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(TRUST), Description="seed 002",
                            Tags=[{"Key": "env", "Value": "ci"}])["Role"]
     check_eq(role["Arn"], f"arn:aws:iam::123456789012:role/{name}", "role ARN")
@@ -100,7 +72,7 @@ def test_iam_roles_and_policies(t):
     expect_error(lambda: iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(TRUST)),
                  409, "EntityAlreadyExists", "a second role of the same name")
     expect_error(lambda: iam.get_role(RoleName="no-such-role"), 404, "NoSuchEntity", "GetRole of a missing role")
-    expect_error(lambda: iam.create_role(RoleName=unique("bad"), AssumeRolePolicyDocument="{not json"),
+    expect_error(lambda: iam.create_role(RoleName=harness.unique("bad"), AssumeRolePolicyDocument="{not json"),
                  400, "MalformedPolicyDocument", "a trust policy that is not JSON")
 
     iam.put_role_policy(RoleName=name, PolicyName="MediaLiveCustomPolicy", PolicyDocument=json.dumps(POLICY))
@@ -108,7 +80,7 @@ def test_iam_roles_and_policies(t):
              "inline policy round-trips")
     check_eq(iam.list_role_policies(RoleName=name)["PolicyNames"], ["MediaLiveCustomPolicy"], "ListRolePolicies")
 
-    policy = iam.create_policy(PolicyName=unique("managed"), PolicyDocument=json.dumps(POLICY))["Policy"]
+    policy = iam.create_policy(PolicyName=harness.unique("managed"), PolicyDocument=json.dumps(POLICY))["Policy"]
     iam.attach_role_policy(RoleName=name, PolicyArn=policy["Arn"])
     iam.attach_role_policy(RoleName=name, PolicyArn="arn:aws:iam::aws:policy/AWSElementalMediaLiveReadOnly")
     attached = [p["PolicyArn"] for p in iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]]
@@ -123,7 +95,7 @@ def test_iam_roles_and_policies(t):
     expect_error(lambda: iam.delete_policy(PolicyArn=policy["Arn"]), 409, "DeleteConflict",
                  "an attached policy is not deleted")
 
-    profile = iam.create_instance_profile(InstanceProfileName=unique("profile"))["InstanceProfile"]
+    profile = iam.create_instance_profile(InstanceProfileName=harness.unique("profile"))["InstanceProfile"]
     iam.add_role_to_instance_profile(InstanceProfileName=profile["InstanceProfileName"], RoleName=name)
     roles = iam.get_instance_profile(InstanceProfileName=profile["InstanceProfileName"])["InstanceProfile"]["Roles"]
     check_eq([r["RoleName"] for r in roles], [name], "instance profile holds the role")
@@ -152,7 +124,7 @@ def test_iam_roles_and_policies(t):
 
 def test_secrets(t):
     sm = t.client("secretsmanager")
-    name = unique("streaming-platform/drm-key")
+    name = harness.unique("streaming-platform/drm-key")
     created = sm.create_secret(Name=name, SecretString='{"key":"one"}', Description="DRM",
                                Tags=[{"Key": "Project", "Value": "live"}])
     check(created["ARN"].startswith(f"arn:aws:secretsmanager:us-east-1:123456789012:secret:{name}-"),
@@ -191,7 +163,7 @@ def test_secrets(t):
 
 def test_ssm_parameters(t):
     ssm = t.client("ssm")
-    base = "/" + unique("cdk-bootstrap")
+    base = "/" + harness.unique("cdk-bootstrap")
     check_eq(ssm.put_parameter(Name=f"{base}/version", Value="21", Type="String")["Version"], 1, "PutParameter v1")
     expect_error(lambda: ssm.put_parameter(Name=f"{base}/version", Value="22", Type="String"), 400,
                  "ParameterAlreadyExists", "a second PutParameter without Overwrite")
@@ -299,13 +271,13 @@ def test_cloudwatch_in_every_protocol(t):
                   content_type="application/x-www-form-urlencoded")
     check(r.status == 200 and b"<ListMetricsResponse" in r.body and b"<MetricName>Viewers</MetricName>" in r.body,
           "query: ListMetrics in XML", 200, r)
-    for label, v2 in clis():
-        r = cli(t, ["cloudwatch", "describe-alarms", "--alarm-names", "MediaLive-Channel-Errors", "--query",
+    for label, v2 in harness.aws_clis():
+        r = t.cli(["cloudwatch", "describe-alarms", "--alarm-names", "MediaLive-Channel-Errors", "--query",
                     "MetricAlarms[0].StateValue", "--output", "text"], v2)
         check_eq((r.returncode, r.stdout.strip()), (0, "ALARM"), f"{label}: cloudwatch describe-alarms")
         start = (now - datetime.timedelta(minutes=10)).strftime("%Y-%m-%dT%H:%M:%SZ")
         end = (now + datetime.timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M:%SZ")
-        r = cli(t, ["cloudwatch", "get-metric-statistics", "--namespace", "Seed/Live", "--metric-name", "Viewers",
+        r = t.cli(["cloudwatch", "get-metric-statistics", "--namespace", "Seed/Live", "--metric-name", "Viewers",
                     "--dimensions", "Name=Channel,Value=ci", "--start-time", start, "--end-time", end,
                     "--period", "60", "--statistics", "Sum", "--query", "sum(Datapoints[].Sum)"], v2)
         check_eq((r.returncode, r.stdout.strip()), (0, "90.0"), f"{label}: cloudwatch get-metric-statistics")
@@ -343,7 +315,7 @@ def test_alarms_are_evaluated_on_the_clock(t):
 
 def test_logs(t):
     logs = t.client("logs")
-    group = "/aws/medialive/" + unique("channel")
+    group = "/aws/medialive/" + harness.unique("channel")
     logs.create_log_group(logGroupName=group, tags={"env": "ci"})
     expect_error(lambda: logs.create_log_group(logGroupName=group), 400, "ResourceAlreadyExistsException",
                  "a second group of the same name")
@@ -373,8 +345,8 @@ def test_logs(t):
     expect_error(lambda: logs.put_log_events(logGroupName=group, logStreamName="missing",
                                              logEvents=[{"timestamp": base, "message": "x"}]),
                  400, "ResourceNotFoundException", "PutLogEvents into a missing stream")
-    for label, v2 in clis():
-        r = cli(t, ["logs", "describe-log-streams", "--log-group-name", group, "--query",
+    for label, v2 in harness.aws_clis():
+        r = t.cli(["logs", "describe-log-streams", "--log-group-name", group, "--query",
                     "logStreams[].logStreamName", "--output", "text"], v2)
         check_eq((r.returncode, sorted(r.stdout.split())), (0, ["pipeline-0", "pipeline-1"]),
                  f"{label}: seed 003's logs describe-log-streams")
@@ -385,7 +357,7 @@ def test_logs(t):
 
 def test_ecr_repositories(t):
     ecr = t.client("ecr")
-    name = unique("cdk-hnb659fds-container-assets")
+    name = harness.unique("cdk-hnb659fds-container-assets")
     repo = ecr.create_repository(repositoryName=name, imageScanningConfiguration={"scanOnPush": True},
                                  tags=[{"Key": "env", "Value": "ci"}])["repository"]
     check_eq(repo["repositoryUri"], f"123456789012.dkr.ecr.us-east-1.amazonaws.com/{name}", "repository URI")
@@ -410,30 +382,30 @@ def test_ecr_repositories(t):
 
 
 def test_clis(t):
-    found = clis()
+    found = harness.aws_clis()
     if not found:
         print("    SKIP no AWS CLI on this machine")
         return
     for label, v2 in found:
-        r = cli(t, ["sts", "get-caller-identity", "--query", "Account", "--output", "text"], v2)
+        r = t.cli(["sts", "get-caller-identity", "--query", "Account", "--output", "text"], v2)
         check_eq((r.returncode, r.stdout.strip()), (0, "123456789012"), f"{label}: sts get-caller-identity")
-        role = unique("cli-role")
-        r = cli(t, ["iam", "create-role", "--role-name", role, "--assume-role-policy-document", json.dumps(TRUST)], v2)
+        role = harness.unique("cli-role")
+        r = t.cli(["iam", "create-role", "--role-name", role, "--assume-role-policy-document", json.dumps(TRUST)], v2)
         check_eq(r.returncode, 0, f"{label}: iam create-role ({r.stderr.strip()[:200]})")
-        r = cli(t, ["iam", "get-role", "--role-name", role, "--query", "Role.Arn", "--output", "text"], v2)
+        r = t.cli(["iam", "get-role", "--role-name", role, "--query", "Role.Arn", "--output", "text"], v2)
         check_eq(r.stdout.strip(), f"arn:aws:iam::123456789012:role/{role}", f"{label}: iam get-role --query")
-        r = cli(t, ["iam", "get-role", "--role-name", "missing-" + role], v2)
+        r = t.cli(["iam", "get-role", "--role-name", "missing-" + role], v2)
         check(r.returncode != 0 and "NoSuchEntity" in r.stderr, f"{label}: a missing role names NoSuchEntity",
               "NoSuchEntity", r.stderr.strip()[:300])
-        cli(t, ["iam", "delete-role", "--role-name", role], v2)
-        r = cli(t, ["secretsmanager", "get-random-password", "--password-length", "16", "--exclude-punctuation",
+        t.cli(["iam", "delete-role", "--role-name", role], v2)
+        r = t.cli(["secretsmanager", "get-random-password", "--password-length", "16", "--exclude-punctuation",
                     "--query", "RandomPassword", "--output", "text"], v2)
         check(r.returncode == 0 and len(r.stdout.strip()) == 16, f"{label}: secretsmanager get-random-password",
               "16 characters", r.stdout + r.stderr)
-        secret = unique("cli-secret")
-        r = cli(t, ["secretsmanager", "create-secret", "--name", secret, "--secret-string", "s3cr3t"], v2)
+        secret = harness.unique("cli-secret")
+        r = t.cli(["secretsmanager", "create-secret", "--name", secret, "--secret-string", "s3cr3t"], v2)
         check_eq(r.returncode, 0, f"{label}: secretsmanager create-secret ({r.stderr.strip()[:200]})")
-        r = cli(t, ["secretsmanager", "get-secret-value", "--secret-id", secret, "--query", "SecretString",
+        r = t.cli(["secretsmanager", "get-secret-value", "--secret-id", secret, "--query", "SecretString",
                     "--output", "text"], v2)
         check_eq(r.stdout.strip(), "s3cr3t", f"{label}: secretsmanager get-secret-value")
 
@@ -471,7 +443,7 @@ def test_bad_input_in_each_protocol(t):
 
 def test_state_survives_kill9(t):
     iam, sm = t.client("iam"), t.client("secretsmanager")
-    role, secret = unique("durable"), unique("durable")
+    role, secret = harness.unique("durable"), harness.unique("durable")
     iam.create_role(RoleName=role, AssumeRolePolicyDocument=json.dumps(TRUST))
     iam.put_role_policy(RoleName=role, PolicyName="p", PolicyDocument=json.dumps(POLICY))
     sm.create_secret(Name=secret, SecretString="kept")

@@ -8,14 +8,10 @@ state across a kill -9.
 """
 
 import json
-import os
 import queue
-import shutil
-import subprocess
 import sys
 import threading
 import urllib.request
-import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -28,28 +24,6 @@ try:
 except ImportError:
     print("SKIP: boto3 is not installed (pip install boto3)")
     sys.exit(77)
-if not shutil.which("aws"):
-    print("SKIP: AWS CLI v1 (`aws`) is not installed (pip install awscli)")
-    sys.exit(77)
-if not Path("/usr/bin/aws").exists():
-    print("SKIP: AWS CLI v2 (/usr/bin/aws) is not installed")
-    sys.exit(77)
-
-
-def unique(prefix: str) -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:8]}"
-
-
-def cli(t, argv: list, v2: bool = False) -> subprocess.CompletedProcess:
-    """An AWS CLI command against the server: v1 (`aws`, AWS_ENDPOINT_URL) or v2 (/usr/bin/aws,
-    --endpoint-url). One attempt, so that a 5xx shows."""
-    env = dict(os.environ, AWS_DEFAULT_REGION=harness.REGION, AWS_MAX_ATTEMPTS="1", AWS_PAGER="")
-    if v2:
-        cmd = ["/usr/bin/aws", "--endpoint-url", t.endpoint] + argv
-    else:
-        cmd = ["aws"] + argv
-        env["AWS_ENDPOINT_URL"] = t.endpoint
-    return subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=60)
 
 
 class Receiver:
@@ -95,30 +69,32 @@ def receiver() -> Receiver:
     return RECEIVER
 
 
-def test_seed_003_with_both_clis(t):
-    for label, v2 in (("AWS CLI v1", False), ("AWS CLI v2", True)):
-        r = cli(t, ["sns", "create-topic", "--name", "live-event-alerts"], v2)
+def test_seed_003_with_the_clis(t):
+    if not harness.aws_clis():
+        print("    SKIP no AWS CLI on this machine")
+    for label, v2 in harness.aws_clis():
+        r = t.cli(["sns", "create-topic", "--name", "live-event-alerts"], v2)
         check(r.returncode == 0, f"{label}: sns create-topic", "exit 0", r.stderr)
         if r.returncode:
             continue
         arn = json.loads(r.stdout)["TopicArn"]
         check_eq(arn, "arn:aws:sns:us-east-1:123456789012:live-event-alerts", f"{label}: the seed's topic ARN")
-        r = cli(t, ["sns", "subscribe", "--topic-arn", arn, "--protocol", "email",
+        r = t.cli(["sns", "subscribe", "--topic-arn", arn, "--protocol", "email",
                     "--notification-endpoint", "your-email@example.com"], v2)
         check(r.returncode == 0, f"{label}: sns subscribe email", "exit 0", r.stderr)
         if r.returncode == 0:
             check_eq(json.loads(r.stdout)["SubscriptionArn"], "pending confirmation",
                      f"{label}: an email subscription waits for its confirmation")
-        r = cli(t, ["sns", "get-topic-attributes", "--topic-arn", arn, "--query", "Attributes.SubscriptionsPending",
+        r = t.cli(["sns", "get-topic-attributes", "--topic-arn", arn, "--query", "Attributes.SubscriptionsPending",
                     "--output", "text"], v2)
         check_eq(r.stdout.strip(), "1", f"{label}: the same email again is the same pending subscription")
-        r = cli(t, ["sns", "list-topics", "--query", "Topics[].TopicArn", "--output", "text"], v2)
+        r = t.cli(["sns", "list-topics", "--query", "Topics[].TopicArn", "--output", "text"], v2)
         check(arn in r.stdout, f"{label}: list-topics shows it", arn, r.stdout)
 
 
 def test_topics_attributes_and_tags(t):
     sns = t.client("sns")
-    name = unique("alerts")
+    name = harness.unique("alerts")
     arn = sns.create_topic(Name=name, Attributes={"DisplayName": "Alerts"}, Tags=[{"Key": "env", "Value": "ci"}])["TopicArn"]
     check_eq(sns.create_topic(Name=name, Attributes={"DisplayName": "Alerts"})["TopicArn"], arn,
              "CreateTopic again with the same attributes: the same topic")
@@ -143,9 +119,9 @@ def test_topics_attributes_and_tags(t):
     expect_error(lambda: sns.list_tags_for_resource(ResourceArn=arn + "-missing"), 404, "ResourceNotFound",
                  "tags of a missing topic")
     # FIFO topics: the suffix and the attribute go together; Publish needs a group.
-    fifo = sns.create_topic(Name=unique("orders") + ".fifo", Attributes={"FifoTopic": "true"})["TopicArn"]
+    fifo = sns.create_topic(Name=harness.unique("orders") + ".fifo", Attributes={"FifoTopic": "true"})["TopicArn"]
     check_eq(sns.get_topic_attributes(TopicArn=fifo)["Attributes"]["FifoTopic"], "true", "a FIFO topic")
-    expect_error(lambda: sns.create_topic(Name=unique("plain"), Attributes={"FifoTopic": "true"}), 400,
+    expect_error(lambda: sns.create_topic(Name=harness.unique("plain"), Attributes={"FifoTopic": "true"}), 400,
                  "InvalidParameter", "FifoTopic without the .fifo suffix")
     expect_error(lambda: sns.publish(TopicArn=fifo, Message="m"), 400, "InvalidParameter",
                  "Publish to a FIFO topic without MessageGroupId")
@@ -166,7 +142,7 @@ def test_topics_attributes_and_tags(t):
 
 def test_http_subscriber_confirms_and_receives(t):
     sns, rx = t.client("sns"), receiver()
-    arn = sns.create_topic(Name=unique("events"))["TopicArn"]
+    arn = sns.create_topic(Name=harness.unique("events"))["TopicArn"]
     sub = sns.subscribe(TopicArn=arn, Protocol="http", Endpoint=rx.url + "/hook")
     check_eq(sub["SubscriptionArn"], "pending confirmation", "Subscribe http: pending")
     got = rx.next("the endpoint receives the SubscriptionConfirmation")
@@ -253,7 +229,7 @@ def test_cloudwatch_alarm_actions_reach_an_http_subscriber(t):
     sns, cw, rx = t.client("sns"), t.client("cloudwatch"), receiver()
     while not rx.posts.empty():
         rx.posts.get()
-    arn = sns.create_topic(Name=unique("live-event-alerts"))["TopicArn"]
+    arn = sns.create_topic(Name=harness.unique("live-event-alerts"))["TopicArn"]
     sns.subscribe(TopicArn=arn, Protocol="http", Endpoint=rx.url + "/alarms")
     got = rx.next("the alarm subscriber receives its confirmation")
     if not got:
@@ -283,7 +259,7 @@ def test_errors(t):
     expect_error(lambda: sns.publish(TopicArn=missing, Message="x"), 404, "NotFound", "Publish to a missing topic")
     expect_error(lambda: sns.subscribe(TopicArn=missing, Protocol="email", Endpoint="a@b.c"), 404, "NotFound",
                  "Subscribe to a missing topic")
-    arn = sns.create_topic(Name=unique("errs"))["TopicArn"]
+    arn = sns.create_topic(Name=harness.unique("errs"))["TopicArn"]
     expect_error(lambda: sns.subscribe(TopicArn=arn, Protocol="carrier-pigeon", Endpoint="x"), 400,
                  "InvalidParameter", "Subscribe with a bad protocol")
     expect_error(lambda: sns.subscribe(TopicArn=arn, Protocol="http", Endpoint="ftp://x"), 400,
@@ -293,13 +269,13 @@ def test_errors(t):
     expect_error(lambda: sns.get_subscription_attributes(SubscriptionArn=arn + ":nope"), 404, "NotFound",
                  "a missing subscription")
     check_eq(sns.list_subscriptions_by_topic(TopicArn=arn)["Subscriptions"], [], "nothing half-written")
-    r = cli(t, ["sns", "publish", "--topic-arn", missing, "--message", "x"], v2=True)
+    r = t.cli(["sns", "publish", "--topic-arn", missing, "--message", "x"], v2=True)
     check(r.returncode != 0 and "NotFound" in r.stderr, "AWS CLI v2 shows NotFound", "NotFound", r.stderr)
 
 
 def test_other_protocols_are_kept(t):
     sns = t.client("sns")
-    arn = sns.create_topic(Name=unique("fanout"))["TopicArn"]
+    arn = sns.create_topic(Name=harness.unique("fanout"))["TopicArn"]
     for protocol, endpoint in (("sqs", "arn:aws:sqs:us-east-1:123456789012:q"),
                                ("lambda", "arn:aws:lambda:us-east-1:123456789012:function:f"),
                                ("sms", "+15555550100"), ("email-json", "ops@example.com"),
@@ -322,7 +298,7 @@ def test_other_protocols_are_kept(t):
 
 def test_state_survives_kill9(t):
     sns, rx = t.client("sns"), receiver()
-    arn = sns.create_topic(Name=unique("durable"), Attributes={"DisplayName": "Kept"})["TopicArn"]
+    arn = sns.create_topic(Name=harness.unique("durable"), Attributes={"DisplayName": "Kept"})["TopicArn"]
     sns.subscribe(TopicArn=arn, Protocol="http", Endpoint=rx.url + "/durable")
     got = rx.next("confirmation before the restart")
     if got:

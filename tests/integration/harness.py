@@ -313,6 +313,28 @@ def load_fixture(name: str, **substitutions: str) -> Any:
 # Running a suite
 
 
+def unique(prefix: str) -> str:
+    """A resource name no other test (or earlier run) uses."""
+    import uuid
+    return f"{prefix}-{uuid.uuid4().hex[:8]}"
+
+
+def aws_clis() -> list:
+    """The AWS CLIs on this machine, as (label, v2 flag): v1 is `aws` when it reports 1.x (Debian
+    packages only v2), v2 is /usr/bin/aws."""
+    import shutil
+    import subprocess
+    found = []
+    v1 = shutil.which("aws")
+    if v1:
+        r = subprocess.run([v1, "--version"], capture_output=True, text=True)
+        if "aws-cli/1." in r.stdout + r.stderr:
+            found.append(("AWS CLI v1", False))
+    if Path("/usr/bin/aws").exists():
+        found.append(("AWS CLI v2", True))
+    return found
+
+
 class Suite:
     """What a test function gets: the server and client factories."""
 
@@ -325,6 +347,18 @@ class Suite:
 
     def client(self, service: str, region: str = REGION):
         return boto3_client(self.server.endpoint, service, region)
+
+    def cli(self, argv: list, v2: bool = False):
+        """An AWS CLI command against the server: v1 (`aws`, AWS_ENDPOINT_URL) or v2 (/usr/bin/aws,
+        --endpoint-url). One attempt, so that a 5xx shows."""
+        import subprocess
+        env = dict(os.environ, AWS_DEFAULT_REGION=REGION, AWS_MAX_ATTEMPTS="1", AWS_PAGER="")
+        if v2:
+            cmd = ["/usr/bin/aws", "--endpoint-url", self.endpoint] + argv
+        else:
+            cmd = ["aws"] + argv
+            env["AWS_ENDPOINT_URL"] = self.endpoint
+        return subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=60)
 
     def request(self, method: str, path: str, body=None, service="medialive", **kw) -> Response:
         return raw_request(self.server.endpoint, method, path, body, service, **kw)
