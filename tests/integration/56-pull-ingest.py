@@ -99,7 +99,10 @@ def test_setup(t):
     ml = t.client("medialive")
     types = ml.meta.service_model.shape_for("InputType").enum
     S.update(ml=ml, s3=Path(t.server.data_dir) / "s3" / "mediaemu-it", tmp=Path(t.server.tmp),
-             listener=("SRT_LISTENER" in types))
+             caller=("SRT_CALLER" in types), listener=("SRT_LISTENER" in types))
+    # botocore 1.29 (Debian 12) predates MediaLive's SRT inputs: neither type nor SrtSettings.
+    if not S["caller"]:
+        print("    skip SRT_CALLER: this botocore's MediaLive model has no such input type")
     if not S["listener"]:
         print("    skip SRT_LISTENER: this botocore's MediaLive model has no such input type")
     # The live HLS directory, served on 127.0.0.1 (empty for now: the pull gets 404 and retries).
@@ -125,14 +128,15 @@ def test_create_input_validates_each_type(t):
                  "UnprocessableEntityException", "an MP4_FILE source with an ftp:// URL")
     expect_error(lambda: ml.create_input(Name="x", Type="RTMP_PULL", Sources=[{"Url": "http://host/live"}]), 422,
                  "UnprocessableEntityException", "an RTMP_PULL source that is not rtmp://")
-    expect_error(lambda: ml.create_input(Name="x", Type="SRT_CALLER"), 422, "UnprocessableEntityException",
-                 "an SRT_CALLER input without srtCallerSources")
-    expect_error(lambda: ml.create_input(Name="x", Type="SRT_CALLER", SrtSettings={"SrtCallerSources": [
-        {"SrtListenerAddress": "127.0.0.1", "SrtListenerPort": "70000"}]}), 422, "UnprocessableEntityException",
-        "an SRT caller source with port 70000")
-    expect_error(lambda: ml.create_input(Name="x", Type="SRT_CALLER", SrtSettings={"SrtCallerSources": [
-        {"SrtListenerAddress": "127.0.0.1", "SrtListenerPort": "9000", "MinimumLatency": 50}]}), 422,
-        "UnprocessableEntityException", "an SRT caller source with MinimumLatency 50 ms")
+    if S["caller"]:
+        expect_error(lambda: ml.create_input(Name="x", Type="SRT_CALLER"), 422, "UnprocessableEntityException",
+                     "an SRT_CALLER input without srtCallerSources")
+        expect_error(lambda: ml.create_input(Name="x", Type="SRT_CALLER", SrtSettings={"SrtCallerSources": [
+            {"SrtListenerAddress": "127.0.0.1", "SrtListenerPort": "70000"}]}), 422, "UnprocessableEntityException",
+            "an SRT caller source with port 70000")
+        expect_error(lambda: ml.create_input(Name="x", Type="SRT_CALLER", SrtSettings={"SrtCallerSources": [
+            {"SrtListenerAddress": "127.0.0.1", "SrtListenerPort": "9000", "MinimumLatency": 50}]}), 422,
+            "UnprocessableEntityException", "an SRT caller source with MinimumLatency 50 ms")
     # UpdateInput checks what it changes the same way.
     detached = ml.create_input(Name="x", Type="MP4_FILE", Sources=[{"Url": "https://example.com/clip.mp4"}])["Input"]
     expect_error(lambda: ml.update_input(InputId=detached["Id"], Sources=[{"Url": "rtmp://example.com/live"}]), 422,
@@ -147,20 +151,22 @@ def test_start_channels(t):
     local = ml.create_input_security_group(WhitelistRules=[{"Cidr": "127.0.0.1/32"}])["SecurityGroup"]["Id"]
     other = ml.create_input_security_group(WhitelistRules=[{"Cidr": "10.0.0.0/8"}])["SecurityGroup"]["Id"]
     S["srt_port"] = harness.free_port(harness.socket.SOCK_DGRAM)
-    # The SRT_CALLER input's passphrase lives in Secrets Manager, as MediaLive reads it.
-    secret = t.client("secretsmanager").create_secret(Name="srt-passphrase", SecretString=SRT_PASSPHRASE)["ARN"]
     inputs = {
         "hls": ml.create_input(Name="hls", Type="URL_PULL", Sources=[{"Url": S["playlist"]}])["Input"],
         "mp4": ml.create_input(Name="mp4", Type="MP4_FILE", Sources=[{"Url": str(S["clip"])}])["Input"],
-        "srt": ml.create_input(Name="srt", Type="SRT_CALLER", SrtSettings={"SrtCallerSources": [
-            {"SrtListenerAddress": "127.0.0.1", "SrtListenerPort": str(S["srt_port"]), "MinimumLatency": 200,
-             "StreamId": "cam1", "Decryption": {"Algorithm": "AES128", "PassphraseSecretArn": secret}}]})["Input"],
     }
+    if S["caller"]:
+        # The SRT_CALLER input's passphrase lives in Secrets Manager, as MediaLive reads it.
+        secret = t.client("secretsmanager").create_secret(Name="srt-passphrase", SecretString=SRT_PASSPHRASE)["ARN"]
+        inputs["srt"] = ml.create_input(Name="srt", Type="SRT_CALLER", SrtSettings={"SrtCallerSources": [
+            {"SrtListenerAddress": "127.0.0.1", "SrtListenerPort": str(S["srt_port"]), "MinimumLatency": 200,
+             "StreamId": "cam1", "Decryption": {"Algorithm": "AES128", "PassphraseSecretArn": secret}}]})["Input"]
     S["rtmp_port"] = harness.free_port()
     inputs["ts"] = ml.create_input(Name="ts", Type="TS_FILE", Sources=[{"Url": "file://" + str(S["ts_clip"])}])["Input"]
     inputs["rtmp"] = ml.create_input(Name="rtmp", Type="RTMP_PULL", Sources=[
         {"Url": f"rtmp://127.0.0.1:{S['rtmp_port']}/live/main"}])["Input"]
-    check_eq(inputs["srt"]["SrtSettings"]["SrtCallerSources"][0]["StreamId"], "cam1", "SrtSettings are kept")
+    if S["caller"]:
+        check_eq(inputs["srt"]["SrtSettings"]["SrtCallerSources"][0]["StreamId"], "cam1", "SrtSettings are kept")
     check_eq(inputs["mp4"]["InputClass"], "SINGLE_PIPELINE", "one source: a SINGLE_PIPELINE input")
     if S["listener"]:
         srt = {"SrtListenerSettings": {"MinimumLatency": 200, "Decryption": {
@@ -197,9 +203,10 @@ def test_a_url_that_does_not_answer_is_input_loss_then_recovers(t):
     ffmpeg(["-re", *LAVFI, "-t", "40", *X264, "-f", "hls", "-hls_time", "1", "-hls_list_size", "6",
             "-hls_flags", "delete_segments", str(S["www"] / "live" / "index.m3u8")], "hls", t)
     # The SRT listener the SRT_CALLER input calls, and callers of the SRT_LISTENER inputs.
-    ffmpeg(["-re", *LAVFI, "-t", "30", *X264, "-f", "mpegts",
-            f"srt://127.0.0.1:{S['srt_port']}?mode=listener&latency=200000&passphrase={SRT_PASSPHRASE}&pbkeylen=16"],
-           "srt-listener", t)
+    if S["caller"]:
+        ffmpeg(["-re", *LAVFI, "-t", "30", *X264, "-f", "mpegts",
+                f"srt://127.0.0.1:{S['srt_port']}?mode=listener&latency=200000&passphrase={SRT_PASSPHRASE}&pbkeylen=16"],
+               "srt-listener", t)
     # An RTMP server for the RTMP_PULL input: ffmpeg waits for the channel to connect and play.
     ffmpeg(["-re", *LAVFI, "-t", "30", *X264, "-f", "flv", "-listen", "1",
             f"rtmp://127.0.0.1:{S['rtmp_port']}/live/main"], "rtmp-server", t)
@@ -246,7 +253,8 @@ def test_a_looped_ts_file_and_an_rtmp_pull_become_hls(t):
 
 
 def test_srt_caller_and_listener_become_hls(t):
-    check_hls_output("srt", "MPEG-TS over SRT, the channel calling (SRT_CALLER) with the passphrase from Secrets Manager")
+    if S["caller"]:
+        check_hls_output("srt", "MPEG-TS over SRT, the channel calling (SRT_CALLER) with the passphrase from Secrets Manager")
     if not S["listener"]:
         return
     check_hls_output("srtl", "MPEG-TS over SRT, the sender calling (SRT_LISTENER)")
