@@ -24,8 +24,8 @@ json render_group(const Record& r) {
 }
 
 Record& group_for_write(Tx& tx, const CallContext& c, const std::string& name) {
-  if (!tx.find(group_key(c, name))) not_found("log group " + name);
-  return tx.modify(group_key(c, name));
+  if (!tx.find(group_key(c.region, name))) not_found("log group " + name);
+  return tx.modify(group_key(c.region, name));
 }
 
 }  // namespace
@@ -46,6 +46,13 @@ std::string group_name(const json& in) {
   return name;
 }
 
+json group_document(const CallContext& c, const std::string& name, int64_t now_ms) {
+  std::string arn = make_arn(c, "logs", "log-group:" + name);
+  // DescribeLogGroups' "arn" ends in ":*"; logGroupArn does not; "Arn" is the domain's ARN index.
+  return {{"logGroupName", name}, {"creationTime", now_ms}, {"metricFilterCount", 0}, {"arn", arn + ":*"},
+          {"logGroupArn", arn}, {"Arn", arn}, {"logGroupClass", "STANDARD"}, {"tags", json::object()}};
+}
+
 void not_found(const std::string& what) {
   throw ApiError(ErrorKind::NotFound, "ResourceNotFoundException", "The specified " + what + " does not exist.");
 }
@@ -54,15 +61,14 @@ void add_group_operations(api::OperationTable& t, Domain& d) {
   t["CreateLogGroup"] = [&d](const CallContext& c, const json& in) {
     const std::string& name = in.at("logGroupName").get_ref<const std::string&>();
     auto tx = d.write();
-    if (tx->find(group_key(c, name))) {
+    if (tx->find(group_key(c.region, name))) {
       throw ApiError(ErrorKind::Conflict, "ResourceAlreadyExistsException", "The specified log group already exists");
     }
-    std::string arn = make_arn(c, "logs", "log-group:" + name);
-    json group = {{"logGroupName", name}, {"creationTime", tx->now_ms()}, {"metricFilterCount", 0},
-                  {"arn", arn + ":*"}, {"logGroupArn", arn}, {"Arn", arn},
-                  {"logGroupClass", in.value("logGroupClass", "STANDARD")}, {"tags", in.value("tags", json::object())}};
+    json group = group_document(c, name, tx->now_ms());
+    group["logGroupClass"] = in.value("logGroupClass", "STANDARD");
+    group["tags"] = in.value("tags", json::object());
     copy_member(group, in, "kmsKeyId");
-    tx->create(group_key(c, name), group);
+    tx->create(group_key(c.region, name), group);
     tx->commit();
     return json::object();
   };
@@ -72,7 +78,7 @@ void add_group_operations(api::OperationTable& t, Domain& d) {
     group_for_write(*tx, c, name);
     for (const Record* s : tx->domain().list(kStream, c.region))
       if (s->key.id.rfind(name + "\n", 0) == 0) tx->remove(s->key);
-    tx->remove(group_key(c, name));
+    tx->remove(group_key(c.region, name));
     tx->commit();
     return json::object();
   };

@@ -23,14 +23,16 @@ void append_events(Tx& tx, const std::string& region, const std::string& group, 
                    const json& events);
 
 // ---- Shared by the handler files ------------------------------------------------------------
-inline Key group_key(const CallContext& c, const std::string& name) { return {kGroup, c.region, name}; }
-inline Key stream_key(const CallContext& c, const std::string& group, const std::string& stream) {
-  return {kStream, c.region, group + "\n" + stream};
+inline Key group_key(const std::string& region, const std::string& name) { return {kGroup, region, name}; }
+inline Key stream_key(const std::string& region, const std::string& group, const std::string& stream) {
+  return {kStream, region, group + "\n" + stream};
 }
 // The group named by logGroupName or logGroupIdentifier (a name or an ARN); 400
 // ResourceNotFoundException when it does not exist.
 std::string group_name(const json& in);
 [[noreturn]] void not_found(const std::string& what);
+// A new log group's document, as CreateLogGroup and append_events() make it.
+json group_document(const CallContext& c, const std::string& name, int64_t now_ms);
 void add_group_operations(api::OperationTable& t, Domain& d);
 void add_stream_operations(api::OperationTable& t, Domain& d);
 

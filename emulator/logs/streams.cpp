@@ -67,8 +67,8 @@ bool matches(const std::string& message, const std::string& pattern) {
 
 const Record& stream_in(const Domain& d, const CallContext& c, const json& in) {
   std::string group = group_name(in);
-  if (!d.find(group_key(c, group))) not_found("log group " + group);
-  const Record* s = d.find(stream_key(c, group, in.at("logStreamName").get<std::string>()));
+  if (!d.find(group_key(c.region, group))) not_found("log group " + group);
+  const Record* s = d.find(stream_key(c.region, group, in.at("logStreamName").get<std::string>()));
   if (!s) not_found("log stream " + in["logStreamName"].get<std::string>());
   return *s;
 }
@@ -86,15 +86,10 @@ size_t token_index(const json& in, char direction, size_t fallback) {
 
 void append_events(Tx& tx, const std::string& region, const std::string& group, const std::string& stream,
                    const json& events) {
-  CallContext c;
+  CallContext c;  // make_arn()'s account, in the region the caller names
   c.region = region;
-  if (!tx.find(group_key(c, group))) {
-    std::string arn = make_arn(c, "logs", "log-group:" + group);
-    tx.create(group_key(c, group), {{"logGroupName", group}, {"creationTime", tx.now_ms()}, {"metricFilterCount", 0},
-                                    {"arn", arn + ":*"}, {"logGroupArn", arn}, {"Arn", arn},
-                                    {"logGroupClass", "STANDARD"}, {"tags", json::object()}});
-  }
-  Key key = stream_key(c, group, stream);
+  if (!tx.find(group_key(region, group))) tx.create(group_key(region, group), group_document(c, group, tx.now_ms()));
+  Key key = stream_key(region, group, stream);
   if (!tx.find(key)) {
     tx.create(key, {{"logStreamName", stream}, {"creationTime", tx.now_ms()},
                     {"arn", make_arn(c, "logs", "log-group:" + group + ":log-stream:" + stream)}, {"storedBytes", 0}},
@@ -123,12 +118,12 @@ void add_stream_operations(api::OperationTable& t, Domain& d) {
     std::string group = group_name(in);
     const std::string& name = in.at("logStreamName").get_ref<const std::string&>();
     auto tx = d.write();
-    if (!tx->find(group_key(c, group))) not_found("log group " + group);
-    if (tx->find(stream_key(c, group, name))) {
+    if (!tx->find(group_key(c.region, group))) not_found("log group " + group);
+    if (tx->find(stream_key(c.region, group, name))) {
       throw ApiError(ErrorKind::Conflict, "ResourceAlreadyExistsException", "The specified log stream already exists");
     }
     append_events(*tx, c.region, group, name, json::array());
-    tx->modify(stream_key(c, group, name)).doc.erase("lastIngestionTime");
+    tx->modify(stream_key(c.region, group, name)).doc.erase("lastIngestionTime");
     tx->commit();
     return json::object();
   };
@@ -142,7 +137,7 @@ void add_stream_operations(api::OperationTable& t, Domain& d) {
   t["DescribeLogStreams"] = [&d](const CallContext& c, const json& in) {
     auto lock = d.read();
     std::string group = group_name(in), prefix = in.value("logStreamNamePrefix", "");
-    if (!d.find(group_key(c, group))) not_found("log group " + group);
+    if (!d.find(group_key(c.region, group))) not_found("log group " + group);
     bool by_time = in.value("orderBy", "LogStreamName") == "LastEventTime";
     if (by_time && !prefix.empty()) {
       throw ApiError(ErrorKind::Validation, "InvalidParameterException",
@@ -176,7 +171,7 @@ void add_stream_operations(api::OperationTable& t, Domain& d) {
       }
     }
     append_events(*tx, c.region, group, stream, events);
-    json out = {{"nextSequenceToken", tx->find(stream_key(c, group, stream))->doc["uploadSequenceToken"]}};
+    json out = {{"nextSequenceToken", tx->find(stream_key(c.region, group, stream))->doc["uploadSequenceToken"]}};
     tx->commit();
     return out;
   };
@@ -204,7 +199,7 @@ void add_stream_operations(api::OperationTable& t, Domain& d) {
   t["FilterLogEvents"] = [&d](const CallContext& c, const json& in) {
     auto lock = d.read();
     std::string group = group_name(in), pattern = in.value("filterPattern", "");
-    if (!d.find(group_key(c, group))) not_found("log group " + group);
+    if (!d.find(group_key(c.region, group))) not_found("log group " + group);
     if (!pattern.empty() && (pattern[0] == '{' || pattern[0] == '[')) {
       throw ApiError(ErrorKind::Validation, "InvalidParameterException",
                      "mediaemu supports term filter patterns only (not JSON or space-delimited patterns): " + pattern);
