@@ -4,6 +4,8 @@
 // https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html
 // https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html (evaluation,
 // DatapointsToAlarm "M out of N", TreatMissingData)
+#include <cmath>
+
 #include <spdlog/spdlog.h>
 
 #include "api/timestamps.hpp"
@@ -99,6 +101,15 @@ void notify_after_commit(Tx& tx, const Record& alarm, const std::string& old_sta
   }
 }
 
+// Milliseconds from now to the next period boundary. Evaluations run on boundaries aligned to the
+// epoch, the way CloudWatch aligns datapoints to periods, so that the window an evaluation reads
+// (the last N whole periods) does not depend on how late the clock thread woke up.
+int64_t until_next_boundary(const Tx& tx, double period) {
+  auto step = std::max<int64_t>(static_cast<int64_t>(period * 1000), 1000);
+  int64_t now = tx.now_ms();
+  return step - now % step;
+}
+
 // Runs one evaluation of the alarm (on the clock thread, in a Tx) and schedules the next one.
 void evaluate(Tx& tx, const Key& key, const AlarmNotifier& notify) {
   if (!tx.find(key)) return;
@@ -108,9 +119,10 @@ void evaluate(Tx& tx, const Key& key, const AlarmNotifier& notify) {
   std::string stat = alarm.doc.value("Statistic", alarm.doc.value("ExtendedStatistic", ""));
   if (stat.empty() || !alarm.doc.contains("MetricName")) return;  // metric-math alarms are not evaluated
   double now = static_cast<double>(tx.now_ms()) / 1000.0;
+  double end = std::floor(now / period) * period;  // the boundary this evaluation is for
   std::string reason;
   std::string state =
-      evaluated_state(alarm.doc, recent_statistics(tx.domain(), key.region, alarm.doc, stat, period, periods, now), reason);
+      evaluated_state(alarm.doc, recent_statistics(tx.domain(), key.region, alarm.doc, stat, period, periods, end), reason);
   if (state != alarm.doc["StateValue"]) {
     std::string old_state = alarm.doc["StateValue"];
     spdlog::info("cloudwatch: alarm {} {} -> {}: {}", key.id, old_state, state, reason);
@@ -120,7 +132,7 @@ void evaluate(Tx& tx, const Key& key, const AlarmNotifier& notify) {
     alarm.doc["StateTransitionedTimestamp"] = now;
     notify_after_commit(tx, alarm, old_state, notify);
   }
-  tx.schedule(key, kEvaluate, static_cast<int64_t>(period * 1000));
+  tx.schedule(key, kEvaluate, until_next_boundary(tx, period));
 }
 
 }  // namespace
@@ -161,8 +173,8 @@ void add_alarm_operations(api::OperationTable& t, Domain& d, AlarmNotifier notif
       tx->create(key, alarm);
     }
     tx->modify(key).doc["Arn"] = alarm["AlarmArn"];  // the domain's ARN index (tags)
-    // The first evaluation one period from now, then every period.
-    tx->schedule(key, kEvaluate, static_cast<int64_t>(alarm.value("Period", 60) * 1000));
+    // The first evaluation at the next period boundary, then at every boundary.
+    tx->schedule(key, kEvaluate, until_next_boundary(*tx, alarm.value("Period", 60)));
     tx->commit();
     return json::object();
   };
