@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <chrono>
 #include <fstream>
 
 #include "api/aws_api.hpp"
@@ -83,6 +84,16 @@ std::string content_type_for(const std::string& name) {
 }
 
 HttpResponse Origin::handle(const HttpRequest& request) {
+  auto started = std::chrono::steady_clock::now();
+  std::optional<OriginTarget> target;
+  HttpResponse response = serve(request, target);
+  if (target)
+    count(*target, response,
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count());
+  return response;
+}
+
+HttpResponse Origin::serve(const HttpRequest& request, std::optional<OriginTarget>& target) {
   if (request.method == "OPTIONS") {  // CORS preflight from browser players
     HttpResponse r;
     r.status = 204;
@@ -102,7 +113,7 @@ HttpResponse Origin::handle(const HttpRequest& request) {
   if (slash == std::string::npos || slash == 0) return plain_error(404, "Not found");
   std::string hash = rest.substr(0, slash), relative = rest.substr(slash + 1);
 
-  auto target = resolver_(hash);
+  target = resolver_(hash);
   if (!target) return plain_error(404, "No origin endpoint serves /out/v1/" + hash);
 
   // No escaping the endpoint's directory: reject dot segments, NULs and backslashes outright,
@@ -126,17 +137,13 @@ HttpResponse Origin::handle(const HttpRequest& request) {
   }
   if (bad) {
     spdlog::warn("origin: refused path '{}' under endpoint {} from {}", relative, target->endpoint_id, request.peer);
-    response = plain_error(404, "Not found");
-    count(target->endpoint_id, response);
-    return response;
+    return plain_error(404, "Not found");
   }
 
   std::ifstream in(file, std::ios::binary);
   uint64_t size = std::filesystem::is_regular_file(file, ec) ? std::filesystem::file_size(file, ec) : 0;
   if (!in || ec || !std::filesystem::is_regular_file(file, ec)) {
-    response = plain_error(404, "Not found: " + relative);
-    count(target->endpoint_id, response);
-    return response;
+    return plain_error(404, "Not found: " + relative);
   }
 
   response.set_header("Content-Type", content_type_for(relative));
@@ -155,7 +162,6 @@ HttpResponse Origin::handle(const HttpRequest& request) {
       if (range->second == 0) {
         response = plain_error(416, "Range not satisfiable");
         response.set_header("Content-Range", "bytes */" + std::to_string(size));
-        count(target->endpoint_id, response);
         return response;
       }
       offset = range->first;
@@ -167,36 +173,38 @@ HttpResponse Origin::handle(const HttpRequest& request) {
   }
   if (request.method == "HEAD") {  // the length of what GET would send, and no body
     response.set_header("Content-Length", std::to_string(length));
-    count(target->endpoint_id, response);
     return response;
   }
   response.body.resize(length);
   in.seekg(static_cast<std::streamoff>(offset));
   in.read(response.body.data(), static_cast<std::streamsize>(length));
   response.body.resize(static_cast<size_t>(in.gcount()));
-  count(target->endpoint_id, response);
   return response;
 }
 
-void Origin::count(const std::string& endpoint_id, const HttpResponse& response) {
-  Counters* c;
-  {
-    std::lock_guard lock(stats_mutex_);
-    auto& slot = stats_[endpoint_id];
-    if (!slot) slot = std::make_unique<Counters>();
-    c = slot.get();
+void Origin::count(const OriginTarget& target, const HttpResponse& response, double response_ms) {
+  std::string range = std::to_string(std::clamp(response.status / 100, 2, 5)) + "xx";
+  std::lock_guard lock(samples_mutex_);
+  EgressSample& s = samples_[target.region + '\n' + target.channel_id + '\n' + target.endpoint_id + '\n' + range];
+  if (s.requests == 0) {
+    s.region = target.region;
+    s.channel_id = target.channel_id;
+    s.endpoint_id = target.endpoint_id;
+    s.status_range = range;
   }
-  c->requests++;
-  c->bytes += response.body.size();
-  (response.status < 400 ? c->ok : c->client_errors)++;
+  ++s.requests;
+  s.response_ms.add(response_ms);
+  if (response.status < 300) s.bytes.add(static_cast<double>(response.body.size()));
 }
 
-nlohmann::json Origin::stats() const {
-  std::lock_guard lock(stats_mutex_);
-  nlohmann::json out = nlohmann::json::object();
-  for (const auto& [id, c] : stats_) {
-    out[id] = {{"requests", c->requests.load()}, {"bytes", c->bytes.load()}, {"2xx", c->ok.load()}, {"4xx", c->client_errors.load()}};
+std::vector<EgressSample> Origin::take_samples() {
+  std::map<std::string, EgressSample> taken;
+  {
+    std::lock_guard lock(samples_mutex_);
+    taken.swap(samples_);
   }
+  std::vector<EgressSample> out;
+  for (auto& [key, s] : taken) out.push_back(std::move(s));
   return out;
 }
 

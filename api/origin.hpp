@@ -1,19 +1,21 @@
 // The origin: GET/HEAD under /out/v1/<hash>/... serve what an endpoint's packager wrote, the
 // way a MediaPackage origin does — content types players expect, CORS for browser players,
 // Cache-Control (short for manifests, long for segments), byte ranges, 404 for anything
-// unknown, and no path that escapes the endpoint's directory. Requests and bytes are counted per
-// endpoint (CloudWatch EgressRequestCount / EgressBytes will read them).
+// unknown, and no path that escapes the endpoint's directory. Requests, bytes and response times
+// are aggregated per endpoint and status range, and drained into CloudWatch's AWS/MediaPackage
+// metrics (EgressRequestCount, EgressBytes, EgressResponseTime) by emulator/service_metrics.
 #pragma once
 
-#include <atomic>
+#include <algorithm>
 #include <filesystem>
 #include <functional>
 #include <map>
-#include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "api/http_types.hpp"
 
@@ -23,27 +25,54 @@ struct OriginTarget {
   std::filesystem::path root;        // the endpoint's directory
   int segment_duration_seconds = 6;  // manifests are cached for half a segment
   std::string endpoint_id;           // for counters and log lines
+  std::string region, channel_id;    // the endpoint's, for the metrics' dimensions
 };
 
 // Looks up an endpoint by the 32-hex hash in its URL; nullopt when there is none.
 using OriginResolver = std::function<std::optional<OriginTarget>(const std::string& hash)>;
 
+// SampleCount, Sum, Minimum and Maximum of some values (CloudWatch's StatisticValues).
+struct Aggregate {
+  double count = 0, sum = 0, min = 0, max = 0;
+  void add(double v) {
+    min = count == 0 ? v : std::min(min, v);
+    max = count == 0 ? v : std::max(max, v);
+    ++count;
+    sum += v;
+  }
+  void merge(const Aggregate& o) {
+    if (o.count == 0) return;
+    min = count == 0 ? o.min : std::min(min, o.min);
+    max = count == 0 ? o.max : std::max(max, o.max);
+    count += o.count;
+    sum += o.sum;
+  }
+};
+
+// What an endpoint served with one status range ("2xx", "3xx", "4xx", "5xx") since the last drain.
+struct EgressSample {
+  std::string region, channel_id, endpoint_id, status_range;
+  Aggregate bytes;        // body bytes per request (successful requests only, as EgressBytes counts)
+  Aggregate response_ms;  // milliseconds to answer each request
+  uint64_t requests = 0;
+};
+
 class Origin {
  public:
   explicit Origin(OriginResolver resolver) : resolver_(std::move(resolver)) {}
   HttpResponse handle(const HttpRequest& request);
-  // {"<endpoint id>": {"requests": n, "bytes": n, "2xx": n, "4xx": n}}
-  nlohmann::json stats() const;
+  // The samples gathered since the last call, which starts new ones.
+  std::vector<EgressSample> take_samples();
 
  private:
-  struct Counters {
-    std::atomic<uint64_t> requests{0}, bytes{0}, ok{0}, client_errors{0};
-  };
-  void count(const std::string& endpoint_id, const HttpResponse& response);
+  // Serves the request; `target` is set once the URL names an endpoint (only then is the request
+  // counted, as MediaPackage's metrics are per channel and endpoint).
+  HttpResponse serve(const HttpRequest& request, std::optional<OriginTarget>& target);
+  void count(const OriginTarget& target, const HttpResponse& response, double response_ms);
 
   OriginResolver resolver_;
-  mutable std::mutex stats_mutex_;
-  std::map<std::string, std::unique_ptr<Counters>> stats_;
+  std::mutex samples_mutex_;
+  std::map<std::string, EgressSample> samples_;  // by region, channel, endpoint and status range
 };
 
 // Content-Type for a file name by extension ("index.m3u8" -> "application/vnd.apple.mpegurl").

@@ -60,7 +60,7 @@ std::optional<api::OriginTarget> App::origin_target(const std::string& url_hash)
   for (const char* package : {"HlsPackage", "DashPackage", "CmafPackage", "MssPackage"}) {
     if (r->doc.contains(package)) seg = r->doc[package].value("SegmentDurationSeconds", seg);
   }
-  return api::OriginTarget{config_.origin_dir(url_hash), seg, r->key.id};
+  return api::OriginTarget{config_.origin_dir(url_hash), seg, r->key.id, r->key.region, r->doc.value("ChannelId", "")};
 }
 
 void App::install_routes(api::FrontDoor& front) {
@@ -81,9 +81,14 @@ bool App::accepts_large_body(const api::HttpRequest& headers_only) { return s3::
 void App::start() {
   domain_.start_clock();
   media_.start();
+  metrics_ = std::make_unique<ServiceMetrics>(domain_, media_, [this] {
+    return origin_ ? origin_->take_samples() : std::vector<api::EgressSample>{};
+  });
+  metrics_->start();
 }
 
 void App::stop() {
+  if (metrics_) metrics_->stop();  // samples the media side: before it stops
   domain_.stop_clock();  // first: a transition due now must not start a pipeline after media stops
   media_.stop();
   flows_.shutdown();

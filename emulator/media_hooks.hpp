@@ -45,6 +45,11 @@ class MediaHooks {
   virtual nlohmann::json channel_alerts(const std::string& region, const std::string& channel_id) {
     return nlohmann::json::array();
   }
+  // One sample per running MediaLive channel, from the supervisors' last reports (never waits):
+  // [{"region", "channel_id", "pipeline": "0", "active_alerts", "receiving", "ever_received",
+  //   "media_bytes", "video_frames" (both cumulative since the channel started),
+  //   "output_groups": {"<group name>": outputs delivering now}}]. The AWS/MediaLive metrics.
+  virtual nlohmann::json channel_samples() { return nlohmann::json::array(); }
   // MediaPackage origin endpoint created/updated, or deleted (its files under `directory` go away).
   virtual void endpoint_changed(const media::EndpointPlan& plan) {}
   virtual void endpoint_deleted(const std::string& region, const std::string& endpoint_id,

@@ -186,6 +186,10 @@ nlohmann::json MediaLoader::channel_alerts(const std::string& region, const std:
                                  {"PipelineId", "0"},
                                  {"State", "SET"}}});
 }
+nlohmann::json MediaLoader::channel_samples() {
+  if (MediaService* s = service()) return s->channel_samples();
+  return nlohmann::json::array();  // no media runtime: no channel runs, so none has metrics
+}
 void MediaLoader::endpoint_changed(const media::EndpointPlan& plan) {
   command([plan](MediaService& s) { s.endpoint_changed(plan); });
 }

@@ -36,6 +36,7 @@ class MediaLoader : public MediaHooks {
   void channel_update(const media::ChannelRunPlan& plan) override;
   void channel_deleted(const std::string& region, const std::string& channel_id, uint64_t order) override;
   nlohmann::json channel_alerts(const std::string& region, const std::string& channel_id) override;
+  nlohmann::json channel_samples() override;
   void endpoint_changed(const media::EndpointPlan& plan) override;
   void endpoint_deleted(const std::string& region, const std::string& endpoint_id,
                         const std::filesystem::path& directory) override;

@@ -5,8 +5,9 @@
 // same handlers whichever a client picks.
 //
 // Alarms are evaluated on the domain's clock; a state change publishes the alarm's notification to
-// the SNS topics among its actions. Not yet: the AWS/MediaLive and AWS/MediaPackage namespaces fed
-// from the pipeline's counters, metric math expressions.
+// the SNS topics among its actions. The AWS/MediaLive and AWS/MediaPackage namespaces are fed from
+// the running channels' and the origin's counters (emulator/service_metrics.hpp). Not yet: metric
+// math expressions.
 #pragma once
 
 #include <functional>
@@ -37,6 +38,10 @@ void add_alarm_operations(api::OperationTable& t, Domain& d, AlarmNotifier notif
 std::vector<std::optional<double>> recent_statistics(const Domain& d, const std::string& region,
                                                      const nlohmann::json& metric, const std::string& stat,
                                                      double period, int count, double end);
+
+// Datapoints a service publishes itself, into namespaces PutMetricData refuses ("AWS/..."):
+// MetricDatum items in model form (MetricName, Dimensions, Unit, Value or StatisticValues).
+void publish_service_metrics(Domain& d, const std::string& region, const std::string& ns, const nlohmann::json& data);
 
 // "ns\nname\nk1=v1,k2=v2" with the dimensions sorted: one series per distinct set.
 std::string series_id(const std::string& ns, const std::string& name, const nlohmann::json& dimensions);

@@ -93,10 +93,10 @@ const Record* series_of(const Domain& d, const CallContext& c, const json& metri
                            metric.value("Dimensions", json::array()))});
 }
 
-void add_points(Tx& tx, const CallContext& c, const std::string& ns, const json& datum, double now) {
+void add_points(Tx& tx, const std::string& region, const std::string& ns, const json& datum, double now) {
   const std::string& name = datum.at("MetricName").get_ref<const std::string&>();
   json dims = datum.value("Dimensions", json::array());
-  Key key{kSeries, c.region, series_id(ns, name, dims)};
+  Key key{kSeries, region, series_id(ns, name, dims)};
   Record& series = tx.find(key) ? tx.modify(key)
                                 : tx.create(key, {{"Namespace", ns}, {"MetricName", name}, {"Dimensions", dims}},
                                             {{"points", json::array()}});
@@ -137,6 +137,14 @@ bool dimensions_match(const json& have, const json& filters) {
 
 }  // namespace
 
+void publish_service_metrics(Domain& d, const std::string& region, const std::string& ns, const json& data) {
+  if (data.empty()) return;
+  auto tx = d.write();
+  double now = static_cast<double>(tx->now_ms()) / 1000.0;
+  for (const auto& datum : data) add_points(*tx, region, ns, datum, now);
+  tx->commit();
+}
+
 std::vector<std::optional<double>> recent_statistics(const Domain& d, const std::string& region, const json& metric,
                                                      const std::string& stat, double period, int count, double end) {
   std::vector<std::optional<double>> out(static_cast<size_t>(std::max(count, 0)));
@@ -158,7 +166,7 @@ void add_metric_operations(api::OperationTable& t, Domain& d) {
     if (ns.rfind("AWS/", 0) == 0) invalid("The value AWS/ for parameter Namespace is invalid.");
     auto tx = d.write();
     double now = static_cast<double>(tx->now_ms()) / 1000.0;
-    for (const auto& datum : in.value("MetricData", json::array())) add_points(*tx, c, ns, datum, now);
+    for (const auto& datum : in.value("MetricData", json::array())) add_points(*tx, c.region, ns, datum, now);
     tx->commit();
     return json::object();
   };

@@ -47,6 +47,7 @@ class MediaRuntime : public MediaService {
   nlohmann::json channel_alerts(const std::string& region, const std::string& id) override {
     return supervisors_->alerts(region, id);
   }
+  nlohmann::json channel_samples() override { return supervisors_->samples(); }
   void endpoint_changed(const EndpointPlan& plan) override { supervisors_->endpoint_changed(plan); }
   void endpoint_deleted(const std::string& region, const std::string& endpoint_id,
                         const std::filesystem::path& directory) override {

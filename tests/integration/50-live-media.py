@@ -17,6 +17,8 @@ loss and resume after a discontinuity; an HLS group with EMIT_OUTPUT sends fille
 endpoint keeps advancing. Security checks run while A is live and must not disturb it.
 """
 
+import datetime
+import json
 import os
 import socket
 import time
@@ -74,6 +76,8 @@ def test_setup(t):
     S["loss_hls"] = mp.create_origin_endpoint(
         ChannelId="loss", Id="loss-hls",
         HlsPackage={"SegmentDurationSeconds": 2, "PlaylistWindowSeconds": 30})["Url"]
+    # Only test_cloudwatch_metrics requests this one, so it can count them.
+    S["counted_hls"] = mp.create_origin_endpoint(ChannelId="live", Id="counted-hls", HlsPackage={})["Url"]
 
     a_in = ml.create_input(Name="a", Type="RTMP_PUSH", Destinations=[{"StreamName": "live/main"}])["Input"]
     b_in = ml.create_input(Name="b", Type="RTMP_PUSH", Destinations=[{"StreamName": "live/second"}])["Input"]
@@ -142,6 +146,25 @@ def test_refused_publishers_leave_the_live_channel_alone(t):
                          ("IDLE", "the idle channel"), ("already being published", "the second publisher")):
         check(needle in log, f"the server log says why it refused {what}", needle, "not in the log")
     check(S["push_a"].alive(), "channel A's publisher is still streaming", "alive", S["push_a"].log())
+
+
+def test_alarm_on_active_alerts(t):
+    """An alarm on channel A's ActiveAlerts whose actions notify an SNS topic's HTTP subscriber.
+    Created while A's publisher streams and after the samples of the seconds before it started
+    have left the alarm's 10 s period, so its first evaluation finds no alert (OK)."""
+    at(12)
+    sns, cw = t.client("sns"), t.client("cloudwatch")
+    rx = S["rx"] = harness.HttpReceiver()
+    topic = sns.create_topic(Name="channel-a-alerts")["TopicArn"]
+    sns.subscribe(TopicArn=topic, Protocol="http", Endpoint=rx.url + "/alerts")
+    got = rx.next("the alarm's HTTP subscriber receives its SubscriptionConfirmation")
+    if got:
+        sns.confirm_subscription(TopicArn=topic, Token=json.loads(got[2])["Token"])
+    cw.put_metric_alarm(AlarmName="channel-a-alerts", Namespace="AWS/MediaLive", MetricName="ActiveAlerts",
+                        Dimensions=[{"Name": "ChannelId", "Value": S["a"]}, {"Name": "Pipeline", "Value": "0"}],
+                        Statistic="Maximum", Period=10, EvaluationPeriods=1, Threshold=0,
+                        ComparisonOperator="GreaterThanThreshold", TreatMissingData="notBreaching",
+                        AlarmActions=[topic], OKActions=[topic])
 
 
 def test_input_loss_begins(t):
@@ -327,6 +350,76 @@ def test_input_loss_resume_channel_b(t):
         streams = media.ffprobe(last, "-show_streams").get("streams", [])
         check_eq(sorted((s.get("codec_name"), s.get("width")) for s in streams), [("aac", None), ("h264", 256)],
                  "channel B's newest segment is 256x144 H.264 with AAC")
+
+
+def metric_values(cw, namespace: str, name: str, dims: dict, stat: str, period: int = 10) -> list:
+    """The metric's `stat` for every period with data since the run began (GetMetricStatistics)."""
+    now = datetime.datetime.now(datetime.timezone.utc)
+    got = cw.get_metric_statistics(Namespace=namespace, MetricName=name, Period=period, Statistics=[stat],
+                                   Dimensions=[{"Name": k, "Value": v} for k, v in dims.items()],
+                                   StartTime=now - datetime.timedelta(minutes=5), EndTime=now + datetime.timedelta(minutes=1))
+    return [p[stat] for p in sorted(got["Datapoints"], key=lambda p: p["Timestamp"])]
+
+
+def test_cloudwatch_metrics(t):
+    """AWS/MediaLive and AWS/MediaPackage from what ran: channel A's input rate and frame rate,
+    its alerts and outputs; the origin's request count equals the requests this test made; the
+    alarm on ActiveAlerts notifies its subscriber once the publisher has gone."""
+    cw = t.client("cloudwatch")
+    a = {"ChannelId": S["a"], "Pipeline": "0"}
+    S["push_a"].wait(15)  # channel A's last publisher (28-36 s) has finished: its alert is set again
+    fetched = {"2xx": 0, "4xx": 0}
+    for url in [S["counted_hls"]] * 4 + [S["counted_hls"].replace("index.m3u8", "missing.ts")] * 3:
+        status = media.fetch(url).status
+        fetched[f"{status // 100}xx"] = fetched.get(f"{status // 100}xx", 0) + 1
+    counted = {"Channel": "live", "OriginEndpoint": "counted-hls"}
+    deadline, total = time.monotonic() + 30, None
+    while time.monotonic() < deadline and total != 7:
+        time.sleep(2)
+        now = datetime.datetime.now(datetime.timezone.utc)
+        got = cw.get_metric_data(StartTime=now - datetime.timedelta(minutes=10), EndTime=now + datetime.timedelta(minutes=1),
+                                 MetricDataQueries=[{"Id": "requests", "MetricStat": {"Metric": {
+                                     "Namespace": "AWS/MediaPackage", "MetricName": "EgressRequestCount",
+                                     "Dimensions": [{"Name": k, "Value": v} for k, v in counted.items()]},
+                                     "Period": 60, "Stat": "Sum"}}])
+        total = sum(got["MetricDataResults"][0]["Values"])
+    check_eq(total, 7, "GetMetricData: AWS/MediaPackage EgressRequestCount of the endpoint = the GETs made to it")
+    for status_range, n in fetched.items():
+        if n:
+            check_eq(sum(metric_values(cw, "AWS/MediaPackage", "EgressRequestCount",
+                                       dict(counted, StatusCodeRange=status_range), "Sum", 60)), n,
+                     f"EgressRequestCount with StatusCodeRange {status_range}")
+    check(sum(metric_values(cw, "AWS/MediaPackage", "EgressBytes", {"Channel": "live"}, "Sum", 60)) > 100_000,
+          "EgressBytes of channel live: the segments the tests fetched", "> 100 kB")
+
+    rates = metric_values(cw, "AWS/MediaLive", "InputVideoFrameRate", a, "Average")
+    check(rates and 20 <= max(rates) <= 40, "InputVideoFrameRate: the publisher's 30 fps", "about 30", rates)
+    network = metric_values(cw, "AWS/MediaLive", "NetworkIn", a, "Average")
+    check(network and 0.1 < max(network) < 50, "NetworkIn: the publisher's Mb/s", "0.1 to 50", network)
+    alerts = metric_values(cw, "AWS/MediaLive", "ActiveAlerts", a, "Maximum")
+    check(alerts and min(alerts) == 0 and max(alerts) >= 1, "ActiveAlerts: none while published, one without input",
+          "0 and >= 1", alerts)
+    outputs = metric_values(cw, "AWS/MediaLive", "ActiveOutputs", dict(a, OutputGroupName="mp"), "Maximum")
+    check(outputs and max(outputs) == 3, "ActiveOutputs of group mp: its three outputs", 3, outputs)
+
+    # The alarm: OK while published; ALARM once the publisher is gone (the input loss at 20-28 s may
+    # already have raised and cleared it once).
+    states, rx = [], S.get("rx")
+    deadline = time.monotonic() + 40
+    while rx and time.monotonic() < deadline and (not states or states[-1] != "ALARM" or "OK" not in states):
+        try:
+            path, headers, body = rx.posts.get(timeout=max(0.1, deadline - time.monotonic()))
+        except Exception:
+            break
+        message = json.loads(json.loads(body)["Message"])
+        states.append(message["NewStateValue"])
+        S["alarm_reason"] = message["NewStateReason"]
+    print(f"    InputVideoFrameRate {[round(r, 1) for r in rates]} fps, NetworkIn {[round(n, 2) for n in network]} Mb/s, "
+          f"ActiveAlerts {alerts}, alarm notifications {states}")
+    check("OK" in states and states[-1] == "ALARM",
+          "the ActiveAlerts alarm notifies OK while published, then ALARM when the publisher stops", "OK ... ALARM", states)
+    check(S.get("alarm_reason", "").startswith("Threshold Crossed"), "the notification's reason is the evaluation's",
+          "Threshold Crossed: ...", S.get("alarm_reason"))
 
 
 def test_stop_start_delete(t):

@@ -15,6 +15,14 @@
 
 namespace mediaemu::media {
 
+// What the channel's senders delivered since it started, whatever pipeline consumed it (the
+// CloudWatch AWS/MediaLive NetworkIn and InputVideoFrameRate metrics are rates of these).
+struct InputCounters {
+  int64_t media_bytes = 0;   // payload bytes of audio and video frames
+  int64_t video_frames = 0;  // video access units
+  bool ever_received = false;
+};
+
 class ChannelInput : public pipeline::IngestSink {
  public:
   bool offer(pipeline::IngestEvent& event) override {
@@ -23,12 +31,17 @@ class ChannelInput : public pipeline::IngestSink {
     if (!target_) {
       if (holding_) return false;  // a restart is under way: the sender keeps the event and retries
       ++dropped_;
+      count(event);
       return true;  // stopped: nothing consumes the input
     }
     std::optional<pipeline::IngestEvent> config;
     if (event.type == Type::Metadata || event.type == Type::VideoConfig || event.type == Type::AudioConfig)
       config = event;  // copied before offer() moves it
-    if (!target_->offer(event)) return false;
+    count(event);  // before offer() moves the data out; undone below when the target pushes back
+    if (!target_->offer(event)) {
+      uncount(event);
+      return false;
+    }
     ++delivered_;
     if (event.type == Type::Metadata) metadata_ = config;
     else if (event.type == Type::VideoConfig) video_config_ = config;
@@ -71,13 +84,27 @@ class ChannelInput : public pipeline::IngestSink {
     std::lock_guard lock(mutex_);
     return delivered_;
   }
+  InputCounters counters() const {
+    std::lock_guard lock(mutex_);
+    return counters_;
+  }
 
  private:
+  void count(const pipeline::IngestEvent& event) { adjust(event, 1); }
+  void uncount(const pipeline::IngestEvent& event) { adjust(event, -1); }
+  void adjust(const pipeline::IngestEvent& event, int sign) {
+    if (event.type != pipeline::IngestEvent::Type::Frame) return;
+    counters_.media_bytes += sign * static_cast<int64_t>(event.data.size());
+    if (event.kind == pipeline::MediaKind::Video) counters_.video_frames += sign;
+    counters_.ever_received = true;
+  }
+
   mutable std::mutex mutex_;
   std::shared_ptr<pipeline::IngestSink> target_;
   bool holding_ = false;
   std::optional<pipeline::IngestEvent> metadata_, video_config_, audio_config_;
   int64_t dropped_ = 0, delivered_ = 0;
+  InputCounters counters_;
 };
 
 }  // namespace mediaemu::media

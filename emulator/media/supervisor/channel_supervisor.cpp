@@ -236,7 +236,16 @@ void ChannelSupervisor::publish(ChannelReport::State state) {
     r.inputs = input_alerts_;
   }
   for (const auto& [id, source] : sources_) r.sources.push_back(source);
+  r.input = input_;
   std::lock_guard lock(report_mutex_);
+  if (plan_ && r.has_pipeline) {
+    for (const auto& d : plan_->media.deliveries) {
+      // A MediaPackage group whose channel another MediaLive channel already feeds delivers nothing.
+      bool delivers = d.kind != Delivery::Kind::MediaPackage ||
+                      feeding_.count(plan_->region + "/" + d.mediapackage_channel_id) > 0;
+      if (delivers) r.output_groups[d.group_name] = static_cast<int>(d.outputs.size());
+    }
+  }
   report_ = std::move(r);
 }
 

@@ -42,7 +42,9 @@ struct ChannelReport {
   std::vector<std::string> delivery;        // outputs that cannot reach their destination
   std::vector<std::string> inputs;          // inputs whose transport mediaemu does not receive
   std::vector<std::shared_ptr<pipeline::IngestSource>> sources;  // thread-safe status()
+  std::shared_ptr<const ChannelInput> input;                       // thread-safe counters()
   bool has_pipeline = false;                 // the plan produces output
+  std::map<std::string, int> output_groups;  // groups the pipeline delivers: name -> outputs
 };
 
 class ChannelSupervisor {

@@ -7,6 +7,36 @@ namespace {
 
 std::string key_of(const std::string& region, const std::string& id) { return region + "/" + id; }
 
+bool any_receiving(const ChannelReport& r) {
+  for (const auto& s : r.sources)
+    if (s->status().receiving) return true;
+  return false;
+}
+
+// ListAlerts items of a running channel's report.
+nlohmann::json alerts_of(const ChannelReport& r, const std::string& channel_id) {
+  nlohmann::json out = nlohmann::json::array();
+  int n = 0;
+  auto add = [&](const std::string& type, const std::string& message) {
+    out.push_back({{"AlertType", type},
+                   {"Id", channel_id + "-" + std::to_string(++n)},
+                   {"Message", message},
+                   {"PipelineId", "0"},
+                   {"SetTimestamp", r.since_epoch_seconds},
+                   {"State", "SET"}});
+  };
+  for (const auto& a : r.configuration) add("Unsupported Configuration", a);
+  for (const auto& a : r.delivery) add("Output Delivery Failure", a);
+  for (const auto& a : r.inputs) add("Unsupported Configuration", a);
+  // Push inputs wait for a sender; pulled ones (URL_PULL, MP4_FILE, SRT) keep trying their URL
+  // and clear this as soon as media flows again.
+  if (!any_receiving(r))
+    add("Input Not Present",
+        "No input of this channel is receiving media: no publisher pushes to it, or its pulled source does not "
+        "answer (or has played to its end)");
+  return out;
+}
+
 }  // namespace
 
 ChannelSupervisors::ChannelSupervisors(MediaFactory& factory, StoppedReport stopped)
@@ -114,29 +144,37 @@ std::optional<ChannelReport> ChannelSupervisors::report(const std::string& regio
 }
 
 nlohmann::json ChannelSupervisors::alerts(const std::string& region, const std::string& channel_id) const {
-  nlohmann::json out = nlohmann::json::array();
   auto r = report(region, channel_id);
-  if (!r || r->state == ChannelReport::State::Idle) return out;
-  int n = 0;
-  auto add = [&](const std::string& type, const std::string& message) {
-    out.push_back({{"AlertType", type},
-                   {"Id", channel_id + "-" + std::to_string(++n)},
-                   {"Message", message},
-                   {"PipelineId", "0"},
-                   {"SetTimestamp", r->since_epoch_seconds},
-                   {"State", "SET"}});
-  };
-  for (const auto& a : r->configuration) add("Unsupported Configuration", a);
-  for (const auto& a : r->delivery) add("Output Delivery Failure", a);
-  for (const auto& a : r->inputs) add("Unsupported Configuration", a);
-  bool receiving = false;
-  for (const auto& s : r->sources) receiving |= s->status().receiving;
-  // Push inputs wait for a sender; pulled ones (URL_PULL, MP4_FILE, SRT) keep trying their URL
-  // and clear this as soon as media flows again.
-  if (!receiving)
-    add("Input Not Present",
-        "No input of this channel is receiving media: no publisher pushes to it, or its pulled source does not "
-        "answer (or has played to its end)");
+  if (!r || r->state == ChannelReport::State::Idle) return nlohmann::json::array();
+  return alerts_of(*r, channel_id);
+}
+
+nlohmann::json ChannelSupervisors::samples() const {
+  std::map<std::string, std::shared_ptr<ChannelSupervisor>> all;
+  {
+    std::lock_guard lock(mutex_);
+    all = supervisors_;
+  }
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& [key, s] : all) {
+    ChannelReport r = s->report();
+    if (r.state == ChannelReport::State::Idle) continue;
+    auto slash = key.find('/');
+    std::string id = key.substr(slash + 1);
+    InputCounters in = r.input ? r.input->counters() : InputCounters{};
+    bool receiving = any_receiving(r);
+    nlohmann::json groups = nlohmann::json::object();
+    for (const auto& [name, outputs] : r.output_groups) groups[name] = receiving ? outputs : 0;
+    out.push_back({{"region", key.substr(0, slash)},
+                   {"channel_id", id},
+                   {"pipeline", "0"},
+                   {"active_alerts", alerts_of(r, id).size()},
+                   {"receiving", receiving},
+                   {"ever_received", in.ever_received},
+                   {"media_bytes", in.media_bytes},
+                   {"video_frames", in.video_frames},
+                   {"output_groups", groups}});
+  }
   return out;
 }
 

@@ -38,6 +38,8 @@ class ChannelSupervisors {
   // ListAlerts items (model form) from the supervisor's last report.
   nlohmann::json alerts(const std::string& region, const std::string& channel_id) const;
   std::optional<ChannelReport> report(const std::string& region, const std::string& channel_id) const;
+  // One sample per running channel, for the AWS/MediaLive metrics (MediaHooks::channel_samples).
+  nlohmann::json samples() const;
 
   // Stops every channel (flushing outputs) and joins every supervisor: for process shutdown.
   void shutdown_all();

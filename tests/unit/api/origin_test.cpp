@@ -14,7 +14,7 @@ struct Fixture {
   fs::path root = fs::temp_directory_path() / ("origin-test-" + std::to_string(::getpid()));
   Origin origin{[this](const std::string& hash) -> std::optional<OriginTarget> {
     if (hash != "abc") return std::nullopt;
-    return OriginTarget{root / "abc", 4, "ep-1"};
+    return OriginTarget{root / "abc", 4, "ep-1", "us-east-1", "live"};
   }};
   Fixture() {
     fs::create_directories(root / "abc" / "sub");
@@ -74,11 +74,23 @@ TEST_CASE_METHOD(Fixture, "origin never leaves the endpoint directory and 404s t
   CHECK(get("/out/v1/abc/index.m3u8", "OPTIONS").status == 204);
 }
 
-TEST_CASE_METHOD(Fixture, "origin counts requests and bytes per endpoint") {
+TEST_CASE_METHOD(Fixture, "origin aggregates requests, bytes and times per endpoint and status range") {
   get("/out/v1/abc/seg.ts");
+  get("/out/v1/abc/seg.ts", "GET", "bytes=0-3");
   get("/out/v1/abc/missing.ts");
-  auto stats = origin.stats();
-  CHECK(stats["ep-1"]["requests"] == 2);
-  CHECK(stats["ep-1"]["bytes"].get<uint64_t>() >= 10);
-  CHECK(stats["ep-1"]["4xx"] == 1);
+  get("/out/v1/zzz/index.m3u8");  // no endpoint: not counted
+  auto samples = origin.take_samples();
+  REQUIRE(samples.size() == 2);
+  const auto& ok = samples[0].status_range == "2xx" ? samples[0] : samples[1];
+  const auto& missing = samples[0].status_range == "4xx" ? samples[0] : samples[1];
+  CHECK(ok.endpoint_id == "ep-1");
+  CHECK(ok.requests == 2);
+  CHECK(ok.bytes.count == 2);
+  CHECK(ok.bytes.sum == 14);  // the whole 10-byte segment, then 4 bytes of it
+  CHECK(ok.bytes.min == 4);
+  CHECK(ok.bytes.max == 10);
+  CHECK(ok.response_ms.count == 2);
+  CHECK(missing.requests == 1);
+  CHECK(missing.bytes.count == 0);  // EgressBytes counts what was sent successfully
+  CHECK(origin.take_samples().empty());  // drained
 }

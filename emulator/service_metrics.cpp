@@ -1,0 +1,150 @@
+#include "emulator/service_metrics.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
+#include "emulator/cloudwatch/cloudwatch.hpp"
+
+namespace mediaemu {
+namespace {
+
+using nlohmann::json;
+
+json dimension(const std::string& name, const std::string& value) { return {{"Name", name}, {"Value", value}}; }
+
+json value_datum(const std::string& name, const json& dims, double value, const std::string& unit) {
+  return {{"MetricName", name}, {"Dimensions", dims}, {"Value", value}, {"Unit", unit}};
+}
+
+json statistics_datum(const std::string& name, const json& dims, const api::Aggregate& a, const std::string& unit) {
+  return {{"MetricName", name},
+          {"Dimensions", dims},
+          {"StatisticValues", {{"SampleCount", a.count}, {"Sum", a.sum}, {"Minimum", a.min}, {"Maximum", a.max}}},
+          {"Unit", unit}};
+}
+
+// An endpoint's requests in one status range, or their sum over several ranges or endpoints.
+struct Egress {
+  api::Aggregate bytes, response_ms, requests;
+  void add(const api::EgressSample& s) {
+    bytes.merge(s.bytes);
+    response_ms.merge(s.response_ms);
+    // EgressRequestCount's statistic is Sum: each request counts 1.
+    api::Aggregate ones;
+    ones.count = ones.sum = static_cast<double>(s.requests);
+    ones.min = ones.max = 1;
+    requests.merge(ones);
+  }
+};
+
+}  // namespace
+
+ServiceMetrics::ServiceMetrics(Domain& domain, MediaHooks& media, OriginDrain origin)
+    : domain_(domain), media_(media), origin_(std::move(origin)) {}
+
+ServiceMetrics::~ServiceMetrics() { stop(); }
+
+void ServiceMetrics::start() {
+  thread_ = std::thread([this] {
+    auto last = std::chrono::steady_clock::now();
+    std::unique_lock lock(mutex_);
+    while (!wake_.wait_for(lock, std::chrono::seconds(kIntervalSeconds), [this] { return stopping_; })) {
+      lock.unlock();
+      auto now = std::chrono::steady_clock::now();
+      try {
+        sample(std::chrono::duration<double>(now - last).count());
+      } catch (const std::exception& e) {
+        spdlog::error("metrics: publishing AWS/MediaLive and AWS/MediaPackage datapoints failed: {}", e.what());
+      }
+      last = now;
+      lock.lock();
+    }
+  });
+}
+
+void ServiceMetrics::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void ServiceMetrics::sample(double seconds) {
+  publish_medialive(seconds);
+  publish_mediapackage();
+}
+
+void ServiceMetrics::publish_medialive(double seconds) {
+  std::map<std::string, json> by_region;  // MetricDatum lists
+  std::map<std::string, Previous> seen;
+  for (const auto& c : media_.channel_samples()) {
+    std::string region = c["region"], id = c["channel_id"], pipeline = c["pipeline"];
+    json dims = json::array({dimension("ChannelId", id), dimension("Pipeline", pipeline)});
+    json& data = by_region[region];
+    data.push_back(value_datum("ActiveAlerts", dims, c["active_alerts"].get<double>(), "Count"));
+    for (const auto& [group, outputs] : c["output_groups"].items()) {
+      json group_dims = json::array({dimension("OutputGroupName", group), dimension("ChannelId", id),
+                                     dimension("Pipeline", pipeline)});
+      data.push_back(value_datum("ActiveOutputs", group_dims, outputs.get<double>(), "Count"));
+    }
+    // Rates from the counters' growth since the last round (a channel's first round is its baseline;
+    // counters that went back belong to a channel made again, and start a new baseline).
+    Previous now{c["media_bytes"].get<int64_t>(), c["video_frames"].get<int64_t>()};
+    std::string key = region + "/" + id;
+    auto before = previous_.find(key);
+    if (before != previous_.end() && seconds > 0 && now.media_bytes >= before->second.media_bytes &&
+        now.video_frames >= before->second.video_frames) {
+      double megabits = static_cast<double>(now.media_bytes - before->second.media_bytes) * 8 / 1e6;
+      data.push_back(value_datum("NetworkIn", dims, megabits / seconds, "Megabits/Second"));
+      if (c["ever_received"].get<bool>()) {
+        double frames = static_cast<double>(now.video_frames - before->second.video_frames);
+        data.push_back(value_datum("InputVideoFrameRate", dims, frames / seconds, "Count/Second"));
+      }
+    }
+    seen[key] = now;
+  }
+  previous_ = std::move(seen);  // channels no longer running are forgotten
+  for (const auto& [region, data] : by_region) cloudwatch::publish_service_metrics(domain_, region, "AWS/MediaLive", data);
+}
+
+void ServiceMetrics::publish_mediapackage() {
+  // Sums per dimension set, keyed by the set's values.
+  std::map<std::string, std::map<std::vector<std::string>, Egress>> channel, endpoint, range, channel_range, all, total;
+  for (const auto& s : origin_()) {
+    const std::string& r = s.region;
+    channel[r][{s.channel_id}].add(s);
+    endpoint[r][{s.channel_id, s.endpoint_id}].add(s);
+    range[r][{s.status_range}].add(s);
+    channel_range[r][{s.channel_id, s.status_range}].add(s);
+    all[r][{s.channel_id, s.endpoint_id, s.status_range}].add(s);
+    total[r][{}].add(s);
+  }
+  std::map<std::string, json> by_region;
+  auto emit = [&](const auto& sums, const std::vector<std::string>& names, bool requests, bool bytes_and_time) {
+    for (const auto& [region, sets] : sums) {
+      for (const auto& [values, e] : sets) {
+        json dims = json::array();
+        for (size_t i = 0; i < names.size(); ++i) dims.push_back(dimension(names[i], values[i]));
+        json& data = by_region[region];
+        if (requests) data.push_back(statistics_datum("EgressRequestCount", dims, e.requests, "Count"));
+        if (bytes_and_time && e.bytes.count > 0) data.push_back(statistics_datum("EgressBytes", dims, e.bytes, "Bytes"));
+        if (bytes_and_time) data.push_back(statistics_datum("EgressResponseTime", dims, e.response_ms, "Milliseconds"));
+      }
+    }
+  };
+  emit(channel, {"Channel"}, true, true);
+  emit(endpoint, {"Channel", "OriginEndpoint"}, true, true);
+  emit(range, {"StatusCodeRange"}, true, false);
+  emit(channel_range, {"Channel", "StatusCodeRange"}, true, false);
+  emit(all, {"Channel", "OriginEndpoint", "StatusCodeRange"}, true, false);
+  for (const auto& [region, sets] : total)  // EgressBytes also has a no-dimension series
+    for (const auto& [values, e] : sets)
+      if (e.bytes.count > 0) by_region[region].push_back(statistics_datum("EgressBytes", json::array(), e.bytes, "Bytes"));
+  for (const auto& [region, data] : by_region)
+    cloudwatch::publish_service_metrics(domain_, region, "AWS/MediaPackage", data);
+}
+
+}  // namespace mediaemu

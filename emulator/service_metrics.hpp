@@ -1,0 +1,70 @@
+// The AWS/MediaLive and AWS/MediaPackage CloudWatch metrics, from what really runs: every ten
+// seconds a thread of its own samples the running channels (MediaHooks::channel_samples) and
+// drains the origin's request aggregates, and publishes them as CloudWatch datapoints, so
+// GetMetricStatistics, GetMetricData and alarms (with their SNS actions) see a channel's alerts,
+// input rate and viewers' requests as they happen.
+//
+// Published (names, units and dimension sets as AWS documents them):
+//   AWS/MediaLive, one datapoint per 10 s while a channel runs, dimensions {ChannelId, Pipeline}:
+//     ActiveAlerts (Count), NetworkIn (Megabits/Second: the media payload the inputs delivered),
+//     InputVideoFrameRate (Count/Second; none until the input first received media);
+//     ActiveOutputs (Count) with {OutputGroupName, ChannelId, Pipeline}: the outputs of each group
+//     the pipeline delivers, 0 while no input is present.
+//     https://docs.aws.amazon.com/medialive/latest/ug/monitoring-eml-metrics.html
+//   AWS/MediaPackage, only for periods with requests (as AWS: "no data is given" otherwise):
+//     EgressRequestCount (Count, Sum) with {Channel}, {Channel, OriginEndpoint}, {StatusCodeRange},
+//       {Channel, StatusCodeRange}, {Channel, OriginEndpoint, StatusCodeRange};
+//     EgressBytes (Bytes, per successful request) with {Channel}, {Channel, OriginEndpoint}, {};
+//     EgressResponseTime (Milliseconds) with {Channel}, {Channel, OriginEndpoint}.
+//     https://docs.aws.amazon.com/mediapackage/latest/ug/metrics.html
+//   Dimension values are the resources' Ids, which is what the seeds' alarms and dashboards name.
+// Not fed (nothing in mediaemu measures them yet): FillMsec, DroppedFrames, Output4xxErrors,
+// the RTP/UDP loss counters, IngressBytes and IngressResponseTime.
+#pragma once
+
+#include <condition_variable>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "api/origin.hpp"
+#include "emulator/domain.hpp"
+#include "emulator/media_hooks.hpp"
+
+namespace mediaemu {
+
+class ServiceMetrics {
+ public:
+  using OriginDrain = std::function<std::vector<api::EgressSample>()>;
+  static constexpr int kIntervalSeconds = 10;  // MediaLive's datapoint interval
+
+  ServiceMetrics(Domain& domain, MediaHooks& media, OriginDrain origin);
+  ~ServiceMetrics();  // stop()
+
+  void start();
+  void stop();
+  // One round: sample, publish. The thread calls it every interval; `seconds` is the time since
+  // the previous round (the rates' denominator).
+  void sample(double seconds);
+
+ private:
+  struct Previous {
+    int64_t media_bytes = 0, video_frames = 0;
+  };
+  void publish_medialive(double seconds);
+  void publish_mediapackage();
+
+  Domain& domain_;
+  MediaHooks& media_;
+  OriginDrain origin_;
+  std::map<std::string, Previous> previous_;  // by "<region>/<channel id>"; the sampling thread's
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace mediaemu
