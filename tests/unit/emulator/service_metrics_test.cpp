@@ -1,0 +1,117 @@
+// ServiceMetrics turns channel samples and origin aggregates into CloudWatch series: rates from
+// counter growth, the documented dimension sets, nothing for an idle origin.
+#include <catch2/catch.hpp>
+
+#include "emulator/cloudwatch/cloudwatch.hpp"
+#include "emulator/service_metrics.hpp"
+#include "emulator/store.hpp"
+
+using namespace mediaemu;
+using nlohmann::json;
+
+namespace {
+
+class SampledMedia : public MediaHooks {
+ public:
+  json channel_samples() override { return samples; }
+  json samples = json::array();
+};
+
+json channel_sample(int64_t bytes, int64_t frames, int alerts) {
+  return {{"region", "us-east-1"}, {"channel_id", "1234567"}, {"pipeline", "0"}, {"active_alerts", alerts},
+          {"receiving", alerts == 0}, {"ever_received", frames > 0}, {"media_bytes", bytes},
+          {"video_frames", frames}, {"output_groups", {{"mp", alerts == 0 ? 3 : 0}}}};
+}
+
+struct Fixture {
+  Config config;
+  ManualClock clock;
+  Store store{":memory:"};
+  Domain domain{config, store, clock};
+  SampledMedia media;
+  std::vector<api::EgressSample> egress;
+  ServiceMetrics metrics{domain, media, [this] { return std::exchange(egress, {}); }};
+
+  // The series' points as [time, count, sum, min, max, unit]; empty when there is no series.
+  json points(const std::string& ns, const std::string& name, const json& dims) {
+    auto lock = domain.read();
+    const Record* r = domain.find({cloudwatch::kSeries, "us-east-1", cloudwatch::series_id(ns, name, dims)});
+    return r ? r->internal["points"] : json::array();
+  }
+};
+
+json dims(std::initializer_list<std::pair<const char*, const char*>> pairs) {
+  json out = json::array();
+  for (const auto& [k, v] : pairs) out.push_back({{"Name", k}, {"Value", v}});
+  return out;
+}
+
+api::EgressSample egress_sample(const std::string& status_range) {
+  api::EgressSample s;
+  s.region = "us-east-1";
+  s.channel_id = "live";
+  s.endpoint_id = "live-hls";
+  s.status_range = status_range;
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE_METHOD(Fixture, "service metrics: MediaLive rates come from counter growth between rounds") {
+  auto channel = dims({{"ChannelId", "1234567"}, {"Pipeline", "0"}});
+  media.samples = json::array({channel_sample(0, 0, 1)});
+  metrics.sample(10);
+  CHECK(points("AWS/MediaLive", "ActiveAlerts", channel).size() == 1);
+  CHECK(points("AWS/MediaLive", "NetworkIn", channel).empty());  // the first round is the baseline
+
+  media.samples = json::array({channel_sample(2'500'000, 300, 0)});
+  metrics.sample(10);
+  auto network = points("AWS/MediaLive", "NetworkIn", channel);
+  REQUIRE(network.size() == 1);
+  CHECK(network[0][2].get<double>() == Approx(2.0));  // 2.5 MB in 10 s = 2 Mb/s
+  CHECK(network[0][5] == "Megabits/Second");
+  auto fps = points("AWS/MediaLive", "InputVideoFrameRate", channel);
+  REQUIRE(fps.size() == 1);
+  CHECK(fps[0][2].get<double>() == Approx(30.0));
+  auto alerts = points("AWS/MediaLive", "ActiveAlerts", channel);
+  CHECK(alerts.back()[2] == 0);
+  auto outputs = points("AWS/MediaLive", "ActiveOutputs", dims({{"OutputGroupName", "mp"}, {"ChannelId", "1234567"},
+                                                                {"Pipeline", "0"}}));
+  CHECK(outputs.back()[2] == 3);
+
+  // The channel was deleted and made again: its counters start over, a new baseline, no negative rate.
+  media.samples = json::array({channel_sample(1000, 10, 0)});
+  metrics.sample(10);
+  CHECK(points("AWS/MediaLive", "NetworkIn", channel).size() == 1);
+}
+
+TEST_CASE_METHOD(Fixture, "service metrics: MediaPackage egress in every documented dimension set") {
+  api::EgressSample ok = egress_sample("2xx");
+  ok.requests = 3;
+  for (double b : {100.0, 200.0, 300.0}) ok.bytes.add(b), ok.response_ms.add(1);
+  api::EgressSample missing = egress_sample("4xx");
+  missing.requests = 2;
+  missing.response_ms.add(1), missing.response_ms.add(1);
+  egress = {ok, missing};
+  metrics.sample(10);
+
+  auto sum = [&](const json& d, const char* name = "EgressRequestCount") {
+    auto p = points("AWS/MediaPackage", name, d);
+    return p.empty() ? -1.0 : p[0][2].get<double>();
+  };
+  CHECK(sum(dims({{"Channel", "live"}})) == 5);
+  CHECK(sum(dims({{"Channel", "live"}, {"OriginEndpoint", "live-hls"}})) == 5);
+  CHECK(sum(dims({{"StatusCodeRange", "4xx"}})) == 2);
+  CHECK(sum(dims({{"Channel", "live"}, {"StatusCodeRange", "2xx"}})) == 3);
+  CHECK(sum(dims({{"Channel", "live"}, {"OriginEndpoint", "live-hls"}, {"StatusCodeRange", "4xx"}})) == 2);
+  CHECK(sum(dims({{"Channel", "live"}}), "EgressBytes") == 600);
+  CHECK(sum(json::array(), "EgressBytes") == 600);
+  auto bytes = points("AWS/MediaPackage", "EgressBytes", dims({{"Channel", "live"}}));
+  CHECK(bytes[0][1] == 3);  // SampleCount: one per successful request
+  CHECK(bytes[0][3] == 100);
+  CHECK(bytes[0][4] == 300);
+  CHECK(sum(dims({{"Channel", "live"}}), "EgressResponseTime") == 5);
+
+  metrics.sample(10);  // no requests since: no datapoints (AWS gives none for an idle interval)
+  CHECK(points("AWS/MediaPackage", "EgressRequestCount", dims({{"Channel", "live"}})).size() == 1);
+}
