@@ -7,6 +7,7 @@
 #include "pipeline/ingest/pull/pull_source.hpp"
 #include "pipeline/ingest/srt/srt_listener_source.hpp"
 #include "pipeline/ingest/ts/ts_push_source.hpp"
+#include "pipeline/package/archive_writer.hpp"
 #include "pipeline/package/endpoint_packager.hpp"
 #include "pipeline/package/fan_out.hpp"
 #include "pipeline/transcode/live_transcoder.hpp"
@@ -16,7 +17,7 @@ namespace mediaemu::media {
 namespace {
 
 // One transcoder -> one VariantFilter per output group -> a MediaPackage channel's FanOut (one
-// packager per origin endpoint) or an HLS writer of its own.
+// packager per origin endpoint), an HLS writer of its own or an Archive writer.
 class LivePipeline : public ChannelPipeline {
  public:
   LivePipeline(const ChannelRunPlan& plan, const std::set<std::string>& mediapackage_channels) : label_(plan.key()) {
@@ -35,14 +36,16 @@ class LivePipeline : public ChannelPipeline {
         }
         target = fanout;
       } else {
+        const auto& directory = d.kind == Delivery::Kind::Archive ? d.archive.directory : d.hls.directory;
         std::error_code ec;
-        std::filesystem::create_directories(d.hls.directory, ec);
+        std::filesystem::create_directories(directory, ec);
         if (ec) {
-          alerts_.push_back("output group '" + d.group_name + "' cannot write " + d.hls.directory.string() + ": " +
+          alerts_.push_back("output group '" + d.group_name + "' cannot write " + directory.string() + ": " +
                             ec.message());
           continue;
         }
-        target = std::shared_ptr<pipeline::MediaSink>(pipeline::make_endpoint_packager(d.hls));
+        if (d.kind == Delivery::Kind::Archive) target = std::make_shared<pipeline::ArchiveWriter>(d.archive);
+        else target = std::shared_ptr<pipeline::MediaSink>(pipeline::make_endpoint_packager(d.hls));
       }
       std::set<std::string> names(d.outputs.begin(), d.outputs.end());
       outputs->add("group-" + std::to_string(i), std::make_unique<pipeline::VariantFilter>(names, target));

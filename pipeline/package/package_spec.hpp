@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -76,6 +77,20 @@ struct EndpointSpec {
   // Append "?m=<epoch seconds>" to segment URIs the way MediaPackage does. Off by default: the
   // query only works when an HTTP origin serves the files (the file protocol keeps it in the name).
   bool segment_uri_query = false;
+};
+
+// A MediaLive Archive output group's files (pipeline/package/archive_writer.hpp).
+struct ArchiveSpec {
+  std::string label;                // for log lines
+  std::filesystem::path directory;  // the destination's path
+  std::string base_name;            // the destination's base file name
+  int rollover_seconds = 300;
+  struct Output {
+    std::string name_modifier;
+    std::string extension = "m2ts";
+  };
+  std::map<std::string, Output> outputs;  // by output (variant) name
+  std::string temp_prefix = ".";          // of files still being written
 };
 
 }  // namespace mediaemu::pipeline

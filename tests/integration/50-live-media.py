@@ -102,10 +102,17 @@ def test_setup(t):
             "Destination": {"DestinationRefId": "s3"}, "SegmentLength": 2, "IndexNSegments": 5}},
          "Outputs": media.outputs(["v144"], hls_out)},
     ]
-    S["b"] = create_channel(ml, "channel-b", b_in["Id"], [media.video_description("v144", 256, 144, 250_000)], b_groups,
+    archive_group = {"Name": "recording", "OutputGroupSettings": {"ArchiveGroupSettings": {
+        "Destination": {"DestinationRefId": "s3-archive"}, "RolloverInterval": 4}},
+        "Outputs": media.outputs(["v144"], {"ArchiveOutputSettings": {
+            "NameModifier": "_144p", "ContainerSettings": {"M2tsSettings": {}}}})}
+    t.client("s3").create_bucket(Bucket="mediaemu-it")  # as the seed's `aws s3 mb` does before the channel
+    S["b"] = create_channel(ml, "channel-b", b_in["Id"], [media.video_description("v144", 256, 144, 250_000)],
+                            b_groups + [archive_group],
                             [{"Id": "mp-ingest", "Settings": [{"Url": ingest["Url"], "Username": ingest["Username"],
                                                                "PasswordParam": "/medialive/loss"}]},
-                             {"Id": "s3", "Settings": [{"Url": "s3://mediaemu-it/b/index"}]}])
+                             {"Id": "s3", "Settings": [{"Url": "s3://mediaemu-it/b/index"}]},
+                             {"Id": "s3-archive", "Settings": [{"Url": "s3://mediaemu-it/b-archive/recording"}]}])
     S["c"] = create_channel(ml, "channel-c", c_in["Id"], [media.video_description("v144", 256, 144, 250_000)],
                             [dict(b_groups[1], Name="c-archive")], [{"Id": "s3", "Settings": [{"Url": "s3://mediaemu-it/c/index"}]}])
     S["idle"] = create_channel(ml, "channel-idle", idle_in["Id"], [media.video_description("v144", 256, 144, 250_000)],
@@ -290,6 +297,26 @@ def test_s3_hls_output(t):
         check_eq(sorted(s.get("codec_name") for s in streams), ["aac", "h264"], "s3 output: a segment has H.264 and AAC")
     check(not any(p.name.startswith(".") or p.suffix == ".tmp" for p in root.glob("*")),
           "s3 output: no half-written files are left under their final names", [], [p.name for p in root.glob(".*")])
+
+
+def test_s3_archive_output(t):
+    """Channel B's Archive group: MPEG-TS files of RolloverInterval (4 s) seconds, named as MediaLive
+    names them, listed and downloaded through the S3 API while the channel runs."""
+    s3 = t.client("s3")
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket="mediaemu-it", Prefix="b-archive/").get("Contents", [])]
+    check(len(keys) >= 2 and keys[0] == "b-archive/recording_144p.000000.m2ts",
+          "ListObjectsV2: the archive's closed files, <base><NameModifier>.<counter>.m2ts from 000000",
+          "b-archive/recording_144p.000000.m2ts, ...", keys)
+    check(all(k.startswith("b-archive/recording_144p.") and k.endswith(".m2ts") for k in keys),
+          "only closed files are listed (the one being written is not)", "recording_144p.NNNNNN.m2ts", keys)
+    if keys:
+        path = t.server.tmp / "archive-first.m2ts"
+        path.write_bytes(s3.get_object(Bucket="mediaemu-it", Key=keys[0])["Body"].read())
+        probe = media.ffprobe(path, "-show_streams", "-show_format")
+        check_eq(sorted((s.get("codec_name"), s.get("width")) for s in probe.get("streams", [])),
+                 [("aac", None), ("h264", 256)], "an archive file carries the output's 256x144 H.264 and AAC")
+        duration = float(probe.get("format", {}).get("duration", 0))
+        check(3.5 <= duration <= 6.5, "an archive file lasts the rollover interval, to a whole GOP", "4 to 6 s", duration)
 
 
 def test_input_loss_emit_output_keeps_advancing(t):

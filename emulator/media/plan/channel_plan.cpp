@@ -1,6 +1,7 @@
 #include "emulator/media/plan/channel_plan.hpp"
 
 #include "emulator/media/plan/json_fields.hpp"
+#include "emulator/s3/s3_rules.hpp"
 
 #include <cmath>
 #include <map>
@@ -89,19 +90,26 @@ const json* destination(const json& channel, const json& group_settings) {
   return nullptr;
 }
 
-// s3://bucket/path/name (or s3ssl://) -> <s3_root>/bucket/path with manifest "name", the way
-// MediaLive names an HLS output from its destination URL.
-std::optional<pipeline::EndpointSpec> s3_hls_spec(const std::string& url, const json& hls, const PlanContext& ctx) {
+// s3://bucket/path/name (or s3ssl://) -> {<s3_root>/bucket/path, "name"}: the directory and base
+// file name MediaLive writes an S3 destination's files as. nullopt: not an S3 URL we can write.
+std::optional<std::pair<std::filesystem::path, std::string>> s3_location(const std::string& url, const PlanContext& ctx) {
   std::string rest;
   for (const char* scheme : {"s3://", "s3ssl://"})
     if (url.rfind(scheme, 0) == 0) rest = url.substr(std::string(scheme).size());
   if (rest.empty() || rest.find("..") != std::string::npos) return std::nullopt;
   auto slash = rest.rfind('/');
+  if (slash == std::string::npos) return std::make_pair(ctx.s3_root / rest, std::string());
+  return std::make_pair(ctx.s3_root / rest.substr(0, slash), rest.substr(slash + 1));
+}
+
+// An HLS group to s3://: the manifest is named after the base file name, the way MediaLive names it.
+std::optional<pipeline::EndpointSpec> s3_hls_spec(const std::string& url, const json& hls, const PlanContext& ctx) {
+  auto location = s3_location(url, ctx);
+  if (!location) return std::nullopt;
   pipeline::EndpointSpec spec;
   spec.kind = pipeline::EndpointSpec::Kind::Hls;
-  spec.directory = ctx.s3_root / (slash == std::string::npos ? rest : rest.substr(0, slash));
-  spec.hls.playlist.manifest_name = slash == std::string::npos ? "index" : rest.substr(slash + 1);
-  if (spec.hls.playlist.manifest_name.empty()) spec.hls.playlist.manifest_name = "index";
+  spec.directory = location->first;
+  spec.hls.playlist.manifest_name = location->second.empty() ? "index" : location->second;
   // HlsGroupSettings defaults: SegmentLength 10 s, IndexNSegments 10, KeepSegments 21.
   spec.hls.segment_duration_seconds = static_cast<int>(number(hls, "SegmentLength", 10));
   int index_segments = static_cast<int>(number(hls, "IndexNSegments", 10));
@@ -113,6 +121,30 @@ std::optional<pipeline::EndpointSpec> s3_hls_spec(const std::string& url, const 
   spec.hls.playlist.include_iframe_only_stream = text(hls, "IFrameOnlyPlaylists") == "STANDARD";
   spec.startover_window_seconds = spec.hls.segment_duration_seconds * static_cast<int>(number(hls, "KeepSegments", 21));
   spec.label = ctx.label + " HLS " + url;
+  return spec;
+}
+
+// An Archive group to s3://: files <base><NameModifier>.<counter>.<Extension>, rolled every
+// RolloverInterval seconds. https://docs.aws.amazon.com/medialive/latest/ug/archive-destinations.html
+std::optional<pipeline::ArchiveSpec> s3_archive_spec(const std::string& url, const json& archive, const json& outputs,
+                                                     const std::string& group_name, const PlanContext& ctx) {
+  auto location = s3_location(url, ctx);
+  if (!location) return std::nullopt;
+  pipeline::ArchiveSpec spec;
+  spec.label = ctx.label + " archive " + url;
+  spec.directory = location->first;
+  spec.base_name = location->second;
+  // Required by the console; the API leaves it optional without a documented default.
+  spec.rollover_seconds = static_cast<int>(number(archive, "RolloverInterval", 300));
+  spec.temp_prefix = s3::kTempPrefix;  // S3 listings skip what is still being written
+  for (size_t o = 0; o < outputs.size(); ++o) {
+    const json settings = outputs[o].value("OutputSettings", json::object()).value("ArchiveOutputSettings", json::object());
+    pipeline::ArchiveSpec::Output naming;
+    naming.name_modifier = text(settings, "NameModifier");
+    // "If excluded, this will be auto-selected from the container type": M2TS's is m2ts.
+    naming.extension = text(settings, "Extension", "m2ts");
+    spec.outputs[group_name + "/" + text(outputs[o], "OutputName", "Output " + std::to_string(o + 1))] = naming;
+  }
   return spec;
 }
 
@@ -148,7 +180,10 @@ ChannelPlan plan_channel(const json& channel, const PlanContext& ctx) {
     delivery.group_name = group_name;
     const json* dest = destination(channel, gs.contains("MediaPackageGroupSettings") ? gs["MediaPackageGroupSettings"]
                                             : gs.contains("HlsGroupSettings")       ? gs["HlsGroupSettings"]
+                                            : gs.contains("ArchiveGroupSettings")   ? gs["ArchiveGroupSettings"]
                                                                                     : json::object());
+    const json urls = dest ? dest->value("Settings", json::array()) : json::array();
+    std::string url = urls.empty() ? "" : text(urls[0], "Url");
     if (gs.contains("MediaPackageGroupSettings")) {
       const json mp = dest ? dest->value("MediaPackageSettings", json::array()) : json::array();
       if (mp.empty() || text(mp[0], "ChannelId").empty()) {
@@ -160,8 +195,6 @@ ChannelPlan plan_channel(const json& channel, const PlanContext& ctx) {
       delivery.pause_on_input_loss = true;  // "the behavior is for MediaLive to pause delivery" (ML-UG)
     } else if (gs.contains("HlsGroupSettings")) {
       const json& hls = gs["HlsGroupSettings"];
-      const json urls = dest ? dest->value("Settings", json::array()) : json::array();
-      std::string url = urls.empty() ? "" : text(urls[0], "Url");
       delivery.pause_on_input_loss = text(hls, "InputLossAction", "EMIT_OUTPUT") == "PAUSE_OUTPUT";
       if (auto mp_channel = ctx.mediapackage_channel_for_url ? ctx.mediapackage_channel_for_url(url) : std::nullopt) {
         delivery.kind = Delivery::Kind::MediaPackage;
@@ -174,11 +207,23 @@ ChannelPlan plan_channel(const json& channel, const PlanContext& ctx) {
                               "', which mediaemu does not serve: use a MediaPackage channel's ingest URL or s3://bucket/path");
         continue;
       }
+    } else if (gs.contains("ArchiveGroupSettings")) {
+      auto spec = s3_archive_spec(url, gs["ArchiveGroupSettings"], group.value("Outputs", json::array()), group_name, ctx);
+      if (!spec) {
+        plan.alerts.push_back("Archive output group '" + group_name + "' sends to '" + url +
+                              "', which mediaemu does not serve: use s3://bucket/path/name");
+        continue;
+      }
+      delivery.kind = Delivery::Kind::Archive;
+      delivery.archive = *spec;
+      // One transcoder serves every group: an archive records what the channel emits, and does not
+      // by itself turn on filler frames for the MediaPackage groups that pause during input loss.
+      delivery.pause_on_input_loss = true;
     } else {
       std::string type = gs.empty() ? "an empty" : gs.begin().key();
       plan.alerts.push_back("output group '" + group_name + "' (" + type +
-                            ") is not run by mediaemu; it runs MediaPackageGroupSettings, and HlsGroupSettings to a "
-                            "MediaPackage ingest URL or s3://");
+                            ") is not run by mediaemu; it runs MediaPackageGroupSettings, ArchiveGroupSettings, and "
+                            "HlsGroupSettings to a MediaPackage ingest URL or s3://");
       continue;
     }
 

@@ -14,8 +14,8 @@ json output(const std::string& name, const std::string& video) {
   return {{"OutputName", name}, {"VideoDescriptionName", video}, {"AudioDescriptionNames", {"aac"}}};
 }
 
-// Three output groups: MediaPackage, HLS to a MediaPackage ingest URL, HLS to S3; plus one
-// mediaemu does not run (RTMP out).
+// Output groups: MediaPackage, HLS to a MediaPackage ingest URL, HLS to S3, Archive to S3; plus
+// one mediaemu does not run (RTMP out).
 json channel_doc() {
   json encoder = {
       {"VideoDescriptions",
@@ -39,6 +39,12 @@ json channel_doc() {
                     {{"Name", "gone"},
                      {"OutputGroupSettings", {{"MediaPackageGroupSettings", {{"Destination", {{"DestinationRefId", "nomp"}}}}}}},
                      {"Outputs", json::array({output("sd", "v360")})}},
+                    {{"Name", "recording"},
+                     {"OutputGroupSettings",
+                      {{"ArchiveGroupSettings", {{"Destination", {{"DestinationRefId", "arch"}}}, {"RolloverInterval", 600}}}}},
+                     {"Outputs", json::array({{{"OutputName", "rec"}, {"VideoDescriptionName", "v720"},
+                                               {"AudioDescriptionNames", {"aac"}},
+                                               {"OutputSettings", {{"ArchiveOutputSettings", {{"NameModifier", "_hd"}}}}}}})}},
                     {{"Name", "social"},
                      {"OutputGroupSettings", {{"RtmpGroupSettings", json::object()}}},
                      {"Outputs", json::array({output("sd", "v360")})}}})}};
@@ -46,7 +52,8 @@ json channel_doc() {
       {{{"Id", "mp"}, {"MediaPackageSettings", json::array({{{"ChannelId", "pkg"}}})}},
        {{"Id", "ingest"}, {"Settings", json::array({{{"Url", "https://elsewhere:443/in/v2/guid/ep1/channel"}}})}},
        {{"Id", "s3"}, {"Settings", json::array({{{"Url", "s3ssl://bucket/live/main"}}})}},
-       {{"Id", "nomp"}, {"MediaPackageSettings", json::array({{{"ChannelId", "missing"}}})}}});
+       {{"Id", "nomp"}, {"MediaPackageSettings", json::array({{{"ChannelId", "missing"}}})}},
+       {{"Id", "arch"}, {"Settings", json::array({{{"Url", "s3ssl://bucket/channel59/delivery/curling"}}})}}});
   return {{"Id", "1234567"},
           {"ChannelClass", "STANDARD"},
           {"Destinations", destinations},
@@ -104,11 +111,11 @@ TEST_CASE("a channel with inputs and destinations becomes a typed plan", "[plan]
     CHECK(ladder.video[1].level == "4.1");
     REQUIRE(ladder.audio.size() == 1);
     CHECK(ladder.audio[0].bitrate == 96000);
-    CHECK(ladder.outputs.size() == 5);  // hd, sd (mp), sd (ingest), sd (archive), sd (gone)
+    CHECK(ladder.outputs.size() == 6);  // hd, sd (mp), sd (ingest), sd (archive), sd (gone), rec
   }
 
   SECTION("output groups resolve to MediaPackage channels or S3 directories") {
-    REQUIRE(plan.media.deliveries.size() == 4);
+    REQUIRE(plan.media.deliveries.size() == 5);
     const auto& mp = plan.media.deliveries[0];
     CHECK(mp.kind == Delivery::Kind::MediaPackage);
     CHECK(mp.mediapackage_channel_id == "pkg");
@@ -124,6 +131,15 @@ TEST_CASE("a channel with inputs and destinations becomes a typed plan", "[plan]
     CHECK(s3.hls.hls.segment_duration_seconds == 4);
     CHECK_FALSE(s3.pause_on_input_loss);
     CHECK(plan.media.ladder.input_loss.emit_output);  // the S3 group emits filler during loss
+    const auto& archive = plan.media.deliveries[4];
+    CHECK(archive.kind == Delivery::Kind::Archive);
+    CHECK(archive.archive.directory == "/data/s3/bucket/channel59/delivery");
+    CHECK(archive.archive.base_name == "curling");
+    CHECK(archive.archive.rollover_seconds == 600);
+    REQUIRE(archive.archive.outputs.count("recording/rec"));
+    CHECK(archive.archive.outputs.at("recording/rec").name_modifier == "_hd");
+    CHECK(archive.archive.outputs.at("recording/rec").extension == "m2ts");
+    CHECK(archive.archive.temp_prefix == ".mediaemu-tmp-");  // hidden from S3 listings until closed
   }
 
   SECTION("the endpoints of the MediaPackage channels it feeds come with the plan") {

@@ -1,0 +1,143 @@
+#include "pipeline/package/archive_writer.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <cinttypes>
+#include <cstdio>
+
+namespace mediaemu::pipeline {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// Segments of one GOP: the unit in which packets reach the file.
+constexpr int kChunkSeconds = 1;
+
+std::string counter_text(int64_t counter) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%06" PRId64, counter);
+  return buf;
+}
+
+}  // namespace
+
+ArchiveWriter::ArchiveWriter(ArchiveSpec spec) : spec_(std::move(spec)) {
+  std::error_code ec;
+  fs::create_directories(spec_.directory, ec);
+  if (ec) throw std::runtime_error("cannot create " + spec_.directory.string() + ": " + ec.message());
+}
+
+ArchiveWriter::~ArchiveWriter() {
+  try {
+    roll();
+  } catch (const std::exception& e) {
+    spdlog::warn("archive {}: closing the last files failed: {}", spec_.label, e.what());
+  }
+}
+
+void ArchiveWriter::on_layout(const OutputLayout& layout) {
+  layout_ = layout;
+  segmenter_.emplace(layout_, kChunkSeconds);
+  files_.clear();
+  for (const auto& v : layout_.variants) {
+    std::vector<const TrackInfo*> tracks;
+    if (v.video_track) tracks.push_back(layout_.track(v.video_track));
+    for (int a : v.audio_tracks) tracks.push_back(layout_.track(a));
+    auto it = spec_.outputs.find(v.name);
+    ArchiveSpec::Output naming = it == spec_.outputs.end() ? ArchiveSpec::Output{} : it->second;
+    File f;
+    f.muxer = std::make_unique<TsMuxer>(tracks);
+    f.stem = spec_.base_name + naming.name_modifier;
+    f.extension = naming.extension;
+    files_.push_back(std::move(f));
+  }
+  counter_ = first_free_counter();
+}
+
+void ArchiveWriter::on_packet(const MediaPacket& packet) {
+  if (segmenter_) write(segmenter_->push(packet));
+}
+
+void ArchiveWriter::on_discontinuity() {
+  // The files go on: an archive is a recording, and the TS muxer's timestamps carry the jump.
+  if (segmenter_) write(segmenter_->discontinuity());
+}
+
+void ArchiveWriter::on_end() {
+  if (segmenter_) write(segmenter_->flush());
+  roll();
+}
+
+void ArchiveWriter::write(const std::vector<Segment>& segments) {
+  try {
+    append(segments);
+  } catch (const std::exception& e) {
+    // A full disk or a removed directory loses this archive's media, not the channel's other outputs.
+    if (!failed_) spdlog::error("archive {}: {}; its files stop here", spec_.label, e.what());
+    failed_ = true;
+  }
+}
+
+void ArchiveWriter::append(const std::vector<Segment>& segments) {
+  if (failed_) return;
+  for (const Segment& s : segments) {
+    if (file_start_ >= 0 && position_ - file_start_ >= spec_.rollover_seconds) roll();
+    if (file_start_ < 0) file_start_ = position_;
+    for (File& f : files_) {
+      TsMuxer::Output out = f.muxer->mux(s);
+      if (out.bytes.empty()) continue;
+      if (!f.open) {
+        f.temp = spec_.directory / (spec_.temp_prefix + f.stem + "." + counter_text(counter_) + "." + f.extension);
+        f.out.open(f.temp, std::ios::binary | std::ios::trunc);
+        if (!f.out) throw std::runtime_error("cannot write " + f.temp.string());
+        f.open = true;
+      }
+      f.out.write(reinterpret_cast<const char*>(out.bytes.data()), static_cast<std::streamsize>(out.bytes.size()));
+      if (!f.out) throw std::runtime_error("cannot write " + f.temp.string());
+    }
+    position_ += s.duration_seconds();
+  }
+}
+
+void ArchiveWriter::roll() {
+  bool any = false;
+  for (File& f : files_) {
+    if (!f.open) continue;
+    f.out.close();
+    f.open = false;
+    std::string name = f.stem + "." + counter_text(counter_) + "." + f.extension;
+    std::error_code ec;
+    fs::rename(f.temp, spec_.directory / name, ec);
+    if (ec) {
+      spdlog::warn("archive {}: cannot rename {} to {}: {}", spec_.label, f.temp.string(), name, ec.message());
+      fs::remove(f.temp, ec);
+      continue;
+    }
+    closed_.push_back(name);
+    any = true;
+  }
+  if (any) ++counter_;
+  file_start_ = -1;
+}
+
+int64_t ArchiveWriter::first_free_counter() const {
+  int64_t next = 0;
+  std::error_code ec;
+  for (fs::directory_iterator it(spec_.directory, ec), end; !ec && it != end; it.increment(ec)) {
+    std::string name = it->path().filename().string();
+    for (const File& f : files_) {
+      // "<stem>.<digits>.<extension>"
+      std::string prefix = f.stem + ".", suffix = "." + f.extension;
+      if (name.size() <= prefix.size() + suffix.size() || name.rfind(prefix, 0) != 0 ||
+          name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0)
+        continue;
+      std::string digits = name.substr(prefix.size(), name.size() - prefix.size() - suffix.size());
+      if (digits.empty() || digits.size() > 12 || digits.find_first_not_of("0123456789") != std::string::npos) continue;
+      next = std::max<int64_t>(next, std::stoll(digits) + 1);
+    }
+  }
+  return next;
+}
+
+}  // namespace mediaemu::pipeline

@@ -1,0 +1,76 @@
+// MediaLive Archive output group files, written from real encoded media (package_support_test.cpp)
+// and checked with ffprobe: MediaLive's names, files that roll at GOP boundaries after the
+// rollover interval, nothing visible before it is closed, and no overwriting of earlier files.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+#include "pipeline/package/archive_writer.hpp"
+#include "pipeline/package/media_file_source.hpp"
+#include "tests/unit/pipeline/package_test_support.hpp"
+
+using namespace mediaemu::pipeline;
+using namespace package_test;
+namespace fs = std::filesystem;
+
+namespace {
+
+double probe_duration(const fs::path& file) {
+  std::string out;
+  REQUIRE(run_command("ffprobe -v error -show_entries format=duration -of csv=p=0 " + file.string(), &out) == 0);
+  return std::stod(out);
+}
+
+std::string probe_codecs(const fs::path& file) {
+  std::string out;
+  REQUIRE(run_command("ffprobe -v error -show_entries stream=codec_name -of csv=p=0 " + file.string(), &out) == 0);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("Archive: MPEG-TS files per output, rolled at GOP boundaries, named as MediaLive names them",
+          "[package][archive]") {
+  const auto rec = read_media_file(test_media(2), 0);  // 14 s, GOP 2 s, two video renditions + AAC
+  REQUIRE(rec.layout.variants.size() == 2);
+  const fs::path dir = scratch_dir("archive");
+  std::ofstream(dir / "curling_hi.000007.m2ts") << "an earlier run's file";
+
+  ArchiveSpec spec;
+  spec.label = "test";
+  spec.directory = dir;
+  spec.base_name = "curling";
+  spec.rollover_seconds = 4;
+  spec.temp_prefix = ".tmp-";
+  spec.outputs[rec.layout.variants[0].name] = {"_hi", "m2ts"};
+  spec.outputs[rec.layout.variants[1].name] = {"_lo", "ts"};
+  ArchiveWriter writer(spec);
+
+  bool temp_seen = false;
+  feed(writer, rec, [&] {
+    for (const auto& e : fs::directory_iterator(dir)) temp_seen |= e.path().filename().string().rfind(".tmp-", 0) == 0;
+  });
+  writer.on_end();
+
+  CHECK(temp_seen);  // a file grows under its temporary name until it is closed
+  const std::vector<std::string> expected = {"curling_hi.000008.m2ts", "curling_lo.000008.ts", "curling_hi.000009.m2ts",
+                                             "curling_lo.000009.ts",   "curling_hi.000010.m2ts", "curling_lo.000010.ts",
+                                             "curling_hi.000011.m2ts", "curling_lo.000011.ts"};
+  CHECK(writer.closed_files() == expected);  // counter continues after the earlier run's 000007
+  for (const auto& e : fs::directory_iterator(dir)) CHECK(e.path().filename().string().rfind(".tmp-", 0) != 0);
+
+  double total = 0;
+  for (int n = 8; n <= 11; ++n) {
+    const fs::path hi = dir / ("curling_hi.0000" + std::to_string(n / 10) + std::to_string(n % 10) + ".m2ts");
+    REQUIRE(fs::exists(hi));
+    double d = probe_duration(hi);
+    INFO(hi.filename().string() << " lasts " << d << " s");
+    if (n < 11) CHECK(d == Approx(4.0).margin(0.1));  // whole 2 s GOPs reaching the 4 s interval
+    total += d;
+    std::string codecs = probe_codecs(hi);
+    CHECK(codecs.find("h264") != std::string::npos);
+    CHECK(codecs.find("aac") != std::string::npos);
+  }
+  CHECK(total == Approx(14.0).margin(0.2));  // the last file is the shorter rest
+}
