@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "api/aws_api.hpp"
+#include "api/timestamps.hpp"
 #include "api/uri_template.hpp"
 
 namespace mediaemu::api {
@@ -87,9 +88,11 @@ HttpResponse Origin::handle(const HttpRequest& request) {
   auto started = std::chrono::steady_clock::now();
   std::optional<OriginTarget> target;
   HttpResponse response = serve(request, target);
-  if (target)
-    count(*target, response,
-          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count());
+  if (target) {
+    double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+    count(*target, response, ms);
+    if (!target->access_log_group.empty()) log_access(*target, request, response, ms);
+  }
   return response;
 }
 
@@ -195,6 +198,46 @@ void Origin::count(const OriginTarget& target, const HttpResponse& response, dou
   ++s.requests;
   s.response_ms.add(response_ms);
   if (response.status < 300) s.bytes.add(static_cast<double>(response.body.size()));
+}
+
+void Origin::log_access(const OriginTarget& target, const HttpRequest& request, const HttpResponse& response,
+                        double response_ms) {
+  auto now = std::chrono::system_clock::now();
+  int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
+  std::string host(request.header("host"));
+  nlohmann::json record = {
+      {"timestamp", format_iso8601(static_cast<double>(now_ms) / 1000.0)},
+      {"clientIp", request.peer},
+      {"processingTime", response_ms / 1000.0},
+      {"statusCode", std::to_string(response.status)},
+      {"receivedBytes", request.body.size()},
+      {"sentBytes", response.body.size()},
+      {"method", request.method},
+      {"request", "http://" + host + request.target},
+      {"protocol", "HTTP/1.1"},
+      {"userAgent", std::string(request.header("user-agent"))},
+      {"account", kAccountId},
+      {"channelId", target.channel_id},
+      {"channelArn", target.channel_arn},
+      {"domainName", host.substr(0, host.rfind(':'))},
+      {"requestId", new_request_id()},
+      {"endpointId", target.endpoint_id},
+      {"endpointArn", target.endpoint_arn}};
+  std::lock_guard lock(samples_mutex_);
+  if (access_logs_.size() >= kMaxPendingLogs) {
+    ++dropped_logs_;
+    return;
+  }
+  // The stream: one per channel (AWS does not document its stream names).
+  access_logs_.push_back({target.region, target.access_log_group, target.channel_id, now_ms, record.dump()});
+}
+
+std::vector<AccessLogEntry> Origin::take_access_logs(uint64_t& dropped) {
+  std::vector<AccessLogEntry> taken;
+  std::lock_guard lock(samples_mutex_);
+  taken.swap(access_logs_);
+  dropped = std::exchange(dropped_logs_, 0);
+  return taken;
 }
 
 std::vector<EgressSample> Origin::take_samples() {

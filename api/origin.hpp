@@ -3,7 +3,7 @@
 // Cache-Control (short for manifests, long for segments), byte ranges, 404 for anything
 // unknown, and no path that escapes the endpoint's directory. Requests, bytes and response times
 // are aggregated per endpoint and status range, and drained into CloudWatch's AWS/MediaPackage
-// metrics (EgressRequestCount, EgressBytes, EgressResponseTime) by emulator/service_metrics.
+// metrics (EgressRequestCount, EgressBytes, EgressResponseTime) by emulator/service_telemetry.
 #pragma once
 
 #include <algorithm>
@@ -26,6 +26,9 @@ struct OriginTarget {
   int segment_duration_seconds = 6;  // manifests are cached for half a segment
   std::string endpoint_id;           // for counters and log lines
   std::string region, channel_id;    // the endpoint's, for the metrics' dimensions
+  // The channel's egress access log group (ConfigureLogs); empty: access logging is off.
+  std::string access_log_group;
+  std::string channel_arn, endpoint_arn;  // for the access log records
 };
 
 // Looks up an endpoint by the 32-hex hash in its URL; nullopt when there is none.
@@ -57,22 +60,38 @@ struct EgressSample {
   uint64_t requests = 0;
 };
 
+// One egress access log record, for CloudWatch Logs: MediaPackage's JSON record of one request.
+// https://docs.aws.amazon.com/mediapackage/latest/ug/access-logging.html#access-log-format
+struct AccessLogEntry {
+  std::string region, log_group, log_stream;
+  int64_t timestamp_ms = 0;
+  std::string message;
+};
+
 class Origin {
  public:
   explicit Origin(OriginResolver resolver) : resolver_(std::move(resolver)) {}
   HttpResponse handle(const HttpRequest& request);
   // The samples gathered since the last call, which starts new ones.
   std::vector<EgressSample> take_samples();
+  // The access log records gathered since the last call (at most kMaxPendingLogs are kept
+  // between calls; `dropped` says how many more there were).
+  std::vector<AccessLogEntry> take_access_logs(uint64_t& dropped);
+  static constexpr size_t kMaxPendingLogs = 100000;
 
  private:
   // Serves the request; `target` is set once the URL names an endpoint (only then is the request
   // counted, as MediaPackage's metrics are per channel and endpoint).
   HttpResponse serve(const HttpRequest& request, std::optional<OriginTarget>& target);
   void count(const OriginTarget& target, const HttpResponse& response, double response_ms);
+  void log_access(const OriginTarget& target, const HttpRequest& request, const HttpResponse& response,
+                  double response_ms);
 
   OriginResolver resolver_;
   std::mutex samples_mutex_;
   std::map<std::string, EgressSample> samples_;  // by region, channel, endpoint and status range
+  std::vector<AccessLogEntry> access_logs_;
+  uint64_t dropped_logs_ = 0;
 };
 
 // Content-Type for a file name by extension ("index.m3u8" -> "application/vnd.apple.mpegurl").

@@ -60,7 +60,19 @@ std::optional<api::OriginTarget> App::origin_target(const std::string& url_hash)
   for (const char* package : {"HlsPackage", "DashPackage", "CmafPackage", "MssPackage"}) {
     if (r->doc.contains(package)) seg = r->doc[package].value("SegmentDurationSeconds", seg);
   }
-  return api::OriginTarget{config_.origin_dir(url_hash), seg, r->key.id, r->key.region, r->doc.value("ChannelId", "")};
+  api::OriginTarget target;
+  target.root = config_.origin_dir(url_hash);
+  target.segment_duration_seconds = seg;
+  target.endpoint_id = r->key.id;
+  target.region = r->key.region;
+  target.channel_id = r->doc.value("ChannelId", "");
+  target.endpoint_arn = r->doc.value("Arn", "");
+  if (const Record* channel = domain_.find({mediapackage::kChannel, r->key.region, target.channel_id})) {
+    target.channel_arn = channel->doc.value("Arn", "");
+    if (channel->doc.contains("EgressAccessLogs"))
+      target.access_log_group = channel->doc["EgressAccessLogs"].value("LogGroupName", "");
+  }
+  return target;
 }
 
 void App::install_routes(api::FrontDoor& front) {
@@ -81,9 +93,12 @@ bool App::accepts_large_body(const api::HttpRequest& headers_only) { return s3::
 void App::start() {
   domain_.start_clock();
   media_.start();
-  metrics_ = std::make_unique<ServiceMetrics>(domain_, media_, [this] {
-    return origin_ ? origin_->take_samples() : std::vector<api::EgressSample>{};
-  });
+  ServiceTelemetry::OriginDrain origin{
+      [this] { return origin_ ? origin_->take_samples() : std::vector<api::EgressSample>{}; },
+      [this](uint64_t& dropped) {
+        return origin_ ? origin_->take_access_logs(dropped) : std::vector<api::AccessLogEntry>{};
+      }};
+  metrics_ = std::make_unique<ServiceTelemetry>(domain_, media_, std::move(origin));
   metrics_->start();
 }
 

@@ -14,7 +14,7 @@
 #include "emulator/config.hpp"
 #include "emulator/domain.hpp"
 #include "emulator/media_loader.hpp"
-#include "emulator/service_metrics.hpp"
+#include "emulator/service_telemetry.hpp"
 #include "emulator/sns/delivery.hpp"
 #include "emulator/store.hpp"
 #include "pipeline/flow/flow_runtime.hpp"
@@ -55,7 +55,7 @@ class App {
   api::AwsApi api_;
   std::unique_ptr<api::Origin> origin_;
   std::unique_ptr<s3::S3Service> s3_;
-  std::unique_ptr<ServiceMetrics> metrics_;  // AWS/MediaLive and AWS/MediaPackage, on its own thread
+  std::unique_ptr<ServiceTelemetry> metrics_;  // AWS/MediaLive and AWS/MediaPackage, on its own thread
 };
 
 }  // namespace mediaemu

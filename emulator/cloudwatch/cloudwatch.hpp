@@ -6,7 +6,7 @@
 //
 // Alarms are evaluated on the domain's clock; a state change publishes the alarm's notification to
 // the SNS topics among its actions. The AWS/MediaLive and AWS/MediaPackage namespaces are fed from
-// the running channels' and the origin's counters (emulator/service_metrics.hpp). Not yet: metric
+// the running channels' and the origin's counters (emulator/service_telemetry.hpp). Not yet: metric
 // math expressions.
 #pragma once
 

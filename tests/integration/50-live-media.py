@@ -55,6 +55,7 @@ def test_setup(t):
     ml, mp = t.client("medialive"), t.client("mediapackage")
     S.update(ml=ml, mp=mp, endpoint=t.endpoint, data_dir=t.server.data_dir)
     mp.create_channel(Id="live", Description="channel A's packaging")
+    mp.configure_logs(Id="live", EgressAccessLogs={})  # the default group, /aws/MediaPackage/EgressAccessLogs
     loss = mp.create_channel(Id="loss", Description="channel B's packaging")
     S["hls"] = mp.create_origin_endpoint(
         ChannelId="live", Id="live-hls", ManifestName="index",
@@ -418,6 +419,21 @@ def test_cloudwatch_metrics(t):
                      f"EgressRequestCount with StatusCodeRange {status_range}")
     check(sum(metric_values(cw, "AWS/MediaPackage", "EgressBytes", {"Channel": "live"}, "Sum", 60)) > 100_000,
           "EgressBytes of channel live: the segments the tests fetched", "> 100 kB")
+
+    # ConfigureLogs: every request to channel live's endpoints is a JSON record in its egress log group.
+    logs, records, deadline = t.client("logs"), [], time.monotonic() + 15
+    while time.monotonic() < deadline and len(records) < 7:
+        events = logs.filter_log_events(logGroupName="/aws/MediaPackage/EgressAccessLogs", logStreamNames=["live"],
+                                        filterPattern='"counted-hls"')["events"]
+        records = [json.loads(e["message"]) for e in events]
+        time.sleep(1)
+    check_eq(len(records), 7, "the egress access log has one record per request to the endpoint")
+    if records:
+        r = records[-1]
+        check_eq((r["channelId"], r["endpointId"], r["method"], r["statusCode"], r["account"]),
+                 ("live", "counted-hls", "GET", "404", "123456789012"), "an access log record as MediaPackage writes it")
+        check(r["request"].endswith("/missing.ts") and r["clientIp"] == "127.0.0.1" and "processingTime" in r,
+              "the record has the request URL, client address and processing time", "…/missing.ts, 127.0.0.1", r)
 
     rates = metric_values(cw, "AWS/MediaLive", "InputVideoFrameRate", a, "Average")
     check(rates and 20 <= max(rates) <= 40, "InputVideoFrameRate: the publisher's 30 fps", "about 30", rates)

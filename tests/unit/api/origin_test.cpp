@@ -14,7 +14,13 @@ struct Fixture {
   fs::path root = fs::temp_directory_path() / ("origin-test-" + std::to_string(::getpid()));
   Origin origin{[this](const std::string& hash) -> std::optional<OriginTarget> {
     if (hash != "abc") return std::nullopt;
-    return OriginTarget{root / "abc", 4, "ep-1", "us-east-1", "live"};
+    OriginTarget t;
+    t.root = root / "abc";
+    t.segment_duration_seconds = 4;
+    t.endpoint_id = "ep-1";
+    t.region = "us-east-1";
+    t.channel_id = "live";
+    return t;
   }};
   Fixture() {
     fs::create_directories(root / "abc" / "sub");

@@ -1,10 +1,12 @@
-#include "emulator/service_metrics.hpp"
+#include "emulator/service_telemetry.hpp"
 
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <tuple>
 
 #include "emulator/cloudwatch/cloudwatch.hpp"
+#include "emulator/logs/logs.hpp"
 
 namespace mediaemu {
 namespace {
@@ -40,12 +42,12 @@ struct Egress {
 
 }  // namespace
 
-ServiceMetrics::ServiceMetrics(Domain& domain, MediaHooks& media, OriginDrain origin)
+ServiceTelemetry::ServiceTelemetry(Domain& domain, MediaHooks& media, OriginDrain origin)
     : domain_(domain), media_(media), origin_(std::move(origin)) {}
 
-ServiceMetrics::~ServiceMetrics() { stop(); }
+ServiceTelemetry::~ServiceTelemetry() { stop(); }
 
-void ServiceMetrics::start() {
+void ServiceTelemetry::start() {
   thread_ = std::thread([this] {
     auto last = std::chrono::steady_clock::now();
     std::unique_lock lock(mutex_);
@@ -63,7 +65,7 @@ void ServiceMetrics::start() {
   });
 }
 
-void ServiceMetrics::stop() {
+void ServiceTelemetry::stop() {
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;
@@ -72,12 +74,13 @@ void ServiceMetrics::stop() {
   if (thread_.joinable()) thread_.join();
 }
 
-void ServiceMetrics::sample(double seconds) {
+void ServiceTelemetry::sample(double seconds) {
   publish_medialive(seconds);
   publish_mediapackage();
+  publish_access_logs();
 }
 
-void ServiceMetrics::publish_medialive(double seconds) {
+void ServiceTelemetry::publish_medialive(double seconds) {
   std::map<std::string, json> by_region;  // MetricDatum lists
   std::map<std::string, Previous> seen;
   for (const auto& c : media_.channel_samples()) {
@@ -110,10 +113,10 @@ void ServiceMetrics::publish_medialive(double seconds) {
   for (const auto& [region, data] : by_region) cloudwatch::publish_service_metrics(domain_, region, "AWS/MediaLive", data);
 }
 
-void ServiceMetrics::publish_mediapackage() {
+void ServiceTelemetry::publish_mediapackage() {
   // Sums per dimension set, keyed by the set's values.
   std::map<std::string, std::map<std::vector<std::string>, Egress>> channel, endpoint, range, channel_range, all, total;
-  for (const auto& s : origin_()) {
+  for (const auto& s : origin_.samples()) {
     const std::string& r = s.region;
     channel[r][{s.channel_id}].add(s);
     endpoint[r][{s.channel_id, s.endpoint_id}].add(s);
@@ -145,6 +148,23 @@ void ServiceMetrics::publish_mediapackage() {
       if (e.bytes.count > 0) by_region[region].push_back(statistics_datum("EgressBytes", json::array(), e.bytes, "Bytes"));
   for (const auto& [region, data] : by_region)
     cloudwatch::publish_service_metrics(domain_, region, "AWS/MediaPackage", data);
+}
+
+void ServiceTelemetry::publish_access_logs() {
+  uint64_t dropped = 0;
+  auto entries = origin_.access_logs(dropped);
+  if (dropped) spdlog::warn("mediapackage: {} egress access log records dropped: more than {} in one interval", dropped,
+                            api::Origin::kMaxPendingLogs);
+  if (entries.empty()) return;
+  std::map<std::tuple<std::string, std::string, std::string>, json> streams;  // region, group, stream
+  for (auto& e : entries) {
+    json& events = streams[{e.region, e.log_group, e.log_stream}];
+    events.push_back({{"timestamp", e.timestamp_ms}, {"message", std::move(e.message)}});
+  }
+  auto tx = domain_.write();
+  for (const auto& [where, events] : streams)
+    logs::append_events(*tx, std::get<0>(where), std::get<1>(where), std::get<2>(where), events);
+  tx->commit();
 }
 
 }  // namespace mediaemu

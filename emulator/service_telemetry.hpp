@@ -1,8 +1,9 @@
-// The AWS/MediaLive and AWS/MediaPackage CloudWatch metrics, from what really runs: every ten
-// seconds a thread of its own samples the running channels (MediaHooks::channel_samples) and
-// drains the origin's request aggregates, and publishes them as CloudWatch datapoints, so
-// GetMetricStatistics, GetMetricData and alarms (with their SNS actions) see a channel's alerts,
-// input rate and viewers' requests as they happen.
+// What the media services publish to CloudWatch, from what really runs: every ten seconds a
+// thread of its own samples the running channels (MediaHooks::channel_samples) and drains the
+// origin's request aggregates and access log records, and writes them as CloudWatch datapoints
+// and CloudWatch Logs events, so GetMetricStatistics, GetMetricData and alarms (with their SNS
+// actions) see a channel's alerts, input rate and viewers' requests as they happen, and a
+// MediaPackage channel's egress access logs (ConfigureLogs) land in their log group.
 //
 // Published (names, units and dimension sets as AWS documents them):
 //   AWS/MediaLive, one datapoint per 10 s while a channel runs, dimensions {ChannelId, Pipeline}:
@@ -20,6 +21,11 @@
 //   Dimension values are the resources' Ids, which is what the seeds' alarms and dashboards name.
 // Not fed (nothing in mediaemu measures them yet): FillMsec, DroppedFrames, Output4xxErrors,
 // the RTP/UDP loss counters, IngressBytes and IngressResponseTime.
+//
+// Access logs: MediaPackage's JSON record per origin request (api::Origin), into the channel's
+// EgressAccessLogs log group (created when missing, as MediaPackage's service-linked role does),
+// one stream per channel. Ingress access logs need HLS ingest over HTTP, which mediaemu does not
+// take yet: MediaLive delivers in-process.
 #pragma once
 
 #include <condition_variable>
@@ -36,13 +42,16 @@
 
 namespace mediaemu {
 
-class ServiceMetrics {
+class ServiceTelemetry {
  public:
-  using OriginDrain = std::function<std::vector<api::EgressSample>()>;
+  struct OriginDrain {
+    std::function<std::vector<api::EgressSample>()> samples;
+    std::function<std::vector<api::AccessLogEntry>(uint64_t& dropped)> access_logs;
+  };
   static constexpr int kIntervalSeconds = 10;  // MediaLive's datapoint interval
 
-  ServiceMetrics(Domain& domain, MediaHooks& media, OriginDrain origin);
-  ~ServiceMetrics();  // stop()
+  ServiceTelemetry(Domain& domain, MediaHooks& media, OriginDrain origin);
+  ~ServiceTelemetry();  // stop()
 
   void start();
   void stop();
@@ -56,6 +65,7 @@ class ServiceMetrics {
   };
   void publish_medialive(double seconds);
   void publish_mediapackage();
+  void publish_access_logs();
 
   Domain& domain_;
   MediaHooks& media_;

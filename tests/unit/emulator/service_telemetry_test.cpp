@@ -1,9 +1,11 @@
-// ServiceMetrics turns channel samples and origin aggregates into CloudWatch series: rates from
-// counter growth, the documented dimension sets, nothing for an idle origin.
+// ServiceTelemetry turns channel samples and origin aggregates into CloudWatch series (rates from
+// counter growth, the documented dimension sets, nothing for an idle origin) and access log
+// records into CloudWatch Logs events.
 #include <catch2/catch.hpp>
 
 #include "emulator/cloudwatch/cloudwatch.hpp"
-#include "emulator/service_metrics.hpp"
+#include "emulator/logs/logs.hpp"
+#include "emulator/service_telemetry.hpp"
 #include "emulator/store.hpp"
 
 using namespace mediaemu;
@@ -30,7 +32,13 @@ struct Fixture {
   Domain domain{config, store, clock};
   SampledMedia media;
   std::vector<api::EgressSample> egress;
-  ServiceMetrics metrics{domain, media, [this] { return std::exchange(egress, {}); }};
+  std::vector<api::AccessLogEntry> access_logs;
+  ServiceTelemetry metrics{domain, media,
+                           {[this] { return std::exchange(egress, {}); },
+                            [this](uint64_t& dropped) {
+                              dropped = 0;
+                              return std::exchange(access_logs, {});
+                            }}};
 
   // The series' points as [time, count, sum, min, max, unit]; empty when there is no series.
   json points(const std::string& ns, const std::string& name, const json& dims) {
@@ -57,7 +65,7 @@ api::EgressSample egress_sample(const std::string& status_range) {
 
 }  // namespace
 
-TEST_CASE_METHOD(Fixture, "service metrics: MediaLive rates come from counter growth between rounds") {
+TEST_CASE_METHOD(Fixture, "service telemetry: MediaLive rates come from counter growth between rounds") {
   auto channel = dims({{"ChannelId", "1234567"}, {"Pipeline", "0"}});
   media.samples = json::array({channel_sample(0, 0, 1)});
   metrics.sample(10);
@@ -85,7 +93,7 @@ TEST_CASE_METHOD(Fixture, "service metrics: MediaLive rates come from counter gr
   CHECK(points("AWS/MediaLive", "NetworkIn", channel).size() == 1);
 }
 
-TEST_CASE_METHOD(Fixture, "service metrics: MediaPackage egress in every documented dimension set") {
+TEST_CASE_METHOD(Fixture, "service telemetry: MediaPackage egress in every documented dimension set") {
   api::EgressSample ok = egress_sample("2xx");
   ok.requests = 3;
   for (double b : {100.0, 200.0, 300.0}) ok.bytes.add(b), ok.response_ms.add(1);
@@ -114,4 +122,17 @@ TEST_CASE_METHOD(Fixture, "service metrics: MediaPackage egress in every documen
 
   metrics.sample(10);  // no requests since: no datapoints (AWS gives none for an idle interval)
   CHECK(points("AWS/MediaPackage", "EgressRequestCount", dims({{"Channel", "live"}})).size() == 1);
+}
+
+TEST_CASE_METHOD(Fixture, "service telemetry: access log records land in their group, one stream per channel") {
+  access_logs = {{"us-east-1", "/aws/MediaPackage/EgressAccessLogs", "live", 1'700'000'000'000, R"({"statusCode":"200"})"},
+                 {"us-east-1", "/aws/MediaPackage/EgressAccessLogs", "live", 1'700'000'000'500, R"({"statusCode":"404"})"}};
+  metrics.sample(10);
+  auto lock = domain.read();
+  CHECK(domain.find(logs::group_key("us-east-1", "/aws/MediaPackage/EgressAccessLogs")) != nullptr);
+  const Record* stream = domain.find(logs::stream_key("us-east-1", "/aws/MediaPackage/EgressAccessLogs", "live"));
+  REQUIRE(stream != nullptr);
+  REQUIRE(stream->internal["events"].size() == 2);
+  CHECK(stream->internal["events"][1][1] == R"({"statusCode":"404"})");
+  CHECK(stream->doc["lastEventTimestamp"] == 1'700'000'000'500);
 }
