@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# The MediaLive/MediaPackage commands of seed recipe 002 ("Live Video Streaming Platform with
-# MediaLive"), run verbatim: steps 2, 3, 4 (the mediapackage part), 5, 6 and 10, the Validation &
-# Testing queries that concern MediaLive/MediaPackage, and the MediaLive/MediaPackage cleanup.
-# IAM, S3, CloudFront, Secrets Manager and CloudWatch steps are skipped; the role ARN and bucket
-# name are fakes. Runs the whole recipe once with AWS CLI v1 (`aws` on PATH, AWS_ENDPOINT_URL)
-# and once with v2 (/usr/bin/aws --endpoint-url), against one server.
+# Seed recipe 002 ("Live Video Streaming Platform with MediaLive"), its commands run verbatim in
+# order: Preparation (STS, Secrets Manager's random suffix, the S3 bucket with versioning and
+# lifecycle), step 1 (IAM role and policy), 2-6 (MediaLive and MediaPackage, the DRM secret),
+# 8 (CloudWatch alarms), 9 (the player page on S3 website hosting), 10, the Validation & Testing
+# queries (CloudWatch statistics included) and the cleanup. Only what must be local is
+# substituted: the endpoint, the region (`aws configure get region` has no configuration here).
+# Step 7 and the other CloudFront commands are not run yet. Runs the whole recipe once with AWS CLI
+# v1 (`aws` on PATH, AWS_ENDPOINT_URL) and once with v2 (/usr/bin/aws --endpoint-url), against
+# one server.
 # timeout: 300
 set -u
 # shellcheck source=SCRIPTDIR/harness.sh
@@ -81,14 +84,119 @@ run_recipe() {
   local work; work=$(mktemp -d -p "$ME_TMP" recipe-XXXX)
   cd "$work" || return 1
 
+  # --- Preparation
   export AWS_REGION=us-east-1
-  RANDOM_SUFFIX=$(tr -dc 'a-z0-9' </dev/urandom | head -c 8)
+  export AWS_ACCOUNT_ID=$(aws sts get-caller-identity \
+      --query Account --output text)
+  check_eq "preparation: sts get-caller-identity Account" 123456789012 "$AWS_ACCOUNT_ID"
+
+  RANDOM_SUFFIX=$(aws secretsmanager get-random-password \
+      --exclude-punctuation --exclude-uppercase \
+      --password-length 8 --require-each-included-type \
+      --output text --query RandomPassword)
+  exited_0 "preparation: secretsmanager get-random-password"
+  check_match "preparation: RANDOM_SUFFIX (8 lower-case letters and digits)" '^[a-z0-9]{8}$' "$RANDOM_SUFFIX"
+
   export PLATFORM_NAME="video-platform-${RANDOM_SUFFIX}"
   export LIVE_CHANNEL_NAME="live-channel-${RANDOM_SUFFIX}"
   export PACKAGE_CHANNEL_NAME="package-channel-${RANDOM_SUFFIX}"
+  export DISTRIBUTION_NAME="streaming-distribution-${RANDOM_SUFFIX}"
   export BUCKET_NAME="streaming-platform-${RANDOM_SUFFIX}"
-  # Step 1 (IAM) is skipped: a fake role ARN of the shape `aws iam get-role` would give.
-  MEDIALIVE_ROLE_ARN="arn:aws:iam::123456789012:role/MediaLivePlatformRole-${RANDOM_SUFFIX}"
+  export DRM_KEY_NAME="drm-key-${RANDOM_SUFFIX}"
+
+  aws s3 mb s3://${BUCKET_NAME} --region ${AWS_REGION}
+  exited_0 "preparation: s3 mb"
+  aws s3api put-bucket-versioning \
+      --bucket ${BUCKET_NAME} \
+      --versioning-configuration Status=Enabled
+  exited_0 "preparation: put-bucket-versioning"
+  cat > lifecycle-policy.json << EOF
+{
+    "Rules": [
+        {
+            "ID": "streaming-content-lifecycle",
+            "Status": "Enabled",
+            "Transitions": [
+                {
+                    "Days": 30,
+                    "StorageClass": "STANDARD_IA"
+                },
+                {
+                    "Days": 90,
+                    "StorageClass": "GLACIER"
+                },
+                {
+                    "Days": 365,
+                    "StorageClass": "DEEP_ARCHIVE"
+                }
+            ],
+            "Filter": {
+                "Prefix": "archives/"
+            }
+        }
+    ]
+}
+EOF
+  aws s3api put-bucket-lifecycle-configuration \
+      --bucket ${BUCKET_NAME} \
+      --lifecycle-configuration file://lifecycle-policy.json
+  exited_0 "preparation: put-bucket-lifecycle-configuration"
+  query_eq "preparation: the bucket's versioning" Enabled \
+    aws s3api get-bucket-versioning --bucket "$BUCKET_NAME" --query Status --output text
+  query_eq "preparation: the bucket's lifecycle rule" "archives/" \
+    aws s3api get-bucket-lifecycle-configuration --bucket "$BUCKET_NAME" --query 'Rules[0].Filter.Prefix' --output text
+
+  # --- Step 1: the MediaLive role
+  cat > medialive-trust-policy.json << EOF
+  {
+      "Version": "2012-10-17",
+      "Statement": [
+          {
+              "Effect": "Allow",
+              "Principal": {
+                  "Service": "medialive.amazonaws.com"
+              },
+              "Action": "sts:AssumeRole"
+          }
+      ]
+  }
+EOF
+  aws iam create-role \
+      --role-name MediaLivePlatformRole-${RANDOM_SUFFIX} \
+      --assume-role-policy-document file://medialive-trust-policy.json
+  exited_0 "step 1: iam create-role"
+  cat > medialive-platform-policy.json << EOF
+  {
+      "Version": "2012-10-17",
+      "Statement": [
+          {
+              "Effect": "Allow",
+              "Action": [
+                  "mediapackage:*",
+                  "s3:GetObject",
+                  "s3:PutObject",
+                  "s3:DeleteObject",
+                  "s3:ListBucket",
+                  "secretsmanager:GetSecretValue",
+                  "secretsmanager:CreateSecret",
+                  "cloudwatch:PutMetricData"
+              ],
+              "Resource": "*"
+          }
+      ]
+  }
+EOF
+  aws iam put-role-policy \
+      --role-name MediaLivePlatformRole-${RANDOM_SUFFIX} \
+      --policy-name MediaLivePlatformPolicy \
+      --policy-document file://medialive-platform-policy.json
+  exited_0 "step 1: iam put-role-policy"
+  MEDIALIVE_ROLE_ARN=$(aws iam get-role \
+      --role-name MediaLivePlatformRole-${RANDOM_SUFFIX} \
+      --query 'Role.Arn' --output text)
+  exited_0 "step 1: iam get-role"
+  check_eq "step 1: MEDIALIVE_ROLE_ARN" "arn:aws:iam::123456789012:role/MediaLivePlatformRole-${RANDOM_SUFFIX}" \
+    "$MEDIALIVE_ROLE_ARN"
   export MEDIALIVE_ROLE_ARN
 
   # --- Step 2: input security groups
@@ -140,13 +248,21 @@ run_recipe() {
   check_match "step 3: RTP_INPUT_ID" "$NUM" "$RTP_INPUT_ID"
   export RTMP_INPUT_ID HLS_INPUT_ID
 
-  # --- Step 4: the MediaPackage channel (the Secrets Manager DRM key is skipped)
+  # --- Step 4: the MediaPackage channel and the DRM key
   aws mediapackage create-channel \
       --region ${AWS_REGION} \
       --id ${PACKAGE_CHANNEL_NAME} \
       --description "Enterprise streaming platform channel" \
       --tags "Name=StreamingChannel-${RANDOM_SUFFIX},Environment=Production"
   exited_0 "step 4: mediapackage create-channel"
+
+  DRM_KEY_ID=$(aws secretsmanager create-secret \
+      --name "medialive-drm-key-${RANDOM_SUFFIX}" \
+      --description "DRM encryption key for streaming platform" \
+      --secret-string '{"key":"'$(openssl rand -base64 32)'"}' \
+      --query 'ARN' --output text)
+  exited_0 "step 4: secretsmanager create-secret"
+  check_match "step 4: DRM_KEY_ID" "^arn:aws:secretsmanager:us-east-1:123456789012:secret:medialive-drm-key-${RANDOM_SUFFIX}-[A-Za-z0-9]{6}$" "$DRM_KEY_ID"
 
   PACKAGE_INGEST_URL=$(aws mediapackage describe-channel \
       --region ${AWS_REGION} \
@@ -233,7 +349,67 @@ run_recipe() {
   exited_0 "step 6: create-channel --cli-input-json"
   check_match "step 6: CHANNEL_ID" "$NUM" "$CHANNEL_ID"
 
-  # --- Step 10: start and wait (CloudFront parts skipped)
+  # --- Step 8: CloudWatch alarms (the CloudFront one names no distribution yet: step 7 is not run)
+  aws cloudwatch put-metric-alarm \
+      --alarm-name "MediaLive-${LIVE_CHANNEL_NAME}-InputLoss" \
+      --alarm-description "MediaLive channel input loss detection" \
+      --metric-name "InputVideoFreeze" \
+      --namespace "AWS/MediaLive" \
+      --statistic "Maximum" \
+      --period 60 \
+      --threshold 0.5 \
+      --comparison-operator "GreaterThanThreshold" \
+      --evaluation-periods 2 \
+      --treat-missing-data "breaching" \
+      --dimensions Name=ChannelId,Value=${CHANNEL_ID}
+  exited_0 "step 8: put-metric-alarm MediaLive"
+  aws cloudwatch put-metric-alarm \
+      --alarm-name "MediaPackage-${PACKAGE_CHANNEL_NAME}-EgressErrors" \
+      --alarm-description "MediaPackage egress error detection" \
+      --metric-name "EgressRequestCount" \
+      --namespace "AWS/MediaPackage" \
+      --statistic "Sum" \
+      --period 300 \
+      --threshold 100 \
+      --comparison-operator "GreaterThanThreshold" \
+      --evaluation-periods 2 \
+      --dimensions Name=Channel,Value=${PACKAGE_CHANNEL_NAME}
+  exited_0 "step 8: put-metric-alarm MediaPackage"
+  aws cloudwatch put-metric-alarm \
+      --alarm-name "CloudFront-${DISTRIBUTION_ID:-}-ErrorRate" \
+      --alarm-description "CloudFront 4xx/5xx error rate monitoring" \
+      --metric-name "4xxErrorRate" \
+      --namespace "AWS/CloudFront" \
+      --statistic "Average" \
+      --period 300 \
+      --threshold 5 \
+      --comparison-operator "GreaterThanThreshold" \
+      --evaluation-periods 2 \
+      --dimensions Name=DistributionId,Value=${DISTRIBUTION_ID:-none}
+  exited_0 "step 8: put-metric-alarm CloudFront"
+  query_eq "step 8: the channel's alarms exist" 2 \
+    aws cloudwatch describe-alarms --query "length(MetricAlarms[?contains(AlarmName, '${RANDOM_SUFFIX}')])" --output text
+
+  # --- Step 9: the player page, served by S3 website hosting
+  cat > streaming-platform-player.html << EOF
+<!DOCTYPE html>
+<html><head><title>Enterprise Streaming Platform</title></head>
+<body><video id="player" controls></video><p>${PLATFORM_NAME}</p></body></html>
+EOF
+  aws s3 cp streaming-platform-player.html s3://${BUCKET_NAME}/index.html \
+      --content-type "text/html" \
+      --cache-control "max-age=300"
+  exited_0 "step 9: s3 cp index.html"
+  aws s3 website s3://${BUCKET_NAME} \
+      --index-document index.html \
+      --error-document error.html
+  exited_0 "step 9: s3 website"
+  local page
+  page=$(curl -s "http://${BUCKET_NAME}.s3-website.localhost:$ME_HTTP_PORT/")
+  check_match "step 9: the bucket's website serves the player page at http://<bucket>.s3-website.localhost" \
+    "${PLATFORM_NAME}" "$page"
+
+  # --- Step 10: start and wait (CloudFront parts not run)
   aws medialive start-channel \
       --region ${AWS_REGION} \
       --channel-id ${CHANNEL_ID}
@@ -302,6 +478,26 @@ run_recipe() {
     code=$(curl -s -o /dev/null -w '%{http_code}' -I "$url")
     check_match "validation 2: the origin answers HEAD $url (no media yet: 2xx or 404)" '^(2[0-9][0-9]|404)$' "$code"
   done
+
+  # --- Validation 5: CloudWatch statistics (no media is pushed: the calls answer, with few datapoints)
+  aws cloudwatch get-metric-statistics \
+      --namespace "AWS/MediaLive" \
+      --metric-name "ActiveOutputs" \
+      --dimensions Name=ChannelId,Value=${CHANNEL_ID} \
+      --start-time $(date -u -d '1 hour ago' +%Y-%m-%dT%H:%M:%S) \
+      --end-time $(date -u +%Y-%m-%dT%H:%M:%S) \
+      --period 300 \
+      --statistics Average
+  exited_0 "validation 5: get-metric-statistics AWS/MediaLive ActiveOutputs"
+  aws cloudwatch get-metric-statistics \
+      --namespace "AWS/MediaPackage" \
+      --metric-name "EgressRequestCount" \
+      --dimensions Name=Channel,Value=${PACKAGE_CHANNEL_NAME} \
+      --start-time $(date -u -d '1 hour ago' +%Y-%m-%dT%H:%M:%S) \
+      --end-time $(date -u +%Y-%m-%dT%H:%M:%S) \
+      --period 300 \
+      --statistics Sum
+  exited_0 "validation 5: get-metric-statistics AWS/MediaPackage EgressRequestCount"
 
   # --- Validation 4: RTMP ingest URLs
   RTMP_PRIMARY=$(aws medialive describe-input \
@@ -375,6 +571,32 @@ run_recipe() {
       --id ${PACKAGE_CHANNEL_NAME}
   exited_0 "cleanup 3: mediapackage delete-channel"
 
+  # --- Cleanup 5: storage, IAM, the secret, the alarms
+  aws s3 rm s3://${BUCKET_NAME} --recursive
+  exited_0 "cleanup 5: s3 rm --recursive"
+  aws s3 rb s3://${BUCKET_NAME}
+  exited_0 "cleanup 5: s3 rb"
+  aws iam delete-role-policy \
+      --role-name MediaLivePlatformRole-${RANDOM_SUFFIX} \
+      --policy-name MediaLivePlatformPolicy
+  exited_0 "cleanup 5: iam delete-role-policy"
+  aws iam delete-role \
+      --role-name MediaLivePlatformRole-${RANDOM_SUFFIX}
+  exited_0 "cleanup 5: iam delete-role"
+  aws secretsmanager delete-secret \
+      --secret-id "medialive-drm-key-${RANDOM_SUFFIX}" \
+      --force-delete-without-recovery
+  exited_0 "cleanup 5: secretsmanager delete-secret"
+  aws cloudwatch delete-alarms \
+      --alarm-names "MediaLive-${LIVE_CHANNEL_NAME}-InputLoss" \
+                   "MediaPackage-${PACKAGE_CHANNEL_NAME}-EgressErrors" \
+                   "CloudFront-${DISTRIBUTION_ID:-}-ErrorRate"
+  exited_0 "cleanup 5: cloudwatch delete-alarms"
+  rm -f medialive-trust-policy.json medialive-platform-policy.json \
+        platform-channel-config.json cloudfront-distribution-config.json \
+        streaming-platform-player.html lifecycle-policy.json \
+        temp-distribution-config.json disabled-distribution-config.json
+
   # Nothing of this run is left (deleted MediaLive resources may still show as DELETED).
   query_eq "after cleanup: channel state" DELETED \
     aws medialive describe-channel --channel-id "$CHANNEL_ID" --query State --output text
@@ -386,6 +608,14 @@ run_recipe() {
     aws mediapackage list-channels --query 'Channels[].Id' --output text
   query_eq "after cleanup: origin endpoints" "" \
     aws mediapackage list-origin-endpoints --query 'OriginEndpoints[].Id' --output text
+  query_eq "after cleanup: the bucket" "" \
+    aws s3api list-buckets --query "Buckets[?Name=='${BUCKET_NAME}'].Name" --output text
+  query_eq "after cleanup: the role" "" \
+    aws iam list-roles --query "Roles[?RoleName=='MediaLivePlatformRole-${RANDOM_SUFFIX}'].RoleName" --output text
+  query_eq "after cleanup: the secret" "" \
+    aws secretsmanager list-secrets --query "SecretList[?Name=='medialive-drm-key-${RANDOM_SUFFIX}'].Name" --output text
+  query_eq "after cleanup: the alarms" "" \
+    aws cloudwatch describe-alarms --query "MetricAlarms[?contains(AlarmName, '${RANDOM_SUFFIX}')].AlarmName" --output text
   cd "$ME_TMP" || true
 }
 
