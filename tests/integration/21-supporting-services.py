@@ -250,22 +250,29 @@ def test_cloudwatch_in_every_protocol(t):
                   (r.status, parsed.get("Datapoints")))
     else:
         print("    skip the CBOR request: this botocore's CloudWatch model has no smithy-rpc-v2-cbor")
-    # JSON 1.0 sent by hand, answered in kind.
-    target = "GraniteServiceVersion20100801."
-    r = t.request("POST", "/", json.dumps({"Namespace": "Seed/Live"}), service="monitoring",
-                  content_type="application/x-amz-json-1.0", headers={"X-Amz-Target": target + "ListMetrics"})
-    check(r.status == 200 and r.json()["Metrics"][0]["MetricName"] == "Viewers", "json 1.0: ListMetrics", 200, r)
-    r = t.request("POST", "/", json.dumps({"AlarmName": "nope", "StateValue": "OK", "StateReason": "x"}),
-                  service="monitoring", content_type="application/x-amz-json-1.0",
-                  headers={"X-Amz-Target": target + "SetAlarmState"})
-    check(r.status == 404 and r.json().get("__type") == "ResourceNotFound"
-          and r.header("x-amzn-query-error") == "ResourceNotFound;Sender",
-          "json 1.0: the error's __type and its query code header", "404 ResourceNotFound", r)
-    # CBOR sent by hand: garbage is a 400 in CBOR.
-    r = t.request("POST", f"/service/GraniteServiceVersion20100801/operation/ListMetrics", b"\xff\x00garbage",
-                  service="monitoring", content_type="application/cbor", headers={"smithy-protocol": "rpc-v2-cbor"})
-    check(r.status == 400 and r.header("smithy-protocol") == "rpc-v2-cbor", "cbor: a body that is not CBOR -> 400",
-          400, r)
+    # The protocols this botocore's model lists; mediaemu embeds the newest model on the machine, so
+    # a machine whose only botocore is Debian's 1.29 (query only) serves query alone.
+    listed = cw.meta.service_model.metadata.get("protocols") or [cw.meta.service_model.protocol]
+    if "json" in listed:
+        # JSON 1.0 sent by hand, answered in kind.
+        target = "GraniteServiceVersion20100801."
+        r = t.request("POST", "/", json.dumps({"Namespace": "Seed/Live"}), service="monitoring",
+                      content_type="application/x-amz-json-1.0", headers={"X-Amz-Target": target + "ListMetrics"})
+        check(r.status == 200 and r.json()["Metrics"][0]["MetricName"] == "Viewers", "json 1.0: ListMetrics", 200, r)
+        r = t.request("POST", "/", json.dumps({"AlarmName": "nope", "StateValue": "OK", "StateReason": "x"}),
+                      service="monitoring", content_type="application/x-amz-json-1.0",
+                      headers={"X-Amz-Target": target + "SetAlarmState"})
+        check(r.status == 404 and r.json().get("__type") == "ResourceNotFound"
+              and r.header("x-amzn-query-error") == "ResourceNotFound;Sender",
+              "json 1.0: the error's __type and its query code header", "404 ResourceNotFound", r)
+    else:
+        print(f"    skip the JSON 1.0 requests: this botocore's CloudWatch model lists {listed}")
+    if "smithy-rpc-v2-cbor" in listed:
+        # CBOR sent by hand: garbage is a 400 in CBOR.
+        r = t.request("POST", f"/service/GraniteServiceVersion20100801/operation/ListMetrics", b"\xff\x00garbage",
+                      service="monitoring", content_type="application/cbor", headers={"smithy-protocol": "rpc-v2-cbor"})
+        check(r.status == 400 and r.header("smithy-protocol") == "rpc-v2-cbor", "cbor: a body that is not CBOR -> 400",
+              400, r)
     # AWS query, as AWS CLI v2 2.9 and Debian's boto3 1.26 send it.
     r = t.request("POST", "/", "Action=ListMetrics&Version=2010-08-01&Namespace=Seed%2FLive", service="monitoring",
                   content_type="application/x-www-form-urlencoded")

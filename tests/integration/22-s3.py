@@ -7,14 +7,12 @@ that keeps every bucket, configuration and object.
 
 import hashlib
 import os
-import shutil
 import socket
 import subprocess
 import sys
 import tempfile
 import urllib.error
 import urllib.request
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -30,12 +28,7 @@ except ImportError:
     print("SKIP: boto3 is not installed (python3 -m pip install boto3)")
     sys.exit(77)
 
-CLI_V1 = shutil.which("aws")
-CLI_V2 = "/usr/bin/aws" if Path("/usr/bin/aws").exists() else None
-
-
-def unique(prefix: str) -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:8]}"
+unique = harness.unique
 
 
 def s3(t):
@@ -279,21 +272,11 @@ def test_virtual_hosted_addressing(t):
         socket.getaddrinfo = real
 
 
-def cli(version: str, *args: str, check_rc: bool = True) -> subprocess.CompletedProcess:
-    env = dict(os.environ)
-    if version == "v1":
-        cmd = [CLI_V1, *args]
-        env["AWS_ENDPOINT_URL"] = TEST_ENDPOINT[0]
-    else:
-        cmd = [CLI_V2, "--endpoint-url", TEST_ENDPOINT[0], *args]
-        env.pop("AWS_ENDPOINT_URL", None)
-    r = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120)
+def cli(t, label: str, v2: bool, *args: str, check_rc: bool = True) -> subprocess.CompletedProcess:
+    r = t.cli(list(args), v2)
     if check_rc:
-        check(r.returncode == 0, f"{version} aws {' '.join(args)}", "exit 0", f"{r.returncode}: {r.stderr[-500:]}")
+        check(r.returncode == 0, f"{label} aws {' '.join(args)}", "exit 0", f"{r.returncode}: {r.stderr[-500:]}")
     return r
-
-
-TEST_ENDPOINT = [""]
 
 
 def website_get(t, bucket: str, path: str, host_style: bool):
@@ -310,8 +293,7 @@ def website_get(t, bucket: str, path: str, host_style: bool):
 
 
 def test_cli_and_website(t):
-    TEST_ENDPOINT[0] = t.endpoint
-    versions = [v for v, path in (("v1", CLI_V1), ("v2", CLI_V2)) if path]
+    versions = harness.aws_clis()
     if not versions:
         print("    SKIP no AWS CLI (v1 `aws` or v2 /usr/bin/aws) installed")
         return
@@ -321,31 +303,31 @@ def test_cli_and_website(t):
         (tree / "index.html").write_text("<html>player</html>")
         (tree / "error.html").write_text("<html>oops</html>")
         (tree / "sub" / "big.bin").write_bytes(os.urandom(9 * 1024 * 1024))  # over 8 MB: multipart
-        for v in versions:
-            b = unique(f"cli-{v}")
-            cli(v, "s3", "mb", f"s3://{b}")
-            cli(v, "s3", "cp", str(tree / "index.html"), f"s3://{b}/index.html", "--content-type", "text/html",
+        for v, v2 in versions:
+            b = unique(f"cli-v{2 if v2 else 1}")
+            cli(t, v, v2, "s3", "mb", f"s3://{b}")
+            cli(t, v, v2, "s3", "cp", str(tree / "index.html"), f"s3://{b}/index.html", "--content-type", "text/html",
                 "--cache-control", "max-age=300")
-            cli(v, "s3", "cp", str(tree), f"s3://{b}/", "--recursive")
-            ls = cli(v, "s3", "ls", f"s3://{b}", "--recursive").stdout
+            cli(t, v, v2, "s3", "cp", str(tree), f"s3://{b}/", "--recursive")
+            ls = cli(t, v, v2, "s3", "ls", f"s3://{b}", "--recursive").stdout
             for key in ("index.html", "error.html", "sub/big.bin"):
                 check(key in ls, f"{v} s3 ls lists {key}", key, ls)
-            cli(v, "s3", "cp", f"s3://{b}/sub/big.bin", str(Path(tmp) / f"back-{v}.bin"))
-            check((Path(tmp) / f"back-{v}.bin").read_bytes() == (tree / "sub" / "big.bin").read_bytes(),
+            cli(t, v, v2, "s3", "cp", f"s3://{b}/sub/big.bin", str(Path(tmp) / f"back-{int(v2)}.bin"))
+            check((Path(tmp) / f"back-{int(v2)}.bin").read_bytes() == (tree / "sub" / "big.bin").read_bytes(),
                   f"{v} multipart cp round trip")
-            cli(v, "s3", "website", f"s3://{b}", "--index-document", "index.html", "--error-document", "error.html")
+            cli(t, v, v2, "s3", "website", f"s3://{b}", "--index-document", "index.html", "--error-document", "error.html")
             for host_style in (True, False):
                 status, ctype, body = website_get(t, b, "/", host_style)
                 check_eq((status, ctype, body), (200, "text/html", b"<html>player</html>"),
                          f"{v} website index (host style {host_style})")
                 status, _, body = website_get(t, b, "/nope.html", host_style)
                 check_eq((status, body), (404, b"<html>oops</html>"), f"{v} website error document")
-            rb = cli(v, "s3", "rb", f"s3://{b}", check_rc=False)
+            rb = cli(t, v, v2, "s3", "rb", f"s3://{b}", check_rc=False)
             check(rb.returncode != 0 and "BucketNotEmpty" in rb.stderr, f"{v} rb of a full bucket fails", "BucketNotEmpty",
                   rb.stderr[-300:])
-            cli(v, "s3", "rm", f"s3://{b}", "--recursive")
-            cli(v, "s3", "rb", f"s3://{b}")
-            check(b not in cli(v, "s3", "ls").stdout, f"{v} bucket gone after rb")
+            cli(t, v, v2, "s3", "rm", f"s3://{b}", "--recursive")
+            cli(t, v, v2, "s3", "rb", f"s3://{b}")
+            check(b not in cli(t, v, v2, "s3", "ls").stdout, f"{v} bucket gone after rb")
 
 
 def test_medialive_files_list_and_download(t):

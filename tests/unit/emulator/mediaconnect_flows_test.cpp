@@ -66,7 +66,7 @@ TEST_CASE("CreateFlow generates what AWS generates", "[mediaconnect][flows]") {
 
 TEST_CASE("a single Source, default failover settings and the default zone", "[mediaconnect][flows]") {
   MediaConnectFixture mc;
-  json body = {{"Name", "one"}, {"Source", {{"Name", "in"}, {"Protocol", "udp"}, {"IngestPort", 5010}}}};
+  json body = {{"Name", "one"}, {"Source", {{"Name", "in"}, {"Protocol", "rtp"}, {"IngestPort", 5010}}}};
   McReply r = mc.call("CreateFlow", "/v1/flows", body);
   REQUIRE(r.status == 201);
   CHECK(r.body["Flow"]["AvailabilityZone"] == "us-east-1a");
@@ -218,7 +218,7 @@ TEST_CASE("sources, outputs and failover change, and a running flow's relay foll
   CHECK(mc.flows.started.back().mode == flow::FailoverMode::Merge);
 
   McReply out = mc.call("AddFlowOutputs", base + "/outputs",
-                        {{"Outputs", json::array({{{"Name", "probe"}, {"Protocol", "udp"}, {"Destination", "127.0.0.1"}, {"Port", 6001}}})}});
+                        {{"Outputs", json::array({{{"Name", "probe"}, {"Protocol", "rtp"}, {"Destination", "127.0.0.1"}, {"Port", 6001}}})}});
   REQUIRE(out.status == 201);
   const std::string output_arn = out.body["Outputs"][0]["OutputArn"];
   REQUIRE(mc.flows.started.size() == 2);  // the running relay takes the new plan
@@ -327,7 +327,7 @@ TEST_CASE("tags on flows and their parts, unknown ARNs are 404", "[mediaconnect]
   CHECK(not_found.error_type.rfind("NotFoundException", 0) == 0);
   CHECK(mc.call("StartFlow", "/v1/flows/start/" + missing).status == 404);
   CHECK(mc.call("AddFlowOutputs", "/v1/flows/" + missing + "/outputs",
-                {{"Outputs", json::array({{{"Name", "o"}, {"Protocol", "udp"}, {"Destination", "127.0.0.1"}, {"Port", 1}}})}})
+                {{"Outputs", json::array({{{"Name", "o"}, {"Protocol", "rtp"}, {"Destination", "127.0.0.1"}, {"Port", 1}}})}})
             .status == 404);
 }
 
