@@ -8,11 +8,8 @@ state across a kill -9.
 """
 
 import json
-import queue
 import sys
-import threading
 import urllib.request
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -26,46 +23,13 @@ except ImportError:
     sys.exit(77)
 
 
-class Receiver:
-    """An HTTP subscriber on 127.0.0.1: every POST lands in a queue as (path, headers, body)."""
-
-    def __init__(self):
-        self.posts = queue.Queue()
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                outer.posts.put((self.path, {k.lower(): v for k, v in self.headers.items()}, body.decode()))
-                self.send_response(200)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def next(self, what: str, timeout: float = 10):
-        try:
-            return self.posts.get(timeout=timeout)
-        except queue.Empty:
-            check(False, what, "a POST", f"none within {timeout} s")
-            return None
-
-    def close(self):
-        self.server.shutdown()
-
-
 RECEIVER = None
 
 
-def receiver() -> Receiver:
+def receiver() -> harness.HttpReceiver:
     global RECEIVER
     if RECEIVER is None:
-        RECEIVER = Receiver()
+        RECEIVER = harness.HttpReceiver()
     return RECEIVER
 
 
