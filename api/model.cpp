@@ -72,12 +72,15 @@ void constraints_from_name(Shape& shape) {
   if (!shape.max && max) shape.max = max;
 }
 
-// "xmlNamespace": "http://..." or {"uri": "http://...", "prefix": ...}
+// "xmlNamespace": "http://..." or {"uri": "http://...", "prefix": ...}. A prefixed one (S3's
+// Grantee: xmlns:xsi, for its xsi:type attribute) is kept as "xmlns:<prefix>=<uri>", the
+// declaration add_namespace() writes.
 std::string xml_namespace_of(const json& def) {
   auto it = def.find("xmlNamespace");
   if (it == def.end()) return "";
   if (it->is_string()) return it->get<std::string>();
-  return it->value("uri", "");
+  std::string prefix = it->value("prefix", "");
+  return prefix.empty() ? it->value("uri", "") : "xmlns:" + prefix + "=" + it->value("uri", "");
 }
 
 }  // namespace

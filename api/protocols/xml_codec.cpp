@@ -43,8 +43,15 @@ std::string scalar_text(const Shape& shape, const json& v) {
   }
 }
 
+// A default namespace ("http://...") or a prefixed declaration ("xmlns:xsi=http://...", model.cpp).
 void add_namespace(pugi::xml_node element, const std::string& xml_namespace) {
-  if (!xml_namespace.empty()) element.append_attribute("xmlns") = xml_namespace.c_str();
+  if (xml_namespace.empty()) return;
+  if (xml_namespace.rfind("xmlns:", 0) == 0) {
+    auto eq = xml_namespace.find('=');
+    element.append_attribute(xml_namespace.substr(0, eq).c_str()) = xml_namespace.substr(eq + 1).c_str();
+    return;
+  }
+  element.append_attribute("xmlns") = xml_namespace.c_str();
 }
 
 json map_entry_to_wire(const Shape& map, pugi::xml_node entry, json& out, const std::string& path) {

@@ -17,6 +17,7 @@ api::OperationTable operations(Domain& domain, AlarmNotifier notify) {
   api::OperationTable t;
   add_metric_operations(t, domain);
   add_alarm_operations(t, domain, std::move(notify));
+  add_tag_operations(t, domain);
   return t;
 }
 

@@ -31,6 +31,7 @@ api::OperationTable operations(Domain& domain, AlarmNotifier notify);
 
 void add_metric_operations(api::OperationTable& t, Domain& d);
 void add_alarm_operations(api::OperationTable& t, Domain& d, AlarmNotifier notify);
+void add_tag_operations(api::OperationTable& t, Domain& d);
 
 // The statistic ("Average", "p90", ...) of a metric ({Namespace, MetricName, Dimensions}) over
 // each of the `count` periods of `period` seconds that end at `end`, oldest first; nullopt for a

@@ -28,8 +28,14 @@ const Configuration kConfigurations[] = {
      "The TagSet does not exist"},
 };
 
+// S3's default since September 2024 when a PutBucketLifecycleConfiguration names none: objects
+// under 128 KB transition to no storage class. Get and Put answer it in a header.
+// https://docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-transition-general-considerations.html
+constexpr const char* kDefaultTransitionMinimumSize = "all_storage_classes_128K";
+
 // What Put stores for the configuration (checked the way S3 checks it), as Get will return it.
-json stored_form(const Configuration& c, const json& given) {
+json stored_form(const Configuration& c, const json& in) {
+  const json& given = in[c.input_member];
   if (std::string(c.name) == "Policy") {
     // A policy must at least be a JSON document (S3: MalformedPolicy, 400).
     const std::string text = given.get<std::string>();
@@ -43,7 +49,19 @@ json stored_form(const Configuration& c, const json& given) {
     if (suffix.empty() || suffix.find('/') != std::string::npos)
       throw s3_error("InvalidArgument", "The IndexDocument Suffix must not be empty or contain '/'", 400);
   }
+  if (std::string(c.name) == "Lifecycle") {
+    json stored = given;
+    stored["TransitionDefaultMinimumObjectSize"] =
+        in.value("TransitionDefaultMinimumObjectSize", kDefaultTransitionMinimumSize);
+    return stored;
+  }
   return given;
+}
+
+// What Put answers: nothing, except the lifecycle's transition default (a header).
+json put_output(const Configuration& c, const json& stored) {
+  if (std::string(c.name) != "Lifecycle") return json::object();
+  return json{{"TransitionDefaultMinimumObjectSize", stored["TransitionDefaultMinimumObjectSize"]}};
 }
 
 }  // namespace
@@ -54,12 +72,13 @@ void add_bucket_configuration_operations(api::OperationTable& t, S3Service& s3) 
       const std::string bucket = in.at("Bucket").get<std::string>();
       if (!in.contains(c.input_member))
         throw s3_error("MissingRequestBodyError", std::string("Request Body is empty: ") + c.input_member, 400);
-      json value = stored_form(c, in[c.input_member]);
+      json value = stored_form(c, in);
+      json out = put_output(c, value);
       auto tx = s3.domain.write();
       if (!tx->find(bucket_key(bucket))) require_bucket(s3.domain, bucket);
       tx->modify(bucket_key(bucket)).doc[c.name] = std::move(value);
       tx->commit();
-      return json::object();
+      return out;
     };
     t[c.get] = [&s3, &c](const CallContext&, const json& in) {
       auto lock = s3.domain.read();

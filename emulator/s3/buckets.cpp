@@ -82,7 +82,7 @@ void add_bucket_operations(api::OperationTable& t, S3Service& s3) {
       if (in.contains("BucketRegion") && bucket_region(*r) != in["BucketRegion"]) continue;
       buckets.push_back({{"Name", r->key.id}, {"CreationDate", r->doc["CreationDate"]}, {"BucketRegion", bucket_region(*r)}});
     }
-    return json{{"Buckets", buckets}, {"Owner", {{"DisplayName", "mediaemu"}, {"ID", api::kAccountId}}}};
+    return json{{"Buckets", buckets}, {"Owner", bucket_owner()}};
   };
   t["DeleteBucket"] = [&s3](const CallContext&, const json& in) {
     const std::string name = in.at("Bucket").get<std::string>();

@@ -34,6 +34,10 @@ json stored_headers(const json& in) {
   }
   for (const char* name : kChecksums)
     if (in.contains(name)) out[name] = in[name];
+  if (in.contains("Tagging")) {
+    json tag_set = tag_set_from_header(in["Tagging"].get<std::string>());
+    if (!tag_set.empty()) out["TagSet"] = std::move(tag_set);
+  }
   if (!out.contains("ContentType")) out["ContentType"] = "binary/octet-stream";
   return out;
 }
@@ -42,6 +46,12 @@ json object_headers(const ObjectInfo& info) {
   json out = info.headers;
   // Checksums are returned only when asked for (ChecksumMode ENABLED); keep the stored ones out.
   for (const char* name : kChecksums) out.erase(name);
+  // The tags themselves come from GetObjectTagging; GET and HEAD say how many there are.
+  if (out.contains("TagSet")) {
+    size_t count = out["TagSet"].size();
+    out.erase("TagSet");
+    out["TagCount"] = count;
+  }
   out["ETag"] = quoted_etag(info.etag);
   out["LastModified"] = info.last_modified();
   out["AcceptRanges"] = "bytes";

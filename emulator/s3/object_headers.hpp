@@ -14,6 +14,9 @@ inline std::string quoted_etag(const std::string& etag) { return "\"" + etag + "
 
 // The headers of a Put / Copy (REPLACE) / CreateMultipartUpload input S3 stores with the object.
 json stored_headers(const json& input);
+// The tag set of an x-amz-tagging header ("k1=v1&k2=v2"), checked against S3's limits
+// (object_tagging.cpp).
+json tag_set_from_header(const std::string& header);
 // ETag, LastModified, AcceptRanges and the stored headers, in GetObject's output members.
 json object_headers(const ObjectInfo& info);
 // GetObject's response-content-type & co. override the stored values (API_GetObject.html).

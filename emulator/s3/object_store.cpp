@@ -254,11 +254,21 @@ ObjectInfo ObjectStore::put_file(const std::string& bucket, const std::string& k
   }
   // The sidecar names the file's size and mtime, so between the two renames a reader that sees
   // the new file with the old sidecar falls back to describing the file itself.
+  write_sidecar(bucket, key, info);
+  fs::rename(temp, path);
+  return info;
+}
+
+void ObjectStore::write_sidecar(const std::string& bucket, const std::string& key, const ObjectInfo& info) {
   write_file_atomically(meta_path(bucket, key),
                         json{{"etag", info.etag}, {"size", info.size}, {"mtime_ns", info.mtime_ns}, {"headers", info.headers}}
                             .dump());
-  fs::rename(temp, path);
-  return info;
+}
+
+void ObjectStore::set_headers(const std::string& bucket, const std::string& key, const ObjectInfo& info, json headers) {
+  ObjectInfo updated = info;
+  updated.headers = std::move(headers);
+  write_sidecar(bucket, key, updated);
 }
 
 ObjectInfo ObjectStore::put(const std::string& bucket, const std::string& key, const std::string& body, json headers) {

@@ -58,6 +58,9 @@ class ObjectStore {
   // Renames a finished temporary file (from temp_file()) into place as the object.
   ObjectInfo put_file(const std::string& bucket, const std::string& key, const std::filesystem::path& temp,
                       const std::string& etag, json headers);
+  // Replaces the stored headers of the object `info` (from head()) describes, keeping its bytes.
+  // If the file changed since, the new sidecar does not match it and is ignored, as any stale one.
+  void set_headers(const std::string& bucket, const std::string& key, const ObjectInfo& info, json headers);
   // A fresh temporary path in the directory the key's file will live in.
   std::filesystem::path temp_file(const std::string& bucket, const std::string& key) const;
   // False when there was no such object (S3 answers 204 either way).
@@ -70,6 +73,7 @@ class ObjectStore {
  private:
   std::filesystem::path object_path(const std::string& bucket, const std::string& key) const;
   std::filesystem::path meta_path(const std::string& bucket, const std::string& key) const;
+  void write_sidecar(const std::string& bucket, const std::string& key, const ObjectInfo& info);
 
   std::filesystem::path objects_, meta_, uploads_;
 };

@@ -115,6 +115,14 @@ json copy_object(S3Service& s3, const json& in) {
                    "object's metadata, storage class, website redirect location or encryption attributes.",
                    400);
   json headers = replace ? stored_headers(in) : source.headers;
+  // Tags follow TaggingDirective (default COPY), independently of the metadata (API_CopyObject.html).
+  headers.erase("TagSet");
+  if (in.value("TaggingDirective", "COPY") == "REPLACE") {
+    json tag_set = tag_set_from_header(in.value("Tagging", ""));
+    if (!tag_set.empty()) headers["TagSet"] = std::move(tag_set);
+  } else if (source.headers.contains("TagSet")) {
+    headers["TagSet"] = source.headers["TagSet"];
+  }
   ObjectInfo info = store_object(key, [&] {
     std::filesystem::path temp = s3.objects.temp_file(bucket, key);
     try {

@@ -6,6 +6,8 @@ api::OperationTable operations(S3Service& s3) {
   api::OperationTable t;
   add_bucket_operations(t, s3);
   add_bucket_configuration_operations(t, s3);
+  add_bucket_default_operations(t, s3);
+  add_object_tagging_operations(t, s3);
   add_object_operations(t, s3);
   add_listing_operations(t, s3);
   add_multipart_operations(t, s3);

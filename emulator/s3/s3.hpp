@@ -37,9 +37,14 @@ void check_bucket(Domain& domain, const std::string& name);
 
 void add_bucket_operations(api::OperationTable& table, S3Service& s3);
 void add_bucket_configuration_operations(api::OperationTable& table, S3Service& s3);
+void add_bucket_default_operations(api::OperationTable& table, S3Service& s3);
+void add_object_tagging_operations(api::OperationTable& table, S3Service& s3);
 void add_object_operations(api::OperationTable& table, S3Service& s3);
 void add_listing_operations(api::OperationTable& table, S3Service& s3);
 void add_multipart_operations(api::OperationTable& table, S3Service& s3);
+
+// The account as S3 names it: the Owner of ListBuckets and of a bucket's ACL.
+json bucket_owner();
 
 // A PUT or POST signed for S3 (Authorization header or presigned URL): it may carry an object of
 // up to HttpLimits::max_large_body_bytes. Sees only the method, target and headers.

@@ -242,7 +242,8 @@ def test_malformed_xml_and_unimplemented(t):
     r = t.request("PUT", f"/{b}?tagging", "<Tagging><TagSet>", service="s3")
     check(r.status == 400 and b"MalformedXML" in r.body, "malformed tagging is 400 MalformedXML", 400, r)
     expect_error(lambda: c.get_bucket_tagging(Bucket=b), 404, "NoSuchTagSet", "no tags stored by it")
-    expect_error(lambda: c.get_bucket_acl(Bucket=b), 501, "NotImplemented", "an unimplemented operation is 501")
+    expect_error(lambda: c.put_bucket_acl(Bucket=b, ACL="private"), 501, "NotImplemented",
+                 "an unimplemented operation is 501")
     c.list_buckets()  # still serving
 
 

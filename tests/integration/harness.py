@@ -313,6 +313,52 @@ def load_fixture(name: str, **substitutions: str) -> Any:
 
 
 # ---------------------------------------------------------------------------------------------
+# An HTTP endpoint for SNS subscriptions
+
+
+class HttpReceiver:
+    """An HTTP subscriber on 127.0.0.1: every POST lands in `posts` as (path, headers, body), after
+    `on_post(path, headers, body)` when given (e.g. to confirm a subscription)."""
+
+    def __init__(self, on_post: Optional[Callable[[str, dict, str], None]] = None):
+        import queue
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.posts = queue.Queue()
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode()
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                if on_post:
+                    on_post(self.path, headers, body)
+                outer.posts.put((self.path, headers, body))
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def next(self, what: str, timeout: float = 10):
+        import queue
+        try:
+            return self.posts.get(timeout=timeout)
+        except queue.Empty:
+            check(False, what, "a POST", f"none within {timeout} s")
+            return None
+
+    def close(self):
+        self.server.shutdown()
+
+
+# ---------------------------------------------------------------------------------------------
 # Running a suite
 
 

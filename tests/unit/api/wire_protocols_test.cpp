@@ -152,3 +152,33 @@ TEST_CASE("xml: a DOCTYPE with entities is not expanded, malformed XML is a vali
   CHECK(std::string(doc.document_element().child_value()).find("aaaa") == std::string::npos);
   CHECK_THROWS_AS(parse_xml("<r><unclosed></r>", doc), ApiError);
 }
+
+TEST_CASE("rest-xml: S3's Grantee declares the xsi prefix its xsi:type attribute uses, headers stay headers") {
+  AwsApi api;
+  api.set_handlers("s3", {{"GetBucketAcl", [](const CallContext&, const json&) {
+                             json owner = {{"ID", "o"}, {"DisplayName", "d"}};
+                             json grantee = owner;
+                             grantee["Type"] = "CanonicalUser";
+                             return json{{"Owner", owner},
+                                         {"Grants", json::array({{{"Grantee", grantee}, {"Permission", "FULL_CONTROL"}}})}};
+                           }},
+                          {"GetBucketLifecycleConfiguration", [](const CallContext&, const json&) {
+                             return json{{"Rules", json::array({{{"ID", "r"}, {"Status", "Enabled"}}})},
+                                         {"TransitionDefaultMinimumObjectSize", "all_storage_classes_128K"}};
+                           }}});
+  HttpRequest acl = signed_request("s3", "/b?acl", "", {});
+  acl.method = "GET";
+  auto r = api.handle(acl);
+  REQUIRE(r.status == 200);
+  // An undeclared prefix would make the document unparseable (botocore's ElementTree refuses it).
+  CHECK_THAT(r.body, Catch::Contains("<Grantee xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" "
+                                     "xsi:type=\"CanonicalUser\"><DisplayName>d</DisplayName><ID>o</ID></Grantee>"));
+  CHECK_THAT(r.body, Catch::Contains("<AccessControlList><Grant>"));
+
+  HttpRequest lifecycle = signed_request("s3", "/b?lifecycle", "", {});
+  lifecycle.method = "GET";
+  r = api.handle(lifecycle);
+  REQUIRE(r.status == 200);
+  CHECK(r.header("x-amz-transition-default-minimum-object-size") == "all_storage_classes_128K");
+  CHECK(r.body.find("TransitionDefaultMinimumObjectSize") == std::string::npos);
+}

@@ -73,3 +73,26 @@ TEST_CASE("s3 object store: unsafe keys are refused, never written", "[s3]") {
   CHECK_FALSE(store.head("b", "../escape"));
   CHECK_FALSE(store.remove("b", "../../state.db"));
 }
+
+TEST_CASE("s3 object store: set_headers replaces the stored headers and keeps the bytes", "[s3]") {
+  TempDir dir;
+  ObjectStore store(dir.path);
+  store.create_bucket("b");
+  auto info = store.put("b", "k", "bytes", {{"ContentType", "text/plain"}});
+  store.set_headers("b", "k", info, {{"ContentType", "text/plain"}, {"TagSet", {{{"Key", "a"}, {"Value", "1"}}}}});
+  auto head = store.head("b", "k");
+  REQUIRE(head);
+  CHECK(head->etag == info.etag);
+  CHECK(head->headers["TagSet"][0]["Key"] == "a");
+  CHECK(store.read("b", "k", 0, 5) == "bytes");
+
+  // A file a channel wrote has no sidecar until its headers are set.
+  std::ofstream(dir.path / "s3" / "b" / "seg.ts") << "segment";
+  auto described = store.head("b", "seg.ts");
+  REQUIRE(described);
+  store.set_headers("b", "seg.ts", *described, {{"ContentType", "video/MP2T"}, {"TagSet", json::array()}});
+  head = store.head("b", "seg.ts");
+  REQUIRE(head);
+  CHECK(head->etag == md5_hex("segment"));
+  CHECK(head->headers.contains("TagSet"));
+}
