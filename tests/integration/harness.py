@@ -22,7 +22,6 @@ import atexit
 import http.client
 import json
 import os
-import queue
 import random
 import shutil
 import signal
@@ -30,11 +29,9 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import traceback
 import urllib.request
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Callable, Optional
 
@@ -360,40 +357,6 @@ class HttpReceiver:
 
 # ---------------------------------------------------------------------------------------------
 # Running a suite
-
-
-class HttpReceiver:
-    """An HTTP endpoint on 127.0.0.1 (an SNS subscriber): every POST lands in a queue as (path,
-    headers, body)."""
-
-    def __init__(self):
-        self.posts = queue.Queue()
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                outer.posts.put((self.path, {k.lower(): v for k, v in self.headers.items()}, body.decode()))
-                self.send_response(200)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def next(self, what: str, timeout: float = 10):
-        try:
-            return self.posts.get(timeout=timeout)
-        except queue.Empty:
-            check(False, what, "a POST", f"none within {timeout} s")
-            return None
-
-    def close(self):
-        self.server.shutdown()
 
 
 def unique(prefix: str) -> str:
