@@ -21,6 +21,7 @@
 
 #include <algorithm>
 
+#include "api/timestamps.hpp"
 #include "api/uri_template.hpp"
 #include "emulator/cloudfront/cloudfront.hpp"
 #include "emulator/cloudfront/forwarding.hpp"
@@ -202,6 +203,10 @@ api::HttpResponse serve_edge(Domain& domain, const api::FrontDoor& front, const 
     response = fetch_from_origin(domain.config(), front, *origin, origin_request(request, config, behavior, *origin, host));
     if (std::find(failover_statuses.begin(), failover_statuses.end(), response.status) == failover_statuses.end()) break;
   }
+  // The origin's Date when it sent one (the Python and S3 origins do), else the edge's own.
+  bool dated = std::any_of(response.headers.begin(), response.headers.end(),
+                           [](const auto& header) { return ascii_lower(header.first) == "date"; });
+  if (!dated) response.set_header("Date", api::format_rfc822(api::now_epoch_seconds()));
   response.set_header("Via", "1.1 " + host + " (CloudFront)");
   response.set_header("X-Cache", response.status >= 400 ? "Error from cloudfront" : "Miss from cloudfront");
   response.set_header("X-Amz-Cf-Pop", "LCL50-C1");

@@ -115,19 +115,17 @@ void add_tag_operations(api::OperationTable& t, Domain& d) {
     const json tags = resource_by_arn(d, in.at("Resource")).internal.value("tags", json::array());
     return json{{"Tags", tags.empty() ? json::object() : json{{"Items", tags}}}};
   };
-  t["TagResource"] = [&d](const CallContext&, const json& in) {
+  // TagResource adds or replaces tags, UntagResource removes keys: `edit` changes the tag list.
+  auto change_tags = [&d](const json& in, void (*edit)(json& tags, const json& items), const char* member) {
     auto tx = d.write();
     Record& r = tx->modify(resource_by_arn(d, in.at("Resource")).key);
-    merge_tag_list(r.internal["tags"], in.at("Tags").value("Items", json::array()));
+    edit(r.internal["tags"], in.at(member).value("Items", json::array()));
     tx->commit();
     return json::object();
   };
-  t["UntagResource"] = [&d](const CallContext&, const json& in) {
-    auto tx = d.write();
-    Record& r = tx->modify(resource_by_arn(d, in.at("Resource")).key);
-    remove_tag_list(r.internal["tags"], in.at("TagKeys").value("Items", json::array()));
-    tx->commit();
-    return json::object();
+  t["TagResource"] = [change_tags](const CallContext&, const json& in) { return change_tags(in, merge_tag_list, "Tags"); };
+  t["UntagResource"] = [change_tags](const CallContext&, const json& in) {
+    return change_tags(in, remove_tag_list, "TagKeys");
   };
 }
 

@@ -389,6 +389,7 @@ def test_edge_serves_an_s3_bucket(t):
     check(r.header("ETag") is not None, "the origin's ETag", "an ETag", r.headers)
     check_eq(r.header("Via"), f"1.1 {domain} (CloudFront)", "Via names the distribution")
     check_eq(r.header("X-Cache"), "Miss from cloudfront", "X-Cache")
+    check(bool(r.header("Date")), "a Date header", "a date", r.headers)
     check(bool(r.header("X-Amz-Cf-Id")), "X-Amz-Cf-Id", "an id", r.headers)
     r = edge(t, domain, "GET", "/")
     check_eq((r.status, r.body), (200, b"<h1>home</h1>"), "DefaultRootObject for /")
