@@ -3,6 +3,7 @@
 // https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_DistributionConfig.html
 // https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-web-values-specify.html
 #include <algorithm>
+#include <cctype>
 #include <set>
 
 #include "emulator/cloudfront/cloudfront.hpp"
@@ -71,6 +72,23 @@ void check_origin(const json& origin) {
     fail("InvalidArgument", "The parameter origin path must begin with a slash and must not end with one.");
   int kinds = origin.contains("S3OriginConfig") + origin.contains("CustomOriginConfig") + origin.contains("VpcOriginConfig");
   if (kinds != 1) fail("InvalidOrigin", "The specified origin server does not exist or is not valid.");
+}
+
+// The statuses CloudFront lets a CustomErrorResponse catch, and answer with.
+// https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/GeneratingCustomErrorResponses.html
+void check_custom_error_response(const json& custom) {
+  static const std::set<int> errors{400, 403, 404, 405, 414, 416, 500, 501, 502, 503, 504};
+  if (!errors.count(custom.value("ErrorCode", 0))) fail("InvalidErrorCode", "The specified ErrorCode is not valid.");
+  const std::string page = custom.value("ResponsePagePath", "");
+  if (!page.empty() && page.front() != '/')
+    fail("InvalidRelativePath", "The relative path is too big, is not URL-encoded, or does not begin with a slash (/).");
+  const std::string code = custom.value("ResponseCode", "");
+  if (code.empty()) return;
+  if (page.empty()) fail("InvalidResponseCode", "A ResponseCode needs a ResponsePagePath.");
+  auto digit = [](unsigned char c) { return std::isdigit(c) != 0; };
+  bool number = code.size() == 3 && std::all_of(code.begin(), code.end(), digit);
+  if (code != "200" && !(number && errors.count(std::stoi(code))))
+    fail("InvalidResponseCode", "The specified ResponseCode is not valid.");
 }
 
 // Origin and behaviour members CloudFront fills in when they are left out.
@@ -163,6 +181,8 @@ json checked_distribution_config(const Domain& d, const json& sent, const std::s
   check_behavior(config["DefaultCacheBehavior"], targets);
   for (const auto& behavior : config.value("CacheBehaviors", json::object()).value("Items", json::array()))
     check_behavior(behavior, targets);
+  for (const auto& custom : config.value("CustomErrorResponses", json::object()).value("Items", json::array()))
+    check_custom_error_response(custom);
   const std::string root = config.value("DefaultRootObject", "");
   if (!root.empty() && root.front() == '/')
     fail("InvalidDefaultRootObject", "The specified default root object is invalid: it must not begin with a slash.");

@@ -12,11 +12,11 @@
 //     DefaultRootObject for "/";
 //     https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/RequestAndResponseBehaviorCustomOrigin.html
 //   - an origin group tries its primary origin, then the secondary when the primary answers a
-//     status listed in FailoverCriteria;
+//     status listed in FailoverCriteria; CustomErrorResponses replace an origin error with a page;
 //   - returns the origin's status, headers and body with Via, X-Cache, X-Amz-Cf-Pop, X-Amz-Cf-Id.
 // What it does not: caching (so X-Cache is always a miss, and invalidations have nothing to
 // empty), TLS (ViewerProtocolPolicy is not enforced: a redirect to https could not be followed),
-// signed URLs, geo restriction, CustomErrorResponses, Lambda@Edge and CloudFront Functions.
+// signed URLs, geo restriction, Lambda@Edge and CloudFront Functions.
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -153,6 +153,56 @@ const json* origin_named(const json& config, const std::string& id) {
   return nullptr;
 }
 
+// The answer of the behaviour's origin, or of an origin group's members in order: the next is
+// tried when one answers a status in the group's FailoverCriteria.
+// https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/high_availability_origin_failover.html
+api::HttpResponse fetch_through(Domain& domain, const api::FrontDoor& front, const json& config, const json& behavior,
+                                const api::HttpRequest& request, const std::string& host) {
+  const std::string target = behavior.value("TargetOriginId", "");
+  std::vector<std::string> origin_ids{target};
+  json failover_statuses = json::array();
+  for (const json& group : config["OriginGroups"].value("Items", json::array())) {
+    if (group.value("Id", "") != target) continue;
+    origin_ids.clear();
+    for (const json& member : group.value("Members", json::object()).value("Items", json::array()))
+      origin_ids.push_back(member.value("OriginId", ""));
+    failover_statuses =
+        group.value("FailoverCriteria", json::object()).value("StatusCodes", json::object()).value("Items", json::array());
+  }
+  api::HttpResponse response = edge_error(502, "The origin group has no origin.", host);
+  for (const std::string& id : origin_ids) {
+    const json* origin = origin_named(config, id);
+    if (!origin) continue;
+    response = fetch_from_origin(domain.config(), front, *origin, origin_request(request, config, behavior, *origin, host));
+    if (std::find(failover_statuses.begin(), failover_statuses.end(), response.status) == failover_statuses.end()) break;
+  }
+  return response;
+}
+
+// CustomErrorResponses: an origin error with a ResponsePagePath answers that page, fetched through
+// the behaviour its path matches, with ResponseCode (the error's own status when none is given).
+// A page that cannot be fetched leaves the origin's error as it was.
+// https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/GeneratingCustomErrorResponses.html
+api::HttpResponse with_custom_error_page(Domain& domain, const api::FrontDoor& front, const json& config,
+                                         api::HttpResponse error, const api::HttpRequest& viewer,
+                                         const std::string& host) {
+  for (const json& custom : config["CustomErrorResponses"].value("Items", json::array())) {
+    if (custom.value("ErrorCode", 0) != error.status) continue;
+    const std::string page = custom.value("ResponsePagePath", "");
+    if (page.empty()) break;
+    api::HttpRequest page_request = viewer;
+    page_request.method = viewer.method == "HEAD" ? "HEAD" : "GET";
+    page_request.target = page;
+    page_request.body.clear();
+    api::HttpResponse answer = fetch_through(domain, front, config, behavior_for(config, page), page_request, host);
+    if (answer.status >= 400) break;
+    const std::string code = custom.value("ResponseCode", "");
+    answer.status = code.empty() ? error.status : std::stoi(code);  // checked at create: one of CloudFront's codes
+    return answer;
+  }
+  return error;
+}
+
 }  // namespace
 
 bool is_edge_request(const api::HttpRequest& request) {
@@ -183,26 +233,8 @@ api::HttpResponse serve_edge(Domain& domain, const api::FrontDoor& front, const 
     return edge_error(403, "This distribution is not configured to allow the HTTP request method that was used for "
                            "this request. The distribution supports only cachable requests.", host);
 
-  // An origin group: its members in order, the next tried when one answers a failover status.
-  // https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/high_availability_origin_failover.html
-  const std::string target = behavior.value("TargetOriginId", "");
-  std::vector<std::string> origin_ids{target};
-  json failover_statuses = json::array();
-  for (const json& group : config["OriginGroups"].value("Items", json::array())) {
-    if (group.value("Id", "") != target) continue;
-    origin_ids.clear();
-    for (const json& member : group.value("Members", json::object()).value("Items", json::array()))
-      origin_ids.push_back(member.value("OriginId", ""));
-    failover_statuses =
-        group.value("FailoverCriteria", json::object()).value("StatusCodes", json::object()).value("Items", json::array());
-  }
-  api::HttpResponse response = edge_error(502, "The origin group has no origin.", host);
-  for (const std::string& id : origin_ids) {
-    const json* origin = origin_named(config, id);
-    if (!origin) continue;
-    response = fetch_from_origin(domain.config(), front, *origin, origin_request(request, config, behavior, *origin, host));
-    if (std::find(failover_statuses.begin(), failover_statuses.end(), response.status) == failover_statuses.end()) break;
-  }
+  api::HttpResponse response = fetch_through(domain, front, config, behavior, request, host);
+  if (response.status >= 400) response = with_custom_error_page(domain, front, config, std::move(response), request, host);
   // The origin's Date when it sent one (the Python and S3 origins do), else the edge's own.
   bool dated = std::any_of(response.headers.begin(), response.headers.end(),
                            [](const auto& header) { return ascii_lower(header.first) == "date"; });

@@ -403,6 +403,28 @@ def test_edge_serves_an_s3_bucket(t):
     check_eq(s3.get_object(Bucket=bucket, Key="live/master.m3u8")["Body"].read(), b"#EXTM3U\n", "the object is unchanged")
 
 
+def test_edge_custom_error_responses(t):
+    """A single-page app's setup: a missing key (S3 answers 404) serves /index.html with 200; a
+    403 gets its own page and keeps its status."""
+    s3, cf = t.client("s3"), t.client("cloudfront")
+    bucket = unique("spa")
+    s3.create_bucket(Bucket=bucket)
+    s3.put_object(Bucket=bucket, Key="index.html", Body=b"<app/>", ContentType="text/html")
+    errors = {"Quantity": 1, "Items": [{"ErrorCode": 404, "ResponsePagePath": "/index.html", "ResponseCode": "200",
+                                        "ErrorCachingMinTTL": 10}]}
+    dist = cf.create_distribution(DistributionConfig=config([s3_origin(bucket)], behavior("bucket"),
+                                                            CustomErrorResponses=errors))["Distribution"]
+    r = edge(t, dist["DomainName"], "GET", "/deep/link/route")
+    check_eq((r.status, r.body, r.header("Content-Type")), (200, b"<app/>", "text/html"),
+             "a 404 from the origin answers the error page with its ResponseCode")
+    bad = [({"ErrorCode": 302}, "InvalidErrorCode"),
+           ({"ErrorCode": 404, "ResponsePagePath": "index.html"}, "InvalidRelativePath"),
+           ({"ErrorCode": 404, "ResponsePagePath": "/x", "ResponseCode": "299"}, "InvalidResponseCode")]
+    for item, code in bad:
+        cfg = config([s3_origin(bucket)], behavior("bucket"), CustomErrorResponses={"Quantity": 1, "Items": [item]})
+        expect_error(lambda: cf.create_distribution(DistributionConfig=cfg), 400, code, f"CustomErrorResponse {item}")
+
+
 def test_edge_forwards_to_a_loopback_origin(t):
     cf = t.client("cloudfront")
     port = echo().port
