@@ -5,6 +5,7 @@
 #include "emulator/mediaconnect/mediaconnect.hpp"
 #include "emulator/medialive/medialive.hpp"
 #include "emulator/mediapackage/mediapackage.hpp"
+#include "emulator/cloudfront/cloudfront.hpp"
 #include "emulator/cloudwatch/cloudwatch.hpp"
 #include "emulator/ecr/ecr.hpp"
 #include "emulator/iam/iam.hpp"
@@ -46,6 +47,7 @@ App::App(const Config& config, boost::asio::io_context& io)
   api_.set_handlers("logs", logs::operations(domain_));
   api_.set_handlers("ecr", ecr::operations(domain_));
   api_.set_handlers("sns", sns::operations(domain_, sns_delivery_));
+  api_.set_handlers("cloudfront", cloudfront::operations(domain_));
   domain_.load();  // after every hook is registered: settles interrupted transitions
   mediaconnect::resume_flows(domain_, flows_);  // flows ACTIVE when the process ended relay again
 }
@@ -76,6 +78,10 @@ std::optional<api::OriginTarget> App::origin_target(const std::string& url_hash)
 }
 
 void App::install_routes(api::FrontDoor& front) {
+  // CloudFront's edge forwards to mediaemu-local origins (S3, MediaPackage's /out/) through this
+  // same front door, in-process; it outlives the server that calls it.
+  front.route_when(cloudfront::is_edge_request,
+                   [this, &front](const api::HttpRequest& r) { return cloudfront::serve_edge(domain_, front, r); });
   front.route_when(s3::is_website_request, [this](const api::HttpRequest& r) { return s3::serve_website(*s3_, r); });
   origin_ = std::make_unique<api::Origin>([this](const std::string& hash) { return origin_target(hash); });
   front.route_prefix("/out/", [this](const api::HttpRequest& r) { return origin_->handle(r); });

@@ -32,7 +32,8 @@ class App {
 
   api::AwsApi& api() { return api_; }
   Domain& domain() { return domain_; }
-  // Adds the non-AWS HTTP routes (origin, MediaPackage ingest) to the front door.
+  // Adds the non-AWS HTTP routes (origin, MediaPackage ingest, S3 websites, the CloudFront edge)
+  // to the front door, which must outlive the server (the edge dispatches through it).
   void install_routes(api::FrontDoor& front);
   // Requests that may carry bodies over the API's 10 MB limit (S3 uploads), for HttpLimits.
   static bool accepts_large_body(const api::HttpRequest& headers_only);

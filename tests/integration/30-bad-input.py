@@ -132,11 +132,11 @@ def test_unsigned_request_routes_by_path(t):
 
 def test_services_not_emulated_answer_in_their_own_protocol(t):
     """A service mediaemu does not emulate yet answers 501 in the shape its client parses (query
-    XML for RDS, json for DynamoDB and Kinesis, rest-xml for CloudFront and Route 53, EC2's own
+    XML for RDS, json for DynamoDB and Kinesis, rest-xml for Route 53, EC2's own
     XML), so the client shows the reason instead of a parse error."""
     from botocore.exceptions import ClientError
     calls = [("rds", "describe_db_instances", {}), ("dynamodb", "list_tables", {}), ("kinesis", "list_streams", {}),
-             ("cloudfront", "list_distributions", {}), ("route53", "list_hosted_zones", {}),
+             ("route53", "list_hosted_zones", {}),
              ("ec2", "describe_regions", {})]
     for service, operation, args in calls:
         client = t.client(service)
