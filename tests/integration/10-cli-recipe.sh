@@ -5,9 +5,9 @@
 # 8 (CloudWatch alarms), 9 (the player page on S3 website hosting), 10, the Validation & Testing
 # queries (CloudWatch statistics included) and the cleanup. Only what must be local is
 # substituted: the endpoint, the region (`aws configure get region` has no configuration here).
-# Step 7 and the other CloudFront commands are not run yet. Runs the whole recipe once with AWS CLI
-# v1 (`aws` on PATH, AWS_ENDPOINT_URL) and once with v2 (/usr/bin/aws --endpoint-url), against
-# one server.
+# Step 7's CloudFront distribution in front of the three MediaPackage endpoints, checked through
+# the local edge at <id>.cloudfront.localhost. Runs the whole recipe once with AWS CLI v1 (`aws` on
+# PATH, AWS_ENDPOINT_URL) and once with v2 (/usr/bin/aws --endpoint-url), against one server.
 # timeout: 300
 set -u
 # shellcheck source=SCRIPTDIR/harness.sh
@@ -48,6 +48,202 @@ write_channel_config() {
     echo "    note: corrected the recipe's channel JSON (invalid on AWS too):"
     diff <(jq -S . recipe-channel-verbatim.json) <(jq -S . platform-channel-config.json) | grep '^[<>]' | sed 's/^/      /'
   fi
+}
+
+# Step 7's distribution configuration, the recipe's heredoc verbatim.
+write_distribution_config() {
+  cat > cloudfront-distribution-config.json << EOF
+  {
+      "CallerReference": "${DISTRIBUTION_NAME}-$(date +%s)",
+      "Comment": "Enterprise Video Streaming Platform Distribution",
+      "DefaultCacheBehavior": {
+          "TargetOriginId": "MediaPackage-HLS-Primary",
+          "ViewerProtocolPolicy": "redirect-to-https",
+          "CachePolicyId": "4135ea2d-6df8-44a3-9df3-4b5a84be39ad",
+          "OriginRequestPolicyId": "88a5eaf4-2fd4-4709-b370-b4c650ea3fcf",
+          "Compress": true,
+          "AllowedMethods": {
+              "Quantity": 7,
+              "Items": ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"],
+              "CachedMethods": {
+                  "Quantity": 2,
+                  "Items": ["GET", "HEAD"]
+              }
+          },
+          "TrustedSigners": {
+              "Enabled": false,
+              "Quantity": 0
+          },
+          "MinTTL": 0,
+          "DefaultTTL": 5,
+          "MaxTTL": 31536000
+      },
+      "Origins": {
+          "Quantity": 3,
+          "Items": [
+              {
+                  "Id": "MediaPackage-HLS-Primary",
+                  "DomainName": "$(echo ${HLS_ENDPOINT} | cut -d'/' -f3)",
+                  "OriginPath": "/$(echo ${HLS_ENDPOINT} | cut -d'/' -f4- | sed 's|/[^/]*$||')",
+                  "CustomOriginConfig": {
+                      "HTTPPort": 443,
+                      "HTTPSPort": 443,
+                      "OriginProtocolPolicy": "https-only",
+                      "OriginSslProtocols": {
+                          "Quantity": 1,
+                          "Items": ["TLSv1.2"]
+                      }
+                  },
+                  "CustomHeaders": {
+                      "Quantity": 1,
+                      "Items": [
+                          {
+                              "HeaderName": "X-MediaPackage-CDNIdentifier",
+                              "HeaderValue": "streaming-platform-${RANDOM_SUFFIX}"
+                          }
+                      ]
+                  }
+              },
+              {
+                  "Id": "MediaPackage-DASH-DRM",
+                  "DomainName": "$(echo ${DASH_ENDPOINT} | cut -d'/' -f3)",
+                  "OriginPath": "/$(echo ${DASH_ENDPOINT} | cut -d'/' -f4- | sed 's|/[^/]*$||')",
+                  "CustomOriginConfig": {
+                      "HTTPPort": 443,
+                      "HTTPSPort": 443,
+                      "OriginProtocolPolicy": "https-only",
+                      "OriginSslProtocols": {
+                          "Quantity": 1,
+                          "Items": ["TLSv1.2"]
+                      }
+                  },
+                  "CustomHeaders": {
+                      "Quantity": 1,
+                      "Items": [
+                          {
+                              "HeaderName": "X-MediaPackage-CDNIdentifier",
+                              "HeaderValue": "streaming-platform-${RANDOM_SUFFIX}"
+                          }
+                      ]
+                  }
+              },
+              {
+                  "Id": "MediaPackage-CMAF-LowLatency",
+                  "DomainName": "$(echo ${CMAF_ENDPOINT} | cut -d'/' -f3)",
+                  "OriginPath": "/$(echo ${CMAF_ENDPOINT} | cut -d'/' -f4- | sed 's|/[^/]*$||')",
+                  "CustomOriginConfig": {
+                      "HTTPPort": 443,
+                      "HTTPSPort": 443,
+                      "OriginProtocolPolicy": "https-only",
+                      "OriginSslProtocols": {
+                          "Quantity": 1,
+                          "Items": ["TLSv1.2"]
+                      }
+                  },
+                  "CustomHeaders": {
+                      "Quantity": 1,
+                      "Items": [
+                          {
+                              "HeaderName": "X-MediaPackage-CDNIdentifier",
+                              "HeaderValue": "streaming-platform-${RANDOM_SUFFIX}"
+                          }
+                      ]
+                  }
+              }
+          ]
+      },
+      "CacheBehaviors": {
+          "Quantity": 3,
+          "Items": [
+              {
+                  "PathPattern": "*.mpd",
+                  "TargetOriginId": "MediaPackage-DASH-DRM",
+                  "ViewerProtocolPolicy": "redirect-to-https",
+                  "CachePolicyId": "4135ea2d-6df8-44a3-9df3-4b5a84be39ad",
+                  "OriginRequestPolicyId": "88a5eaf4-2fd4-4709-b370-b4c650ea3fcf",
+                  "Compress": true,
+                  "AllowedMethods": {
+                      "Quantity": 2,
+                      "Items": ["GET", "HEAD"],
+                      "CachedMethods": {
+                          "Quantity": 2,
+                          "Items": ["GET", "HEAD"]
+                      }
+                  },
+                  "TrustedSigners": {
+                      "Enabled": false,
+                      "Quantity": 0
+                  },
+                  "MinTTL": 0,
+                  "DefaultTTL": 5,
+                  "MaxTTL": 60
+              },
+              {
+                  "PathPattern": "*/ll.m3u8",
+                  "TargetOriginId": "MediaPackage-CMAF-LowLatency",
+                  "ViewerProtocolPolicy": "redirect-to-https",
+                  "CachePolicyId": "4135ea2d-6df8-44a3-9df3-4b5a84be39ad",
+                  "OriginRequestPolicyId": "88a5eaf4-2fd4-4709-b370-b4c650ea3fcf",
+                  "Compress": true,
+                  "AllowedMethods": {
+                      "Quantity": 2,
+                      "Items": ["GET", "HEAD"],
+                      "CachedMethods": {
+                          "Quantity": 2,
+                          "Items": ["GET", "HEAD"]
+                      }
+                  },
+                  "TrustedSigners": {
+                      "Enabled": false,
+                      "Quantity": 0
+                  },
+                  "MinTTL": 0,
+                  "DefaultTTL": 2,
+                  "MaxTTL": 10
+              },
+              {
+                  "PathPattern": "*.ts",
+                  "TargetOriginId": "MediaPackage-HLS-Primary",
+                  "ViewerProtocolPolicy": "redirect-to-https",
+                  "CachePolicyId": "4135ea2d-6df8-44a3-9df3-4b5a84be39ad",
+                  "OriginRequestPolicyId": "88a5eaf4-2fd4-4709-b370-b4c650ea3fcf",
+                  "Compress": false,
+                  "AllowedMethods": {
+                      "Quantity": 2,
+                      "Items": ["GET", "HEAD"],
+                      "CachedMethods": {
+                          "Quantity": 2,
+                          "Items": ["GET", "HEAD"]
+                      }
+                  },
+                  "TrustedSigners": {
+                      "Enabled": false,
+                      "Quantity": 0
+                  },
+                  "MinTTL": 0,
+                  "DefaultTTL": 86400,
+                  "MaxTTL": 86400
+              }
+          ]
+      },
+      "Enabled": true,
+      "PriceClass": "PriceClass_All",
+      "ViewerCertificate": {
+          "CloudFrontDefaultCertificate": true,
+          "MinimumProtocolVersion": "TLSv1.2_2021",
+          "CertificateSource": "cloudfront"
+      },
+      "Restrictions": {
+          "GeoRestriction": {
+              "RestrictionType": "none",
+              "Quantity": 0
+          }
+      },
+      "HttpVersion": "http2",
+      "IsIPV6Enabled": true,
+      "WebACLId": ""
+  }
+EOF
 }
 
 # timed_wait "what" aws medialive wait ...: runs the waiter, prints and checks its time.
@@ -349,7 +545,47 @@ EOF
   exited_0 "step 6: create-channel --cli-input-json"
   check_match "step 6: CHANNEL_ID" "$NUM" "$CHANNEL_ID"
 
-  # --- Step 8: CloudWatch alarms (the CloudFront one names no distribution yet: step 7 is not run)
+  # --- Step 7: the CloudFront distribution in front of the three endpoints
+  HLS_ENDPOINT=$(aws mediapackage describe-origin-endpoint \
+      --region ${AWS_REGION} \
+      --id "${PACKAGE_CHANNEL_NAME}-hls-advanced" \
+      --query 'Url' --output text)
+  exited_0 "step 7: describe-origin-endpoint HLS"
+  DASH_ENDPOINT=$(aws mediapackage describe-origin-endpoint \
+      --region ${AWS_REGION} \
+      --id "${PACKAGE_CHANNEL_NAME}-dash-drm" \
+      --query 'Url' --output text)
+  exited_0 "step 7: describe-origin-endpoint DASH"
+  CMAF_ENDPOINT=$(aws mediapackage describe-origin-endpoint \
+      --region ${AWS_REGION} \
+      --id "${PACKAGE_CHANNEL_NAME}-cmaf-ll" \
+      --query 'Url' --output text)
+  exited_0 "step 7: describe-origin-endpoint CMAF"
+  write_distribution_config
+  DISTRIBUTION_ID=$(aws cloudfront create-distribution \
+      --distribution-config file://cloudfront-distribution-config.json \
+      --query 'Distribution.Id' --output text 2>cloudfront-error.txt)
+  local created=$?
+  if [[ $created -ne 0 && ( -z $CMAF_ENDPOINT || $CMAF_ENDPOINT == None ) ]]; then
+    # As on AWS, a CMAF endpoint has no top-level Url (empty: its URLs are per HlsManifests entry), so the
+    # recipe's third origin gets an empty DomainName, which CloudFront refuses. The smallest
+    # correction: that origin from the CMAF endpoint's first manifest URL.
+    check_match "step 7 as written: create-distribution refuses the CMAF origin's empty DomainName" \
+      "InvalidArgument|InvalidOrigin" "$(cat cloudfront-error.txt)"
+    echo "    note: corrected step 7: CMAF_ENDPOINT from CmafPackage.HlsManifests[0].Url (no top-level Url, on AWS too)"
+    CMAF_ENDPOINT=$(aws mediapackage describe-origin-endpoint --region ${AWS_REGION} --id "${PACKAGE_CHANNEL_NAME}-cmaf-ll" \
+        --query 'CmafPackage.HlsManifests[0].Url' --output text)
+    write_distribution_config
+    DISTRIBUTION_ID=$(aws cloudfront create-distribution \
+        --distribution-config file://cloudfront-distribution-config.json \
+        --query 'Distribution.Id' --output text 2>cloudfront-error.txt)
+    created=$?
+  fi
+  if [[ $created -eq 0 ]]; then me_pass "step 7: cloudfront create-distribution (exit 0)"
+  else me_fail "step 7: cloudfront create-distribution" "exit 0" "exit $created: $(cat cloudfront-error.txt)"; fi
+  check_match "step 7: DISTRIBUTION_ID" '^E[A-Z0-9]{13}$' "$DISTRIBUTION_ID"
+
+  # --- Step 8: CloudWatch alarms
   aws cloudwatch put-metric-alarm \
       --alarm-name "MediaLive-${LIVE_CHANNEL_NAME}-InputLoss" \
       --alarm-description "MediaLive channel input loss detection" \
@@ -387,8 +623,8 @@ EOF
       --evaluation-periods 2 \
       --dimensions Name=DistributionId,Value=${DISTRIBUTION_ID:-none}
   exited_0 "step 8: put-metric-alarm CloudFront"
-  query_eq "step 8: the channel's alarms exist" 2 \
-    aws cloudwatch describe-alarms --query "length(MetricAlarms[?contains(AlarmName, '${RANDOM_SUFFIX}')])" --output text
+  query_eq "step 8: the three alarms exist" 3 \
+    aws cloudwatch describe-alarms --query "length(MetricAlarms[?contains(AlarmName, '${RANDOM_SUFFIX}') || contains(AlarmName, '${DISTRIBUTION_ID}')])" --output text
 
   # --- Step 9: the player page, served by S3 website hosting
   cat > streaming-platform-player.html << EOF
@@ -409,7 +645,7 @@ EOF
   check_match "step 9: the bucket's website serves the player page at http://<bucket>.s3-website.localhost" \
     "${PLATFORM_NAME}" "$page"
 
-  # --- Step 10: start and wait (CloudFront parts not run)
+  # --- Step 10: start and wait
   aws medialive start-channel \
       --region ${AWS_REGION} \
       --channel-id ${CHANNEL_ID}
@@ -420,6 +656,11 @@ EOF
       --region ${AWS_REGION} \
       --channel-id ${CHANNEL_ID}
 
+  DISTRIBUTION_DOMAIN=$(aws cloudfront get-distribution \
+      --id ${DISTRIBUTION_ID} \
+      --query 'Distribution.DomainName' --output text)
+  exited_0 "step 10: cloudfront get-distribution DomainName"
+  check_eq "step 10: DISTRIBUTION_DOMAIN" "$(tr 'A-Z' 'a-z' <<<"$DISTRIBUTION_ID").cloudfront.localhost" "$DISTRIBUTION_DOMAIN"
   echo "Primary RTMP: $(aws medialive describe-input --region ${AWS_REGION} --input-id ${RTMP_INPUT_ID} --query 'Destinations[0].Url' --output text)"
   echo "Backup RTMP: $(aws medialive describe-input --region ${AWS_REGION} --input-id ${RTMP_INPUT_ID} --query 'Destinations[1].Url' --output text)"
   STATUS=$(aws medialive describe-channel --region ${AWS_REGION} --channel-id ${CHANNEL_ID} --query 'State' --output text)
@@ -478,6 +719,20 @@ EOF
     code=$(curl -s -o /dev/null -w '%{http_code}' -I "$url")
     check_match "validation 2: the origin answers HEAD $url (no media yet: 2xx or 404)" '^(2[0-9][0-9]|404)$' "$code"
   done
+
+  # --- Validation 3: the distribution, and playback URLs through its edge (http: mediaemu has no TLS)
+  aws cloudfront get-distribution \
+      --id ${DISTRIBUTION_ID} \
+      --query '{Status:Distribution.Status,DomainName:Distribution.DomainName,Origins:Distribution.DistributionConfig.Origins.Quantity}'
+  exited_0 "validation 3: cloudfront get-distribution summary"
+  aws cloudfront wait distribution-deployed --id ${DISTRIBUTION_ID}
+  exited_0 "validation 3: cloudfront wait distribution-deployed"
+  local via hls_name
+  hls_name=${HLS_ENDPOINT##*/}
+  via=$(curl -s -o /dev/null -D - "http://${DISTRIBUTION_DOMAIN}:$ME_HTTP_PORT/${hls_name}" | tr -d '\r')
+  check_match "validation 3: the edge forwards the HLS manifest request to MediaPackage (no media yet: its 404)" \
+    "^HTTP/1.1 404" "$via"
+  check_match "validation 3: ... and answers as CloudFront" "Via: 1.1 [a-z0-9]+.cloudfront.localhost \\(CloudFront\\)" "$via"
 
   # --- Validation 5: CloudWatch statistics (no media is pushed: the calls answer, with few datapoints)
   aws cloudwatch get-metric-statistics \
@@ -571,6 +826,29 @@ EOF
       --id ${PACKAGE_CHANNEL_NAME}
   exited_0 "cleanup 3: mediapackage delete-channel"
 
+  # --- Cleanup 4: disable the distribution
+  aws cloudfront get-distribution-config \
+      --id ${DISTRIBUTION_ID} \
+      --query 'DistributionConfig' > temp-distribution-config.json
+  exited_0 "cleanup 4: get-distribution-config"
+  cat temp-distribution-config.json | jq '.Enabled = false' > disabled-distribution-config.json
+  ETAG=$(aws cloudfront get-distribution-config \
+      --id ${DISTRIBUTION_ID} \
+      --query 'ETag' --output text)
+  exited_0 "cleanup 4: get-distribution-config ETag"
+  aws cloudfront update-distribution \
+      --id ${DISTRIBUTION_ID} \
+      --distribution-config file://disabled-distribution-config.json \
+      --if-match ${ETAG} >/dev/null
+  exited_0 "cleanup 4: update-distribution (disable)"
+  query_eq "cleanup 4: the distribution is disabled" False \
+    aws cloudfront get-distribution --id ${DISTRIBUTION_ID} --query 'Distribution.DistributionConfig.Enabled' --output text
+  # The recipe stops here ("manual deletion required after propagation"); this run deletes it too.
+  aws cloudfront wait distribution-deployed --id ${DISTRIBUTION_ID}
+  aws cloudfront delete-distribution --id ${DISTRIBUTION_ID} \
+      --if-match "$(aws cloudfront get-distribution --id ${DISTRIBUTION_ID} --query ETag --output text)"
+  exited_0 "after cleanup 4: delete-distribution"
+
   # --- Cleanup 5: storage, IAM, the secret, the alarms
   aws s3 rm s3://${BUCKET_NAME} --recursive
   exited_0 "cleanup 5: s3 rm --recursive"
@@ -595,7 +873,7 @@ EOF
   rm -f medialive-trust-policy.json medialive-platform-policy.json \
         platform-channel-config.json cloudfront-distribution-config.json \
         streaming-platform-player.html lifecycle-policy.json \
-        temp-distribution-config.json disabled-distribution-config.json
+        temp-distribution-config.json disabled-distribution-config.json cloudfront-error.txt
 
   # Nothing of this run is left (deleted MediaLive resources may still show as DELETED).
   query_eq "after cleanup: channel state" DELETED \
