@@ -117,6 +117,9 @@ class MediaSink {
   // The channel stopped: finish the current segment, write final manifests (EXT-X-ENDLIST, a
   // static MPD).
   virtual void on_end() = 0;
+  // A still picture (JPEG) of the frame-capture output `output`, at `t_us` on the output timeline.
+  // Outside the packet stream: stills are sparse and must not hold packets back.
+  virtual void on_still(const std::string& output, const std::vector<uint8_t>& jpeg, int64_t t_us) {}
 };
 
 }  // namespace mediaemu::pipeline

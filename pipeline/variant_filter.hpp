@@ -33,6 +33,9 @@ class VariantFilter : public MediaSink {
     if (tracks_.count(packet.track_id)) next_->on_packet(packet);
   }
   void on_discontinuity() override { next_->on_discontinuity(); }
+  void on_still(const std::string& output, const std::vector<uint8_t>& jpeg, int64_t t_us) override {
+    if (names_.count(output)) next_->on_still(output, jpeg, t_us);
+  }
   void on_end() override { next_->on_end(); }
 
  private:

@@ -9,6 +9,7 @@
 #include "pipeline/ingest/ts/ts_push_source.hpp"
 #include "pipeline/package/archive_writer.hpp"
 #include "pipeline/package/endpoint_packager.hpp"
+#include "pipeline/package/frame_capture_writer.hpp"
 #include "pipeline/package/fan_out.hpp"
 #include "pipeline/transcode/live_transcoder.hpp"
 #include "pipeline/variant_filter.hpp"
@@ -17,7 +18,7 @@ namespace mediaemu::media {
 namespace {
 
 // One transcoder -> one VariantFilter per output group -> a MediaPackage channel's FanOut (one
-// packager per origin endpoint), an HLS writer of its own or an Archive writer.
+// packager per origin endpoint), an HLS writer of its own, an Archive or a FrameCapture writer.
 class LivePipeline : public ChannelPipeline {
  public:
   LivePipeline(const ChannelRunPlan& plan, const std::set<std::string>& mediapackage_channels) : label_(plan.key()) {
@@ -36,7 +37,9 @@ class LivePipeline : public ChannelPipeline {
         }
         target = fanout;
       } else {
-        const auto& directory = d.kind == Delivery::Kind::Archive ? d.archive.directory : d.hls.directory;
+        const auto& directory = d.kind == Delivery::Kind::Archive        ? d.archive.directory
+                                : d.kind == Delivery::Kind::FrameCapture ? d.stills.directory
+                                                                         : d.hls.directory;
         std::error_code ec;
         std::filesystem::create_directories(directory, ec);
         if (ec) {
@@ -45,6 +48,7 @@ class LivePipeline : public ChannelPipeline {
           continue;
         }
         if (d.kind == Delivery::Kind::Archive) target = std::make_shared<pipeline::ArchiveWriter>(d.archive);
+        else if (d.kind == Delivery::Kind::FrameCapture) target = std::make_shared<pipeline::FrameCaptureWriter>(d.stills);
         else target = std::shared_ptr<pipeline::MediaSink>(pipeline::make_endpoint_packager(d.hls));
       }
       std::set<std::string> names(d.outputs.begin(), d.outputs.end());

@@ -2,8 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
-#include <cinttypes>
-#include <cstdio>
+#include "pipeline/package/file_counter.hpp"
+
 
 namespace mediaemu::pipeline {
 
@@ -14,11 +14,6 @@ namespace {
 // Segments of one GOP: the unit in which packets reach the file.
 constexpr int kChunkSeconds = 1;
 
-std::string counter_text(int64_t counter) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%06" PRId64, counter);
-  return buf;
-}
 
 }  // namespace
 
@@ -88,7 +83,7 @@ void ArchiveWriter::append(const std::vector<Segment>& segments) {
       TsMuxer::Output out = f.muxer->mux(s);
       if (out.bytes.empty()) continue;
       if (!f.open) {
-        f.temp = spec_.directory / (spec_.temp_prefix + f.stem + "." + counter_text(counter_) + "." + f.extension);
+        f.temp = spec_.directory / (spec_.temp_prefix + numbered_name({f.stem, f.extension}, counter_, 6));
         f.out.open(f.temp, std::ios::binary | std::ios::trunc);
         if (!f.out) throw std::runtime_error("cannot write " + f.temp.string());
         f.open = true;
@@ -106,7 +101,7 @@ void ArchiveWriter::roll() {
     if (!f.open) continue;
     f.out.close();
     f.open = false;
-    std::string name = f.stem + "." + counter_text(counter_) + "." + f.extension;
+    std::string name = numbered_name({f.stem, f.extension}, counter_, 6);
     std::error_code ec;
     fs::rename(f.temp, spec_.directory / name, ec);
     if (ec) {
@@ -122,22 +117,9 @@ void ArchiveWriter::roll() {
 }
 
 int64_t ArchiveWriter::first_free_counter() const {
-  int64_t next = 0;
-  std::error_code ec;
-  for (fs::directory_iterator it(spec_.directory, ec), end; !ec && it != end; it.increment(ec)) {
-    std::string name = it->path().filename().string();
-    for (const File& f : files_) {
-      // "<stem>.<digits>.<extension>"
-      std::string prefix = f.stem + ".", suffix = "." + f.extension;
-      if (name.size() <= prefix.size() + suffix.size() || name.rfind(prefix, 0) != 0 ||
-          name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0)
-        continue;
-      std::string digits = name.substr(prefix.size(), name.size() - prefix.size() - suffix.size());
-      if (digits.empty() || digits.size() > 12 || digits.find_first_not_of("0123456789") != std::string::npos) continue;
-      next = std::max<int64_t>(next, std::stoll(digits) + 1);
-    }
-  }
-  return next;
+  std::vector<NumberedName> names;
+  for (const File& f : files_) names.push_back({f.stem, f.extension});
+  return next_free_counter(spec_.directory, names);
 }
 
 }  // namespace mediaemu::pipeline

@@ -33,6 +33,7 @@ class FanOut : public MediaSink {
   void on_packet(const MediaPacket& packet) override;
   void on_discontinuity() override;
   void on_end() override;
+  void on_still(const std::string& output, const std::vector<uint8_t>& jpeg, int64_t t_us) override;
 
  private:
   struct Entry {

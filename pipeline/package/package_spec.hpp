@@ -93,4 +93,13 @@ struct ArchiveSpec {
   std::string temp_prefix = ".";          // of files still being written
 };
 
+// A MediaLive FrameCapture output group's files (pipeline/package/frame_capture_writer.hpp).
+struct FrameCaptureFilesSpec {
+  std::string label;                                  // for log lines
+  std::filesystem::path directory;                    // the destination's path
+  std::string base_name;                              // the destination's base file name
+  std::map<std::string, std::string> name_modifiers;  // by output name
+  std::string temp_prefix = ".";                      // of files still being written
+};
+
 }  // namespace mediaemu::pipeline

@@ -49,6 +49,7 @@ LadderEngine::LadderEngine(const LadderSpec& spec, MediaSink& sink) : spec_(spec
   for (size_t i = 0; i < spec_.audio.size(); ++i)
     audio_.push_back(std::make_unique<AudioRendition>(spec_.audio[i], video_count + 1 + static_cast<int>(i),
                                                       *interleaver_));
+  for (const auto& c : spec_.captures) captures_.push_back(std::make_unique<FrameCapturer>(c));
   for (const auto& o : spec_.outputs) {
     Variant v{o.name, 0, {}};
     if (!o.video.empty()) {
@@ -173,6 +174,16 @@ void LadderEngine::on_video_picture(AVFrame* picture) {
   if (!video_.empty() && !video_.front()->is_open()) open_video_renditions(picture);
   int64_t t_us = picture->best_effort_timestamp * 1000 + offset_us_;
   for (auto& v : video_) v->push(picture, t_us);
+  for (auto& c : captures_) {
+    if (!c) continue;
+    try {
+      c->push(picture, t_us, sink_);
+    } catch (const std::exception& e) {
+      // A still that cannot be made loses that capture output, not the channel's streams.
+      spdlog::error("transcode {}: frame capture stopped: {}", spec_.label, e.what());
+      c.reset();
+    }
+  }
   if (!audio_decoder_ && !video_.empty()) {
     // An input without audio still gets (silent) audio renditions, kept level with the video.
     int64_t until = video_.front()->next_time_us();

@@ -10,6 +10,7 @@
 
 #include "pipeline/media.hpp"
 #include "pipeline/transcode/audio_rendition.hpp"
+#include "pipeline/transcode/frame_capturer.hpp"
 #include "pipeline/transcode/ladder_spec.hpp"
 #include "pipeline/transcode/packet_interleaver.hpp"
 #include "pipeline/transcode/stream_decoder.hpp"
@@ -63,6 +64,7 @@ class LadderEngine {
   std::unique_ptr<PacketInterleaver> interleaver_;
   std::vector<std::unique_ptr<VideoRendition>> video_;
   std::vector<std::unique_ptr<AudioRendition>> audio_;
+  std::vector<std::unique_ptr<FrameCapturer>> captures_;  // null once one failed (logged)
   std::vector<Variant> variants_;
   std::optional<StreamDecoder> video_decoder_, audio_decoder_;
   AVRational metadata_fps_{0, 1};

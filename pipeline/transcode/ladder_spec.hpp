@@ -47,10 +47,19 @@ struct InputLossSpec {
   int input_loss_threshold_ms = 1000;  // no input for this long counts as loss
 };
 
+// A still picture of the input every interval (a MediaLive FrameCapture output): JPEG, delivered
+// to the MediaSink's on_still() under the output's name.
+struct FrameCaptureSpec {
+  std::string name;           // output name
+  int width = 0, height = 0;  // 0: the source's
+  int interval_ms = 1000;
+};
+
 struct LadderSpec {
   std::vector<VideoRenditionSpec> video;
   std::vector<AudioRenditionSpec> audio;
   std::vector<OutputSpec> outputs;
+  std::vector<FrameCaptureSpec> captures;
   InputLossSpec input_loss;
   std::string x264_preset = "veryfast";
   int encoder_threads = 0;  // libx264 threads per video rendition; 0: by picture size (see video_rendition.cpp)

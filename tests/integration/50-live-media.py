@@ -107,13 +107,20 @@ def test_setup(t):
         "Destination": {"DestinationRefId": "s3-archive"}, "RolloverInterval": 4}},
         "Outputs": media.outputs(["v144"], {"ArchiveOutputSettings": {
             "NameModifier": "_144p", "ContainerSettings": {"M2tsSettings": {}}}})}
+    thumbs_group = {"Name": "thumbs", "OutputGroupSettings": {"FrameCaptureGroupSettings": {
+        "Destination": {"DestinationRefId": "s3-thumbs"}}},
+        "Outputs": [{"OutputName": "thumb", "VideoDescriptionName": "thumb",
+                     "OutputSettings": {"FrameCaptureOutputSettings": {"NameModifier": "-small"}}}]}
+    thumb = {"Name": "thumb", "Width": 320, "Height": 180,
+             "CodecSettings": {"FrameCaptureSettings": {"CaptureInterval": 2, "CaptureIntervalUnits": "SECONDS"}}}
     t.client("s3").create_bucket(Bucket="mediaemu-it")  # as the seed's `aws s3 mb` does before the channel
-    S["b"] = create_channel(ml, "channel-b", b_in["Id"], [media.video_description("v144", 256, 144, 250_000)],
-                            b_groups + [archive_group],
+    S["b"] = create_channel(ml, "channel-b", b_in["Id"], [media.video_description("v144", 256, 144, 250_000), thumb],
+                            b_groups + [archive_group, thumbs_group],
                             [{"Id": "mp-ingest", "Settings": [{"Url": ingest["Url"], "Username": ingest["Username"],
                                                                "PasswordParam": "/medialive/loss"}]},
                              {"Id": "s3", "Settings": [{"Url": "s3://mediaemu-it/b/index"}]},
-                             {"Id": "s3-archive", "Settings": [{"Url": "s3://mediaemu-it/b-archive/recording"}]}])
+                             {"Id": "s3-archive", "Settings": [{"Url": "s3://mediaemu-it/b-archive/recording"}]},
+                             {"Id": "s3-thumbs", "Settings": [{"Url": "s3://mediaemu-it/b-thumbs/frame"}]}])
     S["c"] = create_channel(ml, "channel-c", c_in["Id"], [media.video_description("v144", 256, 144, 250_000)],
                             [dict(b_groups[1], Name="c-archive")], [{"Id": "s3", "Settings": [{"Url": "s3://mediaemu-it/c/index"}]}])
     S["idle"] = create_channel(ml, "channel-idle", idle_in["Id"], [media.video_description("v144", 256, 144, 250_000)],
@@ -318,6 +325,22 @@ def test_s3_archive_output(t):
                  [("aac", None), ("h264", 256)], "an archive file carries the output's 256x144 H.264 and AAC")
         duration = float(probe.get("format", {}).get("duration", 0))
         check(3.5 <= duration <= 6.5, "an archive file lasts the rollover interval, to a whole GOP", "4 to 6 s", duration)
+
+
+def test_s3_frame_capture_output(t):
+    """Channel B's FrameCapture group: a 320x180 JPEG every 2 s while the input is present, named
+    <base><NameModifier>.<5-digit counter>.jpg, through the S3 API."""
+    s3 = t.client("s3")
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket="mediaemu-it", Prefix="b-thumbs/").get("Contents", [])]
+    check(len(keys) >= 3 and keys[0] == "b-thumbs/frame-small.00000.jpg",
+          "ListObjectsV2: the stills, <base><NameModifier>.<counter>.jpg from 00000", "b-thumbs/frame-small.00000.jpg, ...",
+          keys)
+    if keys:
+        path = t.server.tmp / "still.jpg"
+        path.write_bytes(s3.get_object(Bucket="mediaemu-it", Key=keys[-1])["Body"].read())
+        streams = media.ffprobe(path, "-show_streams").get("streams", [])
+        check_eq([(s.get("codec_name"), s.get("width"), s.get("height")) for s in streams], [("mjpeg", 320, 180)],
+                 "a still is a 320x180 JPEG")
 
 
 def test_input_loss_emit_output_keeps_advancing(t):

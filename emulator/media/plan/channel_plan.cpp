@@ -148,6 +148,52 @@ std::optional<pipeline::ArchiveSpec> s3_archive_spec(const std::string& url, con
   return spec;
 }
 
+// A FrameCapture video description: its size and CaptureInterval (in CaptureIntervalUnits,
+// SECONDS unless MILLISECONDS).
+pipeline::FrameCaptureSpec still_spec(const json& description) {
+  pipeline::FrameCaptureSpec s;
+  s.width = static_cast<int>(number(description, "Width", 0));
+  s.height = static_cast<int>(number(description, "Height", 0));
+  const json settings = description.value("CodecSettings", json::object()).value("FrameCaptureSettings", json::object());
+  double interval = number(settings, "CaptureInterval", 1);
+  s.interval_ms = static_cast<int>(text(settings, "CaptureIntervalUnits", "SECONDS") == "MILLISECONDS" ? interval
+                                                                                                       : interval * 1000);
+  return s;
+}
+
+// A FrameCapture group to s3://: files <base><NameModifier>.<counter>.jpg, and a still encoder per
+// output whose video description has FrameCaptureSettings.
+std::optional<Delivery> frame_capture_delivery(const std::string& url, const json& group, const std::string& group_name,
+                                               const std::map<std::string, pipeline::FrameCaptureSpec>& stills,
+                                               const PlanContext& ctx, ChannelPlan& plan) {
+  auto location = s3_location(url, ctx);
+  if (!location) return std::nullopt;
+  Delivery d;
+  d.kind = Delivery::Kind::FrameCapture;
+  d.group_name = group_name;
+  d.pause_on_input_loss = true;  // stills are of the input: none while it is lost
+  d.stills.label = ctx.label + " frame capture " + url;
+  d.stills.directory = location->first;
+  d.stills.base_name = location->second;
+  d.stills.temp_prefix = s3::kTempPrefix;
+  const auto& outputs = group.value("Outputs", json::array());
+  for (size_t o = 0; o < outputs.size(); ++o) {
+    std::string name = group_name + "/" + text(outputs[o], "OutputName", "Output " + std::to_string(o + 1));
+    auto still = stills.find(text(outputs[o], "VideoDescriptionName"));
+    if (still == stills.end()) {
+      plan.alerts.push_back("frame capture output '" + name + "' names no video description with FrameCaptureSettings; skipped");
+      continue;
+    }
+    pipeline::FrameCaptureSpec spec = still->second;
+    spec.name = name;
+    plan.ladder.captures.push_back(spec);
+    d.stills.name_modifiers[name] = text(outputs[o].value("OutputSettings", json::object())
+                                             .value("FrameCaptureOutputSettings", json::object()), "NameModifier");
+    d.outputs.push_back(name);
+  }
+  return d;
+}
+
 }  // namespace
 
 ChannelPlan plan_channel(const json& channel, const PlanContext& ctx) {
@@ -158,7 +204,12 @@ ChannelPlan plan_channel(const json& channel, const PlanContext& ctx) {
 
   std::map<std::string, pipeline::VideoRenditionSpec> videos;
   std::map<std::string, pipeline::AudioRenditionSpec> audios;
+  std::map<std::string, pipeline::FrameCaptureSpec> stills;
   for (const auto& d : settings.value("VideoDescriptions", json::array())) {
+    if (d.value("CodecSettings", json::object()).contains("FrameCaptureSettings")) {
+      stills[text(d, "Name")] = still_spec(d);
+      continue;
+    }
     std::string problem;
     if (auto v = video_spec(d, problem)) videos[v->name] = *v;
     else plan.alerts.push_back(problem);
@@ -181,6 +232,7 @@ ChannelPlan plan_channel(const json& channel, const PlanContext& ctx) {
     const json* dest = destination(channel, gs.contains("MediaPackageGroupSettings") ? gs["MediaPackageGroupSettings"]
                                             : gs.contains("HlsGroupSettings")       ? gs["HlsGroupSettings"]
                                             : gs.contains("ArchiveGroupSettings")   ? gs["ArchiveGroupSettings"]
+                                            : gs.contains("FrameCaptureGroupSettings") ? gs["FrameCaptureGroupSettings"]
                                                                                     : json::object());
     const json urls = dest ? dest->value("Settings", json::array()) : json::array();
     std::string url = urls.empty() ? "" : text(urls[0], "Url");
@@ -219,10 +271,19 @@ ChannelPlan plan_channel(const json& channel, const PlanContext& ctx) {
       // One transcoder serves every group: an archive records what the channel emits, and does not
       // by itself turn on filler frames for the MediaPackage groups that pause during input loss.
       delivery.pause_on_input_loss = true;
+    } else if (gs.contains("FrameCaptureGroupSettings")) {
+      auto stills_delivery = frame_capture_delivery(url, group, group_name, stills, ctx, plan);
+      if (!stills_delivery) {
+        plan.alerts.push_back("FrameCapture output group '" + group_name + "' sends to '" + url +
+                              "', which mediaemu does not serve: use s3://bucket/path/name");
+      } else if (!stills_delivery->outputs.empty()) {
+        plan.deliveries.push_back(std::move(*stills_delivery));
+      }
+      continue;  // its outputs are stills, not ladder outputs
     } else {
       std::string type = gs.empty() ? "an empty" : gs.begin().key();
       plan.alerts.push_back("output group '" + group_name + "' (" + type +
-                            ") is not run by mediaemu; it runs MediaPackageGroupSettings, ArchiveGroupSettings, and "
+                            ") is not run by mediaemu; it runs MediaPackageGroupSettings, ArchiveGroupSettings, FrameCaptureGroupSettings and "
                             "HlsGroupSettings to a MediaPackage ingest URL or s3://");
       continue;
     }
@@ -255,6 +316,10 @@ ChannelPlan plan_channel(const json& channel, const PlanContext& ctx) {
     if (used_video.count(name)) plan.ladder.video.push_back(v);
   for (const auto& [name, a] : audios)
     if (used_audio.count(name)) plan.ladder.audio.push_back(a);
+
+  if (plan.ladder.outputs.empty() && !plan.ladder.captures.empty())
+    plan.alerts.push_back("FrameCapture groups run alongside a streaming output group; this channel has none, so no "
+                          "stills are made");
 
   // One transcoder feeds every group, so input loss follows the groups: filler frames if any
   // group emits output during loss; otherwise the output pauses and resumes with a discontinuity.

@@ -22,11 +22,13 @@ struct Delivery {
     MediaPackage,  // in-process to a MediaPackage channel (its origin endpoints package)
     Hls,           // an HLS output written by mediaemu itself (s3:// destinations)
     Archive,       // MPEG-TS files rolled every RolloverInterval (s3:// destinations)
+    FrameCapture,  // JPEG stills every CaptureInterval (s3:// destinations)
   } kind = Kind::MediaPackage;
   std::string group_name;
   std::string mediapackage_channel_id;  // Kind::MediaPackage
   pipeline::EndpointSpec hls;           // Kind::Hls
   pipeline::ArchiveSpec archive;        // Kind::Archive
+  pipeline::FrameCaptureFilesSpec stills;  // Kind::FrameCapture
   std::vector<std::string> outputs;     // names of the LadderSpec outputs this group carries
   bool pause_on_input_loss = false;     // MediaPackage groups always pause (ML-UG); HLS per InputLossAction
 };

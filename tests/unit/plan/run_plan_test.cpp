@@ -23,7 +23,10 @@ json channel_doc() {
                      {"CodecSettings", {{"H264Settings", {{"Bitrate", 3000000}, {"RateControlMode", "QVBR"},
                                                           {"MaxBitrate", 4000000}, {"Level", "H264_LEVEL_4_1"}}}}}},
                     {{"Name", "v360"}, {"Width", 640}, {"Height", 360}},
-                    {{"Name", "unused"}, {"Width", 320}, {"Height", 180}}})},
+                    {{"Name", "unused"}, {"Width", 320}, {"Height", 180}},
+                    {{"Name", "thumb"}, {"Width", 320}, {"Height", 180},
+                     {"CodecSettings", {{"FrameCaptureSettings", {{"CaptureInterval", 500},
+                                                                  {"CaptureIntervalUnits", "MILLISECONDS"}}}}}}})},
       {"AudioDescriptions", json::array({{{"Name", "aac"}, {"CodecSettings", {{"AacSettings", {{"Bitrate", 96000}}}}}}})},
       {"OutputGroups",
        json::array({{{"Name", "mp"},
@@ -45,6 +48,11 @@ json channel_doc() {
                      {"Outputs", json::array({{{"OutputName", "rec"}, {"VideoDescriptionName", "v720"},
                                                {"AudioDescriptionNames", {"aac"}},
                                                {"OutputSettings", {{"ArchiveOutputSettings", {{"NameModifier", "_hd"}}}}}}})}},
+                    {{"Name", "thumbs"},
+                     {"OutputGroupSettings", {{"FrameCaptureGroupSettings", {{"Destination", {{"DestinationRefId", "thumbs"}}}}}}},
+                     {"Outputs", json::array({{{"OutputName", "t"}, {"VideoDescriptionName", "thumb"},
+                                               {"OutputSettings", {{"FrameCaptureOutputSettings",
+                                                                    {{"NameModifier", "-20180820"}}}}}}})}},
                     {{"Name", "social"},
                      {"OutputGroupSettings", {{"RtmpGroupSettings", json::object()}}},
                      {"Outputs", json::array({output("sd", "v360")})}}})}};
@@ -53,7 +61,8 @@ json channel_doc() {
        {{"Id", "ingest"}, {"Settings", json::array({{{"Url", "https://elsewhere:443/in/v2/guid/ep1/channel"}}})}},
        {{"Id", "s3"}, {"Settings", json::array({{{"Url", "s3ssl://bucket/live/main"}}})}},
        {{"Id", "nomp"}, {"MediaPackageSettings", json::array({{{"ChannelId", "missing"}}})}},
-       {{"Id", "arch"}, {"Settings", json::array({{{"Url", "s3ssl://bucket/channel59/delivery/curling"}}})}}});
+       {{"Id", "arch"}, {"Settings", json::array({{{"Url", "s3ssl://bucket/channel59/delivery/curling"}}})}},
+       {{"Id", "thumbs"}, {"Settings", json::array({{{"Url", "s3ssl://bucket/sports-thumbnails/delivery/curling"}}})}}});
   return {{"Id", "1234567"},
           {"ChannelClass", "STANDARD"},
           {"Destinations", destinations},
@@ -103,7 +112,7 @@ TEST_CASE("a channel with inputs and destinations becomes a typed plan", "[plan]
   SECTION("the ladder encodes each used rendition once") {
     const auto& ladder = plan.media.ladder;
     CHECK(ladder.x264_preset == "ultrafast");
-    REQUIRE(ladder.video.size() == 2);  // "unused" is named by no output
+    REQUIRE(ladder.video.size() == 2);  // "unused" is named by no output; "thumb" makes stills
     CHECK(ladder.video[0].name == "v360");
     CHECK(ladder.video[1].name == "v720");
     CHECK(ladder.video[1].rate_control == mediaemu::pipeline::VideoRenditionSpec::RateControl::Qvbr);
@@ -115,7 +124,7 @@ TEST_CASE("a channel with inputs and destinations becomes a typed plan", "[plan]
   }
 
   SECTION("output groups resolve to MediaPackage channels or S3 directories") {
-    REQUIRE(plan.media.deliveries.size() == 5);
+    REQUIRE(plan.media.deliveries.size() == 6);
     const auto& mp = plan.media.deliveries[0];
     CHECK(mp.kind == Delivery::Kind::MediaPackage);
     CHECK(mp.mediapackage_channel_id == "pkg");
@@ -140,6 +149,16 @@ TEST_CASE("a channel with inputs and destinations becomes a typed plan", "[plan]
     CHECK(archive.archive.outputs.at("recording/rec").name_modifier == "_hd");
     CHECK(archive.archive.outputs.at("recording/rec").extension == "m2ts");
     CHECK(archive.archive.temp_prefix == ".mediaemu-tmp-");  // hidden from S3 listings until closed
+    const auto& thumbs = plan.media.deliveries[5];
+    CHECK(thumbs.kind == Delivery::Kind::FrameCapture);
+    CHECK(thumbs.stills.directory == "/data/s3/bucket/sports-thumbnails/delivery");
+    CHECK(thumbs.stills.base_name == "curling");
+    CHECK(thumbs.stills.name_modifiers.at("thumbs/t") == "-20180820");
+    CHECK(thumbs.outputs == std::vector<std::string>{"thumbs/t"});
+    REQUIRE(plan.media.ladder.captures.size() == 1);
+    CHECK(plan.media.ladder.captures[0].name == "thumbs/t");
+    CHECK(plan.media.ladder.captures[0].width == 320);
+    CHECK(plan.media.ladder.captures[0].interval_ms == 500);
   }
 
   SECTION("the endpoints of the MediaPackage channels it feeds come with the plan") {
