@@ -182,7 +182,11 @@ TEST_CASE("many lifecycle calls from several threads are all answered", "[media]
   // Whatever state each channel ended in, its supervisor agrees once its commands have run.
   for (const auto& id : ids) {
     bool running = s.ml.channel_state(id) == "RUNNING";
-    CHECK(eventually([&] { return s.running(id) == running; }));
+    bool agreed = eventually([&] { return s.running(id) == running; });
+    // What each side says when they disagree (a rare failure under load is being chased).
+    INFO("channel " << id << ": control plane " << s.ml.channel_state(id) << ", supervisor "
+                    << (s.running(id) ? "running" : "not running") << ", pipelines built " << s.media.builds());
+    CHECK(agreed);
   }
   CHECK(off_thread(s.media.work(), std::this_thread::get_id()));
 }
