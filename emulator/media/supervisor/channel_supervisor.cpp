@@ -86,7 +86,9 @@ void ChannelSupervisor::stop(uint64_t order) {
 
 void ChannelSupervisor::restart(uint64_t order) {
   post("restart", [this, order] {
-    if (!fresh(order) || !plan_) return;  // not running: nothing to restart
+    // Not running: nothing to restart, and no order is taken, so that a start committed before this
+    // restart but delivered after it (hooks run on the committing threads) still applies.
+    if (!plan_ || !fresh(order)) return;
     spdlog::info("media: channel {}: restarting its pipeline", key_);
     input_->hold();  // senders stay connected and wait
     teardown();
