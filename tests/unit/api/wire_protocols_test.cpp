@@ -179,6 +179,11 @@ TEST_CASE("rest-xml: S3's Grantee declares the xsi prefix its xsi:type attribute
   lifecycle.method = "GET";
   r = api.handle(lifecycle);
   REQUIRE(r.status == 200);
-  CHECK(r.header("x-amz-transition-default-minimum-object-size") == "all_storage_classes_128K");
   CHECK(r.body.find("TransitionDefaultMinimumObjectSize") == std::string::npos);
+  // The header member is newer than botocore 1.29 (Debian 12's): with that model it is not sent.
+  const Operation* get = api.model("s3")->operation("GetBucketLifecycleConfiguration");
+  if (get->output->member("TransitionDefaultMinimumObjectSize"))
+    CHECK(r.header("x-amz-transition-default-minimum-object-size") == "all_storage_classes_128K");
+  else
+    WARN("the embedded S3 model has no TransitionDefaultMinimumObjectSize; its header is not checked");
 }
