@@ -4,7 +4,6 @@
 
 #include "pipeline/package/file_counter.hpp"
 
-
 namespace mediaemu::pipeline {
 
 namespace fs = std::filesystem;
@@ -13,7 +12,6 @@ namespace {
 
 // Segments of one GOP: the unit in which packets reach the file.
 constexpr int kChunkSeconds = 1;
-
 
 }  // namespace
 

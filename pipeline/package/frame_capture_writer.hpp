@@ -1,9 +1,9 @@
 // A MediaLive FrameCapture output group: each still of its outputs becomes a JPEG file
 // <directory>/<baseFilename><nameModifier>.<counter>.jpg, the counter "a five-digit number
 // starting at 00000" that goes on increasing
-// (https://docs.aws.amazon.com/medialive/latest/ug/framecapture-destinations.html). Each file is
-// written under a temporary name and renamed, so a listing never shows half a picture; a channel
-// that runs again continues the counter.
+// (https://docs.aws.amazon.com/medialive/latest/ug/framecapture-destinations.html). Each file goes
+// through SegmentStore (temporary name, then rename), so a listing never shows half a picture; a
+// channel that runs again continues the counter.
 #pragma once
 
 #include <cstdint>
@@ -13,6 +13,7 @@
 
 #include "pipeline/media.hpp"
 #include "pipeline/package/package_spec.hpp"
+#include "pipeline/package/segment_store.hpp"
 
 namespace mediaemu::pipeline {
 
@@ -31,6 +32,7 @@ class FrameCaptureWriter : public MediaSink {
 
  private:
   FrameCaptureFilesSpec spec_;
+  SegmentStore store_;  // writes each file under a temporary name, then renames it
   std::map<std::string, int64_t> counters_;  // by output
   std::vector<std::string> written_;
 };

@@ -77,6 +77,7 @@ struct EndpointSpec {
   // Append "?m=<epoch seconds>" to segment URIs the way MediaPackage does. Off by default: the
   // query only works when an HTTP origin serves the files (the file protocol keeps it in the name).
   bool segment_uri_query = false;
+  std::string temp_prefix = ".";  // of files still being written (SegmentStore)
 };
 
 // A MediaLive Archive output group's files (pipeline/package/archive_writer.hpp).

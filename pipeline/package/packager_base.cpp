@@ -12,7 +12,7 @@ PackagerBase::PackagerBase(EndpointSpec spec, int segment_duration_seconds, Stre
     : spec_(std::move(spec)),
       segment_duration_seconds_(std::max(1, segment_duration_seconds)),
       selection_(selection),
-      store_(spec_.directory) {
+      store_(spec_.directory, spec_.temp_prefix) {
   if (!spec_.status) spec_.status = std::make_shared<EndpointStatus>();
 }
 

@@ -9,7 +9,8 @@ namespace mediaemu::pipeline {
 
 namespace fs = std::filesystem;
 
-SegmentStore::SegmentStore(fs::path root) : root_(std::move(root)) {
+SegmentStore::SegmentStore(fs::path root, std::string temp_prefix)
+    : root_(std::move(root)), temp_prefix_(std::move(temp_prefix)) {
   std::error_code ec;
   fs::create_directories(root_, ec);
   if (ec) throw std::runtime_error("cannot create endpoint directory " + root_.string() + ": " + ec.message());
@@ -20,8 +21,8 @@ void SegmentStore::write(const std::string& relative, std::span<const uint8_t> b
   std::error_code ec;
   fs::create_directories(target.parent_path(), ec);
   if (ec) throw std::runtime_error("cannot create " + target.parent_path().string() + ": " + ec.message());
-  // Same directory, so the rename is atomic; the leading dot keeps it out of directory listings.
-  std::string temp_name = ".";
+  // Same directory, so the rename is atomic.
+  std::string temp_name = temp_prefix_;
   temp_name += target.filename().string();
   temp_name += ".tmp";
   const fs::path temp = target.parent_path() / temp_name;

@@ -16,7 +16,9 @@ namespace mediaemu::pipeline {
 
 class SegmentStore {
  public:
-  explicit SegmentStore(std::filesystem::path root);
+  // Files being written are named `temp_prefix` + name + ".tmp" (a leading dot keeps them out of
+  // directory listings; mediaemu's S3 listings skip its own temporary prefix).
+  explicit SegmentStore(std::filesystem::path root, std::string temp_prefix = ".");
 
   const std::filesystem::path& root() const { return root_; }
 
@@ -40,6 +42,7 @@ class SegmentStore {
     double end_position;
   };
   std::filesystem::path root_;
+  std::string temp_prefix_;
   std::deque<Remembered> segments_;  // in the order written, i.e. by end position
   std::map<std::string, std::string> last_text_;
 };

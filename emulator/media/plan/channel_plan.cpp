@@ -121,6 +121,7 @@ std::optional<pipeline::EndpointSpec> s3_hls_spec(const std::string& url, const 
   spec.hls.playlist.include_iframe_only_stream = text(hls, "IFrameOnlyPlaylists") == "STANDARD";
   spec.startover_window_seconds = spec.hls.segment_duration_seconds * static_cast<int>(number(hls, "KeepSegments", 21));
   spec.label = ctx.label + " HLS " + url;
+  spec.temp_prefix = s3::kTempPrefix;  // S3 listings skip what is still being written
   return spec;
 }
 
