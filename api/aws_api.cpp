@@ -157,6 +157,21 @@ const ServiceModel* AwsApi::model(std::string_view service) const {
   return nullptr;
 }
 
+json AwsApi::invoke(const std::string& service, const std::string& operation, const CallContext& ctx,
+                    const json& input) const {
+  for (const auto& s : services_) {
+    if (s.model->service() != service) continue;
+    auto handler = s.handlers.find(operation);
+    if (handler == s.handlers.end() || !s.model->operation(operation)) break;
+    CallContext call = ctx;
+    call.service = service;
+    call.operation = operation;
+    if (call.request_id.empty()) call.request_id = new_request_id();
+    return handler->second(call, input);
+  }
+  throw ApiError(ErrorKind::NotImplemented, "mediaemu does not implement " + service + " " + operation + " yet");
+}
+
 std::vector<std::string> AwsApi::services() const {
   std::vector<std::string> out;
   for (const auto& s : services_) out.push_back(s.model->service());

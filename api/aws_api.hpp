@@ -56,6 +56,13 @@ class AwsApi {
   // Handles one AWS API request. Never throws.
   HttpResponse handle(const HttpRequest& request) const;
 
+  // Calls a service's handler in-process with an input already in model form, the way a
+  // request would reach it: the door CloudFormation's resource providers use, so a stack and the
+  // CLI run the same behaviour. Throws the handler's ApiError, or NotImplemented naming the
+  // operation when it has no handler (or the model lacks it).
+  json invoke(const std::string& service, const std::string& operation, const CallContext& ctx,
+              const json& input) const;
+
   const ServiceModel* model(std::string_view service) const;
   std::vector<std::string> services() const;
   // Operations with a handler / without one, per service (health and coverage report).

@@ -5,6 +5,8 @@
 #include "emulator/mediaconnect/mediaconnect.hpp"
 #include "emulator/medialive/medialive.hpp"
 #include "emulator/mediapackage/mediapackage.hpp"
+#include "emulator/cloudformation/cloudformation.hpp"
+#include "emulator/cloudformation/stack_engine.hpp"
 #include "emulator/cloudfront/cloudfront.hpp"
 #include "emulator/cloudwatch/cloudwatch.hpp"
 #include "emulator/ecr/ecr.hpp"
@@ -48,6 +50,9 @@ App::App(const Config& config, boost::asio::io_context& io)
   api_.set_handlers("ecr", ecr::operations(domain_));
   api_.set_handlers("sns", sns::operations(domain_, sns_delivery_));
   api_.set_handlers("cloudfront", cloudfront::operations(domain_));
+  // Stacks reach every other service through api_'s handlers, as the CLI does.
+  stacks_ = std::make_unique<cloudformation::StackEngine>(domain_, api_);
+  api_.set_handlers("cloudformation", cloudformation::operations(domain_, api_, *stacks_));
   domain_.load();  // after every hook is registered: settles interrupted transitions
   mediaconnect::resume_flows(domain_, flows_);  // flows ACTIVE when the process ended relay again
 }
@@ -106,9 +111,11 @@ void App::start() {
       }};
   metrics_ = std::make_unique<ServiceTelemetry>(domain_, media_, std::move(origin));
   metrics_->start();
+  stacks_->start();  // resumes (settles) stacks a previous process left in progress
 }
 
 void App::stop() {
+  if (stacks_) stacks_->stop();  // its providers call into media: before media stops
   if (metrics_) metrics_->stop();  // samples the media side: before it stops
   domain_.stop_clock();  // first: a transition due now must not start a pipeline after media stops
   media_.stop();

@@ -24,6 +24,9 @@ namespace mediaemu {
 namespace s3 {
 struct S3Service;
 }
+namespace cloudformation {
+class StackEngine;
+}
 
 class App {
  public:
@@ -56,7 +59,9 @@ class App {
   api::AwsApi api_;
   std::unique_ptr<api::Origin> origin_;
   std::unique_ptr<s3::S3Service> s3_;
-  std::unique_ptr<ServiceTelemetry> metrics_;  // AWS/MediaLive and AWS/MediaPackage, on its own thread
+  std::unique_ptr<ServiceTelemetry> metrics_;
+  // CloudFormation's stack operations, on their own thread (emulator/cloudformation/stack_engine.hpp).
+  std::unique_ptr<cloudformation::StackEngine> stacks_;  // AWS/MediaLive and AWS/MediaPackage, on its own thread
 };
 
 }  // namespace mediaemu

@@ -18,6 +18,8 @@ struct Config {
   std::string log_level = "info";
   std::string x264_preset = "veryfast";
   int io_threads = 0;  // 0: one per core
+  // CloudFormation: a resource type with no provider gets a placeholder instead of failing the stack.
+  bool cfn_placeholders = false;
 
   // The host written into URLs we hand out (ingest, origin). Binding 0.0.0.0 still advertises
   // loopback, which is what a local client can reach for sure.

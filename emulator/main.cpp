@@ -32,6 +32,9 @@ Usage: mediaemu [options]
   --data-dir <dir>       state database and media output (default ./mediaemu-data)
   --state-delay <ms>     how long each lifecycle transition takes (default 0: waiters return at once)
   --x264-preset <name>   libx264 preset for transcoding (default veryfast)
+  --cfn-unsupported <fail|placeholder>
+                         a CloudFormation resource type mediaemu has no provider for fails the stack
+                         (default), or gets a placeholder that the stack events name
   --log-level <level>    trace, debug, info, warn, error (default info)
   --help                 this text
 
@@ -92,6 +95,10 @@ mediaemu::Config parse_flags(int argc, char** argv) {
       c.state_delay_ms = parse_number(flag, value(), 0, 24L * 3600 * 1000);
     } else if (flag == "--x264-preset") {
       c.x264_preset = value();
+    } else if (flag == "--cfn-unsupported") {
+      std::string v = value();
+      if (v != "fail" && v != "placeholder") usage_error("--cfn-unsupported expects fail or placeholder");
+      c.cfn_placeholders = v == "placeholder";
     } else if (flag == "--log-level") {
       c.log_level = value();
       if (spdlog::level::from_str(c.log_level) == spdlog::level::off && c.log_level != "off") {

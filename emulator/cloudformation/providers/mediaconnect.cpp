@@ -1,0 +1,157 @@
+// AWS::MediaConnect::Flow, ::FlowSource, ::FlowOutput and ::FlowEntitlement. Ref of a flow is its
+// ARN; GetAtt Source.SourceArn / Source.IngestIp / Source.SourceIngestPort read the flow's
+// primary source (SourceIngestPort as text, per the resource reference). Read-only properties a
+// template may echo back (SourceArn, IngestIp, SourceIngestPort) are not sent to the API.
+// https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediaconnect-flow.html
+// https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediaconnect-flowsource.html
+// https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediaconnect-flowoutput.html
+#include "api/errors.hpp"
+#include "emulator/cloudformation/intrinsics.hpp"
+#include "emulator/cloudformation/providers/provider.hpp"
+
+namespace mediaemu::cloudformation {
+namespace {
+
+void ignore_missing(const std::function<void()>& fn) {
+  try {
+    fn();
+  } catch (const api::ApiError& e) {
+    if (e.kind() != api::ErrorKind::NotFound) throw;
+  }
+}
+
+json source_request(const json& source) { return without(source, {"SourceArn", "IngestIp", "SourceIngestPort", "FlowArn"}); }
+
+json source_attributes(const json& s) {
+  return {{"SourceArn", s.value("SourceArn", "")},
+          {"IngestIp", s.value("IngestIp", "")},
+          {"SourceIngestPort", s.contains("IngestPort") ? as_text(s["IngestPort"]) : ""}};
+}
+
+Provided flow_result(const json& flow) {
+  json attributes = {{"FlowArn", flow.value("FlowArn", "")},
+                     {"FlowAvailabilityZone", flow.value("AvailabilityZone", "")},
+                     {"EgressIp", flow.value("EgressIp", "")}};
+  const json source = source_attributes(flow.value("Source", json::object()));
+  for (const auto& [k, v] : source.items()) attributes["Source." + k] = v;
+  return {flow.value("FlowArn", ""), attributes};
+}
+
+std::string flow_status(ProviderContext& ctx, const std::string& arn) {
+  return ctx.invoke("mediaconnect", "DescribeFlow", {{"FlowArn", arn}}).at("Flow").value("Status", "");
+}
+
+Provider flow_provider() {
+  Provider p;
+  p.create_only = {"Name", "AvailabilityZone", "Source"};
+  p.create = [](ProviderContext& ctx, const json& props) {
+    json in = without(props, {"FlowArn"});
+    if (in.contains("Source")) in["Source"] = source_request(in["Source"]);
+    if (!in.contains("Name")) in["Name"] = ctx.generated_name();
+    json flow = ctx.invoke("mediaconnect", "CreateFlow", in).at("Flow");
+    std::string arn = flow.value("FlowArn", "");
+    ctx.wait_until("flow " + arn + " STANDBY", [&] { return flow_status(ctx, arn) != "UPDATING"; });
+    return flow_result(ctx.invoke("mediaconnect", "DescribeFlow", {{"FlowArn", arn}}).at("Flow"));
+  };
+  p.update = [](ProviderContext& ctx, const StackResource& current, const json& props) {
+    json in = {{"FlowArn", current.physical_id}};
+    for (const char* k : {"SourceFailoverConfig", "Maintenance", "SourceMonitoringConfig"})
+      if (props.contains(k)) in[k] = props[k];
+    ctx.invoke("mediaconnect", "UpdateFlow", in);
+    return flow_result(ctx.invoke("mediaconnect", "DescribeFlow", {{"FlowArn", current.physical_id}}).at("Flow"));
+  };
+  p.remove = [](ProviderContext& ctx, const StackResource& current) {
+    const std::string& arn = current.physical_id;
+    ignore_missing([&] {
+      // DeleteFlow needs a flow in STANDBY: a stack being deleted stops its flow first.
+      std::string status = flow_status(ctx, arn);
+      if (status == "ACTIVE" || status == "STARTING") {
+        ctx.wait_until("flow " + arn + " ACTIVE", [&] { return flow_status(ctx, arn) != "STARTING"; });
+        ctx.invoke("mediaconnect", "StopFlow", {{"FlowArn", arn}});
+      }
+      ctx.wait_until("flow " + arn + " STANDBY", [&] {
+        std::string s = flow_status(ctx, arn);
+        return s == "STANDBY" || s == "ERROR";
+      });
+      ctx.invoke("mediaconnect", "DeleteFlow", {{"FlowArn", arn}});
+      ctx.wait_until("flow " + arn + " deleted", [&] { return flow_status(ctx, arn) != "DELETING"; });
+    });
+  };
+  return p;
+}
+
+Provider flow_source_provider() {
+  Provider p;
+  p.create_only = {"FlowArn", "Name"};
+  p.create = [](ProviderContext& ctx, const json& props) {
+    json in = {{"FlowArn", props.value("FlowArn", "")}, {"Sources", json::array({source_request(props)})}};
+    json s = ctx.invoke("mediaconnect", "AddFlowSources", in).at("Sources").at(0);
+    return Provided{s.value("SourceArn", ""), source_attributes(s)};
+  };
+  p.update = [](ProviderContext& ctx, const StackResource& current, const json& props) {
+    json in = without(source_request(props), {"Name"});
+    in["FlowArn"] = props.value("FlowArn", "");
+    in["SourceArn"] = current.physical_id;
+    json s = ctx.invoke("mediaconnect", "UpdateFlowSource", in).at("Source");
+    return Provided{current.physical_id, source_attributes(s)};
+  };
+  p.remove = [](ProviderContext& ctx, const StackResource& current) {
+    ignore_missing([&] {
+      ctx.invoke("mediaconnect", "RemoveFlowSource",
+                 {{"FlowArn", current.properties.value("FlowArn", "")}, {"SourceArn", current.physical_id}});
+    });
+  };
+  return p;
+}
+
+Provider flow_output_provider() {
+  Provider p;
+  p.create_only = {"FlowArn", "Name"};
+  p.create = [](ProviderContext& ctx, const json& props) {
+    json in = {{"FlowArn", props.value("FlowArn", "")}, {"Outputs", json::array({without(props, {"FlowArn", "OutputArn"})})}};
+    json o = ctx.invoke("mediaconnect", "AddFlowOutputs", in).at("Outputs").at(0);
+    return Provided{o.value("OutputArn", ""), {{"OutputArn", o.value("OutputArn", "")}}};
+  };
+  p.update = [](ProviderContext& ctx, const StackResource& current, const json& props) {
+    json in = without(props, {"Name", "OutputArn"});
+    in["OutputArn"] = current.physical_id;
+    ctx.invoke("mediaconnect", "UpdateFlowOutput", in);
+    return Provided{current.physical_id, {{"OutputArn", current.physical_id}}};
+  };
+  p.remove = [](ProviderContext& ctx, const StackResource& current) {
+    ignore_missing([&] {
+      ctx.invoke("mediaconnect", "RemoveFlowOutput",
+                 {{"FlowArn", current.properties.value("FlowArn", "")}, {"OutputArn", current.physical_id}});
+    });
+  };
+  return p;
+}
+
+Provider flow_entitlement_provider() {
+  Provider p;
+  p.create_only = {"FlowArn", "Name"};
+  p.create = [](ProviderContext& ctx, const json& props) {
+    json in = {{"FlowArn", props.value("FlowArn", "")},
+               {"Entitlements", json::array({without(props, {"FlowArn", "EntitlementArn"})})}};
+    json e = ctx.invoke("mediaconnect", "GrantFlowEntitlements", in).at("Entitlements").at(0);
+    return Provided{e.value("EntitlementArn", ""), {{"EntitlementArn", e.value("EntitlementArn", "")}}};
+  };
+  p.remove = [](ProviderContext& ctx, const StackResource& current) {
+    ignore_missing([&] {
+      ctx.invoke("mediaconnect", "RevokeFlowEntitlement",
+                 {{"FlowArn", current.properties.value("FlowArn", "")}, {"EntitlementArn", current.physical_id}});
+    });
+  };
+  return p;
+}
+
+}  // namespace
+
+void add_mediaconnect_providers(ProviderTable& t) {
+  t["AWS::MediaConnect::Flow"] = flow_provider();
+  t["AWS::MediaConnect::FlowSource"] = flow_source_provider();
+  t["AWS::MediaConnect::FlowOutput"] = flow_output_provider();
+  t["AWS::MediaConnect::FlowEntitlement"] = flow_entitlement_provider();
+}
+
+}  // namespace mediaemu::cloudformation

@@ -1,0 +1,159 @@
+// AWS::MediaLive::Input, ::InputSecurityGroup and ::Channel. CloudFormation's property names are
+// the API's member names for these types, and Tags a JSON object like the API's map.
+// https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-medialive-channel.html
+// https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-medialive-input.html
+// https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-medialive-inputsecuritygroup.html
+#include "api/errors.hpp"
+#include "emulator/cloudformation/providers/provider.hpp"
+
+namespace mediaemu::cloudformation {
+namespace {
+
+// Tags go through CreateTags / DeleteTags: the update operations do not take them.
+void sync_tags(ProviderContext& ctx, const std::string& arn, const json& before, const json& after) {
+  json keys = json::array();
+  for (const auto& [k, v] : before.items())
+    if (!after.contains(k)) keys.push_back(k);
+  if (!keys.empty()) ctx.invoke("medialive", "DeleteTags", {{"ResourceArn", arn}, {"TagKeys", keys}});
+  if (!after.empty() && after != before) ctx.invoke("medialive", "CreateTags", {{"ResourceArn", arn}, {"Tags", after}});
+}
+
+// Ref is the Id; GetAtt Destinations and Sources are the URLs ("rtmp://...", "rtp://...").
+Provided input_result(const json& input) {
+  json destinations = json::array(), sources = json::array();
+  for (const auto& d : input.value("Destinations", json::array())) destinations.push_back(d.value("Url", ""));
+  for (const auto& s : input.value("Sources", json::array())) sources.push_back(s.value("Url", ""));
+  return {input.value("Id", ""), {{"Arn", input.value("Arn", "")}, {"Id", input.value("Id", "")},
+                                   {"Destinations", destinations}, {"Sources", sources}}};
+}
+
+bool is_missing(const api::ApiError& e) { return e.kind() == api::ErrorKind::NotFound; }
+
+Provider input_provider() {
+  Provider p;
+  p.create_only = {"Type", "Vpc", "InputNetworkLocation"};
+  p.create = [](ProviderContext& ctx, const json& props) {
+    json in = props;
+    if (!in.contains("Name")) in["Name"] = ctx.generated_name();
+    json out = ctx.invoke("medialive", "CreateInput", in).at("Input");
+    std::string id = out.value("Id", "");
+    ctx.wait_until("input " + id + " DETACHED", [&] {
+      return ctx.invoke("medialive", "DescribeInput", {{"InputId", id}}).value("State", "") != "CREATING";
+    });
+    return input_result(ctx.invoke("medialive", "DescribeInput", {{"InputId", id}}));
+  };
+  p.update = [](ProviderContext& ctx, const StackResource& current, const json& props) {
+    json in = without(props, {"Type", "Tags", "Vpc", "InputNetworkLocation"});
+    in["InputId"] = current.physical_id;
+    if (!in.contains("Name")) in["Name"] = current.properties.value("Name", ctx.generated_name());
+    json out = ctx.invoke("medialive", "UpdateInput", in).at("Input");
+    sync_tags(ctx, out.value("Arn", ""), current.properties.value("Tags", json::object()), props.value("Tags", json::object()));
+    return input_result(ctx.invoke("medialive", "DescribeInput", {{"InputId", current.physical_id}}));
+  };
+  p.remove = [](ProviderContext& ctx, const StackResource& current) {
+    try {
+      ctx.invoke("medialive", "DeleteInput", {{"InputId", current.physical_id}});
+      ctx.wait_until("input " + current.physical_id + " DELETED", [&] {
+        return ctx.invoke("medialive", "DescribeInput", {{"InputId", current.physical_id}}).value("State", "") == "DELETED";
+      });
+    } catch (const api::ApiError& e) {
+      if (!is_missing(e)) throw;
+    }
+  };
+  return p;
+}
+
+Provider security_group_provider() {
+  Provider p;
+  p.create_only = {"Vpc"};
+  p.create = [](ProviderContext& ctx, const json& props) {
+    json g = ctx.invoke("medialive", "CreateInputSecurityGroup", without(props, {"Vpc"})).at("SecurityGroup");
+    return Provided{g.value("Id", ""), {{"Arn", g.value("Arn", "")}, {"Id", g.value("Id", "")}}};
+  };
+  p.update = [](ProviderContext& ctx, const StackResource& current, const json& props) {
+    json in = without(props, {"Vpc"});
+    in["InputSecurityGroupId"] = current.physical_id;
+    json g = ctx.invoke("medialive", "UpdateInputSecurityGroup", in).at("SecurityGroup");
+    return Provided{current.physical_id, {{"Arn", g.value("Arn", "")}, {"Id", current.physical_id}}};
+  };
+  p.remove = [](ProviderContext& ctx, const StackResource& current) {
+    try {
+      ctx.invoke("medialive", "DeleteInputSecurityGroup", {{"InputSecurityGroupId", current.physical_id}});
+    } catch (const api::ApiError& e) {
+      if (!is_missing(e)) throw;
+    }
+  };
+  return p;
+}
+
+std::string channel_state(ProviderContext& ctx, const std::string& id) {
+  return ctx.invoke("medialive", "DescribeChannel", {{"ChannelId", id}}).value("State", "");
+}
+
+Provided channel_result(const json& channel) {
+  json inputs = json::array();
+  for (const auto& a : channel.value("InputAttachments", json::array())) inputs.push_back(a.value("InputId", ""));
+  return {channel.value("Id", ""), {{"Arn", channel.value("Arn", "")}, {"Id", channel.value("Id", "")}, {"Inputs", inputs}}};
+}
+
+Provider channel_provider() {
+  Provider p;
+  p.create_only = {"Vpc", "AnywhereSettings"};
+  p.create = [](ProviderContext& ctx, const json& props) {
+    json in = props;
+    if (!in.contains("Name")) in["Name"] = ctx.generated_name();
+    json channel = ctx.invoke("medialive", "CreateChannel", in).at("Channel");
+    std::string id = channel.value("Id", "");
+    ctx.wait_until("channel " + id + " IDLE", [&] { return channel_state(ctx, id) != "CREATING"; });
+    if (channel_state(ctx, id) != "IDLE")
+      throw api::ApiError(api::ErrorKind::Internal, "channel " + id + " ended in state " + channel_state(ctx, id));
+    return channel_result(ctx.invoke("medialive", "DescribeChannel", {{"ChannelId", id}}));
+  };
+  p.update = [](ProviderContext& ctx, const StackResource& current, const json& props) {
+    const std::string& id = current.physical_id;
+    std::string klass = props.value("ChannelClass", "STANDARD");
+    if (klass != current.properties.value("ChannelClass", "STANDARD"))
+      ctx.invoke("medialive", "UpdateChannelClass", {{"ChannelId", id}, {"ChannelClass", klass}});
+    json in = without(props, {"Tags", "ChannelClass", "Vpc", "AnywhereSettings", "DryRun"});
+    in["ChannelId"] = id;
+    if (!in.contains("Name")) in["Name"] = current.properties.value("Name", ctx.generated_name());
+    json channel = ctx.invoke("medialive", "UpdateChannel", in).at("Channel");
+    ctx.wait_until("channel " + id + " update", [&] { return channel_state(ctx, id) != "UPDATING"; });
+    sync_tags(ctx, channel.value("Arn", ""), current.properties.value("Tags", json::object()),
+              props.value("Tags", json::object()));
+    return channel_result(ctx.invoke("medialive", "DescribeChannel", {{"ChannelId", id}}));
+  };
+  p.remove = [](ProviderContext& ctx, const StackResource& current) {
+    const std::string& id = current.physical_id;
+    try {
+      // DeleteChannel refuses a running channel; a stack that is being deleted stops it first
+      // (mediaemu's choice, so that `delete-stack` after `start-channel` cleans up).
+      std::string state = channel_state(ctx, id);
+      if (state == "RUNNING" || state == "STARTING" || state == "RECOVERING") {
+        if (state != "STARTING") ctx.invoke("medialive", "StopChannel", {{"ChannelId", id}});
+        ctx.wait_until("channel " + id + " IDLE", [&] {
+          std::string s = channel_state(ctx, id);
+          if (s == "RUNNING") ctx.invoke("medialive", "StopChannel", {{"ChannelId", id}});
+          return s == "IDLE";
+        });
+      } else if (state == "DELETED") {
+        return;
+      }
+      ctx.invoke("medialive", "DeleteChannel", {{"ChannelId", id}});
+      ctx.wait_until("channel " + id + " DELETED", [&] { return channel_state(ctx, id) == "DELETED"; });
+    } catch (const api::ApiError& e) {
+      if (!is_missing(e)) throw;
+    }
+  };
+  return p;
+}
+
+}  // namespace
+
+void add_medialive_providers(ProviderTable& t) {
+  t["AWS::MediaLive::Input"] = input_provider();
+  t["AWS::MediaLive::InputSecurityGroup"] = security_group_provider();
+  t["AWS::MediaLive::Channel"] = channel_provider();
+}
+
+}  // namespace mediaemu::cloudformation

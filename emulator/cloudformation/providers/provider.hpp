@@ -1,0 +1,93 @@
+// Resource providers: how a stack creates, updates and deletes one resource type. A provider is
+// a thin translation from CloudFormation's properties to the service's own operations, called
+// through AwsApi::invoke: the very handlers the CLI reaches, so a stack and a script get the same
+// behaviour and the same errors (one behaviour, many doors).
+#pragma once
+
+#include <functional>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "api/aws_api.hpp"
+#include "emulator/domain.hpp"
+
+namespace mediaemu::cloudformation {
+
+using json = nlohmann::json;
+
+// A resource as the stack keeps it.
+struct StackResource {
+  std::string type;
+  std::string physical_id;
+  json properties = json::object();  // resolved, as last applied
+  json attributes = json::object();  // Fn::GetAtt values (and "Ref" when Ref is not the physical id)
+};
+
+// What a provider's create or update produced.
+struct Provided {
+  std::string physical_id;
+  json attributes = json::object();
+};
+
+class ProviderContext {
+ public:
+  ProviderContext(const api::AwsApi& api, Domain& domain, api::CallContext call, std::string stack_name,
+                  std::string logical_id)
+      : api_(api), domain_(domain), call_(std::move(call)), stack_name_(std::move(stack_name)),
+        logical_id_(std::move(logical_id)) {}
+
+  // Calls service:operation with `input` in model form after coercing it to the operation's input
+  // shape the way CloudFormation coerces properties ("5000" -> 5000 for an integer member) and
+  // refusing members the shape does not have. Throws the handler's ApiError.
+  json invoke(const std::string& service, const std::string& operation, json input) const;
+  // Polls `done` (every 20 ms, up to `seconds`) for a resource that settles asynchronously
+  // (a MediaLive channel CREATING -> IDLE). Throws when it does not settle in time.
+  void wait_until(const std::string& what, const std::function<bool()>& done, int seconds = 60) const;
+
+  Domain& domain() const { return domain_; }
+  const std::string& region() const { return call_.region; }
+  const std::string& account() const { return call_.account; }
+  const std::string& stack_name() const { return stack_name_; }
+  const std::string& logical_id() const { return logical_id_; }
+  // A name for a resource the template leaves unnamed, as CloudFormation makes them:
+  // <stack>-<logical id>-<random suffix>, cut to `max_length`.
+  std::string generated_name(size_t max_length = 128) const;
+
+ private:
+  const api::AwsApi& api_;
+  Domain& domain_;
+  api::CallContext call_;
+  std::string stack_name_, logical_id_;
+};
+
+struct Provider {
+  // Properties whose change replaces the resource (the type's createOnlyProperties).
+  std::vector<std::string> create_only;
+  std::function<Provided(ProviderContext&, const json& properties)> create;
+  // Empty: every property change replaces the resource.
+  std::function<Provided(ProviderContext&, const StackResource& current, const json& properties)> update;
+  std::function<void(ProviderContext&, const StackResource& current)> remove;
+};
+
+using ProviderTable = std::map<std::string, Provider>;  // by resource type
+
+// Every provider mediaemu has (providers/*.cpp add theirs).
+const ProviderTable& providers();
+
+void add_medialive_providers(ProviderTable& table);
+void add_mediapackage_providers(ProviderTable& table);
+void add_mediaconnect_providers(ProviderTable& table);
+void add_iam_providers(ProviderTable& table);
+void add_storage_providers(ProviderTable& table);      // S3, ECR, SSM, Secrets Manager
+void add_monitoring_providers(ProviderTable& table);   // SNS, CloudWatch, Logs, AWS::CDK::Metadata
+
+// Helpers the provider files share.
+// CloudFormation's [{Key, Value}] tag list as the string map the media APIs take.
+json tag_map(const json& tag_list);
+// `from` without the named members.
+json without(json from, std::initializer_list<const char*> names);
+
+}  // namespace mediaemu::cloudformation

@@ -1,0 +1,48 @@
+// Runs stack operations off the HTTP threads: one thread of its own takes stacks from a queue
+// and creates, updates or deletes their resources in dependency order through the providers,
+// persisting every resource status and event as it goes (each is a committed write, so
+// DescribeStackEvents shows progress and a kill -9 loses nothing acknowledged).
+//
+// What a stack left in progress by a crash becomes on the next start, as CloudFormation settles
+// it: CREATE_IN_PROGRESS rolls back (ROLLBACK_COMPLETE), UPDATE_IN_PROGRESS rolls back to the
+// previous template (UPDATE_ROLLBACK_COMPLETE), DELETE_IN_PROGRESS and rollbacks continue. A
+// resource whose provider call was cut off before its result was recorded is not known to the
+// stack and stays behind; its CREATE_IN_PROGRESS event names it.
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
+
+#include "api/aws_api.hpp"
+#include "emulator/domain.hpp"
+
+namespace mediaemu::cloudformation {
+
+class StackEngine {
+ public:
+  StackEngine(Domain& domain, const api::AwsApi& api);
+  ~StackEngine();  // stop()
+  StackEngine(const StackEngine&) = delete;
+
+  // Starts the worker and queues every stack the last process left in progress.
+  void start();
+  void stop();
+  // Queues a stack whose record carries an operation (internal["operation"]). Called after the
+  // write that stored it is committed.
+  void submit(const Key& stack);
+
+ private:
+  void run();
+
+  Domain& domain_;
+  const api::AwsApi& api_;
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  std::deque<Key> queue_;
+  bool stopping_ = false;
+  std::thread worker_;
+};
+
+}  // namespace mediaemu::cloudformation
