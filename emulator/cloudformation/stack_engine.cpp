@@ -10,6 +10,7 @@
 #include "emulator/cloudformation/providers/provider.hpp"
 #include "emulator/cloudformation/stack_graph.hpp"
 #include "emulator/cloudformation/stack_records.hpp"
+#include "emulator/cloudformation/stack_requests.hpp"
 
 namespace mediaemu::cloudformation {
 namespace {
@@ -142,6 +143,10 @@ class Deployment {
       return {context(logical).generated_name(), {}};
     }
     auto ctx = context(logical);
+    ctx.on_created = [this, logical](const std::string& physical_id) {
+      resources()[logical]["PhysicalResourceId"] = physical_id;
+      persist();
+    };
     return p->second.create(ctx, props);
   }
 
@@ -307,7 +312,7 @@ class Deployment {
   void rollback_create(const Failure& failure) {
     const json tpl = op()["Template"];
     std::string on_failure = op().value("OnFailure", "ROLLBACK");
-    std::string reason = failure.logical.empty() ? failure.reason
+    std::string reason = failure.logical.empty() ? failure.reason + " "
                                                  : "The following resource(s) failed to create: [" + failure.logical + "]. ";
     if (on_failure == "DO_NOTHING" && op().value("Phase", "FORWARD") == "FORWARD") {
       internal_["Template"] = tpl;
@@ -466,7 +471,24 @@ class Deployment {
 
   // --- delete ----------------------------------------------------------------------------------
 
+  // An export that another stack imports keeps the stack: the deletion fails, deleting nothing.
+  std::string export_in_use() {
+    auto lock = domain_.read();
+    for (const auto& o : doc_.value("Outputs", json::array())) {
+      if (!o.contains("ExportName")) continue;
+      for (const Record* other : domain_.list(kStack, key_.region)) {
+        std::string status = other->doc.value("StackStatus", "");
+        if (other->key == key_ || status == "DELETE_COMPLETE") continue;
+        if (imported_names(section(other->internal, "Template")).count(o["ExportName"]))
+          return "Export " + o["ExportName"].get<std::string>() + " cannot be deleted as it is in use by " +
+                 other->doc.value("StackName", "");
+      }
+    }
+    return "";
+  }
+
   void remove_stack() {
+    if (std::string in_use = export_in_use(); !in_use.empty()) return finish("DELETE_FAILED", in_use);
     auto failed = delete_all(internal_.value("Template", json::object()), false);
     if (!failed.empty()) {
       std::string names;

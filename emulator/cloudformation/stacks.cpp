@@ -137,16 +137,6 @@ json delete_stack(Domain& d, StackEngine& engine, const CallContext& c, const js
   const std::string name = stack->doc.value("StackName", "");
   if (stack->doc.value("EnableTerminationProtection", false))
     invalid("Stack [" + name + "] cannot be deleted while TerminationProtection is enabled");
-  // An export another stack imports keeps this stack.
-  for (const auto& o : stack->doc.value("Outputs", json::array())) {
-    if (!o.contains("ExportName")) continue;
-    for (const Record* other : d.list(kStack, c.region)) {
-      if (other->key == stack->key || other->doc.value("StackStatus", "") == "DELETE_COMPLETE") continue;
-      if (imported_names(other->internal.value("Template", json::object())).count(o["ExportName"]))
-        invalid("Export " + o["ExportName"].get<std::string>() + " cannot be deleted as it is in use by " +
-                other->doc.value("StackName", ""));
-    }
-  }
   Record& r = tx->modify(stack->key);
   if (r.internal.contains("Operation")) {
     // Runs when the operation in progress ends (stack_engine.cpp finish()).

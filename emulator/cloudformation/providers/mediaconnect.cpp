@@ -50,6 +50,7 @@ Provider flow_provider() {
     if (!in.contains("Name")) in["Name"] = ctx.generated_name();
     json flow = ctx.invoke("mediaconnect", "CreateFlow", in).at("Flow");
     std::string arn = flow.value("FlowArn", "");
+    ctx.created(arn);
     ctx.wait_until("flow " + arn + " STANDBY", [&] { return flow_status(ctx, arn) != "UPDATING"; });
     return flow_result(ctx.invoke("mediaconnect", "DescribeFlow", {{"FlowArn", arn}}).at("Flow"));
   };

@@ -37,6 +37,7 @@ Provider input_provider() {
     if (!in.contains("Name")) in["Name"] = ctx.generated_name();
     json out = ctx.invoke("medialive", "CreateInput", in).at("Input");
     std::string id = out.value("Id", "");
+    ctx.created(id);
     ctx.wait_until("input " + id + " DETACHED", [&] {
       return ctx.invoke("medialive", "DescribeInput", {{"InputId", id}}).value("State", "") != "CREATING";
     });
@@ -104,6 +105,7 @@ Provider channel_provider() {
     if (!in.contains("Name")) in["Name"] = ctx.generated_name();
     json channel = ctx.invoke("medialive", "CreateChannel", in).at("Channel");
     std::string id = channel.value("Id", "");
+    ctx.created(id);
     ctx.wait_until("channel " + id + " IDLE", [&] { return channel_state(ctx, id) != "CREATING"; });
     if (channel_state(ctx, id) != "IDLE")
       throw api::ApiError(api::ErrorKind::Internal, "channel " + id + " ended in state " + channel_state(ctx, id));

@@ -47,6 +47,14 @@ class ProviderContext {
   // (a MediaLive channel CREATING -> IDLE). Throws when it does not settle in time.
   void wait_until(const std::string& what, const std::function<bool()>& done, int seconds = 60) const;
 
+  // A provider calls this as soon as the service has made the resource, before waiting for it
+  // to settle: the stack records the physical id at once, so a crash while waiting leaves a
+  // resource the rollback knows about and deletes, not an orphan.
+  void created(const std::string& physical_id) const {
+    if (on_created) on_created(physical_id);
+  }
+  std::function<void(const std::string&)> on_created;
+
   Domain& domain() const { return domain_; }
   const std::string& region() const { return call_.region; }
   const std::string& account() const { return call_.account; }

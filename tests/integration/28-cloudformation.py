@@ -1,0 +1,334 @@
+# timeout: 420
+"""CloudFormation with real clients: seed 004's template (fixtures/cloudformation) deploys with the
+AWS CLI exactly as its README says (create-stack, wait, describe-stacks --query), its Outputs give
+the RTMP and playback URLs, ffmpeg pushes to the input the stack made and ffprobe reads the
+segments at the Outputs' HLS URL; update-stack changes the channel's bitrate in place;
+delete-stack removes every resource. Seed 003's template (MediaConnect flows -> MEDIACONNECT
+input -> STANDARD channel -> MediaPackage) deploys with `aws cloudformation deploy`, twice (the
+second run: no changes, exit 0). Failure paths: an invalid channel setting rolls back with events
+naming the resource and the reason and leaves nothing; a cycle, an unknown function, a missing
+parameter and malformed YAML are ValidationErrors before anything exists; a custom resource and a
+type with no provider fail clearly (or get placeholders with --cfn-unsupported=placeholder);
+exports, imports and termination protection; kill -9 in the middle of a deploy comes back rolled
+back. Needs boto3, the AWS CLIs, ffmpeg and ffprobe; exits 77 naming whichever is missing.
+"""
+
+import json
+import shutil
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import harness  # noqa: E402
+import media  # noqa: E402
+from harness import check, check_eq, expect_error  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[2]
+SEED_003 = REPO / "fixtures/cloudformation/seed-003-live-event.yaml"
+SEED_004 = REPO / "fixtures/cloudformation/seed-004-streaming-platform.yaml"
+S = {}
+
+
+def wait_status(t, stack: str, done=lambda s: not s.endswith("_IN_PROGRESS"), timeout: float = 60) -> str:
+    cf = t.client("cloudformation")
+    deadline, status = time.monotonic() + timeout, ""
+    while time.monotonic() < deadline:
+        status = cf.describe_stacks(StackName=stack)["Stacks"][0]["StackStatus"]
+        if done(status):
+            return status
+        time.sleep(0.1)
+    return status
+
+
+def outputs(t, stack: str) -> dict:
+    s = t.client("cloudformation").describe_stacks(StackName=stack)["Stacks"][0]
+    return {o["OutputKey"]: o.get("OutputValue") for o in s.get("Outputs", [])}
+
+
+def events(t, stack: str) -> list:
+    """(logical id, status, reason), oldest first."""
+    evs = t.client("cloudformation").describe_stack_events(StackName=stack)["StackEvents"]
+    return [(e["LogicalResourceId"], e["ResourceStatus"], e.get("ResourceStatusReason", "")) for e in reversed(evs)]
+
+
+def cli_ok(t, argv: list, v2: bool, what: str):
+    r = t.cli(argv, v2)
+    check(r.returncode == 0, f"{what}: exit 0", 0, f"{r.returncode}: {r.stderr.strip()[-600:]}")
+    return r
+
+
+def test_validate_template_with_both_clis(t):
+    for label, v2 in harness.aws_clis():
+        r = cli_ok(t, ["cloudformation", "validate-template", "--template-body", f"file://{SEED_004}"], v2,
+                   f"{label} validate-template")
+        if r.returncode == 0:
+            doc = json.loads(r.stdout)
+            check_eq(sorted(p["ParameterKey"] for p in doc["Parameters"]),
+                     ["ArchiveRetentionDays", "EnableDRM", "EnableLowLatency", "Environment", "PlatformName", "VideoBitrate"],
+                     f"{label}: the template's parameters")
+            check_eq(doc.get("Capabilities"), ["CAPABILITY_IAM"], f"{label}: an unnamed IAM role needs CAPABILITY_IAM")
+
+
+def test_seed_004_create_stack_as_its_readme_says(t):
+    label, v2 = harness.aws_clis()[-1]
+    S["platform"] = harness.unique("platform")
+    S["stack"] = "video-streaming-platform"
+    r = t.cli(["cloudformation", "create-stack", "--stack-name", S["stack"], "--template-body", f"file://{SEED_004}",
+               "--parameters", f"ParameterKey=PlatformName,ParameterValue={S['platform']}"], v2)
+    check(r.returncode != 0 and "InsufficientCapabilities" in r.stderr and "CAPABILITY_IAM" in r.stderr,
+          f"{label}: without --capabilities the stack is refused, naming CAPABILITY_IAM", "InsufficientCapabilities",
+          r.stderr.strip())
+    cli_ok(t, ["cloudformation", "create-stack", "--stack-name", S["stack"], "--template-body", f"file://{SEED_004}",
+               "--parameters", f"ParameterKey=PlatformName,ParameterValue={S['platform']}", "--capabilities",
+               "CAPABILITY_IAM", "--tags", "Key=Environment,Value=Production", "Key=Service,Value=StreamingPlatform"],
+           v2, f"{label} create-stack")
+    cli_ok(t, ["cloudformation", "wait", "stack-create-complete", "--stack-name", S["stack"]], v2, f"{label} wait")
+    for label, v2 in harness.aws_clis():
+        r = cli_ok(t, ["cloudformation", "describe-stacks", "--stack-name", S["stack"], "--query", "Stacks[0].StackStatus",
+                       "--output", "text"], v2, f"{label} describe-stacks")
+        check_eq(r.stdout.strip(), "CREATE_COMPLETE", f"{label}: the stack's status")
+        r = cli_ok(t, ["cloudformation", "describe-stacks", "--stack-name", S["stack"], "--query",
+                       "Stacks[0].Outputs[?OutputKey==`MediaLiveChannelId`].OutputValue", "--output", "text"], v2,
+                   f"{label} the channel id output")
+        S["channel"] = r.stdout.strip()
+    out = outputs(t, S["stack"])
+    S["outputs"] = out
+    check(out.get("PrimaryRTMPEndpoint", "").startswith(f"rtmp://127.0.0.1:{t.server.rtmp_port}/"),
+          "PrimaryRTMPEndpoint is the input's first RTMP destination", f"rtmp://127.0.0.1:{t.server.rtmp_port}/...",
+          out.get("PrimaryRTMPEndpoint"))
+    check(out.get("HLSPlaybackURL", "").startswith(t.endpoint + "/out/v1/"), "HLSPlaybackURL is the endpoint's URL",
+          t.endpoint + "/out/v1/...", out.get("HLSPlaybackURL"))
+    check(out.get("DRMKeyArn", "").startswith("arn:aws:secretsmanager:"), "DRMKeyArn (EnableDRM defaults to true)")
+    ml = t.client("medialive")
+    channel = ml.describe_channel(ChannelId=S["channel"])
+    check_eq(channel["State"], "IDLE", "the stack's channel, read with the MediaLive API")
+    check_eq(channel["Tags"].get("Platform"), S["platform"], "its Tags (a JSON object, resolved from !Ref)")
+    check_eq(channel["Destinations"][0]["MediaPackageSettings"][0]["ChannelId"], f"{S['platform']}-package",
+             "its MediaPackage destination is the stack's channel")
+    secret = json.loads(t.client("secretsmanager").get_secret_value(SecretId=out["DRMKeyArn"])["SecretString"])
+    check(secret.get("keyId") == "platform" and len(secret.get("key", "")) == 32,
+          "GenerateSecretString put a 32-character key into the template JSON", {"keyId": "platform", "key": "32 chars"}, secret)
+    rules = t.client("s3").get_bucket_lifecycle_configuration(Bucket=out["ArchiveBucketName"])["Rules"]
+    check_eq(rules[0]["Expiration"]["Days"], 30, "the bucket's lifecycle rule (ExpirationInDays from a Number parameter)")
+    res = t.client("cloudformation").describe_stack_resource(StackName=S["stack"], LogicalResourceId="LiveChannel")
+    check_eq(res["StackResourceDetail"]["PhysicalResourceId"], S["channel"], "describe-stack-resource")
+
+
+def test_update_stack_changes_the_bitrate_in_place(t):
+    label, v2 = harness.aws_clis()[0]
+    cli_ok(t, ["cloudformation", "update-stack", "--stack-name", S["stack"], "--use-previous-template",
+               "--parameters", "ParameterKey=PlatformName,UsePreviousValue=true",
+               "ParameterKey=VideoBitrate,ParameterValue=1200000", "--capabilities", "CAPABILITY_IAM"], v2,
+           f"{label} update-stack")
+    cli_ok(t, ["cloudformation", "wait", "stack-update-complete", "--stack-name", S["stack"]], v2, f"{label} wait")
+    channel = t.client("medialive").describe_channel(ChannelId=S["channel"])
+    check_eq(channel["Id"], S["channel"], "the same channel (updated in place, not replaced)")
+    check_eq(channel["EncoderSettings"]["VideoDescriptions"][0]["CodecSettings"]["H264Settings"]["Bitrate"], 1200000,
+             "the new bitrate")
+    changed = [e for e in events(t, S["stack"]) if e[1].startswith("UPDATE")]
+    check_eq([e[0] for e in changed], [S["stack"], "LiveChannel", "LiveChannel", S["stack"], S["stack"]],
+             "only the channel was updated")
+    r = t.cli(["cloudformation", "update-stack", "--stack-name", S["stack"], "--use-previous-template", "--parameters",
+               "ParameterKey=PlatformName,UsePreviousValue=true", "ParameterKey=VideoBitrate,UsePreviousValue=true",
+               "--capabilities", "CAPABILITY_IAM"], v2)
+    check(r.returncode != 0 and "No updates are to be performed." in r.stderr, "an update with no changes is refused",
+          "No updates are to be performed.", r.stderr.strip())
+
+
+def test_the_stack_s_channel_takes_an_rtmp_push(t):
+    ml = t.client("medialive")
+    ml.start_channel(ChannelId=S["channel"])
+    ml.get_waiter("channel_running").wait(ChannelId=S["channel"], WaiterConfig={"Delay": 1})
+    push = media.Push(S["outputs"]["PrimaryRTMPEndpoint"], 16, size="640x360", log_dir=t.server.tmp).start()
+    master_url = S["outputs"]["HLSPlaybackURL"]
+    deadline, pl = time.monotonic() + 40, None
+    while time.monotonic() < deadline:  # polls without recording the 404s before the first segment
+        if media.fetch(master_url).status == 200:
+            pl = media.variant_playlist(master_url, "the stack's HLS endpoint")
+            if pl and len(pl.segments) >= 2:
+                break
+        time.sleep(1)
+    push.stop()
+    if not check(pl is not None and len(pl.segments) >= 2, "segments at the HLSPlaybackURL output", ">= 2",
+                 pl and len(pl.segments)):
+        return
+    seg = media.download([pl.segments[-1]["url"]], Path(t.server.tmp) / "segment.ts")
+    probe = media.ffprobe(seg, "-show_streams")
+    video = [s for s in probe.get("streams", []) if s.get("codec_type") == "video"]
+    check(video and video[0].get("codec_name") == "h264" and video[0].get("height") in (360, 234),
+          "ffprobe: an H.264 rendition of the stack's ladder", "h264 360p/234p", video[:1])
+
+
+def test_delete_stack_removes_every_resource(t):
+    label, v2 = harness.aws_clis()[0]
+    out = S["outputs"]
+    cli_ok(t, ["cloudformation", "delete-stack", "--stack-name", S["stack"]], v2, f"{label} delete-stack")
+    cli_ok(t, ["cloudformation", "wait", "stack-delete-complete", "--stack-name", S["stack"]], v2, f"{label} wait")
+    r = t.cli(["cloudformation", "describe-stacks", "--stack-name", S["stack"]], v2)
+    check(f"Stack with id {S['stack']} does not exist" in r.stderr, "describe-stacks of the deleted stack",
+          f"Stack with id {S['stack']} does not exist", r.stderr.strip())
+    check_eq(t.client("medialive").describe_channel(ChannelId=S["channel"])["State"], "DELETED",
+             "the running channel was stopped and deleted")
+    expect_error(lambda: t.client("mediapackage").describe_channel(Id=f"{S['platform']}-package"), 404,
+                 "NotFoundException", "the MediaPackage channel is gone")
+    expect_error(lambda: t.client("s3").head_bucket(Bucket=out["ArchiveBucketName"]), 404, "404", "the bucket is gone")
+    expect_error(lambda: t.client("secretsmanager").describe_secret(SecretId=out["DRMKeyArn"]), 400,
+                 "ResourceNotFoundException", "the secret is gone")
+    summaries = t.client("cloudformation").list_stacks(StackStatusFilter=["DELETE_COMPLETE"])["StackSummaries"]
+    check(any(s["StackName"] == S["stack"] for s in summaries), "list-stacks still shows it as DELETE_COMPLETE")
+
+
+def test_seed_003_deploys_with_cloudformation_deploy_twice(t):
+    ports = [harness.free_port(harness.socket.SOCK_DGRAM) for _ in range(2)]
+    S["live"] = "live-event-broadcasting"
+    for run, (label, v2) in enumerate([harness.aws_clis()[0], harness.aws_clis()[-1]]):
+        r = t.cli(["cloudformation", "deploy", "--template-file", str(SEED_003), "--stack-name", S["live"],
+                   "--capabilities", "CAPABILITY_IAM", "--parameter-overrides", "ProjectName=live-demo",
+                   f"PrimaryIngestPort={ports[0]}", f"BackupIngestPort={ports[1]}"], v2)
+        if run == 0:
+            check(r.returncode == 0 and "Successfully created/updated stack" in r.stdout, f"{label} deploy creates the stack",
+                  "Successfully created/updated stack", (r.returncode, r.stdout.strip()[-300:], r.stderr.strip()[-600:]))
+        else:
+            check(r.returncode == 0 and "No changes to deploy" in r.stdout, f"{label} deploy again: no changes, exit 0",
+                  "No changes to deploy", (r.returncode, r.stdout.strip()[-300:], r.stderr.strip()[-600:]))
+    out = outputs(t, S["live"])
+    check_eq(out.get("PrimaryIngestEndpoint"), f"127.0.0.1:{ports[0]}", "the primary flow's ingest IP and port")
+    for label, v2 in harness.aws_clis():
+        r = cli_ok(t, ["mediaconnect", "describe-flow", "--flow-arn", out.get("PrimaryFlowArn", ""), "--query",
+                       "Flow.[Status, Source.IngestPort]", "--output", "json"], v2, f"{label} describe-flow")
+        if r.returncode == 0:
+            check_eq(json.loads(r.stdout), ["STANDBY", ports[0]], f"{label}: the stack's flow, read as the seed reads it")
+    inp = t.client("medialive").describe_input(InputId=out["MediaLiveInputId"])
+    check_eq([f["FlowArn"] for f in inp.get("MediaConnectFlows", [])], [out["PrimaryFlowArn"], out["BackupFlowArn"]],
+             "the MEDIACONNECT input names both flows")
+    alarm = t.client("cloudwatch").describe_alarms(AlarmNames=["live-demo-input-frame-rate"])["MetricAlarms"]
+    check(alarm and alarm[0]["AlarmActions"] == [out["AlertTopicArn"]], "the alarm notifies the stack's topic",
+          out["AlertTopicArn"], alarm and alarm[0]["AlarmActions"])
+
+
+def test_exports_imports_and_termination_protection(t):
+    cf = t.client("cloudformation")
+    exports = {e["Name"]: e["Value"] for e in cf.list_exports()["Exports"]}
+    check_eq(exports.get(f"{S['live']}-AlertTopicArn"), outputs(t, S["live"])["AlertTopicArn"], "list-exports")
+    importer = "alerts-subscriber"
+    body = json.dumps({"Resources": {"Param": {"Type": "AWS::SSM::Parameter", "Properties": {
+        "Type": "String", "Value": {"Fn::ImportValue": f"{S['live']}-AlertTopicArn"}}}}})
+    cf.create_stack(StackName=importer, TemplateBody=body)
+    check_eq(wait_status(t, importer), "CREATE_COMPLETE", "a stack importing the export")
+    check_eq(cf.list_imports(ExportName=f"{S['live']}-AlertTopicArn")["Imports"], [importer], "list-imports")
+    # As on AWS, the deletion itself fails: DELETE_FAILED, with the reason, and nothing deleted.
+    cf.delete_stack(StackName=S["live"])
+    check_eq(wait_status(t, S["live"]), "DELETE_FAILED", "an exporter whose export is in use is not deleted")
+    reason = cf.describe_stacks(StackName=S["live"])["Stacks"][0].get("StackStatusReason", "")
+    check(f"in use by {importer}" in reason, "... and its reason names the importer", f"in use by {importer}", reason)
+    check_eq(t.client("mediaconnect").describe_flow(FlowArn=outputs(t, S["live"])["PrimaryFlowArn"])["Flow"]["Status"],
+             "STANDBY", "... its resources are still there")
+    cf.update_termination_protection(StackName=importer, EnableTerminationProtection=True)
+    expect_error(lambda: cf.delete_stack(StackName=importer), 400, "ValidationError", "termination protection")
+    cf.update_termination_protection(StackName=importer, EnableTerminationProtection=False)
+    for name in (importer, S["live"]):
+        cf.delete_stack(StackName=name)
+        cf.get_waiter("stack_delete_complete").wait(StackName=name, WaiterConfig={"Delay": 1})
+    check_eq([f for f in t.client("mediaconnect").list_flows()["Flows"] if f["Name"].startswith("live-demo")], [],
+             "deleting seed 003's stack removed its flows")
+
+
+def test_an_invalid_channel_setting_rolls_back_and_leaves_nothing(t):
+    cf, ml = t.client("cloudformation"), t.client("medialive")
+    tpl = SEED_004.read_text().replace("Width: 640", "Width: wide")
+    stack = "broken-platform"
+    platform = harness.unique("broken")
+    cf.create_stack(StackName=stack, TemplateBody=tpl, Capabilities=["CAPABILITY_IAM"],
+                    Parameters=[{"ParameterKey": "PlatformName", "ParameterValue": platform}])
+    check_eq(wait_status(t, stack), "ROLLBACK_COMPLETE", "the stack rolled back")
+    evs = events(t, stack)
+    failed = [e for e in evs if e[1] == "CREATE_FAILED"]
+    check(failed and failed[0][0] == "LiveChannel" and "Width" in failed[0][2],
+          "the event names the channel and the bad property", "LiveChannel ... Width", failed)
+    stack_reason = [e[2] for e in evs if e[0] == stack and e[1] == "ROLLBACK_IN_PROGRESS"]
+    check(stack_reason and "[LiveChannel]" in stack_reason[0], "the stack's reason names the resource", "[LiveChannel]",
+          stack_reason)
+    created = {e[0] for e in evs if e[1] == "CREATE_COMPLETE"}
+    deleted = {e[0] for e in evs if e[1] == "DELETE_COMPLETE"}
+    check(created and created <= deleted, "everything created was deleted", created, deleted)
+    check_eq([i for i in ml.list_inputs()["Inputs"] if i["Name"].startswith(platform)], [], "no input left behind")
+    expect_error(lambda: t.client("mediapackage").describe_channel(Id=f"{platform}-package"), 404, "NotFoundException",
+                 "no MediaPackage channel left behind")
+    cf.delete_stack(StackName=stack)
+    cf.get_waiter("stack_delete_complete").wait(StackName=stack, WaiterConfig={"Delay": 1})
+
+
+def test_bad_templates_are_validation_errors_before_anything_exists(t):
+    label, v2 = harness.aws_clis()[-1]
+    cases = {
+        "a cycle": ("Resources:\n  A: {Type: AWS::SNS::Topic, Properties: {DisplayName: !GetAtt B.TopicName}}\n"
+                    "  B: {Type: AWS::SNS::Topic, DependsOn: A}\n", "Circular dependency between resources: [A, B]"),
+        "an unknown function": ('{"Resources": {"A": {"Type": "AWS::SNS::Topic", "Properties": {"DisplayName": '
+                                '{"Fn::Reverse": "x"}}}}}', "Encountered unsupported function: Fn::Reverse"),
+        "a missing parameter": ("Parameters:\n  Name: {Type: String}\nResources:\n  A: {Type: AWS::SNS::Topic}\n",
+                                "Parameters: [Name] must have values"),
+        "malformed YAML": ("Resources:\n  A: {Type: AWS::SNS::Topic\n", "YAML not well-formed"),
+        "an unresolved Ref": ("Resources:\n  A: {Type: AWS::SNS::Topic, Properties: {DisplayName: !Ref Nope}}\n",
+                              "Unresolved resource dependencies [Nope]"),
+    }
+    for what, (body, message) in cases.items():
+        path = Path(t.server.tmp) / "bad.yaml"
+        path.write_text(body)
+        r = t.cli(["cloudformation", "create-stack", "--stack-name", "bad-template", "--template-body", f"file://{path}"], v2)
+        check(r.returncode != 0 and "ValidationError" in r.stderr and message in r.stderr, f"{label}: {what}", message,
+              r.stderr.strip())
+    r = t.cli(["cloudformation", "describe-stacks", "--stack-name", "bad-template"], v2)
+    check("Stack with id bad-template does not exist" in r.stderr, "no stack was made", "does not exist", r.stderr.strip())
+
+
+def test_custom_resources_and_types_without_a_provider_fail_clearly(t):
+    cf = t.client("cloudformation")
+    for stack, type_, reason in [("custom", "Custom::Thing", "runs no Lambda functions"),
+                                 ("no-provider", "AWS::EC2::VPC", "start mediaemu with --cfn-unsupported=placeholder")]:
+        body = json.dumps({"Resources": {"Topic": {"Type": "AWS::SNS::Topic"},
+                                         "Thing": {"Type": type_, "DependsOn": "Topic", "Properties": {"X": "1"}}}})
+        cf.create_stack(StackName=stack, TemplateBody=body)
+        check_eq(wait_status(t, stack), "ROLLBACK_COMPLETE", f"{type_}: rolled back")
+        failed = [e for e in events(t, stack) if e[1] == "CREATE_FAILED"]
+        check(failed and reason in failed[0][2], f"{type_}: the reason says why", reason, failed)
+
+
+def test_kill9_in_the_middle_of_a_deploy_comes_back_rolled_back(t):
+    # Slow transitions keep the stack in CREATE_IN_PROGRESS long enough to be killed there.
+    t.server.restart("--state-delay", "1500")
+    cf = t.client("cloudformation")
+    platform = harness.unique("killed")
+    cf.create_stack(StackName="killed", TemplateBody=SEED_004.read_text(), Capabilities=["CAPABILITY_IAM"],
+                    Parameters=[{"ParameterKey": "PlatformName", "ParameterValue": platform}])
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and not any(e[0] == "RTMPInput" and e[1] == "CREATE_IN_PROGRESS"
+                                                  for e in events(t, "killed")):
+        time.sleep(0.05)
+    t.server.restart()  # kill -9, then start with the suite's own flags
+    if not check_eq(wait_status(t, "killed", timeout=60), "ROLLBACK_COMPLETE", "the interrupted stack settles rolled back"):
+        print("\n".join(f"      {e}" for e in events(t, "killed")))
+    reasons = [e[2] for e in events(t, "killed") if e[1] == "ROLLBACK_IN_PROGRESS"]
+    check(reasons and "interrupted" in reasons[0], "its reason says the operation was interrupted", "interrupted", reasons)
+    check_eq([b["Name"] for b in t.client("s3").list_buckets()["Buckets"] if b["Name"].startswith(platform)], [],
+             "what it had created is gone")
+    t.server.restart("--cfn-unsupported", "placeholder")
+    body = json.dumps({"Resources": {"Vpc": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.0.0.0/16"}}},
+                       "Outputs": {"VpcId": {"Value": {"Ref": "Vpc"}}}})
+    cf.create_stack(StackName="placeholders", TemplateBody=body)
+    check_eq(wait_status(t, "placeholders"), "CREATE_COMPLETE", "--cfn-unsupported=placeholder: the stack completes")
+    done = [e for e in events(t, "placeholders") if e[0] == "Vpc" and e[1] == "CREATE_COMPLETE"]
+    check(done and "placeholder" in done[0][2], "... and its event says the VPC is a placeholder", "placeholder", done)
+
+
+if __name__ == "__main__":
+    missing = [n for n in ("ffmpeg", "ffprobe") if not shutil.which(n)]
+    if missing or not harness.aws_clis():
+        print(f"SKIP: needs ffmpeg, ffprobe and an AWS CLI (missing: {missing or 'aws'})")
+        sys.exit(77)
+    try:
+        import boto3  # noqa: F401
+    except ImportError:
+        print("SKIP: needs boto3")
+        sys.exit(77)
+    harness.main(globals())
