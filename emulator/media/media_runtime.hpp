@@ -22,8 +22,9 @@ namespace mediaemu::media {
 
 class MediaRuntime : public MediaService {
  public:
-  // Binds the RTMP port (throws when it is taken).
-  MediaRuntime(const Config& config, Domain& domain, boost::asio::io_context& io);
+  // Binds the RTMP port (throws when it is taken). `flow_taps`: the MediaConnect flows' outputs
+  // (the control plane's FlowRuntime owns them and outlives this runtime).
+  MediaRuntime(const Config& config, Domain& domain, boost::asio::io_context& io, flow::FlowTaps& flow_taps);
   ~MediaRuntime() override;
 
   // Accepts RTMP publishers and resumes the channels left RUNNING by an earlier process.
