@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <cstring>
 #include <deque>
@@ -54,6 +55,7 @@ struct FlowTapSource::Queue {
   bool heard = false;
   Clock::time_point last_packet{};
   int64_t packets = 0, overflowed = 0, held_back = 0;
+  std::atomic<int64_t> failed{0};  // packets the callback could not queue (no memory)
   // The reader's: the flow and source on air, and the rest of a chunk a read could not take.
   std::optional<size_t> on_air_flow;
   std::string on_air_source;
@@ -84,8 +86,15 @@ void FlowTapSource::start(std::shared_ptr<IngestSink> sink) {
   demuxer_->start();
   for (size_t i = 0; i < spec_.flow_arns.size(); ++i) {
     // The callback holds the queue, not the source: it may run once more after unsubscribing.
-    subscriptions_.push_back(taps_.subscribe(
-        spec_.flow_arns[i], [queue = queue_, i](const flow::FlowPacket& packet) { queue->push(i, packet); }));
+    // Nothing may escape onto the flow's I/O thread (an exception there ends the process): a
+    // packet that cannot be queued is counted as dropped.
+    subscriptions_.push_back(taps_.subscribe(spec_.flow_arns[i], [queue = queue_, i](const flow::FlowPacket& packet) {
+      try {
+        queue->push(i, packet);
+      } catch (const std::exception&) {
+        queue->failed.fetch_add(1, std::memory_order_relaxed);
+      }
+    }));
   }
   std::string flows = flow_name(spec_.flow_arns[0]);
   if (spec_.flow_arns.size() > 1)
@@ -107,8 +116,9 @@ void FlowTapSource::stop() {
   if (demuxer_) demuxer_->stop();  // its reader sees `stopped` and returns AVERROR_EXIT
   std::lock_guard lock(queue_->mutex);
   spdlog::info("ingest: {} stopped; {} packets from its flows, {} switches between flows, {} held back from the "
-               "flow not on air, {} dropped on overflow",
-               spec_.label, queue_->packets, preference_.switches(), queue_->held_back, queue_->overflowed);
+               "flow not on air, {} dropped on overflow, {} not queued",
+               spec_.label, queue_->packets, preference_.switches(), queue_->held_back, queue_->overflowed,
+               queue_->failed.load());
 }
 
 IngestSourceStatus FlowTapSource::status() const {
