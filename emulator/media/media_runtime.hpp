@@ -1,8 +1,9 @@
 // The media side of the emulator, as the media module exports it (emulator/media_service.hpp):
 //
 //   control plane --plans, as commands--> ChannelSupervisors --> one ChannelSupervisor per channel
-//     owning its IngestSources (RTMP: registered with the shared RtmpIngestHub), its transcoder
-//     and its output groups (supervisor/, media_factory.cpp).
+//     owning its IngestSources (RTMP: registered with the shared RtmpIngestHub; MEDIACONNECT:
+//     subscribed to the binary's MediaConnect flow taps), its transcoder and its output groups
+//     (supervisor/, media_factory.cpp).
 //
 // Hooks only post to supervisors; they never wait for media work. The RTMP hub asks the control
 // plane why a publish matched no running input (explain_unrouted_publish) only to word a refusal.

@@ -154,3 +154,33 @@ TEST_CASE("the MEDIACONNECT source demuxes what a flow's tap carries, through ga
   publish(0, 188 * 10);  // nobody listens any more: nothing happens
   source.reset();
 }
+
+TEST_CASE("a flow that begins with garbage does not end the MEDIACONNECT source", "[mediaconnect]") {
+  test::TempDir dir;
+  auto ts = test::make_input(dir.path, "in.ts", 2.0, "mpegts");
+  std::ifstream in(ts, std::ios::binary);
+  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+
+  const std::string arn = "arn:aws:mediaconnect:us-east-1:123456789012:flow:1-abc:noisy";
+  FlowTaps taps;
+  auto sink = std::make_shared<test::Recorder>();
+  FlowTapSource source(taps, FlowTapSpec{"input 3 of channel 4", {arn}, 1000ms});
+  source.start(sink);
+  // More noise than libavformat probes (5 MB) before it gives up on finding streams.
+  std::vector<uint8_t> garbage(1316);
+  uint32_t x = 12345;
+  for (int i = 0; i < 6000; ++i) {
+    for (auto& b : garbage) b = static_cast<uint8_t>((x = x * 1664525 + 1013904223) >> 24);
+    taps.publish(arn, FlowPacket{garbage, garbage, false, "s"});
+    if (i % 500 == 0) std::this_thread::sleep_for(10ms);  // let the reader keep up (the queue is bounded)
+  }
+  std::this_thread::sleep_for(500ms);
+  for (size_t at = 0; at < bytes.size(); at += 1316) {
+    std::span<const uint8_t> payload(bytes.data() + at, std::min<size_t>(1316, bytes.size() - at));
+    taps.publish(arn, FlowPacket{payload, payload, false, "s"});
+  }
+  for (int i = 0; i < 100 && test::count(sink->events(), IngestEvent::Type::Frame, MediaKind::Video) < 30; ++i)
+    std::this_thread::sleep_for(50ms);
+  CHECK(test::count(sink->events(), IngestEvent::Type::Frame, MediaKind::Video) >= 30);
+  source.stop();
+}
