@@ -52,8 +52,10 @@ class App {
   SystemClock clock_;
   Store store_;
   Domain domain_;
+  // MediaConnect flows' relays (no libav: not in the media module). Before media_: MEDIACONNECT
+  // inputs in the module subscribe to its taps, so it is built first and destroyed last.
+  flow::FlowRuntime flows_;
   MediaLoader media_;  // the media module, loaded in the background
-  flow::FlowRuntime flows_;  // MediaConnect flows' relays (no libav: not in the media module)
   // SNS's delivery worker: its thread POSTs to HTTP subscribers (emulator/sns/delivery.hpp).
   sns::SnsDelivery sns_delivery_;
   api::AwsApi api_;

@@ -22,8 +22,8 @@ std::filesystem::path module_path() {
 
 }  // namespace
 
-MediaLoader::MediaLoader(const Config& config, Domain& domain, boost::asio::io_context& io)
-    : config_(config), domain_(domain), io_(io) {
+MediaLoader::MediaLoader(const Config& config, Domain& domain, boost::asio::io_context& io, flow::FlowTaps& flow_taps)
+    : config_(config), domain_(domain), io_(io), flow_taps_(flow_taps) {
   loaded_ = promise_.get_future().share();
 }
 
@@ -68,7 +68,7 @@ void MediaLoader::load() {
     return;
   }
   try {
-    service_.reset(reinterpret_cast<CreateMediaService*>(create)(config_, domain_, io_));
+    service_.reset(reinterpret_cast<CreateMediaService*>(create)(config_, domain_, io_, flow_taps_));
   } catch (const std::exception& e) {
     error_ = std::string("the media runtime failed to start: ") + e.what();
     spdlog::error("media: {}", error_);

@@ -22,7 +22,8 @@ namespace mediaemu {
 
 class MediaLoader : public MediaHooks {
  public:
-  MediaLoader(const Config& config, Domain& domain, boost::asio::io_context& io);
+  // `flow_taps` (the MediaConnect flows' outputs) must outlive the loader.
+  MediaLoader(const Config& config, Domain& domain, boost::asio::io_context& io, flow::FlowTaps& flow_taps);
   ~MediaLoader() override;
 
   // Loads the module and starts the media service on the io_context; never blocks.
@@ -54,6 +55,7 @@ class MediaLoader : public MediaHooks {
   const Config& config_;
   Domain& domain_;
   boost::asio::io_context& io_;
+  flow::FlowTaps& flow_taps_;
   std::promise<MediaService*> promise_;
   std::shared_future<MediaService*> loaded_;
   std::once_flag loading_;

@@ -11,6 +11,7 @@
 #include "emulator/config.hpp"
 #include "emulator/domain.hpp"
 #include "emulator/media_hooks.hpp"
+#include "pipeline/flow/flow_taps.hpp"
 
 namespace mediaemu {
 
@@ -22,8 +23,10 @@ class MediaService : public MediaHooks {
   virtual void stop() = 0;
 };
 
-// The module's one exported entry point (extern "C", so dlsym finds it by this name).
-using CreateMediaService = MediaService*(const Config&, Domain&, boost::asio::io_context&);
+// The module's one exported entry point (extern "C", so dlsym finds it by this name). The flow
+// taps are the running MediaConnect flows' outputs: the flows' relays live in the binary (they
+// need no libav), and MEDIACONNECT inputs subscribe to them from the module.
+using CreateMediaService = MediaService*(const Config&, Domain&, boost::asio::io_context&, flow::FlowTaps&);
 inline constexpr const char* kCreateMediaServiceSymbol = "mediaemu_create_media_service";
 inline constexpr const char* kMediaModuleFile = "mediaemu-media.so";  // next to the binary
 

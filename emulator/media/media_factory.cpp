@@ -4,6 +4,7 @@
 
 #include <map>
 
+#include "pipeline/ingest/mediaconnect/flow_tap_source.hpp"
 #include "pipeline/ingest/pull/pull_source.hpp"
 #include "pipeline/ingest/srt/srt_listener_source.hpp"
 #include "pipeline/ingest/ts/ts_push_source.hpp"
@@ -137,6 +138,18 @@ std::shared_ptr<pipeline::IngestSource> PipelineMediaFactory::make_source(const 
   if (input.transport == T::UrlPull || input.transport == T::Mp4File || input.transport == T::TsFile ||
       input.transport == T::RtmpPull || input.transport == T::SrtCaller)
     return pull_source(plan, input, why);
+  if (input.transport == InputPlan::Transport::MediaConnect) {
+    if (input.flow_arns.empty()) {
+      why = "input " + input.id + " (MEDIACONNECT) names no MediaConnect flow, so it receives nothing";
+      return nullptr;
+    }
+    pipeline::mediaconnect::FlowTapSpec spec;
+    spec.label = "input " + input.id + " of channel " + plan.channel_id;
+    spec.flow_arns = input.flow_arns;
+    // The other flow takes over after the same silence the transcoder counts as input loss.
+    spec.loss_time = std::chrono::milliseconds(std::max(1, plan.media.ladder.input_loss.input_loss_threshold_ms));
+    return std::make_shared<pipeline::mediaconnect::FlowTapSource>(flow_taps_, std::move(spec));
+  }
   if (input.transport == InputPlan::Transport::SrtListener) {
     pipeline::srt::SrtListenerSpec spec;
     spec.label = "input " + input.id + " of channel " + plan.channel_id;
@@ -147,8 +160,8 @@ std::shared_ptr<pipeline::IngestSource> PipelineMediaFactory::make_source(const 
     return std::make_shared<pipeline::srt::SrtListenerSource>(std::move(spec));
   }
   why = "input " + input.id + " (" + input.type +
-        ") carries no media in mediaemu yet; use an RTMP, RTP, UDP, SRT, URL_PULL, RTMP_PULL, MP4_FILE or "
-        "TS_FILE input";
+        ") carries no media in mediaemu yet; use an RTMP, RTP, UDP, SRT, URL_PULL, RTMP_PULL, MP4_FILE, "
+        "TS_FILE or MEDIACONNECT input";
   return nullptr;
 }
 

@@ -1,20 +1,24 @@
 // The real MediaFactory (supervisor/media_factory.hpp): LiveTranscoders, packagers and ingest
-// sources (RTMP, RTP/UDP, pulled URLs and files, SRT). Lives in the media module; its methods run
-// on a channel's supervisor thread.
+// sources (RTMP, RTP/UDP, pulled URLs and files, SRT, MediaConnect flows). Lives in the media
+// module; its methods run on a channel's supervisor thread.
 #pragma once
 
 #include <map>
 #include <string>
 
 #include "emulator/media/supervisor/media_factory.hpp"
+#include "pipeline/flow/flow_taps.hpp"
 #include "pipeline/ingest/rtmp/rtmp_ingest.hpp"
 
 namespace mediaemu::media {
 
 class PipelineMediaFactory : public MediaFactory {
  public:
-  // `host`: the address RTP/UDP push inputs listen on (the server's --host).
-  PipelineMediaFactory(pipeline::rtmp::RtmpIngestHub& rtmp, std::string host) : rtmp_(rtmp), host_(std::move(host)) {}
+  // `host`: the address RTP/UDP push inputs listen on (the server's --host). `flow_taps`: the
+  // running MediaConnect flows' outputs, owned by the control plane's FlowRuntime (in the binary,
+  // outside this module), which MEDIACONNECT inputs subscribe to.
+  PipelineMediaFactory(pipeline::rtmp::RtmpIngestHub& rtmp, std::string host, flow::FlowTaps& flow_taps)
+      : rtmp_(rtmp), host_(std::move(host)), flow_taps_(flow_taps) {}
 
   std::unique_ptr<ChannelPipeline> build_pipeline(const ChannelRunPlan& plan,
                                                   const std::set<std::string>& mediapackage_channels) override;
@@ -29,6 +33,7 @@ class PipelineMediaFactory : public MediaFactory {
 
   pipeline::rtmp::RtmpIngestHub& rtmp_;
   const std::string host_;
+  flow::FlowTaps& flow_taps_;
 };
 
 }  // namespace mediaemu::media

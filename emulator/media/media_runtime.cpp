@@ -7,12 +7,14 @@
 
 namespace mediaemu::media {
 
-MediaRuntime::MediaRuntime(const Config& config, Domain& domain, boost::asio::io_context& io) : domain_(domain) {
+MediaRuntime::MediaRuntime(const Config& config, Domain& domain, boost::asio::io_context& io,
+                           flow::FlowTaps& flow_taps)
+    : domain_(domain) {
   boost::asio::ip::tcp::endpoint endpoint(boost::asio::ip::make_address(config.host), config.rtmp_port);
   rtmp_ = std::make_unique<pipeline::rtmp::RtmpIngestHub>(io, endpoint, [this](const pipeline::rtmp::PublishRequest& r) {
     return explain_unrouted_publish(domain_, r.app, r.stream_name);
   });
-  factory_ = std::make_unique<PipelineMediaFactory>(*rtmp_, config.host);
+  factory_ = std::make_unique<PipelineMediaFactory>(*rtmp_, config.host, flow_taps);
   supervisors_ = std::make_unique<ChannelSupervisors>(
       *factory_, [this](const std::string& region, const std::string& id, uint64_t order) {
         medialive::channel_media_stopped(domain_, region, id, order);
@@ -39,6 +41,7 @@ void MediaRuntime::stop() {
 
 // The module's entry point (emulator/media_service.hpp), found by MediaLoader with dlsym.
 extern "C" __attribute__((visibility("default"))) mediaemu::MediaService* mediaemu_create_media_service(
-    const mediaemu::Config& config, mediaemu::Domain& domain, boost::asio::io_context& io) {
-  return new mediaemu::media::MediaRuntime(config, domain, io);
+    const mediaemu::Config& config, mediaemu::Domain& domain, boost::asio::io_context& io,
+    mediaemu::flow::FlowTaps& flow_taps) {
+  return new mediaemu::media::MediaRuntime(config, domain, io, flow_taps);
 }

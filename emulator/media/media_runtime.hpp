@@ -1,8 +1,9 @@
 // The media side of the emulator, as the media module exports it (emulator/media_service.hpp):
 //
 //   control plane --plans, as commands--> ChannelSupervisors --> one ChannelSupervisor per channel
-//     owning its IngestSources (RTMP: registered with the shared RtmpIngestHub), its transcoder
-//     and its output groups (supervisor/, media_factory.cpp).
+//     owning its IngestSources (RTMP: registered with the shared RtmpIngestHub; MEDIACONNECT:
+//     subscribed to the binary's MediaConnect flow taps), its transcoder and its output groups
+//     (supervisor/, media_factory.cpp).
 //
 // Hooks only post to supervisors; they never wait for media work. The RTMP hub asks the control
 // plane why a publish matched no running input (explain_unrouted_publish) only to word a refusal.
@@ -22,8 +23,9 @@ namespace mediaemu::media {
 
 class MediaRuntime : public MediaService {
  public:
-  // Binds the RTMP port (throws when it is taken).
-  MediaRuntime(const Config& config, Domain& domain, boost::asio::io_context& io);
+  // Binds the RTMP port (throws when it is taken). `flow_taps`: the MediaConnect flows' outputs
+  // (the control plane's FlowRuntime owns them and outlives this runtime).
+  MediaRuntime(const Config& config, Domain& domain, boost::asio::io_context& io, flow::FlowTaps& flow_taps);
   ~MediaRuntime() override;
 
   // Accepts RTMP publishers and resumes the channels left RUNNING by an earlier process.

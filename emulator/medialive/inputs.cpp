@@ -194,6 +194,20 @@ void check_srt_settings(const std::string& type, const json& srt) {
   }
 }
 
+// MediaConnectFlows: "You can specify as few as one Flow and presently, as many as two" (MediaLive
+// API, CreateInputRequest.MediaConnectFlows): one per pipeline of a STANDARD channel.
+void check_mediaconnect_flows(const json& flows) {
+  if (!flows.is_array() || flows.empty())
+    throw api::unprocessable("A MEDIACONNECT input needs mediaConnectFlows: one flow ARN (SINGLE_PIPELINE) or two (STANDARD)");
+  if (flows.size() > 2) throw api::unprocessable("A MEDIACONNECT input has at most 2 mediaConnectFlows (one per pipeline)");
+  for (const auto& f : flows) {
+    const std::string arn = str(f, "FlowArn");
+    if (!starts_with(arn, "arn:") || arn.find(":mediaconnect:") == std::string::npos || arn.find(":flow:") == std::string::npos)
+      throw api::unprocessable("mediaConnectFlows[].flowArn must be a MediaConnect flow ARN "
+                               "(arn:aws:mediaconnect:<region>:<account>:flow:<id>:<name>), not '" + arn + "'");
+  }
+}
+
 json sources_from(const std::string& type, const json& requested) {
   if (!requested.is_array() || requested.empty()) {
     throw api::unprocessable("A " + type + " input needs sources: one URL (SINGLE_PIPELINE) or two (STANDARD)");
@@ -237,6 +251,8 @@ void apply_settings(Tx& tx, const CallContext& ctx, Record& r, const json& in) {
     if (type == "SRT_CALLER" && in.contains("SrtSettings"))
       doc["InputClass"] = in["SrtSettings"].value("SrtCallerSources", json::array()).size() == 2 ? "STANDARD" : "SINGLE_PIPELINE";
   }
+  if (type == "MEDIACONNECT" && (in.contains("MediaConnectFlows") || doc.value("MediaConnectFlows", json::array()).empty()))
+    check_mediaconnect_flows(in.value("MediaConnectFlows", json::array()));
   if (in.contains("MediaConnectFlows")) {
     doc["MediaConnectFlows"] = json::array();
     for (const auto& f : in["MediaConnectFlows"]) doc["MediaConnectFlows"].push_back({{"FlowArn", str(f, "FlowArn")}});

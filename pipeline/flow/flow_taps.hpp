@@ -1,8 +1,11 @@
 // In-process subscribers to a running flow's output: whatever a flow sends to its outputs (the
-// active source's packets) is also handed to every callback subscribed to its ARN. This is how
-// a MediaLive MEDIACONNECT input can take a flow's stream without a socket (not wired yet: the
-// MediaLive media side is someone else's). Thread-safe; callbacks run on the flow's I/O thread
-// and must return quickly (copy the bytes, post work elsewhere).
+// active source's packets) is also handed to every callback subscribed to its ARN. This is how a
+// MediaLive MEDIACONNECT input takes a flow's stream without a socket: its ingest source
+// (pipeline/ingest/mediaconnect/flow_tap_source.hpp, in the media module) subscribes to the
+// App's FlowRuntime taps by flow ARN while its channel runs. Subscriptions outlive relays: a flow
+// that starts later, stops or restarts is picked up by the same subscription. Thread-safe;
+// callbacks run on the flow's I/O thread and must return quickly (copy the bytes, post work
+// elsewhere).
 #pragma once
 
 #include <cstdint>

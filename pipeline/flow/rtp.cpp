@@ -12,11 +12,13 @@ std::optional<RtpView> parse_rtp(std::span<const uint8_t> d) {
     header += 4 + 4 * ((static_cast<size_t>(d[header + 2]) << 8) | d[header + 3]);
   }
   size_t end = d.size();
+  // Before the padding: with a header longer than the datagram (15 CSRCs, a long extension)
+  // `end - header` would wrap and let a padding count through that makes `end` wrap too.
+  if (header > end) return std::nullopt;
   if (d[0] & 0x20) {  // padding: the last byte counts it
     if (d.back() == 0 || d.back() > end - header) return std::nullopt;
     end -= d.back();
   }
-  if (header > end) return std::nullopt;
   return RtpView{static_cast<uint16_t>((d[2] << 8) | d[3]), d.subspan(header, end - header)};
 }
 

@@ -1,8 +1,9 @@
 // One input of a running channel, whatever carries it: an RTMP publisher (rtmp/), MPEG-TS pushed
 // over RTP/UDP (ts/), HLS or MP4 pulled over HTTP, files and SRT calls out (pull/), SRT callers
-// coming in (srt/). A source delivers IngestEvents (pipeline/media.hpp: millisecond timestamps,
-// H.264 framing stated per event) to the sink it is started with, checks senders that come to
-// it against its AddressFilter, and reports what it sees.
+// coming in (srt/), MediaConnect flows' output taken in-process (mediaconnect/). A source
+// delivers IngestEvents (pipeline/media.hpp: millisecond timestamps, H.264 framing stated per
+// event) to the sink it is started with, checks senders that come to it against its
+// AddressFilter, and reports what it sees.
 //
 // Threads: start(), stop() and update_allowed() are called by the channel's supervisor thread;
 // the source delivers on threads it owns (network I/O, libavformat's blocking reads), never on the

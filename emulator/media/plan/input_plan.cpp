@@ -129,6 +129,7 @@ InputPlan plan_input(const json& input, const std::vector<std::string>& stream_n
                    : plan.type == "RTMP_PULL" ? InputPlan::Transport::RtmpPull
                    : plan.type == "SRT_CALLER" ? InputPlan::Transport::SrtCaller
                    : plan.type == "SRT_LISTENER" ? InputPlan::Transport::SrtListener
+                   : plan.type == "MEDIACONNECT" ? InputPlan::Transport::MediaConnect
                                              : InputPlan::Transport::Other;
   plan.stream_names = stream_names;
   if (plan.transport == InputPlan::Transport::UrlPull || plan.transport == InputPlan::Transport::Mp4File ||
@@ -139,6 +140,11 @@ InputPlan plan_input(const json& input, const std::vector<std::string>& stream_n
     for (const auto& source : srt.value("SrtCallerSources", json::array())) plan.srt.push_back(srt_plan(source, plan.id, credentials, plan.problems));
   if (plan.transport == InputPlan::Transport::SrtListener)
     plan.srt.push_back(srt_plan(srt.value("SrtListenerSettings", json::object()), plan.id, credentials, plan.problems));
+  if (plan.transport == InputPlan::Transport::MediaConnect) {
+    for (const auto& flow : input.value("MediaConnectFlows", json::array()))
+      if (std::string arn = text(flow, "FlowArn"); !arn.empty()) plan.flow_arns.push_back(arn);
+    if (plan.flow_arns.empty()) plan.problems.push_back("input " + plan.id + " (MEDIACONNECT) names no MediaConnect flow");
+  }
   // Push destinations carry their port as a string ("5000"), the way the model declares it.
   for (const auto& d : input.value("Destinations", json::array())) {
     std::string port = text(d, "Port");

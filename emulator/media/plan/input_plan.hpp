@@ -28,7 +28,7 @@ struct SrtPlan {
 using Credentials = std::map<std::string, std::string>;
 
 struct InputPlan {
-  enum class Transport { RtmpPush, RtpPush, UdpPush, UrlPull, Mp4File, TsFile, RtmpPull, SrtCaller, SrtListener, Other };
+  enum class Transport { RtmpPush, RtpPush, UdpPush, UrlPull, Mp4File, TsFile, RtmpPull, SrtCaller, SrtListener, MediaConnect, Other };
   std::string id;
   std::string type;  // the model's InputType, for messages ("RTMP_PUSH", "URL_PULL", ...)
   Transport transport = Transport::Other;
@@ -42,6 +42,9 @@ struct InputPlan {
   bool loop = false;        // file inputs: the attachment's InputSettings.SourceEndBehavior is LOOP
   int hls_buffer_segments = 0;  // URL_PULL: HlsInputSettings.BufferSegments (0: the default, 3)
   std::vector<SrtPlan> srt;     // SRT_CALLER: one per source; SRT_LISTENER: one, its settings
+  // MEDIACONNECT: MediaConnectFlows[].FlowArn in the input's order (one per pipeline on AWS; the
+  // first is preferred in mediaemu, see pipeline/ingest/mediaconnect/flow_preference.hpp).
+  std::vector<std::string> flow_arns;
   std::vector<std::string> problems;      // e.g. a whitelist rule that is not an IPv4 CIDR
   std::string label() const { return "input " + id; }
 };

@@ -32,8 +32,8 @@ nlohmann::json alerts_of(const ChannelReport& r, const std::string& channel_id) 
   // and clear this as soon as media flows again.
   if (!any_receiving(r))
     add("Input Not Present",
-        "No input of this channel is receiving media: no publisher pushes to it, or its pulled source does not "
-        "answer (or has played to its end)");
+        "No input of this channel is receiving media: no publisher pushes to it, its pulled source does not "
+        "answer (or has played to its end), or its MediaConnect flows are not ACTIVE or receive nothing");
   return out;
 }
 

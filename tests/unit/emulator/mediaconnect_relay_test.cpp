@@ -110,6 +110,30 @@ TEST_CASE("RTP framing round-trips", "[mediaconnect][relay]") {
   CHECK_FALSE(parse_rtp(not_rtp));
 }
 
+TEST_CASE("RTP headers longer than the datagram are refused, padding or not", "[mediaconnect][relay]") {
+  // Version 2, padding, 15 CSRCs (a 72-byte header) in 40 bytes whose last byte "pads" 200:
+  // once a payload of about 2^64 bytes (found by garbage sent to a flow in suite 27).
+  std::vector<uint8_t> d(40, 0);
+  d[0] = 0x80 | 0x20 | 0x0f;
+  d.back() = 200;
+  CHECK_FALSE(parse_rtp(d));
+  d[0] = 0x80 | 0x0f;  // no padding
+  CHECK_FALSE(parse_rtp(d));
+  d[0] = 0x80 | 0x20 | 0x10;  // an extension claiming 0xffff words, then padding
+  d[14] = 0xff, d[15] = 0xff;
+  CHECK_FALSE(parse_rtp(d));
+  for (int first = 0; first < 256; ++first) {  // whatever the first byte, the payload stays inside
+    d[0] = static_cast<uint8_t>(first);
+    for (int last : {0, 1, 12, 39, 40, 255}) {
+      d.back() = static_cast<uint8_t>(last);
+      if (auto view = parse_rtp(d)) {
+        CHECK(view->payload.data() >= d.data());
+        CHECK(view->payload.data() + view->payload.size() <= d.data() + d.size());
+      }
+    }
+  }
+}
+
 TEST_CASE("FAILOVER switches after the recovery window and back to the primary", "[mediaconnect][relay]") {
   SourceSelector s(two_sources(FailoverMode::Failover));
   auto p = rtp_packet(1, "x");

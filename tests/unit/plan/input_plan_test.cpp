@@ -1,6 +1,7 @@
 // Inputs of every type mediaemu receives -> InputPlan: pull sources resolved to what the media
 // side opens (http URLs, local paths for s3ssl:// and file://), the attachment's InputSettings
-// (SourceEndBehavior, HLS BufferSegments), SRT settings, and what cannot run said as problems.
+// (SourceEndBehavior, HLS BufferSegments), SRT settings, MediaConnect flow ARNs, and what cannot
+// run said as problems.
 #include <catch2/catch.hpp>
 
 #include "emulator/media/plan/input_plan.hpp"
@@ -122,6 +123,23 @@ TEST_CASE("an SRT_LISTENER input listens on its destination ports", "[plan][inpu
   CHECK(p.srt[0].latency_ms == 200);
   CHECK(p.srt[0].stream_id == "s");
   CHECK(p.problems.empty());
+}
+
+TEST_CASE("a MEDIACONNECT input takes its flows' ARNs, the first preferred", "[plan][input]") {
+  const std::string a = "arn:aws:mediaconnect:us-east-1:123456789012:flow:1-aaa:primary";
+  const std::string b = "arn:aws:mediaconnect:us-east-1:123456789012:flow:1-bbb:backup";
+  json input = {{"Id", "5"},
+                {"Type", "MEDIACONNECT"},
+                {"MediaConnectFlows", json::array({{{"FlowArn", a}}, {{"FlowArn", b}}})},
+                {"Destinations", json::array()}};
+  auto p = plan(input);
+  CHECK(p.transport == InputPlan::Transport::MediaConnect);
+  CHECK(p.flow_arns == std::vector<std::string>{a, b});
+  CHECK(p.ports.empty());
+  CHECK(p.problems.empty());
+  auto none = plan({{"Id", "6"}, {"Type", "MEDIACONNECT"}, {"MediaConnectFlows", json::array()}});
+  CHECK(none.flow_arns.empty());
+  CHECK(has_problem(none, "names no MediaConnect flow"));
 }
 
 TEST_CASE("the channel's attachment settings reach the input plan", "[plan][input]") {
