@@ -185,8 +185,13 @@ json list_stacks(Domain& d, const CallContext& c, const json& in) {
 
 json describe_events(Domain& d, const CallContext& c, const json& in) {
   auto lock = d.read();
-  const Record& r = require_stack(d, c.region, str(in, "StackName"));
-  return {{"StackEvents", r.internal.value("Events", json::array())}};
+  const std::string name = str(in, "StackName");
+  const Record* r = find_stack(d, c.region, name);
+  // DescribeStackEvents words a missing stack differently from DescribeStacks; the CDK CLI's
+  // event poller matches exactly this text to learn that a stack it deletes is gone
+  // (aws-cdk-cli packages/@aws-cdk/toolkit-lib/lib/api/stack-events/stack-event-poller.ts).
+  if (!r) invalid("Stack [" + name + "] does not exist");
+  return {{"StackEvents", r->internal.value("Events", json::array())}};
 }
 
 json resource_view(const Record& stack, const std::string& logical, const json& res, const char* time_member) {

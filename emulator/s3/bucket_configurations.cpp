@@ -1,5 +1,8 @@
 // Bucket configurations that are stored and returned as given: versioning, lifecycle, policy,
-// website, CORS and tagging. Each Get of an absent one answers S3's own 404 code.
+// website, CORS, tagging, default encryption, public access block and object ownership. Each Get
+// of an absent one answers S3's own 404 code, or what S3 answers for a bucket that never set it.
+// Encryption and public access settings are kept and reported, not applied: objects are files
+// under the data dir, and nothing here is public or private.
 // https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html#ErrorCodeList
 #include "emulator/s3/s3.hpp"
 
@@ -10,8 +13,9 @@ struct Configuration {
   const char* name;          // "Lifecycle": PutBucketLifecycleConfiguration, ...
   const char* put, *get, *del;
   const char* input_member;  // the member holding it in the Put input
-  const char* missing_code;  // Get when absent; nullptr: an empty answer (versioning)
+  const char* missing_code;  // Get when absent; nullptr: `absent` (versioning: empty)
   const char* missing_message;
+  const char* absent = "{}";  // Get's answer when absent and there is no missing_code (JSON)
 };
 
 const Configuration kConfigurations[] = {
@@ -26,6 +30,18 @@ const Configuration kConfigurations[] = {
      "The CORS configuration does not exist"},
     {"Tagging", "PutBucketTagging", "GetBucketTagging", "DeleteBucketTagging", "Tagging", "NoSuchTagSet",
      "The TagSet does not exist"},
+    // Since January 2023 every bucket encrypts new objects with SSE-S3 (AES256) unless configured
+    // otherwise, and GetBucketEncryption reports that rule.
+    // https://docs.aws.amazon.com/AmazonS3/latest/userguide/default-bucket-encryption.html
+    {"Encryption", "PutBucketEncryption", "GetBucketEncryption", "DeleteBucketEncryption",
+     "ServerSideEncryptionConfiguration", nullptr, "",
+     R"({"ServerSideEncryptionConfiguration": {"Rules": [{"ApplyServerSideEncryptionByDefault":
+        {"SSEAlgorithm": "AES256"}, "BucketKeyEnabled": false}]}})"},
+    {"PublicAccessBlock", "PutPublicAccessBlock", "GetPublicAccessBlock", "DeletePublicAccessBlock",
+     "PublicAccessBlockConfiguration", "NoSuchPublicAccessBlockConfiguration",
+     "The public access block configuration was not found"},
+    {"OwnershipControls", "PutBucketOwnershipControls", "GetBucketOwnershipControls", "DeleteBucketOwnershipControls",
+     "OwnershipControls", "OwnershipControlsNotFoundError", "The bucket ownership controls were not found"},
 };
 
 // S3's default since September 2024 when a PutBucketLifecycleConfiguration names none: objects
@@ -58,6 +74,14 @@ json stored_form(const Configuration& c, const json& in) {
   return given;
 }
 
+// What Get answers for a stored configuration: the configurations whose Get output names its
+// own member (encryption, public access block, ownership) get that member around it.
+json wrapped(const Configuration& c, const json& stored) {
+  for (const char* name : {"Encryption", "PublicAccessBlock", "OwnershipControls"})
+    if (std::string(c.name) == name) return json{{c.input_member, stored}};
+  return stored;
+}
+
 // What Put answers: nothing, except the lifecycle's transition default (a header).
 json put_output(const Configuration& c, const json& stored) {
   if (std::string(c.name) != "Lifecycle") return json::object();
@@ -84,8 +108,8 @@ void add_bucket_configuration_operations(api::OperationTable& t, S3Service& s3) 
       auto lock = s3.domain.read();
       const Record& r = require_bucket(s3.domain, in.at("Bucket").get<std::string>());
       auto it = r.doc.find(c.name);
-      if (it != r.doc.end()) return *it;
-      if (!c.missing_code) return json::object();
+      if (it != r.doc.end()) return wrapped(c, *it);
+      if (!c.missing_code) return json::parse(c.absent);
       throw s3_error(c.missing_code, c.missing_message, 404);
     };
     if (c.del) {

@@ -17,13 +17,6 @@ struct Default {
 
 const std::vector<Default>& defaults() {
   static const std::vector<Default> all = {
-      // Since January 2023 every bucket encrypts new objects with SSE-S3 (AES256) unless configured
-      // otherwise, and GetBucketEncryption reports that rule.
-      // https://docs.aws.amazon.com/AmazonS3/latest/userguide/default-bucket-encryption.html
-      {"GetBucketEncryption", nullptr, "",
-       {{"ServerSideEncryptionConfiguration",
-         {{"Rules", json::array({{{"ApplyServerSideEncryptionByDefault", {{"SSEAlgorithm", "AES256"}}},
-                                  {"BucketKeyEnabled", false}}})}}}}},
       // "If the transfer acceleration state has never been set on the bucket, the response does
       // not contain the status element." (API_GetBucketAccelerateConfiguration.html)
       {"GetBucketAccelerateConfiguration", nullptr, "", json::object()},

@@ -46,6 +46,7 @@ CREDENTIALS = {
     "AWS_DEFAULT_REGION": "us-east-1",
 }
 REGION = "us-east-1"
+ACCOUNT = "123456789012"
 OTHER_REGION = "eu-west-1"
 
 

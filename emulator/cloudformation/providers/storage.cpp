@@ -78,13 +78,22 @@ void configure_bucket(ProviderContext& ctx, const std::string& bucket, const std
     for (const auto& r : v.value("Rules", json::array())) rules.push_back(lifecycle_rule(r));
     ctx.invoke("s3", "PutBucketLifecycleConfiguration", {{"Bucket", bucket}, {"LifecycleConfiguration", {{"Rules", rules}}}});
   } else if (property == "BucketEncryption") {
-    ctx.invoke("s3", "PutBucketEncryption",
-               {{"Bucket", bucket}, {"ServerSideEncryptionConfiguration", {{"Rules", v.value("ServerSideEncryptionConfiguration", json::array())}}}});
+    json rules = json::array();
+    for (const auto& r : v.value("ServerSideEncryptionConfiguration", json::array())) {
+      json rule = renamed(r, {{"BucketKeyEnabled", "BucketKeyEnabled"}});
+      if (r.contains("ServerSideEncryptionByDefault")) rule["ApplyServerSideEncryptionByDefault"] = r["ServerSideEncryptionByDefault"];
+      rules.push_back(rule);
+    }
+    ctx.invoke("s3", "PutBucketEncryption", {{"Bucket", bucket}, {"ServerSideEncryptionConfiguration", {{"Rules", rules}}}});
   } else if (property == "PublicAccessBlockConfiguration") {
     ctx.invoke("s3", "PutPublicAccessBlock", {{"Bucket", bucket}, {"PublicAccessBlockConfiguration", v}});
   } else if (property == "OwnershipControls") {
     ctx.invoke("s3", "PutBucketOwnershipControls", {{"Bucket", bucket}, {"OwnershipControls", v}});
-  } else if (property != "BucketName" && property != "AccessControl") {
+  } else if (property == "AccessControl") {
+    // Private is every bucket's ACL here (the owner's FULL_CONTROL grant); a canned ACL that grants
+    // others something would be a setting mediaemu cannot honour.
+    if (v != "Private") unsupported("AWS::S3::Bucket", "AccessControl " + as_text(v));
+  } else if (property != "BucketName") {
     unsupported("AWS::S3::Bucket", property);
   }
 }
@@ -111,6 +120,7 @@ Provider bucket_provider() {
     json in = {{"Bucket", name}};
     if (ctx.region() != "us-east-1") in["CreateBucketConfiguration"] = {{"LocationConstraint", ctx.region()}};
     ctx.invoke("s3", "CreateBucket", in);
+    ctx.created(name);
     for (const auto& [k, v] : props.items()) configure_bucket(ctx, name, k, v);
     return bucket_result(ctx, name);
   };
@@ -168,9 +178,16 @@ Provider repository_provider() {
     if (props.contains("ImageScanningConfiguration"))
       in["imageScanningConfiguration"] = {{"scanOnPush", props["ImageScanningConfiguration"].value("ScanOnPush", false)}};
     if (props.contains("Tags")) in["tags"] = props["Tags"];
-    for (const char* k : {"LifecyclePolicy", "RepositoryPolicyText"})
-      if (props.contains(k)) unsupported("AWS::ECR::Repository", k);
     json repo = ctx.invoke("ecr", "CreateRepository", in).at("repository");
+    ctx.created(name);
+    if (props.contains("LifecyclePolicy"))
+      ctx.invoke("ecr", "PutLifecyclePolicy",
+                 {{"repositoryName", name}, {"lifecyclePolicyText", props["LifecyclePolicy"].value("LifecyclePolicyText", "")}});
+    if (props.contains("RepositoryPolicyText")) {
+      const json& policy = props["RepositoryPolicyText"];
+      ctx.invoke("ecr", "SetRepositoryPolicy",
+                 {{"repositoryName", name}, {"policyText", policy.is_string() ? policy.get<std::string>() : policy.dump()}});
+    }
     return Provided{name, {{"Arn", repo.value("repositoryArn", "")}, {"RepositoryUri", repo.value("repositoryUri", "")}}};
   };
   p.remove = [](ProviderContext& ctx, const StackResource& current) {
