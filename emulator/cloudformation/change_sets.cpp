@@ -19,10 +19,6 @@ namespace {
 using api::ApiError;
 using api::ErrorKind;
 
-[[noreturn]] void invalid(const std::string& message) { throw ApiError(ErrorKind::Validation, "ValidationError", message); }
-
-double now(const Domain& d) { return static_cast<double>(d.clock().now_ms()) / 1000.0; }
-
 // "The submitted information didn't contain changes." is what `aws cloudformation deploy`
 // matches to report "No changes to deploy" and exit 0.
 const char* kNoChanges = "The submitted information didn't contain changes. Submit different information to create a change set.";
@@ -91,7 +87,7 @@ const Record& require_change_set(const Domain& d, const CallContext& c, const js
         if (r->doc.value("ChangeSetName", "") == id && r->doc.value("StackId", "") == stack->doc.value("StackId", ""))
           return *r;
   } else {
-    invalid("StackName must be specified if ChangeSetName is not specified as an ARN.");
+    validation_error("StackName must be specified if ChangeSetName is not specified as an ARN.");
   }
   throw ApiError(ErrorKind::NotFound, "ChangeSetNotFound", "ChangeSet [" + id + "] does not exist");
 }
@@ -109,10 +105,10 @@ json create_change_set(Domain& d, const api::AwsApi& api, const CallContext& c, 
   if (type == "CREATE" && stack && status != "REVIEW_IN_PROGRESS")
     throw ApiError(ErrorKind::Conflict, "AlreadyExistsException", "Stack [" + stack_name + "] already exists");
   if (type == "UPDATE") {
-    if (!stack) invalid("Stack [" + stack_name + "] does not exist");
+    if (!stack) validation_error("Stack [" + stack_name + "] does not exist");
     if (status == "REVIEW_IN_PROGRESS" || in_progress(status) || status.find("FAILED") != std::string::npos ||
         status == "ROLLBACK_COMPLETE")
-      invalid("Stack:" + stack->doc.value("StackId", "") + " is in " + status + " state and can not be updated.");
+      validation_error("Stack:" + stack->doc.value("StackId", "") + " is in " + status + " state and can not be updated.");
   }
   PreparedTemplate prepared = prepare_template(d, api, c, in, stack_name, stack ? &*stack : nullptr);
   json values = json::object();
@@ -136,7 +132,7 @@ json create_change_set(Domain& d, const api::AwsApi& api, const CallContext& c, 
     stack_key = {kStack, c.region, uuid};
     stack_doc = {{"StackId", cloudformation_arn(c, "stack", stack_name, uuid)},
                  {"StackName", stack_name},
-                 {"CreationTime", now(d)},
+                 {"CreationTime", now_seconds(d)},
                  {"StackStatus", "REVIEW_IN_PROGRESS"},
                  {"StackStatusReason", "User Initiated"},
                  {"DisableRollback", false},
@@ -148,7 +144,7 @@ json create_change_set(Domain& d, const api::AwsApi& api, const CallContext& c, 
     tx->create(stack_key, stack_doc,
                {{"Resources", json::object()},
                 {"Events", json::array({stack_event(stack_doc, stack_name, "AWS::CloudFormation::Stack",
-                                                    stack_doc["StackId"], "REVIEW_IN_PROGRESS", "User Initiated", now(d))})}});
+                                                    stack_doc["StackId"], "REVIEW_IN_PROGRESS", "User Initiated", now_seconds(d))})}});
   }
   for (const Record* r : d.list(kChangeSet, c.region))
     if (r->doc.value("ChangeSetName", "") == name && r->doc.value("StackId", "") == stack_doc.value("StackId", ""))
@@ -162,7 +158,7 @@ json create_change_set(Domain& d, const api::AwsApi& api, const CallContext& c, 
               {"StackId", stack_doc["StackId"]},
               {"StackName", stack_name},
               {"Parameters", prepared.parameters.listing},
-              {"CreationTime", now(d)},
+              {"CreationTime", now_seconds(d)},
               {"ExecutionStatus", empty ? "UNAVAILABLE" : "AVAILABLE"},
               {"Status", empty ? "FAILED" : "CREATE_COMPLETE"},
               {"NotificationARNs", in.value("NotificationARNs", json::array())},
@@ -220,17 +216,17 @@ json execute_change_set(Domain& d, StackEngine& engine, const CallContext& c, co
                        cs.doc.value("Status", "") + "]");
   const Record* stack = find_by_id(d, kStack, cs.doc.value("StackId", ""));
   if (!stack || stack->doc.value("StackStatus", "") == "DELETE_COMPLETE")
-    invalid("Stack [" + cs.doc.value("StackName", "") + "] does not exist");
+    validation_error("Stack [" + cs.doc.value("StackName", "") + "] does not exist");
   std::string status = stack->doc.value("StackStatus", "");
   bool create = status == "REVIEW_IN_PROGRESS";
   if (!create && (in_progress(status) || status.find("FAILED") != std::string::npos || status == "ROLLBACK_COMPLETE"))
-    invalid("Stack:" + stack->doc.value("StackId", "") + " is in " + status + " state and can not be updated.");
+    validation_error("Stack:" + stack->doc.value("StackId", "") + " is in " + status + " state and can not be updated.");
   Record& r = tx->modify(stack->key);
   std::string action = create ? "CREATE" : "UPDATE";
   r.doc["StackStatus"] = action + "_IN_PROGRESS";
   r.doc["StackStatusReason"] = "User Initiated";
   r.doc["Capabilities"] = cs.doc.value("Capabilities", json::array());
-  if (!create) r.doc["LastUpdatedTime"] = now(d);
+  if (!create) r.doc["LastUpdatedTime"] = now_seconds(d);
   if (create) {
     r.doc["Parameters"] = cs.doc["Parameters"];
     if (cs.internal["Template"].contains("Description")) r.doc["Description"] = cs.internal["Template"]["Description"];
@@ -240,7 +236,7 @@ json execute_change_set(Domain& d, StackEngine& engine, const CallContext& c, co
   }
   r.internal["Events"].insert(r.internal["Events"].begin(),
                               stack_event(r.doc, r.doc["StackName"], "AWS::CloudFormation::Stack", r.doc["StackId"],
-                                          action + "_IN_PROGRESS", "User Initiated", now(d)));
+                                          action + "_IN_PROGRESS", "User Initiated", now_seconds(d)));
   r.internal["Operation"] = {{"Action", action},
                              {"Template", cs.internal["Template"]},
                              {"Body", cs.internal["Body"]},

@@ -5,14 +5,11 @@
 
 #include "api/errors.hpp"
 #include "emulator/cloudformation/intrinsics.hpp"
+#include "emulator/cloudformation/stack_records.hpp"
 #include "emulator/ssm/ssm.hpp"
 
 namespace mediaemu::cloudformation {
 namespace {
-
-[[noreturn]] void invalid(const std::string& message) {
-  throw api::ApiError(api::ErrorKind::Validation, "ValidationError", message);
-}
 
 std::string joined(const std::set<std::string>& names) {
   std::string out;
@@ -46,8 +43,8 @@ std::vector<std::string> split_list(const std::string& s) {
 // one, else the specific rule.
 [[noreturn]] void constraint(const std::string& name, const json& spec, const std::string& rule) {
   if (spec.contains("ConstraintDescription"))
-    invalid("Parameter '" + name + "' failed to satisfy constraint: " + as_text(spec["ConstraintDescription"]));
-  invalid("Parameter '" + name + "' " + rule);
+    validation_error("Parameter '" + name + "' failed to satisfy constraint: " + as_text(spec["ConstraintDescription"]));
+  validation_error("Parameter '" + name + "' " + rule);
 }
 
 void check_value(const std::string& name, const json& spec, const std::string& value) {
@@ -67,7 +64,7 @@ void check_value(const std::string& name, const json& spec, const std::string& v
 }
 
 void check_number(const std::string& name, const json& spec, const std::string& value) {
-  if (!is_number(value)) invalid("Parameter '" + name + "' must be a number.");
+  if (!is_number(value)) validation_error("Parameter '" + name + "' must be a number.");
   double v = std::stod(value);
   if (spec.contains("MinValue") && v < std::stod(as_text(spec["MinValue"])))
     constraint(name, spec, "must be a number not less than " + as_text(spec["MinValue"]));
@@ -85,7 +82,7 @@ json typed_value(const std::string& name, const json& spec, const std::string& t
       auto lock = domain.read();
       stored = ssm::parameter_value(domain, region, value);
     }
-    if (!stored) invalid("Parameters: [" + value + "] cannot be found.");  // AWS's words for a missing SSM name
+    if (!stored) validation_error("Parameters: [" + value + "] cannot be found.");  // AWS's words for a missing SSM name
     resolved = *stored;
     std::string inner = type.substr(ssm_prefix.size(), type.size() - ssm_prefix.size() - 1);
     if (inner.rfind("List<", 0) == 0 || inner == "CommaDelimitedList") {
@@ -110,7 +107,7 @@ json typed_value(const std::string& name, const json& spec, const std::string& t
     return list;
   }
   if (type != "String" && type.rfind("AWS::", 0) != 0)
-    invalid("Template format error: Unrecognized parameter type: " + type);
+    validation_error("Template format error: Unrecognized parameter type: " + type);
   check_value(name, spec, value);
   return value;
 }
@@ -136,18 +133,18 @@ ResolvedParameters resolve_parameters(const json& tpl, const json& given, const 
             text[key] = old.value("ParameterValue", "");
             found = true;
           }
-      if (!found) invalid("Invalid input for parameter key " + key + ". Cannot specify usePreviousValue as true for a parameter key not in the previous template");
+      if (!found) validation_error("Invalid input for parameter key " + key + ". Cannot specify usePreviousValue as true for a parameter key not in the previous template");
       continue;
     }
     text[key] = p.value("ParameterValue", "");
   }
-  if (!unknown.empty()) invalid("Parameters: [" + joined(unknown) + "] do not exist in the template");
+  if (!unknown.empty()) validation_error("Parameters: [" + joined(unknown) + "] do not exist in the template");
   for (const auto& [name, spec] : declared.items())
     if (!text.count(name)) {
       if (spec.contains("Default")) text[name] = as_text(spec["Default"]);
       else missing.insert(name);
     }
-  if (!missing.empty()) invalid("Parameters: [" + joined(missing) + "] must have values");
+  if (!missing.empty()) validation_error("Parameters: [" + joined(missing) + "] must have values");
 
   ResolvedParameters out;
   for (const auto& [name, spec] : declared.items()) {

@@ -75,7 +75,7 @@ class Deployment {
     return internal_["Resources"];
   }
   json& op() { return internal_["Operation"]; }
-  double now() const { return static_cast<double>(domain_.clock().now_ms()) / 1000.0; }
+  double now() const { return now_seconds(domain_); }
 
   // Writes the parts this operation owns back to the record, durably.
   void persist() {

@@ -12,10 +12,6 @@
 namespace mediaemu::cloudformation {
 namespace {
 
-[[noreturn]] void invalid(const std::string& message) {
-  throw api::ApiError(api::ErrorKind::Validation, "ValidationError", message);
-}
-
 std::vector<std::string> split(const std::string& s, char sep) {
   std::vector<std::string> out;
   size_t start = 0, at;
@@ -35,33 +31,39 @@ std::string resolve_one(Domain& domain, const std::string& region, const std::st
   const std::string& service = parts[0];
   auto lock = domain.read();
   if (service == "ssm" || service == "ssm-secure") {
-    if (parts.size() < 2 || parts.size() > 3) invalid("Incorrect format for dynamic reference {{resolve:" + reference + "}}");
+    if (parts.size() < 2 || parts.size() > 3) validation_error("Incorrect format for dynamic reference {{resolve:" + reference + "}}");
     std::string name = parts.size() == 3 ? parts[1] + ":" + parts[2] : parts[1];
     auto v = ssm::parameter_value(domain, region, name);
-    if (!v) invalid("Parameters: [" + parts[1] + "] referenced by template have types not supported by CloudFormation or cannot be found.");
+    if (!v) validation_error("Parameters: [" + parts[1] + "] referenced by template have types not supported by CloudFormation or cannot be found.");
     return *v;
   }
   if (service == "secretsmanager") {
     // A secret ARN has colons of its own: arn:aws:secretsmanager:<region>:<account>:secret:<name>.
     size_t id_parts = parts.size() > 1 && parts[1] == "arn" ? 7 : 1;
-    if (parts.size() < 1 + id_parts) invalid("Incorrect format for dynamic reference {{resolve:" + reference + "}}");
+    if (parts.size() < 1 + id_parts) validation_error("Incorrect format for dynamic reference {{resolve:" + reference + "}}");
     std::string id;
     for (size_t i = 1; i <= id_parts; ++i) id += (i > 1 ? ":" : "") + parts[i];
     std::vector<std::string> rest(parts.begin() + 1 + static_cast<long>(id_parts), parts.end());
     if (rest.size() > 2 && ((!rest[2].empty() && rest[2] != "AWSCURRENT") || (rest.size() > 3 && !rest[3].empty())))
-      invalid("mediaemu resolves only the AWSCURRENT version of a secret in {{resolve:" + reference + "}}");
+      validation_error("mediaemu resolves only the AWSCURRENT version of a secret in {{resolve:" + reference + "}}");
     auto v = secretsmanager::current_secret_string(domain, region, id);
-    if (!v) invalid("Secrets Manager can't find the specified secret. (" + id + ")");
+    if (!v) validation_error("Secrets Manager can't find the specified secret. (" + id + ")");
     if (rest.size() < 2 || rest[1].empty()) return *v;
     json doc = json::parse(*v, nullptr, false);
     if (!doc.is_object() || !doc.contains(rest[1]))
-      invalid("Could not find a value associated with JSONKey in SecretString (" + rest[1] + ")");
+      validation_error("Could not find a value associated with JSONKey in SecretString (" + rest[1] + ")");
     return as_text(doc[rest[1]]);
   }
-  invalid("Unsupported dynamic reference service " + service + " in {{resolve:" + reference + "}}");
+  validation_error("Unsupported dynamic reference service " + service + " in {{resolve:" + reference + "}}");
 }
 
 }  // namespace
+
+void validation_error(const std::string& message) {
+  throw api::ApiError(api::ErrorKind::Validation, "ValidationError", message);
+}
+
+double now_seconds(const Domain& domain) { return static_cast<double>(domain.clock().now_ms()) / 1000.0; }
 
 const Record* find_by_id(const Domain& domain, const std::string& kind, const std::string& arn) {
   // arn:aws:cloudformation:<region>:<account>:stack/<name>/<uuid> (changeSet/<name>/<uuid>): the
@@ -85,7 +87,7 @@ const Record* find_stack(const Domain& domain, const std::string& region, const 
 
 const Record& require_stack(const Domain& domain, const std::string& region, const std::string& name_or_id) {
   const Record* r = find_stack(domain, region, name_or_id);
-  if (!r) invalid("Stack with id " + name_or_id + " does not exist");
+  if (!r) validation_error("Stack with id " + name_or_id + " does not exist");
   return *r;
 }
 
@@ -109,11 +111,11 @@ json stack_event(const json& stack, const std::string& logical, const std::strin
 
 std::string template_body(const api::AwsApi& api, const api::CallContext& ctx, const json& in) {
   bool has_body = in.contains("TemplateBody"), has_url = in.contains("TemplateURL");
-  if (has_body == has_url) invalid("Specify exactly one of TemplateBody or TemplateURL.");
+  if (has_body == has_url) validation_error("Specify exactly one of TemplateBody or TemplateURL.");
   if (has_body) return in["TemplateBody"].get<std::string>();
   std::string url = in["TemplateURL"].get<std::string>();
   auto scheme = url.find("://");
-  if (scheme == std::string::npos) invalid("TemplateURL must be a supported URL.");
+  if (scheme == std::string::npos) validation_error("TemplateURL must be a supported URL.");
   std::string rest = url.substr(scheme + 3);
   auto slash = rest.find('/');
   std::string host = rest.substr(0, slash), path = slash == std::string::npos ? "" : rest.substr(slash + 1);
@@ -129,12 +131,12 @@ std::string template_body(const api::AwsApi& api, const api::CallContext& ctx, c
     bucket = path.substr(0, cut);
     key = cut == std::string::npos ? "" : path.substr(cut + 1);
   }
-  if (bucket.empty() || key.empty()) invalid("TemplateURL must reference a valid S3 object to which you have access.");
+  if (bucket.empty() || key.empty()) validation_error("TemplateURL must reference a valid S3 object to which you have access.");
   try {
     json object = api.invoke("s3", "GetObject", ctx, {{"Bucket", bucket}, {"Key", api::percent_decode(key)}});
     return object.value("Body", "");
   } catch (const api::ApiError& e) {
-    invalid("TemplateURL must reference a valid S3 object to which you have access. (" + std::string(e.what()) + ")");
+    validation_error("TemplateURL must reference a valid S3 object to which you have access. (" + std::string(e.what()) + ")");
   }
 }
 

@@ -15,6 +15,12 @@ namespace mediaemu::cloudformation {
 
 using json = nlohmann::json;
 
+// CloudFormation's ValidationError (400), the answer to every malformed or impossible request.
+[[noreturn]] void validation_error(const std::string& message);
+
+// The domain clock's now in epoch seconds, as stacks and events keep their times.
+double now_seconds(const Domain& domain);
+
 // "8-4-4-4-12" random hex, as CloudFormation's stack and event ids end.
 std::string new_uuid();
 

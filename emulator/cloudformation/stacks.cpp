@@ -16,10 +16,6 @@ namespace {
 using api::ApiError;
 using api::ErrorKind;
 
-[[noreturn]] void invalid(const std::string& message) { throw ApiError(ErrorKind::Validation, "ValidationError", message); }
-
-double now(const Domain& d) { return static_cast<double>(d.clock().now_ms()) / 1000.0; }
-
 // A copy of the stack, taken under the read lock (preparing a template takes locks of its own).
 std::optional<Record> stack_copy(Domain& d, const std::string& region, const std::string& name) {
   auto lock = d.read();
@@ -48,7 +44,7 @@ json create_stack(Domain& d, const api::AwsApi& api, StackEngine& engine, const 
   json doc = {{"StackId", cloudformation_arn(c, "stack", name, uuid)},
               {"StackName", name},
               {"Parameters", prepared.parameters.listing},
-              {"CreationTime", now(d)},
+              {"CreationTime", now_seconds(d)},
               {"StackStatus", "CREATE_IN_PROGRESS"},
               {"StackStatusReason", "User Initiated"},
               {"DisableRollback", in.value("DisableRollback", false) || in.value("OnFailure", "") == "DO_NOTHING"},
@@ -66,7 +62,7 @@ json create_stack(Domain& d, const api::AwsApi& api, StackEngine& engine, const 
                    {"ParameterValues", values_of(prepared.parameters)},
                    {"Resources", json::object()},
                    {"Events", json::array({stack_event(doc, name, "AWS::CloudFormation::Stack", doc["StackId"],
-                                                       "CREATE_IN_PROGRESS", "User Initiated", now(d))})},
+                                                       "CREATE_IN_PROGRESS", "User Initiated", now_seconds(d))})},
                    {"Operation", {{"Action", "CREATE"},
                                   {"Template", prepared.tpl},
                                   {"Body", prepared.body},
@@ -87,31 +83,31 @@ json create_stack(Domain& d, const api::AwsApi& api, StackEngine& engine, const 
 json update_stack(Domain& d, const api::AwsApi& api, StackEngine& engine, const CallContext& c, const json& in) {
   const std::string name = str(in, "StackName");
   auto stack = stack_copy(d, c.region, name);
-  if (!stack) invalid("Stack [" + name + "] does not exist");
+  if (!stack) validation_error("Stack [" + name + "] does not exist");
   std::string status = stack->doc.value("StackStatus", "");
   if (!updatable(status))
-    invalid("Stack:" + stack->doc.value("StackId", "") + " is in " + status + " state and can not be updated.");
+    validation_error("Stack:" + stack->doc.value("StackId", "") + " is in " + status + " state and can not be updated.");
   PreparedTemplate prepared = prepare_template(d, api, c, in, stack->doc.value("StackName", ""), &*stack);
   json values = values_of(prepared.parameters);
   bool same_tags = !in.contains("Tags") || in["Tags"] == stack->doc.value("Tags", json::array());
   if (prepared.tpl == stack->internal.value("Template", json()) && values == stack->internal.value("ParameterValues", json()) &&
       same_tags)
-    invalid("No updates are to be performed.");
+    validation_error("No updates are to be performed.");
   auto tx = d.write();
   const Record* current = tx->find(stack->key);
   if (!current || current->doc.value("StackStatus", "") != status)
-    invalid("Stack:" + stack->doc.value("StackId", "") + " is in " +
+    validation_error("Stack:" + stack->doc.value("StackId", "") + " is in " +
             (current ? current->doc.value("StackStatus", "") : "DELETE_COMPLETE") + " state and can not be updated.");
   Record& r = tx->modify(stack->key);
   r.doc["StackStatus"] = "UPDATE_IN_PROGRESS";
   r.doc["StackStatusReason"] = "User Initiated";
-  r.doc["LastUpdatedTime"] = now(d);
+  r.doc["LastUpdatedTime"] = now_seconds(d);
   if (in.contains("Capabilities")) r.doc["Capabilities"] = in["Capabilities"];
   if (in.contains("Tags")) r.doc["Tags"] = in["Tags"];
   if (in.contains("NotificationARNs")) r.doc["NotificationARNs"] = in["NotificationARNs"];
   r.internal["Events"].insert(r.internal["Events"].begin(),
                               stack_event(r.doc, r.doc["StackName"], "AWS::CloudFormation::Stack", r.doc["StackId"],
-                                          "UPDATE_IN_PROGRESS", "User Initiated", now(d)));
+                                          "UPDATE_IN_PROGRESS", "User Initiated", now_seconds(d)));
   r.internal["Operation"] = {{"Action", "UPDATE"},
                              {"Template", prepared.tpl},
                              {"Body", prepared.body},
@@ -136,7 +132,7 @@ json delete_stack(Domain& d, StackEngine& engine, const CallContext& c, const js
   }
   const std::string name = stack->doc.value("StackName", "");
   if (stack->doc.value("EnableTerminationProtection", false))
-    invalid("Stack [" + name + "] cannot be deleted while TerminationProtection is enabled");
+    validation_error("Stack [" + name + "] cannot be deleted while TerminationProtection is enabled");
   Record& r = tx->modify(stack->key);
   if (r.internal.contains("Operation")) {
     // Runs when the operation in progress ends (stack_engine.cpp finish()).
@@ -148,7 +144,7 @@ json delete_stack(Domain& d, StackEngine& engine, const CallContext& c, const js
   r.doc["StackStatusReason"] = "User Initiated";
   r.internal["Events"].insert(r.internal["Events"].begin(),
                               stack_event(r.doc, name, "AWS::CloudFormation::Stack", r.doc["StackId"], "DELETE_IN_PROGRESS",
-                                          "User Initiated", now(d)));
+                                          "User Initiated", now_seconds(d)));
   r.internal["Operation"] = {{"Action", "DELETE"}, {"RetainResources", in.value("RetainResources", json::array())}};
   Key key = r.key;
   tx->after_commit([&engine, key] { engine.submit(key); });
@@ -190,7 +186,7 @@ json describe_events(Domain& d, const CallContext& c, const json& in) {
   // DescribeStackEvents words a missing stack differently from DescribeStacks; the CDK CLI's
   // event poller matches exactly this text to learn that a stack it deletes is gone
   // (aws-cdk-cli packages/@aws-cdk/toolkit-lib/lib/api/stack-events/stack-event-poller.ts).
-  if (!r) invalid("Stack [" + name + "] does not exist");
+  if (!r) validation_error("Stack [" + name + "] does not exist");
   return {{"StackEvents", r->internal.value("Events", json::array())}};
 }
 
@@ -217,9 +213,9 @@ json describe_resources(Domain& d, const CallContext& c, const json& in) {
     for (const Record* r : d.list(kStack, c.region))
       for (const auto& [logical, res] : section(r->internal, "Resources").items())
         if (res.value("PhysicalResourceId", "") == physical) stack = r;
-    if (!stack) invalid("Stack for " + physical + " does not exist");
+    if (!stack) validation_error("Stack for " + physical + " does not exist");
   } else {
-    invalid("Either StackName or PhysicalResourceId must be specified.");
+    validation_error("Either StackName or PhysicalResourceId must be specified.");
   }
   json out = json::array();
   for (const auto& [logical, res] : section(stack->internal, "Resources").items()) {
@@ -236,7 +232,7 @@ json describe_resource(Domain& d, const CallContext& c, const json& in) {
   std::string logical = str(in, "LogicalResourceId");
   const json resources = stack.internal.value("Resources", json::object());
   if (!resources.contains(logical))
-    invalid("Resource " + logical + " does not exist for stack " + stack.doc.value("StackName", ""));
+    validation_error("Resource " + logical + " does not exist for stack " + stack.doc.value("StackName", ""));
   json detail = resource_view(stack, logical, resources[logical], "LastUpdatedTimestamp");
   const json definition = stack.internal.value("Template", json::object()).value("Resources", json::object()).value(logical, json::object());
   if (definition.contains("Metadata")) detail["Metadata"] = definition["Metadata"].dump();
@@ -289,7 +285,7 @@ json set_stack_policy(Domain& d, const CallContext& c, const json& in) {
   auto tx = d.write();
   const Record& stack = require_stack(d, c.region, str(in, "StackName"));
   json policy = json::parse(str(in, "StackPolicyBody"), nullptr, false);
-  if (policy.is_discarded()) invalid("Error validating stack policy: Invalid stack policy");
+  if (policy.is_discarded()) validation_error("Error validating stack policy: Invalid stack policy");
   tx->modify(stack.key).internal["StackPolicy"] = str(in, "StackPolicyBody");
   tx->commit();
   return json::object();
@@ -320,7 +316,7 @@ json list_imports(Domain& d, const CallContext& c, const json& in) {
     if (status == "DELETE_COMPLETE" || status == "REVIEW_IN_PROGRESS") continue;
     if (imported_names(r->internal.value("Template", json::object())).count(name)) out.push_back(r->doc["StackName"]);
   }
-  if (out.empty()) invalid("Export '" + name + "' is not imported by any stack.");
+  if (out.empty()) validation_error("Export '" + name + "' is not imported by any stack.");
   return {{"Imports", out}};
 }
 

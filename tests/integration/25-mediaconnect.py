@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 import harness
+import media
 from harness import check, check_eq, expect_error
 
 S = {"procs": []}
@@ -26,14 +27,8 @@ NAME = "live-event-flow"
 
 def send_rtp(port: int, seconds: int, label: str, t) -> subprocess.Popen:
     """ffmpeg -re sending small lavfi H.264/AAC as RTP/MPEG-TS to 127.0.0.1:<port>."""
-    argv = ["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "warning", "-re",
-            "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
-            "-t", str(seconds), "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-g", "25",
-            "-pix_fmt", "yuv420p", "-b:v", "300k", "-c:a", "aac", "-b:a", "64k", "-ac", "2",
-            "-f", "rtp_mpegts", f"rtp://127.0.0.1:{port}"]
-    log = open(Path(t.server.tmp) / f"{label}.log", "ab")
-    p = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-    log.close()
+    p = media.Push(f"rtp://127.0.0.1:{port}", seconds, size="320x180", rate=25, log_dir=Path(t.server.tmp), label=label,
+                   container="rtp_mpegts", preset="ultrafast", video_bitrate="300k", audio_bitrate="64k").start().proc
     S["procs"].append(p)
     return p
 

@@ -34,14 +34,8 @@ LADDER = [("v180", 320, 180, 400_000), ("v144", 256, 144, 200_000)]
 
 def send(label: str, port: int, seconds: int, t) -> subprocess.Popen:
     """ffmpeg -re sending small lavfi H.264/AAC as RTP/MPEG-TS to a flow's ingest port."""
-    argv = ["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "warning", "-re",
-            "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=30", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
-            "-t", str(seconds), "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-g", "30",
-            "-pix_fmt", "yuv420p", "-b:v", "400k", "-c:a", "aac", "-b:a", "64k", "-ac", "2",
-            "-f", "rtp_mpegts", f"rtp://127.0.0.1:{port}"]
-    log = open(Path(t.server.tmp) / f"{label}.log", "ab")
-    p = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-    log.close()
+    p = media.Push(f"rtp://127.0.0.1:{port}", seconds, size="320x180", rate=30, log_dir=Path(t.server.tmp), label=label,
+                   container="rtp_mpegts", preset="ultrafast", video_bitrate="400k", audio_bitrate="64k").start().proc
     S["procs"].append(p)
     S["senders"][label] = p
     return p

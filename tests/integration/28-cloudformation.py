@@ -15,7 +15,6 @@ back. Needs boto3, the AWS CLIs, ffmpeg and ffprobe; exits 77 naming whichever i
 
 import json
 import shutil
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -142,23 +141,12 @@ def test_the_stack_s_channel_takes_an_rtmp_push(t):
     ml.start_channel(ChannelId=S["channel"])
     ml.get_waiter("channel_running").wait(ChannelId=S["channel"], WaiterConfig={"Delay": 1})
     push = media.Push(S["outputs"]["PrimaryRTMPEndpoint"], 16, size="640x360", log_dir=t.server.tmp).start()
-    master_url = S["outputs"]["HLSPlaybackURL"]
-    deadline, pl = time.monotonic() + 40, None
-    while time.monotonic() < deadline:  # polls without recording the 404s before the first segment
-        if media.fetch(master_url).status == 200:
-            pl = media.variant_playlist(master_url, "the stack's HLS endpoint")
-            if pl and len(pl.segments) >= 2:
-                break
-        time.sleep(1)
+    pl = media.wait_for_variant(S["outputs"]["HLSPlaybackURL"], "the stack's HLS endpoint")
     push.stop()
-    if not check(pl is not None and len(pl.segments) >= 2, "segments at the HLSPlaybackURL output", ">= 2",
-                 pl and len(pl.segments)):
-        return
-    seg = media.download([pl.segments[-1]["url"]], Path(t.server.tmp) / "segment.ts")
-    probe = media.ffprobe(seg, "-show_streams")
-    video = [s for s in probe.get("streams", []) if s.get("codec_type") == "video"]
-    check(video and video[0].get("codec_name") == "h264" and video[0].get("height") in (360, 234),
-          "ffprobe: an H.264 rendition of the stack's ladder", "h264 360p/234p", video[:1])
+    if check(pl is not None, "segments at the HLSPlaybackURL output", ">= 2 segments", None):
+        video = media.probe_last_segment(pl, Path(t.server.tmp) / "segment.ts")
+        check(video and video.get("codec_name") == "h264" and video.get("height") in (360, 234),
+              "ffprobe: an H.264 rendition of the stack's ladder", "h264 360p/234p", video)
 
 
 def test_delete_stack_removes_every_resource(t):
@@ -215,31 +203,16 @@ def test_seed_003_stack_carries_rtp_from_its_flows_to_its_hls_endpoint(t):
         mc.start_flow(FlowArn=arn)
     ml.start_channel(ChannelId=out["MediaLiveChannelId"])
     ml.get_waiter("channel_running").wait(ChannelId=out["MediaLiveChannelId"], WaiterConfig={"Delay": 1})
-    host, port = out["PrimaryIngestEndpoint"].split(":")
-    log = open(Path(t.server.tmp) / "rtp-sender.log", "ab")
-    sender = subprocess.Popen(
-        ["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "warning", "-re", "-f", "lavfi", "-i",
-         "testsrc2=size=320x180:rate=25", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000", "-t", "16",
-         "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-g", "25", "-pix_fmt", "yuv420p",
-         "-b:v", "300k", "-c:a", "aac", "-b:a", "64k", "-ac", "2", "-f", "rtp_mpegts", f"rtp://{host}:{port}"],
-        stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-    url, pl = out["HlsEndpointUrl"], None
-    deadline = time.monotonic() + 40
-    while time.monotonic() < deadline:
-        if media.fetch(url).status == 200:
-            pl = media.variant_playlist(url, "seed 003's HLS endpoint")
-            if pl and len(pl.segments) >= 2:
-                break
-        time.sleep(1)
-    sender.terminate()
-    sender.wait(10)
+    sender = media.Push(f"rtp://{out['PrimaryIngestEndpoint']}", 16, size="320x180", rate=25, log_dir=Path(t.server.tmp),
+                        label="rtp-sender", container="rtp_mpegts", preset="ultrafast", video_bitrate="300k",
+                        audio_bitrate="64k").start()
+    pl = media.wait_for_variant(out["HlsEndpointUrl"], "seed 003's HLS endpoint")
+    sender.stop()
     ml.stop_channel(ChannelId=out["MediaLiveChannelId"])
-    if check(pl is not None and len(pl.segments) >= 2, "segments at the HlsEndpointUrl output, from RTP into the flow",
-             ">= 2", pl and len(pl.segments)):
-        seg = media.download([pl.segments[-1]["url"]], Path(t.server.tmp) / "seed003.ts")
-        video = [s for s in media.ffprobe(seg, "-show_streams").get("streams", []) if s.get("codec_type") == "video"]
-        check(video and video[0].get("codec_name") == "h264" and video[0].get("height") == 360,
-              "ffprobe: the stack's 640x360 H.264 rendition", "h264 360", video[:1])
+    if check(pl is not None, "segments at the HlsEndpointUrl output, from RTP into the flow", ">= 2 segments", None):
+        video = media.probe_last_segment(pl, Path(t.server.tmp) / "seed003.ts")
+        check(video and video.get("codec_name") == "h264" and video.get("height") == 360,
+              "ffprobe: the stack's 640x360 H.264 rendition", "h264 360", video)
 
 
 def test_exports_imports_and_termination_protection(t):

@@ -17,7 +17,6 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -78,20 +77,12 @@ def test_cdk_deploy_and_its_outputs_work(t):
     ml.start_channel(ChannelId=channel)
     ml.get_waiter("channel_running").wait(ChannelId=channel, WaiterConfig={"Delay": 1})
     push = media.Push(out["PrimaryRTMPEndpoint"], 14, log_dir=Path(t.server.tmp)).start()
-    url, pl = out["HLSPlaybackURL"], None
-    deadline = time.monotonic() + 40
-    while time.monotonic() < deadline:
-        if media.fetch(url).status == 200:
-            pl = media.variant_playlist(url, "the app's HLS endpoint")
-            if pl and len(pl.segments) >= 2:
-                break
-        time.sleep(1)
+    pl = media.wait_for_variant(out["HLSPlaybackURL"], "the app's HLS endpoint")
     push.stop()
     ml.stop_channel(ChannelId=channel)
-    if check(pl is not None and len(pl.segments) >= 2, "segments at the HLSPlaybackURL output", ">= 2", pl and len(pl.segments)):
-        seg = media.download([pl.segments[-1]["url"]], Path(t.server.tmp) / "segment.ts")
-        video = [s for s in media.ffprobe(seg, "-show_streams").get("streams", []) if s.get("codec_type") == "video"]
-        check(video and video[0].get("codec_name") == "h264", "ffprobe: H.264", "h264", video[:1])
+    if check(pl is not None, "segments at the HLSPlaybackURL output", ">= 2 segments", None):
+        video = media.probe_last_segment(pl, Path(t.server.tmp) / "segment.ts")
+        check(video and video.get("codec_name") == "h264", "ffprobe: H.264", "h264", video)
 
 
 def test_a_second_deploy_has_no_changes(t):

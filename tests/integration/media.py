@@ -13,6 +13,7 @@ import re
 import signal
 import subprocess
 import tempfile
+import time
 import urllib.error
 import urllib.request
 import xml.etree.ElementTree as ET
@@ -30,19 +31,21 @@ DASH_NS = {"d": "urn:mpeg:dash:schema:mpd:2011"}
 
 
 class Push:
-    """`ffmpeg -re` publishing lavfi testsrc2 + sine as H.264/AAC in FLV to an RTMP URL."""
+    """`ffmpeg -re` publishing lavfi testsrc2 + sine as H.264/AAC: FLV to an RTMP URL by default, or
+    any other muxer (`container="rtp_mpegts"` to an `rtp://` URL, `"mpegts"` to `udp://`)."""
 
     def __init__(self, url: str, seconds: float, size: str = "640x360", rate: int = 30, log_dir: Optional[Path] = None,
-                 label: str = "push"):
+                 label: str = "push", container: str = "flv", preset: str = "veryfast", video_bitrate: str = "1500k",
+                 audio_bitrate: str = "128k", gop: Optional[int] = None):
         self.url, self.seconds, self.label = url, seconds, label
         log_dir = log_dir or Path(tempfile.mkdtemp(prefix="mediaemu-push-"))
         self.log_path = log_dir / f"{label}.log"
         self.argv = ["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "warning", "-re",
                      "-f", "lavfi", "-i", f"testsrc2=size={size}:rate={rate}",
                      "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
-                     "-t", str(seconds), "-c:v", "libx264", "-preset", "veryfast", "-tune", "zerolatency",
-                     "-g", str(rate), "-pix_fmt", "yuv420p", "-b:v", "1500k",
-                     "-c:a", "aac", "-b:a", "128k", "-ac", "2", "-f", "flv", url]
+                     "-t", str(seconds), "-c:v", "libx264", "-preset", preset, "-tune", "zerolatency",
+                     "-g", str(gop or rate), "-pix_fmt", "yuv420p", "-b:v", video_bitrate,
+                     "-c:a", "aac", "-b:a", audio_bitrate, "-ac", "2", "-f", container, url]
         self.proc: Optional[subprocess.Popen] = None
         Push._all.append(self)
 
@@ -226,6 +229,26 @@ def check_slid(before: MediaPlaylist, after: MediaPlaylist, what: str) -> None:
     common = range(max(before.media_sequence, after.media_sequence), before.last_sequence + 1)
     mismatched = [n for n in common if before.uri_of(n) != after.uri_of(n)]
     check(not mismatched, f"{what}: segments keep their sequence numbers across reloads", [], mismatched)
+
+
+def wait_for_variant(master_url: str, what: str, segments: int = 2, timeout: float = 40) -> Optional[MediaPlaylist]:
+    """The first variant of a master playlist once it lists `segments` segments, polling each
+    second without recording the 404s a playlist answers before its first segment; None on timeout."""
+    deadline, pl = time.monotonic() + timeout, None
+    while time.monotonic() < deadline:
+        if fetch(master_url).status == 200:
+            pl = variant_playlist(master_url, what)
+            if pl and len(pl.segments) >= segments:
+                return pl
+        time.sleep(1)
+    return None
+
+
+def probe_last_segment(pl: MediaPlaylist, to: Path) -> Optional[dict]:
+    """ffprobe's first video stream of the playlist's newest segment (downloaded to `to`)."""
+    seg = download([pl.segments[-1]["url"]], to)
+    video = [s for s in ffprobe(seg, "-show_streams").get("streams", []) if s.get("codec_type") == "video"]
+    return video[0] if video else None
 
 
 def master_playlist(url: str, what: str) -> Optional[dict]:

@@ -14,14 +14,6 @@ namespace {
 
 std::string document(const json& d) { return d.is_string() ? d.get<std::string>() : d.dump(); }
 
-void ignore_missing(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const api::ApiError& e) {
-    if (e.kind() != api::ErrorKind::NotFound) throw;
-  }
-}
-
 // A role's inline policies and managed policy attachments, made to match the template.
 void apply_role_policies(ProviderContext& ctx, const std::string& role, const json& before, const json& after) {
   json old_inline = before.value("Policies", json::array()), new_inline = after.value("Policies", json::array());

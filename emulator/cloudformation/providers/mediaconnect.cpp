@@ -12,14 +12,6 @@
 namespace mediaemu::cloudformation {
 namespace {
 
-void ignore_missing(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const api::ApiError& e) {
-    if (e.kind() != api::ErrorKind::NotFound) throw;
-  }
-}
-
 json source_request(const json& source) { return without(source, {"SourceArn", "IngestIp", "SourceIngestPort", "FlowArn"}); }
 
 json source_attributes(const json& s) {

@@ -27,8 +27,6 @@ Provided input_result(const json& input) {
                                    {"Destinations", destinations}, {"Sources", sources}}};
 }
 
-bool is_missing(const api::ApiError& e) { return e.kind() == api::ErrorKind::NotFound; }
-
 Provider input_provider() {
   Provider p;
   p.create_only = {"Type", "Vpc", "InputNetworkLocation"};
@@ -52,14 +50,12 @@ Provider input_provider() {
     return input_result(ctx.invoke("medialive", "DescribeInput", {{"InputId", current.physical_id}}));
   };
   p.remove = [](ProviderContext& ctx, const StackResource& current) {
-    try {
+    ignore_missing([&] {
       ctx.invoke("medialive", "DeleteInput", {{"InputId", current.physical_id}});
       ctx.wait_until("input " + current.physical_id + " DELETED", [&] {
         return ctx.invoke("medialive", "DescribeInput", {{"InputId", current.physical_id}}).value("State", "") == "DELETED";
       });
-    } catch (const api::ApiError& e) {
-      if (!is_missing(e)) throw;
-    }
+    });
   };
   return p;
 }
@@ -78,11 +74,7 @@ Provider security_group_provider() {
     return Provided{current.physical_id, {{"Arn", g.value("Arn", "")}, {"Id", current.physical_id}}};
   };
   p.remove = [](ProviderContext& ctx, const StackResource& current) {
-    try {
-      ctx.invoke("medialive", "DeleteInputSecurityGroup", {{"InputSecurityGroupId", current.physical_id}});
-    } catch (const api::ApiError& e) {
-      if (!is_missing(e)) throw;
-    }
+    ignore_missing([&] { ctx.invoke("medialive", "DeleteInputSecurityGroup", {{"InputSecurityGroupId", current.physical_id}}); });
   };
   return p;
 }
@@ -127,7 +119,7 @@ Provider channel_provider() {
   };
   p.remove = [](ProviderContext& ctx, const StackResource& current) {
     const std::string& id = current.physical_id;
-    try {
+    ignore_missing([&] {
       // DeleteChannel refuses a running channel; a stack that is being deleted stops it first
       // (mediaemu's choice, so that `delete-stack` after `start-channel` cleans up).
       std::string state = channel_state(ctx, id);
@@ -143,9 +135,7 @@ Provider channel_provider() {
       }
       ctx.invoke("medialive", "DeleteChannel", {{"ChannelId", id}});
       ctx.wait_until("channel " + id + " DELETED", [&] { return channel_state(ctx, id) == "DELETED"; });
-    } catch (const api::ApiError& e) {
-      if (!is_missing(e)) throw;
-    }
+    });
   };
   return p;
 }

@@ -10,14 +10,6 @@
 namespace mediaemu::cloudformation {
 namespace {
 
-void ignore_missing(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const api::ApiError& e) {
-    if (e.kind() != api::ErrorKind::NotFound) throw;
-  }
-}
-
 // Tags change through TagResource / UntagResource: the update operations do not take them.
 void sync_tags(ProviderContext& ctx, const std::string& arn, const json& before_list, const json& after_list) {
   json before = tag_map(before_list), after = tag_map(after_list), gone = json::array();

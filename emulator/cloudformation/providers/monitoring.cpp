@@ -10,14 +10,6 @@
 namespace mediaemu::cloudformation {
 namespace {
 
-void ignore_missing(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const api::ApiError& e) {
-    if (e.kind() != api::ErrorKind::NotFound) throw;
-  }
-}
-
 json topic_attributes(const json& props) {
   json a = json::object();
   for (const char* k : {"DisplayName", "KmsMasterKeyId", "FifoTopic", "ContentBasedDeduplication", "SignatureVersion",

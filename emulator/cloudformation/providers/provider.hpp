@@ -93,6 +93,9 @@ void add_storage_providers(ProviderTable& table);      // S3, ECR, SSM, Secrets 
 void add_monitoring_providers(ProviderTable& table);   // SNS, CloudWatch, Logs, AWS::CDK::Metadata
 
 // Helpers the provider files share.
+// Runs `fn`, ignoring a NotFound (404) error: deleting what is already gone succeeds, as
+// CloudFormation's delete handlers treat it.
+void ignore_missing(const std::function<void()>& fn);
 // CloudFormation's [{Key, Value}] tag list as the string map the media APIs take.
 json tag_map(const json& tag_list);
 // `from` without the named members.

@@ -150,6 +150,14 @@ json tag_map(const json& tag_list) {
   return out;
 }
 
+void ignore_missing(const std::function<void()>& fn) {
+  try {
+    fn();
+  } catch (const api::ApiError& e) {
+    if (e.kind() != api::ErrorKind::NotFound) throw;
+  }
+}
+
 json without(json from, std::initializer_list<const char*> names) {
   for (const char* n : names) from.erase(n);
   return from;

@@ -17,14 +17,6 @@
 namespace mediaemu::cloudformation {
 namespace {
 
-void ignore_missing(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const api::ApiError& e) {
-    if (e.kind() != api::ErrorKind::NotFound && e.code() != "NoSuchBucket") throw;
-  }
-}
-
 [[noreturn]] void unsupported(const std::string& type, const std::string& property) {
   throw api::ApiError(api::ErrorKind::NotImplemented,
                       "mediaemu's " + type + " provider does not support the property " + property + " yet");
@@ -222,11 +214,7 @@ Provider parameter_provider() {
     return put(ctx, current.physical_id, props, true);
   };
   p.remove = [](ProviderContext& ctx, const StackResource& current) {
-    try {
-      ctx.invoke("ssm", "DeleteParameter", {{"Name", current.physical_id}});
-    } catch (const api::ApiError& e) {
-      if (e.code() != "ParameterNotFound") throw;
-    }
+    ignore_missing([&] { ctx.invoke("ssm", "DeleteParameter", {{"Name", current.physical_id}}); });
   };
   return p;
 }
