@@ -401,6 +401,31 @@ class Deployment {
     }
   }
 
+  // Deletes the physical resource a replacement superseded, under the resource's own logical id
+  // (its events carry the old physical id), unless UpdateReplacePolicy is Retain.
+  void delete_replaced(const std::string& logical, const json& old, const json& tpl) {
+    const std::string type = old.value("Type", ""), physical = old.value("PhysicalResourceId", "");
+    auto event = [&](const std::string& status, const std::string& reason = "") {
+      add_event(stack_event(doc_, logical, type, physical, status, reason, now()));
+      persist();
+    };
+    if (physical.empty() || old.value("Placeholder", false)) return;
+    if (section(section(tpl, "Resources"), logical).value("UpdateReplacePolicy", "Delete") == "Retain")
+      return event("DELETE_SKIPPED");
+    event("DELETE_IN_PROGRESS");
+    try {
+      auto p = providers().find(type);
+      if (p != providers().end()) {
+        auto ctx = context(logical);
+        p->second.remove(ctx, as_stack_resource(old));
+      }
+      event("DELETE_COMPLETE");
+    } catch (const std::exception& e) {
+      // As CloudFormation does, a failed cleanup leaves the old resource and the update stands.
+      event("DELETE_FAILED", e.what());
+    }
+  }
+
   // Deletes what the update replaced (the old physical resources) and what the new template no
   // longer has.
   void cleanup_update() {
@@ -408,12 +433,7 @@ class Deployment {
     json& journal = op()["Journal"];
     while (!journal.empty()) {
       json entry = journal.back();
-      if (entry.value("Did", "") == "replaced") {
-        std::string logical = entry["Logical"], old_id = logical + "#replaced";
-        resources()[old_id] = entry["Before"];
-        delete_resource(old_id, tpl, true);
-        resources().erase(old_id);
-      }
+      if (entry.value("Did", "") == "replaced") delete_replaced(entry["Logical"], entry["Before"], tpl);
       journal.erase(journal.size() - 1);
       persist();
     }
@@ -539,6 +559,8 @@ class Deployment {
 }  // namespace
 
 StackEngine::StackEngine(Domain& domain, const api::AwsApi& api) : domain_(domain), api_(api) {}
+
+void StackEngine::run_now(Domain& domain, const api::AwsApi& api, const Key& stack) { Deployment(domain, api, stack).run(); }
 
 StackEngine::~StackEngine() { stop(); }
 

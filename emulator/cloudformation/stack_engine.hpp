@@ -29,6 +29,11 @@ class StackEngine {
   // Starts the worker and queues every stack the last process left in progress.
   void start();
   void stop();
+  // Runs the operation a stack's record carries on the calling thread, now: how a nested stack
+  // (AWS::CloudFormation::Stack) is created, updated and deleted by its parent's operation, which
+  // already runs on the engine's thread. The copy queued by the API finds nothing left to do.
+  static void run_now(Domain& domain, const api::AwsApi& api, const Key& stack);
+
   // Queues a stack whose record carries an operation (internal["operation"]). Called after the
   // write that stored it is committed.
   void submit(const Key& stack);

@@ -9,7 +9,7 @@ second run: no changes, exit 0). Failure paths: an invalid channel setting rolls
 naming the resource and the reason and leaves nothing; a cycle, an unknown function, a missing
 parameter and malformed YAML are ValidationErrors before anything exists; a custom resource and a
 type with no provider fail clearly (or get placeholders with --cfn-unsupported=placeholder);
-exports, imports and termination protection; kill -9 in the middle of a deploy comes back rolled
+exports, imports and termination protection; a nested stack from a TemplateURL; kill -9 in the middle of a deploy comes back rolled
 back. Needs boto3, the AWS CLIs, ffmpeg and ffprobe; exits 77 naming whichever is missing.
 """
 
@@ -289,6 +289,30 @@ def test_bad_templates_are_validation_errors_before_anything_exists(t):
               r.stderr.strip())
     r = t.cli(["cloudformation", "describe-stacks", "--stack-name", "bad-template"], v2)
     check("Stack with id bad-template does not exist" in r.stderr, "no stack was made", "does not exist", r.stderr.strip())
+
+
+def test_a_nested_stack_from_a_template_url(t):
+    cf, s3, ssm = t.client("cloudformation"), t.client("s3"), t.client("ssm")
+    bucket = harness.unique("templates")
+    s3.create_bucket(Bucket=bucket)
+    s3.put_object(Bucket=bucket, Key="child.yaml", Body=(
+        "Parameters:\n  Name: {Type: String}\nResources:\n  Param:\n    Type: AWS::SSM::Parameter\n"
+        "    Properties: {Name: !Sub '/nested/${Name}', Type: String, Value: child}\n"
+        "Outputs:\n  ParamName: {Value: !Ref Param}\n").encode())
+    # The URL form CDK sends: virtual-hosted names are not needed, the path names the bucket.
+    parent = {"Resources": {"Child": {"Type": "AWS::CloudFormation::Stack", "Properties": {
+        "TemplateURL": f"https://s3.{harness.REGION}.amazonaws.com/{bucket}/child.yaml", "Parameters": {"Name": "demo"}}}},
+        "Outputs": {"FromChild": {"Value": {"Fn::GetAtt": ["Child", "Outputs.ParamName"]}}}}
+    cf.create_stack(StackName="parent", TemplateBody=json.dumps(parent))
+    check_eq(wait_status(t, "parent"), "CREATE_COMPLETE", "the parent, once its nested stack is complete")
+    check_eq(outputs(t, "parent").get("FromChild"), "/nested/demo", "GetAtt Child.Outputs.ParamName")
+    check_eq(ssm.get_parameter(Name="/nested/demo")["Parameter"]["Value"], "child", "the child's resource")
+    child_id = cf.describe_stack_resource(StackName="parent", LogicalResourceId="Child")["StackResourceDetail"]["PhysicalResourceId"]
+    check_eq(cf.describe_stacks(StackName=child_id)["Stacks"][0]["StackStatus"], "CREATE_COMPLETE", "the child stack")
+    cf.delete_stack(StackName="parent")
+    cf.get_waiter("stack_delete_complete").wait(StackName="parent", WaiterConfig={"Delay": 1})
+    check_eq(cf.describe_stacks(StackName=child_id)["Stacks"][0]["StackStatus"], "DELETE_COMPLETE", "the child went with it")
+    expect_error(lambda: ssm.get_parameter(Name="/nested/demo"), 400, "ParameterNotFound", "... and so did its resource")
 
 
 def test_custom_resources_and_types_without_a_provider_fail_clearly(t):

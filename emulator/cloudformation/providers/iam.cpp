@@ -56,7 +56,7 @@ Provider role_provider() {
     const std::string& name = current.physical_id;
     ctx.invoke("iam", "UpdateAssumeRolePolicy",
                {{"RoleName", name}, {"PolicyDocument", document(props.value("AssumeRolePolicyDocument", json::object()))}});
-    json update = {{"RoleName", name}, {"Description", props.value("Description", "")}};
+    json update = {{"RoleName", name}, {"Description", text(props, "Description")}};
     if (props.contains("MaxSessionDuration")) update["MaxSessionDuration"] = props["MaxSessionDuration"];
     ctx.invoke("iam", "UpdateRole", update);
     apply_role_policies(ctx, name, current.properties, props);
@@ -78,7 +78,7 @@ Provider inline_policy_provider() {
   Provider p;
   p.create = [](ProviderContext& ctx, const json& props) {
     for (const auto& role : props.value("Roles", json::array()))
-      ctx.invoke("iam", "PutRolePolicy", {{"RoleName", role}, {"PolicyName", props.value("PolicyName", "")},
+      ctx.invoke("iam", "PutRolePolicy", {{"RoleName", role}, {"PolicyName", text(props, "PolicyName")},
                                           {"PolicyDocument", document(props.value("PolicyDocument", json::object()))}});
     if (props.contains("Users") || props.contains("Groups"))
       throw api::ApiError(api::ErrorKind::NotImplemented, "mediaemu has no IAM users or groups; only Roles can take the policy");
@@ -90,7 +90,7 @@ Provider inline_policy_provider() {
         ctx.invoke("iam", "DeleteRolePolicy", {{"RoleName", role}, {"PolicyName", current.properties.value("PolicyName", "")}});
       });
     for (const auto& role : props.value("Roles", json::array()))
-      ctx.invoke("iam", "PutRolePolicy", {{"RoleName", role}, {"PolicyName", props.value("PolicyName", "")},
+      ctx.invoke("iam", "PutRolePolicy", {{"RoleName", role}, {"PolicyName", text(props, "PolicyName")},
                                           {"PolicyDocument", document(props.value("PolicyDocument", json::object()))}});
     return Provided{current.physical_id, {}};
   };

@@ -77,13 +77,13 @@ Provider flow_source_provider() {
   Provider p;
   p.create_only = {"FlowArn", "Name"};
   p.create = [](ProviderContext& ctx, const json& props) {
-    json in = {{"FlowArn", props.value("FlowArn", "")}, {"Sources", json::array({source_request(props)})}};
+    json in = {{"FlowArn", text(props, "FlowArn")}, {"Sources", json::array({source_request(props)})}};
     json s = ctx.invoke("mediaconnect", "AddFlowSources", in).at("Sources").at(0);
     return Provided{s.value("SourceArn", ""), source_attributes(s)};
   };
   p.update = [](ProviderContext& ctx, const StackResource& current, const json& props) {
     json in = without(source_request(props), {"Name"});
-    in["FlowArn"] = props.value("FlowArn", "");
+    in["FlowArn"] = text(props, "FlowArn");
     in["SourceArn"] = current.physical_id;
     json s = ctx.invoke("mediaconnect", "UpdateFlowSource", in).at("Source");
     return Provided{current.physical_id, source_attributes(s)};
@@ -101,7 +101,7 @@ Provider flow_output_provider() {
   Provider p;
   p.create_only = {"FlowArn", "Name"};
   p.create = [](ProviderContext& ctx, const json& props) {
-    json in = {{"FlowArn", props.value("FlowArn", "")}, {"Outputs", json::array({without(props, {"FlowArn", "OutputArn"})})}};
+    json in = {{"FlowArn", text(props, "FlowArn")}, {"Outputs", json::array({without(props, {"FlowArn", "OutputArn"})})}};
     json o = ctx.invoke("mediaconnect", "AddFlowOutputs", in).at("Outputs").at(0);
     return Provided{o.value("OutputArn", ""), {{"OutputArn", o.value("OutputArn", "")}}};
   };
@@ -124,7 +124,7 @@ Provider flow_entitlement_provider() {
   Provider p;
   p.create_only = {"FlowArn", "Name"};
   p.create = [](ProviderContext& ctx, const json& props) {
-    json in = {{"FlowArn", props.value("FlowArn", "")},
+    json in = {{"FlowArn", text(props, "FlowArn")},
                {"Entitlements", json::array({without(props, {"FlowArn", "EntitlementArn"})})}};
     json e = ctx.invoke("mediaconnect", "GrantFlowEntitlements", in).at("Entitlements").at(0);
     return Provided{e.value("EntitlementArn", ""), {{"EntitlementArn", e.value("EntitlementArn", "")}}};

@@ -1,5 +1,6 @@
 // AWS::MediaLive::Input, ::InputSecurityGroup and ::Channel. CloudFormation's property names are
-// the API's member names for these types, and Tags a JSON object like the API's map.
+// the API's member names for these types. Tags were a JSON object like the API's map; the
+// current reference shows a [{Key, Value}] list for inputs: both forms are taken.
 // https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-medialive-channel.html
 // https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-medialive-input.html
 // https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-medialive-inputsecuritygroup.html
@@ -10,7 +11,8 @@ namespace mediaemu::cloudformation {
 namespace {
 
 // Tags go through CreateTags / DeleteTags: the update operations do not take them.
-void sync_tags(ProviderContext& ctx, const std::string& arn, const json& before, const json& after) {
+void sync_tags(ProviderContext& ctx, const std::string& arn, const json& before_tags, const json& after_tags) {
+  const json before = tag_map(before_tags), after = tag_map(after_tags);
   json keys = json::array();
   for (const auto& [k, v] : before.items())
     if (!after.contains(k)) keys.push_back(k);
@@ -31,7 +33,7 @@ Provider input_provider() {
   Provider p;
   p.create_only = {"Type", "Vpc", "InputNetworkLocation"};
   p.create = [](ProviderContext& ctx, const json& props) {
-    json in = props;
+    json in = with_tag_map(props);
     if (!in.contains("Name")) in["Name"] = ctx.generated_name();
     json out = ctx.invoke("medialive", "CreateInput", in).at("Input");
     std::string id = out.value("Id", "");
@@ -64,11 +66,11 @@ Provider security_group_provider() {
   Provider p;
   p.create_only = {"Vpc"};
   p.create = [](ProviderContext& ctx, const json& props) {
-    json g = ctx.invoke("medialive", "CreateInputSecurityGroup", without(props, {"Vpc"})).at("SecurityGroup");
+    json g = ctx.invoke("medialive", "CreateInputSecurityGroup", with_tag_map(without(props, {"Vpc"}))).at("SecurityGroup");
     return Provided{g.value("Id", ""), {{"Arn", g.value("Arn", "")}, {"Id", g.value("Id", "")}}};
   };
   p.update = [](ProviderContext& ctx, const StackResource& current, const json& props) {
-    json in = without(props, {"Vpc"});
+    json in = with_tag_map(without(props, {"Vpc"}));
     in["InputSecurityGroupId"] = current.physical_id;
     json g = ctx.invoke("medialive", "UpdateInputSecurityGroup", in).at("SecurityGroup");
     return Provided{current.physical_id, {{"Arn", g.value("Arn", "")}, {"Id", current.physical_id}}};
@@ -93,7 +95,7 @@ Provider channel_provider() {
   Provider p;
   p.create_only = {"Vpc", "AnywhereSettings"};
   p.create = [](ProviderContext& ctx, const json& props) {
-    json in = props;
+    json in = with_tag_map(props);
     if (!in.contains("Name")) in["Name"] = ctx.generated_name();
     json channel = ctx.invoke("medialive", "CreateChannel", in).at("Channel");
     std::string id = channel.value("Id", "");

@@ -19,11 +19,6 @@ void sync_tags(ProviderContext& ctx, const std::string& arn, const json& before_
   if (!after.empty() && after != before) ctx.invoke("mediapackage", "TagResource", {{"ResourceArn", arn}, {"Tags", after}});
 }
 
-json with_tag_map(json props) {
-  if (props.contains("Tags")) props["Tags"] = tag_map(props["Tags"]);
-  return props;
-}
-
 Provided channel_result(const json& c) {
   json ingest = {{"ingestEndpoints", c.value("HlsIngest", json::object()).value("IngestEndpoints", json::array())}};
   return {c.value("Id", ""), {{"Arn", c.value("Arn", "")}, {"HlsIngest", ingest}}};
@@ -48,7 +43,7 @@ Provider channel_provider() {
   };
   p.update = [](ProviderContext& ctx, const StackResource& current, const json& props) {
     json c = ctx.invoke("mediapackage", "UpdateChannel",
-                        {{"Id", current.physical_id}, {"Description", props.value("Description", "")}});
+                        {{"Id", current.physical_id}, {"Description", text(props, "Description")}});
     configure_logs(ctx, current.physical_id, props);
     sync_tags(ctx, c.value("Arn", ""), current.properties.value("Tags", json::array()), props.value("Tags", json::array()));
     return channel_result(ctx.invoke("mediapackage", "DescribeChannel", {{"Id", current.physical_id}}));

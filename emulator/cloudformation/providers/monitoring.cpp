@@ -51,8 +51,8 @@ Provider subscription_provider() {
     json attributes = json::object();
     for (const char* k : {"RawMessageDelivery", "FilterPolicy", "FilterPolicyScope", "RedrivePolicy", "DeliveryPolicy"})
       if (props.contains(k)) attributes[k] = props[k].is_object() ? props[k].dump() : as_text(props[k]);
-    json in = {{"TopicArn", props.value("TopicArn", "")}, {"Protocol", props.value("Protocol", "")},
-               {"Endpoint", props.value("Endpoint", "")}, {"ReturnSubscriptionArn", true}};
+    json in = {{"TopicArn", text(props, "TopicArn")}, {"Protocol", text(props, "Protocol")},
+               {"Endpoint", text(props, "Endpoint")}, {"ReturnSubscriptionArn", true}};
     if (!attributes.empty()) in["Attributes"] = attributes;
     std::string arn = ctx.invoke("sns", "Subscribe", in).value("SubscriptionArn", "");
     return Provided{arn, {}};

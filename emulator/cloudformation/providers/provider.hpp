@@ -56,6 +56,7 @@ class ProviderContext {
   std::function<void(const std::string&)> on_created;
 
   Domain& domain() const { return domain_; }
+  const api::AwsApi& api() const { return api_; }
   const std::string& region() const { return call_.region; }
   const std::string& account() const { return call_.account; }
   const std::string& stack_name() const { return stack_name_; }
@@ -91,6 +92,7 @@ void add_mediaconnect_providers(ProviderTable& table);
 void add_iam_providers(ProviderTable& table);
 void add_storage_providers(ProviderTable& table);      // S3, ECR, SSM, Secrets Manager
 void add_monitoring_providers(ProviderTable& table);   // SNS, CloudWatch, Logs, AWS::CDK::Metadata
+void add_nested_stack_provider(ProviderTable& table);  // AWS::CloudFormation::Stack
 
 // Helpers the provider files share.
 // Runs `fn`, ignoring a NotFound (404) error: deleting what is already gone succeeds, as
@@ -98,6 +100,11 @@ void add_monitoring_providers(ProviderTable& table);   // SNS, CloudWatch, Logs,
 void ignore_missing(const std::function<void()>& fn);
 // CloudFormation's [{Key, Value}] tag list as the string map the media APIs take.
 json tag_map(const json& tag_list);
+// The properties with Tags, when present, as the API's string map.
+json with_tag_map(json properties);
+// A property as text ("" when absent): templates may give a number where a string is meant
+// (`Value: 1` in YAML), and CloudFormation turns it into "1".
+std::string text(const json& properties, const char* name);
 // `from` without the named members.
 json without(json from, std::initializer_list<const char*> names);
 

@@ -138,6 +138,7 @@ const ProviderTable& providers() {
     add_iam_providers(t);
     add_storage_providers(t);
     add_monitoring_providers(t);
+    add_nested_stack_provider(t);
     return t;
   }();
   return table;
@@ -156,6 +157,16 @@ void ignore_missing(const std::function<void()>& fn) {
   } catch (const api::ApiError& e) {
     if (e.kind() != api::ErrorKind::NotFound) throw;
   }
+}
+
+json with_tag_map(json properties) {
+  if (properties.contains("Tags")) properties["Tags"] = tag_map(properties["Tags"]);
+  return properties;
+}
+
+std::string text(const json& properties, const char* name) {
+  auto it = properties.find(name);
+  return it == properties.end() ? "" : as_text(*it);
 }
 
 json without(json from, std::initializer_list<const char*> names) {

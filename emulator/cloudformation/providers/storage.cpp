@@ -104,7 +104,7 @@ Provider bucket_provider() {
   Provider p;
   p.create_only = {"BucketName", "ObjectLockEnabled"};
   p.create = [](ProviderContext& ctx, const json& props) {
-    std::string name = props.value("BucketName", "");
+    std::string name = text(props, "BucketName");
     if (name.empty()) {
       name = ctx.generated_name(63);
       for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -141,12 +141,12 @@ Provider bucket_policy_provider() {
   Provider p;
   p.create = [](ProviderContext& ctx, const json& props) {
     const json& doc = props.value("PolicyDocument", json::object());
-    ctx.invoke("s3", "PutBucketPolicy", {{"Bucket", props.value("Bucket", "")}, {"Policy", doc.is_string() ? doc.get<std::string>() : doc.dump()}});
+    ctx.invoke("s3", "PutBucketPolicy", {{"Bucket", text(props, "Bucket")}, {"Policy", doc.is_string() ? doc.get<std::string>() : doc.dump()}});
     return Provided{ctx.generated_name(), {}};
   };
   p.update = [](ProviderContext& ctx, const StackResource& current, const json& props) {
     const json& doc = props.value("PolicyDocument", json::object());
-    ctx.invoke("s3", "PutBucketPolicy", {{"Bucket", props.value("Bucket", "")}, {"Policy", doc.is_string() ? doc.get<std::string>() : doc.dump()}});
+    ctx.invoke("s3", "PutBucketPolicy", {{"Bucket", text(props, "Bucket")}, {"Policy", doc.is_string() ? doc.get<std::string>() : doc.dump()}});
     return Provided{current.physical_id, {}};
   };
   p.create_only = {"Bucket"};
@@ -160,7 +160,7 @@ Provider repository_provider() {
   Provider p;
   p.create_only = {"RepositoryName", "EncryptionConfiguration"};
   p.create = [](ProviderContext& ctx, const json& props) {
-    std::string name = props.value("RepositoryName", "");
+    std::string name = text(props, "RepositoryName");
     if (name.empty()) {
       name = ctx.generated_name(256);
       for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -195,7 +195,7 @@ Provider parameter_provider() {
   Provider p;
   p.create_only = {"Name"};
   auto put = [](ProviderContext& ctx, const std::string& name, const json& props, bool overwrite) {
-    json in = {{"Name", name}, {"Value", props.value("Value", "")}, {"Type", props.value("Type", "String")}, {"Overwrite", overwrite}};
+    json in = {{"Name", name}, {"Value", text(props, "Value")}, {"Type", props.value("Type", "String")}, {"Overwrite", overwrite}};
     for (const char* k : {"Description", "AllowedPattern", "Tier", "DataType"})
       if (props.contains(k)) in[k] = props[k];
     if (props.contains("Tags") && !overwrite) {
@@ -222,7 +222,7 @@ Provider parameter_provider() {
 // SecretString, or GenerateSecretString: a random password, alone or as GenerateStringKey inside
 // the SecretStringTemplate JSON object.
 std::string secret_string(ProviderContext& ctx, const json& props) {
-  if (!props.contains("GenerateSecretString")) return props.value("SecretString", "");
+  if (!props.contains("GenerateSecretString")) return text(props, "SecretString");
   const json& g = props["GenerateSecretString"];
   json in = without(g, {"SecretStringTemplate", "GenerateStringKey"});
   std::string password = ctx.invoke("secretsmanager", "GetRandomPassword", in).value("RandomPassword", "");

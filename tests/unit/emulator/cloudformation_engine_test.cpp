@@ -231,48 +231,112 @@ Resources:
         "Parameter 'Env' must be one of AllowedValues");
 }
 
-TEST_CASE("a resource that fails rolls the stack back, deleting what was made in reverse order") {
+namespace {
+
+// A control plane with SSM, SNS and CloudFormation, its stack engine running.
+struct StackWorld {
   Config config;
-  Store store(":memory:");
+  Store store{":memory:"};
   SystemClock clock;
-  Domain domain(config, store, clock);
+  Domain domain{config, store, clock};
   api::AwsApi api;
   sns::SnsDelivery delivery;
-  api.set_handlers("ssm", ssm::operations(domain));
-  api.set_handlers("sns", sns::operations(domain, delivery));
-  StackEngine engine(domain, api);
-  api.set_handlers("cloudformation", operations(domain, api, engine));
-  domain.load();
-  engine.start();
+  StackEngine engine{domain, api};
+  api::CallContext ctx;
 
+  StackWorld() {
+    api.set_handlers("ssm", ssm::operations(domain));
+    api.set_handlers("sns", sns::operations(domain, delivery));
+    api.set_handlers("cloudformation", operations(domain, api, engine));
+    domain.load();
+    engine.start();
+    ctx.region = "us-east-1";
+  }
+  ~StackWorld() { engine.stop(); }
+
+  json call(const std::string& op, const json& in) { return api.invoke("cloudformation", op, ctx, in); }
+  // The stack's status once it is no longer in progress (waits up to 5 s).
+  std::string settled(const std::string& stack) {
+    std::string status;
+    for (int i = 0; i < 500; ++i) {
+      status = call("DescribeStacks", {{"StackName", stack}})["Stacks"][0]["StackStatus"];
+      if (status.size() < 12 || status.compare(status.size() - 12, 12, "_IN_PROGRESS") != 0) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return status;
+  }
+  // "<logical> <status>" of every event, oldest first.
+  std::vector<std::string> events(const std::string& stack) {
+    json events = call("DescribeStackEvents", {{"StackName", stack}})["StackEvents"];
+    std::vector<std::string> seen;
+    for (auto it = events.rbegin(); it != events.rend(); ++it)
+      seen.push_back((*it)["LogicalResourceId"].get<std::string>() + " " + (*it)["ResourceStatus"].get<std::string>());
+    return seen;
+  }
+  bool has_parameter(const std::string& name) {
+    auto lock = domain.read();
+    return domain.find({ssm::kParameter, "us-east-1", name}) != nullptr;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a resource that fails rolls the stack back, deleting what was made in reverse order") {
+  StackWorld w;
   const std::string body = R"(
 Resources:
   Topic: {Type: AWS::SNS::Topic, Properties: {TopicName: alerts}}
   Param: {Type: AWS::SSM::Parameter, Properties: {Name: /demo/topic, Type: String, Value: !Ref Topic}}
   Broken: {Type: AWS::SSM::Parameter, Properties: {Name: /demo/broken, Type: NotAType, Value: !GetAtt Param.Value}}
 )";
-  api::CallContext ctx;
-  ctx.region = "us-east-1";
-  api.invoke("cloudformation", "CreateStack", ctx, {{"StackName", "demo"}, {"TemplateBody", body}});
-  std::string status;
-  for (int i = 0; i < 500 && status.find("COMPLETE") == std::string::npos && status.find("FAILED") == std::string::npos; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    status = api.invoke("cloudformation", "DescribeStacks", ctx, {{"StackName", "demo"}})["Stacks"][0]["StackStatus"];
-  }
-  engine.stop();
-  REQUIRE(status == "ROLLBACK_COMPLETE");
-  json events = api.invoke("cloudformation", "DescribeStackEvents", ctx, {{"StackName", "demo"}})["StackEvents"];
-  std::vector<std::string> seen;  // oldest first
-  for (auto it = events.rbegin(); it != events.rend(); ++it)
-    seen.push_back((*it)["LogicalResourceId"].get<std::string>() + " " + (*it)["ResourceStatus"].get<std::string>());
+  w.call("CreateStack", {{"StackName", "demo"}, {"TemplateBody", body}});
+  REQUIRE(w.settled("demo") == "ROLLBACK_COMPLETE");
   std::vector<std::string> expected = {
       "demo CREATE_IN_PROGRESS", "Topic CREATE_IN_PROGRESS", "Topic CREATE_COMPLETE", "Param CREATE_IN_PROGRESS",
       "Param CREATE_COMPLETE", "Broken CREATE_IN_PROGRESS", "Broken CREATE_FAILED", "demo ROLLBACK_IN_PROGRESS",
       "Broken DELETE_IN_PROGRESS", "Broken DELETE_COMPLETE", "Param DELETE_IN_PROGRESS", "Param DELETE_COMPLETE",
       "Topic DELETE_IN_PROGRESS", "Topic DELETE_COMPLETE", "demo ROLLBACK_COMPLETE"};
-  CHECK(seen == expected);
+  CHECK(w.events("demo") == expected);
+  json events = w.call("DescribeStackEvents", {{"StackName", "demo"}})["StackEvents"];
   CHECK(events[8]["ResourceStatusReason"].get<std::string>().find("NotAType") != std::string::npos);  // Broken CREATE_FAILED
-  auto lock = domain.read();
-  CHECK(domain.list(ssm::kParameter, "us-east-1").empty());
-  CHECK(domain.list(sns::kTopic, "us-east-1").empty());
+  auto lock = w.domain.read();
+  CHECK(w.domain.list(ssm::kParameter, "us-east-1").empty());
+  CHECK(w.domain.list(sns::kTopic, "us-east-1").empty());
+}
+
+TEST_CASE("an update changes in place, replaces on a create-only property, and keeps what UpdateReplacePolicy retains") {
+  StackWorld w;
+  auto body = [](const std::string& name, const std::string& value, const std::string& policy) {
+    return "Resources:\n  Param:\n    Type: AWS::SSM::Parameter\n    UpdateReplacePolicy: " + policy +
+           "\n    Properties: {Name: " + name + ", Type: String, Value: " + value + "}\n" +
+           "Outputs:\n  Name: {Value: !Ref Param}\n";
+  };
+  w.call("CreateStack", {{"StackName", "s"}, {"TemplateBody", body("/a", "1", "Delete")}});
+  REQUIRE(w.settled("s") == "CREATE_COMPLETE");
+  CHECK_THROWS_WITH(w.call("UpdateStack", {{"StackName", "s"}, {"TemplateBody", body("/a", "1", "Delete")}}),
+                    "No updates are to be performed.");
+
+  w.call("UpdateStack", {{"StackName", "s"}, {"TemplateBody", body("/a", "2", "Delete")}});  // Value: in place
+  REQUIRE(w.settled("s") == "UPDATE_COMPLETE");
+  auto tail = [&](size_t n) {
+    auto all = w.events("s");
+    return std::vector<std::string>(all.end() - static_cast<long>(n), all.end());
+  };
+  CHECK(tail(5) == std::vector<std::string>{"s UPDATE_IN_PROGRESS", "Param UPDATE_IN_PROGRESS", "Param UPDATE_COMPLETE",
+                                            "s UPDATE_COMPLETE_CLEANUP_IN_PROGRESS", "s UPDATE_COMPLETE"});
+
+  w.call("UpdateStack", {{"StackName", "s"}, {"TemplateBody", body("/b", "2", "Delete")}});  // Name: replacement
+  REQUIRE(w.settled("s") == "UPDATE_COMPLETE");
+  CHECK(tail(7) == std::vector<std::string>{"s UPDATE_IN_PROGRESS", "Param UPDATE_IN_PROGRESS", "Param UPDATE_COMPLETE",
+                                            "s UPDATE_COMPLETE_CLEANUP_IN_PROGRESS", "Param DELETE_IN_PROGRESS",
+                                            "Param DELETE_COMPLETE", "s UPDATE_COMPLETE"});
+  CHECK_FALSE(w.has_parameter("/a"));
+  CHECK(w.has_parameter("/b"));
+  CHECK(w.call("DescribeStacks", {{"StackName", "s"}})["Stacks"][0]["Outputs"][0]["OutputValue"] == "/b");
+
+  w.call("UpdateStack", {{"StackName", "s"}, {"TemplateBody", body("/c", "2", "Retain")}});
+  REQUIRE(w.settled("s") == "UPDATE_COMPLETE");
+  CHECK(w.has_parameter("/b"));  // the replaced parameter is kept
+  CHECK(w.has_parameter("/c"));
+  CHECK(tail(3)[1] == "Param DELETE_SKIPPED");
 }
