@@ -9,7 +9,7 @@ second run: no changes, exit 0). Failure paths: an invalid channel setting rolls
 naming the resource and the reason and leaves nothing; a cycle, an unknown function, a missing
 parameter and malformed YAML are ValidationErrors before anything exists; a custom resource and a
 type with no provider fail clearly (or get placeholders with --cfn-unsupported=placeholder);
-exports, imports and termination protection; a nested stack from a TemplateURL; kill -9 in the middle of a deploy comes back rolled
+exports, imports and termination protection; a nested stack from a TemplateURL; a CloudFront distribution in front of the stack's bucket; kill -9 in the middle of a deploy comes back rolled
 back. Needs boto3, the AWS CLIs, ffmpeg and ffprobe; exits 77 naming whichever is missing.
 """
 
@@ -313,6 +313,64 @@ def test_a_nested_stack_from_a_template_url(t):
     cf.get_waiter("stack_delete_complete").wait(StackName="parent", WaiterConfig={"Delay": 1})
     check_eq(cf.describe_stacks(StackName=child_id)["Stacks"][0]["StackStatus"], "DELETE_COMPLETE", "the child went with it")
     expect_error(lambda: ssm.get_parameter(Name="/nested/demo"), 400, "ParameterNotFound", "... and so did its resource")
+
+
+def test_a_cloudfront_distribution_in_front_of_the_stack_s_bucket(t):
+    cf, s3 = t.client("cloudformation"), t.client("s3")
+    bucket = harness.unique("site")
+    tpl = f"""
+Resources:
+  Site:
+    Type: AWS::S3::Bucket
+    DeletionPolicy: Retain
+    Properties: {{BucketName: {bucket}}}
+  Cdn:
+    Type: AWS::CloudFront::Distribution
+    Properties:
+      DistributionConfig:
+        Enabled: true
+        Comment: seed 004's CDN
+        DefaultRootObject: index.html
+        Origins:
+          - Id: site
+            DomainName: !GetAtt Site.RegionalDomainName
+            S3OriginConfig: {{OriginAccessIdentity: ''}}
+        DefaultCacheBehavior:
+          TargetOriginId: site
+          ViewerProtocolPolicy: redirect-to-https
+          AllowedMethods: [GET, HEAD, OPTIONS]
+          CachedMethods: [GET, HEAD]
+          ForwardedValues: {{QueryString: false, Cookies: {{Forward: none}}}}
+        CustomErrorResponses:
+          - {{ErrorCode: 404, ResponseCode: 200, ResponsePagePath: /index.html}}
+        Restrictions: {{GeoRestriction: {{RestrictionType: none}}}}
+Outputs:
+  CdnDomain: {{Value: !GetAtt Cdn.DomainName}}
+  CdnId: {{Value: !Ref Cdn}}
+"""
+    cf.create_stack(StackName="cdn", TemplateBody=tpl)
+    if not check_eq(wait_status(t, "cdn"), "CREATE_COMPLETE", "a distribution whose origin is the stack's bucket"):
+        print("\n".join(f"      {e}" for e in events(t, "cdn")))
+        return
+    out = outputs(t, "cdn")
+    config = t.client("cloudfront").get_distribution_config(Id=out["CdnId"])["DistributionConfig"]
+    behavior = config["DefaultCacheBehavior"]
+    check_eq(behavior["AllowedMethods"]["CachedMethods"]["Items"], ["GET", "HEAD"],
+             "CloudFormation's lists became the API's {Quantity, Items} (CachedMethods inside AllowedMethods)")
+    check_eq(config["Origins"]["Items"][0]["DomainName"], f"{bucket}.s3.{harness.REGION}.amazonaws.com", "the origin")
+    s3.put_object(Bucket=bucket, Key="index.html", Body=b"<h1>player</h1>", ContentType="text/html")
+    host, port = t.endpoint.split("//", 1)[1].split(":")
+    import http.client
+    conn = http.client.HTTPConnection(host, int(port), timeout=30)
+    conn.request("GET", "/", headers={"Host": f"{out['CdnDomain']}:{port}"})
+    r = conn.getresponse()
+    check_eq((r.status, r.read()), (200, b"<h1>player</h1>"), "the edge serves the bucket's default root object")
+    conn.close()
+    cf.delete_stack(StackName="cdn")
+    cf.get_waiter("stack_delete_complete").wait(StackName="cdn", WaiterConfig={"Delay": 1})
+    expect_error(lambda: t.client("cloudfront").get_distribution(Id=out["CdnId"]), 404, "NoSuchDistribution",
+                 "deleting the stack disabled and deleted the distribution")
+    check(s3.head_bucket(Bucket=bucket) is not None, "the bucket (DeletionPolicy Retain) stays")
 
 
 def test_custom_resources_and_types_without_a_provider_fail_clearly(t):

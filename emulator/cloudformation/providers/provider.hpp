@@ -93,6 +93,7 @@ void add_iam_providers(ProviderTable& table);
 void add_storage_providers(ProviderTable& table);      // S3, ECR, SSM, Secrets Manager
 void add_monitoring_providers(ProviderTable& table);   // SNS, CloudWatch, Logs, AWS::CDK::Metadata
 void add_nested_stack_provider(ProviderTable& table);  // AWS::CloudFormation::Stack
+void add_cloudfront_provider(ProviderTable& table);    // AWS::CloudFront::Distribution
 
 // Helpers the provider files share.
 // Runs `fn`, ignoring a NotFound (404) error: deleting what is already gone succeeds, as

@@ -139,6 +139,7 @@ const ProviderTable& providers() {
     add_storage_providers(t);
     add_monitoring_providers(t);
     add_nested_stack_provider(t);
+    add_cloudfront_provider(t);
     return t;
   }();
   return table;
