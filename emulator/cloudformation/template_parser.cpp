@@ -168,8 +168,14 @@ void check_template(const json& tpl) {
   for (const auto& [key, value] : tpl.items())
     if (!kSections.count(key)) unknown += (unknown.empty() ? "" : ", ") + key;
   if (!unknown.empty()) format_error("Invalid template property or properties [" + unknown + "]");
-  if (tpl.contains("Transform"))
-    format_error("Transform " + tpl["Transform"].dump() + " is not supported by mediaemu (no macros run here)");
+  // AWS::LanguageExtensions is the transform that enables Fn::Length and Fn::ToJsonString, which
+  // mediaemu evaluates itself; any other transform is a macro (SAM, custom) that no one runs here.
+  if (tpl.contains("Transform")) {
+    json transforms = tpl["Transform"].is_array() ? tpl["Transform"] : json::array({tpl["Transform"]});
+    for (const auto& t : transforms)
+      if (t != "AWS::LanguageExtensions")
+        format_error("Transform " + t.dump() + " is not supported by mediaemu (no macros run here)");
+  }
   const json& resources = tpl.value("Resources", json::object());
   if (!resources.is_object() || resources.empty()) format_error("At least one Resources member must be defined.");
 

@@ -33,9 +33,14 @@ void add_capabilities(json& out, const json& tpl) {
   }
 }
 
+json transforms(const json& tpl) {
+  if (!tpl.contains("Transform")) return json::array();
+  return tpl["Transform"].is_array() ? tpl["Transform"] : json::array({tpl["Transform"]});
+}
+
 json validate(const api::AwsApi& api, const CallContext& c, const json& in) {
   json tpl = checked_template(template_body(api, c, in));
-  json out = {{"Parameters", declared_parameters(tpl, false)}, {"DeclaredTransforms", json::array()}};
+  json out = {{"Parameters", declared_parameters(tpl, false)}, {"DeclaredTransforms", transforms(tpl)}};
   if (tpl.contains("Description")) out["Description"] = tpl["Description"];
   add_capabilities(out, tpl);
   return out;
@@ -56,7 +61,7 @@ json summary(Domain& d, const api::AwsApi& api, const CallContext& c, const json
   json out = {{"Parameters", declared_parameters(tpl, true)},
               {"ResourceTypes", json(types)},
               {"Version", tpl.value("AWSTemplateFormatVersion", "2010-09-09")},
-              {"DeclaredTransforms", json::array()},
+              {"DeclaredTransforms", transforms(tpl)},
               {"ResourceIdentifierSummaries", identifiers}};
   if (tpl.contains("Description")) out["Description"] = tpl["Description"];
   if (tpl.contains("Metadata")) out["Metadata"] = tpl["Metadata"].dump();

@@ -373,6 +373,45 @@ Outputs:
     check(s3.head_bucket(Bucket=bucket) is not None, "the bucket (DeletionPolicy Retain) stays")
 
 
+def test_a_multiplex_with_a_program_and_language_extensions(t):
+    cf, ml = t.client("cloudformation"), t.client("medialive")
+    tpl = """
+Transform: AWS::LanguageExtensions
+Parameters:
+  Zones: {Type: CommaDelimitedList, Default: 'us-east-1a,us-east-1b'}
+Resources:
+  Mux:
+    Type: AWS::MediaLive::Multiplex
+    Properties:
+      Name: stack-mux
+      AvailabilityZones: !Ref Zones
+      MultiplexSettings: {TransportStreamBitrate: 1000000, TransportStreamId: 1}
+      Tags: [{Key: suite, Value: '28'}]
+  Program:
+    Type: AWS::MediaLive::Multiplexprogram
+    Properties:
+      MultiplexId: !Ref Mux
+      ProgramName: news
+      MultiplexProgramSettings: {ProgramNumber: 1}
+Outputs:
+  MuxArn: {Value: !GetAtt Mux.Arn}
+  ProgramChannel: {Value: !GetAtt Program.ChannelId}
+  ZoneCount: {Value: !ToJsonString {count: !Length {Ref: Zones}}}
+"""
+    cf.create_stack(StackName="mux", TemplateBody=tpl)
+    if not check_eq(wait_status(t, "mux"), "CREATE_COMPLETE", "a multiplex and its program"):
+        print("\n".join(f"      {e}" for e in events(t, "mux")))
+        return
+    out = outputs(t, "mux")
+    mux_id = out["MuxArn"].rsplit(":", 1)[-1]
+    mux = ml.describe_multiplex(MultiplexId=mux_id)
+    check_eq((mux["State"], mux["ProgramCount"], mux["Tags"]), ("IDLE", 1, {"suite": "28"}), "the multiplex, read back")
+    check_eq(out.get("ZoneCount"), '{"count":2}', "Fn::Length and Fn::ToJsonString (AWS::LanguageExtensions)")
+    cf.delete_stack(StackName="mux")
+    cf.get_waiter("stack_delete_complete").wait(StackName="mux", WaiterConfig={"Delay": 1})
+    check_eq(ml.describe_multiplex(MultiplexId=mux_id)["State"], "DELETED", "deleting the stack deleted the multiplex")
+
+
 def test_custom_resources_and_types_without_a_provider_fail_clearly(t):
     cf = t.client("cloudformation")
     for stack, type_, reason in [("custom", "Custom::Thing", "runs no Lambda functions"),

@@ -98,6 +98,9 @@ json ProviderContext::invoke(const std::string& service, const std::string& oper
   const api::ServiceModel* model = api_.model(service);
   const api::Operation* op = model ? model->operation(operation) : nullptr;
   if (op && op->input) {
+    // Idempotency tokens (MediaLive's RequestId) are filled in, as every SDK fills them.
+    for (const auto& m : op->input->members)
+      if (m.idempotency_token && !input.contains(m.name)) input[m.name] = random_hex(16);
     try {
       input = coerce(*op->input, input, "#");
       for (const auto& m : op->input->members)
