@@ -387,4 +387,15 @@ bool FileSource::deliver(IngestEvent& event) {
   return true;
 }
 
+std::unique_ptr<FileSource> pushed_mpegts_demuxer(const std::string& transport, const std::string& label,
+                                                  std::function<int(uint8_t* buffer, int size)> read,
+                                                  std::shared_ptr<IngestSink> sink) {
+  FileSourceOptions options;
+  options.url = transport + " " + label;
+  options.label = label;
+  options.format = "mpegts";
+  options.read = std::move(read);
+  return std::make_unique<FileSource>(std::move(options), std::move(sink));
+}
+
 }  // namespace mediaemu::pipeline

@@ -88,4 +88,10 @@ class FileSource {
   int64_t pacing_first_ms_ = 0;
 };
 
+// The demuxer of a push source that receives MPEG-TS itself (UDP/RTP ports, MediaConnect flow
+// taps): reads what `read` hands it; named "<transport> <label>" in logs and alerts.
+std::unique_ptr<FileSource> pushed_mpegts_demuxer(const std::string& transport, const std::string& label,
+                                                  std::function<int(uint8_t* buffer, int size)> read,
+                                                  std::shared_ptr<IngestSink> sink);
+
 }  // namespace mediaemu::pipeline

@@ -58,12 +58,7 @@ json changes(Domain& d, const Record& stack, const json& tpl, const std::map<std
     try {
       json props = evaluate_object(definition.value("Properties", json::object()), scope);
       if (props == current.value("Properties", json::object())) continue;
-      auto p = providers().find(type);
-      bool replace = p == providers().end() || !p->second.update;
-      if (p != providers().end())
-        for (const auto& name : p->second.create_only)
-          replace = replace || current["Properties"].value(name, json()) != props.value(name, json());
-      replacement = replace ? "True" : "False";
+      replacement = requires_replacement(current, type, props) ? "True" : "False";
     } catch (const ApiError&) {
       const json old_definition = old_tpl.value("Resources", json::object()).value(logical, json::object());
       if (old_definition.value("Properties", json::object()) == definition.value("Properties", json::object())) continue;

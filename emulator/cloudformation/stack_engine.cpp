@@ -281,30 +281,36 @@ class Deployment {
 
   // --- create ----------------------------------------------------------------------------------
 
-  void create() {
-    const json tpl = op()["Template"];
+  // The forward pass of a create or an update: `step` for each resource of the operation's
+  // template whose condition holds, dependencies first, then the outputs. The first failure.
+  using Step = std::function<std::optional<Failure>(const std::string& logical, const json& tpl, const Scope& scope)>;
+  std::optional<Failure> forward(const json& tpl, const Step& step) {
     op()["Journal"] = json::array();
-    std::optional<Failure> failure;
     try {
       Scope scope = stack_scope(domain_, doc_, tpl, parameter_values(op()["ParameterValues"]), resources());
-      for (const auto& logical : creation_order(tpl, &scope.conditions)) {
-        const json& definition = tpl["Resources"][logical];
-        json props;
-        try {
-          props = evaluate_object(definition.value("Properties", json::object()), scope);
-        } catch (const std::exception& e) {
-          resources()[logical] = {{"Type", definition["Type"]}, {"PhysicalResourceId", ""}};
-          resource_status(logical, "CREATE_FAILED", e.what());
-          failure = Failure{logical, e.what()};
-          break;
-        }
-        failure = create_resource(logical, definition["Type"], props, "created");
-        if (failure) break;
-      }
-      if (!failure) doc_["Outputs"] = outputs(tpl, scope);
+      for (const auto& logical : creation_order(tpl, &scope.conditions))
+        if (auto failure = step(logical, tpl, scope)) return failure;
+      doc_["Outputs"] = outputs(tpl, scope);
     } catch (const std::exception& e) {
-      failure = Failure{"", e.what()};
+      return Failure{"", e.what()};
     }
+    return std::nullopt;
+  }
+
+  void create() {
+    const json tpl = op()["Template"];
+    auto failure = forward(tpl, [this](const std::string& logical, const json& tpl, const Scope& scope) {
+      const json& definition = tpl["Resources"][logical];
+      json props;
+      try {
+        props = evaluate_object(definition.value("Properties", json::object()), scope);
+      } catch (const std::exception& e) {
+        resources()[logical] = {{"Type", definition["Type"]}, {"PhysicalResourceId", ""}};
+        resource_status(logical, "CREATE_FAILED", e.what());
+        return std::optional<Failure>(Failure{logical, e.what()});
+      }
+      return create_resource(logical, definition["Type"], props, "created");
+    });
     if (failure) return rollback_create(*failure);
     finish("CREATE_COMPLETE");
   }
@@ -338,20 +344,9 @@ class Deployment {
 
   void update() {
     const json tpl = op()["Template"];
-    op()["Journal"] = json::array();
-    std::optional<Failure> failure;
-    try {
-      Scope scope = stack_scope(domain_, doc_, tpl, parameter_values(op()["ParameterValues"]), resources());
-      for (const auto& logical : creation_order(tpl, &scope.conditions)) {
-        if ((failure = update_resource(logical, tpl, scope))) break;
-      }
-      if (!failure) {
-        json out = outputs(tpl, scope);
-        doc_["Outputs"] = out;
-      }
-    } catch (const std::exception& e) {
-      failure = Failure{"", e.what()};
-    }
+    auto failure = forward(tpl, [this](const std::string& logical, const json& t, const Scope& scope) {
+      return update_resource(logical, t, scope);
+    });
     if (failure) return rollback_update(*failure);
     // The new template is in force: what it no longer has, and what was replaced, goes.
     internal_["Template"] = tpl;
@@ -378,13 +373,8 @@ class Deployment {
       return create_resource(logical, type, props, "created");
     json before = resources()[logical];
     if (before.value("Type", "") == type && before.value("Properties", json::object()) == props) return std::nullopt;
+    if (requires_replacement(before, type, props)) return create_resource(logical, type, props, "replaced", before);
     auto p = providers().find(type);
-    bool replace = before.value("Type", "") != type || p == providers().end() || !p->second.update ||
-                   before.value("Placeholder", false);
-    if (p != providers().end())
-      for (const auto& name : p->second.create_only)
-        replace = replace || before["Properties"].value(name, json()) != props.value(name, json());
-    if (replace) return create_resource(logical, type, props, "replaced", before);
     resource_status(logical, "UPDATE_IN_PROGRESS", "", &props);
     try {
       auto ctx = context(logical);

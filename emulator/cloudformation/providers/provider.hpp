@@ -83,6 +83,11 @@ struct Provider {
 
 using ProviderTable = std::map<std::string, Provider>;  // by resource type
 
+// Whether changing a resource from `current` (its {Type, Properties, Placeholder}) to `type`
+// with `properties` replaces it: another type, no provider or no update, a placeholder, or a
+// create-only property that differs. The update and the change-set diff both ask this.
+bool requires_replacement(const json& current, const std::string& type, const json& properties);
+
 // Every provider mediaemu has (providers/*.cpp add theirs).
 const ProviderTable& providers();
 

@@ -163,6 +163,16 @@ void ignore_missing(const std::function<void()>& fn) {
   }
 }
 
+bool requires_replacement(const json& current, const std::string& type, const json& properties) {
+  auto p = providers().find(type);
+  if (current.value("Type", "") != type || p == providers().end() || !p->second.update || current.value("Placeholder", false))
+    return true;
+  const json& before = section(current, "Properties");
+  for (const auto& name : p->second.create_only)
+    if (before.value(name, json()) != properties.value(name, json())) return true;
+  return false;
+}
+
 json with_tag_map(json properties) {
   if (properties.contains("Tags")) properties["Tags"] = tag_map(properties["Tags"]);
   return properties;

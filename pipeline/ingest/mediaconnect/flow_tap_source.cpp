@@ -77,12 +77,8 @@ void FlowTapSource::start(std::shared_ptr<IngestSink> sink) {
   if (spec_.flow_arns.empty()) throw std::runtime_error("the input names no MediaConnect flow");
   queue_ = std::make_shared<Queue>();
   preference_ = FlowPreference(spec_.flow_arns.size(), spec_.loss_time, Clock::now());
-  FileSourceOptions options;
-  options.url = transport() + " " + spec_.label;
-  options.label = spec_.label;
-  options.format = "mpegts";
-  options.read = [this](uint8_t* buffer, int size) { return read(buffer, size); };
-  demuxer_ = std::make_unique<FileSource>(std::move(options), std::move(sink));
+  demuxer_ = pushed_mpegts_demuxer(transport(), spec_.label, [this](uint8_t* buffer, int size) { return read(buffer, size); },
+                                   std::move(sink));
   demuxer_->start();
   for (size_t i = 0; i < spec_.flow_arns.size(); ++i) {
     // The callback holds the queue, not the source: it may run once more after unsubscribing.

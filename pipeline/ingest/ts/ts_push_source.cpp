@@ -41,12 +41,8 @@ void TsPushSource::start(std::shared_ptr<IngestSink> sink) {
       throw;
     }
   }
-  FileSourceOptions options;
-  options.url = transport() + " " + spec_.label;
-  options.label = spec_.label;
-  options.format = "mpegts";
-  options.read = [this](uint8_t* buffer, int size) { return read(buffer, size); };
-  demuxer_ = std::make_unique<FileSource>(std::move(options), std::move(sink));
+  demuxer_ = pushed_mpegts_demuxer(transport(), spec_.label, [this](uint8_t* buffer, int size) { return read(buffer, size); },
+                                   std::move(sink));
   receiver_ = std::thread([this] { receive_loop(); });
   demuxer_->start();
   std::string ports;
