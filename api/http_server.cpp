@@ -6,7 +6,10 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <ctime>
+
 #include "api/aws_api.hpp"
+#include "api/timestamps.hpp"
 
 namespace mediaemu::api {
 
@@ -31,14 +34,30 @@ HttpRequest to_request(http::request<http::string_body>&& in, const std::string&
   return r;
 }
 
+// The Date header value for now, formatted once per second per thread.
+const std::string& http_date_now() {
+  thread_local std::time_t formatted_at = 0;
+  thread_local std::string value;
+  std::time_t now = std::time(nullptr);
+  if (now != formatted_at) {
+    formatted_at = now;
+    value = format_rfc822(static_cast<double>(now));
+  }
+  return value;
+}
+
 http::response<http::string_body> to_beast(HttpResponse&& in, unsigned version, bool keep_alive) {
   http::response<http::string_body> out{static_cast<http::status>(in.status), version};
   out.set(http::field::server, "mediaemu");
-  bool has_length = false;
+  bool has_length = false, has_date = false;
   for (auto& [k, v] : in.headers) {
     if (beast::iequals(k, "Content-Length")) has_length = true;
+    if (beast::iequals(k, "Date")) has_date = true;
     out.insert(k, v);
   }
+  // An origin server with a clock sends Date on every response (RFC 9110 §6.6.1); dash.js falls
+  // back to it to synchronise its clock with a live MPD that has no UTCTiming.
+  if (!has_date) out.set(http::field::date, http_date_now());
   out.keep_alive(keep_alive && !in.close);
   out.body() = std::move(in.body);
   if (has_length) {

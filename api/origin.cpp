@@ -6,7 +6,11 @@
 #include <fstream>
 
 #include "api/aws_api.hpp"
+#include "api/time_shift.hpp"
+#include "api/manifest_filter.hpp"
 #include "api/timestamps.hpp"
+// The names of the packager's own files in an endpoint's directory (header-only, no media code).
+#include "pipeline/package/endpoint_status.hpp"
 #include "api/uri_template.hpp"
 
 namespace mediaemu::api {
@@ -70,6 +74,15 @@ std::optional<std::pair<uint64_t, uint64_t>> parse_range(std::string_view header
   }
 }
 
+// The whole of a regular file, or nullopt.
+std::optional<std::string> read_file(const std::filesystem::path& file) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(file, ec)) return std::nullopt;
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return std::nullopt;
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
 }  // namespace
 
 std::string content_type_for(const std::string& name) {
@@ -118,15 +131,26 @@ HttpResponse Origin::serve(const HttpRequest& request, std::optional<OriginTarge
 
   target = resolver_(hash);
   if (!target) return plain_error(404, "No origin endpoint serves /out/v1/" + hash);
+  if (auto refusal = refuse_access(*target, request)) return *refusal;
 
-  // No escaping the endpoint's directory: reject dot segments, NULs and backslashes outright,
-  // then check the canonical path still lies under the root (symlinks included).
-  HttpResponse response;
+  // No escaping the endpoint's directory: reject dot segments (and hidden names, which are the
+  // packager's own files), NULs and backslashes outright, then check the canonical path still lies
+  // under the root (symlinks included).
+  TimeShift shift;
+  if (auto error = parse_time_shift(relative, request.query(), shift)) {
+    spdlog::info("origin: {} from {}: {}", target->endpoint_id, request.peer, *error);
+    return plain_error(400, *error);
+  }
+  ManifestFilter filter;
+  if (auto error = parse_manifest_filter(request.query(), filter)) {
+    spdlog::info("origin: {} from {}: {}", target->endpoint_id, request.peer, *error);
+    return plain_error(400, *error);
+  }
   bool bad = relative.empty() || relative.find('\0') != std::string::npos || relative.find('\\') != std::string::npos;
   for (size_t start = 0; !bad && start <= relative.size();) {
     size_t end = relative.find('/', start);
     std::string seg = relative.substr(start, end == std::string::npos ? std::string::npos : end - start);
-    bad = seg == "." || seg == ".." || seg.empty();
+    bad = seg.empty() || seg.front() == '.';
     if (end == std::string::npos) break;
     start = end + 1;
   }
@@ -142,23 +166,44 @@ HttpResponse Origin::serve(const HttpRequest& request, std::optional<OriginTarge
     spdlog::warn("origin: refused path '{}' under endpoint {} from {}", relative, target->endpoint_id, request.peer);
     return plain_error(404, "Not found");
   }
+  auto content = read_file(file);
+  if (!content) return plain_error(404, "Not found: " + relative);
 
-  std::ifstream in(file, std::ios::binary);
-  uint64_t size = std::filesystem::is_regular_file(file, ec) ? std::filesystem::file_size(file, ec) : 0;
-  if (!in || ec || !std::filesystem::is_regular_file(file, ec)) {
-    return plain_error(404, "Not found: " + relative);
-  }
-
+  HttpResponse response;
   response.set_header("Content-Type", content_type_for(relative));
   response.set_header("Accept-Ranges", "bytes");
   cors(response);
   // Manifests for half a segment, media for 14 days (MediaPackage's documented CDN guidance).
   if (is_manifest(relative)) {
+    if (shift.start) {
+      auto shifted = time_shifted(*target, relative, shift, std::move(*content));
+      if (!shifted.ok) return plain_error(shifted.status, shifted.message);
+      content = std::move(shifted.text);
+    }
+    if (!filter.empty()) {
+      auto filtered = filtered_manifest(*target, relative, filter, *content);
+      if (!filtered) return plain_error(400, "aws.manifestfilter leaves no audio or video stream in " + relative);
+      if (filtered->empty()) {
+        return plain_error(400, "aws.manifestfilter applies to a multivariant playlist or an MPD, not to " + relative);
+      }
+      content = std::move(*filtered);
+    }
     response.set_header("Cache-Control", "max-age=" + std::to_string(std::max(1, target->segment_duration_seconds / 2)));
+    // What the packager published last (MP-UG monitoring-manifest-last-updated).
+    if (auto status = read_file(target->root / std::string(pipeline::kStatusFile))) {
+      long long sequence = 0, updated = 0;
+      if (std::sscanf(status->c_str(), "%lld %lld", &sequence, &updated) == 2) {
+        response.set_header("X-MediaPackage-Manifest-Last-Sequence", std::to_string(sequence));
+        response.set_header("X-MediaPackage-Manifest-Last-Updated", std::to_string(updated));
+      }
+    }
   } else {
+    if (!filter.empty())  // MP-UG manifest-filtering, error conditions: a filter on a segment is 400
+      return plain_error(400, "aws.manifestfilter applies to a multivariant playlist or an MPD, not to " + relative);
     response.set_header("Cache-Control", "max-age=1209600");
   }
 
+  const uint64_t size = content->size();
   uint64_t offset = 0, length = size;
   if (auto range_header = request.header("range"); !range_header.empty()) {
     if (auto range = parse_range(range_header, size)) {
@@ -178,11 +223,69 @@ HttpResponse Origin::serve(const HttpRequest& request, std::optional<OriginTarge
     response.set_header("Content-Length", std::to_string(length));
     return response;
   }
-  response.body.resize(length);
-  in.seekg(static_cast<std::streamoff>(offset));
-  in.read(response.body.data(), static_cast<std::streamsize>(length));
-  response.body.resize(static_cast<size_t>(in.gcount()));
+  response.body = length == size ? std::move(*content) : content->substr(offset, length);
   return response;
+}
+
+std::optional<HttpResponse> Origin::refuse_access(const OriginTarget& target, const HttpRequest& request) const {
+  if (target.origination_denied) {
+    // Origination DENY keeps the URL but playback "responds with an error" (MP-UG hj-create-basic);
+    // AWS does not document the status, 403 is what a refusal is.
+    return plain_error(403, "Origination is denied on this endpoint");
+  }
+  if (target.peer_allowed && !target.peer_allowed(request.peer)) {
+    spdlog::info("origin: {} refused {}: not in the endpoint's Whitelist", target.endpoint_id, request.peer);
+    return plain_error(403, "Forbidden");
+  }
+  if (target.cdn_identifier) {
+    // MP-UG cdn-auth: a missing or wrong X-MediaPackage-CDNIdentifier, or a secret MediaPackage
+    // cannot read, is HTTP 403.
+    auto given = request.header("x-mediapackage-cdnidentifier");
+    if (target.cdn_identifier->empty() || given != *target.cdn_identifier) {
+      spdlog::info("origin: {} refused {}: X-MediaPackage-CDNIdentifier {}", target.endpoint_id, request.peer,
+                   given.empty() ? "missing" : "does not match");
+      return plain_error(403, "Forbidden");
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> Origin::filtered_manifest(const OriginTarget& target, const std::string& relative,
+                                                     const ManifestFilter& filter, const std::string& manifest) const {
+  if (ends_with(relative, ".mpd")) return filter_mpd(manifest, filter);
+  // A media (bitrate) playlist takes no filter (MP-UG manifest-filtering, special conditions).
+  if (!ends_with(relative, ".m3u8") || manifest.find("#EXT-X-STREAM-INF") == std::string::npos) return std::string();
+  return filter_hls_master(manifest, read_file(target.root / pipeline::streams_file_for(relative)).value_or(""),
+                           filter);
+}
+
+Origin::Shifted Origin::time_shifted(const OriginTarget& target, const std::string& relative, const TimeShift& shift,
+                                     std::string live) const {
+  ShiftWindow window = decide_window(shift, now_epoch_seconds(), target.startover_window_seconds);
+  switch (window.kind) {
+    case ShiftWindow::Kind::TooLong:
+      return {false, 400, "A time-shifted request covers at most 24 hours", {}};
+    case ShiftWindow::Kind::OutOfWindow:
+      return {false, 404, "The requested time is outside the endpoint's start-over window", {}};
+    case ShiftWindow::Kind::Live:
+    case ShiftWindow::Kind::Window:
+      break;
+  }
+  if (ends_with(relative, ".mpd")) {
+    return {false, 501, "mediaemu does not time-shift DASH manifests yet", {}};
+  }
+  if (!ends_with(relative, ".m3u8")) return {false, 400, "Time-shifted viewing applies to HLS and DASH manifests", {}};
+  // A multivariant playlist passes the times on to its children: a query in their URIs, or, in
+  // the path style, the path their relative URIs already resolve under.
+  if (live.find("#EXT-X-STREAM-INF") != std::string::npos)
+    return {true, 200, {}, shift.path_depth > 0 ? std::move(live) : propagate_query(live, shift.query)};
+  // Live (a start still to come): the live playlist, its URIs one level up per path element.
+  if (window.kind == ShiftWindow::Kind::Live) return {true, 200, {}, prefix_relative_uris(live, shift.path_depth)};
+  auto archive = read_file(target.root / std::string(pipeline::kArchiveDirectory) / relative);
+  if (!archive) return {false, 404, "No segment of this playlist lies in the requested window", {}};
+  auto text = cut_hls_window(*archive, window, target.program_date_times, shift.path_depth);
+  if (!text) return {false, 404, "No segment of this playlist lies in the requested window", {}};
+  return {true, 200, {}, std::move(*text)};
 }
 
 void Origin::count(const OriginTarget& target, const HttpResponse& response, double response_ms) {

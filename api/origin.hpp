@@ -18,6 +18,8 @@
 #include <vector>
 
 #include "api/http_types.hpp"
+#include "api/manifest_filter.hpp"
+#include "api/time_shift.hpp"
 
 namespace mediaemu::api {
 
@@ -29,6 +31,17 @@ struct OriginTarget {
   // The channel's egress access log group (ConfigureLogs); empty: access logging is off.
   std::string access_log_group;
   std::string channel_arn, endpoint_arn;  // for the access log records
+  // Time-shifted viewing (api/time_shift.hpp): StartoverWindowSeconds, and whether the endpoint's
+  // playlists carry EXT-X-PROGRAM-DATE-TIME (ProgramDateTimeIntervalSeconds > 0).
+  int startover_window_seconds = 0;
+  bool program_date_times = false;
+  // Access control (MP-UG endpoints-hls-access-control, cdn-auth). Origination DENY refuses
+  // playback; `peer_allowed` (empty: everyone) checks the Whitelist CIDRs; `cdn_identifier`, when
+  // set, is the X-MediaPackage-CDNIdentifier value the Authorization secret holds ("" when the
+  // secret is missing or unusable, which refuses every request, as a failed lookup does on AWS).
+  bool origination_denied = false;
+  std::function<bool(const std::string& peer)> peer_allowed;
+  std::optional<std::string> cdn_identifier;
 };
 
 // Looks up an endpoint by the 32-hex hash in its URL; nullopt when there is none.
@@ -83,6 +96,21 @@ class Origin {
   // Serves the request; `target` is set once the URL names an endpoint (only then is the request
   // counted, as MediaPackage's metrics are per channel and endpoint).
   HttpResponse serve(const HttpRequest& request, std::optional<OriginTarget>& target);
+  // A 403 when Origination, the Whitelist or CDN authorisation refuses the request.
+  std::optional<HttpResponse> refuse_access(const OriginTarget& target, const HttpRequest& request) const;
+  struct Shifted {
+    bool ok = false;
+    int status = 200;
+    std::string message;  // when not ok
+    std::string text;     // the manifest to serve
+  };
+  // The manifest a time-shifted request gets, from the live one (`live`) and the archive.
+  Shifted time_shifted(const OriginTarget& target, const std::string& relative, const TimeShift& shift,
+                       std::string live) const;
+  // The manifest with only the streams `filter` keeps: nullopt when none is left, "" when the
+  // file takes no filter (a media playlist).
+  std::optional<std::string> filtered_manifest(const OriginTarget& target, const std::string& relative,
+                                               const ManifestFilter& filter, const std::string& manifest) const;
   void count(const OriginTarget& target, const HttpResponse& response, double response_ms);
   void log_access(const OriginTarget& target, const HttpRequest& request, const HttpResponse& response,
                   double response_ms);

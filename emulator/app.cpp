@@ -61,25 +61,7 @@ App::~App() { stop(); }
 
 std::optional<api::OriginTarget> App::origin_target(const std::string& url_hash) {
   auto lock = domain_.read();
-  const Record* r = mediapackage::find_endpoint_by_hash(domain_, url_hash);
-  if (!r) return std::nullopt;
-  int seg = 6;
-  for (const char* package : {"HlsPackage", "DashPackage", "CmafPackage", "MssPackage"}) {
-    if (r->doc.contains(package)) seg = r->doc[package].value("SegmentDurationSeconds", seg);
-  }
-  api::OriginTarget target;
-  target.root = config_.origin_dir(url_hash);
-  target.segment_duration_seconds = seg;
-  target.endpoint_id = r->key.id;
-  target.region = r->key.region;
-  target.channel_id = r->doc.value("ChannelId", "");
-  target.endpoint_arn = r->doc.value("Arn", "");
-  if (const Record* channel = domain_.find({mediapackage::kChannel, r->key.region, target.channel_id})) {
-    target.channel_arn = channel->doc.value("Arn", "");
-    if (channel->doc.contains("EgressAccessLogs"))
-      target.access_log_group = channel->doc["EgressAccessLogs"].value("LogGroupName", "");
-  }
-  return target;
+  return mediapackage::origin_target(domain_, url_hash, config_.origin_dir(url_hash));
 }
 
 void App::install_routes(api::FrontDoor& front) {

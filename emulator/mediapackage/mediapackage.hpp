@@ -8,6 +8,7 @@
 #include <string>
 
 #include "api/aws_api.hpp"
+#include "api/origin.hpp"
 #include "emulator/domain.hpp"
 #include "emulator/media_hooks.hpp"
 #include "emulator/service_kit.hpp"
@@ -27,6 +28,10 @@ api::OperationTable vod_operations(Domain& domain);
 
 // The channel whose ARN / first ingest endpoint carries this 32-hex GUID, in any region.
 const Record* find_channel_by_guid(const Domain& domain, const std::string& guid);
+// What the origin serves for the endpoint whose URL carries `url_hash` (its files under `root`),
+// with its time-shift and access-control settings; nullopt when there is none. Domain lock held.
+std::optional<api::OriginTarget> origin_target(const Domain& domain, const std::string& url_hash,
+                                               const std::filesystem::path& root);
 // Index (0 or 1) of the channel's ingest endpoint with this Id, or -1.
 int ingest_endpoint_index(const Record& channel, const std::string& ingest_endpoint_id);
 // The origin endpoint whose URL (and ARN) carries this 32-hex hash, in any region.

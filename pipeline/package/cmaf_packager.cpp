@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "pipeline/package/codec_config.hpp"
+#include "pipeline/package/stream_description.hpp"
 
 namespace mediaemu::pipeline {
 
@@ -105,6 +106,22 @@ void CmafPackager::add_segment(const Segment& segment) {
   }
 }
 
+std::string CmafPackager::streams_description(const Manifest& m) const {
+  // CMAF always separates audio (MP-UG rendition-groups): video variants, audio renditions.
+  std::string out;
+  for (const auto& t : tracks_) {
+    const bool video = t.info->kind == MediaKind::Video;
+    out += describe_stream(playlist_name(m, t.number).substr(m.spec.id.size() + 1),
+                           video || variants_.empty() ? "variant" : "audio", video ? t.info : nullptr,
+                           video ? nullptr : t.info);
+  }
+  if (m.iframes) {
+    const Track& v = tracks_[variants_.front().first - 1];
+    out += describe_stream(playlist_name(m, v.number, true).substr(m.spec.id.size() + 1), "iframe", v.info, nullptr);
+  }
+  return out;
+}
+
 std::string CmafPackager::master_playlist(const Manifest& m) const {
   const bool has_video = !variants_.empty();
   std::vector<HlsAudioRendition> audio;
@@ -153,19 +170,17 @@ std::optional<PackagerBase::Published> CmafPackager::publish(double edge, bool e
   for (const auto& m : manifests_) {
     bool any = false;
     for (const auto& [number, playlist] : m.playlists) {
-      const std::string text = playlist->render(edge, ended);
-      if (text.empty()) continue;
+      if (!write_media_playlist(playlist_name(m, number), *playlist, edge, ended)) continue;
       any = true;
-      store().write(playlist_name(m, number), std::string_view(text));
       if (!newest)
         if (auto last = playlist->last_published(edge)) newest = Published{last->sequence, last->epoch_ms};
     }
-    if (m.iframes) {
-      const std::string text = m.iframes->render(edge, ended);
-      if (!text.empty()) store().write(playlist_name(m, variants_.front().first, true), std::string_view(text));
+    if (m.iframes) write_media_playlist(playlist_name(m, variants_.front().first, true), *m.iframes, edge, ended);
+    if (any) {
+      const std::string master = m.spec.id + "/" + m.spec.playlist.manifest_name + ".m3u8";
+      store().write_if_changed(streams_file_for(master), streams_description(m));
+      store().write_if_changed(master, master_playlist(m));
     }
-    if (any)
-      store().write_if_changed(m.spec.id + "/" + m.spec.playlist.manifest_name + ".m3u8", master_playlist(m));
   }
   return newest;
 }

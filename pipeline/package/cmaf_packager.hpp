@@ -44,6 +44,7 @@ class CmafPackager final : public PackagerBase {
   void forget_before(double position) override;
 
   std::string master_playlist(const Manifest& manifest) const;
+  std::string streams_description(const Manifest& manifest) const;  // stream_description.hpp
   std::string playlist_name(const Manifest& m, int number, bool iframe = false) const;
 
   std::vector<Track> tracks_;

@@ -8,8 +8,24 @@
 
 #include <cstdint>
 #include <mutex>
+#include <string>
+#include <string_view>
 
 namespace mediaemu::pipeline {
+
+// Files an endpoint's directory holds besides what players fetch; the origin never serves a name
+// that starts with '.'. kStatusFile: "<last sequence> <last updated epoch ms>\n".
+// kArchiveDirectory: the start-over archive of each media playlist (PackagerBase).
+// streams_file_for(master): what each stream of a multivariant playlist is
+// (stream_description.hpp), "index.m3u8" -> ".index.m3u8.streams", "all/main.m3u8" ->
+// "all/.main.m3u8.streams".
+inline constexpr std::string_view kStatusFile = ".status";
+inline constexpr std::string_view kArchiveDirectory = ".startover";
+inline std::string streams_file_for(const std::string& master) {
+  const auto slash = master.rfind('/');
+  const size_t name = slash == std::string::npos ? 0 : slash + 1;
+  return master.substr(0, name) + "." + master.substr(name) + ".streams";
+}
 
 struct EndpointStatusSnapshot {
   int64_t last_sequence = -1;         // -1: nothing published yet (the origin answers 404)

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "pipeline/package/codec_config.hpp"
+#include "pipeline/package/stream_description.hpp"
 
 namespace mediaemu::pipeline {
 
@@ -138,6 +139,18 @@ void HlsTsPackager::add_iframes(const Segment& segment, const std::string& uri, 
   }
 }
 
+std::string HlsTsPackager::streams_description() const {
+  std::string out;
+  for (const auto& r : variants_)
+    out += describe_stream(media_playlist_name(r->number), "variant", r->video,
+                           r->audio.empty() ? nullptr : r->audio.front());
+  for (const auto& r : audio_) out += describe_stream(media_playlist_name(r->number), "audio", nullptr, r->audio.front());
+  if (iframes_)
+    out += describe_stream(playlist_spec_.manifest_name + "_" + std::to_string(iframe_source_->number) + "_iframe.m3u8",
+                           "iframe", iframe_source_->video, nullptr);
+  return out;
+}
+
 std::string HlsTsPackager::master_playlist() const {
   std::vector<HlsAudioRendition> audio;
   int64_t audio_peak = 0, audio_average = 0;
@@ -183,22 +196,21 @@ std::optional<PackagerBase::Published> HlsTsPackager::publish(double edge, bool 
   std::optional<Published> newest;
   for (auto* list : {&variants_, &audio_}) {
     for (auto& r : *list) {
-      const std::string text = r->playlist->render(edge, ended);
-      if (text.empty()) continue;
-      store().write(media_playlist_name(r->number), std::string_view(text));
+      if (!write_media_playlist(media_playlist_name(r->number), *r->playlist, edge, ended)) continue;
       if (!newest)
         if (auto last = r->playlist->last_published(edge)) newest = Published{last->sequence, last->epoch_ms};
     }
   }
-  if (iframes_) {
-    const std::string text = iframes_->render(edge, ended);
-    if (!text.empty())
-      store().write(playlist_spec_.manifest_name + "_" + std::to_string(iframe_source_->number) + "_iframe.m3u8",
-                    std::string_view(text));
-  }
+  if (iframes_)
+    write_media_playlist(playlist_spec_.manifest_name + "_" + std::to_string(iframe_source_->number) + "_iframe.m3u8",
+                         *iframes_, edge, ended);
   // The multivariant playlist appears with the first published segment (before that the
   // origin answers 404, as MediaPackage does for an endpoint without content).
-  if (newest) store().write_if_changed(playlist_spec_.manifest_name + ".m3u8", master_playlist());
+  if (newest) {
+    const std::string master = playlist_spec_.manifest_name + ".m3u8";
+    store().write_if_changed(streams_file_for(master), streams_description());
+    store().write_if_changed(master, master_playlist());
+  }
   return newest;
 }
 

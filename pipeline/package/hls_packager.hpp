@@ -40,6 +40,7 @@ class HlsTsPackager final : public PackagerBase {
   std::unique_ptr<Rendition> make_rendition(int number, const TrackInfo* video, std::vector<const TrackInfo*> audio);
   void add_iframes(const Segment& segment, const std::string& uri, const TsMuxer::Output& out);
   std::string master_playlist() const;
+  std::string streams_description() const;  // stream_description.hpp
   std::string media_playlist_name(int number) const;
 
   HlsPlaylistSpec playlist_spec_;

@@ -71,6 +71,15 @@ std::optional<HlsEntry> HlsMediaPlaylist::last_published(double edge) const {
 
 std::string HlsMediaPlaylist::render(double edge, bool ended) const {
   auto [first, last] = visible(edge);
+  return render_range(first, last, ended, false);
+}
+
+std::string HlsMediaPlaylist::render_archive(double edge, double window_seconds, bool ended) const {
+  auto [first, last] = published_window(entries_, edge, window_seconds, false);
+  return render_range(first, last, ended, true);
+}
+
+std::string HlsMediaPlaylist::render_range(size_t first, size_t last, bool ended, bool date_every_segment) const {
   if (first == last) return {};
   int target = max_target_;
   for (size_t i = first; i < last; ++i) target = std::max(target, static_cast<int>(std::ceil(entries_[i].duration - 1e-3)));
@@ -91,7 +100,7 @@ std::string HlsMediaPlaylist::render(double edge, bool ended) const {
   for (size_t i = first; i < last; ++i) {
     const HlsEntry& e = entries_[i];
     if (e.discontinuity) out << "#EXT-X-DISCONTINUITY\n";
-    if (config_.program_date_time_interval_seconds > 0 && (e.program_date_time || i == first))
+    if (date_every_segment || (config_.program_date_time_interval_seconds > 0 && (e.program_date_time || i == first)))
       out << "#EXT-X-PROGRAM-DATE-TIME:" << iso8601_ms(e.epoch_ms) << "\n";
     out << "#EXTINF:" << three_decimals(e.duration) << ",\n";
     if (e.byte_offset >= 0) out << "#EXT-X-BYTERANGE:" << e.byte_length << "@" << e.byte_offset << "\n";

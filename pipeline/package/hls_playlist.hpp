@@ -47,6 +47,9 @@ class HlsMediaPlaylist {
   // without bound, unlike MediaPackage's, which slides the window regardless). `ended` adds
   // EXT-X-ENDLIST. Empty when no segment is published yet.
   std::string render(double edge, bool ended) const;
+  // Every published segment of the last `window_seconds` (the start-over window), each with its
+  // EXT-X-PROGRAM-DATE-TIME: what the origin cuts time-shifted playlists from (api/time_shift).
+  std::string render_archive(double edge, double window_seconds, bool ended) const;
   // The newest published entry.
   std::optional<HlsEntry> last_published(double edge) const;
   // Forgets entries ending before `position` (memory bound; never for EVENT/VOD).
@@ -56,6 +59,7 @@ class HlsMediaPlaylist {
 
  private:
   std::pair<size_t, size_t> visible(double edge) const;  // [first, last) in entries_
+  std::string render_range(size_t first, size_t last, bool ended, bool date_every_segment) const;
 
   HlsMediaPlaylistConfig config_;
   std::deque<HlsEntry> entries_;

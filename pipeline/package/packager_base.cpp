@@ -87,6 +87,17 @@ void PackagerBase::write_segment_file(const std::string& name, std::span<const u
   store_.remember_segment(name, segment.position + segment.duration_seconds());
 }
 
+bool PackagerBase::write_media_playlist(const std::string& name, const HlsMediaPlaylist& playlist, double edge,
+                                        bool ended) {
+  const std::string text = playlist.render(edge, ended);
+  if (text.empty()) return false;
+  store_.write(name, std::string_view(text));
+  if (spec_.startover_window_seconds > 0)
+    store_.write(std::string(kArchiveDirectory) + "/" + name,
+                 std::string_view(playlist.render_archive(edge, spec_.startover_window_seconds, ended)));
+  return true;
+}
+
 void PackagerBase::handle(std::vector<Segment> segments, bool always_publish) {
   for (auto& segment : segments) {
     segment.position = position_;
@@ -105,6 +116,11 @@ void PackagerBase::handle(std::vector<Segment> segments, bool always_publish) {
   }
   status_.ended = ended_;
   spec_.status->update(status_);
+  // The same for the origin, which runs outside the media module: its manifest responses carry
+  // these as X-MediaPackage-Manifest-Last-Sequence / -Last-Updated.
+  if (status_.last_sequence >= 0)
+    store_.write_if_changed(std::string(kStatusFile), std::to_string(status_.last_sequence) + " " +
+                                                          std::to_string(status_.last_updated_epoch_ms) + "\n");
   // A segment leaves the window `window` seconds after the (delayed) edge passes it, and stays
   // on disk for a grace period after that — as long as the window again, or the start-over
   // window when longer — for players still fetching it and for time-shifted viewing.

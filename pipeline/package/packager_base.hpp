@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "pipeline/media.hpp"
+#include "pipeline/package/hls_playlist.hpp"
 #include "pipeline/package/package_spec.hpp"
 #include "pipeline/package/segment_store.hpp"
 #include "pipeline/package/segmenter.hpp"
@@ -63,6 +64,10 @@ class PackagerBase : public MediaSink {
   const std::string& uri_query() const { return uri_query_; }
   // Writes the segment file and schedules its expiry.
   void write_segment_file(const std::string& name, std::span<const uint8_t> bytes, const Segment& segment);
+  // Writes a media playlist as published at `edge`, and with a start-over window also its archive
+  // (every segment of the window, dated) under kArchiveDirectory, which the origin cuts
+  // time-shifted playlists from. False when nothing is published yet.
+  bool write_media_playlist(const std::string& name, const HlsMediaPlaylist& playlist, double edge, bool ended);
 
  private:
   void select_variants();

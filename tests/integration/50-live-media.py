@@ -31,6 +31,8 @@ LADDER = [("v360", 640, 360, 1_200_000), ("v234", 416, 234, 600_000), ("v144", 2
 HLS_SEGMENT, HLS_WINDOW = 2, 12
 DASH_SEGMENT, DASH_WINDOW = 2, 12
 CMAF_REQUESTED, CMAF_SEGMENT = 3, 4  # 3 s rounded up to whole 2 s GOPs (ML-UG mediapackage-encode-packaging)
+STARTOVER = 300  # the HLS endpoint's StartoverWindowSeconds (test_hls_time_shift)
+CDN_IDENTIFIER = "5f7c1b8e-2a4d-4e6f-9b0a-3c2d1e0f9a8b"
 S = {}  # what the tests share: clients, ids, URLs, publishers, the timeline's zero
 
 
@@ -60,7 +62,8 @@ def test_setup(t):
     S["hls"] = mp.create_origin_endpoint(
         ChannelId="live", Id="live-hls", ManifestName="index",
         HlsPackage={"SegmentDurationSeconds": HLS_SEGMENT, "PlaylistWindowSeconds": HLS_WINDOW,
-                    "ProgramDateTimeIntervalSeconds": 2, "IncludeIframeOnlyStream": True})["Url"]
+                    "ProgramDateTimeIntervalSeconds": 2, "IncludeIframeOnlyStream": True},
+        StartoverWindowSeconds=STARTOVER)["Url"]
     S["dash"] = mp.create_origin_endpoint(
         ChannelId="live", Id="live-dash", ManifestName="stream",
         DashPackage={"SegmentDurationSeconds": DASH_SEGMENT, "ManifestWindowSeconds": DASH_WINDOW,
@@ -77,6 +80,18 @@ def test_setup(t):
     S["loss_hls"] = mp.create_origin_endpoint(
         ChannelId="loss", Id="loss-hls",
         HlsPackage={"SegmentDurationSeconds": 2, "PlaylistWindowSeconds": 30})["Url"]
+    # Access control (test_origin_access_control): a CDN identifier in Secrets Manager and a
+    # whitelist that admits loopback; a whitelist that does not; Origination DENY.
+    secret = t.client("secretsmanager").create_secret(
+        Name="mediapackage/cdn", SecretString=json.dumps({"MediaPackageCDNIdentifier": CDN_IDENTIFIER}))["ARN"]
+    S["guarded_hls"] = mp.create_origin_endpoint(
+        ChannelId="live", Id="guarded-hls", HlsPackage={}, Whitelist=["10.0.0.0/8", "127.0.0.0/8"],
+        Authorization={"CdnIdentifierSecret": secret,
+                       "SecretsRoleArn": f"arn:aws:iam::{harness.ACCOUNT}:role/MediaPackageSecrets"})["Url"]
+    S["walled_hls"] = mp.create_origin_endpoint(ChannelId="live", Id="walled-hls", HlsPackage={},
+                                                Whitelist=["10.0.0.0/8"])["Url"]
+    S["denied_hls"] = mp.create_origin_endpoint(ChannelId="live", Id="denied-hls", HlsPackage={},
+                                                Origination="DENY")["Url"]
     # Only test_cloudwatch_metrics requests this one, so it can count them.
     S["counted_hls"] = mp.create_origin_endpoint(ChannelId="live", Id="counted-hls", HlsPackage={})["Url"]
 
@@ -390,6 +405,76 @@ def test_mediapackage_group_pauses_then_resumes(t):
     if root is not None:
         periods = root.findall("d:Period", media.DASH_NS)
         check(len(periods) >= 2, "DASH: a new Period after the input loss", ">= 2 periods", len(periods))
+
+
+def test_origin_access_control(t):
+    """MP-UG cdn-auth and endpoints-hls-access-control: the right X-MediaPackage-CDNIdentifier
+    from an allowed address plays; a missing or wrong one, an address outside the Whitelist or
+    an endpoint with Origination DENY gets 403."""
+    right = {"X-MediaPackage-CDNIdentifier": CDN_IDENTIFIER}
+    check_eq(media.fetch(S["guarded_hls"], headers=right).status, 200, "CDN authorisation: the right identifier plays")
+    check_eq(media.fetch(S["guarded_hls"]).status, 403, "CDN authorisation: no identifier is 403")
+    check_eq(media.fetch(S["guarded_hls"], headers={"X-MediaPackage-CDNIdentifier": "wrong"}).status, 403,
+             "CDN authorisation: a wrong identifier is 403")
+    check_eq(media.fetch(S["walled_hls"]).status, 403, "Whitelist: 127.0.0.1 outside 10.0.0.0/8 is 403")
+    check_eq(media.fetch(S["denied_hls"]).status, 403, "Origination DENY: playback is refused")
+
+
+def test_hls_time_shift(t):
+    """MP-UG time-shifted: start/end (query or path, epoch seconds or ISO 8601) cut the start-over
+    window by program date time; both in the past is a VOD playlist of exactly the segments dated
+    in the window; start alone grows; outside the window is 404; malformed is 400."""
+    if "hls_first" not in S or 0 not in S["hls_first"]:
+        return
+    url, early = S["hls_first"][0]  # v360 at 14 s: segments of the first push, each dated
+    dates = [datetime.datetime.fromisoformat(s["pdt"].replace("Z", "+00:00")).timestamp() for s in early.segments]
+    if not check(len(dates) >= 5, "time shift: the early playlist has segments to choose from", ">= 5", len(dates)):
+        return
+    start, end = dates[1], dates[4]
+    vod = media.media_playlist(f"{url}?start={start:.3f}&end={end:.3f}", "time shift: a past window")
+    if vod:
+        check_eq([s["uri"] for s in vod.segments], [s["uri"] for s in early.segments[1:4]],
+                 "time shift: exactly the segments whose PDT lies in [start, end)")
+        check(vod.ended, "time shift: a window in the past is a VOD playlist (EXT-X-ENDLIST)", True, vod.text[-200:])
+        check_eq(vod.media_sequence, early.media_sequence + 1, "time shift: EXT-X-MEDIA-SEQUENCE of the first segment")
+        check_eq(media.fetch(vod.segments[0]["url"]).status, 200, "time shift: its segments are still served")
+    iso = datetime.datetime.fromtimestamp(start, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    iso_end = datetime.datetime.fromtimestamp(end, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    path_url = url.replace("/index_1.m3u8", f"/start/{iso}/end/{iso_end}/index_1.m3u8")
+    by_path = media.media_playlist(path_url, "time shift: the path style, ISO 8601")
+    if by_path and vod:
+        check_eq([s["uri"] for s in by_path.segments], ["../../../../" + s["uri"] for s in vod.segments],
+                 "time shift (path): the same segments, their URIs up the added path levels")
+        check_eq(media.fetch(by_path.segments[0]["url"]).status, 200, "time shift (path): segment URLs resolve")
+    growing = media.media_playlist(f"{url}?start={start:.3f}", "time shift: start only")
+    live = media.media_playlist(url, "the live playlist")
+    if growing and live:
+        check(not growing.ended, "time shift: start alone does not end", False, growing.ended)
+        check(growing.segments[0]["uri"] == early.segments[1]["uri"] and growing.last_sequence >= live.last_sequence - 1,
+              "time shift: start alone runs from start to the live edge",
+              f"{early.segments[1]['uri']} .. {live.last_sequence}", f"{growing.segments[0]['uri']} .. {growing.last_sequence}")
+        check("EXT-X-DISCONTINUITY" in growing.tags, "time shift: the input loss's discontinuity is kept")
+    master = media.fetch_ok(f"{S['hls']}?start={start:.3f}&end={end:.3f}", "time shift: the master")
+    if master:
+        children = [l for l in master.text.splitlines() if l and not l.startswith("#")]
+        check(children and all(c.endswith(f"?start={start:.3f}&end={end:.3f}") for c in children),
+              "time shift: the master passes start/end to its child playlists", "?start=..&end=..", children)
+    now = time.time()
+    check_eq(media.fetch(f"{url}?start={now - STARTOVER - 60:.0f}&end={now - STARTOVER - 30:.0f}").status, 404,
+             "time shift: a window before the start-over window is 404")
+    check_eq(media.fetch(f"{url}?start=yesterday").status, 400, "time shift: a malformed start is 400")
+    check_eq(media.fetch(f"{url}?start={now + 600:.0f}").status, 200, "time shift: a start still to come is live")
+    # What every response carries: Date (dash.js's fallback clock), and on manifests what was published last.
+    r = media.fetch(url)
+    date = r.header("Date")
+    check(date is not None and abs(datetime.datetime.strptime(date, "%a, %d %b %Y %H:%M:%S GMT").replace(
+        tzinfo=datetime.timezone.utc).timestamp() - time.time()) < 5, "origin: a Date header with the time", "now", date)
+    seq = r.header("X-MediaPackage-Manifest-Last-Sequence")
+    pl = media.MediaPlaylist(r.text, url)
+    check(seq is not None and pl.last_sequence <= int(seq) <= pl.last_sequence + 1,
+          "origin: X-MediaPackage-Manifest-Last-Sequence is the newest segment's", pl.last_sequence, seq)
+    check(r.header("X-MediaPackage-Manifest-Last-Updated") is not None, "origin: X-MediaPackage-Manifest-Last-Updated")
+    check(media.fetch(t.endpoint + "/_mediaemu/health").header("Date") is not None, "API responses carry Date too")
 
 
 def test_input_loss_resume_channel_b(t):

@@ -1,0 +1,257 @@
+#include "api/time_shift.hpp"
+
+#include <cmath>
+#include <sstream>
+#include <vector>
+
+#include "api/timestamps.hpp"
+#include "api/uri_template.hpp"
+
+namespace mediaemu::api {
+namespace {
+
+constexpr double kMaxRequestSeconds = 24 * 3600;  // "a maximum of 24 hours" per request (MP-UG time-shifted)
+
+bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
+
+std::vector<std::string> split(std::string_view s, char by) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (true) {
+    size_t at = s.find(by, start);
+    out.emplace_back(s.substr(start, at == std::string_view::npos ? std::string_view::npos : at - start));
+    if (at == std::string_view::npos) return out;
+    start = at + 1;
+  }
+}
+
+// Epoch seconds from ISO 8601 or epoch seconds. A '+' of a time zone offset arrives as a space
+// when a client form-encodes the query; it is read back as '+'.
+std::optional<double> parse_time(std::string value) {
+  for (auto& c : value)
+    if (c == ' ') c = '+';
+  auto t = parse_timestamp(value);
+  if (!t || !std::isfinite(*t) || *t < 0) return std::nullopt;
+  return t;
+}
+
+std::optional<std::string> set_time(const char* name, const std::string& value, std::optional<double>& slot) {
+  if (slot) return std::string("The ") + name + " parameter is given more than once";
+  slot = parse_time(value);
+  if (!slot) return std::string("The ") + name + " parameter '" + value + "' is neither ISO 8601 nor epoch seconds";
+  return std::nullopt;
+}
+
+bool is_relative_uri(std::string_view uri) {
+  if (uri.empty() || uri.front() == '/') return false;
+  auto colon = uri.find(':'), slash = uri.find('/');
+  return colon == std::string_view::npos || (slash != std::string_view::npos && slash < colon);
+}
+
+// Prefixes a relative URI, also inside a tag's URI="..." attribute.
+std::string with_prefix(const std::string& line, const std::string& prefix) {
+  if (prefix.empty()) return line;
+  if (line.empty() || line.front() != '#') return is_relative_uri(line) ? prefix + line : line;
+  auto at = line.find("URI=\"");
+  if (at == std::string::npos) return line;
+  at += 5;
+  auto end = line.find('"', at);
+  if (end == std::string::npos || !is_relative_uri(std::string_view(line).substr(at, end - at))) return line;
+  return line.substr(0, at) + prefix + line.substr(at);
+}
+
+// Tags that describe the whole playlist (RFC 8216 §4.3.1, §4.3.3); every other tag belongs to
+// the segment that follows it.
+bool is_playlist_tag(std::string_view line) {
+  for (std::string_view tag : {"#EXTM3U", "#EXT-X-VERSION", "#EXT-X-INDEPENDENT-SEGMENTS", "#EXT-X-TARGETDURATION",
+                               "#EXT-X-MEDIA-SEQUENCE", "#EXT-X-DISCONTINUITY-SEQUENCE", "#EXT-X-PLAYLIST-TYPE",
+                               "#EXT-X-I-FRAMES-ONLY", "#EXT-X-START"})
+    if (starts_with(line, tag)) return true;
+  return false;
+}
+
+int64_t tag_number(std::string_view line) {
+  auto colon = line.find(':');
+  try {
+    return colon == std::string_view::npos ? 0 : std::stoll(std::string(line.substr(colon + 1)));
+  } catch (...) {
+    return 0;
+  }
+}
+
+struct Block {
+  std::vector<std::string> tags;
+  std::string uri;
+  double date = 0, duration = 0;
+  bool discontinuity = false;
+  bool dated = false;  // carries its own EXT-X-PROGRAM-DATE-TIME
+  const std::string* key = nullptr;  // the EXT-X-KEY / EXT-X-MAP line in force (its own or earlier)
+  const std::string* map = nullptr;
+};
+
+}  // namespace
+
+std::optional<std::string> parse_time_shift(std::string& relative, std::string_view query, TimeShift& shift) {
+  std::vector<std::string> kept_query;
+  if (!query.empty()) {
+    for (const auto& pair : split(query, '&')) {
+      auto eq = pair.find('=');
+      std::string name = pair.substr(0, eq);
+      if (name != "start" && name != "end") continue;
+      std::string value = eq == std::string::npos ? "" : percent_decode(pair.substr(eq + 1));
+      if (auto error = set_time(name.c_str(), value, name == "start" ? shift.start : shift.end)) return error;
+      kept_query.push_back(pair);
+    }
+  }
+  // Path style: ".../start/<t>/end/<t>/<manifest>", the pairs anywhere before the file name.
+  auto parts = split(relative, '/');
+  std::vector<std::string> rest;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    if ((parts[i] == "start" || parts[i] == "end") && i + 2 < parts.size()) {
+      if (auto error = set_time(parts[i].c_str(), parts[i + 1], parts[i] == "start" ? shift.start : shift.end))
+        return error;
+      shift.path_depth += 2;
+      ++i;
+      continue;
+    }
+    rest.push_back(parts[i]);
+  }
+  if (shift.path_depth > 0) {
+    relative.clear();
+    for (const auto& p : rest) relative += (relative.empty() ? "" : "/") + p;
+  }
+  for (const auto& pair : kept_query) shift.query += (shift.query.empty() ? "" : "&") + pair;
+  return std::nullopt;
+}
+
+ShiftWindow decide_window(const TimeShift& shift, double now, int startover_window_seconds) {
+  ShiftWindow w;
+  // End alone, or a start still to come, is the live manifest.
+  if (!shift.start || *shift.start > now) return w;
+  w.start = *shift.start;
+  w.end = shift.end;
+  if (w.end && *w.end - w.start > kMaxRequestSeconds) {
+    w.kind = ShiftWindow::Kind::TooLong;
+  } else if (startover_window_seconds <= 0 || w.start < now - startover_window_seconds || (w.end && *w.end <= w.start)) {
+    w.kind = ShiftWindow::Kind::OutOfWindow;
+  } else {
+    w.kind = ShiftWindow::Kind::Window;
+    w.complete = w.end && *w.end <= now;
+  }
+  return w;
+}
+
+std::optional<std::string> cut_hls_window(const std::string& archive, const ShiftWindow& window, bool dates,
+                                          int path_depth) {
+  std::vector<std::string> header;
+  std::vector<Block> blocks;
+  Block pending;
+  bool ended = false, dated = false;
+  const std::string* key = nullptr;
+  const std::string* map = nullptr;
+  int64_t media_sequence = 0, discontinuity_sequence = 0;
+  std::istringstream in(archive);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (!line.empty()) lines.push_back(std::move(line));
+  }
+  for (const auto& line : lines) {
+    if (line == "#EXT-X-ENDLIST") {
+      ended = true;
+    } else if (is_playlist_tag(line)) {
+      if (starts_with(line, "#EXT-X-MEDIA-SEQUENCE:")) media_sequence = tag_number(line);
+      if (starts_with(line, "#EXT-X-DISCONTINUITY-SEQUENCE:")) discontinuity_sequence = tag_number(line);
+      if (blocks.empty() && pending.tags.empty()) header.push_back(line);
+    } else if (line.front() == '#') {
+      if (starts_with(line, "#EXT-X-KEY:")) key = &line;
+      if (starts_with(line, "#EXT-X-MAP:")) map = &line;
+      if (line == "#EXT-X-DISCONTINUITY") pending.discontinuity = true;
+      if (starts_with(line, "#EXTINF:")) pending.duration = std::atof(line.c_str() + 8);
+      if (starts_with(line, "#EXT-X-PROGRAM-DATE-TIME:")) {
+        auto date = parse_timestamp(std::string_view(line).substr(25));
+        if (!date) return std::nullopt;
+        pending.date = *date;
+        pending.dated = dated = true;
+      }
+      pending.tags.push_back(line);
+    } else {
+      // A segment's URI ends its block; undated segments follow on from the one before.
+      if (!dated) return std::nullopt;
+      if (!pending.dated) pending.date = blocks.back().date + blocks.back().duration;
+      pending.uri = line;
+      pending.key = key;
+      pending.map = map;
+      blocks.push_back(std::move(pending));
+      pending = Block{};
+    }
+  }
+
+  size_t first = 0;
+  while (first < blocks.size() && blocks[first].date < window.start - 1e-3) ++first;
+  size_t last = first;
+  while (last < blocks.size() && (!window.end || blocks[last].date < *window.end - 1e-3)) ++last;
+  if (first == last) return std::nullopt;
+  for (size_t i = 0; i < first; ++i) discontinuity_sequence += blocks[i].discontinuity ? 1 : 0;
+
+  std::string prefix;
+  for (int i = 0; i < path_depth; ++i) prefix += "../";
+  std::ostringstream out;
+  for (const auto& line : header) {
+    if (starts_with(line, "#EXT-X-DISCONTINUITY-SEQUENCE:")) continue;
+    if (starts_with(line, "#EXT-X-MEDIA-SEQUENCE:")) {
+      out << "#EXT-X-MEDIA-SEQUENCE:" << media_sequence + static_cast<int64_t>(first) << "\n";
+      if (discontinuity_sequence > 0) out << "#EXT-X-DISCONTINUITY-SEQUENCE:" << discontinuity_sequence << "\n";
+      continue;
+    }
+    out << line << "\n";
+  }
+  for (size_t i = first; i < last; ++i) {
+    const Block& b = blocks[i];
+    bool has_key = false, has_map = false;
+    for (const auto& tag : b.tags) {
+      has_key = has_key || starts_with(tag, "#EXT-X-KEY:");
+      has_map = has_map || starts_with(tag, "#EXT-X-MAP:");
+    }
+    // The key and initialization section in force carry over to the window's first segment.
+    if (i == first && b.map && !has_map) out << with_prefix(*b.map, prefix) << "\n";
+    if (i == first && b.key && !has_key) out << with_prefix(*b.key, prefix) << "\n";
+    for (const auto& tag : b.tags) {
+      if (!dates && starts_with(tag, "#EXT-X-PROGRAM-DATE-TIME:")) continue;
+      out << with_prefix(tag, prefix) << "\n";
+    }
+    out << with_prefix(b.uri, prefix) << "\n";
+  }
+  if (window.complete || (ended && last == blocks.size())) out << "#EXT-X-ENDLIST\n";
+  return out.str();
+}
+
+std::string prefix_relative_uris(const std::string& playlist, int path_depth) {
+  if (path_depth <= 0) return playlist;
+  std::string prefix;
+  for (int i = 0; i < path_depth; ++i) prefix += "../";
+  std::istringstream in(playlist);
+  std::string out;
+  for (std::string line; std::getline(in, line);) out += with_prefix(line, prefix) + "\n";
+  return out;
+}
+
+std::string propagate_query(const std::string& master, const std::string& query) {
+  if (query.empty()) return master;
+  auto append = [&](const std::string& uri) { return uri + (uri.find('?') == std::string::npos ? "?" : "&") + query; };
+  std::istringstream in(master);
+  std::ostringstream out;
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty() && line.front() != '#') {
+      line = append(line);
+    } else if (auto at = line.find("URI=\""); at != std::string::npos) {
+      at += 5;
+      auto end = line.find('"', at);
+      if (end != std::string::npos) line = line.substr(0, at) + append(line.substr(at, end - at)) + line.substr(end);
+    }
+    out << line << "\n";
+  }
+  return out.str();
+}
+
+}  // namespace mediaemu::api

@@ -1,0 +1,56 @@
+// Time-shifted viewing of MediaPackage v1 origin endpoints (MP-UG time-shifted.html):
+//   - `start` and `end`, as query parameters (`index.m3u8?start=X&end=Y`) or as path elements
+//     before the manifest (`/start/X/end/Y/index.m3u8`), in ISO 8601 (`2017-08-18T21:18:54+00:00`)
+//     or epoch seconds;
+//   - start only: a fixed start and a growing end; end only: as if neither were given; both in
+//     the past: a VOD manifest (HLS EXT-X-ENDLIST); a start in the future: the live manifest;
+//   - anything outside the endpoint's StartoverWindowSeconds: 404; at most 24 hours per request.
+// Times are program date times (the segments' EXT-X-PROGRAM-DATE-TIME). The packagers keep an
+// archive of every media playlist over the start-over window, each segment dated
+// (PackagerBase::write_media_playlist); this cuts the requested window out of it. Plain text
+// work, no I/O, so it is unit-tested directly.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace mediaemu::api {
+
+struct TimeShift {
+  std::optional<double> start, end;  // epoch seconds, as requested
+  std::string query;                 // "start=X&end=Y" as requested (query style), for child URIs
+  int path_depth = 0;                // directory levels the path style added ("start/X/end/Y": 4)
+};
+
+// Reads `start` / `end` from the query string and removes `start/<t>` and `end/<t>` path elements
+// from `relative` (the path under the endpoint). Returns an error message for a malformed time
+// or a parameter given twice; `shift` stays empty when the request names no time.
+std::optional<std::string> parse_time_shift(std::string& relative, std::string_view query, TimeShift& shift);
+
+// The window a request asks for, decided against now and the start-over window.
+struct ShiftWindow {
+  enum class Kind { Live, Window, OutOfWindow, TooLong } kind = Kind::Live;
+  double start = 0;
+  std::optional<double> end;  // none: growing
+  bool complete = false;      // end in the past: a VOD manifest
+};
+ShiftWindow decide_window(const TimeShift& shift, double now, int startover_window_seconds);
+
+// The media playlist of the archived segments whose program date time lies in [start, end) (or
+// from start on when end is empty), with EXT-X-ENDLIST when `complete` or the archive ended.
+// Keeps the archive's tags (EXT-X-KEY and EXT-X-MAP in force at the first segment are repeated
+// before it), renumbers EXT-X-MEDIA-SEQUENCE and EXT-X-DISCONTINUITY-SEQUENCE, keeps
+// EXT-X-PROGRAM-DATE-TIME only when `dates` (the endpoint writes them), and prefixes relative
+// URIs with "../" per path level. nullopt when no segment falls in the window.
+std::optional<std::string> cut_hls_window(const std::string& archive, const ShiftWindow& window, bool dates,
+                                          int path_depth);
+
+// A media playlist whose relative URIs (segments, EXT-X-MAP, EXT-X-KEY) go `path_depth` levels up.
+std::string prefix_relative_uris(const std::string& playlist, int path_depth);
+
+// A multivariant playlist whose child URIs carry `query` (query-style time shift and manifest
+// filters, which MediaPackage propagates to the child playlists).
+std::string propagate_query(const std::string& master, const std::string& query);
+
+}  // namespace mediaemu::api
