@@ -48,16 +48,22 @@ bool is_relative_uri(std::string_view uri) {
   return colon == std::string_view::npos || (slash != std::string_view::npos && slash < colon);
 }
 
-// Prefixes a relative URI, also inside a tag's URI="..." attribute.
-std::string with_prefix(const std::string& line, const std::string& prefix) {
-  if (prefix.empty()) return line;
-  if (line.empty() || line.front() != '#') return is_relative_uri(line) ? prefix + line : line;
+// A playlist line with its URI (the line itself, or a tag's URI="..." attribute) through `map`.
+std::string rewrite_line(const std::string& line, const UriMap& map) {
+  if (line.empty()) return line;
+  if (line.front() != '#') return map(line);
   auto at = line.find("URI=\"");
   if (at == std::string::npos) return line;
   at += 5;
   auto end = line.find('"', at);
-  if (end == std::string::npos || !is_relative_uri(std::string_view(line).substr(at, end - at))) return line;
-  return line.substr(0, at) + prefix + line.substr(at);
+  if (end == std::string::npos) return line;
+  return line.substr(0, at) + map(line.substr(at, end - at)) + line.substr(end);
+}
+
+// Prefixes a relative URI, also inside a tag's URI="..." attribute.
+std::string with_prefix(const std::string& line, const std::string& prefix) {
+  if (prefix.empty()) return line;
+  return rewrite_line(line, [&](const std::string& uri) { return is_relative_uri(uri) ? prefix + uri : uri; });
 }
 
 // Tags that describe the whole playlist (RFC 8216 §4.3.1, §4.3.3); every other tag belongs to
@@ -226,32 +232,25 @@ std::optional<std::string> cut_hls_window(const std::string& archive, const Shif
   return out.str();
 }
 
+std::string rewrite_uris(const std::string& playlist, const UriMap& map) {
+  std::istringstream in(playlist);
+  std::string out;
+  for (std::string line; std::getline(in, line);) out += rewrite_line(line, map) + "\n";
+  return out;
+}
+
 std::string prefix_relative_uris(const std::string& playlist, int path_depth) {
   if (path_depth <= 0) return playlist;
   std::string prefix;
   for (int i = 0; i < path_depth; ++i) prefix += "../";
-  std::istringstream in(playlist);
-  std::string out;
-  for (std::string line; std::getline(in, line);) out += with_prefix(line, prefix) + "\n";
-  return out;
+  return rewrite_uris(playlist, [&](const std::string& uri) { return is_relative_uri(uri) ? prefix + uri : uri; });
 }
 
 std::string propagate_query(const std::string& master, const std::string& query) {
   if (query.empty()) return master;
-  auto append = [&](const std::string& uri) { return uri + (uri.find('?') == std::string::npos ? "?" : "&") + query; };
-  std::istringstream in(master);
-  std::ostringstream out;
-  for (std::string line; std::getline(in, line);) {
-    if (!line.empty() && line.front() != '#') {
-      line = append(line);
-    } else if (auto at = line.find("URI=\""); at != std::string::npos) {
-      at += 5;
-      auto end = line.find('"', at);
-      if (end != std::string::npos) line = line.substr(0, at) + append(line.substr(at, end - at)) + line.substr(end);
-    }
-    out << line << "\n";
-  }
-  return out.str();
+  return rewrite_uris(master, [&](const std::string& uri) {
+    return uri + (uri.find('?') == std::string::npos ? "?" : "&") + query;
+  });
 }
 
 }  // namespace mediaemu::api

@@ -11,6 +11,7 @@
 // work, no I/O, so it is unit-tested directly.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -45,6 +46,10 @@ ShiftWindow decide_window(const TimeShift& shift, double now, int startover_wind
 // URIs with "../" per path level. nullopt when no segment falls in the window.
 std::optional<std::string> cut_hls_window(const std::string& archive, const ShiftWindow& window, bool dates,
                                           int path_depth);
+
+// A playlist with every URI (a line of its own, or a tag's URI="..." attribute) through `map`.
+using UriMap = std::function<std::string(const std::string&)>;
+std::string rewrite_uris(const std::string& playlist, const UriMap& map);
 
 // A media playlist whose relative URIs (segments, EXT-X-MAP, EXT-X-KEY) go `path_depth` levels up.
 std::string prefix_relative_uris(const std::string& playlist, int path_depth);

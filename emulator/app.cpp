@@ -4,6 +4,7 @@
 
 #include "emulator/mediaconnect/mediaconnect.hpp"
 #include "emulator/medialive/medialive.hpp"
+#include "emulator/mediapackage/harvester.hpp"
 #include "emulator/mediapackage/mediapackage.hpp"
 #include "emulator/cloudformation/cloudformation.hpp"
 #include "emulator/cloudformation/stack_engine.hpp"
@@ -29,7 +30,8 @@ App::App(const Config& config, boost::asio::io_context& io)
       // Objects live under <data-dir>/s3, where MediaLive's s3:// outputs write (media_plans.cpp).
       s3_(std::make_unique<s3::S3Service>(s3::S3Service{domain_, s3::ObjectStore(config.data_dir)})) {
   api_.set_handlers("medialive", medialive::operations(domain_, media_));
-  api_.set_handlers("mediapackage", mediapackage::operations(domain_, media_));
+  harvester_ = std::make_unique<mediapackage::Harvester>(domain_, s3_->objects);
+  api_.set_handlers("mediapackage", mediapackage::operations(domain_, media_, harvester_.get()));
   api_.set_handlers("mediapackage-vod", mediapackage::vod_operations(domain_));
   api_.set_handlers("mediaconnect", mediaconnect::operations(domain_, flows_));
   api_.set_handlers("s3", s3::operations(*s3_));
@@ -55,6 +57,7 @@ App::App(const Config& config, boost::asio::io_context& io)
   api_.set_handlers("cloudformation", cloudformation::operations(domain_, api_, *stacks_));
   domain_.load();  // after every hook is registered: settles interrupted transitions
   mediaconnect::resume_flows(domain_, flows_);  // flows ACTIVE when the process ended relay again
+  harvester_->resume();                         // harvest jobs the process ended in run again
 }
 
 App::~App() { stop(); }
@@ -98,6 +101,7 @@ void App::start() {
 
 void App::stop() {
   if (stacks_) stacks_->stop();  // its providers call into media: before media stops
+  if (harvester_) harvester_->stop();  // a job in flight finishes its object; the rest resume later
   if (metrics_) metrics_->stop();  // samples the media side: before it stops
   domain_.stop_clock();  // first: a transition due now must not start a pipeline after media stops
   media_.stop();

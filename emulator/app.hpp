@@ -27,6 +27,9 @@ struct S3Service;
 namespace cloudformation {
 class StackEngine;
 }
+namespace mediapackage {
+class Harvester;
+}
 
 class App {
  public:
@@ -61,9 +64,11 @@ class App {
   api::AwsApi api_;
   std::unique_ptr<api::Origin> origin_;
   std::unique_ptr<s3::S3Service> s3_;
-  std::unique_ptr<ServiceTelemetry> metrics_;
+  std::unique_ptr<ServiceTelemetry> metrics_;  // AWS/MediaLive and AWS/MediaPackage, on its own thread
   // CloudFormation's stack operations, on their own thread (emulator/cloudformation/stack_engine.hpp).
-  std::unique_ptr<cloudformation::StackEngine> stacks_;  // AWS/MediaLive and AWS/MediaPackage, on its own thread
+  std::unique_ptr<cloudformation::StackEngine> stacks_;
+  // MediaPackage harvest jobs, on their own thread (emulator/mediapackage/harvester.hpp).
+  std::unique_ptr<mediapackage::Harvester> harvester_;
 };
 
 }  // namespace mediaemu

@@ -8,12 +8,12 @@
 
 namespace mediaemu::mediapackage {
 
-api::OperationTable operations(Domain& domain, MediaHooks& media) {
+api::OperationTable operations(Domain& domain, MediaHooks& media, Harvester* harvester) {
   api::OperationTable t;
   add_channel_operations(t, domain);
   add_origin_endpoint_operations(t, domain, media);
   add_tag_operations(t, domain);
-  // Harvest jobs stay unregistered (an honest 501) until the media runtime can write them.
+  if (harvester) add_harvest_job_operations(t, domain, *harvester);
   return t;
 }
 

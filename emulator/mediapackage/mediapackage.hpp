@@ -20,7 +20,11 @@ inline const std::string kOriginEndpoint = "mediapackage:origin-endpoint";
 inline const std::string kPackagingGroup = "mediapackage-vod:packaging-group";
 inline const std::string kPackagingConfiguration = "mediapackage-vod:packaging-configuration";
 
-api::OperationTable operations(Domain& domain, MediaHooks& media);
+class Harvester;
+
+// Harvest jobs run on `harvester`'s thread (harvester.hpp); without one (unit tests of the other
+// operations) they stay unregistered and answer 501.
+api::OperationTable operations(Domain& domain, MediaHooks& media, Harvester* harvester = nullptr);
 api::OperationTable vod_operations(Domain& domain);
 
 // ---- Lookups for the media side (ingest /in/v2/..., origin /out/v1/...) -------------------
@@ -77,6 +81,7 @@ std::string live_package_url(const std::string& member, const std::string& manif
 
 void add_channel_operations(api::OperationTable& table, Domain& domain);
 void add_origin_endpoint_operations(api::OperationTable& table, Domain& domain, MediaHooks& media);
+void add_harvest_job_operations(api::OperationTable& table, Domain& domain, Harvester& harvester);
 void add_packaging_group_operations(api::OperationTable& table, Domain& domain);
 void add_packaging_configuration_operations(api::OperationTable& table, Domain& domain);
 // TagResource / UntagResource / ListTagsForResource for one service's ARNs.

@@ -477,6 +477,87 @@ def test_hls_time_shift(t):
     check(media.fetch(t.endpoint + "/_mediaemu/health").header("Date") is not None, "API responses carry Date too")
 
 
+def test_manifest_filter(t):
+    """MP-UG manifest-filtering: aws.manifestfilter keeps the streams that match, on multivariant
+    playlists and DASH manifests; on a child playlist, malformed or matching nothing it is 400."""
+    query = "aws.manifestfilter=video_height:1-300"
+    master = media.fetch_ok(f"{S['hls']}?{query}", "manifest filter: the HLS master")
+    if master:
+        heights = sorted(int(l.split("RESOLUTION=")[1].split("x")[1].split(",")[0])
+                         for l in master.text.splitlines() if l.startswith("#EXT-X-STREAM-INF") and "RESOLUTION=" in l)
+        check_eq(heights, [144, 234], "manifest filter: video_height:1-300 keeps the 234p and 144p variants")
+        children = [l for l in master.text.splitlines() if l and not l.startswith("#")]
+        check(children and all(c.endswith("?" + query) for c in children),
+              "manifest filter: child URIs carry the filter", "?" + query, children)
+    variant = S["hls"].replace("index.m3u8", "index_1.m3u8")
+    check_eq(media.fetch(f"{variant}?{query}").status, 400, "manifest filter: on a child playlist is 400")
+    check_eq(media.fetch(f"{S['hls']}?aws.manifestfilter=video_height:4000-5000").status, 400,
+             "manifest filter: a filter that leaves nothing is 400")
+    check_eq(media.fetch(f"{S['hls']}?aws.manifestfilter=video_height:abc").status, 400,
+             "manifest filter: a malformed value is 400")
+    check_eq(media.fetch(f"{S['hls']}?aws.manifestfilter=video_height:1-300;video_height:1-200").status, 400,
+             "manifest filter: a parameter named twice is 400")
+    root = media.mpd(f"{S['dash']}?aws.manifestfilter=video_bitrate:0-700000", "manifest filter: the DASH MPD")
+    if root is not None:
+        bitrates = sorted(int(r.get("bandwidth")) for r in root.iter(f"{{{media.DASH_NS['d']}}}Representation")
+                          if r.get("height"))
+        check(bitrates and all(b <= 700000 for b in bitrates) and len(bitrates) < len(LADDER) * len(root.findall("d:Period", media.DASH_NS)),
+              "manifest filter: DASH keeps the video representations within video_bitrate", "<= 700000", bitrates)
+
+
+def test_harvest_job(t):
+    """MP-UG ltov: a harvest job of a past window inside the start-over window writes a VOD HLS
+    package of exactly those segments to S3; a window not over yet fails the job; an endpoint
+    without start-over or a malformed time is refused."""
+    if "hls_first" not in S or 0 not in S["hls_first"]:
+        return
+    mp, s3 = S["mp"], t.client("s3")
+    url, early = S["hls_first"][0]
+    dates = [datetime.datetime.fromisoformat(s["pdt"].replace("Z", "+00:00")).timestamp() for s in early.segments]
+    iso = lambda ts: datetime.datetime.fromtimestamp(ts, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    destination = {"BucketName": "mediaemu-it", "ManifestKey": "harvest/clip/index.m3u8",
+                   "RoleArn": f"arn:aws:iam::{harness.ACCOUNT}:role/MediaPackageHarvest"}
+    job = mp.create_harvest_job(Id="clip", OriginEndpointId="live-hls", StartTime=iso(dates[1]), EndTime=iso(dates[4]),
+                                S3Destination=destination)
+    check_eq((job["Status"], job["ChannelId"]), ("IN_PROGRESS", "live"), "harvest: a new job is IN_PROGRESS")
+    late = mp.create_harvest_job(Id="not-over", OriginEndpointId="live-hls", StartTime=iso(dates[1]),
+                                 EndTime=iso(time.time() + 600), S3Destination=dict(destination, ManifestKey="harvest/late/index.m3u8"))
+    check_eq(late["Status"], "IN_PROGRESS", "harvest: a window that has not ended is accepted")
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and any(
+            mp.describe_harvest_job(Id=i)["Status"] == "IN_PROGRESS" for i in ("clip", "not-over")):
+        time.sleep(0.5)
+    check_eq(mp.describe_harvest_job(Id="clip")["Status"], "SUCCEEDED", "harvest: the past window SUCCEEDED")
+    check_eq(mp.describe_harvest_job(Id="not-over")["Status"], "FAILED", "harvest: a window ending in the future FAILED")
+    check_eq([j["Id"] for j in mp.list_harvest_jobs(IncludeStatus="SUCCEEDED")["HarvestJobs"]], ["clip"],
+             "harvest: ListHarvestJobs filters by status")
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket="mediaemu-it", Prefix="harvest/clip/").get("Contents", [])]
+    check("harvest/clip/index.m3u8" in keys and "harvest/clip/index_1.m3u8" in keys,
+          "harvest: the master and media playlists are in S3", "index.m3u8, index_1.m3u8", keys)
+    child = s3.get_object(Bucket="mediaemu-it", Key="harvest/clip/index_1.m3u8")["Body"].read().decode()
+    pl = media.MediaPlaylist(child, url)
+    check_eq([s["uri"].split("?")[0] for s in pl.segments], [s["uri"].split("?")[0] for s in early.segments[1:4]],
+             "harvest: exactly the segments whose PDT lies in the window")
+    check(pl.ended and "#EXT-X-PLAYLIST-TYPE:VOD" in child, "harvest: a VOD playlist with EXT-X-ENDLIST", True, child[:300])
+    if pl.segments:
+        segment = t.server.tmp / "harvested.ts"
+        s3.download_file("mediaemu-it", "harvest/clip/" + pl.segments[0]["uri"].split("?")[0], str(segment))
+        streams = media.ffprobe(segment, "-show_streams").get("streams", [])
+        check_eq(sorted((s.get("codec_name"), s.get("height")) for s in streams), [("aac", None), ("h264", 360)],
+                 "harvest: ffprobe reads a harvested segment (H.264 360p + AAC)")
+    for label, kwargs in (("an endpoint without start-over", {"OriginEndpointId": "walled-hls"}),
+                          ("a malformed StartTime", {"StartTime": "yesterday"}),
+                          ("an EndTime before StartTime", {"EndTime": iso(dates[0])})):
+        request = dict(Id="refused", OriginEndpointId="live-hls", StartTime=iso(dates[1]), EndTime=iso(dates[4]),
+                       S3Destination=destination)
+        request.update(kwargs)
+        try:
+            mp.create_harvest_job(**request)
+            check(False, f"harvest: {label} is refused", "422", "created")
+        except mp.exceptions.UnprocessableEntityException:
+            check(True, f"harvest: {label} is refused (422)")
+
+
 def test_input_loss_resume_channel_b(t):
     # Channel B's second publisher ran 18-30 s; its endpoint went on through and after it.
     after = media.variant_playlist(S["loss_hls"], "channel B after its publisher returned")

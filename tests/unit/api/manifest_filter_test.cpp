@@ -61,8 +61,8 @@ TEST_CASE("manifest filter: the documented syntax") {
 }
 
 TEST_CASE("manifest filter: the documented 400s") {
-  for (std::string query :
-       {"aws.manifestfilter=audio_sample_rate:0-48000&aws.manifestfilter=audio_sample_rate:0-48000",
+  for (const std::string& query : std::vector<std::string>{
+           "aws.manifestfilter=audio_sample_rate:0-48000&aws.manifestfilter=audio_sample_rate:0-48000",
         "aws.manifestfilter=donut_type:rhododendron", "aws.manifestfilter=audio_sample_rate:300-0",
         "aws.manifestfilter=audio_sample_rate:0-2147483648", "aws.manifestfilter=audio_sample_rate:is:0-44100",
         "aws.manifestfilter=audio_language:" + std::string(1100, 'a'),
