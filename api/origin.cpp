@@ -272,7 +272,16 @@ Origin::Shifted Origin::time_shifted(const OriginTarget& target, const std::stri
       break;
   }
   if (ends_with(relative, ".mpd")) {
-    return {false, 501, "mediaemu does not time-shift DASH manifests yet", {}};
+    if (window.kind == ShiftWindow::Kind::Live) return {true, 200, {}, std::move(live)};
+    auto archive = read_file(target.root / std::string(pipeline::kArchiveDirectory) / relative);
+    if (!archive) return {false, 404, "No segment of this manifest lies in the requested window", {}};
+    // MP-UG ltov-reqmts: time-shifted DASH needs Number or Time with timeline.
+    if (archive->find("<SegmentTimeline") == std::string::npos)
+      return {false, 501, "mediaemu time-shifts DASH endpoints whose SegmentTemplateFormat has a timeline only", {}};
+    std::string problem;
+    auto text = cut_mpd_window(*archive, window, now_epoch_seconds(), shift.path_depth, problem);
+    if (!text) return {false, 404, problem, {}};
+    return {true, 200, {}, std::move(*text)};
   }
   if (!ends_with(relative, ".m3u8")) return {false, 400, "Time-shifted viewing applies to HLS and DASH manifests", {}};
   // A multivariant playlist passes the times on to its children: a query in their URIs, or, in

@@ -76,6 +76,16 @@ class HlsArchive {
   bool ended_ = false;
 };
 
+// The MPD of the start-over archive's segments whose start (availabilityStartTime + Period@start
+// + (S@t - presentationTimeOffset) / timescale) lies in [start, end), or from start on when end
+// is empty, for SegmentTimeline templates: `complete` gives a static MPD (no
+// minimumUpdatePeriod, mediaPresentationDuration, Periods starting at 0), otherwise a dynamic
+// one whose timeShiftBufferDepth reaches back to `start` from `now`. Relative template URLs go
+// `path_depth` levels up. nullopt when no segment falls in the window or the archive cannot be
+// read; `problem` says which.
+std::optional<std::string> cut_mpd_window(const std::string& archive, const ShiftWindow& window, double now,
+                                          int path_depth, std::string& problem);
+
 // A playlist with every URI (a line of its own, or a tag's URI="..." attribute) through `map`.
 using UriMap = std::function<std::string(const std::string&)>;
 std::string rewrite_uris(const std::string& playlist, const UriMap& map);

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "pipeline/package/codec_config.hpp"
+#include "pipeline/package/endpoint_status.hpp"
 #include "pipeline/package/published_window.hpp"
 
 namespace mediaemu::pipeline {
@@ -223,6 +224,14 @@ std::optional<PackagerBase::Published> DashPackager::publish(double edge, bool e
   auto [first, last] = published_window(records_, edge, dash_.manifest_window_seconds, false);
   if (first == last) return std::nullopt;
   store().write(dash_.manifest_name + ".mpd", std::string_view(render(first, last, ended)));
+  // The start-over archive: the same MPD over the whole start-over window, which the origin cuts
+  // time-shifted manifests from (api/time_shift.hpp, cut_mpd_window).
+  if (spec().origin_files && spec().startover_window_seconds > 0) {
+    auto [from, to] = published_window(records_, edge, spec().startover_window_seconds, false);
+    if (from != to)
+      store().write(std::string(kArchiveDirectory) + "/" + dash_.manifest_name + ".mpd",
+                    std::string_view(render(from, to, ended)));
+  }
   return Published{records_[last - 1].number, records_[last - 1].epoch_ms};
 }
 

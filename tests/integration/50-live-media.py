@@ -31,7 +31,7 @@ LADDER = [("v360", 640, 360, 1_200_000), ("v234", 416, 234, 600_000), ("v144", 2
 HLS_SEGMENT, HLS_WINDOW = 2, 12
 DASH_SEGMENT, DASH_WINDOW = 2, 12
 CMAF_REQUESTED, CMAF_SEGMENT = 3, 4  # 3 s rounded up to whole 2 s GOPs (ML-UG mediapackage-encode-packaging)
-STARTOVER = 300  # the HLS endpoint's StartoverWindowSeconds (test_hls_time_shift)
+STARTOVER = 300  # the HLS and DASH endpoints' StartoverWindowSeconds (test_hls_time_shift, test_dash_time_shift)
 CDN_IDENTIFIER = "5f7c1b8e-2a4d-4e6f-9b0a-3c2d1e0f9a8b"
 S = {}  # what the tests share: clients, ids, URLs, publishers, the timeline's zero
 
@@ -68,7 +68,8 @@ def test_setup(t):
         ChannelId="live", Id="live-dash", ManifestName="stream",
         DashPackage={"SegmentDurationSeconds": DASH_SEGMENT, "ManifestWindowSeconds": DASH_WINDOW,
                      "MinBufferTimeSeconds": 4, "MinUpdatePeriodSeconds": 2, "SuggestedPresentationDelaySeconds": 6,
-                     "UtcTiming": "HTTP-ISO", "UtcTimingUri": t.endpoint + "/_mediaemu/time"})["Url"]
+                     "UtcTiming": "HTTP-ISO", "UtcTimingUri": t.endpoint + "/_mediaemu/time"},
+        StartoverWindowSeconds=STARTOVER)["Url"]
     cmaf = mp.create_origin_endpoint(
         ChannelId="live", Id="live-cmaf",
         CmafPackage={"SegmentDurationSeconds": CMAF_REQUESTED, "SegmentPrefix": "cmafseg",
@@ -481,6 +482,55 @@ def test_hls_time_shift(t):
           "origin: X-MediaPackage-Manifest-Last-Sequence is the newest segment's", pl.last_sequence, seq)
     check(r.header("X-MediaPackage-Manifest-Last-Updated") is not None, "origin: X-MediaPackage-Manifest-Last-Updated")
     check(media.fetch(t.endpoint + "/_mediaemu/health").header("Date") is not None, "API responses carry Date too")
+
+
+def test_dash_time_shift(t):
+    """MP-UG time-shifted: `start`/`end` in the past on a DASH endpoint give a static MPD of the
+    segments that start in the window; a start in the future the live MPD; outside the
+    start-over window 404."""
+    iso = lambda ts: datetime.datetime.fromtimestamp(ts, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    # Start only: the live presentation from that start on, every segment since in its timeline.
+    root = media.mpd(f"{S['dash']}?start={iso(time.time() - STARTOVER + 30)}", "DASH time shift: start only")
+    if root is None:
+        return
+    ns = media.DASH_NS
+    check_eq(root.get("type"), "dynamic", "DASH time shift: start only is a dynamic MPD")
+    ast = datetime.datetime.fromisoformat(root.get("availabilityStartTime").replace("Z", "+00:00")).timestamp()
+    period = max(root.findall("d:Period", ns),
+                 key=lambda p: len(media.timeline(p.find("d:AdaptationSet[@contentType='video']/d:Representation/d:SegmentTemplate", ns))))
+    template = period.find("d:AdaptationSet[@contentType='video']/d:Representation/d:SegmentTemplate", ns)
+    scale, pto = int(template.get("timescale")), int(template.get("presentationTimeOffset", "0"))
+    segs = media.timeline(template)
+    starts = [ast + media.iso_duration(period.get("start")) + (t - pto) / scale for t, _ in segs]
+    if not check(len(starts) >= 5, "DASH time shift: start only reaches back past the live window",
+                 ">= 5 segments in a Period", len(starts)):
+        return
+    clip = media.mpd(f"{S['dash']}?start={iso(starts[1] - 0.2)}&end={iso(starts[4] - 0.2)}", "DASH time shift: a past window")
+    if clip is not None:
+        check_eq(clip.get("type"), "static", "DASH time shift: a past window is a static MPD")
+        check(clip.get("minimumUpdatePeriod") is None, "DASH time shift: no minimumUpdatePeriod", None, clip.attrib)
+        periods = clip.findall("d:Period", ns)
+        video = [media.timeline(p.find("d:AdaptationSet[@contentType='video']/d:Representation/d:SegmentTemplate", ns))
+                 for p in periods]
+        check_eq([t for tl in video for t, _ in tl], [t for t, _ in segs[1:4]],
+                 "DASH time shift: exactly the video segments that start in the window")
+        check_eq(round(media.iso_duration(clip.get("mediaPresentationDuration"))),
+                 round(sum(d for _, d in segs[1:4]) / scale), "DASH time shift: mediaPresentationDuration spans them")
+        clip_template = periods[0].find("d:AdaptationSet[@contentType='video']/d:Representation/d:SegmentTemplate", ns)
+        rep = periods[0].find("d:AdaptationSet[@contentType='video']/d:Representation", ns)
+        base = S["dash"].rsplit("/", 1)[0] + "/"
+        number = int(clip_template.get("startNumber", "1"))
+        media_url = clip_template.get("media").replace("$RepresentationID$", rep.get("id"))
+        media_url = media_url.replace("$Number$", str(number)).replace("$Time$", str(video[0][0][0]))
+        path = media.download([base + clip_template.get("initialization").replace("$RepresentationID$", rep.get("id")),
+                               base + media_url], t.server.tmp / "dash-clip.mp4")
+        check_eq([s.get("codec_name") for s in media.ffprobe(path, "-show_streams").get("streams", [])], ["h264"],
+                 "DASH time shift: the clip's first segment decodes")
+    future = media.mpd(f"{S['dash']}?start={int(time.time()) + 3600}", "DASH time shift: a start in the future")
+    if future is not None:
+        check_eq(future.get("type"), "dynamic", "DASH time shift: a start in the future is the live MPD")
+    check_eq(media.fetch(f"{S['dash']}?start={int(time.time()) - STARTOVER - 60}").status, 404,
+             "DASH time shift: a start before the start-over window is 404")
 
 
 def test_manifest_filter(t):

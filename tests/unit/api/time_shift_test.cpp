@@ -162,3 +162,62 @@ TEST_CASE("time shift: a multivariant playlist passes the query to its children"
   CHECK(out.find("\nindex_2.m3u8?x=1&start=5\n") != std::string::npos);
   CHECK(prefix_relative_uris("#EXTINF:6,\na.ts\nhttp://h/b.ts\n", 2) == "#EXTINF:6,\n../../a.ts\nhttp://h/b.ts\n");
 }
+
+namespace {
+
+// A DASH start-over archive as DashPackager writes it: AST kT0 - 100 s, Period 1 from 100 s with
+// ten 2 s video segments (timescale 90000, presentationTimeOffset 900000 = 10 s) numbered from 50.
+std::string mpd_archive() {
+  std::ostringstream a;
+  a << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+       "<MPD xmlns=\"urn:mpeg:dash:schema:mpd:2011\" type=\"dynamic\" availabilityStartTime=\""
+    << iso(kT0 - 100)
+    << "\" minimumUpdatePeriod=\"PT2S\" timeShiftBufferDepth=\"PT20S\" suggestedPresentationDelay=\"PT6S\">\n"
+       "  <Period id=\"1\" start=\"PT100S\">\n    <AdaptationSet contentType=\"video\">\n"
+       "      <Representation id=\"1\" bandwidth=\"1000\" width=\"640\" height=\"360\">\n"
+       "        <SegmentTemplate timescale=\"90000\" presentationTimeOffset=\"900000\" startNumber=\"50\""
+       " initialization=\"v_init.mp4\" media=\"v_$Number$.mp4\">\n"
+       "          <SegmentTimeline>\n            <S t=\"900000\" d=\"180000\" r=\"9\"/>\n"
+       "          </SegmentTimeline>\n        </SegmentTemplate>\n      </Representation>\n"
+       "    </AdaptationSet>\n  </Period>\n</MPD>\n";
+  return a.str();
+}
+
+}  // namespace
+
+TEST_CASE("time shift: a past window of a DASH archive is a static MPD of exactly its segments") {
+  ShiftWindow w;
+  w.kind = ShiftWindow::Kind::Window;
+  w.start = kT0 + 4;  // segments start at kT0, kT0 + 2, ...: the 3rd to the 5th
+  w.end = kT0 + 10;
+  w.complete = true;
+  std::string problem;
+  auto mpd = cut_mpd_window(mpd_archive(), w, kT0 + 60, 0, problem);
+  REQUIRE(mpd);
+  CHECK(mpd->find("type=\"static\"") != std::string::npos);
+  CHECK(mpd->find("minimumUpdatePeriod") == std::string::npos);
+  CHECK(mpd->find("mediaPresentationDuration=\"PT6.000S\"") != std::string::npos);
+  CHECK(count(*mpd, "<S ") == 3);
+  CHECK(mpd->find("<S t=\"1260000\" d=\"180000\"") != std::string::npos);
+  CHECK(mpd->find("startNumber=\"52\"") != std::string::npos);
+  CHECK(mpd->find("presentationTimeOffset=\"1260000\"") != std::string::npos);  // the Period starts with it
+  CHECK(mpd->find("start=\"PT0.000S\"") != std::string::npos);
+}
+
+TEST_CASE("time shift: start only keeps a dynamic DASH MPD from the start on; path style goes up") {
+  ShiftWindow w;
+  w.kind = ShiftWindow::Kind::Window;
+  w.start = kT0 + 14;
+  std::string problem;
+  auto mpd = cut_mpd_window(mpd_archive(), w, kT0 + 30, 4, problem);
+  REQUIRE(mpd);
+  CHECK(mpd->find("type=\"dynamic\"") != std::string::npos);
+  CHECK(count(*mpd, "<S ") == 3);
+  CHECK(mpd->find("timeShiftBufferDepth=\"PT16.000S\"") != std::string::npos);
+  CHECK(mpd->find("media=\"../../../../v_$Number$.mp4\"") != std::string::npos);
+
+  w.start = kT0 + 40;  // after the last segment
+  CHECK_FALSE(cut_mpd_window(mpd_archive(), w, kT0 + 60, 0, problem));
+  CHECK_FALSE(problem.empty());
+  CHECK_FALSE(cut_mpd_window("<MPD", w, kT0 + 60, 0, problem));
+}
