@@ -45,10 +45,17 @@ json create_job(Domain& domain, Harvester& harvester, const CallContext& ctx, co
     throw api::unprocessable("Origin endpoint " + endpoint_id +
                              " has no start-over window (StartoverWindowSeconds 0); harvesting needs one");
   }
-  if (!endpoint->doc.contains("HlsPackage")) {
+  if (!endpoint->doc.contains("HlsPackage") && !endpoint->doc.contains("DashPackage")) {
     throw api::ApiError(api::ErrorKind::NotImplemented,
-                        "mediaemu harvests HLS origin endpoints only; harvesting DASH, CMAF or MSS endpoints is "
+                        "mediaemu harvests HLS and DASH origin endpoints only; harvesting CMAF or MSS endpoints is "
                         "not implemented yet");
+  }
+  if (endpoint->doc.contains("DashPackage") &&
+      endpoint->doc["DashPackage"].value("SegmentTemplateFormat", "NUMBER_WITH_TIMELINE") == "NUMBER_WITH_DURATION") {
+    // ltov-reqmts: "Your DASH endpoint must use either the Number with timeline or Time with
+    // timeline segment template format."
+    throw api::unprocessable("Origin endpoint " + endpoint_id +
+                             " uses SegmentTemplateFormat NUMBER_WITH_DURATION; harvesting DASH needs a timeline");
   }
   if (tx->find(harvest_key(ctx, id))) {
     throw api::unprocessable("A harvest job with the ID '" + id + "' already exists in " + ctx.region);

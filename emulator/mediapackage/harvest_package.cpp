@@ -1,5 +1,7 @@
 #include "emulator/mediapackage/harvest_package.hpp"
 
+#include <pugixml.hpp>
+
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -99,6 +101,76 @@ HarvestPackage harvest_hls(const HarvestRequest& request) {
     package.objects.push_back({prefix + child, playlist, {}});
   }
   package.objects.push_back({request.manifest_key, api::rewrite_uris(master, strip), {}});
+  return package;
+}
+
+namespace {
+
+// A SegmentTemplate URL with its identifiers filled in (ISO/IEC 23009-1 §5.3.9.4.4; the
+// packagers use $RepresentationID$, $Number$ and $Time$ without width formats).
+std::string fill(std::string url, const std::string& id, long long number, long long time) {
+  for (const auto& [from, to] : {std::pair<std::string, std::string>{"$RepresentationID$", id},
+                                 {"$Number$", std::to_string(number)},
+                                 {"$Time$", std::to_string(time)}})
+    for (size_t at = url.find(from); at != std::string::npos; at = url.find(from, at + to.size()))
+      url.replace(at, from.size(), to);
+  return url;
+}
+
+}  // namespace
+
+HarvestPackage harvest_dash(const HarvestRequest& request) {
+  HarvestPackage package;
+  auto fail = [&](std::string why) {
+    package.objects.clear();
+    package.failure = std::move(why);
+    return package;
+  };
+  const std::string archive =
+      read_file(request.endpoint_dir / std::string(pipeline::kArchiveDirectory) / request.master);
+  if (archive.empty()) return fail("the endpoint keeps no start-over archive of " + request.master);
+  if (archive.find("<SegmentTimeline") == std::string::npos)
+    return fail("the endpoint's SegmentTemplateFormat has no timeline, which harvesting needs");
+  api::ShiftWindow window;
+  window.kind = api::ShiftWindow::Kind::Window;
+  window.start = request.start;
+  window.end = request.end;
+  window.complete = true;
+  std::string problem;
+  auto mpd = api::cut_mpd_window(archive, window, request.end, 0, problem);
+  if (!mpd) return fail("no segment of " + request.master + " starts in the harvest window (" + problem + ")");
+
+  pugi::xml_document doc;
+  if (!doc.load_string(mpd->c_str())) return fail("the cut MPD cannot be read");
+  const std::string prefix = directory_of(request.manifest_key);
+  std::set<std::string> copied;
+  auto copy = [&](const std::string& url) -> bool {
+    const std::string path = inside_endpoint("", url);
+    if (path.empty()) return false;
+    if (!copied.insert(path).second) return true;
+    if (!std::filesystem::is_regular_file(request.endpoint_dir / path)) return false;
+    package.objects.push_back({prefix + path, {}, request.endpoint_dir / path});
+    return true;
+  };
+  for (auto period : doc.child("MPD").children("Period"))
+    for (auto set : period.children("AdaptationSet"))
+      for (auto rep : set.children("Representation")) {
+        auto tmpl = rep.child("SegmentTemplate");
+        const std::string id = rep.attribute("id").as_string();
+        // The package plays from S3: no ?m= cache busters in its URLs.
+        for (const char* attribute : {"media", "initialization"})
+          if (auto a = tmpl.attribute(attribute)) a.set_value(without_query(a.as_string()).c_str());
+        const std::string init = fill(tmpl.attribute("initialization").as_string(), id, 0, 0);
+        if (!copy(init)) return fail("initialization segment " + init + " is not on disk or not the endpoint's own");
+        long long number = tmpl.attribute("startNumber").as_llong(1);
+        for (auto s : tmpl.child("SegmentTimeline").children("S")) {
+          const std::string segment = fill(tmpl.attribute("media").as_string(), id, number++, s.attribute("t").as_llong());
+          if (!copy(segment)) return fail("segment " + segment + " is no longer on disk or not the endpoint's own");
+        }
+      }
+  std::ostringstream text;
+  doc.save(text, "  ", pugi::format_default, pugi::encoding_utf8);
+  package.objects.push_back({request.manifest_key, text.str(), {}});
   return package;
 }
 

@@ -76,6 +76,7 @@ void Harvester::run(const Key& job) {
 void Harvester::harvest(const Key& job) {
   HarvestRequest request;
   std::string bucket, problem;
+  bool dash = false;
   {
     auto lock = domain_.read();
     const Record* r = domain_.find(job);
@@ -88,20 +89,21 @@ void Harvester::harvest(const Key& job) {
     const Record* endpoint = domain_.find({kOriginEndpoint, job.region, str(doc, "OriginEndpointId")});
     if (!endpoint) {
       problem = "origin endpoint " + str(doc, "OriginEndpointId") + " no longer exists";
-    } else if (!endpoint->doc.contains("HlsPackage")) {
-      problem = "mediaemu harvests HLS endpoints only; this endpoint is no longer HLS";
+    } else if (!endpoint->doc.contains("HlsPackage") && !endpoint->doc.contains("DashPackage")) {
+      problem = "mediaemu harvests HLS and DASH endpoints only; this endpoint is neither any more";
     } else if (!domain_.find(s3::bucket_key(bucket))) {
       problem = "bucket " + bucket + " does not exist";
     } else {
       request.endpoint_dir = domain_.config().origin_dir(endpoint_url_hash(*endpoint));
-      request.master = str(endpoint->doc, "ManifestName") + ".m3u8";
-      request.dates = endpoint->doc["HlsPackage"].value("ProgramDateTimeIntervalSeconds", 0) > 0;
+      dash = endpoint->doc.contains("DashPackage");
+      request.master = str(endpoint->doc, "ManifestName") + (dash ? ".mpd" : ".m3u8");
+      if (!dash) request.dates = endpoint->doc["HlsPackage"].value("ProgramDateTimeIntervalSeconds", 0) > 0;
       problem = window_problem(request.start, request.end, endpoint->doc.value("StartoverWindowSeconds", 0));
     }
   }
   if (!problem.empty()) return finish(job, problem);
 
-  HarvestPackage package = harvest_hls(request);
+  HarvestPackage package = dash ? harvest_dash(request) : harvest_hls(request);
   if (!package.failure.empty()) return finish(job, package.failure);
   for (const auto& object : package.objects) {
     const std::string body = object.source.empty() ? object.body : s3::read_whole_file(object.source);

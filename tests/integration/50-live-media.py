@@ -22,6 +22,7 @@ import json
 import os
 import socket
 import time
+import xml.etree.ElementTree as ET
 
 import harness
 import media
@@ -505,6 +506,7 @@ def test_dash_time_shift(t):
     if not check(len(starts) >= 5, "DASH time shift: start only reaches back past the live window",
                  ">= 5 segments in a Period", len(starts)):
         return
+    S["dash_window"] = (iso(starts[1] - 0.2), iso(starts[4] - 0.2), [t for t, _ in segs[1:4]])  # test_harvest_job
     clip = media.mpd(f"{S['dash']}?start={iso(starts[1] - 0.2)}&end={iso(starts[4] - 0.2)}", "DASH time shift: a past window")
     if clip is not None:
         check_eq(clip.get("type"), "static", "DASH time shift: a past window is a static MPD")
@@ -612,6 +614,34 @@ def test_harvest_job(t):
         streams = media.ffprobe(segment, "-show_streams").get("streams", [])
         check_eq(sorted((s.get("codec_name"), s.get("height")) for s in streams), [("aac", None), ("h264", 360)],
                  "harvest: ffprobe reads a harvested segment (H.264 360p + AAC)")
+    if "dash_window" in S:
+        # A DASH endpoint's window: a static MPD and the segments it names.
+        start, end, times = S["dash_window"]
+        mp.create_harvest_job(Id="dash-clip", OriginEndpointId="live-dash", StartTime=start, EndTime=end,
+                              S3Destination=dict(destination, ManifestKey="harvest/dash/stream.mpd"))
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and mp.describe_harvest_job(Id="dash-clip")["Status"] == "IN_PROGRESS":
+            time.sleep(0.5)
+        check_eq(mp.describe_harvest_job(Id="dash-clip")["Status"], "SUCCEEDED", "harvest: a DASH window SUCCEEDED")
+        try:
+            clip = ET.fromstring(s3.get_object(Bucket="mediaemu-it", Key="harvest/dash/stream.mpd")["Body"].read())
+        except Exception as e:
+            clip = None
+            check(False, "harvest: the DASH package's MPD is in S3", "stream.mpd", str(e))
+        if clip is not None:
+            ns = media.DASH_NS
+            check_eq(clip.get("type"), "static", "harvest: the harvested MPD is static")
+            rep = clip.find("d:Period/d:AdaptationSet[@contentType='video']/d:Representation", ns)
+            template = rep.find("d:SegmentTemplate", ns)
+            check_eq([t for t, _ in media.timeline(template)], times, "harvest: the MPD lists exactly the window's segments")
+            first = template.get("media").replace("$RepresentationID$", rep.get("id")).replace(
+                "$Number$", template.get("startNumber", "1")).replace("$Time$", str(times[0]))
+            path = t.server.tmp / "harvested.mp4"
+            with open(path, "wb") as f:
+                for key in (template.get("initialization").replace("$RepresentationID$", rep.get("id")), first):
+                    f.write(s3.get_object(Bucket="mediaemu-it", Key="harvest/dash/" + key)["Body"].read())
+            check_eq([s.get("codec_name") for s in media.ffprobe(path, "-show_streams").get("streams", [])], ["h264"],
+                     "harvest: ffprobe reads the harvested DASH init + first segment from S3")
     for label, kwargs in (("an endpoint without start-over", {"OriginEndpointId": "walled-hls"}),
                           ("a malformed StartTime", {"StartTime": "yesterday"}),
                           ("an EndTime before StartTime", {"EndTime": iso(dates[0])})):

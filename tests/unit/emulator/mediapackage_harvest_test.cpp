@@ -86,3 +86,37 @@ TEST_CASE("harvest: failures name what is missing", "[mediapackage]") {
   e.write("index.m3u8", "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1000\n../other/index_1.m3u8\n");
   CHECK(harvest_hls(request(e, 1000, 1010)).failure.find("not the endpoint's own") != std::string::npos);
 }
+
+TEST_CASE("harvest: a DASH window is a static MPD and the segments it names", "[mediapackage]") {
+  Endpoint e;
+  // AST 1000 s after the epoch, one Period from 0 with three 2 s segments numbered from 5.
+  e.write(".startover/stream.mpd",
+          "<?xml version=\"1.0\"?>\n<MPD xmlns=\"urn:mpeg:dash:schema:mpd:2011\" type=\"dynamic\" "
+          "availabilityStartTime=\"1970-01-01T00:16:40.000Z\" minimumUpdatePeriod=\"PT2S\">\n"
+          " <Period id=\"1\" start=\"PT0S\"><AdaptationSet contentType=\"video\"><Representation id=\"1\">"
+          "<SegmentTemplate timescale=\"1000\" presentationTimeOffset=\"0\" startNumber=\"5\" "
+          "initialization=\"v$RepresentationID$_init.mp4?m=9\" media=\"v$RepresentationID$_$Number$.mp4?m=9\">"
+          "<SegmentTimeline><S t=\"0\" d=\"2000\" r=\"2\"/></SegmentTimeline></SegmentTemplate>"
+          "</Representation></AdaptationSet></Period>\n</MPD>\n");
+  for (const char* name : {"v1_init.mp4", "v1_5.mp4", "v1_6.mp4", "v1_7.mp4"}) e.write(name, name);
+  auto r = request(e, 1002, 1006);
+  r.master = "stream.mpd";
+  r.manifest_key = "vod/stream.mpd";
+  auto package = harvest_dash(r);
+  REQUIRE(package.failure.empty());
+  REQUIRE(package.objects.size() == 4);
+  CHECK(package.objects[0].key == "vod/v1_init.mp4");
+  CHECK(package.objects[1].key == "vod/v1_6.mp4");
+  CHECK(package.objects[2].key == "vod/v1_7.mp4");
+  CHECK(package.objects[3].key == "vod/stream.mpd");
+  const std::string& mpd = package.objects[3].body;
+  CHECK(mpd.find("type=\"static\"") != std::string::npos);
+  CHECK(mpd.find("startNumber=\"6\"") != std::string::npos);
+  CHECK(mpd.find("?m=") == std::string::npos);
+
+  fs::remove(e.dir / "v1_7.mp4");
+  CHECK(harvest_dash(r).failure.find("v1_7.mp4") != std::string::npos);
+  r.start = 2000;
+  r.end = 2010;
+  CHECK(harvest_dash(r).failure.find("no segment of stream.mpd") != std::string::npos);
+}
