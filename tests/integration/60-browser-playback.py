@@ -4,11 +4,12 @@ running channel's origin endpoints while ffmpeg publishes, across an 8 s loss of
 
   channel P  640x360 1.2 Mb/s + 416x234 600 kb/s, GOP 2 s -> HlsGroupSettings to MediaPackage
              channel "play"'s ingest URL, InputLossAction EMIT_OUTPUT -> HLS (TS), DASH and CMAF
-             origin endpoints.  Push 0-14 s, publisher gone 14-22 s, push again 22-55 s.
+             origin endpoints.  Push 0-14 s, publisher gone 14-22 s, push again 22-67 s.
 
 hls.js starts at about 6 s and must play 20 s of media, through the loss (MediaLive sends filler
-frames for EMIT_OUTPUT, so the player never stalls); then dash.js plays the DASH endpoint for 8 s
-and Shaka the CMAF endpoint for 5 s. Screenshots are kept in tests/artifacts/ (not committed).
+frames for EMIT_OUTPUT, so the player never stalls); then dash.js plays the DASH endpoint for 8 s,
+Shaka the CMAF endpoint for 5 s, and dash.js with its default settings an endpoint with
+DashPackage's defaults (no UTCTiming: the Date header is dash.js's only clock offline) for 5 s. Screenshots are kept in tests/artifacts/ (not committed).
 """
 
 import json
@@ -47,6 +48,10 @@ def test_setup(t):
                      "MinUpdatePeriodSeconds": 2,  # the default 15 s outlasts a 6 s delay: players would stall
                      "SuggestedPresentationDelaySeconds": 6, "UtcTiming": "HTTP-ISO",
                      "UtcTimingUri": t.endpoint + "/_mediaemu/time"})["Url"]
+    # Every DashPackage setting at its default but the segment length: no UTCTiming (AWS's default
+    # is NONE), so dash.js, offline, can only take the time from the responses' Date header.
+    S["dash_default"] = mp.create_origin_endpoint(
+        ChannelId="play", Id="play-dash-default", DashPackage={"SegmentDurationSeconds": 2})["Url"]
     cmaf = mp.create_origin_endpoint(
         ChannelId="play", Id="play-cmaf",
         CmafPackage={"SegmentDurationSeconds": 2, "HlsManifests": [{"Id": "cmaf", "PlaylistWindowSeconds": 30}]})
@@ -84,13 +89,14 @@ def test_players_play_through_input_loss(t):
         # 8 s: longer than MinUpdatePeriodSeconds, so dash.js must reload the MPD to keep playing.
         {"player": "dash", "url": S["dash"], "minSeconds": 8, "screenshot": str(ARTIFACTS / "browser" / "dash.js.png")},
         {"player": "shaka", "url": S["cmaf"], "screenshot": str(ARTIFACTS / "browser" / "shaka-cmaf.png")},
+        {"player": "dash", "url": S["dash_default"], "screenshot": str(ARTIFACTS / "browser" / "dash.js-default.png")},
     ]
     node = subprocess.Popen(["node", str(BROWSER_DIR / "play.mjs"), json.dumps({"plays": plays, "minSeconds": 5,
                                                                                   "timeoutSeconds": 40})],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     at(22)  # the publisher comes back while hls.js is playing the filler
     check(not S["push"].alive(), "the first publisher stopped at 14 s")
-    S["push"] = media.Push(S["push_url"], 33, log_dir=t.server.tmp, label="p2").start()
+    S["push"] = media.Push(S["push_url"], 45, log_dir=t.server.tmp, label="p2").start()
     try:
         out, _ = node.communicate(timeout=150)
     except subprocess.TimeoutExpired:
@@ -103,7 +109,7 @@ def test_players_play_through_input_loss(t):
         except ValueError:
             print(f"    node: {line}")
     for play in plays:
-        r = next((x for x in results if x.get("player") == play["player"]), None)
+        r = next((x for x in results if x.get("url") == play["url"]), None)
         if not check(r is not None, f"{play['player']}: the browser reported a result", "a JSON line", out[-800:]):
             continue
         print(f"    {play['player']}: played {r['played']:.1f} s (currentTime {r['currentTime']:.1f}), "
