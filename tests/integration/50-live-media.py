@@ -32,6 +32,7 @@ LADDER = [("v360", 640, 360, 1_200_000), ("v234", 416, 234, 600_000), ("v144", 2
 HLS_SEGMENT, HLS_WINDOW = 2, 12
 DASH_SEGMENT, DASH_WINDOW = 2, 12
 CMAF_REQUESTED, CMAF_SEGMENT = 3, 4  # 3 s rounded up to whole 2 s GOPs (ML-UG mediapackage-encode-packaging)
+TIME_DELAY = 10  # delayed-hls's TimeDelaySeconds
 STARTOVER = 300  # the HLS and DASH endpoints' StartoverWindowSeconds (test_hls_time_shift, test_dash_time_shift)
 CDN_IDENTIFIER = "5f7c1b8e-2a4d-4e6f-9b0a-3c2d1e0f9a8b"
 S = {}  # what the tests share: clients, ids, URLs, publishers, the timeline's zero
@@ -65,6 +66,11 @@ def test_setup(t):
         HlsPackage={"SegmentDurationSeconds": HLS_SEGMENT, "PlaylistWindowSeconds": HLS_WINDOW,
                     "ProgramDateTimeIntervalSeconds": 2, "IncludeIframeOnlyStream": True},
         StartoverWindowSeconds=STARTOVER)["Url"]
+    # TimeDelaySeconds (test_time_delay): the same playlists, 10 s behind the live edge.
+    S["delayed_hls"] = mp.create_origin_endpoint(
+        ChannelId="live", Id="delayed-hls", ManifestName="index", TimeDelaySeconds=TIME_DELAY,
+        HlsPackage={"SegmentDurationSeconds": HLS_SEGMENT, "PlaylistWindowSeconds": HLS_WINDOW,
+                    "ProgramDateTimeIntervalSeconds": 2})["Url"]
     S["dash"] = mp.create_origin_endpoint(
         ChannelId="live", Id="live-dash", ManifestName="stream",
         DashPackage={"SegmentDurationSeconds": DASH_SEGMENT, "ManifestWindowSeconds": DASH_WINDOW,
@@ -388,6 +394,27 @@ def test_hls_window_slides(t):
             media.check_slid(pl, later, f"HLS {LADDER[i][0]}")
             check(later.media_sequence > pl.media_sequence, f"HLS {LADDER[i][0]}: the window slid",
                   f"> {pl.media_sequence}", later.media_sequence)
+
+
+def test_time_delay(t):
+    """MP-UG endpoints-hls (TimeDelaySeconds): the endpoint serves the stream that many seconds
+    behind the live edge; with channel A published since 0 s, the newest segment of delayed-hls
+    ends TIME_DELAY seconds (give or take a segment) before live-hls's."""
+    def edge(url, what):
+        pl = media.variant_playlist(url, what)
+        # Where the last dated segment and the undated ones after it end.
+        last_dated = max((i for i, seg in enumerate(pl.segments) if seg["pdt"]), default=None) if pl else None
+        if last_dated is None:
+            return None
+        tail = pl.segments[last_dated:]
+        start = datetime.datetime.fromisoformat(tail[0]["pdt"].replace("Z", "+00:00")).timestamp()
+        return start + sum(seg["duration"] for seg in tail)
+    live = edge(S["hls"], "time delay: live-hls")
+    delayed = edge(S["delayed_hls"], "time delay: delayed-hls")
+    if live is not None and delayed is not None:
+        check(abs((live - delayed) - TIME_DELAY) <= HLS_SEGMENT + 0.5,
+              "time delay: delayed-hls's newest segment ends TimeDelaySeconds before live-hls's",
+              f"{TIME_DELAY} +/- {HLS_SEGMENT + 0.5} s", round(live - delayed, 3))
 
 
 def test_mediapackage_group_pauses_then_resumes(t):
