@@ -69,6 +69,19 @@ void set(pugi::xml_node node, const char* name, const std::string& value) {
 
 bool relative_url(const std::string& url) { return url.find("://") == std::string::npos && url.rfind("/", 0) != 0; }
 
+// Relative SegmentTemplate URLs resolve one level up per path element of a path-style request.
+void prefix_template_urls(pugi::xml_node mpd, const std::string& prefix) {
+  if (prefix.empty()) return;
+  for (auto period : mpd.children("Period"))
+    for (auto set_node : period.children("AdaptationSet"))
+      for (auto rep : set_node.children("Representation"))
+        for (const char* url : {"media", "initialization"}) {
+          auto tmpl = rep.child("SegmentTemplate");
+          const std::string value = tmpl.attribute(url).as_string();
+          if (!value.empty() && relative_url(value)) set(tmpl, url, prefix + value);
+        }
+}
+
 }  // namespace
 
 std::optional<std::string> cut_mpd_window(const std::string& archive, const ShiftWindow& window, double now,
@@ -123,10 +136,6 @@ std::optional<std::string> cut_mpd_window(const std::string& archive, const Shif
         if (auto number = tmpl.attribute("startNumber"))
           number.set_value(number.as_llong() + static_cast<long long>(first_index));
         kept_any = kept_any || !kept.empty();
-        for (const char* url : {"media", "initialization"}) {
-          const std::string value = tmpl.attribute(url).as_string();
-          if (!prefix.empty() && !value.empty() && relative_url(value)) set(tmpl, url, prefix + value);
-        }
       }
     }
     if (!kept_any) {
@@ -147,6 +156,7 @@ std::optional<std::string> cut_mpd_window(const std::string& archive, const Shif
     }
   }
   for (auto period : empty_periods) mpd.remove_child(period);
+  prefix_template_urls(mpd, prefix);
   if (!first_start) {
     problem = "No segment of this manifest lies in the requested window";
     return std::nullopt;
@@ -166,6 +176,18 @@ std::optional<std::string> cut_mpd_window(const std::string& archive, const Shif
     // Start-over: the live presentation, reaching back to the requested start.
     set(mpd, "timeShiftBufferDepth", format_duration(now - (*ast + *first_start)));
   }
+  std::ostringstream out;
+  doc.save(out, "  ", pugi::format_default, pugi::encoding_utf8);
+  return out.str();
+}
+
+std::string prefix_mpd_urls(const std::string& mpd, int path_depth) {
+  if (path_depth <= 0) return mpd;
+  pugi::xml_document doc;
+  if (!doc.load_buffer(mpd.data(), mpd.size(), pugi::parse_default | pugi::parse_declaration)) return mpd;
+  std::string prefix;
+  for (int i = 0; i < path_depth; ++i) prefix += "../";
+  prefix_template_urls(doc.child("MPD"), prefix);
   std::ostringstream out;
   doc.save(out, "  ", pugi::format_default, pugi::encoding_utf8);
   return out.str();

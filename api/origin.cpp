@@ -272,7 +272,7 @@ Origin::Shifted Origin::time_shifted(const OriginTarget& target, const std::stri
       break;
   }
   if (ends_with(relative, ".mpd")) {
-    if (window.kind == ShiftWindow::Kind::Live) return {true, 200, {}, std::move(live)};
+    if (window.kind == ShiftWindow::Kind::Live) return {true, 200, {}, prefix_mpd_urls(live, shift.path_depth)};
     auto archive = read_file(target.root / std::string(pipeline::kArchiveDirectory) / relative);
     if (!archive) return {false, 404, "No segment of this manifest lies in the requested window", {}};
     // MP-UG ltov-reqmts: time-shifted DASH needs Number or Time with timeline.

@@ -86,6 +86,10 @@ class HlsArchive {
 std::optional<std::string> cut_mpd_window(const std::string& archive, const ShiftWindow& window, double now,
                                           int path_depth, std::string& problem);
 
+// The MPD with its relative SegmentTemplate URLs `path_depth` levels up (a live MPD requested in
+// the path style with a start still to come).
+std::string prefix_mpd_urls(const std::string& mpd, int path_depth);
+
 // A playlist with every URI (a line of its own, or a tag's URI="..." attribute) through `map`.
 using UriMap = std::function<std::string(const std::string&)>;
 std::string rewrite_uris(const std::string& playlist, const UriMap& map);

@@ -221,3 +221,9 @@ TEST_CASE("time shift: start only keeps a dynamic DASH MPD from the start on; pa
   CHECK_FALSE(problem.empty());
   CHECK_FALSE(cut_mpd_window("<MPD", w, kT0 + 60, 0, problem));
 }
+
+TEST_CASE("time shift: a live MPD asked for in the path style resolves its templates up") {
+  const std::string mpd = prefix_mpd_urls(mpd_archive(), 2);
+  CHECK(mpd.find("initialization=\"../../v_init.mp4\"") != std::string::npos);
+  CHECK(prefix_mpd_urls(mpd_archive(), 0) == mpd_archive());
+}
