@@ -166,15 +166,27 @@ HttpResponse Origin::serve(const HttpRequest& request, std::optional<OriginTarge
     spdlog::warn("origin: refused path '{}' under endpoint {} from {}", relative, target->endpoint_id, request.peer);
     return plain_error(404, "Not found");
   }
-  auto content = read_file(file);
-  if (!content) return plain_error(404, "Not found: " + relative);
+  // Manifests are read whole (the origin may rewrite them); media is read only where the range
+  // asks (I-frame playlists address byte ranges of whole segments).
+  const bool manifest = is_manifest(relative);
+  std::optional<std::string> content;
+  uint64_t size = 0;
+  bool found = false;
+  if (manifest) {
+    content = read_file(file);
+    found = content.has_value();
+  } else if (std::filesystem::is_regular_file(file, ec)) {
+    size = std::filesystem::file_size(file, ec);
+    found = !ec;
+  }
+  if (!found) return plain_error(404, "Not found: " + relative);
 
   HttpResponse response;
   response.set_header("Content-Type", content_type_for(relative));
   response.set_header("Accept-Ranges", "bytes");
   cors(response);
   // Manifests for half a segment, media for 14 days (MediaPackage's documented CDN guidance).
-  if (is_manifest(relative)) {
+  if (manifest) {
     if (shift.start) {
       auto shifted = time_shifted(*target, relative, shift, std::move(*content));
       if (!shifted.ok) return plain_error(shifted.status, shifted.message);
@@ -203,7 +215,7 @@ HttpResponse Origin::serve(const HttpRequest& request, std::optional<OriginTarge
     response.set_header("Cache-Control", "max-age=1209600");
   }
 
-  const uint64_t size = content->size();
+  if (content) size = content->size();
   uint64_t offset = 0, length = size;
   if (auto range_header = request.header("range"); !range_header.empty()) {
     if (auto range = parse_range(range_header, size)) {
@@ -223,7 +235,15 @@ HttpResponse Origin::serve(const HttpRequest& request, std::optional<OriginTarge
     response.set_header("Content-Length", std::to_string(length));
     return response;
   }
-  response.body = length == size ? std::move(*content) : content->substr(offset, length);
+  if (content) {
+    response.body = length == size ? std::move(*content) : content->substr(offset, length);
+    return response;
+  }
+  std::ifstream in(file, std::ios::binary);
+  response.body.resize(length);
+  in.seekg(static_cast<std::streamoff>(offset));
+  in.read(response.body.data(), static_cast<std::streamsize>(length));
+  response.body.resize(static_cast<size_t>(in.gcount()));
   return response;
 }
 
