@@ -1,0 +1,218 @@
+# timeout: 240
+"""HLS AES-128 with key rotation, keys from mediaemu's local SPEKE key server (issue 11, item 1).
+
+  MediaPackage channel "drm" fed by MediaLive channel D (640x360 1.2 Mb/s + 416x234 600 kb/s,
+  GOP 2 s) from an ffmpeg lavfi RTMP push, with two HLS endpoints:
+    drm-hls      Encryption: AES_128, KeyRotationIntervalSeconds 10, SpekeKeyProvider Url = the
+                 local key server (<api>/speke/v1)
+    drm-refused  the same, with a SpekeKeyProvider Url on a loopback port nothing listens on
+
+Checked: EXT-X-KEY tags (METHOD=AES-128, URI on the local key server, IV), segments that are not
+clear TS but decrypt (openssl CLI, with the key fetched from the URI) to TS ffprobe reads, ffmpeg
+decoding the encrypted HLS with no error, a new key URI after a rotation with a key server request
+for each (the server log), hls.js in headless Chromium playing across rotations, a CPIX body that
+is not XML refused with 400 while the server keeps serving, and 404 playlists plus a log line for
+the endpoint whose key server refuses connections.
+"""
+
+import json
+import re
+import subprocess
+import time
+from pathlib import Path
+
+import harness
+import media
+from harness import check, check_eq
+
+BROWSER_DIR = harness.REPO / "tests" / "browser"
+HLS_AES = "81376844-f976-481e-a84e-cc25d39b0b33"
+S = {}
+
+
+def encryption(url: str, resource: str) -> dict:
+    return {"KeyRotationIntervalSeconds": 10,
+            "SpekeKeyProvider": {"Url": url, "ResourceId": resource, "SystemIds": [HLS_AES],
+                                 "RoleArn": "arn:aws:iam::123456789012:role/SpekeAccess"}}
+
+
+def key_tags(pl: media.MediaPlaylist) -> list[dict]:
+    return [media.attributes(v) for v in pl.tags.get("EXT-X-KEY", [])]
+
+
+def server_log(t) -> str:
+    return t.server.log_path.read_text(errors="replace")
+
+
+def test_setup(t):
+    for tool in ("ffmpeg", "ffprobe", "openssl", "node"):
+        if subprocess.run(["which", tool], capture_output=True).returncode != 0:
+            print(f"SKIP: needs {tool}")
+            raise SystemExit(77)
+    if not (BROWSER_DIR / "node_modules" / "playwright-core").exists() or not Path("/usr/bin/chromium").exists():
+        print("SKIP: needs /usr/bin/chromium and tests/browser/node_modules (tools/install-deps --test installs both)")
+        raise SystemExit(77)
+    ml, mp = t.client("medialive"), t.client("mediapackage")
+    channel = mp.create_channel(Id="drm")
+    created = mp.create_origin_endpoint(
+        ChannelId="drm", Id="drm-hls",
+        HlsPackage={"SegmentDurationSeconds": 2, "PlaylistWindowSeconds": 30,
+                    "Encryption": encryption(t.endpoint + "/speke/v1", "drm-hls")})
+    check_eq(created["HlsPackage"]["Encryption"]["KeyRotationIntervalSeconds"], 10, "the rotation interval is kept")
+    S["hls"] = created["Url"]
+    S["refused_port"] = harness.free_port()
+    S["refused"] = mp.create_origin_endpoint(
+        ChannelId="drm", Id="drm-refused",
+        HlsPackage={"SegmentDurationSeconds": 2, "PlaylistWindowSeconds": 30,
+                    "Encryption": encryption(f"http://127.0.0.1:{S['refused_port']}/speke/v1", "drm-refused")})["Url"]
+    inp = ml.create_input(Name="drm", Type="RTMP_PUSH", Destinations=[{"StreamName": "live/drm"}])["Input"]
+    ingest = channel["HlsIngest"]["IngestEndpoints"][0]
+    ladder = [("v360", 640, 360, 1_200_000), ("v234", 416, 234, 600_000)]
+    hls_out = {"HlsOutputSettings": {"HlsSettings": {"StandardHlsSettings": {"M3u8Settings": {}}}}}
+    cid = ml.create_channel(
+        Name="drm", ChannelClass="SINGLE_PIPELINE", RoleArn="arn:aws:iam::123456789012:role/MediaLiveAccessRole",
+        InputAttachments=[{"InputId": inp["Id"], "InputAttachmentName": "main"}],
+        Destinations=[{"Id": "mp", "Settings": [{"Url": ingest["Url"], "Username": ingest["Username"],
+                                                  "PasswordParam": "/medialive/drm"}]}],
+        EncoderSettings={
+            "TimecodeConfig": {"Source": "SYSTEMCLOCK"}, "AudioDescriptions": [media.AAC],
+            "VideoDescriptions": [media.video_description(*r) for r in ladder],
+            "OutputGroups": [{"Name": "hls", "OutputGroupSettings": {"HlsGroupSettings": {
+                "Destination": {"DestinationRefId": "mp"}, "HlsCdnSettings": {"HlsWebdavSettings": {}}}},
+                "Outputs": media.outputs([n for n, *_ in ladder], hls_out)}]})["Channel"]["Id"]
+    ml.start_channel(ChannelId=cid)
+    ml.get_waiter("channel_running").wait(ChannelId=cid, WaiterConfig={"Delay": 1, "MaxAttempts": 10})
+    S["push"] = media.Push(inp["Destinations"][0]["Url"], 90, log_dir=t.server.tmp, label="drm").start()
+
+
+def test_playlists_carry_ext_x_key(t):
+    pl = media.wait_for_variant(S["hls"], "encrypted endpoint", segments=2, timeout=60)
+    if not check(pl is not None, "the encrypted endpoint publishes a media playlist"):
+        return
+    S["first"] = pl
+    tags = key_tags(pl)
+    if not check(len(tags) >= 1, "the media playlist has EXT-X-KEY", ">= 1", pl.text[:600]):
+        return
+    for a in tags:
+        check_eq(a.get("METHOD"), "AES-128", "EXT-X-KEY METHOD")
+        check(a.get("URI", "").startswith(t.endpoint + "/speke/key?resource=drm-hls&kid="),
+              "EXT-X-KEY URI is on the local key server", t.endpoint + "/speke/key?...", a.get("URI"))
+        check(re.fullmatch(r"0x[0-9a-f]{32}", a.get("IV", "")) is not None, "EXT-X-KEY IV is 0x + 32 hex digits",
+              "0x...", a.get("IV"))
+    check(pl.text.index("#EXT-X-KEY") < pl.text.index("#EXTINF"), "an EXT-X-KEY precedes the first segment")
+
+
+def test_segments_are_encrypted_and_decrypt(t):
+    pl = S.get("first")
+    if not pl:
+        return
+    # The key and IV in force for the newest segment: the last EXT-X-KEY before it.
+    key, iv = None, None
+    for line in pl.lines:
+        if line.startswith("#EXT-X-KEY:"):
+            a = media.attributes(line.split(":", 1)[1])
+            key, iv = a["URI"], a["IV"][2:]
+    seg = media.fetch(pl.segments[-1]["url"])
+    check_eq(seg.status, 200, "the newest segment is served")
+    check_eq(len(seg.body) % 16, 0, "the segment is whole AES blocks")
+    check(seg.body[:1] != b"\x47" or seg.body[188:189] != b"\x47", "the segment is not clear MPEG-TS (no sync bytes)")
+    clear_probe = subprocess.run(["ffprobe", "-v", "error", "-show_streams", "-of", "json", "-f", "mpegts", "-"],
+                                 input=seg.body, capture_output=True, timeout=30)
+    check(b'"codec_type": "video"' not in clear_probe.stdout, "ffprobe finds no video in the encrypted bytes")
+    k = media.fetch(key)
+    check_eq((k.status, len(k.body), k.header("Content-Type")), (200, 16, "application/octet-stream"),
+             "the key URI serves 16 bytes")
+    enc, out = t.server.tmp / "seg.enc", t.server.tmp / "seg.ts"
+    enc.write_bytes(seg.body)
+    r = subprocess.run(["openssl", "enc", "-d", "-aes-128-cbc", "-K", k.body.hex(), "-iv", iv, "-in", str(enc),
+                        "-out", str(out)], capture_output=True, text=True, timeout=30)
+    check_eq(r.returncode, 0, "openssl decrypts the segment with the key and IV (PKCS#7 padding checks out)")
+    streams = media.ffprobe(out, "-show_streams").get("streams", [])
+    check_eq(sorted(s.get("codec_name") for s in streams), ["aac", "h264"], "the decrypted segment is H.264 + AAC TS")
+
+
+def test_ffmpeg_decodes_the_encrypted_hls(t):
+    master = media.master_playlist(S["hls"], "master")
+    if not master:
+        return
+    url = master["variants"][0]["url"]
+    r = subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-allowed_extensions", "ALL", "-i", url, "-t", "6",
+                        "-f", "null", "-"], capture_output=True, text=True, timeout=90)
+    check_eq(r.returncode, 0, "ffmpeg reads the AES-128 HLS through the key URI")
+    check_eq(r.stderr.strip(), "", "ffmpeg reports no decoding error")
+
+
+def test_keys_rotate(t):
+    uris = []
+    deadline = time.monotonic() + 40
+    while time.monotonic() < deadline:
+        pl = media.variant_playlist(S["hls"], "rotation")
+        for a in key_tags(pl) if pl else []:
+            if a["URI"] not in uris:
+                uris.append(a["URI"])
+        if len(uris) >= 3:
+            break
+        time.sleep(2)
+    print(f"    key URIs seen: {len(uris)}", flush=True)
+    check(len(uris) >= 2, "a second key URI appears after a rotation (10 s)", ">= 2", uris)
+    # Consecutive EXT-X-KEYs in one playlist have different IVs (a new IV with each key).
+    pl = media.variant_playlist(S["hls"], "rotation")
+    ivs = [a["IV"] for a in key_tags(pl)] if pl else []
+    check(len(set(ivs)) == len(ivs), "each key comes with its own IV", "distinct", ivs)
+    # The key server answered one CPIX request per key period, for this resource.
+    log = server_log(t)
+    answers = re.findall(r"speke: CPIX answer \(SPEKE v1\) for resource drm-hls kid (\S+) key period (\d+)", log)
+    kids = {kid for kid, _ in answers}
+    periods = [p for _, p in answers]
+    print(f"    key server requests for drm-hls: {len(answers)} (periods {sorted(set(periods))})", flush=True)
+    check(len(set(periods)) == len(periods), "one key server request per key period", "no repeats", periods)
+    for u in uris:
+        kid = u.split("kid=")[1]
+        check(kid in kids, f"the key server was asked for key {kid}", "in the server log", sorted(kids))
+    # Each key URI serves a different key.
+    keys = {media.fetch(u).body for u in uris}
+    check_eq(len(keys), len(uris), "each key URI serves its own key")
+
+
+def test_hlsjs_plays_across_rotations(t):
+    plays = [{"player": "hls", "url": S["hls"], "minSeconds": 22}]  # > two 10 s key periods
+    r = subprocess.run(["node", str(BROWSER_DIR / "play.mjs"), json.dumps({"plays": plays, "timeoutSeconds": 60})],
+                       capture_output=True, text=True, timeout=150)
+    results = []
+    for line in r.stdout.splitlines():
+        try:
+            results.append(json.loads(line))
+        except ValueError:
+            print(f"    node: {line}")
+    res = next((x for x in results if x.get("player") == "hls"), None)
+    if not check(res is not None, "hls.js: the browser reported a result", "a JSON line", (r.stdout + r.stderr)[-800:]):
+        return
+    print(f"    hls.js: played {res['played']:.1f} s (currentTime {res['currentTime']:.1f}), "
+          f"{res['decodedFrames']} frames decoded, {res['width']}x{res['height']}", flush=True)
+    check(res["ok"], "hls.js plays the encrypted endpoint for 22 s (two key rotations) with no fatal error", "ok",
+          {k: res.get(k) for k in ("played", "errors", "consoleErrors", "readyState")})
+    check(res["decodedFrames"] > 0, "hls.js decoded frames (the keys decrypt the segments)")
+
+
+def test_malformed_cpix_is_refused(t):
+    r = harness.raw_request(t.endpoint, "POST", "/speke/v1", "this is not XML", sign=False,
+                            content_type="application/xml")
+    check_eq(r.status, 400, "a CPIX body that is not XML gets 400")
+    check("not XML" in r.body.decode(errors="replace"), "the 400 says why", "not XML", r.body[:200])
+    check("speke: CPIX request refused (400)" in server_log(t), "the refusal is logged")
+    check_eq(media.fetch(t.endpoint + "/_mediaemu/health").status, 200, "the server keeps serving")
+    pl = media.variant_playlist(S["hls"], "after the bad request")
+    check(pl is not None and key_tags(pl), "the encrypted endpoint keeps serving")
+
+
+def test_unreachable_key_server_gives_404(t):
+    master = media.fetch(S["refused"])
+    check_eq(master.status, 404, "an endpoint whose key server refuses connections: master playlist 404")
+    media_url = S["refused"].rsplit("/", 1)[0] + "/index_1.m3u8"
+    check_eq(media.fetch(media_url).status, 404, "... and media playlist 404")
+    line = f"key provider SPEKE http://127.0.0.1:{S['refused_port']}/speke/v1 failed"
+    check(line in server_log(t), "the key server failure is logged", line)
+    S["push"].stop()
+
+
+harness.main(globals())
