@@ -137,9 +137,6 @@ std::string answer_cpix_request(std::string_view body, const KeyLookup& lookup, 
 
 std::string render_cpix_request(const CpixKeyRequest& request) {
   pugi::xml_document doc;
-  pugi::xml_node decl = doc.append_child(pugi::node_declaration);
-  decl.append_attribute("version") = "1.0";
-  decl.append_attribute("encoding") = "UTF-8";
   pugi::xml_node root = doc.append_child("cpix:CPIX");
   root.append_attribute("id") = request.resource_id.c_str();
   root.append_attribute("xmlns:cpix") = kCpixNamespace;
@@ -166,8 +163,8 @@ std::string render_cpix_request(const CpixKeyRequest& request) {
     rule.append_child("cpix:KeyPeriodFilter").append_attribute("periodId") = period_id.c_str();
   }
   std::ostringstream out;
-  doc.save(out, "  ", pugi::format_default | pugi::format_no_declaration, pugi::encoding_utf8);
-  return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + out.str();
+  doc.save(out, "  ", pugi::format_default, pugi::encoding_utf8);  // with <?xml version="1.0"?>, once
+  return out.str();
 }
 
 KeyAnswer read_cpix_answer(std::string_view body, const Block& kid) {

@@ -5,20 +5,30 @@
   GOP 2 s) from an ffmpeg lavfi RTMP push, with two HLS endpoints:
     drm-hls      Encryption: AES_128, KeyRotationIntervalSeconds 10, SpekeKeyProvider Url = the
                  local key server (<api>/speke/v1)
+                 (and a 300 s start-over window)
+    drm-3p       the same with a third-party SPEKE server on loopback (a small Python one here,
+                 reading the CPIX request with ElementTree and answering its own keys and key URI)
     drm-refused  the same, with a SpekeKeyProvider Url on a loopback port nothing listens on
 
 Checked: EXT-X-KEY tags (METHOD=AES-128, URI on the local key server, IV), segments that are not
 clear TS but decrypt (openssl CLI, with the key fetched from the URI) to TS ffprobe reads, ffmpeg
 decoding the encrypted HLS with no error, a new key URI after a rotation with a key server request
 for each (the server log), hls.js in headless Chromium playing across rotations, a CPIX body that
-is not XML refused with 400 while the server keeps serving, and 404 playlists plus a log line for
-the endpoint whose key server refuses connections.
+is not XML refused with 400 while the server keeps serving, a time-shifted (start-over) playlist
+that keeps its EXT-X-KEY lines, the third-party server's key used, a ClearKey licence with the
+same key, 404 playlists plus a log line for the endpoint whose key server refuses connections, and
+the same key from the same URI after a restart.
 """
 
+import base64
+import hashlib
 import json
 import re
 import subprocess
+import threading
 import time
+import xml.etree.ElementTree as ET
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import harness
@@ -34,6 +44,80 @@ def encryption(url: str, resource: str) -> dict:
     return {"KeyRotationIntervalSeconds": 10,
             "SpekeKeyProvider": {"Url": url, "ResourceId": resource, "SystemIds": [HLS_AES],
                                  "RoleArn": "arn:aws:iam::123456789012:role/SpekeAccess"}}
+
+
+class ThirdPartySpeke:
+    """Another SPEKE v1 key server on loopback, written from the SPEKE v1 examples
+    (docs.aws.amazon.com/speke/latest/documentation/live-workflow-methods.html): it checks the
+    request's CPIX shape, answers key = SHA-256(kid)[:16] and a key URI on itself."""
+
+    CPIX = "{urn:dashif:org:cpix}"
+    PSKC = "urn:ietf:params:xml:ns:keyprov:pskc"
+
+    def __init__(self):
+        self.requests, self.problems = [], []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                try:
+                    answer = outer.answer(body, self.headers.get("Content-Type"))
+                    self.reply(200, "application/xml", answer)
+                except Exception as e:  # a request this server cannot use: the encryptor sees 400
+                    outer.problems.append(str(e))
+                    self.reply(400, "text/plain", str(e).encode())
+
+            def do_GET(self):
+                kid = self.path.rsplit("/", 1)[-1]
+                self.reply(200, "application/octet-stream", outer.key(kid))
+
+            def reply(self, status, content_type, body):
+                self.send_response(status)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Access-Control-Allow-Origin", "*")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    @staticmethod
+    def key(kid: str) -> bytes:
+        return hashlib.sha256(kid.encode()).digest()[:16]
+
+    def answer(self, body: bytes, content_type: str) -> bytes:
+        c = self.CPIX
+        root = ET.fromstring(body)
+        assert root.tag == c + "CPIX", f"root {root.tag}"
+        assert content_type == "application/xml", f"Content-Type {content_type}"
+        keys = root.findall(f"{c}ContentKeyList/{c}ContentKey")
+        systems = root.findall(f"{c}DRMSystemList/{c}DRMSystem")
+        periods = root.findall(f"{c}ContentKeyPeriodList/{c}ContentKeyPeriod")
+        rules = root.findall(f"{c}ContentKeyUsageRuleList/{c}ContentKeyUsageRule/{c}KeyPeriodFilter")
+        assert len(keys) == 1 and systems and len(periods) == 1 and len(rules) == 1, "one key, a period, a rule"
+        kid = keys[0].get("kid")
+        assert rules[0].get("periodId") == periods[0].get("id"), "KeyPeriodFilter names the period"
+        self.requests.append({"id": root.get("id"), "kid": kid, "index": int(periods[0].get("index")),
+                              "systems": [s.get("systemId") for s in systems]})
+        data = ET.SubElement(keys[0], c + "Data")
+        secret = ET.SubElement(data, "{%s}Secret" % self.PSKC)
+        ET.SubElement(secret, "{%s}PlainValue" % self.PSKC).text = base64.b64encode(self.key(kid)).decode()
+        for s in systems:
+            if s.get("systemId") == HLS_AES:
+                uri = s.find(c + "URIExtXKey")
+                if uri is None:
+                    uri = ET.SubElement(s, c + "URIExtXKey")
+                uri.text = base64.b64encode(f"{self.url}/k/{kid}".encode()).decode()
+        return ET.tostring(root)
+
+    def close(self):
+        self.server.shutdown()
 
 
 def key_tags(pl: media.MediaPlaylist) -> list[dict]:
@@ -55,11 +139,16 @@ def test_setup(t):
     ml, mp = t.client("medialive"), t.client("mediapackage")
     channel = mp.create_channel(Id="drm")
     created = mp.create_origin_endpoint(
-        ChannelId="drm", Id="drm-hls",
+        ChannelId="drm", Id="drm-hls", StartoverWindowSeconds=300,
         HlsPackage={"SegmentDurationSeconds": 2, "PlaylistWindowSeconds": 30,
                     "Encryption": encryption(t.endpoint + "/speke/v1", "drm-hls")})
     check_eq(created["HlsPackage"]["Encryption"]["KeyRotationIntervalSeconds"], 10, "the rotation interval is kept")
     S["hls"] = created["Url"]
+    S["3p"] = ThirdPartySpeke()
+    S["hls_3p"] = mp.create_origin_endpoint(
+        ChannelId="drm", Id="drm-3p",
+        HlsPackage={"SegmentDurationSeconds": 2, "PlaylistWindowSeconds": 30,
+                    "Encryption": encryption(S["3p"].url + "/speke", "drm-3p")})["Url"]
     S["refused_port"] = harness.free_port()
     S["refused"] = mp.create_origin_endpoint(
         ChannelId="drm", Id="drm-refused",
@@ -82,7 +171,7 @@ def test_setup(t):
                 "Outputs": media.outputs([n for n, *_ in ladder], hls_out)}]})["Channel"]["Id"]
     ml.start_channel(ChannelId=cid)
     ml.get_waiter("channel_running").wait(ChannelId=cid, WaiterConfig={"Delay": 1, "MaxAttempts": 10})
-    S["push"] = media.Push(inp["Destinations"][0]["Url"], 90, log_dir=t.server.tmp, label="drm").start()
+    S["push"] = media.Push(inp["Destinations"][0]["Url"], 150, log_dir=t.server.tmp, label="drm").start()
 
 
 def test_playlists_carry_ext_x_key(t):
@@ -205,6 +294,65 @@ def test_malformed_cpix_is_refused(t):
     check(pl is not None and key_tags(pl), "the encrypted endpoint keeps serving")
 
 
+def test_time_shifted_playlist_keeps_ext_x_key(t):
+    master = media.master_playlist(S["hls"], "master")
+    if not master:
+        return
+    now = time.time()
+    url = f"{master['variants'][0]['url']}?start={int(now - 32)}&end={int(now - 4)}"
+    r = media.fetch(url)
+    if not check_eq(r.status, 200, f"a start-over window in the past: GET {url}"):
+        return
+    pl = media.MediaPlaylist(r.text, url)
+    check(pl.ended, "both times in the past: a VOD playlist (EXT-X-ENDLIST)")
+    check(pl.segments and pl.text.index("#EXT-X-KEY") < pl.text.index("#EXTINF"),
+          "the time-shifted playlist starts with the EXT-X-KEY in force", "EXT-X-KEY first", r.text[:400])
+    uris = {a["URI"] for a in key_tags(pl)}
+    check(len(uris) >= 2, "28 s of a 10 s rotation: the time-shifted playlist names at least two keys", ">= 2", uris)
+
+
+def test_third_party_key_server(t):
+    pl = media.wait_for_variant(S["hls_3p"], "third-party key server endpoint", segments=1, timeout=20)
+    tp = S["3p"]
+    check_eq(tp.problems, [], "the CPIX requests mediaemu sends are what a SPEKE v1 server expects")
+    if not check(pl is not None and key_tags(pl), "the endpoint keyed by the third-party server is published"):
+        return
+    req = tp.requests[0] if tp.requests else {}
+    check_eq((req.get("id"), HLS_AES in req.get("systems", [])), ("drm-3p", True),
+             "CPIX@id is the ResourceId and the HLS AES-128 DRMSystem is asked for")
+    tags = key_tags(pl)
+    check(all(a["URI"].startswith(tp.url + "/k/") for a in tags), "EXT-X-KEY carries the server's URIExtXKey",
+          tp.url + "/k/...", [a["URI"] for a in tags])
+    # The newest segment decrypts with that server's key for its kid.
+    kid, iv = tags[-1]["URI"].rsplit("/", 1)[1], tags[-1]["IV"][2:]
+    seg = media.fetch(pl.segments[-1]["url"])
+    enc, out = t.server.tmp / "seg3p.enc", t.server.tmp / "seg3p.ts"
+    enc.write_bytes(seg.body)
+    r = subprocess.run(["openssl", "enc", "-d", "-aes-128-cbc", "-K", tp.key(kid).hex(), "-iv", iv,
+                        "-in", str(enc), "-out", str(out)], capture_output=True, text=True, timeout=30)
+    check_eq(r.returncode, 0, "the segment decrypts with the third-party server's key")
+    check_eq(len(media.ffprobe(out, "-show_streams").get("streams", [])), 2, "... into TS with video and audio")
+
+
+def test_clearkey_licence_matches_the_key_uri(t):
+    pl = media.variant_playlist(S["hls"], "ClearKey")
+    uri = key_tags(pl)[-1]["URI"] if pl and key_tags(pl) else None
+    if not check(uri is not None, "a key URI to compare with"):
+        return
+    kid = bytes.fromhex(uri.split("kid=")[1].replace("-", ""))
+    kid64 = base64.urlsafe_b64encode(kid).decode().rstrip("=")
+    r = harness.raw_request(t.endpoint, "POST", "/speke/clearkey?resource=drm-hls",
+                            json.dumps({"kids": [kid64], "type": "temporary"}), sign=False)
+    if not check_eq(r.status, 200, "POST /speke/clearkey answers"):
+        return
+    licence = r.json()
+    k = licence["keys"][0]
+    check_eq((k["kty"], k["kid"], licence["type"]), ("oct", kid64, "temporary"), "a W3C ClearKey licence")
+    check_eq(base64.urlsafe_b64decode(k["k"] + "=" * (-len(k["k"]) % 4)), media.fetch(uri).body,
+             "the licence's key is the key URI's")
+    S["key_before_restart"] = (uri, media.fetch(uri).body)
+
+
 def test_unreachable_key_server_gives_404(t):
     master = media.fetch(S["refused"])
     check_eq(master.status, 404, "an endpoint whose key server refuses connections: master playlist 404")
@@ -213,6 +361,15 @@ def test_unreachable_key_server_gives_404(t):
     line = f"key provider SPEKE http://127.0.0.1:{S['refused_port']}/speke/v1 failed"
     check(line in server_log(t), "the key server failure is logged", line)
     S["push"].stop()
+    S["3p"].close()
+
+
+def test_same_keys_after_restart(t):
+    if "key_before_restart" not in S:
+        return
+    uri, key = S["key_before_restart"]
+    t.server.restart(hard=False)
+    check_eq(media.fetch(uri).body, key, "after a restart the key URI serves the same key (secret in the data dir)")
 
 
 harness.main(globals())

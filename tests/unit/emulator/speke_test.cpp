@@ -188,6 +188,8 @@ TEST_CASE("encryptor request: SPEKE v1 with a key period, answered by the key se
   request.period_index = 170000000;
   const std::string xml = render_cpix_request(request);
   CHECK(xml.find("<cpix:CPIX id=\"endpoint-1\"") != std::string::npos);
+  CHECK(xml.rfind("<?xml", 0) == 0);           // one XML declaration, at the very start
+  CHECK(xml.find("<?xml", 1) == std::string::npos);
   CHECK(xml.find("index=\"170000000\"") != std::string::npos);
   CHECK(xml.find("<cpix:KeyPeriodFilter periodId=") != std::string::npos);
   KeyServer server{KeyVault(test_secret())};

@@ -15,6 +15,7 @@
 #include "pipeline/crypto/key_prefetcher.hpp"
 #include "pipeline/crypto/segment_encryption.hpp"
 #include "pipeline/package/endpoint_packager.hpp"
+#include "pipeline/package/hls_playlist.hpp"
 #include "tests/unit/pipeline/package_test_support.hpp"
 
 using namespace mediaemu::pipeline;
@@ -261,4 +262,49 @@ TEST_CASE("HLS TS with AES-128: encrypted segments, EXT-X-KEY per key period, de
     }
   }
   CHECK(checked >= 3);
+}
+
+TEST_CASE("HLS playlist: EXT-X-KEY at the window's start, at key changes, every segment with RepeatExtXKey, in the archive",
+          "[crypto][package]") {
+  auto key = [](int64_t period, const char* iv) {
+    auto k = std::make_shared<SegmentKey>();
+    k->key.period = period;
+    k->key.uri = "http://127.0.0.1:4566/speke/key?resource=r&kid=" + std::to_string(period);
+    k->iv = *block_from_hex(iv);
+    return SharedSegmentKey(k);
+  };
+  const auto a = key(1, "00000000000000000000000000000001"), b = key(2, "00000000000000000000000000000004");
+  for (bool repeat : {false, true}) {
+    CAPTURE(repeat);
+    HlsMediaPlaylistConfig config;
+    config.window_seconds = 8;
+    config.nominal_segment_seconds = 2;
+    config.repeat_key_tag = repeat;
+    HlsMediaPlaylist playlist(config);
+    for (int i = 0; i < 6; ++i) {
+      HlsEntry e;
+      e.sequence = i + 1;
+      e.position = i * 2.0;
+      e.duration = 2;
+      e.uri = "s" + std::to_string(i + 1) + ".ts";
+      e.epoch_ms = 1700000000000 + i * 2000;
+      e.key = i < 3 ? a : b;
+      playlist.add(e);
+    }
+    auto count = [](const std::string& text, const std::string& what) {
+      size_t n = 0;
+      for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+      return n;
+    };
+    const std::string all = playlist.render(12, false);  // all six segments (window 8 s: s3..s6)
+    INFO(all);
+    CHECK(all.find("#EXT-X-KEY:METHOD=AES-128,URI=\"http://127.0.0.1:4566/speke/key?resource=r&kid=1\",IV=0x"
+                   "00000000000000000000000000000001\n#EXTINF:2.000,\ns3.ts") != std::string::npos);
+    CHECK(all.find("IV=0x00000000000000000000000000000004\n#EXTINF:2.000,\ns4.ts") != std::string::npos);
+    CHECK(count(all, "#EXT-X-KEY") == (repeat ? 4u : 2u));
+    // The start-over archive (what time-shifted playlists are cut from) keeps them as well.
+    const std::string archive = playlist.render_archive(12, 60, false);
+    CHECK(count(archive, "#EXT-X-KEY") == (repeat ? 6u : 2u));
+    CHECK(archive.find("#EXT-X-KEY") < archive.find("s1.ts"));
+  }
 }
