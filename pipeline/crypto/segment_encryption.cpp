@@ -18,12 +18,6 @@ SegmentEncryption::SegmentEncryption(const EncryptionSpec& spec, std::string lab
   prefetcher_.want(schedule_.period_at(now_epoch_ms));
 }
 
-Block SegmentEncryption::sequence_iv(int64_t sequence) {
-  Block iv{};
-  for (int i = 0; i < 8; ++i) iv[15 - i] = static_cast<uint8_t>(static_cast<uint64_t>(sequence) >> (8 * i));
-  return iv;
-}
-
 SharedSegmentKey SegmentEncryption::key_for(int64_t sequence, int64_t epoch_ms) {
   const int64_t period = schedule_.period_at(epoch_ms);
   prefetcher_.want(period);
@@ -36,8 +30,7 @@ SharedSegmentKey SegmentEncryption::key_for(int64_t sequence, int64_t epoch_ms) 
   if (key) {
     auto next = std::make_shared<SegmentKey>();
     next->key = std::move(*key);
-    next->iv = constant_iv_ ? *constant_iv_ : sequence_iv(sequence);
-    next->first_sequence = sequence;
+    next->constant_iv = constant_iv_;
     current_ = std::move(next);
     prefetcher_.forget_before(current_->key.period);
     return current_;

@@ -8,13 +8,7 @@
 //   - a key was obtained before: keep using the last key (here: the marker stays the same);
 //   - no key ever: playback requests get 404 (here: no marker, and the packager publishes nothing).
 //
-// IVs (RFC 8216 §5.2; MediaPackage's HlsEncryption.ConstantInitializationVector: "If you don't
-// specify a constant initialization vector (IV), AWS Elemental MediaPackage periodically rotates
-// the IV"): the constant IV when one is set; otherwise a new IV with each key, the media sequence
-// number of the first segment the key encrypts as a 128-bit big-endian number — the SPEKE v1
-// constraints say "HLS initialization vector (IV) always follows the segment number unless
-// explicitly specified by the operator". It is written into EXT-X-KEY as IV=0x..., so players do
-// not have to derive it.
+// IVs: segment_key.hpp.
 #pragma once
 
 #include <cstdint>
@@ -36,8 +30,6 @@ class SegmentEncryption {
   // The marker for the segment with this media sequence number and program date time (in
   // order); null when no key was ever obtained (the segment must not be published).
   SharedSegmentKey key_for(int64_t sequence, int64_t epoch_ms);
-
-  static Block sequence_iv(int64_t sequence);
 
  private:
   const std::string label_;

@@ -110,8 +110,9 @@ void HlsTsPackager::add_segment(const Segment& segment) {
       const std::string name = playlist_spec_.manifest_name + "_" + std::to_string(r->number) + "_" +
                                std::to_string(segment.sequence) + ".ts";
       // AES-128: the whole segment is one AES-128-CBC message with PKCS#7 padding (RFC 8216 §5.2).
-      if (segment.key)
-        write_segment_file(name, crypto::aes128_cbc_encrypt(segment.key->key.key, segment.key->iv, out.bytes), segment);
+      if (const auto& key = segment.key)
+        write_segment_file(name, crypto::aes128_cbc_encrypt(key->key.key, key->iv_for(segment.sequence), out.bytes),
+                           segment);
       else
         write_segment_file(name, out.bytes, segment);
       r->meter.add(out.bytes.size(), duration);

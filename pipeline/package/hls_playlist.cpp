@@ -32,7 +32,9 @@ std::string quoted(const std::string& s) {
 }  // namespace
 
 std::string ext_x_key_tag(const crypto::SegmentKey& key) {
-  return "#EXT-X-KEY:METHOD=AES-128,URI=" + quoted(key.key.uri) + ",IV=0x" + crypto::hex(key.iv);
+  std::string tag = "#EXT-X-KEY:METHOD=AES-128,URI=" + quoted(key.key.uri);
+  if (key.constant_iv) tag += ",IV=0x" + crypto::hex(*key.constant_iv);  // else: the sequence number (§5.2)
+  return tag;
 }
 
 std::string iso8601_ms(int64_t epoch_ms) {

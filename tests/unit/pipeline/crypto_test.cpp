@@ -172,15 +172,15 @@ TEST_CASE("encryption stage: markers per key period, IVs, last key reused, nothi
   REQUIRE(eventually([&] { return stage.key_for(1, t0) != nullptr; }));
   auto first = stage.key_for(1, t0);
   CHECK(first->key.period == 170000000);
-  CHECK(first->iv == SegmentEncryption::sequence_iv(1));
-  CHECK(hex(first->iv) == "00000000000000000000000000000001");
+  CHECK_FALSE(first->constant_iv);
+  CHECK(hex(first->iv_for(1)) == "00000000000000000000000000000001");  // the sequence number (RFC 8216 §5.2)
+  CHECK(hex(first->iv_for(258)) == "00000000000000000000000000000102");
   CHECK(stage.key_for(2, t0 + 6000) == first);  // same period: same marker
   // The next period was asked for ahead, so it is there when the period starts.
   REQUIRE(eventually([&] { return provider->calls >= 2; }));
   SharedSegmentKey second;
   REQUIRE(eventually([&] { return (second = stage.key_for(3, t0 + 12000)) != first; }));
   CHECK(second->key.period == 170000001);
-  CHECK(hex(second->iv) == "00000000000000000000000000000003");
 
   // The provider fails: the last key stays in use.
   provider->fail = true;
@@ -197,7 +197,8 @@ TEST_CASE("encryption stage: markers per key period, IVs, last key reused, nothi
   failing->fail = false;
   SharedSegmentKey late;
   REQUIRE(eventually([&] { return (late = never.key_for(2, t0 + 1000)) != nullptr; }));
-  CHECK(hex(late->iv) == "0123456789abcdef0123456789abcdef");
+  CHECK(hex(late->iv_for(2)) == "0123456789abcdef0123456789abcdef");
+  CHECK(late->iv_for(3) == late->iv_for(2));
 }
 
 TEST_CASE("HLS TS with AES-128: encrypted segments, EXT-X-KEY per key period, decryptable", "[crypto][package]") {
@@ -227,27 +228,31 @@ TEST_CASE("HLS TS with AES-128: encrypted segments, EXT-X-KEY per key period, de
   const std::string playlist = package_test::read_text(dir / "index_1.m3u8");
   INFO(playlist);
   CHECK_FALSE(fs::exists(dir / "index_1_iframe.m3u8"));
-  std::regex key_re("#EXT-X-KEY:METHOD=AES-128,URI=\"http://127\\.0\\.0\\.1:1/key/(\\d+)\",IV=0x([0-9a-f]{32})\n");
-  std::vector<std::pair<int64_t, std::string>> keys;
+  // No ConstantInitializationVector: no IV attribute, each segment's IV is its sequence number.
+  std::regex key_re("#EXT-X-KEY:METHOD=AES-128,URI=\"http://127\\.0\\.0\\.1:1/key/(\\d+)\"\n");
+  std::vector<int64_t> keys;
   for (auto it = std::sregex_iterator(playlist.begin(), playlist.end(), key_re); it != std::sregex_iterator(); ++it)
-    keys.emplace_back(std::stoll((*it)[1]), (*it)[2]);
+    keys.push_back(std::stoll((*it)[1]));
   REQUIRE(keys.size() >= 2);  // rotated at least once
-  for (size_t i = 1; i < keys.size(); ++i) CHECK(keys[i].first > keys[i - 1].first);
+  for (size_t i = 1; i < keys.size(); ++i) CHECK(keys[i] > keys[i - 1]);
 
-  // Each segment decrypts with the key and IV in force before it, and ffprobe reads the result.
+  // Each segment decrypts with the key in force before it and its sequence number as IV, and
+  // ffprobe reads the result.
   std::istringstream lines(playlist);
   std::string line;
-  Block key{}, iv{};
+  Block key{};
+  int64_t sequence = 0;
   int checked = 0;
   while (std::getline(lines, line)) {
     std::smatch m;
     std::string with_newline = line + "\n";
     if (std::regex_match(with_newline, m, key_re)) {
       key.fill(static_cast<uint8_t>(std::stoll(m[1]) + 1));
-      iv = *block_from_hex(m[2].str());
       continue;
     }
+    if (line.rfind("#EXT-X-MEDIA-SEQUENCE:", 0) == 0) sequence = std::stoll(line.substr(22));
     if (line.empty() || line[0] == '#') continue;
+    const Block iv = sequence_iv(sequence++);
     auto cipher = read_bytes(dir / line);
     CHECK(cipher.size() % 16 == 0);
     CHECK((cipher.size() < 1 || cipher[0] != 0x47));  // not a clear TS sync byte (almost surely)
@@ -266,14 +271,14 @@ TEST_CASE("HLS TS with AES-128: encrypted segments, EXT-X-KEY per key period, de
 
 TEST_CASE("HLS playlist: EXT-X-KEY at the window's start, at key changes, every segment with RepeatExtXKey, in the archive",
           "[crypto][package]") {
-  auto key = [](int64_t period, const char* iv) {
+  auto key = [](int64_t period, const char* constant_iv) {
     auto k = std::make_shared<SegmentKey>();
     k->key.period = period;
     k->key.uri = "http://127.0.0.1:4566/speke/key?resource=r&kid=" + std::to_string(period);
-    k->iv = *block_from_hex(iv);
+    if (constant_iv) k->constant_iv = block_from_hex(constant_iv);
     return SharedSegmentKey(k);
   };
-  const auto a = key(1, "00000000000000000000000000000001"), b = key(2, "00000000000000000000000000000004");
+  const auto a = key(1, nullptr), b = key(2, "000000000000000000000000000000ff");
   for (bool repeat : {false, true}) {
     CAPTURE(repeat);
     HlsMediaPlaylistConfig config;
@@ -298,9 +303,9 @@ TEST_CASE("HLS playlist: EXT-X-KEY at the window's start, at key changes, every 
     };
     const std::string all = playlist.render(12, false);  // all six segments (window 8 s: s3..s6)
     INFO(all);
-    CHECK(all.find("#EXT-X-KEY:METHOD=AES-128,URI=\"http://127.0.0.1:4566/speke/key?resource=r&kid=1\",IV=0x"
-                   "00000000000000000000000000000001\n#EXTINF:2.000,\ns3.ts") != std::string::npos);
-    CHECK(all.find("IV=0x00000000000000000000000000000004\n#EXTINF:2.000,\ns4.ts") != std::string::npos);
+    CHECK(all.find("#EXT-X-KEY:METHOD=AES-128,URI=\"http://127.0.0.1:4566/speke/key?resource=r&kid=1\"\n"
+                   "#EXTINF:2.000,\ns3.ts") != std::string::npos);
+    CHECK(all.find("kid=2\",IV=0x000000000000000000000000000000ff\n#EXTINF:2.000,\ns4.ts") != std::string::npos);
     CHECK(count(all, "#EXT-X-KEY") == (repeat ? 4u : 2u));
     // The start-over archive (what time-shifted playlists are cut from) keeps them as well.
     const std::string archive = playlist.render_archive(12, 60, false);
