@@ -201,3 +201,20 @@ TEST_CASE("encryptor request: SPEKE v1 with a key period, answered by the key se
   CHECK_THROWS_AS(read_cpix_answer("garbage", request.kid), CpixError);
   CHECK_THROWS_AS(read_cpix_answer(xml, request.kid), CpixError);  // the request: no key value
 }
+
+TEST_CASE("SPEKE client: unreachable, non-loopback and https key servers give an error, never a key", "[speke]") {
+  pipeline::crypto::EncryptionSpec spec;
+  spec.resource_id = "r";
+  spec.speke_url = "http://127.0.0.1:1/speke/v1";  // nothing listens on port 1
+  auto refused = SpekeKeyProvider(spec).fetch(7);
+  CHECK_FALSE(refused.key);
+  CHECK_FALSE(refused.error.empty());
+  spec.speke_url = "https://keys.example.com/speke/v1";
+  auto tls = SpekeKeyProvider(spec).fetch(7);
+  CHECK_FALSE(tls.key);
+  CHECK_THAT(tls.error, Catch::Contains("http://"));
+  spec.speke_url = "http://192.0.2.1/speke/v1";  // not loopback: refused without a connection attempt
+  auto remote = SpekeKeyProvider(spec).fetch(7);
+  CHECK_FALSE(remote.key);
+  CHECK_FALSE(remote.error.empty());
+}

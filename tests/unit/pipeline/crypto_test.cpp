@@ -313,3 +313,26 @@ TEST_CASE("HLS playlist: EXT-X-KEY at the window's start, at key changes, every 
     CHECK(archive.find("#EXT-X-KEY") < archive.find("s1.ts"));
   }
 }
+
+TEST_CASE("HLS TS with AES-128 and a key server that never answers: nothing is published", "[crypto][package]") {
+  const auto rec = read_media_file(package_test::test_media(2), 1700000000000);
+  const fs::path dir = package_test::scratch_dir("hls_aes128_no_key");
+  auto provider = std::make_shared<FakeProvider>();
+  provider->fail = true;
+  EndpointSpec spec;
+  spec.label = "test";
+  spec.directory = dir;
+  spec.kind = EndpointSpec::Kind::Hls;
+  spec.hls.segment_duration_seconds = 2;
+  EncryptionSpec encryption;
+  encryption.keys = provider;
+  spec.encryption = encryption;
+  auto packager = make_endpoint_packager(spec);
+  package_test::feed(*packager, rec);
+  packager->on_end();
+  // No key ever: no playlist and no segment, so the origin answers 404 (MP-UG drm-content-key-rotation).
+  CHECK_FALSE(fs::exists(dir / "index.m3u8"));
+  CHECK_FALSE(fs::exists(dir / "index_1.m3u8"));
+  CHECK_FALSE(fs::exists(dir / "index_1_1.ts"));
+  CHECK(provider->calls >= 1);
+}
