@@ -1,9 +1,8 @@
 #include "emulator/speke/cpix.hpp"
 
-#include <pugixml.hpp>
-
 #include <cstring>
 #include <map>
+#include <pugixml.hpp>
 #include <sstream>
 
 #include "api/base64.hpp"
@@ -179,7 +178,8 @@ KeyAnswer read_cpix_answer(std::string_view body, const Block& kid) {
     std::string value = child(child(child(key, "Data"), "Secret"), "PlainValue").text().get();
     auto bytes = api::base64_decode(value);
     if (!bytes || bytes->size() != 16)
-      throw CpixError("the answer's ContentKey " + wanted + " has no 16-byte pskc:PlainValue (encrypted keys are not supported)");
+      throw CpixError("the answer's ContentKey " + wanted +
+                      " has no 16-byte pskc:PlainValue (encrypted keys are not supported)");
     std::copy(bytes->begin(), bytes->end(), answer.key.begin());
     found = true;
   }
@@ -191,7 +191,8 @@ KeyAnswer read_cpix_answer(std::string_view body, const Block& kid) {
     if (uri && !uri->empty()) answer.uri_ext_x_key = *uri;
   }
   if (answer.uri_ext_x_key.empty())
-    throw CpixError("the answer has no cpix:URIExtXKey for HLS AES-128 (systemId " + std::string(kHlsAes128SystemId) + ")");
+    throw CpixError("the answer has no cpix:URIExtXKey for HLS AES-128 (systemId " + std::string(kHlsAes128SystemId) +
+                    ")");
   return answer;
 }
 

@@ -31,7 +31,8 @@ api::HttpResponse not_found(const api::HttpRequest& request) {
   r.status = 404;
   r.set_header("Content-Type", "text/plain; charset=utf-8");
   r.body = "no such key server route: " + request.method + " " + std::string(request.path()) +
-           " (POST /speke/v1, POST /speke/v2, GET /speke/key, POST /speke/clearkey)\n";
+           " (POST /_mediaemu/speke/v1, POST /_mediaemu/speke/v2, GET /_mediaemu/speke/key, POST "
+           "/_mediaemu/speke/clearkey)\n";
   return r;
 }
 
@@ -76,7 +77,7 @@ void KeyServer::install(api::FrontDoor& front) {
 
 std::string KeyServer::key_uri(const std::string& host, const std::string& resource_id, const Block& kid) {
   std::string uri = "http://";
-  uri.append(host).append("/speke/key?resource=").append(api::percent_encode(resource_id));
+  uri.append(host).append("/_mediaemu/speke/key?resource=").append(api::percent_encode(resource_id));
   uri.append("&kid=").append(uuid_text(kid));
   return uri;
 }
@@ -89,9 +90,10 @@ api::HttpResponse KeyServer::handle(const api::HttpRequest& request) const {
     allow_any_origin(r);
     return r;
   }
-  if (request.method == "POST" && (path == "/speke/v1" || path == "/speke/v2")) return cpix(request);
-  if (request.method == "GET" && path == "/speke/key") return key(request);
-  if (request.method == "POST" && path == "/speke/clearkey") return clearkey(request);
+  if (request.method == "POST" && (path == "/_mediaemu/speke/v1" || path == "/_mediaemu/speke/v2"))
+    return cpix(request);
+  if (request.method == "GET" && path == "/_mediaemu/speke/key") return key(request);
+  if (request.method == "POST" && path == "/_mediaemu/speke/clearkey") return clearkey(request);
   return not_found(request);
 }
 
@@ -136,7 +138,7 @@ api::HttpResponse KeyServer::key(const api::HttpRequest& request) const {
   const std::string kid_text = query_value(request, "kid");
   auto kid = block_from_uuid(kid_text);
   if (resource.empty() || !kid)
-    return bad_request("key request", "GET /speke/key needs ?resource=<ResourceId>&kid=<key id as a UUID>");
+    return bad_request("key request", "GET /_mediaemu/speke/key needs ?resource=<ResourceId>&kid=<key id as a UUID>");
   api::HttpResponse r;
   r.set_header("Content-Type", "application/octet-stream");
   r.set_header("Cache-Control", "no-store");
@@ -147,10 +149,12 @@ api::HttpResponse KeyServer::key(const api::HttpRequest& request) const {
 
 api::HttpResponse KeyServer::clearkey(const api::HttpRequest& request) const {
   const std::string resource = query_value(request, "resource");
-  if (resource.empty()) return bad_request("ClearKey request", "POST /speke/clearkey needs ?resource=<ResourceId>");
+  if (resource.empty())
+    return bad_request("ClearKey request", "POST /_mediaemu/speke/clearkey needs ?resource=<ResourceId>");
   json in = json::parse(request.body, nullptr, false);
   if (in.is_discarded() || !in.is_object() || !in.contains("kids") || !in["kids"].is_array())
-    return bad_request("ClearKey request", R"(the body must be W3C ClearKey JSON: {"kids":["<base64url key id>"],"type":"temporary"})");
+    return bad_request("ClearKey request",
+                       R"(the body must be W3C ClearKey JSON: {"kids":["<base64url key id>"],"type":"temporary"})");
   json keys = json::array();
   for (const auto& k : in["kids"]) {
     auto kid = k.is_string() ? block_from_base64url(k.get<std::string>()) : std::nullopt;

@@ -16,7 +16,8 @@ KeyVault::KeyVault(const std::filesystem::path& data_dir) {
   if (in) {
     in.read(reinterpret_cast<char*>(secret_.data()), secret_.size());
     if (in.gcount() == static_cast<std::streamsize>(secret_.size())) return;
-    throw std::runtime_error("the key server's secret " + path.string() + " is not 32 bytes; remove it to make a new one");
+    throw std::runtime_error("the key server's secret " + path.string() +
+                             " is not 32 bytes; remove it to make a new one");
   }
   if (RAND_bytes(secret_.data(), static_cast<int>(secret_.size())) != 1)
     throw std::runtime_error("OpenSSL could not generate the key server's secret");

@@ -53,8 +53,7 @@ inline std::string uuid_text(const Block& b) {
 }
 
 inline std::optional<Block> block_from_uuid(std::string_view text) {
-  if (text.size() != 36 || text[8] != '-' || text[13] != '-' || text[18] != '-' || text[23] != '-')
-    return std::nullopt;
+  if (text.size() != 36 || text[8] != '-' || text[13] != '-' || text[18] != '-' || text[23] != '-') return std::nullopt;
   std::string digits;
   for (char c : text)
     if (c != '-') digits += c;

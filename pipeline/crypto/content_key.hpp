@@ -29,7 +29,7 @@ class KeyProvider {
   virtual ~KeyProvider() = default;
   // Blocks (network): called only on the KeyPrefetcher's own thread. Never throws.
   virtual KeyFetch fetch(int64_t period) = 0;
-  virtual std::string describe() const = 0;  // for log lines ("SPEKE http://127.0.0.1:4566/speke/v1")
+  virtual std::string describe() const = 0;  // for log lines ("SPEKE http://127.0.0.1:4566/_mediaemu/speke/v1")
 };
 
 }  // namespace mediaemu::pipeline::crypto

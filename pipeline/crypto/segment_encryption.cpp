@@ -7,9 +7,7 @@
 namespace mediaemu::pipeline::crypto {
 
 SegmentEncryption::SegmentEncryption(const EncryptionSpec& spec, std::string label, int64_t now_epoch_ms)
-    : label_(std::move(label)),
-      schedule_(spec.key_rotation_interval_seconds),
-      prefetcher_(spec.keys, label_) {
+    : label_(std::move(label)), schedule_(spec.key_rotation_interval_seconds), prefetcher_(spec.keys, label_) {
   if (!spec.keys) throw std::invalid_argument("encryption without a key provider");
   if (!spec.constant_iv_hex.empty()) {
     constant_iv_ = block_from_hex(spec.constant_iv_hex);
@@ -38,8 +36,8 @@ SharedSegmentKey SegmentEncryption::key_for(int64_t sequence, int64_t epoch_ms) 
   if (warned_period_ != period) {
     warned_period_ = period;
     if (current_)
-      spdlog::warn("package {}: no content key for key period {} yet; segment {} reuses the key of period {}",
-                   label_, period, sequence, current_->key.period);
+      spdlog::warn("package {}: no content key for key period {} yet; segment {} reuses the key of period {}", label_,
+                   period, sequence, current_->key.period);
     else
       spdlog::warn("package {}: no content key obtained yet; segment {} is not published (playlists answer 404)",
                    label_, sequence);

@@ -4,7 +4,7 @@
   MediaPackage channel "drm" fed by MediaLive channel D (640x360 1.2 Mb/s + 416x234 600 kb/s,
   GOP 2 s) from an ffmpeg lavfi RTMP push, with two HLS endpoints:
     drm-hls      Encryption: AES_128, KeyRotationIntervalSeconds 10, SpekeKeyProvider Url = the
-                 local key server (<api>/speke/v1)
+                 local key server (<api>/_mediaemu/speke/v1)
                  (and a 300 s start-over window)
     drm-3p       the same with a third-party SPEKE server on loopback (a small Python one here,
                  reading the CPIX request with ElementTree and answering its own keys and key URI),
@@ -150,7 +150,7 @@ def test_setup(t):
     created = mp.create_origin_endpoint(
         ChannelId="drm", Id="drm-hls", StartoverWindowSeconds=300,
         HlsPackage={"SegmentDurationSeconds": 2, "PlaylistWindowSeconds": 30,
-                    "Encryption": encryption(t.endpoint + "/speke/v1", "drm-hls")})
+                    "Encryption": encryption(t.endpoint + "/_mediaemu/speke/v1", "drm-hls")})
     check_eq(created["HlsPackage"]["Encryption"]["KeyRotationIntervalSeconds"], 10, "the rotation interval is kept")
     S["hls"] = created["Url"]
     S["3p"] = ThirdPartySpeke()
@@ -163,7 +163,7 @@ def test_setup(t):
     S["refused"] = mp.create_origin_endpoint(
         ChannelId="drm", Id="drm-refused",
         HlsPackage={"SegmentDurationSeconds": 2, "PlaylistWindowSeconds": 30,
-                    "Encryption": encryption(f"http://127.0.0.1:{S['refused_port']}/speke/v1", "drm-refused")})["Url"]
+                    "Encryption": encryption(f"http://127.0.0.1:{S['refused_port']}/_mediaemu/speke/v1", "drm-refused")})["Url"]
     inp = ml.create_input(Name="drm", Type="RTMP_PUSH", Destinations=[{"StreamName": "live/drm"}])["Input"]
     ingest = channel["HlsIngest"]["IngestEndpoints"][0]
     ladder = [("v360", 640, 360, 1_200_000), ("v234", 416, 234, 600_000)]
@@ -194,8 +194,8 @@ def test_playlists_carry_ext_x_key(t):
         return
     for a in tags:
         check_eq(a.get("METHOD"), "AES-128", "EXT-X-KEY METHOD")
-        check(a.get("URI", "").startswith(t.endpoint + "/speke/key?resource=drm-hls&kid="),
-              "EXT-X-KEY URI is on the local key server", t.endpoint + "/speke/key?...", a.get("URI"))
+        check(a.get("URI", "").startswith(t.endpoint + "/_mediaemu/speke/key?resource=drm-hls&kid="),
+              "EXT-X-KEY URI is on the local key server", t.endpoint + "/_mediaemu/speke/key?...", a.get("URI"))
         # No ConstantInitializationVector: no IV attribute, as MediaPackage writes it; the IV is the
         # segment's media sequence number (SPEKE v1 constraints, RFC 8216 §5.2).
         check("IV" not in a, "EXT-X-KEY has no IV attribute without ConstantInitializationVector", None, a.get("IV"))
@@ -288,7 +288,7 @@ def test_hlsjs_plays_across_rotations(t):
 
 
 def test_malformed_cpix_is_refused(t):
-    r = harness.raw_request(t.endpoint, "POST", "/speke/v1", "this is not XML", sign=False,
+    r = harness.raw_request(t.endpoint, "POST", "/_mediaemu/speke/v1", "this is not XML", sign=False,
                             content_type="application/xml")
     check_eq(r.status, 400, "a CPIX body that is not XML gets 400")
     check("not XML" in r.body.decode(errors="replace"), "the 400 says why", "not XML", r.body[:200])
@@ -347,9 +347,9 @@ def test_clearkey_licence_matches_the_key_uri(t):
         return
     kid = bytes.fromhex(uri.split("kid=")[1].replace("-", ""))
     kid64 = base64.urlsafe_b64encode(kid).decode().rstrip("=")
-    r = harness.raw_request(t.endpoint, "POST", "/speke/clearkey?resource=drm-hls",
+    r = harness.raw_request(t.endpoint, "POST", "/_mediaemu/speke/clearkey?resource=drm-hls",
                             json.dumps({"kids": [kid64], "type": "temporary"}), sign=False)
-    if not check_eq(r.status, 200, "POST /speke/clearkey answers"):
+    if not check_eq(r.status, 200, "POST /_mediaemu/speke/clearkey answers"):
         return
     licence = r.json()
     k = licence["keys"][0]
@@ -364,7 +364,7 @@ def test_unreachable_key_server_gives_404(t):
     check_eq(master.status, 404, "an endpoint whose key server refuses connections: master playlist 404")
     media_url = S["refused"].rsplit("/", 1)[0] + "/index_1.m3u8"
     check_eq(media.fetch(media_url).status, 404, "... and media playlist 404")
-    line = f"key provider SPEKE http://127.0.0.1:{S['refused_port']}/speke/v1 failed"
+    line = f"key provider SPEKE http://127.0.0.1:{S['refused_port']}/_mediaemu/speke/v1 failed"
     check(line in server_log(t), "the key server failure is logged", line)
     S["push"].stop()
     S["3p"].close()

@@ -3,9 +3,8 @@
 // secret kept in the data directory), the key URI and the W3C ClearKey licence; and the
 // encryptor's request/answer round trip (what the packager's SpekeKeyProvider sends and reads).
 #include <catch2/catch.hpp>
-
-#include <nlohmann/json.hpp>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 
 #include "api/base64.hpp"
 #include "emulator/speke/cpix.hpp"
@@ -26,7 +25,8 @@ std::array<uint8_t, 32> test_secret() {
   return s;
 }
 
-api::HttpRequest post(const std::string& target, std::string body, std::vector<std::pair<std::string, std::string>> headers = {}) {
+api::HttpRequest post(const std::string& target, std::string body,
+                      std::vector<std::pair<std::string, std::string>> headers = {}) {
   api::HttpRequest r;
   r.method = "POST";
   r.target = target;
@@ -85,7 +85,7 @@ TEST_CASE("key vault: keys depend on the secret, the resource and the key id onl
 
 TEST_CASE("key server: SPEKE v1 request answered with key and URIExtXKey", "[speke]") {
   KeyServer server{KeyVault(test_secret())};
-  auto r = server.handle(post("/speke/v1", kV1Request));
+  auto r = server.handle(post("/_mediaemu/speke/v1", kV1Request));
   REQUIRE(r.status == 200);
   CHECK(r.header("Content-Type") == "application/xml");
   CHECK(r.header("Speke-User-Agent") != "");
@@ -94,13 +94,13 @@ TEST_CASE("key server: SPEKE v1 request answered with key and URIExtXKey", "[spe
   KeyAnswer answer = read_cpix_answer(r.body, kid);
   CHECK(answer.key == KeyVault(test_secret()).key("abc123", kid));
   CHECK(answer.uri_ext_x_key ==
-        "http://127.0.0.1:4566/speke/key?resource=abc123&kid=98ee5596-cd3e-a20d-163a-e382420c6eff");
+        "http://127.0.0.1:4566/_mediaemu/speke/key?resource=abc123&kid=98ee5596-cd3e-a20d-163a-e382420c6eff");
   CHECK(r.body.find("index=\"11425\"") != std::string::npos);  // the rest of the request is echoed
 
   // The key URI serves the 16 bytes.
   api::HttpRequest get;
   get.method = "GET";
-  get.target = "/speke/key?resource=abc123&kid=98ee5596-cd3e-a20d-163a-e382420c6eff";
+  get.target = "/_mediaemu/speke/key?resource=abc123&kid=98ee5596-cd3e-a20d-163a-e382420c6eff";
   auto k = server.handle(get);
   REQUIRE(k.status == 200);
   CHECK(k.header("Content-Type") == "application/octet-stream");
@@ -109,12 +109,13 @@ TEST_CASE("key server: SPEKE v1 request answered with key and URIExtXKey", "[spe
 
 TEST_CASE("key server: SPEKE v2 (contentId, X-Speke-Version) and any prefix", "[speke]") {
   KeyServer server{KeyVault(test_secret())};
-  const std::string v2 = R"(<CPIX xmlns="urn:dashif:org:cpix" xmlns:p="urn:ietf:params:xml:ns:keyprov:pskc" contentId="live-1" version="2.3">
+  const std::string v2 =
+      R"(<CPIX xmlns="urn:dashif:org:cpix" xmlns:p="urn:ietf:params:xml:ns:keyprov:pskc" contentId="live-1" version="2.3">
   <ContentKeyList><ContentKey kid="11111111-2222-3333-4444-555555555555" commonEncryptionScheme="cbcs"/></ContentKeyList>
   <DRMSystemList><DRMSystem kid="11111111-2222-3333-4444-555555555555" systemId="81376844-f976-481e-a84e-cc25d39b0b33"/></DRMSystemList>
   <ContentKeyUsageRuleList><ContentKeyUsageRule kid="11111111-2222-3333-4444-555555555555" intendedTrackType="ALL"/></ContentKeyUsageRuleList>
 </CPIX>)";
-  auto r = server.handle(post("/speke/v2", v2, {{"x-speke-version", "2.0"}}));
+  auto r = server.handle(post("/_mediaemu/speke/v2", v2, {{"x-speke-version", "2.0"}}));
   REQUIRE(r.status == 200);
   CHECK(r.header("X-Speke-Version") == "2.0");
   CHECK(r.header("X-Speke-User-Agent") != "");
@@ -126,19 +127,23 @@ TEST_CASE("key server: SPEKE v2 (contentId, X-Speke-Version) and any prefix", "[
 TEST_CASE("key server: malformed CPIX gets 400 with a message", "[speke]") {
   KeyServer server{KeyVault(test_secret())};
   auto status_and_body = [&](const std::string& body) {
-    auto r = server.handle(post("/speke/v1", body));
+    auto r = server.handle(post("/_mediaemu/speke/v1", body));
     return std::pair{r.status, r.body};
   };
   CHECK(status_and_body("this is not xml").first == 400);
   CHECK(status_and_body("").first == 400);
   CHECK(status_and_body("<a/>").second.find("cpix:CPIX") != std::string::npos);
-  CHECK(status_and_body(R"(<cpix:CPIX xmlns:cpix="urn:dashif:org:cpix"><cpix:ContentKeyList/></cpix:CPIX>)").first == 400);
+  CHECK(status_and_body(R"(<cpix:CPIX xmlns:cpix="urn:dashif:org:cpix"><cpix:ContentKeyList/></cpix:CPIX>)").first ==
+        400);
   CHECK(status_and_body(R"(<cpix:CPIX id="x" xmlns:cpix="urn:dashif:org:cpix"><cpix:ContentKeyList/></cpix:CPIX>)")
             .second.find("ContentKey") != std::string::npos);
-  CHECK(status_and_body(R"(<cpix:CPIX id="x" xmlns:cpix="urn:dashif:org:cpix"><cpix:ContentKeyList><cpix:ContentKey kid="nope"/></cpix:ContentKeyList></cpix:CPIX>)")
-            .second.find("not a UUID") != std::string::npos);
+  CHECK(
+      status_and_body(
+          R"(<cpix:CPIX id="x" xmlns:cpix="urn:dashif:org:cpix"><cpix:ContentKeyList><cpix:ContentKey kid="nope"/></cpix:ContentKeyList></cpix:CPIX>)")
+          .second.find("not a UUID") != std::string::npos);
   // A DOCTYPE (and so any entity definition) is refused outright.
-  const std::string entity = R"(<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e "boom">]><cpix:CPIX id="&e;" xmlns:cpix="urn:dashif:org:cpix"/>)";
+  const std::string entity =
+      R"(<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e "boom">]><cpix:CPIX id="&e;" xmlns:cpix="urn:dashif:org:cpix"/>)";
   CHECK(status_and_body(entity).second.find("DOCTYPE") != std::string::npos);
   // A DRMSystem for a key that is not in the request.
   std::string stray = kV1Request;
@@ -148,9 +153,9 @@ TEST_CASE("key server: malformed CPIX gets 400 with a message", "[speke]") {
   // Other routes.
   api::HttpRequest bad;
   bad.method = "GET";
-  bad.target = "/speke/key?resource=abc";
+  bad.target = "/_mediaemu/speke/key?resource=abc";
   CHECK(server.handle(bad).status == 400);
-  bad.target = "/speke/nothing";
+  bad.target = "/_mediaemu/speke/nothing";
   CHECK(server.handle(bad).status == 404);
 }
 
@@ -161,7 +166,8 @@ TEST_CASE("key server: W3C ClearKey licence", "[speke]") {
   std::string b64 = api::base64_encode(std::string(reinterpret_cast<const char*>(kid.data()), 16));
   for (char& c : b64) c = c == '+' ? '-' : c == '/' ? '_' : c;
   while (b64.back() == '=') b64.pop_back();
-  auto r = server.handle(post("/speke/clearkey?resource=abc123", R"({"kids":[")" + b64 + R"("],"type":"temporary"})"));
+  auto r = server.handle(
+      post("/_mediaemu/speke/clearkey?resource=abc123", R"({"kids":[")" + b64 + R"("],"type":"temporary"})"));
   REQUIRE(r.status == 200);
   auto licence = nlohmann::json::parse(r.body);
   CHECK(licence["type"] == "temporary");
@@ -174,8 +180,8 @@ TEST_CASE("key server: W3C ClearKey licence", "[speke]") {
   while (k.size() % 4) k += '=';
   const auto key = KeyVault(test_secret()).key("abc123", kid);
   CHECK(*api::base64_decode(k) == std::string(reinterpret_cast<const char*>(key.data()), 16));
-  CHECK(server.handle(post("/speke/clearkey?resource=abc123", "{")).status == 400);
-  CHECK(server.handle(post("/speke/clearkey?resource=abc123", R"({"kids":["short"]})")).status == 400);
+  CHECK(server.handle(post("/_mediaemu/speke/clearkey?resource=abc123", "{")).status == 400);
+  CHECK(server.handle(post("/_mediaemu/speke/clearkey?resource=abc123", R"({"kids":["short"]})")).status == 400);
 }
 
 TEST_CASE("encryptor request: SPEKE v1 with a key period, answered by the key server", "[speke]") {
@@ -188,12 +194,12 @@ TEST_CASE("encryptor request: SPEKE v1 with a key period, answered by the key se
   request.period_index = 170000000;
   const std::string xml = render_cpix_request(request);
   CHECK(xml.find("<cpix:CPIX id=\"endpoint-1\"") != std::string::npos);
-  CHECK(xml.rfind("<?xml", 0) == 0);           // one XML declaration, at the very start
+  CHECK(xml.rfind("<?xml", 0) == 0);  // one XML declaration, at the very start
   CHECK(xml.find("<?xml", 1) == std::string::npos);
   CHECK(xml.find("index=\"170000000\"") != std::string::npos);
   CHECK(xml.find("<cpix:KeyPeriodFilter periodId=") != std::string::npos);
   KeyServer server{KeyVault(test_secret())};
-  auto r = server.handle(post("/speke/v1", xml));
+  auto r = server.handle(post("/_mediaemu/speke/v1", xml));
   REQUIRE(r.status == 200);
   KeyAnswer answer = read_cpix_answer(r.body, request.kid);
   CHECK(answer.key == KeyVault(test_secret()).key("endpoint-1", request.kid));

@@ -1,9 +1,8 @@
 // pipeline/crypto: the AES-128-CBC cipher (a NIST vector, the openssl CLI, PKCS#7 edges), the
 // key period schedule, the prefetcher and the encryption stage, and an HLS endpoint packaged
 // with it end to end (segments decrypt to TS that ffprobe reads; EXT-X-KEY per key change).
-#include <catch2/catch.hpp>
-
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <fstream>
 #include <mutex>
@@ -205,7 +204,8 @@ TEST_CASE("HLS TS with AES-128: encrypted segments, EXT-X-KEY per key period, de
   // Dated from the start of the current 4 s key period, so the key the stage fetches on creation
   // (the period of "now") is the first segment's, as it is live.
   const int64_t now_ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
   const auto rec = read_media_file(package_test::test_media(2), now_ms / 4000 * 4000);
   const fs::path dir = package_test::scratch_dir("hls_aes128");
   auto provider = std::make_shared<FakeProvider>();
@@ -262,19 +262,21 @@ TEST_CASE("HLS TS with AES-128: encrypted segments, EXT-X-KEY per key period, de
     CHECK((*plain)[0] == 0x47);
     CHECK((*plain)[188] == 0x47);
     if (checked++ == 0) {
-      std::ofstream(dir / "clear.ts", std::ios::binary).write(reinterpret_cast<const char*>(plain->data()), plain->size());
+      std::ofstream(dir / "clear.ts", std::ios::binary)
+          .write(reinterpret_cast<const char*>(plain->data()), plain->size());
       CHECK(package_test::run_command("ffprobe -v error -show_streams " + (dir / "clear.ts").string(), nullptr) == 0);
     }
   }
   CHECK(checked >= 3);
 }
 
-TEST_CASE("HLS playlist: EXT-X-KEY at the window's start, at key changes, every segment with RepeatExtXKey, in the archive",
-          "[crypto][package]") {
+TEST_CASE(
+    "HLS playlist: EXT-X-KEY at the window's start, at key changes, every segment with RepeatExtXKey, in the archive",
+    "[crypto][package]") {
   auto key = [](int64_t period, const char* constant_iv) {
     auto k = std::make_shared<SegmentKey>();
     k->key.period = period;
-    k->key.uri = "http://127.0.0.1:4566/speke/key?resource=r&kid=" + std::to_string(period);
+    k->key.uri = "http://127.0.0.1:4566/_mediaemu/speke/key?resource=r&kid=" + std::to_string(period);
     if (constant_iv) k->constant_iv = block_from_hex(constant_iv);
     return SharedSegmentKey(k);
   };
@@ -303,7 +305,7 @@ TEST_CASE("HLS playlist: EXT-X-KEY at the window's start, at key changes, every 
     };
     const std::string all = playlist.render(12, false);  // all six segments (window 8 s: s3..s6)
     INFO(all);
-    CHECK(all.find("#EXT-X-KEY:METHOD=AES-128,URI=\"http://127.0.0.1:4566/speke/key?resource=r&kid=1\"\n"
+    CHECK(all.find("#EXT-X-KEY:METHOD=AES-128,URI=\"http://127.0.0.1:4566/_mediaemu/speke/key?resource=r&kid=1\"\n"
                    "#EXTINF:2.000,\ns3.ts") != std::string::npos);
     CHECK(all.find("kid=2\",IV=0x000000000000000000000000000000ff\n#EXTINF:2.000,\ns4.ts") != std::string::npos);
     CHECK(count(all, "#EXT-X-KEY") == (repeat ? 4u : 2u));

@@ -249,7 +249,7 @@ TEST_CASE("an origin endpoint becomes a packaging plan that starts afresh", "[pl
 }
 
 TEST_CASE("HlsPackage.Encryption becomes the endpoint's encryption spec (AES_128 only)", "[plan]") {
-  json speke = {{"Url", "http://127.0.0.1:4566/speke/v1"}, {"ResourceId", "res-1"},
+  json speke = {{"Url", "http://127.0.0.1:4566/_mediaemu/speke/v1"}, {"ResourceId", "res-1"},
                 {"RoleArn", "arn:aws:iam::123456789012:role/Speke"},
                 {"SystemIds", {"81376844-f976-481e-a84e-cc25d39b0b33"}}};
   json hls = {{"Id", "ep"}, {"ChannelId", "pkg"},
@@ -263,7 +263,7 @@ TEST_CASE("HlsPackage.Encryption becomes the endpoint's encryption spec (AES_128
   CHECK(e.key_rotation_interval_seconds == 10);
   CHECK(e.repeat_ext_x_key);
   CHECK(e.constant_iv_hex == "0123456789abcdef0123456789abcdef");
-  CHECK(e.speke_url == "http://127.0.0.1:4566/speke/v1");
+  CHECK(e.speke_url == "http://127.0.0.1:4566/_mediaemu/speke/v1");
   CHECK(e.resource_id == "res-1");
   CHECK(e.system_ids == std::vector<std::string>{"81376844-f976-481e-a84e-cc25d39b0b33"});
   CHECK_FALSE(e.keys);  // the control plane attaches the SPEKE client (media_plans.cpp)
