@@ -126,7 +126,7 @@ int main(int argc, char** argv) {
     mediaemu::App app(config, io);
     mediaemu::api::FrontDoor front(app.api());
     app.install_routes(front);
-    // The local SPEKE key server (/speke/...), keys kept under the data directory.
+    // The local SPEKE key server (/_mediaemu/speke/...), keys kept under the data directory.
     mediaemu::speke::KeyServer key_server(config.data_dir);
     key_server.install(front);
 
