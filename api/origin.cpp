@@ -281,9 +281,9 @@ Origin::Shifted Origin::time_shifted(const OriginTarget& target, const std::stri
     return {true, 200, {}, shift.path_depth > 0 ? std::move(live) : propagate_query(live, shift.query)};
   // Live (a start still to come): the live playlist, its URIs one level up per path element.
   if (window.kind == ShiftWindow::Kind::Live) return {true, 200, {}, prefix_relative_uris(live, shift.path_depth)};
-  auto archive = read_file(target.root / std::string(pipeline::kArchiveDirectory) / relative);
+  auto archive = archives_.get(target.root / std::string(pipeline::kArchiveDirectory) / relative);
   if (!archive) return {false, 404, "No segment of this playlist lies in the requested window", {}};
-  auto text = cut_hls_window(*archive, window, target.program_date_times, shift.path_depth);
+  auto text = archive->cut(window, target.program_date_times, shift.path_depth);
   if (!text) return {false, 404, "No segment of this playlist lies in the requested window", {}};
   return {true, 200, {}, std::move(*text)};
 }

@@ -17,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "api/archive_cache.hpp"
 #include "api/http_types.hpp"
 #include "api/manifest_filter.hpp"
 #include "api/time_shift.hpp"
@@ -116,6 +117,7 @@ class Origin {
                   double response_ms);
 
   OriginResolver resolver_;
+  mutable ArchiveCache archives_;  // parsed start-over archives, for time-shifted playlists
   std::mutex samples_mutex_;
   std::map<std::string, EgressSample> samples_;  // by region, channel, endpoint and status range
   std::vector<AccessLogEntry> access_logs_;

@@ -1,5 +1,6 @@
 #include "api/time_shift.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 #include <vector>
@@ -85,16 +86,6 @@ int64_t tag_number(std::string_view line) {
   }
 }
 
-struct Block {
-  std::vector<std::string> tags;
-  std::string uri;
-  double date = 0, duration = 0;
-  bool discontinuity = false;
-  bool dated = false;  // carries its own EXT-X-PROGRAM-DATE-TIME
-  const std::string* key = nullptr;  // the EXT-X-KEY / EXT-X-MAP line in force (its own or earlier)
-  const std::string* map = nullptr;
-};
-
 }  // namespace
 
 std::optional<std::string> parse_time_shift(std::string& relative, std::string_view query, TimeShift& shift) {
@@ -147,89 +138,108 @@ ShiftWindow decide_window(const TimeShift& shift, double now, int startover_wind
   return w;
 }
 
-std::optional<std::string> cut_hls_window(const std::string& archive, const ShiftWindow& window, bool dates,
-                                          int path_depth) {
-  std::vector<std::string> header;
-  std::vector<Block> blocks;
+std::optional<HlsArchive> HlsArchive::parse(const std::string& text) {
+  HlsArchive a;
   Block pending;
-  bool ended = false, dated = false;
-  const std::string* key = nullptr;
-  const std::string* map = nullptr;
-  int64_t media_sequence = 0, discontinuity_sequence = 0;
-  std::istringstream in(archive);
-  std::vector<std::string> lines;
+  int key = -1, map = -1;
+  bool dated = false;
+  std::istringstream in(text);
   for (std::string line; std::getline(in, line);) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (!line.empty()) lines.push_back(std::move(line));
-  }
-  for (const auto& line : lines) {
+    if (line.empty()) continue;
     if (line == "#EXT-X-ENDLIST") {
-      ended = true;
+      a.ended_ = true;
     } else if (is_playlist_tag(line)) {
-      if (starts_with(line, "#EXT-X-MEDIA-SEQUENCE:")) media_sequence = tag_number(line);
-      if (starts_with(line, "#EXT-X-DISCONTINUITY-SEQUENCE:")) discontinuity_sequence = tag_number(line);
-      if (blocks.empty() && pending.tags.empty()) header.push_back(line);
+      if (starts_with(line, "#EXT-X-MEDIA-SEQUENCE:")) a.media_sequence_ = tag_number(line);
+      if (starts_with(line, "#EXT-X-DISCONTINUITY-SEQUENCE:")) a.discontinuity_sequence_ = tag_number(line);
+      if (a.blocks_.empty() && pending.tags.empty()) a.header_.push_back(line);
     } else if (line.front() == '#') {
-      if (starts_with(line, "#EXT-X-KEY:")) key = &line;
-      if (starts_with(line, "#EXT-X-MAP:")) map = &line;
-      if (line == "#EXT-X-DISCONTINUITY") pending.discontinuity = true;
-      if (starts_with(line, "#EXTINF:")) pending.duration = std::atof(line.c_str() + 8);
       if (starts_with(line, "#EXT-X-PROGRAM-DATE-TIME:")) {
         auto date = parse_timestamp(std::string_view(line).substr(25));
         if (!date) return std::nullopt;
         pending.date = *date;
         pending.dated = dated = true;
       }
-      pending.tags.push_back(line);
+      if (starts_with(line, "#EXT-X-KEY:")) key = static_cast<int>(a.tags_.size());
+      if (starts_with(line, "#EXT-X-MAP:")) map = static_cast<int>(a.tags_.size());
+      if (line == "#EXT-X-DISCONTINUITY") pending.discontinuity = true;
+      if (starts_with(line, "#EXTINF:")) pending.duration = std::atof(line.c_str() + 8);
+      pending.tags.push_back(a.tags_.size());
+      a.tags_.push_back(std::move(line));
     } else {
       // A segment's URI ends its block; undated segments follow on from the one before.
       if (!dated) return std::nullopt;
-      if (!pending.dated) pending.date = blocks.back().date + blocks.back().duration;
-      pending.uri = line;
+      if (!pending.dated) pending.date = a.blocks_.back().date + a.blocks_.back().duration;
+      pending.uri = std::move(line);
       pending.key = key;
       pending.map = map;
-      blocks.push_back(std::move(pending));
+      pending.offset = a.text_.size();
+      for (size_t tag : pending.tags) (a.text_ += a.tags_[tag]) += '\n';
+      (a.text_ += pending.uri) += '\n';
+      a.blocks_.push_back(std::move(pending));
       pending = Block{};
     }
   }
+  return a;
+}
 
-  size_t first = 0;
-  while (first < blocks.size() && blocks[first].date < window.start - 1e-3) ++first;
-  size_t last = first;
-  while (last < blocks.size() && (!window.end || blocks[last].date < *window.end - 1e-3)) ++last;
+std::optional<std::string> HlsArchive::cut(const ShiftWindow& window, bool dates, int path_depth) const {
+  // Blocks are in date order: the window's ends are two binary searches.
+  auto before = [](const Block& b, double t) { return b.date < t - 1e-3; };
+  const size_t first = std::lower_bound(blocks_.begin(), blocks_.end(), window.start, before) - blocks_.begin();
+  const size_t last = window.end ? std::max(first, static_cast<size_t>(std::lower_bound(blocks_.begin(), blocks_.end(),
+                                                                                       *window.end, before) -
+                                                                      blocks_.begin()))
+                                 : blocks_.size();
   if (first == last) return std::nullopt;
-  for (size_t i = 0; i < first; ++i) discontinuity_sequence += blocks[i].discontinuity ? 1 : 0;
+  int64_t discontinuity_sequence = discontinuity_sequence_;
+  for (size_t i = 0; i < first; ++i) discontinuity_sequence += blocks_[i].discontinuity ? 1 : 0;
 
   std::string prefix;
   for (int i = 0; i < path_depth; ++i) prefix += "../";
-  std::ostringstream out;
-  for (const auto& line : header) {
+  std::string out;
+  out.reserve((last - first) * 96 + 256);
+  auto put = [&out](const std::string& line) {
+    out += line;
+    out += '\n';
+  };
+  for (const auto& line : header_) {
     if (starts_with(line, "#EXT-X-DISCONTINUITY-SEQUENCE:")) continue;
     if (starts_with(line, "#EXT-X-MEDIA-SEQUENCE:")) {
-      out << "#EXT-X-MEDIA-SEQUENCE:" << media_sequence + static_cast<int64_t>(first) << "\n";
-      if (discontinuity_sequence > 0) out << "#EXT-X-DISCONTINUITY-SEQUENCE:" << discontinuity_sequence << "\n";
+      put("#EXT-X-MEDIA-SEQUENCE:" + std::to_string(media_sequence_ + static_cast<int64_t>(first)));
+      if (discontinuity_sequence > 0) put("#EXT-X-DISCONTINUITY-SEQUENCE:" + std::to_string(discontinuity_sequence));
       continue;
     }
-    out << line << "\n";
+    put(line);
   }
   for (size_t i = first; i < last; ++i) {
-    const Block& b = blocks[i];
-    bool has_key = false, has_map = false;
-    for (const auto& tag : b.tags) {
-      has_key = has_key || starts_with(tag, "#EXT-X-KEY:");
-      has_map = has_map || starts_with(tag, "#EXT-X-MAP:");
-    }
+    const Block& b = blocks_[i];
     // The key and initialization section in force carry over to the window's first segment.
-    if (i == first && b.map && !has_map) out << with_prefix(*b.map, prefix) << "\n";
-    if (i == first && b.key && !has_key) out << with_prefix(*b.key, prefix) << "\n";
-    for (const auto& tag : b.tags) {
-      if (!dates && starts_with(tag, "#EXT-X-PROGRAM-DATE-TIME:")) continue;
-      out << with_prefix(tag, prefix) << "\n";
+    if (i == first) {
+      const auto own = [&](int tag) { return std::find(b.tags.begin(), b.tags.end(), size_t(tag)) != b.tags.end(); };
+      if (b.map >= 0 && !own(b.map)) put(with_prefix(tags_[b.map], prefix));
+      if (b.key >= 0 && !own(b.key)) put(with_prefix(tags_[b.key], prefix));
     }
-    out << with_prefix(b.uri, prefix) << "\n";
+    if (dates && prefix.empty()) {
+      // As archived: the rest of the window is one copy.
+      out.append(text_, b.offset, (last < blocks_.size() ? blocks_[last].offset : text_.size()) - b.offset);
+      break;
+    }
+    for (size_t tag : b.tags) {
+      if (!dates && starts_with(tags_[tag], "#EXT-X-PROGRAM-DATE-TIME:")) continue;
+      put(with_prefix(tags_[tag], prefix));
+    }
+    put(with_prefix(b.uri, prefix));
   }
-  if (window.complete || (ended && last == blocks.size())) out << "#EXT-X-ENDLIST\n";
-  return out.str();
+  if (window.complete || (ended_ && last == blocks_.size())) put("#EXT-X-ENDLIST");
+  return out;
+}
+
+std::optional<std::string> cut_hls_window(const std::string& archive, const ShiftWindow& window, bool dates,
+                                          int path_depth) {
+  auto parsed = HlsArchive::parse(archive);
+  if (!parsed) return std::nullopt;
+  return parsed->cut(window, dates, path_depth);
 }
 
 std::string rewrite_uris(const std::string& playlist, const UriMap& map) {

@@ -11,10 +11,12 @@
 // work, no I/O, so it is unit-tested directly.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace mediaemu::api {
 
@@ -46,6 +48,33 @@ ShiftWindow decide_window(const TimeShift& shift, double now, int startover_wind
 // URIs with "../" per path level. nullopt when no segment falls in the window.
 std::optional<std::string> cut_hls_window(const std::string& archive, const ShiftWindow& window, bool dates,
                                           int path_depth);
+
+// An archive parsed once (its segments indexed by date), so that any number of windows cut from
+// it cost a binary search and the copy of their own lines: the origin keeps the parsed archive
+// of each playlist until the packager rewrites it (ArchiveCache, api/origin.cpp).
+class HlsArchive {
+ public:
+  // nullopt when a date is malformed or the first segment has none.
+  static std::optional<HlsArchive> parse(const std::string& text);
+  // As cut_hls_window().
+  std::optional<std::string> cut(const ShiftWindow& window, bool dates, int path_depth) const;
+
+ private:
+  struct Block {
+    std::vector<size_t> tags;  // indices into tags_
+    std::string uri;
+    double date = 0, duration = 0;
+    bool discontinuity = false;
+    bool dated = false;        // carries its own EXT-X-PROGRAM-DATE-TIME
+    int key = -1, map = -1;    // the EXT-X-KEY / EXT-X-MAP in force (its own or earlier), in tags_
+    size_t offset = 0;         // where its lines start in text_
+  };
+  std::vector<std::string> header_, tags_;
+  std::string text_;  // every block's lines as archived, in order: a window served as is is one copy
+  std::vector<Block> blocks_;
+  int64_t media_sequence_ = 0, discontinuity_sequence_ = 0;
+  bool ended_ = false;
+};
 
 // A playlist with every URI (a line of its own, or a tag's URI="..." attribute) through `map`.
 using UriMap = std::function<std::string(const std::string&)>;

@@ -41,15 +41,12 @@ std::string window_problem(double start, double end, int startover_seconds) {
 
 }  // namespace
 
-Harvester::Harvester(Domain& domain, s3::ObjectStore& objects)
-    : domain_(domain), objects_(objects), worker_([this] { run(); }) {}
+Harvester::Harvester(Domain& domain, s3::ObjectStore& objects) : domain_(domain), objects_(objects) {}
 
 Harvester::~Harvester() { stop(); }
 
 void Harvester::submit(const Key& job) {
-  std::lock_guard lock(mutex_);
-  queue_.push_back(job);
-  cv_.notify_one();
+  worker_.post([this, job] { run(job); });
 }
 
 void Harvester::resume() {
@@ -63,30 +60,16 @@ void Harvester::resume() {
 }
 
 void Harvester::stop() {
-  {
-    std::lock_guard lock(mutex_);
-    if (stopping_) return;
-    stopping_ = true;
-    cv_.notify_all();
-  }
-  if (worker_.joinable()) worker_.join();
+  stopping_ = true;
+  worker_.finish();  // the job under way ends; the queued ones return at once
 }
 
-void Harvester::run() {
-  while (true) {
-    Key job;
-    {
-      std::unique_lock lock(mutex_);
-      cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-      if (stopping_) return;
-      job = queue_.front();
-      queue_.pop_front();
-    }
-    try {
-      harvest(job);
-    } catch (const std::exception& e) {
-      finish(job, std::string("internal error: ") + e.what());
-    }
+void Harvester::run(const Key& job) {
+  if (stopping_) return;
+  try {
+    harvest(job);
+  } catch (const std::exception& e) {
+    finish(job, std::string("internal error: ") + e.what());
   }
 }
 

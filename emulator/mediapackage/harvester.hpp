@@ -6,13 +6,11 @@
 // ended runs again at the next start (resume): every object write is atomic and idempotent.
 #pragma once
 
-#include <condition_variable>
-#include <deque>
-#include <mutex>
+#include <atomic>
 #include <string>
-#include <thread>
 
 #include "emulator/domain.hpp"
+#include "emulator/serial_worker.hpp"
 
 namespace mediaemu::s3 {
 class ObjectStore;
@@ -36,17 +34,14 @@ class Harvester {
   void stop();
 
  private:
-  void run();
+  void run(const Key& job);
   void harvest(const Key& job);
   void finish(const Key& job, const std::string& failure);
 
   Domain& domain_;
   s3::ObjectStore& objects_;
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  std::deque<Key> queue_;
-  bool stopping_ = false;
-  std::thread worker_;
+  std::atomic<bool> stopping_{false};  // queued jobs no longer run (they stay IN_PROGRESS)
+  SerialWorker worker_;                // last: its thread runs jobs only once the above exist
 };
 
 }  // namespace mediaemu::mediapackage

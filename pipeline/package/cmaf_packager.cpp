@@ -178,7 +178,7 @@ std::optional<PackagerBase::Published> CmafPackager::publish(double edge, bool e
     if (m.iframes) write_media_playlist(playlist_name(m, variants_.front().first, true), *m.iframes, edge, ended);
     if (any) {
       const std::string master = m.spec.id + "/" + m.spec.playlist.manifest_name + ".m3u8";
-      store().write_if_changed(streams_file_for(master), streams_description(m));
+      if (spec().origin_files) store().write_if_changed(streams_file_for(master), streams_description(m));
       store().write_if_changed(master, master_playlist(m));
     }
   }

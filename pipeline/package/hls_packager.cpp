@@ -140,6 +140,7 @@ void HlsTsPackager::add_iframes(const Segment& segment, const std::string& uri, 
     entry.sequence = iframe_sequence_++;
     entry.position = segment.position + (k.pts_seconds - segment.start_seconds());
     entry.duration = std::max(0.0, next - k.pts_seconds);
+    entry.epoch_ms = epoch_ms_at(k.pts_seconds);  // dated like the media segments (PDT, start-over)
     entry.uri = uri;
     entry.discontinuity = segment.discontinuity && i == 0;
     entry.byte_offset = k.offset;
@@ -218,7 +219,7 @@ std::optional<PackagerBase::Published> HlsTsPackager::publish(double edge, bool 
   // origin answers 404, as MediaPackage does for an endpoint without content).
   if (newest) {
     const std::string master = playlist_spec_.manifest_name + ".m3u8";
-    store().write_if_changed(streams_file_for(master), streams_description());
+    if (spec().origin_files) store().write_if_changed(streams_file_for(master), streams_description());
     store().write_if_changed(master, master_playlist());
   }
   return newest;

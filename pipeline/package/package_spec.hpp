@@ -82,6 +82,10 @@ struct EndpointSpec {
   // Append "?m=<epoch seconds>" to segment URIs the way MediaPackage does. Off by default: the
   // query only works when an HTTP origin serves the files (the file protocol keeps it in the name).
   bool segment_uri_query = false;
+  // Write the files MediaPackage's origin reads besides what players fetch (endpoint_status.hpp:
+  // status, start-over archive, stream descriptions). Off for MediaLive's own output groups,
+  // whose destinations hold only what MediaLive writes there.
+  bool origin_files = false;
   std::string temp_prefix = ".";  // of files still being written (SegmentStore)
 };
 

@@ -98,7 +98,7 @@ bool PackagerBase::write_media_playlist(const std::string& name, const HlsMediaP
   const std::string text = playlist.render(edge, ended);
   if (text.empty()) return false;
   store_.write(name, std::string_view(text));
-  if (spec_.startover_window_seconds > 0)
+  if (spec_.origin_files && spec_.startover_window_seconds > 0)
     store_.write(std::string(kArchiveDirectory) + "/" + name,
                  std::string_view(playlist.render_archive(edge, spec_.startover_window_seconds, ended)));
   return true;
@@ -128,7 +128,7 @@ void PackagerBase::handle(std::vector<Segment> segments, bool always_publish) {
   spec_.status->update(status_);
   // The same for the origin, which runs outside the media module: its manifest responses carry
   // these as X-MediaPackage-Manifest-Last-Sequence / -Last-Updated.
-  if (status_.last_sequence >= 0)
+  if (spec_.origin_files && status_.last_sequence >= 0)
     store_.write_if_changed(std::string(kStatusFile), std::to_string(status_.last_sequence) + " " +
                                                           std::to_string(status_.last_updated_epoch_ms) + "\n");
   // A segment leaves the window `window` seconds after the (delayed) edge passes it, and stays

@@ -63,6 +63,7 @@ std::optional<pipeline::EndpointSpec> plan_endpoint(const json& endpoint, const 
   spec.directory = directory;
   spec.time_delay_seconds = integer(endpoint, "TimeDelaySeconds", 0);
   spec.startover_window_seconds = integer(endpoint, "StartoverWindowSeconds", 0);
+  spec.origin_files = true;
   const std::string manifest = text(endpoint, "ManifestName", "index");
   if (endpoint.contains("HlsPackage")) {
     const json& p = endpoint["HlsPackage"];

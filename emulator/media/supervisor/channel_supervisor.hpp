@@ -17,7 +17,7 @@
 #include "emulator/media/plan/run_plan.hpp"
 #include "emulator/media/supervisor/channel_input.hpp"
 #include "emulator/media/supervisor/media_factory.hpp"
-#include "emulator/media/supervisor/serial_worker.hpp"
+#include "emulator/serial_worker.hpp"
 
 namespace mediaemu::media {
 

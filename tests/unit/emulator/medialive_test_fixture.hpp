@@ -139,8 +139,7 @@ inline json minimal_channel(const std::string& name, const std::string& input_id
 
 // fixtures/recipe-channel.json with its ${...} placeholders replaced.
 inline json recipe_channel(const std::string& rtmp_input, const std::string& hls_input) {
-  std::string here = __FILE__;  // <repo>/tests/unit/emulator/medialive_test_fixture.hpp
-  std::ifstream file(here.substr(0, here.rfind("/tests/unit/")) + "/fixtures/recipe-channel.json");
+  std::ifstream file(std::string(MEDIAEMU_SOURCE_DIR) + "/fixtures/recipe-channel.json");
   REQUIRE(file);
   std::stringstream text;
   text << file.rdbuf();

@@ -1,6 +1,6 @@
-// One thread that runs posted jobs in order: a channel supervisor's thread of control. post()
-// never blocks (the queue is unbounded but only lifecycle commands go in, a handful per API call),
-// so whoever posts (an HTTP thread, the state clock) returns at once.
+// One thread that runs posted jobs in order: a channel supervisor's thread of control, the
+// harvester's. post() never blocks (the queue is unbounded but only commands go in, a handful per
+// API call), so whoever posts (an HTTP thread, the state clock) returns at once.
 #pragma once
 
 #include <condition_variable>
@@ -9,7 +9,7 @@
 #include <mutex>
 #include <thread>
 
-namespace mediaemu::media {
+namespace mediaemu {
 
 class SerialWorker {
  public:
@@ -57,7 +57,7 @@ class SerialWorker {
       auto job = std::move(jobs_.front());
       jobs_.pop_front();
       lock.unlock();
-      job();  // jobs catch their own errors (ChannelSupervisor does)
+      job();  // jobs catch their own errors (ChannelSupervisor and Harvester do)
       lock.lock();
     }
     done_ = true;
@@ -70,4 +70,4 @@ class SerialWorker {
   std::thread thread_;  // last: starts after the members above exist
 };
 
-}  // namespace mediaemu::media
+}  // namespace mediaemu
