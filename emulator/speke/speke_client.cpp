@@ -8,37 +8,8 @@
 #include "emulator/speke/cpix.hpp"
 
 namespace mediaemu::speke {
-namespace {
 
 using pipeline::crypto::KeyFetch;
-
-// "http://host[:port]/path?query" -> the request's host, port and target; false otherwise.
-bool split_http_url(const std::string& url, LoopbackRequest& out, std::string& error) {
-  const std::string scheme = "http://";
-  if (url.rfind(scheme, 0) != 0) {
-    error = "the SpekeKeyProvider Url " + url + " is not http:// (mediaemu calls key servers on loopback, without TLS)";
-    return false;
-  }
-  std::string rest = url.substr(scheme.size());
-  const auto slash = rest.find('/');
-  std::string authority = rest.substr(0, slash);
-  out.target = slash == std::string::npos ? "/" : rest.substr(slash);
-  const auto colon = authority.rfind(':');
-  if (colon != std::string::npos && authority.find(']') == std::string::npos) {
-    out.host = authority.substr(0, colon);
-    out.port = authority.substr(colon + 1);
-  } else {
-    out.host = authority;
-    out.port = "80";
-  }
-  if (out.host.empty()) {
-    error = "the SpekeKeyProvider Url " + url + " names no host";
-    return false;
-  }
-  return true;
-}
-
-}  // namespace
 
 SpekeKeyProvider::SpekeKeyProvider(const pipeline::crypto::EncryptionSpec& spec)
     : url_(spec.speke_url),
@@ -63,7 +34,11 @@ pipeline::crypto::Block SpekeKeyProvider::key_id(const std::string& resource_id,
 KeyFetch SpekeKeyProvider::fetch(int64_t period) {
   KeyFetch result;
   LoopbackRequest request;
-  if (!split_http_url(url_, request, result.error)) return result;
+  if (!split_http_url(url_, request)) {
+    result.error = "the SpekeKeyProvider Url " + url_ +
+                   " is not an http:// URL (mediaemu calls key servers on loopback, without TLS)";
+    return result;
+  }
   CpixKeyRequest cpix;
   cpix.resource_id = resource_id_;
   cpix.kid = key_id(resource_id_, period);
