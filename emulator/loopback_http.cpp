@@ -83,4 +83,25 @@ LoopbackResponse loopback_http(const LoopbackRequest& request) {
   return out;
 }
 
+bool split_http_url(const std::string& url, LoopbackRequest& out) {
+  if (url.rfind("http://", 0) != 0) return false;
+  const std::string rest = url.substr(7);
+  const size_t slash = rest.find('/');
+  const std::string authority = rest.substr(0, slash);
+  out.target = slash == std::string::npos ? "/" : rest.substr(slash);
+  out.port = "80";
+  if (authority.empty()) return false;
+  if (authority.front() == '[') {  // [::1]:8080
+    const size_t close = authority.find(']');
+    if (close == std::string::npos) return false;
+    out.host = authority.substr(1, close - 1);
+    if (close + 1 < authority.size() && authority[close + 1] == ':') out.port = authority.substr(close + 2);
+  } else {
+    const size_t colon = authority.rfind(':');
+    out.host = authority.substr(0, colon);
+    if (colon != std::string::npos) out.port = authority.substr(colon + 1);
+  }
+  return !out.host.empty();
+}
+
 }  // namespace mediaemu

@@ -31,6 +31,10 @@ struct LoopbackResponse {
   std::string error;  // why there was no answer ("cannot connect to 127.0.0.1:8080", ...)
 };
 
+// "http://host[:port][/path?query]" (an IPv6 host in brackets) into `out`'s host, port (80 when
+// absent) and target ("/" when absent). False for anything else, https:// included.
+bool split_http_url(const std::string& url, LoopbackRequest& out);
+
 // Sends the request and reads the whole answer. Never throws. A host that resolves to no
 // loopback address is refused without any connection attempt (error says so).
 LoopbackResponse loopback_http(const LoopbackRequest& request);

@@ -18,6 +18,7 @@
 #include "api/http_server.hpp"
 #include "emulator/app.hpp"
 #include "emulator/config.hpp"
+#include "emulator/speke/key_server.hpp"
 
 namespace {
 
@@ -125,6 +126,9 @@ int main(int argc, char** argv) {
     mediaemu::App app(config, io);
     mediaemu::api::FrontDoor front(app.api());
     app.install_routes(front);
+    // The local SPEKE key server (/_mediaemu/speke/...), keys kept under the data directory.
+    mediaemu::speke::KeyServer key_server(config.data_dir);
+    key_server.install(front);
 
     boost::asio::ip::tcp::endpoint endpoint(boost::asio::ip::make_address(config.host), config.port);
     mediaemu::api::HttpLimits limits;

@@ -3,6 +3,7 @@
 #include "emulator/medialive/medialive.hpp"
 #include "emulator/mediapackage/mediapackage.hpp"
 #include "emulator/secretsmanager/secretsmanager.hpp"
+#include "emulator/speke/speke_client.hpp"
 #include "emulator/ssm/ssm.hpp"
 #include "pipeline/ingest/rtmp/stream_names.hpp"
 
@@ -42,8 +43,13 @@ void add_credentials(const Domain& domain, const std::string& region, const json
 }  // namespace
 
 media::EndpointPlan origin_endpoint_plan(const Domain& domain, const Record& endpoint) {
-  return media::plan_origin_endpoint(endpoint.key.region, endpoint.doc,
-                                     domain.config().origin_dir(mediapackage::endpoint_url_hash(endpoint)));
+  media::EndpointPlan plan = media::plan_origin_endpoint(
+      endpoint.key.region, endpoint.doc, domain.config().origin_dir(mediapackage::endpoint_url_hash(endpoint)));
+  // An encrypted endpoint's keys come from its SpekeKeyProvider, called over loopback HTTP on the
+  // packager's key thread (emulator/speke/speke_client.hpp); plans themselves stay plain values.
+  if (plan.spec && plan.spec->encryption)
+    plan.spec->encryption->keys = std::make_shared<speke::SpekeKeyProvider>(*plan.spec->encryption);
+  return plan;
 }
 
 media::ChannelRunPlan channel_run_plan(const Domain& domain, const std::string& region, const std::string& channel_id) {

@@ -45,6 +45,13 @@ void encryption_defaults(json& package) {
   if (!package.contains("Encryption")) return;
   default_member(package["Encryption"], "KeyRotationIntervalSeconds", 60);
   check_range(package["Encryption"], "KeyRotationIntervalSeconds", 0, INT32_MAX, "Encryption");
+  // "A 128-bit, 16-byte hex value represented by a 32-character string" (CloudFormation
+  // AWS::MediaPackage::OriginEndpoint HlsEncryption): the packager writes it as IV=0x...
+  const json& iv = package["Encryption"].value("ConstantInitializationVector", json());
+  if (!iv.is_null() && (!iv.is_string() || iv.get<std::string>().size() != 32 ||
+                        iv.get<std::string>().find_first_not_of("0123456789abcdefABCDEF") != std::string::npos)) {
+    throw api::unprocessable("Encryption.ConstantInitializationVector must be 32 hexadecimal characters");
+  }
 }
 
 // A window (playlist or manifest) must hold at least one segment.

@@ -10,34 +10,11 @@
 #include <algorithm>
 #include <spdlog/spdlog.h>
 
+#include "emulator/loopback_http.hpp"
 #include "emulator/sns/messages.hpp"
 
 namespace mediaemu::sns {
 namespace {
-
-struct Url {
-  std::string host, port = "80", path = "/";
-};
-
-bool parse_http_url(const std::string& url, Url& out) {
-  if (url.rfind("http://", 0) != 0) return false;
-  std::string rest = url.substr(7);
-  size_t slash = rest.find('/');
-  std::string authority = rest.substr(0, slash);
-  if (slash != std::string::npos) out.path = rest.substr(slash);
-  if (authority.empty()) return false;
-  if (authority.front() == '[') {  // [::1]:8080
-    size_t close = authority.find(']');
-    if (close == std::string::npos) return false;
-    out.host = authority.substr(1, close - 1);
-    if (close + 1 < authority.size() && authority[close + 1] == ':') out.port = authority.substr(close + 2);
-  } else {
-    size_t colon = authority.rfind(':');
-    out.host = authority.substr(0, colon);
-    if (colon != std::string::npos) out.port = authority.substr(colon + 1);
-  }
-  return !out.host.empty();
-}
 
 bool is_loopback(const sockaddr* a) {
   if (a->sa_family == AF_INET)
@@ -56,8 +33,8 @@ int post_once(const HttpPost& post, std::string& error) {
     error = "mediaemu delivers over plain http only (no TLS to subscribers)";
     return 0;
   }
-  Url url;
-  if (!parse_http_url(post.url, url)) {
+  LoopbackRequest url;
+  if (!split_http_url(post.url, url)) {
     error = "not an http URL";
     return 0;
   }
@@ -86,7 +63,7 @@ int post_once(const HttpPost& post, std::string& error) {
   freeaddrinfo(found);
   if (fd < 0) return 0;
 
-  std::string request = "POST " + url.path + " HTTP/1.1\r\nHost: " + url.host + ":" + url.port +
+  std::string request = "POST " + url.target + " HTTP/1.1\r\nHost: " + url.host + ":" + url.port +
                         "\r\nContent-Length: " + std::to_string(post.body.size()) + "\r\nConnection: close\r\n";
   for (const auto& [k, v] : post.headers) request += k + ": " + v + "\r\n";
   request += "\r\n" + post.body;

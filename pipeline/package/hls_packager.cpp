@@ -4,6 +4,7 @@
 #include <cmath>
 #include <set>
 
+#include "pipeline/crypto/aes_cbc.hpp"
 #include "pipeline/package/codec_config.hpp"
 #include "pipeline/package/stream_description.hpp"
 
@@ -48,6 +49,7 @@ std::unique_ptr<HlsTsPackager::Rendition> HlsTsPackager::make_rendition(int numb
   config.window_seconds = playlist_spec_.playlist_window_seconds;
   config.program_date_time_interval_seconds = playlist_spec_.program_date_time_interval_seconds;
   config.nominal_segment_seconds = target_seconds();
+  config.repeat_key_tag = spec().encryption && spec().encryption->repeat_ext_x_key;
   r->playlist = std::make_unique<HlsMediaPlaylist>(config);
   return r;
 }
@@ -79,7 +81,9 @@ void HlsTsPackager::start() {
   for (int id : group_audio) audio_.push_back(make_rendition(number++, nullptr, {l.track(id)}));
 
   // IncludeIframeOnlyStream: MediaPackage builds the I-frame playlist from the first rendition.
-  if (playlist_spec_.include_iframe_only_stream) {
+  // Not for encrypted endpoints yet: byte ranges into a segment encrypted as one CBC message
+  // cannot be decrypted on their own.
+  if (playlist_spec_.include_iframe_only_stream && !encrypted()) {
     for (const auto& r : variants_)
       if (r->video) {
         iframe_source_ = r.get();
@@ -105,7 +109,12 @@ void HlsTsPackager::add_segment(const Segment& segment) {
       if (out.bytes.empty()) continue;
       const std::string name = playlist_spec_.manifest_name + "_" + std::to_string(r->number) + "_" +
                                std::to_string(segment.sequence) + ".ts";
-      write_segment_file(name, out.bytes, segment);
+      // AES-128: the whole segment is one AES-128-CBC message with PKCS#7 padding (RFC 8216 §5.2).
+      if (const auto& key = segment.key)
+        write_segment_file(name, crypto::aes128_cbc_encrypt(key->key.key, key->iv_for(segment.sequence), out.bytes),
+                           segment);
+      else
+        write_segment_file(name, out.bytes, segment);
       r->meter.add(out.bytes.size(), duration);
       HlsEntry entry;
       entry.sequence = segment.sequence;
@@ -114,6 +123,7 @@ void HlsTsPackager::add_segment(const Segment& segment) {
       entry.uri = name + uri_query();
       entry.discontinuity = segment.discontinuity;
       entry.epoch_ms = epoch_ms_at(segment.start_seconds());
+      entry.key = segment.key;
       r->playlist->add(entry);
       if (r.get() == iframe_source_) add_iframes(segment, entry.uri, out);
     }

@@ -31,6 +31,12 @@ std::string quoted(const std::string& s) {
 
 }  // namespace
 
+std::string ext_x_key_tag(const crypto::SegmentKey& key) {
+  std::string tag = "#EXT-X-KEY:METHOD=AES-128,URI=" + quoted(key.key.uri);
+  if (key.constant_iv) tag += ",IV=0x" + crypto::hex(*key.constant_iv);  // else: the sequence number (§5.2)
+  return tag;
+}
+
 std::string iso8601_ms(int64_t epoch_ms) {
   const std::time_t seconds = static_cast<std::time_t>(std::floor(epoch_ms / 1000.0));
   const int ms = static_cast<int>(epoch_ms - static_cast<int64_t>(seconds) * 1000);
@@ -100,6 +106,11 @@ std::string HlsMediaPlaylist::render_range(size_t first, size_t last, bool ended
   for (size_t i = first; i < last; ++i) {
     const HlsEntry& e = entries_[i];
     if (e.discontinuity) out << "#EXT-X-DISCONTINUITY\n";
+    // An EXT-X-KEY applies to every segment after it until the next one (§4.3.2.4): the first
+    // segment of the window needs one, then one per key change (a new marker), or one per
+    // segment with RepeatExtXKey.
+    if (e.key && (i == first || config_.repeat_key_tag || e.key != entries_[i - 1].key))
+      out << ext_x_key_tag(*e.key) << "\n";
     if (date_every_segment || (config_.program_date_time_interval_seconds > 0 && (e.program_date_time || i == first)))
       out << "#EXT-X-PROGRAM-DATE-TIME:" << iso8601_ms(e.epoch_ms) << "\n";
     out << "#EXTINF:" << three_decimals(e.duration) << ",\n";

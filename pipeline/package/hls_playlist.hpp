@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "pipeline/crypto/segment_key.hpp"
 #include "pipeline/package/package_spec.hpp"
 
 namespace mediaemu::pipeline {
@@ -21,6 +22,7 @@ struct HlsEntry {
   int64_t epoch_ms = 0;   // program date time of the start
   int64_t byte_offset = -1, byte_length = 0;  // EXT-X-BYTERANGE when byte_offset >= 0
   bool program_date_time = false;  // decided by HlsMediaPlaylist::add
+  crypto::SharedSegmentKey key;    // encrypted with this (AES-128): EXT-X-KEY where it changes
   double end() const { return position + duration; }
 };
 
@@ -33,6 +35,7 @@ struct HlsMediaPlaylistConfig {
   double window_seconds = 60;
   int program_date_time_interval_seconds = 0;
   double nominal_segment_seconds = 6;  // TARGETDURATION never goes below ceil of this
+  bool repeat_key_tag = false;         // RepeatExtXKey: EXT-X-KEY before every segment
 };
 
 class HlsMediaPlaylist {
@@ -92,6 +95,10 @@ struct HlsIframeStream {
 std::string render_master_playlist(int version, const std::vector<HlsAudioRendition>& audio,
                                    const std::vector<HlsVariantStream>& variants,
                                    const std::vector<HlsIframeStream>& iframes);
+
+// #EXT-X-KEY:METHOD=AES-128,URI="<key uri>"[,IV=0x<32 hex digits>] (RFC 8216 §4.3.2.4); the IV
+// only with a ConstantInitializationVector (segment_key.hpp).
+std::string ext_x_key_tag(const crypto::SegmentKey& key);
 
 // "2020-05-03T00:01:08.040Z" (ISO 8601 / RFC 3339 with milliseconds, UTC).
 std::string iso8601_ms(int64_t epoch_ms);

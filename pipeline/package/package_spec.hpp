@@ -7,9 +7,11 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "pipeline/crypto/encryption_spec.hpp"
 #include "pipeline/package/endpoint_status.hpp"
 
 namespace mediaemu::pipeline {
@@ -70,6 +72,9 @@ struct EndpointSpec {
   HlsSpec hls;
   DashSpec dash;
   CmafSpec cmaf;
+  // HlsPackage.Encryption: segments are encrypted and manifests signal the keys. Only HLS
+  // packagers honour it so far (the plan leaves it empty for the others).
+  std::optional<crypto::EncryptionSpec> encryption;
   // Where the packager reports the latest published segment (for the origin's
   // X-MediaPackage-Manifest-Last-Sequence / -Last-Updated headers). Optional: the packager makes
   // its own when this is null. The emulator keeps a copy to read from the origin's threads.

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <limits>
 
@@ -14,6 +15,11 @@ PackagerBase::PackagerBase(EndpointSpec spec, int segment_duration_seconds, Stre
       selection_(selection),
       store_(spec_.directory, spec_.temp_prefix) {
   if (!spec_.status) spec_.status = std::make_shared<EndpointStatus>();
+  if (spec_.encryption) {
+    const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                               std::chrono::system_clock::now().time_since_epoch()).count();
+    encryption_ = std::make_unique<crypto::SegmentEncryption>(*spec_.encryption, spec_.label, now_ms);
+  }
 }
 
 int64_t PackagerBase::epoch_ms_at(double media_seconds) const {
@@ -102,8 +108,12 @@ void PackagerBase::handle(std::vector<Segment> segments, bool always_publish) {
   for (auto& segment : segments) {
     segment.position = position_;
     position_ += segment.duration_seconds();
-    add_segment(segment);
     next_sequence_ = segment.sequence + 1;
+    // Encrypted and no key ever obtained: the segment is not published, so the endpoint's
+    // playlists stay absent (404), as MediaPackage answers (segment_encryption.hpp).
+    if (encryption_ && !(segment.key = encryption_->key_for(segment.sequence, epoch_ms_at(segment.start_seconds()))))
+      continue;
+    add_segment(segment);
     ++status_.segments_written;
   }
   if (segments.empty() && !always_publish) return;

@@ -12,10 +12,12 @@
 
 #include <cstdint>
 #include <list>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "pipeline/crypto/segment_encryption.hpp"
 #include "pipeline/media.hpp"
 #include "pipeline/package/hls_playlist.hpp"
 #include "pipeline/package/package_spec.hpp"
@@ -54,6 +56,7 @@ class PackagerBase : public MediaSink {
   virtual void forget_before(double position) = 0;
 
   const EndpointSpec& spec() const { return spec_; }
+  bool encrypted() const { return encryption_ != nullptr; }
   const OutputLayout& layout() const { return *layout_; }
   const std::vector<const Variant*>& selected_variants() const { return selected_; }
   SegmentStore& store() { return store_; }
@@ -81,6 +84,8 @@ class PackagerBase : public MediaSink {
   const OutputLayout* layout_ = nullptr;
   std::vector<const Variant*> selected_;
   std::optional<Segmenter> segmenter_;
+  // The encryption stage (spec.encryption): gives each segment its key marker before add_segment.
+  std::unique_ptr<crypto::SegmentEncryption> encryption_;
   std::string uri_query_;
   double position_ = 0;
   int64_t next_sequence_ = 1;

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "pipeline/media.hpp"
+#include "pipeline/crypto/segment_key.hpp"
 
 namespace mediaemu::pipeline {
 
@@ -42,6 +43,9 @@ struct Segment {
   bool discontinuity = false; // the first segment after on_discontinuity()
   double position = 0;        // seconds on a gapless timeline (set by the packager; see PackagerBase)
   std::map<int, SegmentTrack> tracks;  // by track id; tracks with no packet are absent
+  // The key-change marker of an encrypted endpoint (set by the packager's encryption stage,
+  // pipeline/crypto/segment_encryption.hpp): null when the endpoint is clear.
+  crypto::SharedSegmentKey key;
 
   double start_seconds() const { return start * av_q2d(time_base); }
   double duration_seconds() const { return duration * av_q2d(time_base); }

@@ -34,6 +34,26 @@ pipeline::HlsPlaylistSpec playlist(const json& p, const std::string& manifest_na
   return out;
 }
 
+// HlsPackage.Encryption with AES_128 (the model's default method). SAMPLE_AES is not produced
+// yet: such an endpoint stays clear, as DASH and CMAF endpoints with Encryption do (README).
+std::optional<pipeline::crypto::EncryptionSpec> hls_encryption(const json& package) {
+  if (!package.contains("Encryption") || !package["Encryption"].is_object()) return std::nullopt;
+  const json& e = package["Encryption"];
+  if (text(e, "EncryptionMethod", "AES_128") != "AES_128") return std::nullopt;
+  pipeline::crypto::EncryptionSpec out;
+  out.method = pipeline::crypto::EncryptionSpec::Method::Aes128;
+  out.key_rotation_interval_seconds = integer(e, "KeyRotationIntervalSeconds", 60);
+  out.constant_iv_hex = text(e, "ConstantInitializationVector");
+  out.repeat_ext_x_key = e.value("RepeatExtXKey", false);
+  const json speke = e.value("SpekeKeyProvider", json::object());
+  out.speke_url = text(speke, "Url");
+  out.resource_id = text(speke, "ResourceId");
+  out.role_arn = text(speke, "RoleArn");
+  for (const auto& id : speke.value("SystemIds", json::array()))
+    if (id.is_string()) out.system_ids.push_back(id.get<std::string>());
+  return out;
+}
+
 }  // namespace
 
 std::optional<pipeline::EndpointSpec> plan_endpoint(const json& endpoint, const std::filesystem::path& directory,
@@ -51,6 +71,7 @@ std::optional<pipeline::EndpointSpec> plan_endpoint(const json& endpoint, const 
     spec.hls.segment_duration_seconds = integer(p, "SegmentDurationSeconds", 6);
     spec.hls.playlist = playlist(p, manifest);
     spec.hls.selection = selection(p);
+    spec.encryption = hls_encryption(p);
   } else if (endpoint.contains("DashPackage")) {
     const json& p = endpoint["DashPackage"];
     spec.kind = pipeline::EndpointSpec::Kind::Dash;

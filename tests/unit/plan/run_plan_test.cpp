@@ -247,3 +247,31 @@ TEST_CASE("an origin endpoint becomes a packaging plan that starts afresh", "[pl
   CHECK_FALSE(not_packaged.spec);
   CHECK_THAT(not_packaged.problem, Catch::Contains("MssPackage"));
 }
+
+TEST_CASE("HlsPackage.Encryption becomes the endpoint's encryption spec (AES_128 only)", "[plan]") {
+  json speke = {{"Url", "http://127.0.0.1:4566/_mediaemu/speke/v1"}, {"ResourceId", "res-1"},
+                {"RoleArn", "arn:aws:iam::123456789012:role/Speke"},
+                {"SystemIds", {"81376844-f976-481e-a84e-cc25d39b0b33"}}};
+  json hls = {{"Id", "ep"}, {"ChannelId", "pkg"},
+              {"HlsPackage", {{"Encryption", {{"KeyRotationIntervalSeconds", 10}, {"RepeatExtXKey", true},
+                                               {"ConstantInitializationVector", "0123456789abcdef0123456789abcdef"},
+                                               {"SpekeKeyProvider", speke}}}}}};
+  EndpointPlan plan = plan_origin_endpoint("us-east-1", hls, "/data/origin/abc");
+  REQUIRE(plan.spec);
+  REQUIRE(plan.spec->encryption);
+  const auto& e = *plan.spec->encryption;
+  CHECK(e.key_rotation_interval_seconds == 10);
+  CHECK(e.repeat_ext_x_key);
+  CHECK(e.constant_iv_hex == "0123456789abcdef0123456789abcdef");
+  CHECK(e.speke_url == "http://127.0.0.1:4566/_mediaemu/speke/v1");
+  CHECK(e.resource_id == "res-1");
+  CHECK(e.system_ids == std::vector<std::string>{"81376844-f976-481e-a84e-cc25d39b0b33"});
+  CHECK_FALSE(e.keys);  // the control plane attaches the SPEKE client (media_plans.cpp)
+
+  hls["HlsPackage"]["Encryption"].erase("KeyRotationIntervalSeconds");
+  CHECK(plan_origin_endpoint("us-east-1", hls, "/d").spec->encryption->key_rotation_interval_seconds == 60);
+  hls["HlsPackage"]["Encryption"]["EncryptionMethod"] = "SAMPLE_AES";  // not produced yet: clear
+  CHECK_FALSE(plan_origin_endpoint("us-east-1", hls, "/d").spec->encryption);
+  hls["HlsPackage"].erase("Encryption");
+  CHECK_FALSE(plan_origin_endpoint("us-east-1", hls, "/d").spec->encryption);
+}

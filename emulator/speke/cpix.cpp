@@ -1,0 +1,199 @@
+#include "emulator/speke/cpix.hpp"
+
+#include <cstring>
+#include <map>
+#include <pugixml.hpp>
+#include <sstream>
+
+#include "api/base64.hpp"
+
+namespace mediaemu::speke {
+namespace {
+
+using pipeline::crypto::block_from_uuid;
+using pipeline::crypto::uuid_text;
+
+std::string_view local_name(const pugi::xml_node& n) {
+  std::string_view name = n.name();
+  auto colon = name.find(':');
+  return colon == std::string_view::npos ? name : name.substr(colon + 1);
+}
+
+pugi::xml_node child(const pugi::xml_node& parent, std::string_view local) {
+  for (pugi::xml_node c : parent.children())
+    if (c.type() == pugi::node_element && local_name(c) == local) return c;
+  return {};
+}
+
+std::vector<pugi::xml_node> children(const pugi::xml_node& parent, std::string_view local) {
+  std::vector<pugi::xml_node> out;
+  for (pugi::xml_node c : parent.children())
+    if (c.type() == pugi::node_element && local_name(c) == local) out.push_back(c);
+  return out;
+}
+
+void parse(pugi::xml_document& doc, std::string_view body) {
+  if (body.empty()) throw CpixError("the body is empty; a CPIX document (application/xml) was expected");
+  const auto options = pugi::parse_default | pugi::parse_doctype;
+  pugi::xml_parse_result result = doc.load_buffer(body.data(), body.size(), options, pugi::encoding_utf8);
+  if (!result)
+    throw CpixError(std::string("the body is not XML: ") + result.description() + " at offset " +
+                    std::to_string(result.offset));
+  for (pugi::xml_node n : doc.children())
+    if (n.type() == pugi::node_doctype) throw CpixError("a DOCTYPE is not allowed in a CPIX document");
+  if (local_name(doc.document_element()) != "CPIX")
+    throw CpixError("the root element is <" + std::string(doc.document_element().name()) + ">, not <cpix:CPIX>");
+}
+
+// "cpix:" when the root is <cpix:CPIX>, "" when the default namespace is CPIX's.
+std::string prefix_of(const pugi::xml_node& n) {
+  std::string_view name = n.name();
+  auto colon = name.find(':');
+  return colon == std::string_view::npos ? "" : std::string(name.substr(0, colon + 1));
+}
+
+// The prefix bound to `ns` on the root, declaring `fallback` when there is none.
+std::string namespace_prefix(pugi::xml_node root, const char* ns, const char* fallback) {
+  for (pugi::xml_attribute a : root.attributes()) {
+    std::string_view name = a.name();
+    if (name.starts_with("xmlns:") && std::strcmp(a.value(), ns) == 0) return std::string(name.substr(6)) + ":";
+  }
+  root.append_attribute((std::string("xmlns:") + fallback).c_str()) = ns;
+  return std::string(fallback) + ":";
+}
+
+Block kid_of(const pugi::xml_node& n, const char* what) {
+  const char* text = n.attribute("kid").value();
+  auto kid = block_from_uuid(text);
+  if (!kid) throw CpixError(std::string(what) + "@kid \"" + text + "\" is not a UUID");
+  return *kid;
+}
+
+std::string as_text(const Block& b) { return std::string(reinterpret_cast<const char*>(b.data()), b.size()); }
+
+void set_only_child_text(pugi::xml_node parent, const std::string& name, const std::string& text) {
+  pugi::xml_node c = child(parent, name.substr(name.find(':') + 1));
+  if (!c) c = parent.append_child(name.c_str());
+  while (c.first_child()) c.remove_child(c.first_child());
+  c.text().set(text.c_str());
+}
+
+}  // namespace
+
+std::string answer_cpix_request(std::string_view body, const KeyLookup& lookup, CpixSummary& summary) {
+  pugi::xml_document doc;
+  parse(doc, body);
+  pugi::xml_node root = doc.document_element();
+  const std::string cpix = prefix_of(root);
+  summary.v2 = !root.attribute("contentId").empty();
+  summary.content_id = summary.v2 ? root.attribute("contentId").value() : root.attribute("id").value();
+  if (summary.content_id.empty())
+    throw CpixError("CPIX@id (SPEKE v1) or CPIX@contentId (SPEKE v2) must name the content (the ResourceId)");
+
+  pugi::xml_node key_list = child(root, "ContentKeyList");
+  std::vector<pugi::xml_node> keys = children(key_list, "ContentKey");
+  if (keys.empty()) throw CpixError("cpix:ContentKeyList with at least one cpix:ContentKey is required");
+  const std::string pskc = namespace_prefix(root, kPskcNamespace, "pskc");
+  std::map<std::string, KeyAnswer> answers;  // by kid text
+  for (pugi::xml_node key : keys) {
+    const Block kid = kid_of(key, "ContentKey");
+    KeyAnswer answer = lookup(summary.content_id, kid);
+    // cpix:Data/pskc:Secret/pskc:PlainValue: the key in the clear (CPIX §5.3.3; SPEKE without
+    // content key encryption). Replaces whatever the request carried there.
+    if (pugi::xml_node old = child(key, "Data")) key.remove_child(old);
+    key.append_child((cpix + "Data").c_str())
+        .append_child((pskc + "Secret").c_str())
+        .append_child((pskc + "PlainValue").c_str())
+        .text()
+        .set(api::base64_encode(as_text(answer.key)).c_str());
+    summary.kids.push_back(uuid_text(kid));
+    answers[uuid_text(kid)] = std::move(answer);
+  }
+
+  pugi::xml_node system_list = child(root, "DRMSystemList");
+  std::vector<pugi::xml_node> systems = children(system_list, "DRMSystem");
+  if (systems.empty()) throw CpixError("cpix:DRMSystemList with at least one cpix:DRMSystem is required");
+  for (pugi::xml_node system : systems) {
+    const std::string kid = uuid_text(kid_of(system, "DRMSystem"));
+    auto answer = answers.find(kid);
+    if (answer == answers.end()) throw CpixError("DRMSystem@kid " + kid + " names no cpix:ContentKey of the request");
+    const std::string system_id = system.attribute("systemId").value();
+    if (system_id.empty()) throw CpixError("DRMSystem@systemId is missing (kid " + kid + ")");
+    if (system_id == kHlsAes128SystemId)
+      set_only_child_text(system, cpix + "URIExtXKey", api::base64_encode(answer->second.uri_ext_x_key));
+  }
+
+  for (pugi::xml_node period : children(child(root, "ContentKeyPeriodList"), "ContentKeyPeriod")) {
+    pugi::xml_attribute index = period.attribute("index");
+    if (index.empty()) throw CpixError("ContentKeyPeriod@index is missing (SPEKE tracks key periods by it)");
+    summary.period_indexes.push_back(index.as_llong());
+  }
+
+  std::ostringstream out;
+  doc.save(out, "  ", pugi::format_default, pugi::encoding_utf8);
+  return out.str();
+}
+
+std::string render_cpix_request(const CpixKeyRequest& request) {
+  pugi::xml_document doc;
+  pugi::xml_node root = doc.append_child("cpix:CPIX");
+  root.append_attribute("id") = request.resource_id.c_str();
+  root.append_attribute("xmlns:cpix") = kCpixNamespace;
+  root.append_attribute("xmlns:pskc") = kPskcNamespace;
+  root.append_attribute("xmlns:speke") = kSpekeNamespace;
+  const std::string kid = uuid_text(request.kid);
+  root.append_child("cpix:ContentKeyList").append_child("cpix:ContentKey").append_attribute("kid") = kid.c_str();
+  pugi::xml_node systems = root.append_child("cpix:DRMSystemList");
+  for (const auto& id : request.system_ids) {
+    pugi::xml_node s = systems.append_child("cpix:DRMSystem");
+    s.append_attribute("kid") = kid.c_str();
+    s.append_attribute("systemId") = id.c_str();
+    s.append_child("cpix:URIExtXKey");
+    s.append_child("speke:KeyFormat");
+    s.append_child("speke:KeyFormatVersions");
+  }
+  if (request.period_index) {
+    const std::string period_id = "keyPeriod_" + kid;
+    pugi::xml_node p = root.append_child("cpix:ContentKeyPeriodList").append_child("cpix:ContentKeyPeriod");
+    p.append_attribute("id") = period_id.c_str();
+    p.append_attribute("index") = static_cast<long long>(*request.period_index);
+    pugi::xml_node rule = root.append_child("cpix:ContentKeyUsageRuleList").append_child("cpix:ContentKeyUsageRule");
+    rule.append_attribute("kid") = kid.c_str();
+    rule.append_child("cpix:KeyPeriodFilter").append_attribute("periodId") = period_id.c_str();
+  }
+  std::ostringstream out;
+  doc.save(out, "  ", pugi::format_default, pugi::encoding_utf8);  // with <?xml version="1.0"?>, once
+  return out.str();
+}
+
+KeyAnswer read_cpix_answer(std::string_view body, const Block& kid) {
+  pugi::xml_document doc;
+  parse(doc, body);
+  pugi::xml_node root = doc.document_element();
+  const std::string wanted = uuid_text(kid);
+  KeyAnswer answer;
+  bool found = false;
+  for (pugi::xml_node key : children(child(root, "ContentKeyList"), "ContentKey")) {
+    if (uuid_text(kid_of(key, "ContentKey")) != wanted) continue;
+    std::string value = child(child(child(key, "Data"), "Secret"), "PlainValue").text().get();
+    auto bytes = api::base64_decode(value);
+    if (!bytes || bytes->size() != 16)
+      throw CpixError("the answer's ContentKey " + wanted +
+                      " has no 16-byte pskc:PlainValue (encrypted keys are not supported)");
+    std::copy(bytes->begin(), bytes->end(), answer.key.begin());
+    found = true;
+  }
+  if (!found) throw CpixError("the answer has no cpix:ContentKey with kid " + wanted);
+  for (pugi::xml_node system : children(child(root, "DRMSystemList"), "DRMSystem")) {
+    if (std::string_view(system.attribute("systemId").value()) != kHlsAes128SystemId) continue;
+    if (uuid_text(kid_of(system, "DRMSystem")) != wanted) continue;
+    auto uri = api::base64_decode(child(system, "URIExtXKey").text().get());
+    if (uri && !uri->empty()) answer.uri_ext_x_key = *uri;
+  }
+  if (answer.uri_ext_x_key.empty())
+    throw CpixError("the answer has no cpix:URIExtXKey for HLS AES-128 (systemId " + std::string(kHlsAes128SystemId) +
+                    ")");
+  return answer;
+}
+
+}  // namespace mediaemu::speke

@@ -1,0 +1,77 @@
+// CPIX documents as SPEKE exchanges them (DASH-IF CPIX 2.x, https://dashif.org/docs/CPIX2.4/Cpix.html,
+// profiled by SPEKE v1 (docs.aws.amazon.com/speke/latest/documentation/speke-constraints.html)
+// and v2 (.../speke-constraints-v2-1.html, .../standard-payload-components-v2-1.html)).
+//
+// A request (encryptor -> key provider, POST, application/xml) names the content (CPIX@id in v1,
+// CPIX@contentId and CPIX@version in v2), one cpix:ContentKey per key (@kid, a UUID the encryptor
+// chooses), one cpix:DRMSystem per key and DRM system (@kid, @systemId) whose signalling the
+// provider fills in, and for key rotation a cpix:ContentKeyPeriodList (ContentKeyPeriod @id
+// @index) tied to keys by cpix:ContentKeyUsageRule/cpix:KeyPeriodFilter@periodId. The answer is
+// the same document with each ContentKey's cpix:Data/pskc:Secret/pskc:PlainValue (the key,
+// base64) and, for HLS AES-128 (systemId 81376844-f976-481e-a84e-cc25d39b0b33, SPEKE v1 live
+// example), cpix:URIExtXKey: base64 of the key URI that EXT-X-KEY carries as is.
+//
+// XML is read with pugixml, which expands no DTD entities at all (only the five predefined ones
+// and character references); a document with a DOCTYPE is refused anyway. Elements are matched by
+// local name, whatever prefixes the sender chose.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "pipeline/crypto/content_key.hpp"
+
+namespace mediaemu::speke {
+
+using pipeline::crypto::Block;
+
+inline constexpr const char* kHlsAes128SystemId = "81376844-f976-481e-a84e-cc25d39b0b33";
+inline constexpr const char* kCpixNamespace = "urn:dashif:org:cpix";
+inline constexpr const char* kPskcNamespace = "urn:ietf:params:xml:ns:keyprov:pskc";
+inline constexpr const char* kSpekeNamespace = "urn:aws:amazon:com:speke";
+
+// A request or answer SPEKE cannot use; the message says what is wrong.
+struct CpixError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// ---- key server side ------------------------------------------------------------------------
+
+struct KeyAnswer {
+  Block key{};
+  std::string uri_ext_x_key;  // the URI players fetch the key from
+};
+// The key (and its URI) for a content id and key id.
+using KeyLookup = std::function<KeyAnswer(const std::string& content_id, const Block& kid)>;
+
+struct CpixSummary {  // for the key server's log line
+  std::string content_id;
+  bool v2 = false;  // CPIX@contentId (SPEKE v2) rather than CPIX@id (v1)
+  std::vector<std::string> kids;
+  std::vector<int64_t> period_indexes;
+};
+
+// The answer to a request: the request with the keys and URIExtXKey filled in. Throws CpixError.
+std::string answer_cpix_request(std::string_view body, const KeyLookup& lookup, CpixSummary& summary);
+
+// ---- encryptor side -------------------------------------------------------------------------
+
+struct CpixKeyRequest {
+  std::string resource_id;
+  Block kid{};
+  std::vector<std::string> system_ids;
+  std::optional<int64_t> period_index;  // key rotation: ContentKeyPeriod@index
+};
+// A SPEKE v1 request for one key, as MediaPackage v1 sends it for an HLS endpoint.
+std::string render_cpix_request(const CpixKeyRequest& request);
+
+// The key and URIExtXKey the answer gives for `kid`. Throws CpixError (not XML, no such key,
+// no key value, no URIExtXKey for HLS AES-128).
+KeyAnswer read_cpix_answer(std::string_view body, const Block& kid);
+
+}  // namespace mediaemu::speke

@@ -1,0 +1,35 @@
+// A content key as a key provider hands it out, and the interface the packagers' key fetcher
+// calls. The pipeline knows no HTTP or SPEKE: the emulator supplies a KeyProvider that speaks
+// SPEKE (emulator/speke/speke_client.hpp) and the pipeline only asks it for the key of a period.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "pipeline/crypto/aes_cbc.hpp"
+#include "pipeline/crypto/block_text.hpp"
+
+namespace mediaemu::pipeline::crypto {
+
+struct ContentKey {
+  int64_t period = 0;  // the key period (CPIX ContentKeyPeriod@index) it was asked for
+  Block kid{};
+  Block key{};
+  std::string uri;  // what EXT-X-KEY's URI carries (the provider's URIExtXKey)
+};
+
+struct KeyFetch {
+  std::optional<ContentKey> key;
+  std::string error;  // why there is no key
+};
+
+class KeyProvider {
+ public:
+  virtual ~KeyProvider() = default;
+  // Blocks (network): called only on the KeyPrefetcher's own thread. Never throws.
+  virtual KeyFetch fetch(int64_t period) = 0;
+  virtual std::string describe() const = 0;  // for log lines ("SPEKE http://127.0.0.1:4566/_mediaemu/speke/v1")
+};
+
+}  // namespace mediaemu::pipeline::crypto

@@ -1,0 +1,26 @@
+// How an endpoint encrypts: plain values the emulator translates from MediaPackage's
+// HlsPackage.Encryption (and later DashPackage/CmafPackage.Encryption).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "pipeline/crypto/content_key.hpp"
+
+namespace mediaemu::pipeline::crypto {
+
+struct EncryptionSpec {
+  enum class Method { Aes128, SampleAes } method = Method::Aes128;
+  int key_rotation_interval_seconds = 60;  // MediaPackage's default; 0: one key for the whole stream
+  std::string constant_iv_hex;             // ConstantInitializationVector (32 hex digits) or ""
+  bool repeat_ext_x_key = false;           // RepeatExtXKey: EXT-X-KEY before every segment
+  // SpekeKeyProvider, as configured (for the emulator's KeyProvider and log lines).
+  std::string speke_url, resource_id, role_arn;
+  std::vector<std::string> system_ids;
+  // Who supplies the keys; set by the emulator (plans are pure values and leave it null). Called
+  // only on the endpoint's KeyPrefetcher thread.
+  std::shared_ptr<KeyProvider> keys;
+};
+
+}  // namespace mediaemu::pipeline::crypto

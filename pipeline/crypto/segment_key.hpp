@@ -1,0 +1,37 @@
+// The key-change marker that travels with each segment through the packager: which key encrypts
+// it, and with which IV. Segments of one key period share one SegmentKey object, so a packager
+// sees a key change as a different pointer (and a manifest writes a new EXT-X-KEY there).
+//
+// IVs: the ConstantInitializationVector when the endpoint sets one (then EXT-X-KEY carries it as
+// IV=0x...); otherwise each segment's media sequence number as a 128-bit big-endian number, the
+// IV RFC 8216 §5.2 makes players use when EXT-X-KEY has no IV attribute. That is what MediaPackage
+// does: "HLS initialization vector (IV) always follows the segment number unless explicitly
+// specified by the operator" (SPEKE API v1 constraints,
+// docs.aws.amazon.com/speke/latest/documentation/speke-constraints.html), and MediaPackage v1's
+// playlists write EXT-X-KEY without IV then (/work/shared/reference/player-facts.md, observed).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+
+#include "pipeline/crypto/content_key.hpp"
+
+namespace mediaemu::pipeline::crypto {
+
+inline Block sequence_iv(int64_t sequence) {
+  Block iv{};
+  for (int i = 0; i < 8; ++i) iv[15 - i] = static_cast<uint8_t>(static_cast<uint64_t>(sequence) >> (8 * i));
+  return iv;
+}
+
+struct SegmentKey {
+  ContentKey key;
+  std::optional<Block> constant_iv;  // written into EXT-X-KEY; none: the sequence number is the IV
+
+  Block iv_for(int64_t sequence) const { return constant_iv ? *constant_iv : sequence_iv(sequence); }
+};
+
+using SharedSegmentKey = std::shared_ptr<const SegmentKey>;
+
+}  // namespace mediaemu::pipeline::crypto

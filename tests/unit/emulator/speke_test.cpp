@@ -1,0 +1,226 @@
+// The local SPEKE key server: CPIX requests (SPEKE v1 and v2) answered with the keys and
+// URIExtXKey, malformed CPIX refused with 400, deterministic keys (same secret, same keys; the
+// secret kept in the data directory), the key URI and the W3C ClearKey licence; and the
+// encryptor's request/answer round trip (what the packager's SpekeKeyProvider sends and reads).
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "api/base64.hpp"
+#include "emulator/speke/cpix.hpp"
+#include "emulator/speke/key_server.hpp"
+#include "emulator/speke/speke_client.hpp"
+
+using namespace mediaemu;
+using namespace mediaemu::speke;
+using pipeline::crypto::block_from_uuid;
+using pipeline::crypto::uuid_text;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::array<uint8_t, 32> test_secret() {
+  std::array<uint8_t, 32> s{};
+  for (size_t i = 0; i < s.size(); ++i) s[i] = static_cast<uint8_t>(i);
+  return s;
+}
+
+api::HttpRequest post(const std::string& target, std::string body,
+                      std::vector<std::pair<std::string, std::string>> headers = {}) {
+  api::HttpRequest r;
+  r.method = "POST";
+  r.target = target;
+  r.body = std::move(body);
+  r.headers = std::move(headers);
+  r.headers.emplace_back("host", "127.0.0.1:4566");
+  return r;
+}
+
+// The SPEKE v1 live example's shape (docs.aws.amazon.com/speke/latest/documentation/live-workflow-methods.html).
+const char* kV1Request = R"(<?xml version="1.0" encoding="UTF-8"?>
+<cpix:CPIX id="abc123" xmlns:cpix="urn:dashif:org:cpix" xmlns:pskc="urn:ietf:params:xml:ns:keyprov:pskc" xmlns:speke="urn:aws:amazon:com:speke">
+  <cpix:ContentKeyList>
+    <cpix:ContentKey kid="98ee5596-cd3e-a20d-163a-e382420c6eff" explicitIV="OFj2IjCsPJFfMAxmQxLGPw=="></cpix:ContentKey>
+  </cpix:ContentKeyList>
+  <cpix:DRMSystemList>
+    <cpix:DRMSystem kid="98ee5596-cd3e-a20d-163a-e382420c6eff" systemId="81376844-f976-481e-a84e-cc25d39b0b33">
+      <cpix:URIExtXKey></cpix:URIExtXKey>
+      <speke:KeyFormat></speke:KeyFormat>
+      <speke:KeyFormatVersions></speke:KeyFormatVersions>
+    </cpix:DRMSystem>
+  </cpix:DRMSystemList>
+  <cpix:ContentKeyPeriodList>
+    <cpix:ContentKeyPeriod id="keyPeriod_e64248f6-f307-4b63-8b4c-6f24a5ea8b1e" index="11425"/>
+  </cpix:ContentKeyPeriodList>
+  <cpix:ContentKeyUsageRuleList>
+    <cpix:ContentKeyUsageRule kid="98ee5596-cd3e-a20d-163a-e382420c6eff">
+      <cpix:KeyPeriodFilter periodId="keyPeriod_e64248f6-f307-4b63-8b4c-6f24a5ea8b1e"/>
+    </cpix:ContentKeyUsageRule>
+  </cpix:ContentKeyUsageRuleList>
+</cpix:CPIX>)";
+
+}  // namespace
+
+TEST_CASE("key vault: keys depend on the secret, the resource and the key id only", "[speke]") {
+  KeyVault a(test_secret()), b(test_secret());
+  const auto kid = *block_from_uuid("98ee5596-cd3e-a20d-163a-e382420c6eff");
+  const auto other = *block_from_uuid("98ee5596-cd3e-a20d-163a-e382420c6e00");
+  CHECK(a.key("res", kid) == b.key("res", kid));
+  CHECK(a.key("res", kid) != a.key("res2", kid));
+  CHECK(a.key("res", kid) != a.key("res", other));
+  auto secret = test_secret();
+  secret[0] ^= 1;
+  CHECK(KeyVault(secret).key("res", kid) != a.key("res", kid));
+
+  // Kept in the data directory: a second instance (a restart) derives the same keys.
+  const fs::path dir = fs::temp_directory_path() / ("speke_vault_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  KeyVault first(dir);
+  KeyVault again(dir);
+  CHECK(first.key("res", kid) == again.key("res", kid));
+  CHECK(fs::file_size(dir / "speke" / "secret") == 32);
+  CHECK((fs::status(dir / "speke" / "secret").permissions() & fs::perms::others_read) == fs::perms::none);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("key server: SPEKE v1 request answered with key and URIExtXKey", "[speke]") {
+  KeyServer server{KeyVault(test_secret())};
+  auto r = server.handle(post("/_mediaemu/speke/v1", kV1Request));
+  REQUIRE(r.status == 200);
+  CHECK(r.header("Content-Type") == "application/xml");
+  CHECK(r.header("Speke-User-Agent") != "");
+  const auto kid = *block_from_uuid("98ee5596-cd3e-a20d-163a-e382420c6eff");
+  // The encryptor's reading of the answer gives the vault's key and the key URI.
+  KeyAnswer answer = read_cpix_answer(r.body, kid);
+  CHECK(answer.key == KeyVault(test_secret()).key("abc123", kid));
+  CHECK(answer.uri_ext_x_key ==
+        "http://127.0.0.1:4566/_mediaemu/speke/key?resource=abc123&kid=98ee5596-cd3e-a20d-163a-e382420c6eff");
+  CHECK(r.body.find("index=\"11425\"") != std::string::npos);  // the rest of the request is echoed
+
+  // The key URI serves the 16 bytes.
+  api::HttpRequest get;
+  get.method = "GET";
+  get.target = "/_mediaemu/speke/key?resource=abc123&kid=98ee5596-cd3e-a20d-163a-e382420c6eff";
+  auto k = server.handle(get);
+  REQUIRE(k.status == 200);
+  CHECK(k.header("Content-Type") == "application/octet-stream");
+  CHECK(k.body == std::string(reinterpret_cast<const char*>(answer.key.data()), 16));
+}
+
+TEST_CASE("key server: SPEKE v2 (contentId, X-Speke-Version) and any prefix", "[speke]") {
+  KeyServer server{KeyVault(test_secret())};
+  const std::string v2 =
+      R"(<CPIX xmlns="urn:dashif:org:cpix" xmlns:p="urn:ietf:params:xml:ns:keyprov:pskc" contentId="live-1" version="2.3">
+  <ContentKeyList><ContentKey kid="11111111-2222-3333-4444-555555555555" commonEncryptionScheme="cbcs"/></ContentKeyList>
+  <DRMSystemList><DRMSystem kid="11111111-2222-3333-4444-555555555555" systemId="81376844-f976-481e-a84e-cc25d39b0b33"/></DRMSystemList>
+  <ContentKeyUsageRuleList><ContentKeyUsageRule kid="11111111-2222-3333-4444-555555555555" intendedTrackType="ALL"/></ContentKeyUsageRuleList>
+</CPIX>)";
+  auto r = server.handle(post("/_mediaemu/speke/v2", v2, {{"x-speke-version", "2.0"}}));
+  REQUIRE(r.status == 200);
+  CHECK(r.header("X-Speke-Version") == "2.0");
+  CHECK(r.header("X-Speke-User-Agent") != "");
+  CHECK(r.body.find("<p:PlainValue>") != std::string::npos);  // the sender's pskc prefix
+  const auto kid = *block_from_uuid("11111111-2222-3333-4444-555555555555");
+  CHECK(read_cpix_answer(r.body, kid).key == KeyVault(test_secret()).key("live-1", kid));
+}
+
+TEST_CASE("key server: malformed CPIX gets 400 with a message", "[speke]") {
+  KeyServer server{KeyVault(test_secret())};
+  auto status_and_body = [&](const std::string& body) {
+    auto r = server.handle(post("/_mediaemu/speke/v1", body));
+    return std::pair{r.status, r.body};
+  };
+  CHECK(status_and_body("this is not xml").first == 400);
+  CHECK(status_and_body("").first == 400);
+  CHECK(status_and_body("<a/>").second.find("cpix:CPIX") != std::string::npos);
+  CHECK(status_and_body(R"(<cpix:CPIX xmlns:cpix="urn:dashif:org:cpix"><cpix:ContentKeyList/></cpix:CPIX>)").first ==
+        400);
+  CHECK(status_and_body(R"(<cpix:CPIX id="x" xmlns:cpix="urn:dashif:org:cpix"><cpix:ContentKeyList/></cpix:CPIX>)")
+            .second.find("ContentKey") != std::string::npos);
+  CHECK(
+      status_and_body(
+          R"(<cpix:CPIX id="x" xmlns:cpix="urn:dashif:org:cpix"><cpix:ContentKeyList><cpix:ContentKey kid="nope"/></cpix:ContentKeyList></cpix:CPIX>)")
+          .second.find("not a UUID") != std::string::npos);
+  // A DOCTYPE (and so any entity definition) is refused outright.
+  const std::string entity =
+      R"(<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e "boom">]><cpix:CPIX id="&e;" xmlns:cpix="urn:dashif:org:cpix"/>)";
+  CHECK(status_and_body(entity).second.find("DOCTYPE") != std::string::npos);
+  // A DRMSystem for a key that is not in the request.
+  std::string stray = kV1Request;
+  stray.replace(stray.find("kid=\"98ee5596-cd3e-a20d-163a-e382420c6eff\" systemId"), 42,
+                "kid=\"00000000-cd3e-a20d-163a-e382420c6eff\"");
+  CHECK(status_and_body(stray).first == 400);
+  // Other routes.
+  api::HttpRequest bad;
+  bad.method = "GET";
+  bad.target = "/_mediaemu/speke/key?resource=abc";
+  CHECK(server.handle(bad).status == 400);
+  bad.target = "/_mediaemu/speke/nothing";
+  CHECK(server.handle(bad).status == 404);
+}
+
+TEST_CASE("key server: W3C ClearKey licence", "[speke]") {
+  KeyServer server{KeyVault(test_secret())};
+  const auto kid = *block_from_uuid("98ee5596-cd3e-a20d-163a-e382420c6eff");
+  // base64url of the kid, without padding.
+  std::string b64 = api::base64_encode(std::string(reinterpret_cast<const char*>(kid.data()), 16));
+  for (char& c : b64) c = c == '+' ? '-' : c == '/' ? '_' : c;
+  while (b64.back() == '=') b64.pop_back();
+  auto r = server.handle(
+      post("/_mediaemu/speke/clearkey?resource=abc123", R"({"kids":[")" + b64 + R"("],"type":"temporary"})"));
+  REQUIRE(r.status == 200);
+  auto licence = nlohmann::json::parse(r.body);
+  CHECK(licence["type"] == "temporary");
+  REQUIRE(licence["keys"].size() == 1);
+  CHECK(licence["keys"][0]["kty"] == "oct");
+  CHECK(licence["keys"][0]["kid"] == b64);
+  std::string k = licence["keys"][0]["k"];
+  CHECK(k.find('=') == std::string::npos);
+  for (char& c : k) c = c == '-' ? '+' : c == '_' ? '/' : c;
+  while (k.size() % 4) k += '=';
+  const auto key = KeyVault(test_secret()).key("abc123", kid);
+  CHECK(*api::base64_decode(k) == std::string(reinterpret_cast<const char*>(key.data()), 16));
+  CHECK(server.handle(post("/_mediaemu/speke/clearkey?resource=abc123", "{")).status == 400);
+  CHECK(server.handle(post("/_mediaemu/speke/clearkey?resource=abc123", R"({"kids":["short"]})")).status == 400);
+}
+
+TEST_CASE("encryptor request: SPEKE v1 with a key period, answered by the key server", "[speke]") {
+  CpixKeyRequest request;
+  request.resource_id = "endpoint-1";
+  request.kid = SpekeKeyProvider::key_id("endpoint-1", 170000000);
+  CHECK(request.kid == SpekeKeyProvider::key_id("endpoint-1", 170000000));  // same content and period: same kid
+  CHECK(request.kid != SpekeKeyProvider::key_id("endpoint-1", 170000001));
+  request.system_ids = {kHlsAes128SystemId};
+  request.period_index = 170000000;
+  const std::string xml = render_cpix_request(request);
+  CHECK(xml.find("<cpix:CPIX id=\"endpoint-1\"") != std::string::npos);
+  CHECK(xml.rfind("<?xml", 0) == 0);  // one XML declaration, at the very start
+  CHECK(xml.find("<?xml", 1) == std::string::npos);
+  CHECK(xml.find("index=\"170000000\"") != std::string::npos);
+  CHECK(xml.find("<cpix:KeyPeriodFilter periodId=") != std::string::npos);
+  KeyServer server{KeyVault(test_secret())};
+  auto r = server.handle(post("/_mediaemu/speke/v1", xml));
+  REQUIRE(r.status == 200);
+  KeyAnswer answer = read_cpix_answer(r.body, request.kid);
+  CHECK(answer.key == KeyVault(test_secret()).key("endpoint-1", request.kid));
+  CHECK(answer.uri_ext_x_key.find("kid=" + uuid_text(request.kid)) != std::string::npos);
+  CHECK_THROWS_AS(read_cpix_answer("garbage", request.kid), CpixError);
+  CHECK_THROWS_AS(read_cpix_answer(xml, request.kid), CpixError);  // the request: no key value
+}
+
+TEST_CASE("SPEKE client: unreachable, non-loopback and https key servers give an error, never a key", "[speke]") {
+  pipeline::crypto::EncryptionSpec spec;
+  spec.resource_id = "r";
+  spec.speke_url = "http://127.0.0.1:1/speke/v1";  // nothing listens on port 1
+  auto refused = SpekeKeyProvider(spec).fetch(7);
+  CHECK_FALSE(refused.key);
+  CHECK_FALSE(refused.error.empty());
+  spec.speke_url = "https://keys.example.com/speke/v1";
+  auto tls = SpekeKeyProvider(spec).fetch(7);
+  CHECK_FALSE(tls.key);
+  CHECK_THAT(tls.error, Catch::Contains("http://"));
+  spec.speke_url = "http://192.0.2.1/speke/v1";  // not loopback: refused without a connection attempt
+  auto remote = SpekeKeyProvider(spec).fetch(7);
+  CHECK_FALSE(remote.key);
+  CHECK_FALSE(remote.error.empty());
+}
