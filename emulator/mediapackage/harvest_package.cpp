@@ -59,25 +59,33 @@ std::string as_vod(const std::string& playlist) {
   return out;
 }
 
-}  // namespace
-
-HarvestPackage harvest_hls(const HarvestRequest& request) {
-  HarvestPackage package;
-  auto fail = [&](std::string why) {
-    package.objects.clear();
-    package.failure = std::move(why);
-    return package;
-  };
-  const std::string master = read_file(request.endpoint_dir / request.master);
-  if (master.empty()) return fail("the origin endpoint has not published " + request.master + " yet");
-  const std::string prefix = directory_of(request.manifest_key);
-  const auto strip = [](const std::string& uri) { return without_query(uri); };
-
+// The harvest window, which the job has checked lies wholly in the past: a VOD cut.
+api::ShiftWindow past_window(const HarvestRequest& request) {
   api::ShiftWindow window;
   window.kind = api::ShiftWindow::Kind::Window;
   window.start = request.start;
   window.end = request.end;
   window.complete = true;
+  return window;
+}
+
+// A package that holds nothing but why.
+HarvestPackage fail(std::string why) {
+  HarvestPackage package;
+  package.failure = std::move(why);
+  return package;
+}
+
+}  // namespace
+
+HarvestPackage harvest_hls(const HarvestRequest& request) {
+  HarvestPackage package;
+  const std::string master = read_file(request.endpoint_dir / request.master);
+  if (master.empty()) return fail("the origin endpoint has not published " + request.master + " yet");
+  const std::string prefix = directory_of(request.manifest_key);
+  const auto strip = [](const std::string& uri) { return without_query(uri); };
+
+  const api::ShiftWindow window = past_window(request);
 
   std::set<std::string> copied;  // segments, and the media playlists (a rendition can be named twice)
   for (const auto& uri : uris_of(master)) {
@@ -121,21 +129,12 @@ std::string fill(std::string url, const std::string& id, long long number, long 
 
 HarvestPackage harvest_dash(const HarvestRequest& request) {
   HarvestPackage package;
-  auto fail = [&](std::string why) {
-    package.objects.clear();
-    package.failure = std::move(why);
-    return package;
-  };
   const std::string archive =
       read_file(request.endpoint_dir / std::string(pipeline::kArchiveDirectory) / request.master);
   if (archive.empty()) return fail("the endpoint keeps no start-over archive of " + request.master);
   if (archive.find("<SegmentTimeline") == std::string::npos)
     return fail("the endpoint's SegmentTemplateFormat has no timeline, which harvesting needs");
-  api::ShiftWindow window;
-  window.kind = api::ShiftWindow::Kind::Window;
-  window.start = request.start;
-  window.end = request.end;
-  window.complete = true;
+  const api::ShiftWindow window = past_window(request);
   std::string problem;
   auto mpd = api::cut_mpd_window(archive, window, request.end, 0, problem);
   if (!mpd) return fail("no segment of " + request.master + " starts in the harvest window (" + problem + ")");
