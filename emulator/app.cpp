@@ -101,7 +101,7 @@ void App::start() {
 
 void App::stop() {
   if (stacks_) stacks_->stop();  // its providers call into media: before media stops
-  if (harvester_) harvester_->stop();  // a job in flight finishes its object; the rest resume later
+  if (harvester_) harvester_->stop();  // the job in flight finishes; queued ones stay IN_PROGRESS and resume later
   if (metrics_) metrics_->stop();  // samples the media side: before it stops
   domain_.stop_clock();  // first: a transition due now must not start a pipeline after media stops
   media_.stop();
