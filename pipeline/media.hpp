@@ -25,6 +25,7 @@ enum class MediaKind { Video, Audio };
 //     in-band or as VideoConfig, as MPEG-TS carries it). The decoder takes either.
 enum class H264Framing { Avcc, AnnexB };
 inline constexpr int kIngestTimeBaseDen = 1000;  // ticks per second of dts_ms / cts_ms
+inline constexpr int64_t kUs = 1'000'000;         // microseconds per second (the output timeline's unit)
 
 struct IngestEvent {
   enum class Type {

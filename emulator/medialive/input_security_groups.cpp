@@ -12,7 +12,6 @@
 namespace mediaemu::medialive {
 namespace {
 
-bool is_live(const Record& r) { return str(r.doc, "State") != "DELETED"; }
 
 json whitelist_rules(const json& requested) {
   if (requested.size() > 10) throw api::unprocessable("An input security group has at most 10 whitelist rules");

@@ -30,7 +30,6 @@ bool uses_ports(const std::string& type) { return type == "RTP_PUSH" || type == 
 bool is_pull(const std::string& type) {
   return type == "URL_PULL" || type == "MP4_FILE" || type == "RTMP_PULL" || type == "TS_FILE";
 }
-bool is_live(const Record& r) { return str(r.doc, "State") != "DELETED"; }
 
 // Every RTMP stream name and UDP port held by an input other than `except_id`, in any region.
 struct Claims {

@@ -27,6 +27,9 @@ constexpr int64_t kDeletedRetentionMs = 15 * 60 * 1000;
 std::string next_id(Tx& tx);
 std::string arn(const CallContext& ctx, const std::string& type, const std::string& id);
 
+// Not yet purged and not DELETED (inputs and input security groups stay describable a while).
+inline bool is_live(const Record& r) { return r.doc.value("State", "") != "DELETED"; }
+
 inline Key input_key(const CallContext& ctx, const std::string& id) { return {kInput, ctx.region, id}; }
 inline Key channel_key(const CallContext& ctx, const std::string& id) { return {kChannel, ctx.region, id}; }
 inline Key isg_key(const CallContext& ctx, const std::string& id) { return {kInputSecurityGroup, ctx.region, id}; }

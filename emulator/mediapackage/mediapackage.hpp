@@ -65,6 +65,8 @@ inline const std::string kIngressLogGroup = "/aws/MediaPackage/IngressAccessLogs
 std::string only_package(const json& in, const std::string& what);
 // A whole-second setting inside [min, max]; `path` names it in the 422 message.
 void check_range(const json& object, const char* member, int min, int max, const std::string& path);
+// SegmentDurationSeconds' upper bound, live and VOD alike (MP API: 1 to 30).
+inline constexpr int kMaxSegmentSeconds = 30;
 // The member's integer value, or `fallback` when absent.
 int int_or(const json& object, const char* member, int fallback);
 // Sets object[member] = value unless the caller gave one.

@@ -24,7 +24,6 @@ namespace mediaemu::mediapackage {
 namespace {
 
 constexpr const char* kDefaultPlaylistType = "NONE";
-constexpr int kMaxSegmentSeconds = 30;
 
 json stream_selection(const json& requested, const std::string& path) {
   json s = requested.is_object() ? requested : json::object();

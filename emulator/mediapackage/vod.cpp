@@ -19,7 +19,6 @@
 namespace mediaemu::mediapackage {
 namespace {
 
-constexpr int kMaxSegmentSeconds = 30;
 
 const Record& require_group(const Domain& domain, const CallContext& ctx, const std::string& id) {
   return require(domain, group_key(ctx, id), "Packaging group");

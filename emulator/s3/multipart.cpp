@@ -15,8 +15,6 @@ namespace {
 constexpr uint64_t kMinPartSize = 5 * 1024 * 1024;  // every part but the last (EntityTooSmall)
 constexpr int kMaxPartNumber = 10000;
 
-const std::string& text(const json& in, const char* member) { return in.at(member).get_ref<const std::string&>(); }
-
 // The upload's upload.json, checked against the bucket and key it was started for.
 json require_upload(S3Service& s3, const json& in) {
   const std::string& id = text(in, "UploadId");
@@ -79,8 +77,7 @@ json upload_part(S3Service& s3, const json& in) {
   int number = in.at("PartNumber").get<int>();
   if (number < 1 || number > kMaxPartNumber)
     throw s3_error("InvalidArgument", "Part number must be an integer between 1 and 10000, inclusive", 400);
-  static const std::string kEmpty;
-  const std::string& body = in.contains("Body") ? in["Body"].get_ref<const std::string&>() : kEmpty;
+  const std::string& body = body_of(in);
   check_content_md5(in, body);
   fs::path dir = s3.objects.upload_dir(text(in, "UploadId"));
   std::string etag = md5_hex(body);

@@ -9,8 +9,6 @@
 namespace mediaemu::s3 {
 namespace {
 
-const std::string& text(const json& in, const char* member) { return in.at(member).get_ref<const std::string&>(); }
-
 // Refuses keys that cannot be files (s3_rules.hpp); S3 answers KeyTooLongError for its own limit.
 void check_key(const std::string& key) {
   std::string problem = key_problem(key);
@@ -79,8 +77,7 @@ json put_object(S3Service& s3, const json& in) {
   const std::string& key = text(in, "Key");
   check_key(key);
   check_bucket(s3.domain, bucket);
-  static const std::string kEmpty;
-  const std::string& body = in.contains("Body") ? in["Body"].get_ref<const std::string&>() : kEmpty;
+  const std::string& body = body_of(in);
   check_content_md5(in, body);
   if (in.contains("IfNoneMatch") && s3.objects.head(bucket, key))
     throw s3_error("PreconditionFailed", "At least one of the pre-conditions you specified did not hold", 412);

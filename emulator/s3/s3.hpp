@@ -35,6 +35,16 @@ const Record& require_bucket(const Domain& domain, const std::string& name);
 // Throws 404 NoSuchBucket unless the bucket exists (takes the read lock itself).
 void check_bucket(Domain& domain, const std::string& name);
 
+// A string member the model marks required (validation has run): text(in, "Bucket").
+inline const std::string& text(const json& in, const char* member) {
+  return in.at(member).get_ref<const std::string&>();
+}
+// The request's payload blob, empty when the request has no body.
+inline const std::string& body_of(const json& in) {
+  static const std::string kEmpty;
+  return in.contains("Body") ? in["Body"].get_ref<const std::string&>() : kEmpty;
+}
+
 void add_bucket_operations(api::OperationTable& table, S3Service& s3);
 void add_bucket_configuration_operations(api::OperationTable& table, S3Service& s3);
 void add_bucket_default_operations(api::OperationTable& table, S3Service& s3);

@@ -8,7 +8,6 @@ namespace mediaemu::pipeline {
 
 namespace {
 
-constexpr int64_t kUs = 1'000'000;
 // Source timestamps (whole milliseconds in RTMP/FLV) jitter; only a gap or overlap larger than
 // this is treated as real and bridged with silence or trimmed.
 constexpr int64_t kToleranceUs = 40'000;

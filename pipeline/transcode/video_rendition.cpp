@@ -13,7 +13,6 @@ namespace mediaemu::pipeline {
 
 namespace {
 
-constexpr int64_t kUs = 1'000'000;
 // A source gap longer than this is not bridged by repeating frames (the transcoder rebases
 // timestamps long before; this only guards against a runaway loop on absurd input).
 constexpr int64_t kMaxBridgedSlots = 600;

@@ -11,14 +11,7 @@ namespace mediaemu::cloudformation {
 namespace {
 
 // Tags go through CreateTags / DeleteTags: the update operations do not take them.
-void sync_tags(ProviderContext& ctx, const std::string& arn, const json& before_tags, const json& after_tags) {
-  const json before = tag_map(before_tags), after = tag_map(after_tags);
-  json keys = json::array();
-  for (const auto& [k, v] : before.items())
-    if (!after.contains(k)) keys.push_back(k);
-  if (!keys.empty()) ctx.invoke("medialive", "DeleteTags", {{"ResourceArn", arn}, {"TagKeys", keys}});
-  if (!after.empty() && after != before) ctx.invoke("medialive", "CreateTags", {{"ResourceArn", arn}, {"Tags", after}});
-}
+const TagOperations kMediaLiveTags = {"medialive", "DeleteTags", "CreateTags"};
 
 // Ref is the Id; GetAtt Destinations and Sources are the URLs ("rtmp://...", "rtp://...").
 Provided input_result(const json& input) {
@@ -48,7 +41,7 @@ Provider input_provider() {
     in["InputId"] = current.physical_id;
     if (!in.contains("Name")) in["Name"] = current.properties.value("Name", ctx.generated_name());
     json out = ctx.invoke("medialive", "UpdateInput", in).at("Input");
-    sync_tags(ctx, out.value("Arn", ""), current.properties.value("Tags", json::object()), props.value("Tags", json::object()));
+    sync_tags(ctx, kMediaLiveTags, out.value("Arn", ""), current.properties.value("Tags", json::object()), props.value("Tags", json::object()));
     return input_result(ctx.invoke("medialive", "DescribeInput", {{"InputId", current.physical_id}}));
   };
   p.remove = [](ProviderContext& ctx, const StackResource& current) {
@@ -115,7 +108,7 @@ Provider channel_provider() {
     if (!in.contains("Name")) in["Name"] = current.properties.value("Name", ctx.generated_name());
     json channel = ctx.invoke("medialive", "UpdateChannel", in).at("Channel");
     ctx.wait_until("channel " + id + " update", [&] { return channel_state(ctx, id) != "UPDATING"; });
-    sync_tags(ctx, channel.value("Arn", ""), current.properties.value("Tags", json::object()),
+    sync_tags(ctx, kMediaLiveTags, channel.value("Arn", ""), current.properties.value("Tags", json::object()),
               props.value("Tags", json::object()));
     return channel_result(ctx.invoke("medialive", "DescribeChannel", {{"ChannelId", id}}));
   };
@@ -173,7 +166,7 @@ Provider multiplex_provider() {
     if (props.contains("MultiplexSettings")) in["MultiplexSettings"] = props["MultiplexSettings"];
     ctx.invoke("medialive", "UpdateMultiplex", in);
     json m = ctx.invoke("medialive", "DescribeMultiplex", {{"MultiplexId", current.physical_id}});
-    sync_tags(ctx, m.value("Arn", ""), current.properties.value("Tags", json::object()), props.value("Tags", json::object()));
+    sync_tags(ctx, kMediaLiveTags, m.value("Arn", ""), current.properties.value("Tags", json::object()), props.value("Tags", json::object()));
     return multiplex_result(m);
   };
   p.remove = [](ProviderContext& ctx, const StackResource& current) {

@@ -11,15 +11,9 @@ namespace mediaemu::cloudformation {
 namespace {
 
 // Tags change through TagResource / UntagResource: the update operations do not take them.
-void sync_tags(ProviderContext& ctx, const std::string& arn, const json& before_list, const json& after_list) {
-  json before = tag_map(before_list), after = tag_map(after_list), gone = json::array();
-  for (const auto& [k, v] : before.items())
-    if (!after.contains(k)) gone.push_back(k);
-  if (!gone.empty()) ctx.invoke("mediapackage", "UntagResource", {{"ResourceArn", arn}, {"TagKeys", gone}});
-  if (!after.empty() && after != before) ctx.invoke("mediapackage", "TagResource", {{"ResourceArn", arn}, {"Tags", after}});
-}
+const TagOperations kMediaPackageTags = {"mediapackage", "UntagResource", "TagResource"};
 
-Provided channel_result(const json& c) {
+Provided packaging_channel_result(const json& c) {
   json ingest = {{"ingestEndpoints", c.value("HlsIngest", json::object()).value("IngestEndpoints", json::array())}};
   return {c.value("Id", ""), {{"Arn", c.value("Arn", "")}, {"HlsIngest", ingest}}};
 }
@@ -31,7 +25,7 @@ void configure_logs(ProviderContext& ctx, const std::string& id, const json& pro
   if (logs.size() > 1) ctx.invoke("mediapackage", "ConfigureLogs", logs);
 }
 
-Provider channel_provider() {
+Provider packaging_channel_provider() {
   Provider p;
   p.create_only = {"Id"};
   p.create = [](ProviderContext& ctx, const json& props) {
@@ -39,14 +33,14 @@ Provider channel_provider() {
     if (!in.contains("Id")) in["Id"] = ctx.generated_name(256);
     json c = ctx.invoke("mediapackage", "CreateChannel", in);
     configure_logs(ctx, c.value("Id", ""), props);
-    return channel_result(ctx.invoke("mediapackage", "DescribeChannel", {{"Id", c.value("Id", "")}}));
+    return packaging_channel_result(ctx.invoke("mediapackage", "DescribeChannel", {{"Id", c.value("Id", "")}}));
   };
   p.update = [](ProviderContext& ctx, const StackResource& current, const json& props) {
     json c = ctx.invoke("mediapackage", "UpdateChannel",
                         {{"Id", current.physical_id}, {"Description", text(props, "Description")}});
     configure_logs(ctx, current.physical_id, props);
-    sync_tags(ctx, c.value("Arn", ""), current.properties.value("Tags", json::array()), props.value("Tags", json::array()));
-    return channel_result(ctx.invoke("mediapackage", "DescribeChannel", {{"Id", current.physical_id}}));
+    sync_tags(ctx, kMediaPackageTags, c.value("Arn", ""), current.properties.value("Tags", json::array()), props.value("Tags", json::array()));
+    return packaging_channel_result(ctx.invoke("mediapackage", "DescribeChannel", {{"Id", current.physical_id}}));
   };
   p.remove = [](ProviderContext& ctx, const StackResource& current) {
     ignore_missing([&] { ctx.invoke("mediapackage", "DeleteChannel", {{"Id", current.physical_id}}); });
@@ -67,7 +61,7 @@ Provider endpoint_provider() {
     json in = without(props, {"Tags", "ChannelId"});
     in["Id"] = current.physical_id;
     json e = ctx.invoke("mediapackage", "UpdateOriginEndpoint", in);
-    sync_tags(ctx, e.value("Arn", ""), current.properties.value("Tags", json::array()), props.value("Tags", json::array()));
+    sync_tags(ctx, kMediaPackageTags, e.value("Arn", ""), current.properties.value("Tags", json::array()), props.value("Tags", json::array()));
     return Provided{current.physical_id, {{"Arn", e.value("Arn", "")}, {"Url", e.value("Url", "")}}};
   };
   p.remove = [](ProviderContext& ctx, const StackResource& current) {
@@ -105,7 +99,7 @@ Provider packaging_configuration_provider() {
 }  // namespace
 
 void add_mediapackage_providers(ProviderTable& t) {
-  t["AWS::MediaPackage::Channel"] = channel_provider();
+  t["AWS::MediaPackage::Channel"] = packaging_channel_provider();
   t["AWS::MediaPackage::OriginEndpoint"] = endpoint_provider();
   t["AWS::MediaPackage::PackagingGroup"] = packaging_group_provider();
   t["AWS::MediaPackage::PackagingConfiguration"] = packaging_configuration_provider();

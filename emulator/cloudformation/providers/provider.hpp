@@ -108,6 +108,16 @@ void ignore_missing(const std::function<void()>& fn);
 json tag_map(const json& tag_list);
 // The properties with Tags, when present, as the API's string map.
 json with_tag_map(json properties);
+// Brings the resource's tags from `before` to `after` (tag lists or maps) through its service's
+// own tag operations (the media services' update operations do not take tags): `untag` with
+// TagKeys for the keys gone, then `tag` with the new map, each only when needed.
+struct TagOperations {
+  const char* service;
+  const char* untag;  // takes {ResourceArn, TagKeys}
+  const char* tag;    // takes {ResourceArn, Tags}
+};
+void sync_tags(ProviderContext& ctx, const TagOperations& ops, const std::string& arn, const json& before,
+               const json& after);
 // A property as text ("" when absent): templates may give a number where a string is meant
 // (`Value: 1` in YAML), and CloudFormation turns it into "1".
 std::string text(const json& properties, const char* name);

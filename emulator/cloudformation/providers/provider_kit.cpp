@@ -155,6 +155,16 @@ json tag_map(const json& tag_list) {
   return out;
 }
 
+void sync_tags(ProviderContext& ctx, const TagOperations& ops, const std::string& arn, const json& before_tags,
+               const json& after_tags) {
+  const json before = tag_map(before_tags), after = tag_map(after_tags);
+  json gone = json::array();
+  for (const auto& [k, v] : before.items())
+    if (!after.contains(k)) gone.push_back(k);
+  if (!gone.empty()) ctx.invoke(ops.service, ops.untag, {{"ResourceArn", arn}, {"TagKeys", gone}});
+  if (!after.empty() && after != before) ctx.invoke(ops.service, ops.tag, {{"ResourceArn", arn}, {"Tags", after}});
+}
+
 void ignore_missing(const std::function<void()>& fn) {
   try {
     fn();
