@@ -48,8 +48,14 @@ class MediaHooks {
   // One sample per running MediaLive channel, from the supervisors' last reports (never waits):
   // [{"region", "channel_id", "pipeline": "0", "active_alerts", "receiving", "ever_received",
   //   "media_bytes", "video_frames" (both cumulative since the channel started),
-  //   "output_groups": {"<group name>": outputs delivering now}}]. The AWS/MediaLive metrics.
+  //   "output_groups": {"<group name>": outputs delivering now}, "producing" (output started and not
+  //   paused), and while a transcoder runs "dropped_frames" (cumulative) and "fill_ms" (the current
+  //   fill period)}]. The AWS/MediaLive metrics.
   virtual nlohmann::json channel_samples() { return nlohmann::json::array(); }
+  // The channels' encoder log events since the last call, taken (never waits):
+  // [{"region", "channel_id", "pipeline": 0, "events": [{"time_us", "severity": "E|W|I|D", "message"}],
+  //   "dropped"}]. The ElementalMediaLive log group (service_telemetry.cpp) filters them by LogLevel.
+  virtual nlohmann::json channel_logs() { return nlohmann::json::array(); }
   // MediaPackage origin endpoint created/updated, or deleted (its files under `directory` go away).
   virtual void endpoint_changed(const media::EndpointPlan& plan) {}
   virtual void endpoint_deleted(const std::string& region, const std::string& endpoint_id,

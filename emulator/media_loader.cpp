@@ -190,6 +190,10 @@ nlohmann::json MediaLoader::channel_samples() {
   if (MediaService* s = service()) return s->channel_samples();
   return nlohmann::json::array();  // no media runtime: no channel runs, so none has metrics
 }
+nlohmann::json MediaLoader::channel_logs() {
+  if (MediaService* s = service()) return s->channel_logs();
+  return nlohmann::json::array();
+}
 void MediaLoader::endpoint_changed(const media::EndpointPlan& plan) {
   command([plan](MediaService& s) { s.endpoint_changed(plan); });
 }

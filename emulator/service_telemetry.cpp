@@ -7,6 +7,8 @@
 
 #include "emulator/cloudwatch/cloudwatch.hpp"
 #include "emulator/logs/logs.hpp"
+#include "emulator/medialive/encoder_logs.hpp"
+#include "emulator/medialive/medialive.hpp"
 
 namespace mediaemu {
 namespace {
@@ -78,6 +80,7 @@ void ServiceTelemetry::sample(double seconds) {
   publish_medialive(seconds);
   publish_mediapackage();
   publish_access_logs();
+  publish_channel_logs();
 }
 
 void ServiceTelemetry::publish_medialive(double seconds) {
@@ -95,7 +98,7 @@ void ServiceTelemetry::publish_medialive(double seconds) {
     }
     // Rates from the counters' growth since the last round (a channel's first round is its baseline;
     // counters that went back belong to a channel made again, and start a new baseline).
-    Previous now{c["media_bytes"].get<int64_t>(), c["video_frames"].get<int64_t>()};
+    Previous now{c["media_bytes"].get<int64_t>(), c["video_frames"].get<int64_t>(), c.value("dropped_frames", int64_t{0})};
     std::string key = region + "/" + id;
     auto before = previous_.find(key);
     if (before != previous_.end() && seconds > 0 && now.media_bytes >= before->second.media_bytes &&
@@ -106,7 +109,13 @@ void ServiceTelemetry::publish_medialive(double seconds) {
         double frames = static_cast<double>(now.video_frames - before->second.video_frames);
         data.push_back(value_datum("InputVideoFrameRate", dims, frames / seconds, "Count/Second"));
       }
+      if (c.value("producing", false) && now.dropped_frames >= before->second.dropped_frames) {
+        double dropped = static_cast<double>(now.dropped_frames - before->second.dropped_frames);
+        data.push_back(value_datum("DroppedFrames", dims, dropped, "Count"));
+      }
     }
+    if (c.value("producing", false) && c.contains("fill_ms"))
+      data.push_back(value_datum("FillMsec", dims, c["fill_ms"].get<double>(), "Milliseconds"));
     seen[key] = now;
   }
   previous_ = std::move(seen);  // channels no longer running are forgotten
@@ -164,6 +173,31 @@ void ServiceTelemetry::publish_access_logs() {
   auto tx = domain_.write();
   for (const auto& [where, events] : streams)
     logs::append_events(*tx, std::get<0>(where), std::get<1>(where), std::get<2>(where), events);
+  tx->commit();
+}
+
+void ServiceTelemetry::publish_channel_logs() {
+  json taken = media_.channel_logs();  // taken even when nothing will be kept, so it never piles up
+  if (taken.empty()) return;
+  std::vector<std::tuple<std::string, std::string, json>> batches;  // region, stream, events
+  {
+    auto lock = domain_.read();
+    for (const auto& c : taken) {
+      const std::string region = c["region"], id = c["channel_id"];
+      const Record* channel = domain_.find({medialive::kChannel, region, id});
+      if (!channel) continue;  // deleted meanwhile: its log has no channel to belong to
+      const int pipeline = c["pipeline"];
+      json events = medialive::encoder_log_events(channel->doc, pipeline, c["events"]);
+      if (c.value("dropped", 0) > 0 && medialive::log_level_admits(channel->doc.value("LogLevel", ""), 'W'))
+        spdlog::warn("medialive: channel {}: {} encoder log events dropped in one interval", id, c["dropped"].dump());
+      if (!events.empty())
+        batches.emplace_back(region, medialive::encoder_log_stream(channel->doc["Arn"], pipeline), std::move(events));
+    }
+  }
+  if (batches.empty()) return;
+  auto tx = domain_.write();
+  for (const auto& [region, stream, events] : batches)
+    logs::append_events(*tx, region, medialive::kEncoderLogGroup, stream, events);
   tx->commit();
 }
 

@@ -10,7 +10,10 @@
 //     ActiveAlerts (Count), NetworkIn (Megabits/Second: the media payload the inputs delivered),
 //     InputVideoFrameRate (Count/Second; none until the input first received media);
 //     ActiveOutputs (Count) with {OutputGroupName, ChannelId, Pipeline}: the outputs of each group
-//     the pipeline delivers, 0 while no input is present.
+//     the pipeline delivers, 0 while no input is present;
+//     DroppedFrames (Count: input frames received and not encoded in the period) and FillMsec
+//     (Milliseconds: the current fill period's length), only while the channel produces output
+//     (ML-UG eml-metrics-output-metrics: "no datapoints" otherwise).
 //     https://docs.aws.amazon.com/medialive/latest/ug/monitoring-eml-metrics.html
 //   AWS/MediaPackage, only for periods with requests (as AWS: "no data is given" otherwise):
 //     EgressRequestCount (Count, Sum) with {Channel}, {Channel, OriginEndpoint}, {StatusCodeRange},
@@ -19,8 +22,13 @@
 //     EgressResponseTime (Milliseconds) with {Channel}, {Channel, OriginEndpoint}.
 //     https://docs.aws.amazon.com/mediapackage/latest/ug/metrics.html
 //   Dimension values are the resources' Ids, which is what the seeds' alarms and dashboards name.
-// Not fed (nothing in mediaemu measures them yet): FillMsec, DroppedFrames, Output4xxErrors,
-// the RTP/UDP loss counters, IngressBytes and IngressResponseTime.
+// Not fed: Output4xxErrors/Output5xxErrors count HTTP errors from output destinations, and
+// mediaemu's outputs make no HTTP requests (MediaPackage in-process, S3 as files); IngressBytes,
+// IngressRequestCount and IngressResponseTime count MediaPackage's HLS ingest requests, which
+// arrive only once MediaPackage takes HLS ingest over HTTP; the RTP/UDP loss counters.
+//
+// Encoder logs: each MediaLive channel's events (start, inputs detected and lost, alerts, stop) as
+// JSON records in the ElementalMediaLive log group, as many as its LogLevel admits.
 //
 // Access logs: MediaPackage's JSON record per origin request (api::Origin), into the channel's
 // EgressAccessLogs log group (created when missing, as MediaPackage's service-linked role does),
@@ -61,11 +69,12 @@ class ServiceTelemetry {
 
  private:
   struct Previous {
-    int64_t media_bytes = 0, video_frames = 0;
+    int64_t media_bytes = 0, video_frames = 0, dropped_frames = 0;
   };
   void publish_medialive(double seconds);
   void publish_mediapackage();
   void publish_access_logs();
+  void publish_channel_logs();  // MediaLive encoder logs (emulator/medialive/encoder_logs.hpp)
 
   Domain& domain_;
   MediaHooks& media_;

@@ -79,6 +79,9 @@ class LivePipeline : public ChannelPipeline {
   }
 
   std::vector<std::string> alerts() const override { return alerts_; }
+  std::shared_ptr<const pipeline::TranscodeHealth> health() const override {
+    return transcoder_ ? transcoder_->health() : nullptr;
+  }
 
  private:
   void package(pipeline::FanOut& fanout, const EndpointPlan& endpoint) {

@@ -50,6 +50,7 @@ class MediaRuntime : public MediaService {
     return supervisors_->alerts(region, id);
   }
   nlohmann::json channel_samples() override { return supervisors_->samples(); }
+  nlohmann::json channel_logs() override { return supervisors_->take_logs(); }
   void endpoint_changed(const EndpointPlan& plan) override { supervisors_->endpoint_changed(plan); }
   void endpoint_deleted(const std::string& region, const std::string& endpoint_id,
                         const std::filesystem::path& directory) override {

@@ -325,6 +325,15 @@ void LadderEngine::finish() {
   sink_.on_end();
 }
 
+int64_t LadderEngine::fill_ms(Clock::time_point now) const {
+  if (state_ != InputState::LostFilling) return 0;
+  return std::max<int64_t>(0, (output_us_at(now) - loss_start_out_us_) / 1000);
+}
+
+bool LadderEngine::producing() const {
+  return !failed_ && interleaver_->started() && state_ != InputState::LostPaused && state_ != InputState::Waiting;
+}
+
 LadderEngine::Stats LadderEngine::stats() const {
   Stats s = stats_;
   for (const auto& v : video_) {

@@ -39,6 +39,12 @@ class LadderEngine {
     int64_t losses = 0;
   };
   Stats stats() const;
+  // Input frames received and not encoded (corrupt, or without a decoder configuration).
+  int64_t dropped_input_frames() const { return stats_.decode_errors + stats_.frames_without_config; }
+  // How long the current fill period has lasted at `now` (0 unless filling after an input loss).
+  int64_t fill_ms(Clock::time_point now) const;
+  // Output has started and is not paused for input loss.
+  bool producing() const;
 
  private:
   enum class InputState { Waiting, Live, LostFilling, LostPaused };

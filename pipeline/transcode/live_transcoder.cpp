@@ -61,8 +61,12 @@ void LiveTranscoder::run() {
       break;  // closed and drained
     }
     wait = engine_->tick(now);
+    health_->dropped_frames.store(engine_->dropped_input_frames(), std::memory_order_relaxed);
+    health_->fill_ms.store(engine_->fill_ms(now), std::memory_order_relaxed);
+    health_->producing.store(engine_->producing(), std::memory_order_relaxed);
   }
   engine_->finish();
+  health_->producing.store(false, std::memory_order_relaxed);
 }
 
 }  // namespace mediaemu::pipeline

@@ -11,6 +11,7 @@
 #include "pipeline/bounded_queue.hpp"
 #include "pipeline/media.hpp"
 #include "pipeline/transcode/ladder_spec.hpp"
+#include "pipeline/transcode/transcode_health.hpp"
 
 namespace mediaemu::pipeline {
 
@@ -34,6 +35,8 @@ class LiveTranscoder : public IngestSink {
   bool offer(IngestEvent& event) override;
 
   const LadderSpec& spec() const { return spec_; }
+  // Read by any thread; the worker keeps it current.
+  std::shared_ptr<const TranscodeHealth> health() const { return health_; }
 
  private:
   void run();
@@ -46,6 +49,7 @@ class LiveTranscoder : public IngestSink {
   std::mutex lifecycle_;
   bool started_ = false, stopped_ = false;
   std::atomic<int64_t> rejected_{0};
+  const std::shared_ptr<TranscodeHealth> health_ = std::make_shared<TranscodeHealth>();
 };
 
 }  // namespace mediaemu::pipeline

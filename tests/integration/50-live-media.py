@@ -45,8 +45,9 @@ def at(seconds: float) -> None:
         time.sleep(delay)
 
 
-def create_channel(ml, name: str, input_id: str, videos: list, groups: list, destinations: list) -> str:
-    req = {"Name": name, "ChannelClass": "SINGLE_PIPELINE", "RoleArn": "arn:aws:iam::123456789012:role/MediaLiveAccessRole",
+def create_channel(ml, name: str, input_id: str, videos: list, groups: list, destinations: list,
+                   log_level: str = "DISABLED") -> str:
+    req = {"Name": name, "ChannelClass": "SINGLE_PIPELINE", "LogLevel": log_level, "RoleArn": "arn:aws:iam::123456789012:role/MediaLiveAccessRole",
            "InputSpecification": {"Codec": "AVC", "Resolution": "SD", "MaximumBitrate": "MAX_10_MBPS"},
            "InputAttachments": [{"InputId": input_id, "InputAttachmentName": "main"}],
            "Destinations": destinations,
@@ -115,7 +116,7 @@ def test_setup(t):
     mp_group = {"Name": "mp", "OutputGroupSettings": {"MediaPackageGroupSettings": {"Destination": {"DestinationRefId": "mp"}}},
                 "Outputs": media.outputs([n for n, *_ in LADDER], {"MediaPackageOutputSettings": {}})}
     S["a"] = create_channel(ml, "channel-a", a_in["Id"], [media.video_description(*r) for r in LADDER], [mp_group],
-                            [{"Id": "mp", "MediaPackageSettings": [{"ChannelId": "live"}]}])
+                            [{"Id": "mp", "MediaPackageSettings": [{"ChannelId": "live"}]}], log_level="INFO")
     hls_out = {"HlsOutputSettings": {"NameModifier": "_144p", "HlsSettings": {"StandardHlsSettings": {"M3u8Settings": {}}}}}
     ingest = loss["HlsIngest"]["IngestEndpoints"][0]
     b_groups = [
@@ -748,6 +749,33 @@ def test_cloudwatch_metrics(t):
         check(r["request"].endswith("/missing.ts") and r["clientIp"] == "127.0.0.1" and "processingTime" in r,
               "the record has the request URL, client address and processing time", "…/missing.ts, 127.0.0.1", r)
 
+    # Channel A logs at INFO: its encoder log is in ElementalMediaLive, one JSON record per event
+    # (ML-UG working-with-logs); channel B (LogLevel DISABLED, the default) writes none.
+    logs = t.client("logs")
+    arn = S["ml"].describe_channel(ChannelId=S["a"])["Arn"]
+    stream = arn.replace(":", "_") + "_0"
+    told = lambda messages: all(any(m.startswith(p) for m in messages)
+                                for p in ("Channel running", "Input video detected", "Input lost"))
+    records, deadline = [], time.monotonic() + 15
+    while time.monotonic() < deadline and not told([r["message"] for r in records]):
+        try:
+            events = logs.get_log_events(logGroupName="ElementalMediaLive", logStreamName=stream, startFromHead=True)["events"]
+            records = [json.loads(e["message"]) for e in events]
+        except logs.exceptions.ResourceNotFoundException:
+            pass
+        time.sleep(1)
+    messages = [r["message"] for r in records]
+    check(told(messages), "channel A's encoder log tells its start, its publisher's stream and its loss", "running, detected, lost", messages)
+    if records:
+        check_eq((records[0]["channel_arn"], records[0]["encoder_pipeline"], records[0]["logger_name"]), (arn, 0, ""),
+                 "an encoder log record as MediaLive writes it")
+        check(all(r["severity"] in ("I", "W", "E") for r in records), "LogLevel INFO keeps no DEBUG records",
+              "I, W or E", sorted({r["severity"] for r in records}))
+    b_arn = S["ml"].describe_channel(ChannelId=S["b"])["Arn"]
+    b_streams = logs.describe_log_streams(logGroupName="ElementalMediaLive",
+                                          logStreamNamePrefix=b_arn.replace(":", "_"))["logStreams"]
+    check_eq(b_streams, [], "channel B (LogLevel DISABLED) has no encoder log stream")
+
     rates = metric_values(cw, "AWS/MediaLive", "InputVideoFrameRate", a, "Average")
     check(rates and 20 <= max(rates) <= 40, "InputVideoFrameRate: the publisher's 30 fps", "about 30", rates)
     network = metric_values(cw, "AWS/MediaLive", "NetworkIn", a, "Average")
@@ -757,6 +785,12 @@ def test_cloudwatch_metrics(t):
           "0 and >= 1", alerts)
     outputs = metric_values(cw, "AWS/MediaLive", "ActiveOutputs", dict(a, OutputGroupName="mp"), "Maximum")
     check(outputs and max(outputs) == 3, "ActiveOutputs of group mp: its three outputs", 3, outputs)
+    dropped = metric_values(cw, "AWS/MediaLive", "DroppedFrames", a, "Sum")
+    check(dropped and max(dropped) == 0, "DroppedFrames of channel A: none from a clean publisher", "0s", dropped)
+    # Channel B's publisher was away 10-18 s and its HLS group emits output on input loss: filler.
+    fill = metric_values(cw, "AWS/MediaLive", "FillMsec", {"ChannelId": S["b"], "Pipeline": "0"}, "Maximum")
+    check(fill and 1000 <= max(fill) <= 12000 and min(fill) == 0,
+          "FillMsec of channel B: 0 while published, the fill period's length during its input loss", "0 and 1-12 s", fill)
 
     # The alarm: OK while published; ALARM once the publisher is gone (the input loss at 20-28 s may
     # already have raised and cleared it once).

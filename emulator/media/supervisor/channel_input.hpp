@@ -11,6 +11,7 @@
 #include <mutex>
 #include <optional>
 
+#include "emulator/media/supervisor/channel_log.hpp"
 #include "pipeline/media.hpp"
 
 namespace mediaemu::media {
@@ -25,6 +26,9 @@ struct InputCounters {
 
 class ChannelInput : public pipeline::IngestSink {
  public:
+  // `log`: the channel's encoder log, told when a sender's stream starts and ends (may be null).
+  explicit ChannelInput(std::shared_ptr<ChannelLog> log = nullptr) : log_(std::move(log)) {}
+
   bool offer(pipeline::IngestEvent& event) override {
     using Type = pipeline::IngestEvent::Type;
     std::lock_guard lock(mutex_);
@@ -38,11 +42,13 @@ class ChannelInput : public pipeline::IngestSink {
     if (event.type == Type::Metadata || event.type == Type::VideoConfig || event.type == Type::AudioConfig)
       config = event;  // copied before offer() moves it
     count(event);  // before offer() moves the data out; undone below when the target pushes back
+    ChannelLogEvent note = log_ ? describe(event) : ChannelLogEvent{};  // likewise
     if (!target_->offer(event)) {
       uncount(event);
       return false;
     }
     ++delivered_;
+    if (!note.message.empty()) log_->add(note.severity, std::move(note.message));
     if (event.type == Type::Metadata) metadata_ = config;
     else if (event.type == Type::VideoConfig) video_config_ = config;
     else if (event.type == Type::AudioConfig) audio_config_ = config;
@@ -99,6 +105,21 @@ class ChannelInput : public pipeline::IngestSink {
     counters_.ever_received = true;
   }
 
+  // What the encoder log says of this event, if anything: a stream's first configuration (none
+  // kept from an earlier publish yet) and its end. An empty message: nothing.
+  ChannelLogEvent describe(const pipeline::IngestEvent& event) const {
+    using Type = pipeline::IngestEvent::Type;
+    auto size = [&] { return std::to_string(event.data.size()) + " bytes of decoder configuration"; };
+    if (event.type == Type::VideoConfig && !video_config_) return {0, 'I', "Input video detected: H.264, " + size()};
+    if (event.type == Type::AudioConfig && !audio_config_) return {0, 'I', "Input audio detected: AAC, " + size()};
+    if (event.type == Type::Metadata && !metadata_)
+      return {0, 'D', "Input metadata received (" + std::to_string(event.metadata.size()) + " values)"};
+    if (event.type == Type::End)
+      return {0, 'W', "Input lost: " + (event.reason.empty() ? std::string("the sender went away") : event.reason)};
+    return {};
+  }
+
+  const std::shared_ptr<ChannelLog> log_;
   mutable std::mutex mutex_;
   std::shared_ptr<pipeline::IngestSink> target_;
   bool holding_ = false;

@@ -52,6 +52,7 @@ void ChannelSupervisor::post(const char* what, std::function<void()> job) {
       job();
     } catch (const std::exception& e) {
       spdlog::error("media: channel {}: {} failed: {}", key_, what, e.what());
+      log_->error(std::string(what) + " failed: " + e.what());
       std::lock_guard lock(report_mutex_);
       report_.state = ChannelReport::State::Failed;
       report_.delivery.push_back(std::string(what) + " failed: " + e.what());
@@ -90,6 +91,7 @@ void ChannelSupervisor::restart(uint64_t order) {
     // restart but delivered after it (hooks run on the committing threads) still applies.
     if (!plan_ || !fresh(order)) return;
     spdlog::info("media: channel {}: restarting its pipeline", key_);
+    log_->info("Restarting the pipeline (RestartChannelPipelines)");
     input_->hold();  // senders stay connected and wait
     teardown();
     build();
@@ -107,6 +109,7 @@ void ChannelSupervisor::update(ChannelRunPlan plan) {
     }
     plan_->inputs = plan.inputs;
     spdlog::info("media: channel {}: applied its inputs' new security groups", key_);
+    log_->info("Applied the inputs' new security group rules");
   });
 }
 
@@ -150,6 +153,7 @@ std::set<std::string> ChannelSupervisor::feeding() const {
 void ChannelSupervisor::do_start(ChannelRunPlan plan) {
   if (plan_) return;  // already running (a resumed channel may be started twice)
   plan_ = std::move(plan);
+  log_->info("Starting the pipeline");
   build();
   // A plan with no output takes no input: senders are refused with the reason (ListAlerts has it).
   for (const auto& input : pipeline_ && pipeline_->input() ? plan_->inputs : std::vector<InputPlan>{}) {
@@ -158,18 +162,24 @@ void ChannelSupervisor::do_start(ChannelRunPlan plan) {
       auto source = factory_.make_source(*plan_, input, why);
       if (!source) {
         input_alerts_.push_back(why);
+        log_->warning(why);
         continue;
       }
       source->start(input_);  // e.g. binds its ports: may fail
       sources_.emplace_back(input.id, std::move(source));
+      log_->info("Input " + input.id + " (" + input.type + ") is waiting for media");
     } catch (const std::exception& e) {
       input_alerts_.push_back("input " + input.id + " cannot receive: " + e.what());
+      log_->error(input_alerts_.back());
     }
   }
-  publish(ChannelReport::State::Running);
-  spdlog::info("media: channel {} is running: {} renditions, {} output groups, {} inputs, {} alerts", key_,
-               plan_->media.ladder.video.size() + plan_->media.ladder.audio.size(), plan_->media.deliveries.size(),
-               sources_.size(), plan_->media.alerts.size() + delivery_alerts_.size() + input_alerts_.size());
+  const std::string summary = fmt::format(
+      "{} renditions, {} output groups, {} inputs, {} alerts", plan_->media.ladder.video.size() + plan_->media.ladder.audio.size(),
+      plan_->media.deliveries.size(), sources_.size(),
+      plan_->media.alerts.size() + delivery_alerts_.size() + input_alerts_.size());
+  spdlog::info("media: channel {} is running: {}", key_, summary);
+  log_->info("Channel running: " + summary);
+  publish(ChannelReport::State::Running);  // after the log line: a reader who sees Running finds it
 }
 
 void ChannelSupervisor::do_stop(const char* why) {
@@ -182,6 +192,7 @@ void ChannelSupervisor::do_stop(const char* why) {
   plan_.reset();
   publish(ChannelReport::State::Idle);
   spdlog::info("media: channel {} stopped ({})", key_, why);
+  log_->info(std::string("Channel stopped: ") + why);
 }
 
 void ChannelSupervisor::build() {
@@ -211,7 +222,11 @@ void ChannelSupervisor::build() {
   }
   if (pipeline_)
     for (const auto& a : pipeline_->alerts()) delivery_alerts_.push_back(a);
-  for (const auto& a : delivery_alerts_) spdlog::warn("media: channel {}: {}", key_, a);
+  for (const auto& a : plan_->media.alerts) log_->warning("Not run: " + a);
+  for (const auto& a : delivery_alerts_) {
+    spdlog::warn("media: channel {}: {}", key_, a);
+    log_->warning(a);
+  }
   if (pipeline_) input_->attach(pipeline_->input());
   else input_->detach();
 }
@@ -232,6 +247,7 @@ void ChannelSupervisor::publish(ChannelReport::State state) {
   if (plan_) {
     r.configuration = plan_->media.alerts;
     r.has_pipeline = pipeline_ && pipeline_->input() != nullptr;
+    if (pipeline_) r.transcode = pipeline_->health();
   }
   if (plan_) {
     r.delivery = delivery_alerts_;

@@ -16,6 +16,7 @@
 
 #include "emulator/media/plan/run_plan.hpp"
 #include "emulator/media/supervisor/channel_input.hpp"
+#include "emulator/media/supervisor/channel_log.hpp"
 #include "emulator/media/supervisor/media_factory.hpp"
 #include "emulator/serial_worker.hpp"
 
@@ -43,6 +44,7 @@ struct ChannelReport {
   std::vector<std::string> inputs;          // inputs whose transport mediaemu does not receive
   std::vector<std::shared_ptr<pipeline::IngestSource>> sources;  // thread-safe status()
   std::shared_ptr<const ChannelInput> input;                       // thread-safe counters()
+  std::shared_ptr<const pipeline::TranscodeHealth> transcode;      // thread-safe; null: none runs
   bool has_pipeline = false;                 // the plan produces output
   std::map<std::string, int> output_groups;  // groups the pipeline delivers: name -> outputs
 };
@@ -73,8 +75,11 @@ class ChannelSupervisor {
     return input_->delivered() > 0 && report().state == ChannelReport::State::Running;
   }
   bool finished() const { return worker_.done(); }
+  const std::string& key() const { return key_; }  // "<region>/<channel id>"
   // The MediaPackage channels ("<region>/<id>") it feeds now.
   std::set<std::string> feeding() const;
+  // The encoder log's events since the last call (any thread; never waits for media work).
+  std::vector<ChannelLogEvent> take_log(uint64_t& dropped) { return log_->take(dropped); }
 
  private:
   void post(const char* what, std::function<void()> job);
@@ -93,7 +98,8 @@ class ChannelSupervisor {
   std::optional<ChannelRunPlan> plan_;
   std::vector<std::pair<std::string, std::shared_ptr<pipeline::IngestSource>>> sources_;  // input id -> source
   std::unique_ptr<ChannelPipeline> pipeline_;
-  std::shared_ptr<ChannelInput> input_ = std::make_shared<ChannelInput>();
+  const std::shared_ptr<ChannelLog> log_ = std::make_shared<ChannelLog>();  // thread-safe
+  std::shared_ptr<ChannelInput> input_ = std::make_shared<ChannelInput>(log_);
   std::vector<std::string> delivery_alerts_, input_alerts_;
   int64_t restarts_ = 0;
   uint64_t last_order_ = 0;  // of the newest lifecycle command applied

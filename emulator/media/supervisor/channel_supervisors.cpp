@@ -165,15 +165,47 @@ nlohmann::json ChannelSupervisors::samples() const {
     bool receiving = any_receiving(r);
     nlohmann::json groups = nlohmann::json::object();
     for (const auto& [name, outputs] : r.output_groups) groups[name] = receiving ? outputs : 0;
+    nlohmann::json sample = {{"region", key.substr(0, slash)},
+                             {"channel_id", id},
+                             {"pipeline", "0"},
+                             {"active_alerts", alerts_of(r, id).size()},
+                             {"receiving", receiving},
+                             {"ever_received", in.ever_received},
+                             {"media_bytes", in.media_bytes},
+                             {"video_frames", in.video_frames},
+                             {"output_groups", groups},
+                             {"producing", false}};
+    if (r.transcode) {
+      sample["producing"] = r.transcode->producing.load(std::memory_order_relaxed);
+      sample["dropped_frames"] = r.transcode->dropped_frames.load(std::memory_order_relaxed);
+      sample["fill_ms"] = r.transcode->fill_ms.load(std::memory_order_relaxed);
+    }
+    out.push_back(std::move(sample));
+  }
+  return out;
+}
+
+nlohmann::json ChannelSupervisors::take_logs() {
+  std::vector<std::pair<std::string, std::shared_ptr<ChannelSupervisor>>> all;
+  {
+    std::lock_guard lock(mutex_);
+    all.assign(supervisors_.begin(), supervisors_.end());
+    for (const auto& s : retired_) all.emplace_back(s->key(), s);  // a deleted channel's last words
+  }
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& [key, s] : all) {
+    uint64_t dropped = 0;
+    auto events = s->take_log(dropped);
+    if (events.empty() && !dropped) continue;
+    nlohmann::json list = nlohmann::json::array();
+    for (auto& e : events)
+      list.push_back({{"time_us", e.time_us}, {"severity", std::string(1, e.severity)}, {"message", std::move(e.message)}});
+    auto slash = key.find('/');
     out.push_back({{"region", key.substr(0, slash)},
-                   {"channel_id", id},
-                   {"pipeline", "0"},
-                   {"active_alerts", alerts_of(r, id).size()},
-                   {"receiving", receiving},
-                   {"ever_received", in.ever_received},
-                   {"media_bytes", in.media_bytes},
-                   {"video_frames", in.video_frames},
-                   {"output_groups", groups}});
+                   {"channel_id", key.substr(slash + 1)},
+                   {"pipeline", 0},
+                   {"events", std::move(list)},
+                   {"dropped", dropped}});
   }
   return out;
 }

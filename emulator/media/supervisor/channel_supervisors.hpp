@@ -40,6 +40,8 @@ class ChannelSupervisors {
   std::optional<ChannelReport> report(const std::string& region, const std::string& channel_id) const;
   // One sample per running channel, for the AWS/MediaLive metrics (MediaHooks::channel_samples).
   nlohmann::json samples() const;
+  // Every channel's encoder log events since the last call (MediaHooks::channel_logs).
+  nlohmann::json take_logs();
 
   // Stops every channel (flushing outputs) and joins every supervisor: for process shutdown.
   void shutdown_all();

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "emulator/media/plan/run_plan.hpp"
+#include "pipeline/transcode/transcode_health.hpp"
 #include "pipeline/ingest/ingest_source.hpp"
 
 namespace mediaemu::media {
@@ -28,6 +29,8 @@ class ChannelPipeline {
   virtual void stop() = 0;
   // Problems met while building (a destination directory that cannot be created, ...).
   virtual std::vector<std::string> alerts() const = 0;
+  // The transcoder's health counters (thread-safe); null when nothing transcodes.
+  virtual std::shared_ptr<const pipeline::TranscodeHealth> health() const { return nullptr; }
 };
 
 class MediaFactory {

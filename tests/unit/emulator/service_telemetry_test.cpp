@@ -5,6 +5,8 @@
 
 #include "emulator/cloudwatch/cloudwatch.hpp"
 #include "emulator/logs/logs.hpp"
+#include "emulator/medialive/encoder_logs.hpp"
+#include "emulator/medialive/medialive.hpp"
 #include "emulator/service_telemetry.hpp"
 #include "emulator/store.hpp"
 
@@ -16,7 +18,9 @@ namespace {
 class SampledMedia : public MediaHooks {
  public:
   json channel_samples() override { return samples; }
+  json channel_logs() override { return std::exchange(logs, json::array()); }
   json samples = json::array();
+  json logs = json::array();
 };
 
 json channel_sample(int64_t bytes, int64_t frames, int alerts) {
@@ -135,4 +139,81 @@ TEST_CASE_METHOD(Fixture, "service telemetry: access log records land in their g
   REQUIRE(stream->internal["events"].size() == 2);
   CHECK(stream->internal["events"][1][1] == R"({"statusCode":"404"})");
   CHECK(stream->doc["lastEventTimestamp"] == 1'700'000'000'500);
+}
+
+TEST_CASE_METHOD(Fixture, "service telemetry: encoder log events land in ElementalMediaLive as the LogLevel admits") {
+  const std::string arn = "arn:aws:medialive:us-east-1:123456789012:channel:1234567";
+  auto add_channel = [&](const std::string& id, const std::string& level) {
+    auto tx = domain.write();
+    tx->create({medialive::kChannel, "us-east-1", id},
+               {{"Id", id}, {"Arn", "arn:aws:medialive:us-east-1:123456789012:channel:" + id}, {"LogLevel", level}});
+    tx->commit();
+  };
+  add_channel("1234567", "WARNING");
+  add_channel("7654321", "DISABLED");
+  auto events = json::array({{{"time_us", 1'700'000'000'123'456}, {"severity", "I"}, {"message", "Channel running"}},
+                             {{"time_us", 1'700'000'001'000'000}, {"severity", "W"}, {"message", "Input lost: EOF"}},
+                             {{"time_us", 1'700'000'002'000'000}, {"severity", "E"}, {"message", "start failed"}},
+                             {{"time_us", 1'700'000'003'000'000}, {"severity", "D"}, {"message", "metadata"}}});
+  media.logs = json::array({{{"region", "us-east-1"}, {"channel_id", "1234567"}, {"pipeline", 0}, {"events", events}, {"dropped", 0}},
+                            {{"region", "us-east-1"}, {"channel_id", "7654321"}, {"pipeline", 0}, {"events", events}, {"dropped", 0}},
+                            {{"region", "us-east-1"}, {"channel_id", "9999999"}, {"pipeline", 0}, {"events", events}, {"dropped", 0}}});
+  metrics.sample(10);
+  auto lock = domain.read();
+  const Record* stream =
+      domain.find(logs::stream_key("us-east-1", "ElementalMediaLive", "arn_aws_medialive_us-east-1_123456789012_channel_1234567_0"));
+  REQUIRE(stream != nullptr);
+  const json& stored = stream->internal["events"];
+  REQUIRE(stored.size() == 2);  // WARNING keeps W and E, not I or D
+  CHECK(stored[0][0] == 1'700'000'001'000);
+  json record = json::parse(stored[0][1].get<std::string>());
+  CHECK(record == json{{"encoder_pipeline", 0}, {"severity", "W"}, {"timestamp", "2023-11-14T22:13:21.000000"},
+                       {"channel_arn", arn}, {"logger_name", ""}, {"message", "Input lost: EOF"}});
+  CHECK(json::parse(stored[1][1].get<std::string>())["severity"] == "E");
+  // DISABLED writes nothing, and neither does a channel deleted meanwhile.
+  CHECK(domain.find(logs::stream_key("us-east-1", "ElementalMediaLive",
+                                     "arn_aws_medialive_us-east-1_123456789012_channel_7654321_0")) == nullptr);
+  CHECK(domain.list(logs::kStream, "us-east-1").size() == 1);
+}
+
+TEST_CASE("encoder logs: each LogLevel admits its severity and the ones above it") {
+  CHECK(medialive::log_level_admits("DEBUG", 'D'));
+  CHECK(medialive::log_level_admits("INFO", 'I'));
+  CHECK_FALSE(medialive::log_level_admits("INFO", 'D'));
+  CHECK(medialive::log_level_admits("ERROR", 'E'));
+  CHECK_FALSE(medialive::log_level_admits("ERROR", 'W'));
+  CHECK_FALSE(medialive::log_level_admits("DISABLED", 'E'));
+  CHECK_FALSE(medialive::log_level_admits("", 'E'));
+}
+
+TEST_CASE_METHOD(Fixture, "service telemetry: DroppedFrames and FillMsec only while the channel produces output") {
+  auto channel = dims({{"ChannelId", "1234567"}, {"Pipeline", "0"}});
+  auto sample = [](int64_t dropped, int64_t fill_ms, bool producing) {
+    json s = channel_sample(1000, 30, 0);
+    s["producing"] = producing;
+    s["dropped_frames"] = dropped;
+    s["fill_ms"] = fill_ms;
+    return s;
+  };
+  media.samples = json::array({sample(2, 0, true)});
+  metrics.sample(10);
+  CHECK(points("AWS/MediaLive", "DroppedFrames", channel).empty());  // the baseline round
+  REQUIRE(points("AWS/MediaLive", "FillMsec", channel).size() == 1);
+
+  clock.advance(10'000);
+  media.samples = json::array({sample(5, 1500, true)});
+  metrics.sample(10);
+  auto dropped = points("AWS/MediaLive", "DroppedFrames", channel);
+  REQUIRE(dropped.size() == 1);
+  CHECK(dropped[0][2].get<double>() == 3);  // growth since the last round
+  auto fill = points("AWS/MediaLive", "FillMsec", channel);
+  REQUIRE(fill.size() == 2);
+  CHECK(fill[1][2].get<double>() == 1500);
+  CHECK(fill[1][5] == "Milliseconds");
+
+  clock.advance(10'000);
+  media.samples = json::array({sample(9, 0, false)});  // paused: AWS gives no datapoints
+  metrics.sample(10);
+  CHECK(points("AWS/MediaLive", "DroppedFrames", channel).size() == 1);
+  CHECK(points("AWS/MediaLive", "FillMsec", channel).size() == 2);
 }

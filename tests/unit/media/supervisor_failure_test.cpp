@@ -67,3 +67,36 @@ TEST_CASE("lifecycle commands older than one applied are dropped", "[media][supe
   CHECK(done == std::vector<std::string>{"build pipeline", "start source", "stop source", "stop pipeline",
                                          "build pipeline", "start source"});
 }
+
+TEST_CASE("the encoder log tells the channel's start, its input's stream and its stop", "[media][supervisor]") {
+  FakeMedia media;
+  media::ChannelSupervisors supervisors(media);
+  supervisors.start(plan_with_one_output(1));
+  REQUIRE(eventually([&] {  // running first, so that the input's lines come after the channel's
+    auto r = supervisors.report("us-east-1", "7");
+    return r && r->state == media::ChannelReport::State::Running;
+  }));
+  auto source = media.source(0);
+  REQUIRE(source);
+  using Type = pipeline::IngestEvent::Type;
+  REQUIRE(source->deliver(Type::VideoConfig));
+  REQUIRE(source->deliver(Type::VideoConfig));  // repeated in-band: told once
+  REQUIRE(source->deliver(Type::End));
+  supervisors.stop("us-east-1", "7", 2);
+  std::vector<std::string> lines;
+  REQUIRE(eventually([&] {
+    for (const auto& channel : supervisors.take_logs()) {
+      CHECK(channel["channel_id"] == "7");
+      for (const auto& e : channel["events"])
+        lines.push_back(e["severity"].get<std::string>() + " " + e["message"].get<std::string>());
+    }
+    return !lines.empty() && lines.back().rfind("I Channel stopped", 0) == 0;
+  }));
+  REQUIRE(lines.size() == 6);
+  CHECK(lines[0] == "I Starting the pipeline");
+  CHECK_THAT(lines[1], Catch::StartsWith("I Input 11 (") && Catch::EndsWith(") is waiting for media"));
+  CHECK_THAT(lines[2], Catch::StartsWith("I Channel running: "));
+  CHECK_THAT(lines[3], Catch::StartsWith("I Input video detected: H.264"));
+  CHECK_THAT(lines[4], Catch::StartsWith("W Input lost: "));
+  CHECK(supervisors.take_logs().empty());  // taken: nothing twice
+}
