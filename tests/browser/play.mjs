@@ -8,7 +8,11 @@
 //
 // Usage: node play.mjs '<json>'   where <json> is
 //   {"plays": [{"player": "hls"|"dash"|"shaka", "url": "...", "screenshot": "/path.png",
-//               "minSeconds": 20 (optional, overrides the default below)}, ...],
+//               "minSeconds": 20 (optional, overrides the default below),
+//               "page": "http://..." (optional: play on this page, e.g. a site on S3 website
+//                                     hosting, instead of the built-in one; the player's script is
+//                                     added to it, as the site's own <script> tag would),
+//               "video": "#player" (optional with "page": its <video>; default: one is added)}, ...],
 //    "minSeconds": 5, "timeoutSeconds": 45}
 //
 // PLAY_DEBUG=1 copies the page's console (and dash.js's own log) to stderr.
@@ -56,6 +60,20 @@ const server = http.createServer((req, res) => {
 });
 await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
 const pageUrl = `http://127.0.0.1:${server.address().port}/`;
+
+// Opens another site's page for a play: the player's library is added to it and its <video> is
+// `selector`'s, or one added with the id the built-in page uses.
+async function openSite(page, play) {
+  await page.goto(play.page);
+  const library = { hls: '/hls.js', dash: '/dash.js', shaka: '/shaka.js' }[play.player];
+  if (library) await page.addScriptTag({ path: path.join(here, libraries[library]) });
+  await page.evaluate((selector) => {
+    let video = selector && document.querySelector(selector);
+    if (!video) document.body.appendChild((video = document.createElement('video')));
+    video.id = 'v';
+    video.muted = true;
+  }, play.video || null);
+}
 
 // Starts a player on the page's <video>; fatal errors land in window.__errors.
 async function startPlayer(page, player, url) {
@@ -109,7 +127,8 @@ try {
       if (process.env.PLAY_DEBUG) console.error(`[${play.player} ${m.type()}] ${m.text().slice(0, 400)}`);
     });
     page.on('pageerror', (e) => consoleErrors.push(`pageerror: ${String(e).slice(0, 300)}`));
-    await page.goto(pageUrl);
+    if (play.page) await openSite(page, play);
+    else await page.goto(pageUrl);
     if (process.env.PLAY_DEBUG) await page.evaluate(() => { window.__debug = true; });
     const started = Date.now();
     await startPlayer(page, play.player, play.url);
@@ -121,7 +140,8 @@ try {
       state = await page.evaluate(() => {
         const v = document.getElementById('v');
         const q = v.getVideoPlaybackQuality();
-        document.getElementById('status').textContent = `t=${v.currentTime.toFixed(2)} frames=${q.totalVideoFrames}`;
+        const status = document.getElementById('status');
+        if (status) status.textContent = `t=${v.currentTime.toFixed(2)} frames=${q.totalVideoFrames}`;
         return { currentTime: v.currentTime, readyState: v.readyState, paused: v.paused,
                  width: v.videoWidth, height: v.videoHeight, decodedFrames: q.totalVideoFrames,
                  droppedFrames: q.droppedVideoFrames, errors: window.__errors };
@@ -134,7 +154,7 @@ try {
     const ok = state.errors.length === 0 && played > want && state.decodedFrames > 0;
     allOk &&= ok;
     if (play.screenshot) await page.screenshot({ path: play.screenshot });
-    console.log(JSON.stringify({ player: play.player, url: play.url, ok, played, startTime, ...state,
+    console.log(JSON.stringify({ player: play.player, url: play.url, page: page.url(), ok, played, startTime, ...state,
                                  seconds: (Date.now() - started) / 1000, consoleErrors,
                                  screenshot: play.screenshot || null }));
     await page.evaluate(() => window.__player && window.__player.destroy && window.__player.destroy());

@@ -1,4 +1,4 @@
-# timeout: 240
+# timeout: 300
 """Real players in headless Chromium (tests/browser/play.mjs: hls.js, dash.js, Shaka) play a
 running channel's origin endpoints while ffmpeg publishes, across an 8 s loss of the publisher.
 
@@ -9,7 +9,11 @@ running channel's origin endpoints while ffmpeg publishes, across an 8 s loss of
 hls.js starts at about 6 s and must play 20 s of media, through the loss (MediaLive sends filler
 frames for EMIT_OUTPUT, so the player never stalls); then dash.js plays the DASH endpoint for 8 s,
 Shaka the CMAF endpoint for 5 s, and dash.js with its default settings an endpoint with
-DashPackage's defaults (no UTCTiming: the Date header is dash.js's only clock offline) for 5 s. Screenshots are kept in tests/artifacts/ (not committed).
+DashPackage's defaults (no UTCTiming: the Date header is dash.js's only clock offline) for 5 s.
+Seed 002's viewer path runs too: its player page, on S3 static website hosting, plays the HLS
+endpoint through a CloudFront distribution's local edge with hls.js (the seed's page loads its
+player from a CDN, which is offline here, so the library is added to the page). Screenshots are kept
+in tests/artifacts/ (not committed).
 """
 
 import json
@@ -17,10 +21,11 @@ import shutil
 import subprocess
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import harness
 import media
-from harness import check
+from harness import check, check_eq
 
 BROWSER_DIR = harness.REPO / "tests" / "browser"
 ARTIFACTS = harness.REPO / "tests" / "artifacts"
@@ -73,10 +78,38 @@ def test_setup(t):
                 "Destination": {"DestinationRefId": "mp"}, "InputLossAction": "EMIT_OUTPUT",
                 "HlsCdnSettings": {"HlsWebdavSettings": {}}}},
                 "Outputs": media.outputs([n for n, *_ in ladder], hls_out)}]})["Channel"]["Id"]
+    site_and_distribution(t)
     ml.start_channel(ChannelId=cid)
     ml.get_waiter("channel_running").wait(ChannelId=cid, WaiterConfig={"Delay": 1, "MaxAttempts": 10})
     S["t0"] = time.monotonic()
     S["push"] = media.Push(S["push_url"], 14, log_dir=t.server.tmp, label="p1").start()
+
+
+def site_and_distribution(t):
+    """Seed 002 steps 7 and 9: a CloudFront distribution whose origin is the HLS endpoint's host and
+    folder, and the player page on the bucket's website."""
+    s3, cf = t.client("s3"), t.client("cloudfront")
+    s3.create_bucket(Bucket="player-site")
+    page = ('<!DOCTYPE html><html lang="en"><head><meta charset="UTF-8"><title>Enterprise Streaming Platform'
+            '</title></head><body><video id="streaming-player" class="video-js" controls preload="auto"></video>'
+            '</body></html>')
+    s3.put_object(Bucket="player-site", Key="index.html", Body=page.encode(), ContentType="text/html")
+    s3.put_bucket_website(Bucket="player-site", WebsiteConfiguration={
+        "IndexDocument": {"Suffix": "index.html"}, "ErrorDocument": {"Key": "error.html"}})
+    hls = urlsplit(S["hls"])
+    folder, manifest = hls.path.rsplit("/", 1)
+    dist = cf.create_distribution(DistributionConfig={
+        "CallerReference": "suite-60", "Comment": "seed 002's distribution, HLS origin", "Enabled": True,
+        "Origins": {"Quantity": 1, "Items": [{
+            "Id": "hls", "DomainName": hls.netloc, "OriginPath": folder,
+            "CustomOriginConfig": {"HTTPPort": 80, "HTTPSPort": 443, "OriginProtocolPolicy": "http-only"}}]},
+        "DefaultCacheBehavior": {"TargetOriginId": "hls", "ViewerProtocolPolicy": "allow-all", "MinTTL": 0,
+                                 "ForwardedValues": {"QueryString": True, "Cookies": {"Forward": "none"},
+                                                     "Headers": {"Quantity": 1, "Items": ["Origin"]}}}})["Distribution"]
+    cf.get_waiter("distribution_deployed").wait(Id=dist["Id"], WaiterConfig={"Delay": 1, "MaxAttempts": 10})
+    port = urlsplit(t.endpoint).port
+    S["site"] = f"http://player-site.s3-website.localhost:{port}/"
+    S["edge_hls"] = f"http://{dist['DomainName']}:{port}/{manifest}"
 
 
 def test_players_play_through_input_loss(t):
@@ -87,6 +120,9 @@ def test_players_play_through_input_loss(t):
     plays = [
         {"player": "hls", "url": S["hls"], "minSeconds": 20, "screenshot": str(ARTIFACTS / "browser" / "hls.js.png")},
         # 8 s: longer than MinUpdatePeriodSeconds, so dash.js must reload the MPD to keep playing.
+        # Seed 002's viewer: its page from S3 website hosting, the stream through CloudFront.
+        {"player": "hls", "url": S["edge_hls"], "page": S["site"], "video": "#streaming-player",
+         "screenshot": str(ARTIFACTS / "browser" / "hls.js-website-cloudfront.png")},
         {"player": "dash", "url": S["dash"], "minSeconds": 8, "screenshot": str(ARTIFACTS / "browser" / "dash.js.png")},
         {"player": "shaka", "url": S["cmaf"], "screenshot": str(ARTIFACTS / "browser" / "shaka-cmaf.png")},
         {"player": "dash", "url": S["dash_default"], "screenshot": str(ARTIFACTS / "browser" / "dash.js-default.png")},
@@ -96,9 +132,9 @@ def test_players_play_through_input_loss(t):
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     at(22)  # the publisher comes back while hls.js is playing the filler
     check(not S["push"].alive(), "the first publisher stopped at 14 s")
-    S["push"] = media.Push(S["push_url"], 45, log_dir=t.server.tmp, label="p2").start()
+    S["push"] = media.Push(S["push_url"], 55, log_dir=t.server.tmp, label="p2").start()
     try:
-        out, _ = node.communicate(timeout=150)
+        out, _ = node.communicate(timeout=220)
     except subprocess.TimeoutExpired:
         node.kill()
         out, _ = node.communicate()
@@ -115,6 +151,8 @@ def test_players_play_through_input_loss(t):
         print(f"    {play['player']}: played {r['played']:.1f} s (currentTime {r['currentTime']:.1f}), "
               f"{r['decodedFrames']} frames decoded, {r['droppedFrames']} dropped, {r['width']}x{r['height']}, "
               f"{r['seconds']:.1f} s wall; screenshot {r['screenshot']}", flush=True)
+        if "page" in play:
+            check_eq(r.get("page"), play["page"], "the player page is the one S3 website hosting serves")
         check(r["ok"], f"{play['player']} plays {play['url']} for {play.get('minSeconds', 5)} s with no fatal error",
               "ok", {k: r.get(k) for k in ("played", "errors", "consoleErrors", "readyState")})
         check(r["width"] in (640, 416), f"{play['player']}: the picture is one of the ladder's sizes", "640 or 416",

@@ -155,6 +155,7 @@ class Server:
         logs = os.environ.get("MEDIAEMU_TEST_LOGS")
         if logs and self.log_path.exists():
             suite = Path(sys.argv[0]).stem
+            Path(logs).mkdir(parents=True, exist_ok=True)
             shutil.copy(self.log_path, Path(logs) / f"{suite}-server-{self.http_port}.log")
         if os.environ.get("MEDIAEMU_KEEP_TMP"):
             print(f"kept {self.tmp}", flush=True)
