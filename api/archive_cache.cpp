@@ -1,7 +1,6 @@
 #include "api/archive_cache.hpp"
 
-#include <fstream>
-#include <iterator>
+#include "api/read_file.hpp"
 
 namespace mediaemu::api {
 namespace {
@@ -23,12 +22,11 @@ std::shared_ptr<const HlsArchive> ArchiveCache::get(const std::filesystem::path&
     if (it != entries_.end() && same_file(it->second.identity, identity)) return it->second.archive;
   }
   // Parsed outside the lock: two requests may both parse a new version; either result is right.
-  std::ifstream in(file, std::ios::binary);
-  if (!in) return nullptr;
-  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto text = read_file(file);
+  if (!text) return nullptr;
   // The file may have been replaced between stat and open: then the identity is the old one's and
   // the next request parses again, which costs time, never correctness.
-  auto parsed = HlsArchive::parse(text);
+  auto parsed = HlsArchive::parse(*text);
   if (!parsed) return nullptr;
   auto archive = std::make_shared<const HlsArchive>(std::move(*parsed));
   std::lock_guard lock(mutex_);

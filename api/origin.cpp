@@ -8,6 +8,7 @@
 #include "api/aws_api.hpp"
 #include "api/time_shift.hpp"
 #include "api/manifest_filter.hpp"
+#include "api/read_file.hpp"
 #include "api/timestamps.hpp"
 // The names of the packager's own files in an endpoint's directory (header-only, no media code).
 #include "pipeline/package/endpoint_status.hpp"
@@ -72,15 +73,6 @@ std::optional<std::pair<uint64_t, uint64_t>> parse_range(std::string_view header
   } catch (...) {
     return std::nullopt;
   }
-}
-
-// The whole of a regular file, or nullopt.
-std::optional<std::string> read_file(const std::filesystem::path& file) {
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(file, ec)) return std::nullopt;
-  std::ifstream in(file, std::ios::binary);
-  if (!in) return std::nullopt;
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
 }  // namespace
@@ -295,8 +287,7 @@ Origin::Shifted Origin::time_shifted(const OriginTarget& target, const std::stri
     if (window.kind == ShiftWindow::Kind::Live) return {true, 200, {}, prefix_mpd_urls(live, shift.path_depth)};
     auto archive = read_file(target.root / std::string(pipeline::kArchiveDirectory) / relative);
     if (!archive) return {false, 404, "No segment of this manifest lies in the requested window", {}};
-    // MP-UG ltov-reqmts: time-shifted DASH needs Number or Time with timeline.
-    if (archive->find("<SegmentTimeline") == std::string::npos)
+    if (!has_segment_timeline(*archive))
       return {false, 501, "mediaemu time-shifts DASH endpoints whose SegmentTemplateFormat has a timeline only", {}};
     std::string problem;
     auto text = cut_mpd_window(*archive, window, now_epoch_seconds(), shift.path_depth, problem);

@@ -76,6 +76,10 @@ class HlsArchive {
   bool ended_ = false;
 };
 
+// Whether an MPD's SegmentTemplates carry a SegmentTimeline: time-shifted viewing and harvesting
+// of DASH need one (MP-UG ltov-reqmts: Number or Time with timeline).
+inline bool has_segment_timeline(const std::string& mpd) { return mpd.find("<SegmentTimeline") != std::string::npos; }
+
 // The MPD of the start-over archive's segments whose start (availabilityStartTime + Period@start
 // + (S@t - presentationTimeOffset) / timescale) lies in [start, end), or from start on when end
 // is empty, for SegmentTimeline templates: `complete` gives a static MPD (no

@@ -2,23 +2,15 @@
 
 #include <pugixml.hpp>
 
-#include <fstream>
 #include <set>
 #include <sstream>
 
+#include "api/read_file.hpp"
 #include "api/time_shift.hpp"
 #include "pipeline/package/endpoint_status.hpp"
 
 namespace mediaemu::mediapackage {
 namespace {
-
-std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return {};
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 std::string without_query(const std::string& uri) { return uri.substr(0, uri.find('?')); }
 
@@ -80,7 +72,7 @@ HarvestPackage fail(std::string why) {
 
 HarvestPackage harvest_hls(const HarvestRequest& request) {
   HarvestPackage package;
-  const std::string master = read_file(request.endpoint_dir / request.master);
+  const std::string master = api::read_file(request.endpoint_dir / request.master).value_or("");
   if (master.empty()) return fail("the origin endpoint has not published " + request.master + " yet");
   const std::string prefix = directory_of(request.manifest_key);
   const auto strip = [](const std::string& uri) { return without_query(uri); };
@@ -93,7 +85,7 @@ HarvestPackage harvest_hls(const HarvestRequest& request) {
     if (child.empty()) return fail("the multivariant playlist names " + uri + ", which is not the endpoint's own");
     if (!copied.insert(child).second) continue;
     const std::string archive =
-        read_file(request.endpoint_dir / std::string(pipeline::kArchiveDirectory) / child);
+        api::read_file(request.endpoint_dir / std::string(pipeline::kArchiveDirectory) / child).value_or("");
     if (archive.empty()) return fail("the endpoint keeps no start-over archive of " + child);
     auto cut = api::cut_hls_window(archive, window, request.dates, 0);
     if (!cut) return fail("no segment of " + child + " has a program date time in the harvest window");
@@ -130,9 +122,10 @@ std::string fill(std::string url, const std::string& id, long long number, long 
 HarvestPackage harvest_dash(const HarvestRequest& request) {
   HarvestPackage package;
   const std::string archive =
-      read_file(request.endpoint_dir / std::string(pipeline::kArchiveDirectory) / request.master);
+      api::read_file(request.endpoint_dir / std::string(pipeline::kArchiveDirectory) / request.master)
+          .value_or("");
   if (archive.empty()) return fail("the endpoint keeps no start-over archive of " + request.master);
-  if (archive.find("<SegmentTimeline") == std::string::npos)
+  if (!api::has_segment_timeline(archive))
     return fail("the endpoint's SegmentTemplateFormat has no timeline, which harvesting needs");
   const api::ShiftWindow window = past_window(request);
   std::string problem;

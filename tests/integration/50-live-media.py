@@ -787,10 +787,11 @@ def test_cloudwatch_metrics(t):
     check(outputs and max(outputs) == 3, "ActiveOutputs of group mp: its three outputs", 3, outputs)
     dropped = metric_values(cw, "AWS/MediaLive", "DroppedFrames", a, "Sum")
     check(dropped and max(dropped) == 0, "DroppedFrames of channel A: none from a clean publisher", "0s", dropped)
-    # Channel B's publisher was away 10-18 s and its HLS group emits output on input loss: filler.
+    # Channel B's publisher was away 10-18 s and again since 30 s, and its HLS group emits output on
+    # input loss: filler, for as long as each loss has lasted.
     fill = metric_values(cw, "AWS/MediaLive", "FillMsec", {"ChannelId": S["b"], "Pipeline": "0"}, "Maximum")
-    check(fill and 1000 <= max(fill) <= 12000 and min(fill) == 0,
-          "FillMsec of channel B: 0 while published, the fill period's length during its input loss", "0 and 1-12 s", fill)
+    check(fill and max(fill) >= 1000 and min(fill) == 0,
+          "FillMsec of channel B: 0 while published, the fill period's length during its input loss", "0 and >= 1 s", fill)
 
     # The alarm: OK while published; ALARM once the publisher is gone (the input loss at 20-28 s may
     # already have raised and cleared it once).
