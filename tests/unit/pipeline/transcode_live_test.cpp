@@ -495,6 +495,62 @@ TEST_CASE("renditions convert frame rate, follow the source size and take every 
   CHECK(band / (320 * 20) == Approx(16).margin(3));
 }
 
+// What one track spent: its bits over the span of its timestamps.
+struct Spend {
+  double bits = 0, seconds = 0;
+  double rate() const { return bits / seconds; }
+};
+Spend spend_of(const OutputLayout& layout, const std::vector<Captured>& packets, int track_id) {
+  REQUIRE(packets.size() > 1);
+  Spend spend;
+  for (const auto& p : packets) spend.bits += p.size * 8.0;
+  auto pts = sorted_pts(packets);
+  const AVRational tb = layout.track(track_id)->time_base;
+  spend.seconds = static_cast<double>(pts.back() - pts.front() + packets.front().duration) * tb.num / tb.den;
+  return spend;
+}
+
+// Each H264Settings RateControlMode does what MediaLive documents (ML-UG video-encode-rate-control):
+// CBR holds its Bitrate, VBR averages its Bitrate, QVBR keeps a quality and spends no more than
+// MaxBitrate: a high quality level hits that cap, a low one stays far under it.
+TEST_CASE("rate control: CBR holds its bitrate, VBR averages it, QVBR keeps quality under MaxBitrate",
+          "[transcode][media]") {
+  TempDir tmp;
+  auto events = record(make_input(tmp.path, 4));
+  VideoRenditionSpec cbr = rung("cbr", 640, 360, 300'000);
+  cbr.rate_control = VideoRenditionSpec::RateControl::Cbr;
+  VideoRenditionSpec vbr = rung("vbr", 640, 360, 300'000);
+  vbr.rate_control = VideoRenditionSpec::RateControl::Vbr;
+  VideoRenditionSpec capped = rung("qvbr10", 640, 360, 0);  // quality 10 (CRF 18) wants far more than its cap
+  capped.rate_control = VideoRenditionSpec::RateControl::Qvbr;
+  capped.qvbr_quality = 10;
+  capped.max_bitrate = 300'000;
+  VideoRenditionSpec modest = rung("qvbr1", 640, 360, 0);  // quality 1 (CRF 36): a fraction of its cap
+  modest.rate_control = VideoRenditionSpec::RateControl::Qvbr;
+  modest.qvbr_quality = 1;
+  modest.max_bitrate = 3'000'000;
+  for (auto* v : {&cbr, &vbr, &capped, &modest}) v->gop_size = 1;
+  auto sink = std::make_shared<CapturingSink>(tmp.path);
+  LiveTranscoder transcoder(ladder({cbr, vbr, capped, modest}), sink);
+  transcoder.start();
+  publish(transcoder, events, 10'000);
+  transcoder.stop();
+
+  REQUIRE(sink->layouts_ == 1);
+  const auto& layout = sink->layout_;
+  const Spend cbr_spend = spend_of(layout, sink->tracks_[1], 1), vbr_spend = spend_of(layout, sink->tracks_[2], 2);
+  const Spend capped_spend = spend_of(layout, sink->tracks_[3], 3), modest_spend = spend_of(layout, sink->tracks_[4], 4);
+  const double cbr_rate = cbr_spend.rate(), vbr_rate = vbr_spend.rate();
+  const double capped_rate = capped_spend.rate(), modest_rate = modest_spend.rate();
+  INFO("CBR " << cbr_rate << " b/s, VBR " << vbr_rate << ", QVBR 10 " << capped_rate << ", QVBR 1 " << modest_rate);
+  CHECK(cbr_rate == Approx(300'000).epsilon(0.2));
+  CHECK(vbr_rate == Approx(300'000).epsilon(0.3));
+  // The HRD bound of a cap: over any span, MaxBitrate x span + BufSize (here 2 x MaxBitrate).
+  CHECK(capped_spend.bits <= 300'000 * capped_spend.seconds + 600'000);
+  CHECK(capped_rate >= 300'000 * 0.6);  // the cap binds: the quality asked for would cost more
+  CHECK(modest_rate < 3'000'000 * 0.25);
+}
+
 TEST_CASE("corrupt input is skipped, not fatal", "[transcode][media]") {
   TempDir tmp;
   auto events = record(make_input(tmp.path, 2));
