@@ -61,26 +61,8 @@ def test_setup(t):
         ChannelId="play", Id="play-cmaf",
         CmafPackage={"SegmentDurationSeconds": 2, "HlsManifests": [{"Id": "cmaf", "PlaylistWindowSeconds": 30}]})
     S["cmaf"] = cmaf["CmafPackage"]["HlsManifests"][0]["Url"]
-    inp = ml.create_input(Name="play", Type="RTMP_PUSH", Destinations=[{"StreamName": "live/play"}])["Input"]
-    S["push_url"] = inp["Destinations"][0]["Url"]
-    ingest = channel["HlsIngest"]["IngestEndpoints"][0]
-    ladder = [("v360", 640, 360, 1_200_000), ("v234", 416, 234, 600_000)]
-    hls_out = {"HlsOutputSettings": {"HlsSettings": {"StandardHlsSettings": {"M3u8Settings": {}}}}}
-    cid = ml.create_channel(
-        Name="play", ChannelClass="SINGLE_PIPELINE", RoleArn="arn:aws:iam::123456789012:role/MediaLiveAccessRole",
-        InputAttachments=[{"InputId": inp["Id"], "InputAttachmentName": "main"}],
-        Destinations=[{"Id": "mp", "Settings": [{"Url": ingest["Url"], "Username": ingest["Username"],
-                                                  "PasswordParam": "/medialive/play"}]}],
-        EncoderSettings={
-            "TimecodeConfig": {"Source": "SYSTEMCLOCK"}, "AudioDescriptions": [media.AAC],
-            "VideoDescriptions": [media.video_description(*r) for r in ladder],
-            "OutputGroups": [{"Name": "hls", "OutputGroupSettings": {"HlsGroupSettings": {
-                "Destination": {"DestinationRefId": "mp"}, "InputLossAction": "EMIT_OUTPUT",
-                "HlsCdnSettings": {"HlsWebdavSettings": {}}}},
-                "Outputs": media.outputs([n for n, *_ in ladder], hls_out)}]})["Channel"]["Id"]
     site_and_distribution(t)
-    ml.start_channel(ChannelId=cid)
-    ml.get_waiter("channel_running").wait(ChannelId=cid, WaiterConfig={"Delay": 1, "MaxAttempts": 10})
+    S["push_url"] = media.start_channel_to_mediapackage(ml, "play", channel, input_loss_action="EMIT_OUTPUT")
     S["t0"] = time.monotonic()
     S["push"] = media.Push(S["push_url"], 14, log_dir=t.server.tmp, label="p1").start()
 

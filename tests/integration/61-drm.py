@@ -164,24 +164,8 @@ def test_setup(t):
         ChannelId="drm", Id="drm-refused",
         HlsPackage={"SegmentDurationSeconds": 2, "PlaylistWindowSeconds": 30,
                     "Encryption": encryption(f"http://127.0.0.1:{S['refused_port']}/_mediaemu/speke/v1", "drm-refused")})["Url"]
-    inp = ml.create_input(Name="drm", Type="RTMP_PUSH", Destinations=[{"StreamName": "live/drm"}])["Input"]
-    ingest = channel["HlsIngest"]["IngestEndpoints"][0]
-    ladder = [("v360", 640, 360, 1_200_000), ("v234", 416, 234, 600_000)]
-    hls_out = {"HlsOutputSettings": {"HlsSettings": {"StandardHlsSettings": {"M3u8Settings": {}}}}}
-    cid = ml.create_channel(
-        Name="drm", ChannelClass="SINGLE_PIPELINE", RoleArn="arn:aws:iam::123456789012:role/MediaLiveAccessRole",
-        InputAttachments=[{"InputId": inp["Id"], "InputAttachmentName": "main"}],
-        Destinations=[{"Id": "mp", "Settings": [{"Url": ingest["Url"], "Username": ingest["Username"],
-                                                  "PasswordParam": "/medialive/drm"}]}],
-        EncoderSettings={
-            "TimecodeConfig": {"Source": "SYSTEMCLOCK"}, "AudioDescriptions": [media.AAC],
-            "VideoDescriptions": [media.video_description(*r) for r in ladder],
-            "OutputGroups": [{"Name": "hls", "OutputGroupSettings": {"HlsGroupSettings": {
-                "Destination": {"DestinationRefId": "mp"}, "HlsCdnSettings": {"HlsWebdavSettings": {}}}},
-                "Outputs": media.outputs([n for n, *_ in ladder], hls_out)}]})["Channel"]["Id"]
-    ml.start_channel(ChannelId=cid)
-    ml.get_waiter("channel_running").wait(ChannelId=cid, WaiterConfig={"Delay": 1, "MaxAttempts": 10})
-    S["push"] = media.Push(inp["Destinations"][0]["Url"], 150, log_dir=t.server.tmp, label="drm").start()
+    push_url = media.start_channel_to_mediapackage(ml, "drm", channel)
+    S["push"] = media.Push(push_url, 150, log_dir=t.server.tmp, label="drm").start()
 
 
 def test_playlists_carry_ext_x_key(t):

@@ -395,3 +395,32 @@ AAC = {"Name": "aac", "AudioSelectorName": "default",
 def outputs(names: list[str], settings: dict) -> list[dict]:
     return [{"OutputName": n, "VideoDescriptionName": n, "AudioDescriptionNames": ["aac"], "OutputSettings": settings}
             for n in names]
+
+
+SMALL_LADDER = [("v360", 640, 360, 1_200_000), ("v234", 416, 234, 600_000)]
+
+
+def start_channel_to_mediapackage(ml, name: str, mp_channel: dict, ladder: list = SMALL_LADDER,
+                                  input_loss_action: Optional[str] = None) -> str:
+    """An RTMP_PUSH input (stream live/<name>) and a running SINGLE_PIPELINE channel whose HLS group
+    delivers `ladder` to the MediaPackage channel's first ingest endpoint, as a WebDAV destination
+    is configured on AWS. Returns the input's push URL."""
+    inp = ml.create_input(Name=name, Type="RTMP_PUSH", Destinations=[{"StreamName": f"live/{name}"}])["Input"]
+    ingest = mp_channel["HlsIngest"]["IngestEndpoints"][0]
+    hls_out = {"HlsOutputSettings": {"HlsSettings": {"StandardHlsSettings": {"M3u8Settings": {}}}}}
+    group = {"Destination": {"DestinationRefId": "mp"}, "HlsCdnSettings": {"HlsWebdavSettings": {}}}
+    if input_loss_action:
+        group["InputLossAction"] = input_loss_action
+    cid = ml.create_channel(
+        Name=name, ChannelClass="SINGLE_PIPELINE", RoleArn="arn:aws:iam::123456789012:role/MediaLiveAccessRole",
+        InputAttachments=[{"InputId": inp["Id"], "InputAttachmentName": "main"}],
+        Destinations=[{"Id": "mp", "Settings": [{"Url": ingest["Url"], "Username": ingest["Username"],
+                                                  "PasswordParam": f"/medialive/{name}"}]}],
+        EncoderSettings={
+            "TimecodeConfig": {"Source": "SYSTEMCLOCK"}, "AudioDescriptions": [AAC],
+            "VideoDescriptions": [video_description(*r) for r in ladder],
+            "OutputGroups": [{"Name": "hls", "OutputGroupSettings": {"HlsGroupSettings": group},
+                              "Outputs": outputs([n for n, *_ in ladder], hls_out)}]})["Channel"]["Id"]
+    ml.start_channel(ChannelId=cid)
+    ml.get_waiter("channel_running").wait(ChannelId=cid, WaiterConfig={"Delay": 1, "MaxAttempts": 10})
+    return inp["Destinations"][0]["Url"]
