@@ -555,51 +555,32 @@ void StackEngine::run_now(Domain& domain, const api::AwsApi& api, const Key& sta
 StackEngine::~StackEngine() { stop(); }
 
 void StackEngine::start() {
+  std::vector<Key> pending;
   {
-    std::lock_guard lock(mutex_);
-    if (worker_.joinable()) return;
-    stopping_ = false;
     auto read = domain_.read();
     for (const Record* r : domain_.list_all(kStack))
-      if (r->internal.contains("Operation")) queue_.push_back(r->key);
+      if (r->internal.contains("Operation")) pending.push_back(r->key);
   }
-  worker_ = std::thread([this] { run(); });
+  for (const auto& key : pending) submit(key);
 }
 
 void StackEngine::stop() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-  }
-  cv_.notify_all();
-  if (worker_.joinable()) worker_.join();
+  stopping_ = true;
+  worker_.finish();
 }
 
 void StackEngine::submit(const Key& stack) {
-  {
-    std::lock_guard lock(mutex_);
-    queue_.push_back(stack);
-  }
-  cv_.notify_all();
+  worker_.post([this, stack] { run(stack); });
 }
 
-void StackEngine::run() {
-  while (true) {
-    Key key;
-    {
-      std::unique_lock lock(mutex_);
-      cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-      if (stopping_) return;
-      key = queue_.front();
-      queue_.pop_front();
-    }
-    try {
-      Deployment(domain_, api_, key).run();
-    } catch (const std::exception& e) {
-      // A bug, not a template problem: the stack stays in progress and resumes (rolls back) on
-      // the next start.
-      spdlog::error("cloudformation: stack {} operation failed unexpectedly: {}", key.id, e.what());
-    }
+void StackEngine::run(const Key& stack) {
+  if (stopping_) return;
+  try {
+    Deployment(domain_, api_, stack).run();
+  } catch (const std::exception& e) {
+    // A bug, not a template problem: the stack stays in progress and resumes (rolls back) on
+    // the next start.
+    spdlog::error("cloudformation: stack {} operation failed unexpectedly: {}", stack.id, e.what());
   }
 }
 

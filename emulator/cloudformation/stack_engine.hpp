@@ -10,13 +10,11 @@
 // stack and stays behind; its CREATE_IN_PROGRESS event names it.
 #pragma once
 
-#include <condition_variable>
-#include <deque>
-#include <mutex>
-#include <thread>
+#include <atomic>
 
 #include "api/aws_api.hpp"
 #include "emulator/domain.hpp"
+#include "emulator/serial_worker.hpp"
 
 namespace mediaemu::cloudformation {
 
@@ -26,8 +24,10 @@ class StackEngine {
   ~StackEngine();  // stop()
   StackEngine(const StackEngine&) = delete;
 
-  // Starts the worker and queues every stack the last process left in progress.
+  // Queues every stack the last process left in progress.
   void start();
+  // Ends the worker: the operation under way finishes; queued stacks stay in progress in the
+  // store and are settled at the next start.
   void stop();
   // Runs the operation a stack's record carries on the calling thread, now: how a nested stack
   // (AWS::CloudFormation::Stack) is created, updated and deleted by its parent's operation, which
@@ -39,15 +39,12 @@ class StackEngine {
   void submit(const Key& stack);
 
  private:
-  void run();
+  void run(const Key& stack);
 
   Domain& domain_;
   const api::AwsApi& api_;
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  std::deque<Key> queue_;
-  bool stopping_ = false;
-  std::thread worker_;
+  std::atomic<bool> stopping_{false};  // queued stacks no longer run
+  SerialWorker worker_;                // last: its thread runs jobs only once the above exist
 };
 
 }  // namespace mediaemu::cloudformation
