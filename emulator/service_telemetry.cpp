@@ -98,7 +98,8 @@ void ServiceTelemetry::publish_medialive(double seconds) {
     }
     // Rates from the counters' growth since the last round (a channel's first round is its baseline;
     // counters that went back belong to a channel made again, and start a new baseline).
-    Previous now{c["media_bytes"].get<int64_t>(), c["video_frames"].get<int64_t>(), c.value("dropped_frames", int64_t{0})};
+    Previous now{c["media_bytes"].get<int64_t>(), c["video_frames"].get<int64_t>(), c.value("dropped_frames", int64_t{0}),
+                 c.value("rtp_received", int64_t{0}), c.value("rtp_lost", int64_t{0})};
     std::string key = region + "/" + id;
     auto before = previous_.find(key);
     if (before != previous_.end() && seconds > 0 && now.media_bytes >= before->second.media_bytes &&
@@ -113,6 +114,17 @@ void ServiceTelemetry::publish_medialive(double seconds) {
         double dropped = static_cast<double>(now.dropped_frames - before->second.dropped_frames);
         data.push_back(value_datum("DroppedFrames", dims, dropped, "Count"));
       }
+    }
+    // RTP inputs' packet counts (ML-UG eml-metrics-input-metrics: Count, Sum, no datapoints without
+    // an RTP input). The counters start at 0 with the input's source, so a channel's first round
+    // counts from 0, and a counter that went back belongs to a new source.
+    if (c.contains("rtp_received")) {
+      const Previous zero{};
+      const Previous& from = before != previous_.end() ? before->second : zero;
+      auto growth = [](int64_t now_count, int64_t then) { return now_count >= then ? now_count - then : now_count; };
+      data.push_back(value_datum("RtpPacketsReceived", dims,
+                                 static_cast<double>(growth(now.rtp_received, from.rtp_received)), "Count"));
+      data.push_back(value_datum("RtpPacketsLost", dims, static_cast<double>(growth(now.rtp_lost, from.rtp_lost)), "Count"));
     }
     if (c.value("producing", false) && c.contains("fill_ms"))
       data.push_back(value_datum("FillMsec", dims, c["fill_ms"].get<double>(), "Milliseconds"));

@@ -13,7 +13,9 @@
 //     the pipeline delivers, 0 while no input is present;
 //     DroppedFrames (Count: input frames received and not encoded in the period) and FillMsec
 //     (Milliseconds: the current fill period's length), only while the channel produces output
-//     (ML-UG eml-metrics-output-metrics: "no datapoints" otherwise).
+//     (ML-UG eml-metrics-output-metrics: "no datapoints" otherwise);
+//     RtpPacketsReceived and RtpPacketsLost (Count, per period) for channels with an RTP_PUSH
+//     input (ML-UG eml-metrics-input-metrics: no datapoints without one).
 //     https://docs.aws.amazon.com/medialive/latest/ug/monitoring-eml-metrics.html
 //   AWS/MediaPackage, only for periods with requests (as AWS: "no data is given" otherwise):
 //     EgressRequestCount (Count, Sum) with {Channel}, {Channel, OriginEndpoint}, {StatusCodeRange},
@@ -25,7 +27,7 @@
 // Not fed: Output4xxErrors/Output5xxErrors count HTTP errors from output destinations, and
 // mediaemu's outputs make no HTTP requests (MediaPackage in-process, S3 as files); IngressBytes,
 // IngressRequestCount and IngressResponseTime count MediaPackage's HLS ingest requests, which
-// arrive only once MediaPackage takes HLS ingest over HTTP; the RTP/UDP loss counters.
+// arrive only once MediaPackage takes HLS ingest over HTTP; FEC counters (no FEC on RTP inputs).
 //
 // Encoder logs: each MediaLive channel's events (start, inputs detected and lost, alerts, stop) as
 // JSON records in the ElementalMediaLive log group, as many as its LogLevel admits.
@@ -69,7 +71,7 @@ class ServiceTelemetry {
 
  private:
   struct Previous {
-    int64_t media_bytes = 0, video_frames = 0, dropped_frames = 0;
+    int64_t media_bytes = 0, video_frames = 0, dropped_frames = 0, rtp_received = 0, rtp_lost = 0;
   };
   void publish_medialive(double seconds);
   void publish_mediapackage();

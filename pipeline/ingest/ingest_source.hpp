@@ -23,6 +23,10 @@ struct IngestSourceStatus {
   bool receiving = false;  // a sender is delivering right now
   std::string sender;      // its address, when receiving
   int64_t refused = 0;     // senders turned away (whitelist, second publisher)
+  // RTP transports only: packets received and lost (sequence numbers never seen, RFC 3550) since
+  // the source started; MediaLive's RtpPacketsReceived / RtpPacketsLost metrics.
+  bool rtp = false;
+  int64_t rtp_received = 0, rtp_lost = 0;
 };
 
 class IngestSource {

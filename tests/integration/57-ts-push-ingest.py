@@ -3,13 +3,17 @@
 ffmpeg sends `-f mpegts udp://` and `-f rtp_mpegts rtp://` to the ports the inputs were given,
 the channels transcode it and write HLS (checked with ffprobe). The input security group applies
 by the sender's address: a whitelist that leaves 127.0.0.1 out refuses every datagram, and the
-log says so. Garbage on a listening port leaves the channel running.
+log says so. Garbage on a listening port leaves the channel running. The RTP sender goes through a relay that
+drops every 40th datagram: the channel's RtpPacketsLost metric counts exactly those, and
+RtpPacketsReceived the ones relayed.
 """
 
 import os
 import socket
 import subprocess
+import threading
 import time
+from urllib.parse import urlsplit
 from pathlib import Path
 
 import harness
@@ -30,6 +34,44 @@ def send(url: str, muxer: str, seconds: int, label: str, t) -> subprocess.Popen:
     log.close()
     S["procs"].append(p)
     return p
+
+
+class LossyRelay:
+    """Forwards UDP datagrams from a port of its own to `target`, dropping every `nth` one."""
+
+    def __init__(self, target: str, nth: int):
+        host_port = urlsplit(target)
+        self.target = (host_port.hostname, host_port.port)
+        self.nth, self.forwarded, self.dropped = nth, 0, 0
+        self.inbound = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.inbound.bind(("127.0.0.1", 0))
+        self.inbound.settimeout(0.2)
+        self.outbound = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.stopping = False
+        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"rtp://127.0.0.1:{self.inbound.getsockname()[1]}"
+
+    def run(self):
+        count = 0
+        while not self.stopping:
+            try:
+                datagram = self.inbound.recv(65536)
+            except socket.timeout:
+                continue
+            count += 1
+            if count % self.nth == 0:
+                self.dropped += 1
+                continue
+            self.outbound.sendto(datagram, self.target)
+            self.forwarded += 1
+
+    def stop(self):
+        self.stopping = True
+        self.thread.join(2)
 
 
 def segments_under(root: Path) -> list:
@@ -71,9 +113,10 @@ def test_setup(t):
     for cid in S["ids"].values():
         ml.get_waiter("channel_running").wait(ChannelId=cid, WaiterConfig={"Delay": 1, "MaxAttempts": 10})
     time.sleep(0.5)  # the supervisors open the ports right after RUNNING
+    S["relay"] = LossyRelay(S["urls"]["rtp"], 40)
     S["senders"] = {
         "udp": send(S["urls"]["udp"] + "?pkt_size=1316", "mpegts", 14, "udp", t),
-        "rtp": send(S["urls"]["rtp"], "rtp_mpegts", 14, "rtp", t),
+        "rtp": send(S["relay"].url, "rtp_mpegts", 14, "rtp", t),
         "guarded": send(S["urls"]["guarded"] + "?pkt_size=1316", "mpegts", 8, "guarded", t),
     }
 
@@ -116,6 +159,33 @@ def test_security_group_refuses_senders_outside_the_whitelist(t):
     alerts = S["ml"].list_alerts(ChannelId=S["ids"]["guarded"])["Alerts"]
     check(any(a["AlertType"] == "Input Not Present" for a in alerts), "the guarded channel reports Input Not Present",
           "Input Not Present", alerts)
+
+
+def metric_sum(t, name: str, channel_id: str) -> float:
+    cw = t.client("cloudwatch")
+    now = time.time()
+    points = cw.get_metric_statistics(Namespace="AWS/MediaLive", MetricName=name,
+                                      Dimensions=[{"Name": "ChannelId", "Value": channel_id}, {"Name": "Pipeline", "Value": "0"}],
+                                      StartTime=now - 600, EndTime=now + 60, Period=60, Statistics=["Sum"])["Datapoints"]
+    return sum(p["Sum"] for p in points) if points else None
+
+
+def test_rtp_packet_metrics_count_what_the_relay_dropped(t):
+    S["senders"]["rtp"].wait(30)
+    time.sleep(0.5)  # the relay forwards what it still holds
+    S["relay"].stop()
+    relay = S["relay"]
+    expected = (relay.forwarded, relay.dropped)
+    got = None
+    deadline = time.monotonic() + 25  # a telemetry round every 10 s
+    while time.monotonic() < deadline:
+        got = (metric_sum(t, "RtpPacketsReceived", S["ids"]["rtp"]), metric_sum(t, "RtpPacketsLost", S["ids"]["rtp"]))
+        if got == expected:
+            break
+        time.sleep(2)
+    check(relay.dropped > 10, "the relay dropped datagrams", "> 10", relay.dropped)
+    check_eq(got, expected, "RtpPacketsReceived and RtpPacketsLost: the datagrams relayed and dropped")
+    check_eq(metric_sum(t, "RtpPacketsReceived", S["ids"]["udp"]), None, "a UDP_PUSH channel has no RTP datapoints")
 
 
 def test_garbage_on_the_port_leaves_the_channel_running(t):

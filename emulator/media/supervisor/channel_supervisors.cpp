@@ -175,6 +175,18 @@ nlohmann::json ChannelSupervisors::samples() const {
                              {"video_frames", in.video_frames},
                              {"output_groups", groups},
                              {"producing", false}};
+    bool rtp = false;
+    int64_t rtp_received = 0, rtp_lost = 0;
+    for (const auto& source : r.sources) {
+      auto status = source->status();
+      rtp |= status.rtp;
+      rtp_received += status.rtp_received;
+      rtp_lost += status.rtp_lost;
+    }
+    if (rtp) {
+      sample["rtp_received"] = rtp_received;
+      sample["rtp_lost"] = rtp_lost;
+    }
     if (r.transcode) {
       sample["producing"] = r.transcode->producing.load(std::memory_order_relaxed);
       sample["dropped_frames"] = r.transcode->dropped_frames.load(std::memory_order_relaxed);

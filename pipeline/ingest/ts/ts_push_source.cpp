@@ -72,7 +72,7 @@ void TsPushSource::update_allowed(AddressFilter allowed) {
 IngestSourceStatus TsPushSource::status() const {
   std::lock_guard lock(mutex_);
   bool receiving = !sender_.empty() && Clock::now() - last_datagram_ < kReceivingWindow;
-  return {receiving, receiving ? sender_ : "", refused_};
+  return {receiving, receiving ? sender_ : "", refused_, spec_.rtp, rtp_received_, rtp_lost_};
 }
 
 void TsPushSource::enqueue(const uint8_t* data, size_t size) {
@@ -97,9 +97,17 @@ void TsPushSource::receive_loop() {
   int active = -1;  // index of the port the source is locked onto
   Clock::time_point active_last{};
   std::set<std::string> refused_logged;
+  const auto publish_counts = [&] {
+    std::lock_guard lock(mutex_);
+    rtp_received_ = reorder.stats().received;
+    rtp_lost_ = reorder.stats().lost;
+  };
   while (!stop_) {
     if (::poll(fds.data(), fds.size(), 100) <= 0) {
-      if (spec_.rtp && active >= 0 && Clock::now() - active_last > std::chrono::milliseconds(200)) reorder.flush();
+      if (spec_.rtp && active >= 0 && Clock::now() - active_last > std::chrono::milliseconds(200)) {
+        reorder.flush();
+        publish_counts();
+      }
       continue;
     }
     for (size_t i = 0; i < fds.size(); ++i) {
@@ -135,8 +143,12 @@ void TsPushSource::receive_loop() {
         sender_ = ip;
         last_datagram_ = now;
       }
-      if (spec_.rtp) reorder.push({datagram.data(), static_cast<size_t>(n)});
-      else enqueue(datagram.data(), static_cast<size_t>(n));
+      if (spec_.rtp) {
+        reorder.push({datagram.data(), static_cast<size_t>(n)});
+        publish_counts();
+      } else {
+        enqueue(datagram.data(), static_cast<size_t>(n));
+      }
     }
   }
   if (spec_.rtp) {

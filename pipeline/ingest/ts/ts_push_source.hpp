@@ -60,6 +60,7 @@ class TsPushSource : public IngestSource {
   std::string sender_;
   std::chrono::steady_clock::time_point last_datagram_{};
   int64_t refused_ = 0, overflowed_ = 0;
+  int64_t rtp_received_ = 0, rtp_lost_ = 0;  // the receive loop's RtpReorder counts, copied out
 };
 
 }  // namespace mediaemu::pipeline::ts

@@ -217,3 +217,41 @@ TEST_CASE_METHOD(Fixture, "service telemetry: DroppedFrames and FillMsec only wh
   CHECK(points("AWS/MediaLive", "DroppedFrames", channel).size() == 1);
   CHECK(points("AWS/MediaLive", "FillMsec", channel).size() == 2);
 }
+
+TEST_CASE_METHOD(Fixture, "service telemetry: RtpPacketsReceived and RtpPacketsLost per period, for RTP inputs only") {
+  auto channel = dims({{"ChannelId", "1234567"}, {"Pipeline", "0"}});
+  auto sample = [](int64_t received, int64_t lost) {
+    json s = channel_sample(1000, 30, 0);
+    s["rtp_received"] = received;
+    s["rtp_lost"] = lost;
+    return s;
+  };
+  media.samples = json::array({sample(900, 4)});
+  metrics.sample(10);
+  // The counters start with the input's source: the first round counts from 0.
+  auto received = points("AWS/MediaLive", "RtpPacketsReceived", channel);
+  REQUIRE(received.size() == 1);
+  CHECK(received[0][2].get<double>() == 900);
+  CHECK(received[0][5] == "Count");
+  CHECK(points("AWS/MediaLive", "RtpPacketsLost", channel)[0][2].get<double>() == 4);
+
+  clock.advance(10'000);
+  media.samples = json::array({sample(1500, 7)});
+  metrics.sample(10);
+  CHECK(points("AWS/MediaLive", "RtpPacketsReceived", channel)[1][2].get<double>() == 600);
+  CHECK(points("AWS/MediaLive", "RtpPacketsLost", channel)[1][2].get<double>() == 3);
+
+  clock.advance(10'000);
+  media.samples = json::array({sample(50, 0)});  // a new source (the channel restarted): from 0 again
+  metrics.sample(10);
+  CHECK(points("AWS/MediaLive", "RtpPacketsReceived", channel)[2][2].get<double>() == 50);
+
+  // A channel without an RTP input has no datapoints (ML-UG eml-metrics-input-metrics).
+  auto other = dims({{"ChannelId", "7654321"}, {"Pipeline", "0"}});
+  json plain = channel_sample(1000, 30, 0);
+  plain["channel_id"] = "7654321";
+  media.samples = json::array({plain});
+  clock.advance(10'000);
+  metrics.sample(10);
+  CHECK(points("AWS/MediaLive", "RtpPacketsReceived", other).empty());
+}
