@@ -1,6 +1,7 @@
 // Writes starting inputs for the fuzz targets (generated, so no binary files live in the repo):
 //   rtmp_fuzz_seeds rtmp_chunk_fuzz <dir>   publisher sessions in the rtmp_chunk_fuzz layout
 //   rtmp_fuzz_seeds amf0_fuzz <dir>         AMF0 command and metadata payloads
+//   rtmp_fuzz_seeds rtp_fuzz <dir>          RTP/MPEG-TS datagram runs in the rtp_fuzz layout
 #include <cstdio>
 #include <fstream>
 #include <string>
@@ -120,16 +121,50 @@ void amf0_seeds(const std::string& dir) {
                                           Amf0Value::make_date(1.7e12), typed, Amf0Value::make_string(std::string(70000, 'x'))}));
 }
 
+// RTP (RFC 3550) carrying seven 188-byte TS packets (RFC 2250), as ffmpeg's rtp_mpegts sends:
+// runs in order, reordered, with a gap, and with the 16-bit sequence number wrapping.
+std::vector<uint8_t> rtp_datagram(uint16_t sequence, bool padded = false) {
+  std::vector<uint8_t> d = {0x80, 33, static_cast<uint8_t>(sequence >> 8), static_cast<uint8_t>(sequence), 0, 0, 0, 0,
+                            0x12, 0x34, 0x56, 0x78};
+  if (padded) d[0] |= 0x20;
+  for (int i = 0; i < 7; ++i) {
+    d.push_back(0x47);
+    d.insert(d.end(), {0x01, 0x00, static_cast<uint8_t>(0x10 | (i & 0x0f))});
+    d.resize(d.size() + 184, 0xff);
+  }
+  if (padded) d.insert(d.end(), {0, 0, 3});
+  return d;
+}
+
+void rtp_seeds(const std::string& dir) {
+  auto run = [&](const std::string& name, std::initializer_list<int> sequences) {
+    std::vector<uint8_t> bytes;
+    for (int seq : sequences) {
+      auto d = rtp_datagram(static_cast<uint16_t>(seq), seq % 5 == 4);
+      bytes.push_back(static_cast<uint8_t>(d.size() >> 8));
+      bytes.push_back(static_cast<uint8_t>(d.size()));
+      bytes.insert(bytes.end(), d.begin(), d.end());
+    }
+    write_raw(dir, name, bytes);
+  };
+  run("in-order", {1, 2, 3, 4, 5, 6});
+  run("reordered", {10, 12, 11, 14, 13, 15});
+  run("gap", {20, 21, 40, 41, 42});
+  run("wrap", {65533, 65534, 65535, 0, 1, 2});
+  run("duplicates", {7, 7, 8, 8, 9});
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   if (argc != 3) {
-    std::fprintf(stderr, "usage: %s rtmp_chunk_fuzz|amf0_fuzz <corpus-dir>\n", argv[0]);
+    std::fprintf(stderr, "usage: %s rtmp_chunk_fuzz|amf0_fuzz|rtp_fuzz <corpus-dir>\n", argv[0]);
     return 2;
   }
   std::string target = argv[1];
   if (target == "rtmp_chunk_fuzz") chunk_seeds(argv[2]);
   else if (target == "amf0_fuzz") amf0_seeds(argv[2]);
+  else if (target == "rtp_fuzz") rtp_seeds(argv[2]);
   else return 2;
   return 0;
 }
