@@ -91,7 +91,7 @@ void SnsDelivery::run() {
                    item.attempts, why);
       continue;
     }
-    spdlog::info("sns: delivery of {} to {} failed ({}); retry {} of {} in {} ms", item.post.what, item.post.url, why,
+    spdlog::warn("sns: delivery of {} to {} failed ({}); retry {} of {} in {} ms", item.post.what, item.post.url, why,
                  item.attempts, kHttpRetries, retry_delay_.count());
     item.due = std::chrono::steady_clock::now() + retry_delay_;
     queue_.push_back(std::move(item));

@@ -14,6 +14,7 @@ import atexit
 import base64
 import json
 import shutil
+import socket
 import ssl
 import subprocess
 import sys
@@ -386,14 +387,39 @@ def test_https_subscriber_receives_signed_messages(t):
 
 def test_https_by_host_name(t):
     """https://localhost: the name is sent as SNI and checked against the certificate's DNS name."""
-    sns, rx = t.client("sns"), harness.HttpReceiver(tls=CERTS.context("trusted"))
+    server_names = []
+    tls = CERTS.context("trusted")
+    tls.sni_callback = lambda _socket, name, _context: server_names.append(name)
+    sns, rx = t.client("sns"), harness.HttpReceiver(tls=tls)
     try:
         arn = sns.create_topic(Name=harness.unique("named"))["TopicArn"]
         sns.subscribe(TopicArn=arn, Protocol="https", Endpoint=rx.url.replace("127.0.0.1", "localhost") + "/named")
         got = rx.next("https://localhost receives the SubscriptionConfirmation")
         check(got and got[0] == "/named", "delivered to https://localhost", "/named", got and got[0])
+        check_eq(server_names, ["localhost"], "the TLS handshake named the host (SNI)")
     finally:
         rx.close()
+
+
+def test_a_stuck_https_subscriber_costs_one_timeout(t):
+    """A subscriber that accepts the connection and never answers the TLS handshake: the attempt
+    ends after the 5 s step timeout, logged, and the worker goes on."""
+    sns = t.client("sns")
+    stuck = socket.socket()
+    stuck.bind(("127.0.0.1", 0))
+    stuck.listen(1)  # the kernel completes the TCP handshake; nobody ever reads
+    try:
+        arn = sns.create_topic(Name=harness.unique("stuck"))["TopicArn"]
+        url = f"https://127.0.0.1:{stuck.getsockname()[1]}/stuck"
+        started = time.monotonic()
+        sns.subscribe(TopicArn=arn, Protocol="https", Endpoint=url)
+        line = log_line(t, url, timeout=15)
+        waited = time.monotonic() - started
+        check("timed out" in line and "retry 1 of 3" in line, "the stuck attempt times out and is retried later",
+              "timed out", line)
+        check(4 <= waited <= 8, "after about 5 s", "5 s", f"{waited:.1f} s")
+    finally:
+        stuck.close()
 
 
 def test_https_subscribers_whose_certificate_does_not_verify_get_nothing(t):
