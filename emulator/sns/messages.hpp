@@ -1,6 +1,7 @@
 // What SNS writes and checks that needs no state: the default topic policy and delivery policy,
-// the JSON bodies HTTP/S subscribers receive, protocols and endpoints, filter policies. Pure
-// functions, so the unit tests run them directly (tests/unit/emulator/sns_messages_test.cpp).
+// the JSON bodies HTTP/S subscribers receive and the string their signature covers, protocols and
+// endpoints, filter policies. Pure functions (the signing key is passed in), so the unit tests run
+// them directly (tests/unit/emulator/sns_messages_test.cpp, sns_signer_test.cpp).
 #pragma once
 
 #include <nlohmann/json.hpp>
