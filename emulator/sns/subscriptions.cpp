@@ -151,12 +151,16 @@ void add_subscription_operations(api::OperationTable& t, Domain& d, SnsDelivery&
       return out;
     }
     if (topic.internal.contains(kUnsubscribed) && topic.internal[kUnsubscribed].contains(token)) {
-      // The token of an UnsubscribeConfirmation: the subscription comes back, as it was.
-      Record& t = tx->modify(topic.key);
+      // The token of an UnsubscribeConfirmation: the subscription comes back, as it was. The token
+      // stays good (AWS's are for three days), so a second visit answers the same ARN.
+      const Record& t = topic;
       json doc = t.internal[kUnsubscribed][token];
-      t.internal[kUnsubscribed].erase(token);
-      const std::string arn = doc["SubscriptionArn"];
-      tx->create({kSubscription, t.key.region, arn.substr(arn.rfind(':') + 1)}, doc, {{"Token", ""}});
+      std::string arn = doc["SubscriptionArn"];
+      const Record* again = nullptr;  // the endpoint subscribed anew meanwhile: that one stays, alone
+      for (const Record* s : subscriptions_of(tx->domain(), topic_arn))
+        if (s->doc["Protocol"] == doc["Protocol"] && s->doc["Endpoint"] == doc["Endpoint"]) again = s;
+      if (again) arn = again->doc["SubscriptionArn"];
+      else tx->create({kSubscription, t.key.region, arn.substr(arn.rfind(':') + 1)}, doc, {{"Token", ""}});
       tx->commit();
       return json{{"SubscriptionArn", arn}};
     }

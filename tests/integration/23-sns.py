@@ -378,9 +378,14 @@ def test_https_subscriber_receives_signed_messages(t):
             r.read()
         check_eq([s["SubscriptionArn"] for s in sns.list_subscriptions_by_topic(TopicArn=arn)["Subscriptions"]],
                  [sub_arn], "the UnsubscribeConfirmation's SubscribeURL restores the subscription")
+        with urllib.request.urlopen(u["SubscribeURL"], timeout=10) as r:
+            again = r.read().decode()
+        check(sub_arn in again and len(sns.list_subscriptions_by_topic(TopicArn=arn)["Subscriptions"]) == 1,
+              "the same SubscribeURL again restores nothing twice", sub_arn, again)
         sns.publish(TopicArn=arn, Message="restored")
         got = rx.next("the restored subscription receives")
         check(got and json.loads(got[2])["Message"] == "restored", "delivery to the restored subscription")
+        check(no_post(rx, 0.3) is None, "once")
     finally:
         rx.close()
 
