@@ -27,6 +27,8 @@ App::App(const Config& config, boost::asio::io_context& io)
       store_(config.data_dir / "state.db"),
       domain_(config, store_, clock_),
       media_(config, domain_, io, flows_.taps()),
+      // SNS signs with a key kept under <data-dir>/sns and trusts --sns-ca-file's CAs (delivery.hpp).
+      sns_delivery_(sns::SnsSigner(config.data_dir / "sns", config.http_base()), config.sns_ca_file),
       // Objects live under <data-dir>/s3, where MediaLive's s3:// outputs write (media_plans.cpp).
       s3_(std::make_unique<s3::S3Service>(s3::S3Service{domain_, s3::ObjectStore(config.data_dir)})) {
   api_.set_handlers("medialive", medialive::operations(domain_, media_));
@@ -73,6 +75,9 @@ void App::install_routes(api::FrontDoor& front) {
   front.route_when(cloudfront::is_edge_request,
                    [this, &front](const api::HttpRequest& r) { return cloudfront::serve_edge(domain_, front, r); });
   front.route_when(s3::is_website_request, [this](const api::HttpRequest& r) { return s3::serve_website(*s3_, r); });
+  // SNS's signing certificate, which every message's SigningCertURL names (emulator/sns/signer.hpp).
+  front.route_prefix(sns::kCertificatePrefix,
+                     [this](const api::HttpRequest& r) { return sns::certificate_response(sns_delivery_.signer(), r); });
   origin_ = std::make_unique<api::Origin>([this](const std::string& hash) { return origin_target(hash); });
   front.route_prefix("/out/", [this](const api::HttpRequest& r) { return origin_->handle(r); });
   // MediaPackage HLS ingest over WebDAV PUT is the next issue's; say so instead of pretending.

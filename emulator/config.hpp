@@ -20,6 +20,8 @@ struct Config {
   int io_threads = 0;  // 0: one per core
   // CloudFormation: a resource type with no provider gets a placeholder instead of failing the stack.
   bool cfn_placeholders = false;
+  // SNS: PEM CA certificates trusted for https subscribers besides the system's ("": none).
+  std::string sns_ca_file;
 
   // The host written into URLs we hand out (ingest, origin). Binding 0.0.0.0 still advertises
   // loopback, which is what a local client can reach for sure.

@@ -18,6 +18,7 @@
 #include "api/http_server.hpp"
 #include "emulator/app.hpp"
 #include "emulator/config.hpp"
+#include "emulator/loopback_http.hpp"
 #include "emulator/speke/key_server.hpp"
 
 namespace {
@@ -36,6 +37,7 @@ Usage: mediaemu [options]
   --cfn-unsupported <fail|placeholder>
                          a CloudFormation resource type mediaemu has no provider for fails the stack
                          (default), or gets a placeholder that the stack events name
+  --sns-ca-file <pem>    CA certificates SNS trusts for https subscribers besides the system's
   --log-level <level>    trace, debug, info, warn, error (default info)
   --help                 this text
 
@@ -100,6 +102,11 @@ mediaemu::Config parse_flags(int argc, char** argv) {
       std::string v = value();
       if (v != "fail" && v != "placeholder") usage_error("--cfn-unsupported expects fail or placeholder");
       c.cfn_placeholders = v == "placeholder";
+    } else if (flag == "--sns-ca-file") {
+      c.sns_ca_file = value();
+      // Checked now: a bad file would otherwise fail every https delivery, later and quietly.
+      if (std::string problem = mediaemu::ca_file_problem(c.sns_ca_file); !problem.empty())
+        usage_error("--sns-ca-file: " + problem);
     } else if (flag == "--log-level") {
       c.log_level = value();
       if (spdlog::level::from_str(c.log_level) == spdlog::level::off && c.log_level != "off") {

@@ -1,12 +1,7 @@
 #include "emulator/sns/messages.hpp"
 
-#include <openssl/sha.h>
-
-#include <array>
 #include <ctime>
 #include <stdexcept>
-
-#include "api/base64.hpp"
 
 namespace mediaemu::sns {
 
@@ -95,45 +90,36 @@ json notification_attributes(const json& attrs) {
   return out;
 }
 
-namespace {
-// The string AWS signs for SignatureVersion 1: "Name\nvalue\n" for each signed member in order.
 std::string string_to_sign(const Envelope& e) {
+  const bool notification = e.type == "Notification";
   std::string s;
   auto add = [&](const char* name, const std::string& v) { s += std::string(name) + "\n" + v + "\n"; };
   add("Message", e.message);
   add("MessageId", e.message_id);
-  if (e.type == "Notification" && !e.subject.empty()) add("Subject", e.subject);
-  if (e.type != "Notification") {
-    add("SubscribeURL", e.subscribe_url);
-  }
+  if (notification && !e.subject.empty()) add("Subject", e.subject);
+  if (!notification) add("SubscribeURL", e.subscribe_url);
   add("Timestamp", e.timestamp);
-  if (e.type != "Notification") add("Token", e.token);
+  if (!notification) add("Token", e.token);
   add("TopicArn", e.topic_arn);
   add("Type", e.type);
   return s;
 }
-}  // namespace
 
-std::string envelope_json(const Envelope& e) {
-  json out = json::object();
+std::string envelope_json(const Envelope& e, const SnsSigner& signer) {
+  const bool notification = e.type == "Notification";
+  nlohmann::ordered_json out;  // AWS's member order, not the alphabetical one of nlohmann::json
   out["Type"] = e.type;
   out["MessageId"] = e.message_id;
-  if (e.type != "Notification") out["Token"] = e.token;
+  if (!notification) out["Token"] = e.token;
   out["TopicArn"] = e.topic_arn;
-  if (e.type == "Notification" && !e.subject.empty()) out["Subject"] = e.subject;
+  if (notification && !e.subject.empty()) out["Subject"] = e.subject;
   out["Message"] = e.message;
-  if (e.type != "Notification") out["SubscribeURL"] = e.subscribe_url;
+  if (!notification) out["SubscribeURL"] = e.subscribe_url;
   out["Timestamp"] = e.timestamp;
-  out["SignatureVersion"] = "1";
-  std::string text = string_to_sign(e);
-  std::array<unsigned char, SHA_DIGEST_LENGTH> digest{};
-  SHA1(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest.data());
-  out["Signature"] = api::base64_encode(std::string(digest.begin(), digest.end()));
-  std::string region = "us-east-1";
-  if (auto parts = e.topic_arn.find(":sns:"); parts != std::string::npos)
-    region = e.topic_arn.substr(parts + 5, e.topic_arn.find(':', parts + 5) - parts - 5);
-  out["SigningCertURL"] = "https://sns." + region + ".amazonaws.com/SimpleNotificationService-mediaemu.pem";
-  if (e.type == "Notification") {
+  out["SignatureVersion"] = std::to_string(e.signature_version);
+  out["Signature"] = signer.sign(string_to_sign(e), e.signature_version);
+  out["SigningCertURL"] = signer.certificate_url();
+  if (notification) {
     out["UnsubscribeURL"] = e.unsubscribe_url;
     if (!e.attributes.empty()) out["MessageAttributes"] = e.attributes;
   }

@@ -1,10 +1,13 @@
 // What SNS writes and checks that needs no state: the default topic policy and delivery policy,
-// the JSON bodies HTTP/S subscribers receive, protocols and endpoints, filter policies. Pure
-// functions, so the unit tests run them directly (tests/unit/emulator/sns_messages_test.cpp).
+// the JSON bodies HTTP/S subscribers receive and the string their signature covers, protocols and
+// endpoints, filter policies. Pure functions (the signing key is passed in), so the unit tests run
+// them directly (tests/unit/emulator/sns_messages_test.cpp, sns_signer_test.cpp).
 #pragma once
 
 #include <nlohmann/json.hpp>
 #include <string>
+
+#include "emulator/sns/signer.hpp"
 
 namespace mediaemu::sns {
 
@@ -41,16 +44,27 @@ std::string message_for(const std::string& message, const std::string& structure
 // as the notification JSON carries them ({"name": {"Type", "Value"}}).
 json notification_attributes(const json& message_attributes);
 
+// What SNS POSTs to an http/https subscriber that is not raw: one of AWS's three documented
+// JSON documents (https://docs.aws.amazon.com/sns/latest/dg/sns-message-and-json-formats.html).
 struct Envelope {
-  std::string type;  // "Notification" or "SubscriptionConfirmation"
+  std::string type;  // "Notification", "SubscriptionConfirmation" or "UnsubscribeConfirmation"
   std::string message_id, topic_arn, subject, message, timestamp;
-  std::string token, subscribe_url;    // SubscriptionConfirmation
+  std::string token, subscribe_url;    // the two confirmations
   std::string unsubscribe_url;         // Notification
   json attributes = json::object();    // Notification: notification_attributes()
+  int signature_version = 1;           // the topic's SignatureVersion attribute: 1 (SHA1) or 2 (SHA256)
 };
-// The JSON body AWS POSTs to HTTP/S endpoints (members in AWS's order). The Signature is not
-// AWS's (mediaemu has no AWS key): a SHA-1 digest of the string AWS signs, base64.
-std::string envelope_json(const Envelope& e);
+
+// The string AWS signs: "Name\nvalue\n" for each signed member, in byte order of the names. A
+// Notification signs Message, MessageId, Subject (only when present), Timestamp, TopicArn and
+// Type; the two confirmations sign Message, MessageId, SubscribeURL, Timestamp, Token, TopicArn
+// and Type (https://docs.aws.amazon.com/sns/latest/dg/sns-verify-signature-of-message.html).
+std::string string_to_sign(const Envelope& e);
+
+// The JSON body, members in AWS's order (https://docs.aws.amazon.com/sns/latest/dg/http-notification-json.html,
+// .../http-subscription-confirmation-json.html, .../http-unsubscribe-confirmation-json.html),
+// signed by `signer` and naming its certificate in SigningCertURL.
+std::string envelope_json(const Envelope& e, const SnsSigner& signer);
 
 // Whether a filter policy (a JSON object, as stored) accepts a message with these attributes
 // (Publish's model form). Exact strings and numbers, "prefix", "exists" and "anything-but" of a

@@ -9,6 +9,10 @@ namespace mediaemu::sns {
 
 namespace {
 
+// In a topic's internal record: unsubscribed http/https subscriptions by the token of their
+// UnsubscribeConfirmation, so that its SubscribeURL can restore them.
+const char* const kUnsubscribed = "unsubscribed";
+
 bool settable_subscription_attribute(const std::string& name) {
   for (const char* n : {"DeliveryPolicy", "FilterPolicy", "FilterPolicyScope", "RawMessageDelivery", "RedrivePolicy",
                         "SubscriptionRoleArn", "ReplayPolicy"})
@@ -53,7 +57,23 @@ json list_page(const std::vector<const Record*>& subs, const json& in, const cha
 
 }  // namespace
 
-void send_confirmation(const Domain& d, SnsDelivery& delivery, const json& sub, const std::string& token) {
+HttpPost subscriber_post(const json& sub, const std::string& type, const std::string& message_id, std::string body) {
+  const std::string arn = sub["SubscriptionArn"];
+  HttpPost post{sub["Endpoint"],
+                {{"Content-Type", "text/plain; charset=UTF-8"},
+                 {"User-Agent", "Amazon Simple Notification Service Agent"},
+                 {"x-amz-sns-message-type", type},
+                 {"x-amz-sns-message-id", message_id},
+                 {"x-amz-sns-topic-arn", sub["TopicArn"].get<std::string>()}},
+                std::move(body),
+                type + " " + message_id + " for " + arn};
+  // A subscription being confirmed has no ARN its owner knows yet; AWS names it on the others.
+  if (type != "SubscriptionConfirmation") post.headers.emplace_back("x-amz-sns-subscription-arn", arn);
+  return post;
+}
+
+void send_confirmation(const Domain& d, SnsDelivery& delivery, const json& sub, const std::string& token,
+                       const std::string& type, int signature_version) {
   const std::string topic = sub["TopicArn"], protocol = sub["Protocol"], endpoint = sub["Endpoint"];
   const std::string region = topic.substr(12, topic.find(':', 12) - 12);  // arn:aws:sns:<region>:
   std::string url = self_url(d.config(), region,
@@ -64,23 +84,22 @@ void send_confirmation(const Domain& d, SnsDelivery& delivery, const json& sub, 
     return;
   }
   Envelope e;
-  e.type = "SubscriptionConfirmation";
+  e.type = type;
   e.message_id = api::new_request_id();
   e.topic_arn = topic;
-  e.message = "You have chosen to subscribe to the topic " + topic +
-              ".\nTo confirm the subscription, visit the SubscribeURL included in this message.";
+  // AWS's texts (https://docs.aws.amazon.com/sns/latest/dg/http-subscription-confirmation-json.html,
+  // https://docs.aws.amazon.com/sns/latest/dg/http-unsubscribe-confirmation-json.html).
+  e.message = type == "SubscriptionConfirmation"
+                  ? "You have chosen to subscribe to the topic " + topic +
+                        ".\nTo confirm the subscription, visit the SubscribeURL included in this message."
+                  : "You have chosen to deactivate subscription " + sub["SubscriptionArn"].get<std::string>() +
+                        ".\nTo cancel this operation and restore the subscription, visit the SubscribeURL included "
+                        "in this message.";
   e.timestamp = iso_timestamp(d.clock().now_ms());
   e.token = token;
   e.subscribe_url = url;
-  HttpPost post{endpoint,
-                {{"Content-Type", "text/plain; charset=UTF-8"},
-                 {"User-Agent", "Amazon Simple Notification Service Agent"},
-                 {"x-amz-sns-message-type", "SubscriptionConfirmation"},
-                 {"x-amz-sns-message-id", e.message_id},
-                 {"x-amz-sns-topic-arn", topic}},
-                envelope_json(e),
-                "SubscriptionConfirmation for " + sub["SubscriptionArn"].get<std::string>()};
-  delivery.post(std::move(post));
+  e.signature_version = signature_version;
+  delivery.post(subscriber_post(sub, type, e.message_id, envelope_json(e, delivery.signer())));
 }
 
 void add_subscription_operations(api::OperationTable& t, Domain& d, SnsDelivery& delivery) {
@@ -108,7 +127,9 @@ void add_subscription_operations(api::OperationTable& t, Domain& d, SnsDelivery&
                 {"Attributes", attrs},    {"PendingConfirmation", pending}};
     tx->create({kSubscription, topic.key.region, id}, doc, {{"Token", token}});
     if (pending) {
-      tx->after_commit([&d, &delivery, doc, token] { send_confirmation(d, delivery, doc, token); });
+      tx->after_commit([&d, &delivery, doc, token, version = signature_version(topic)] {
+        send_confirmation(d, delivery, doc, token, "SubscriptionConfirmation", version);
+      });
     } else if (protocol != "http" && protocol != "https") {
       spdlog::info("sns: {} subscription {} to {} is confirmed; mediaemu stores it and delivers nothing to {}",
                    protocol, arn, endpoint, protocol);
@@ -119,7 +140,7 @@ void add_subscription_operations(api::OperationTable& t, Domain& d, SnsDelivery&
   t["ConfirmSubscription"] = [&d](const CallContext&, const json& in) {
     const std::string topic_arn = in.at("TopicArn"), token = in.at("Token");
     auto tx = d.write();
-    topic_by_arn(tx->domain(), topic_arn);
+    const Record& topic = topic_by_arn(tx->domain(), topic_arn);
     for (const Record* s : subscriptions_of(tx->domain(), topic_arn)) {
       if (s->internal.value("Token", "") != token || token.empty()) continue;
       Record& sub = tx->modify(s->key);
@@ -129,14 +150,41 @@ void add_subscription_operations(api::OperationTable& t, Domain& d, SnsDelivery&
       tx->commit();
       return out;
     }
+    if (topic.internal.contains(kUnsubscribed) && topic.internal[kUnsubscribed].contains(token)) {
+      // The token of an UnsubscribeConfirmation: the subscription comes back, as it was. The token
+      // stays good (AWS's are for three days), so a second visit answers the same ARN.
+      const Record& t = topic;
+      json doc = t.internal[kUnsubscribed][token];
+      std::string arn = doc["SubscriptionArn"];
+      const Record* again = nullptr;  // the endpoint subscribed anew meanwhile: that one stays, alone
+      for (const Record* s : subscriptions_of(tx->domain(), topic_arn))
+        if (s->doc["Protocol"] == doc["Protocol"] && s->doc["Endpoint"] == doc["Endpoint"]) again = s;
+      if (again) arn = again->doc["SubscriptionArn"];
+      else tx->create({kSubscription, t.key.region, arn.substr(arn.rfind(':') + 1)}, doc, {{"Token", ""}});
+      tx->commit();
+      return json{{"SubscriptionArn", arn}};
+    }
     invalid("Invalid token");
   };
-  t["Unsubscribe"] = [&d](const CallContext&, const json& in) {
+  t["Unsubscribe"] = [&d, &delivery](const CallContext&, const json& in) {
     auto tx = d.write();
     const Record& s = subscription_by_arn(tx->domain(), in.at("SubscriptionArn"));
-    if (const Record* topic = tx->domain().find_by_arn(s.doc["TopicArn"])) {
+    const json sub = s.doc;
+    // AWS tells a confirmed http/https endpoint that it is unsubscribed, with a token that
+    // restores it (https://docs.aws.amazon.com/sns/latest/dg/http-unsubscribe-confirmation-json.html).
+    const bool tell = !sub.value("PendingConfirmation", false) && (sub["Protocol"] == "http" || sub["Protocol"] == "https");
+    if (const Record* topic = tx->domain().find_by_arn(sub["TopicArn"])) {
       Record& t = tx->modify(topic->key);
       t.internal["deleted"] = t.internal.value("deleted", 0) + 1;  // GetTopicAttributes' SubscriptionsDeleted
+      if (tell) {
+        std::string token = random_hex(64);
+        json& kept = t.internal[kUnsubscribed];
+        if (kept.size() >= 100) kept.erase(kept.begin());  // a bound, not an order: tokens are random
+        kept[token] = sub;
+        tx->after_commit([&d, &delivery, sub, token, version = signature_version(t)] {
+          send_confirmation(d, delivery, sub, token, "UnsubscribeConfirmation", version);
+        });
+      }
     }
     tx->remove(s.key);
     tx->commit();

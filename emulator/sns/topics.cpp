@@ -26,6 +26,10 @@ std::vector<const Record*> subscriptions_of(const Domain& d, const std::string& 
   return out;
 }
 
+int signature_version(const Record& topic) {
+  return topic.doc["Attributes"].value("SignatureVersion", "1") == "2" ? 2 : 1;
+}
+
 std::string self_url(const Config& config, const std::string& region, const std::string& query) {
   // An unsigned GET names no service; the credential scope in the URL routes it to SNS, as a
   // presigned URL's does (api/aws_api.cpp scope_of). mediaemu checks no signature.
@@ -59,6 +63,8 @@ void check_topic_attribute(const std::string& name, const std::string& value, bo
     invalid("Invalid parameter: " + name + " Reason: failed to parse JSON");
   if ((name == "FifoTopic" || name == "ContentBasedDeduplication") && value != "true" && value != "false")
     invalid("Invalid parameter: " + name + " Reason: must be true or false");
+  if (name == "SignatureVersion" && value != "1" && value != "2")
+    invalid("Invalid parameter: SignatureVersion Reason: must be 1 or 2");
 }
 
 bool is_fifo(const Record& topic) { return topic.doc["Attributes"].value("FifoTopic", "false") == "true"; }
@@ -121,34 +127,27 @@ std::string publish_entry(Domain& d, SnsDelivery& delivery, const std::string& t
       }
       if (protocol != "http" && protocol != "https") {
         spdlog::info("sns: message {} for {} subscriber {} ({}) is not delivered: mediaemu delivers to http "
-                     "subscribers only", message_id, protocol, sub["Endpoint"].get<std::string>(), arn);
+                     "and https subscribers only", message_id, protocol, sub["Endpoint"].get<std::string>(), arn);
         continue;
       }
       std::string body = message_for(message, structure, protocol);
-      bool raw = sattrs.value("RawMessageDelivery", "false") == "true";
-      HttpPost post{sub["Endpoint"], {}, "", "Notification " + message_id + " for " + arn};
-      post.headers = {{"Content-Type", "text/plain; charset=UTF-8"},
-                      {"User-Agent", "Amazon Simple Notification Service Agent"},
-                      {"x-amz-sns-message-type", "Notification"},
-                      {"x-amz-sns-message-id", message_id},
-                      {"x-amz-sns-topic-arn", topic_arn},
-                      {"x-amz-sns-subscription-arn", arn}};
-      if (raw) {
+      if (sattrs.value("RawMessageDelivery", "false") == "true") {
+        HttpPost post = subscriber_post(sub, "Notification", message_id, body);
         post.headers.emplace_back("x-amz-sns-rawdelivery", "true");
-        post.body = body;
-      } else {
-        Envelope e;
-        e.type = "Notification";
-        e.message_id = message_id;
-        e.topic_arn = topic_arn;
-        e.subject = subject;
-        e.message = body;
-        e.timestamp = iso_timestamp(d.clock().now_ms());
-        e.unsubscribe_url = self_url(config, region_of(topic_arn), "Action=Unsubscribe&SubscriptionArn=" + api::percent_encode(arn));
-        e.attributes = notification_attributes(attributes);
-        post.body = envelope_json(e);
+        posts.push_back(std::move(post));
+        continue;
       }
-      posts.push_back(std::move(post));
+      Envelope e;
+      e.type = "Notification";
+      e.message_id = message_id;
+      e.topic_arn = topic_arn;
+      e.subject = subject;
+      e.message = body;
+      e.timestamp = iso_timestamp(d.clock().now_ms());
+      e.unsubscribe_url = self_url(config, region_of(topic_arn), "Action=Unsubscribe&SubscriptionArn=" + api::percent_encode(arn));
+      e.attributes = notification_attributes(attributes);
+      e.signature_version = signature_version(topic);
+      posts.push_back(subscriber_post(sub, "Notification", message_id, envelope_json(e, delivery.signer())));
     }
   }
   for (auto& p : posts) delivery.post(std::move(p));

@@ -3,12 +3,23 @@
 live-event-alerts` and its email subscription; topics (idempotent create, FIFO, attributes as AWS
 returns them, tags, NextToken pages); an HTTP subscriber on 127.0.0.1 that really receives the
 SubscriptionConfirmation, confirms through its SubscribeURL and then receives notifications
-(enveloped, and raw for a RawMessageDelivery subscription); errors as botocore ClientErrors;
-state across a kill -9.
+(enveloped, and raw for a RawMessageDelivery subscription); HTTPS subscribers over TLS, trusted
+through --sns-ca-file, and the ones whose certificate does not verify getting nothing, with a log
+line saying why; every message's Signature checked with the openssl CLI against the certificate
+SigningCertURL serves, for SignatureVersion 1 and 2; the UnsubscribeConfirmation, whose
+SubscribeURL restores the subscription; errors as botocore ClientErrors; state across a kill -9.
 """
 
+import atexit
+import base64
 import json
+import shutil
+import socket
+import ssl
+import subprocess
 import sys
+import tempfile
+import time
 import urllib.request
 from pathlib import Path
 
@@ -24,6 +35,93 @@ except ImportError:
 
 
 RECEIVER = None
+
+
+def openssl(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    r = subprocess.run(["openssl", *args], cwd=cwd, capture_output=True, text=True, timeout=60)
+    if r.returncode:
+        raise RuntimeError(f"openssl {' '.join(args)}: {r.stderr}")
+    return r
+
+
+class Certificates:
+    """Made with the openssl CLI in a temp dir before the server starts: a test CA (handed to
+    mediaemu with --sns-ca-file), server certificates it signs for 127.0.0.1 and localhost
+    ("trusted") and for another name ("wrong-name"), and a self-signed one ("untrusted")."""
+
+    def __init__(self):
+        self.dir = Path(tempfile.mkdtemp(prefix="sns-tls-"))
+        atexit.register(shutil.rmtree, self.dir, True)
+        self.ca = self.dir / "ca.pem"
+        openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2",
+                "-subj", "/CN=mediaemu test CA", cwd=self.dir)
+        self.signed("trusted", "IP:127.0.0.1,DNS:localhost")
+        self.signed("wrong-name", "DNS:other.example")
+        openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "untrusted.key", "-out", "untrusted.pem",
+                "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", cwd=self.dir)
+
+    def signed(self, name: str, alt_names: str) -> None:
+        openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", f"{name}.key", "-out", f"{name}.csr",
+                "-subj", f"/CN={name}", cwd=self.dir)
+        (self.dir / f"{name}.ext").write_text(f"subjectAltName={alt_names}\n")
+        openssl("x509", "-req", "-in", f"{name}.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
+                "-out", f"{name}.pem", "-days", "2", "-extfile", f"{name}.ext", cwd=self.dir)
+
+    def context(self, name: str) -> ssl.SSLContext:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(self.dir / f"{name}.pem", self.dir / f"{name}.key")
+        return ctx
+
+
+CERTS = Certificates()
+
+# The members each message type signs, in order, as AWS documents them
+# (https://docs.aws.amazon.com/sns/latest/dg/sns-verify-signature-of-message.html); written here
+# from the documentation, not taken from mediaemu.
+SIGNED_MEMBERS = {
+    "Notification": ("Message", "MessageId", "Subject", "Timestamp", "TopicArn", "Type"),
+    "SubscriptionConfirmation": ("Message", "MessageId", "SubscribeURL", "Timestamp", "Token", "TopicArn", "Type"),
+    "UnsubscribeConfirmation": ("Message", "MessageId", "SubscribeURL", "Timestamp", "Token", "TopicArn", "Type"),
+}
+
+
+def openssl_verifies(t, msg: dict) -> bool:
+    """Checks msg's Signature as a subscriber would, with the openssl CLI: the certificate from
+    SigningCertURL (which must be mediaemu's), its public key, `openssl dgst -sha1|-sha256 -verify`."""
+    url = msg["SigningCertURL"]
+    check(url.startswith(t.endpoint + "/_mediaemu/sns/SimpleNotificationService-") and url.endswith(".pem"),
+          "SigningCertURL names mediaemu's certificate", t.endpoint + "/_mediaemu/sns/SimpleNotificationService-<id>.pem",
+          url)
+    work = Path(tempfile.mkdtemp(prefix="sns-verify-", dir=CERTS.dir))
+    with urllib.request.urlopen(url, timeout=10) as r:
+        (work / "cert.pem").write_bytes(r.read())
+    (work / "pub.pem").write_text(openssl("x509", "-in", "cert.pem", "-pubkey", "-noout", cwd=work).stdout)
+    text = "".join(f"{name}\n{msg[name]}\n" for name in SIGNED_MEMBERS[msg["Type"]] if name in msg)
+    (work / "signed.txt").write_bytes(text.encode())
+    (work / "signature.bin").write_bytes(base64.b64decode(msg["Signature"]))
+    digest = {"1": "-sha1", "2": "-sha256"}[msg["SignatureVersion"]]
+    r = subprocess.run(["openssl", "dgst", digest, "-verify", "pub.pem", "-signature", "signature.bin", "signed.txt"],
+                       cwd=work, capture_output=True, text=True, timeout=30)
+    return r.returncode == 0 and "Verified OK" in r.stdout
+
+
+def no_post(rx: harness.HttpReceiver, seconds: float):
+    """The POST that arrived within `seconds`, or None (rx.next would count None as a failure)."""
+    try:
+        return rx.posts.get(timeout=seconds)
+    except Exception:
+        return None
+
+
+def log_line(t, needle: str, timeout: float = 10) -> str:
+    """The first line of the server's log containing `needle`, waiting up to `timeout` s."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for line in t.server.log_path.read_text(errors="replace").splitlines():
+            if needle in line:
+                return line
+        time.sleep(0.1)
+    return ""
 
 
 def receiver() -> harness.HttpReceiver:
@@ -177,9 +275,14 @@ def test_http_subscriber_confirms_and_receives(t):
     check_eq(sorted(x["Id"] for x in batch["Successful"]), ["1", "2"], "PublishBatch")
     got = [rx.next("PublishBatch delivers") for _ in range(4)]
     check_eq(sorted(g[2] for g in got if g and g[0] == "/raw"), ["one", "two"], "PublishBatch reaches the raw subscriber")
-    # Unsubscribe: no more deliveries to it, counted as deleted.
+    # Unsubscribe: the endpoint is told (enveloped, though raw), then gets nothing more; counted as deleted.
     sns.unsubscribe(SubscriptionArn=raw)
     check_eq(sns.get_topic_attributes(TopicArn=arn)["Attributes"]["SubscriptionsDeleted"], "1", "SubscriptionsDeleted")
+    got = rx.next("the unsubscribed endpoint receives its UnsubscribeConfirmation")
+    if got:
+        check_eq((got[0], got[1].get("x-amz-sns-message-type"), got[1].get("x-amz-sns-subscription-arn"),
+                  json.loads(got[2])["Type"]), ("/raw", "UnsubscribeConfirmation", raw, "UnsubscribeConfirmation"),
+                 "UnsubscribeConfirmation: path, headers and Type")
     sns.publish(TopicArn=arn, Message="after")
     got = rx.next("the remaining subscriber still receives")
     check(got and got[0] == "/hook", "only the remaining subscriber receives", "/hook", got and got[0])
@@ -215,6 +318,140 @@ def test_cloudwatch_alarm_actions_reach_an_http_subscriber(t):
     check_eq(alarm["Trigger"]["MetricName"], "ActiveAlerts", "the notification names the metric")
     check(note.get("Subject", "").startswith('ALARM: "ChannelErrors"'), "the subject names state and alarm",
           'ALARM: "ChannelErrors" ...', note.get("Subject"))
+
+
+def test_https_subscriber_receives_signed_messages(t):
+    """An HTTPS subscriber whose certificate --sns-ca-file's CA signed: the SubscriptionConfirmation,
+    Notifications with SignatureVersion 1 and then 2, and the UnsubscribeConfirmation all arrive
+    over TLS, each signature verified with the openssl CLI; the UnsubscribeConfirmation's
+    SubscribeURL restores the subscription."""
+    sns, rx = t.client("sns"), harness.HttpReceiver(tls=CERTS.context("trusted"))
+    try:
+        arn = sns.create_topic(Name=harness.unique("secure"))["TopicArn"]
+        endpoint = rx.url + "/tls"
+        check(endpoint.startswith("https://127.0.0.1:"), "the subscriber is https", "https://127.0.0.1:...", endpoint)
+        check_eq(sns.subscribe(TopicArn=arn, Protocol="https", Endpoint=endpoint)["SubscriptionArn"],
+                 "pending confirmation", "Subscribe https: pending")
+        got = rx.next("the https endpoint receives the SubscriptionConfirmation over TLS")
+        if not got:
+            return
+        confirmation = json.loads(got[2])
+        check_eq((got[0], confirmation["Type"], confirmation["SignatureVersion"]),
+                 ("/tls", "SubscriptionConfirmation", "1"), "SubscriptionConfirmation over TLS, SignatureVersion 1")
+        check(openssl_verifies(t, confirmation), "openssl verifies the SubscriptionConfirmation (SHA1withRSA)")
+        tampered = dict(confirmation, Token=confirmation["Token"][::-1])
+        check(not openssl_verifies(t, tampered), "and not once its Token is changed")
+        with urllib.request.urlopen(confirmation["SubscribeURL"], timeout=10) as r:
+            r.read()
+        sub_arn = sns.list_subscriptions_by_topic(TopicArn=arn)["Subscriptions"][0]["SubscriptionArn"]
+
+        sns.publish(TopicArn=arn, Subject="Signed", Message="over TLS\nline two")
+        got = rx.next("the https endpoint receives the Notification")
+        if got:
+            n = json.loads(got[2])
+            check_eq((n["Type"], n["Subject"], n["Message"], n["SignatureVersion"]),
+                     ("Notification", "Signed", "over TLS\nline two", "1"), "Notification over TLS")
+            check(openssl_verifies(t, n), "openssl verifies the Notification with a Subject (SHA1withRSA)")
+            check(not openssl_verifies(t, dict(n, Subject="Other")), "and not once its Subject is changed")
+
+        sns.set_topic_attributes(TopicArn=arn, AttributeName="SignatureVersion", AttributeValue="2")
+        sns.publish(TopicArn=arn, Message="no subject, SHA256")
+        got = rx.next("the Notification of a SignatureVersion 2 topic")
+        if got:
+            n = json.loads(got[2])
+            check_eq(("Subject" in n, n["SignatureVersion"]), (False, "2"), "SignatureVersion 2, no Subject member")
+            check(openssl_verifies(t, n), "openssl verifies the Notification (SHA256withRSA)")
+
+        sns.unsubscribe(SubscriptionArn=sub_arn)
+        got = rx.next("the https endpoint receives the UnsubscribeConfirmation")
+        if not got:
+            return
+        u = json.loads(got[2])
+        check_eq((got[1].get("x-amz-sns-message-type"), got[1].get("x-amz-sns-subscription-arn"), u["Type"],
+                  u["SignatureVersion"]), ("UnsubscribeConfirmation", sub_arn, "UnsubscribeConfirmation", "2"),
+                 "UnsubscribeConfirmation headers and body")
+        check(u["Message"].startswith(f"You have chosen to deactivate subscription {sub_arn}."),
+              "the UnsubscribeConfirmation's Message, in AWS's words", sub_arn, u["Message"])
+        check(openssl_verifies(t, u), "openssl verifies the UnsubscribeConfirmation (SHA256withRSA)")
+        check_eq(sns.list_subscriptions_by_topic(TopicArn=arn)["Subscriptions"], [], "unsubscribed")
+        with urllib.request.urlopen(u["SubscribeURL"], timeout=10) as r:
+            r.read()
+        check_eq([s["SubscriptionArn"] for s in sns.list_subscriptions_by_topic(TopicArn=arn)["Subscriptions"]],
+                 [sub_arn], "the UnsubscribeConfirmation's SubscribeURL restores the subscription")
+        with urllib.request.urlopen(u["SubscribeURL"], timeout=10) as r:
+            again = r.read().decode()
+        check(sub_arn in again and len(sns.list_subscriptions_by_topic(TopicArn=arn)["Subscriptions"]) == 1,
+              "the same SubscribeURL again restores nothing twice", sub_arn, again)
+        sns.publish(TopicArn=arn, Message="restored")
+        got = rx.next("the restored subscription receives")
+        check(got and json.loads(got[2])["Message"] == "restored", "delivery to the restored subscription")
+        check(no_post(rx, 0.3) is None, "once")
+    finally:
+        rx.close()
+
+
+def test_https_by_host_name(t):
+    """https://localhost: the name is sent as SNI and checked against the certificate's DNS name."""
+    server_names = []
+    tls = CERTS.context("trusted")
+    tls.sni_callback = lambda _socket, name, _context: server_names.append(name)
+    sns, rx = t.client("sns"), harness.HttpReceiver(tls=tls)
+    try:
+        arn = sns.create_topic(Name=harness.unique("named"))["TopicArn"]
+        sns.subscribe(TopicArn=arn, Protocol="https", Endpoint=rx.url.replace("127.0.0.1", "localhost") + "/named")
+        got = rx.next("https://localhost receives the SubscriptionConfirmation")
+        check(got and got[0] == "/named", "delivered to https://localhost", "/named", got and got[0])
+        check_eq(server_names, ["localhost"], "the TLS handshake named the host (SNI)")
+    finally:
+        rx.close()
+
+
+def test_a_stuck_https_subscriber_costs_one_timeout(t):
+    """A subscriber that accepts the connection and never answers the TLS handshake: the attempt
+    ends after the 5 s step timeout, logged, and the worker goes on."""
+    sns = t.client("sns")
+    stuck = socket.socket()
+    stuck.bind(("127.0.0.1", 0))
+    stuck.listen(1)  # the kernel completes the TCP handshake; nobody ever reads
+    try:
+        arn = sns.create_topic(Name=harness.unique("stuck"))["TopicArn"]
+        url = f"https://127.0.0.1:{stuck.getsockname()[1]}/stuck"
+        started = time.monotonic()
+        sns.subscribe(TopicArn=arn, Protocol="https", Endpoint=url)
+        line = log_line(t, url, timeout=15)
+        waited = time.monotonic() - started
+        check("timed out" in line and "retry 1 of 3" in line, "the stuck attempt times out and is retried later",
+              "timed out", line)
+        check(4 <= waited <= 8, "after about 5 s", "5 s", f"{waited:.1f} s")
+    finally:
+        stuck.close()
+
+
+def test_https_subscribers_whose_certificate_does_not_verify_get_nothing(t):
+    """A self-signed certificate and one for another name: the attempt fails before anything is
+    sent, and the log says why (AWS retries it 20 s later; the suite does not wait for that)."""
+    sns = t.client("sns")
+    arn = sns.create_topic(Name=harness.unique("untrusted"))["TopicArn"]
+    for name, reason in (("untrusted", "certificate verify failed: self-signed certificate"),
+                         ("wrong-name", "certificate verify failed: IP address mismatch")):
+        rx = harness.HttpReceiver(tls=CERTS.context(name))
+        try:
+            sns.subscribe(TopicArn=arn, Protocol="https", Endpoint=rx.url + "/" + name)
+            line = log_line(t, rx.url + "/" + name)
+            check(reason in line and "retry 1 of 3" in line, f"{name}: the log says why, and that it retries",
+                  reason, line)
+            check(no_post(rx, 0.5) is None, f"{name}: the endpoint receives nothing")
+        finally:
+            rx.close()
+
+
+def test_sns_ca_file_is_checked_at_start(t):
+    for path, why in (("/nonexistent/ca.pem", "cannot read /nonexistent/ca.pem"),
+                      (str(harness.REPO / "README.md"), "as CA certificates")):
+        r = subprocess.run([str(harness.mediaemu_binary()), "--port", str(harness.free_port()), "--data-dir",
+                            str(CERTS.dir / "unused"), "--sns-ca-file", path], capture_output=True, text=True, timeout=30)
+        check(r.returncode == 2 and "--sns-ca-file" in r.stderr and why in r.stderr,
+              f"--sns-ca-file {path}: mediaemu refuses to start, saying why", why, (r.returncode, r.stderr[:300]))
 
 
 def test_errors(t):
@@ -265,7 +502,9 @@ def test_state_survives_kill9(t):
     arn = sns.create_topic(Name=harness.unique("durable"), Attributes={"DisplayName": "Kept"})["TopicArn"]
     sns.subscribe(TopicArn=arn, Protocol="http", Endpoint=rx.url + "/durable")
     got = rx.next("confirmation before the restart")
+    cert_url = None
     if got:
+        cert_url = json.loads(got[2])["SigningCertURL"]
         sns.confirm_subscription(TopicArn=arn, Token=json.loads(got[2])["Token"])
     t.server.restart(hard=True)
     sns = t.client("sns")
@@ -276,6 +515,10 @@ def test_state_survives_kill9(t):
     sns.publish(TopicArn=arn, Message="after restart")
     got = rx.next("delivery after the restart")
     check(got and json.loads(got[2])["Message"] == "after restart", "delivery after kill -9")
+    if got:
+        n = json.loads(got[2])
+        check_eq(n["SigningCertURL"], cert_url, "the signing key and certificate survive a restart")
+        check(openssl_verifies(t, n), "openssl verifies a Notification signed after the restart")
 
 
-harness.main(globals())
+harness.main(globals(), server_args=("--sns-ca-file", str(CERTS.ca)))

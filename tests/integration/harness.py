@@ -317,9 +317,10 @@ def load_fixture(name: str, **substitutions: str) -> Any:
 
 class HttpReceiver:
     """An HTTP subscriber on 127.0.0.1: every POST lands in `posts` as (path, headers, body), after
-    `on_post(path, headers, body)` when given (e.g. to confirm a subscription)."""
+    `on_post(path, headers, body)` when given (e.g. to confirm a subscription). With `tls` (a
+    server-side ssl.SSLContext) it is an HTTPS subscriber and `url` starts with https://."""
 
-    def __init__(self, on_post: Optional[Callable[[str, dict, str], None]] = None):
+    def __init__(self, on_post: Optional[Callable[[str, dict, str], None]] = None, tls=None):
         import queue
         import threading
         from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -342,7 +343,9 @@ class HttpReceiver:
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        if tls:  # before serving: each accepted connection then does the TLS handshake
+            self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
+        self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.server.server_port}"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def next(self, what: str, timeout: float = 10):

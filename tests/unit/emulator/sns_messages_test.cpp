@@ -54,6 +54,7 @@ TEST_CASE("sns: MessageStructure json picks the protocol's entry or the default"
 }
 
 TEST_CASE("sns: a notification carries AWS's members and attributes") {
+  SnsSigner signer({}, "http://127.0.0.1:4566");
   Envelope e;
   e.type = "Notification";
   e.message_id = "m-1";
@@ -63,24 +64,29 @@ TEST_CASE("sns: a notification carries AWS's members and attributes") {
   e.timestamp = "2026-01-01T00:00:00.000Z";
   e.unsubscribe_url = "http://127.0.0.1:4566/?Action=Unsubscribe";
   e.attributes = notification_attributes({{"a", {{"DataType", "String"}, {"StringValue", "v"}}}});
-  json n = json::parse(envelope_json(e));
-  CHECK(n["Type"] == "Notification");
-  CHECK(n["Subject"] == "S");
+  nlohmann::ordered_json n = nlohmann::ordered_json::parse(envelope_json(e, signer));
+  std::vector<std::string> members;
+  for (const auto& [k, v] : n.items()) members.push_back(k);
+  CHECK(members == std::vector<std::string>{"Type", "MessageId", "TopicArn", "Subject", "Message", "Timestamp",
+                                            "SignatureVersion", "Signature", "SigningCertURL", "UnsubscribeURL",
+                                            "MessageAttributes"});
   CHECK(n["Message"] == "hello");
   CHECK(n["SignatureVersion"] == "1");
-  CHECK_FALSE(n["Signature"].get<std::string>().empty());
-  CHECK(n["SigningCertURL"].get<std::string>().rfind("https://sns.eu-west-1.amazonaws.com/", 0) == 0);
+  CHECK(n["SigningCertURL"] == signer.certificate_url());
+  CHECK(verify_signature(signer.certificate_pem(), string_to_sign(e), n["Signature"], 1));
   CHECK(n["MessageAttributes"]["a"] == json({{"Type", "String"}, {"Value", "v"}}));
-  CHECK_FALSE(n.contains("Token"));
 
   e.type = "SubscriptionConfirmation";
   e.token = "tok";
   e.subscribe_url = "http://127.0.0.1:4566/?Action=ConfirmSubscription";
-  json c = json::parse(envelope_json(e));
-  CHECK(c["Token"] == "tok");
-  CHECK(c["SubscribeURL"] == e.subscribe_url);
-  CHECK_FALSE(c.contains("Subject"));
-  CHECK_FALSE(c.contains("UnsubscribeURL"));
+  e.signature_version = 2;
+  nlohmann::ordered_json c = nlohmann::ordered_json::parse(envelope_json(e, signer));
+  members.clear();
+  for (const auto& [k, v] : c.items()) members.push_back(k);
+  CHECK(members == std::vector<std::string>{"Type", "MessageId", "Token", "TopicArn", "Message", "SubscribeURL",
+                                            "Timestamp", "SignatureVersion", "Signature", "SigningCertURL"});
+  CHECK(c["SignatureVersion"] == "2");
+  CHECK(verify_signature(signer.certificate_pem(), string_to_sign(e), c["Signature"], 2));
 }
 
 TEST_CASE("sns: filter policies on message attributes") {
