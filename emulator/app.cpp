@@ -28,7 +28,7 @@ App::App(const Config& config, boost::asio::io_context& io)
       domain_(config, store_, clock_),
       media_(config, domain_, io, flows_.taps()),
       // Objects live under <data-dir>/s3, where MediaLive's s3:// outputs write (media_plans.cpp).
-      s3_(std::make_unique<s3::S3Service>(s3::S3Service{domain_, s3::ObjectStore(config.data_dir)})) {
+      s3_(std::make_unique<s3::S3Service>(domain_, config.data_dir)) {
   api_.set_handlers("medialive", medialive::operations(domain_, media_));
   harvester_ = std::make_unique<mediapackage::Harvester>(domain_, s3_->objects);
   api_.set_handlers("mediapackage", mediapackage::operations(domain_, media_, harvester_.get()));
