@@ -3,20 +3,13 @@
 // one null version, and ListObjectVersions pages through (key, version) pairs.
 #include <catch2/catch.hpp>
 
-#include <unistd.h>
-
 #include "emulator/s3/versions.hpp"
+#include "tests/unit/emulator/s3_test_dir.hpp"
 
 using namespace mediaemu::s3;
 namespace fs = std::filesystem;
 
 namespace {
-struct TempDir {
-  fs::path path = fs::temp_directory_path() / ("s3-versions-test-" + std::to_string(::getpid()));
-  TempDir() { fs::create_directories(path); }
-  ~TempDir() { fs::remove_all(path); }
-};
-
 ObjectInfo put(ObjectStore& objects, VersionStore& versions, const std::string& key, const std::string& body,
                Versioning mode = Versioning::Enabled) {
   return versions.write("b", key, mode, [&](const VersionStamp& stamp) {
