@@ -8,23 +8,10 @@
 #include "emulator/s3/s3.hpp"
 
 namespace mediaemu::s3 {
-namespace {
 
-// Refuses keys that cannot be files (s3_rules.hpp); S3 answers KeyTooLongError for its own limit.
-void check_key(const std::string& key) {
-  std::string problem = key_problem(key);
-  if (problem.empty()) return;
-  if (key.size() > kMaxKeyBytes) throw s3_error("KeyTooLongError", "Your key is too long", 400);
-  throw s3_error("InvalidArgument", "Invalid object key: " + problem, 400);
-}
-
-// The version a GetObject / HeadObject (or CopyObject's source) reads: the current object, or the
-// one `version_id` names. Errors as S3 sends them (API_GetObject.html, API_CopyObject.html):
-// 404 NoSuchKey, with x-amz-delete-marker when the latest version is a delete marker; 404
-// NoSuchVersion; a delete marker named by id is 405 MethodNotAllowed (400 InvalidRequest as a
-// copy source). The caller has checked the bucket.
+// Errors as S3 sends them (API_GetObject.html, API_CopyObject.html).
 Version require_version(S3Service& s3, const std::string& bucket, const std::string& key,
-                        const std::string* version_id, bool copy_source = false) {
+                        const std::string* version_id, bool copy_source) {
   if (!version_id) {
     if (auto info = s3.objects.head(bucket, key)) return Version{key, *info, false, true, s3.objects.object_path(bucket, key)};
     api::ApiError missing = s3_error("NoSuchKey", "The specified key does not exist.", 404);
@@ -47,6 +34,16 @@ Version require_version(S3Service& s3, const std::string& bucket, const std::str
 
 const std::string* version_in(const json& in) {
   return in.contains("VersionId") ? &in["VersionId"].get_ref<const std::string&>() : nullptr;
+}
+
+namespace {
+
+// Refuses keys that cannot be files (s3_rules.hpp); S3 answers KeyTooLongError for its own limit.
+void check_key(const std::string& key) {
+  std::string problem = key_problem(key);
+  if (problem.empty()) return;
+  if (key.size() > kMaxKeyBytes) throw s3_error("KeyTooLongError", "Your key is too long", 400);
+  throw s3_error("InvalidArgument", "Invalid object key: " + problem, 400);
 }
 
 // If-Match / If-None-Match / If-Modified-Since / If-Unmodified-Since, in RFC 9110 §13.2.2's order:
@@ -76,8 +73,7 @@ json read_object(S3Service& s3, const json& in, bool with_body) {
   const ObjectInfo& info = version.info;
   if (auto not_modified = check_conditions(in, info)) return *not_modified;
   json out = object_headers(info);
-  if (version_in(in)) mode = Versioning::Enabled;  // a version asked for by id is named in the answer
-  add_version_id(out, mode, info);
+  add_version_id(out, version_in(in) ? Versioning::Enabled : mode, info);  // a version asked for is named
   apply_response_overrides(in, out);
   uint64_t first = 0, length = info.size;
   if (in.contains("Range")) {

@@ -41,6 +41,14 @@ void check_bucket(Domain& domain, const std::string& name);
 Versioning bucket_versioning(Domain& domain, const std::string& name);
 // A versionId a request names: 400 InvalidArgument unless well formed (versions.hpp).
 void check_version_id(const std::string& id);
+// The version a request reads (objects.cpp): the current object, or the one `version_id` names
+// (nullptr: none). 404 NoSuchKey, with x-amz-delete-marker when the latest version is a delete
+// marker; 404 NoSuchVersion; a delete marker named by id is 405 MethodNotAllowed, or 400
+// InvalidRequest as a copy source. The caller has checked the bucket.
+Version require_version(S3Service& s3, const std::string& bucket, const std::string& key,
+                        const std::string* version_id, bool copy_source = false);
+// The input's VersionId member (the versionId query parameter), or nullptr.
+const std::string* version_in(const json& in);
 
 // A string member the model marks required (validation has run): text(in, "Bucket").
 inline const std::string& text(const json& in, const char* member) {

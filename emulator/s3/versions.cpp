@@ -139,10 +139,22 @@ void VersionStore::save(const std::string& bucket, const Version& v) {
     fs::create_hard_link(v.file, bytes, ec);
     if (ec) fs::copy_file(v.file, bytes, fs::copy_options::overwrite_existing);
   }
+  save_metadata(bucket, v);  // last: the version exists from here
+}
+
+void VersionStore::save_metadata(const std::string& bucket, const Version& v) {
   json j = info_to_json(v.info);
   j["key"] = v.key;
   if (v.delete_marker) j["delete_marker"] = true;
-  write_file_atomically(meta_file(dir, v.id()), j.dump());  // last: the version exists from here
+  write_file_atomically(meta_file(key_dir(bucket, v.key), v.id()), j.dump());
+}
+
+void VersionStore::set_headers(const std::string& bucket, const Version& version, json headers) {
+  std::lock_guard lock(mutex_);
+  if (version.current) return objects_.set_headers(bucket, version.key, version.info, std::move(headers));
+  Version updated = version;
+  updated.info.headers = std::move(headers);
+  save_metadata(bucket, updated);
 }
 
 void VersionStore::erase(const std::string& bucket, const Version& v) {

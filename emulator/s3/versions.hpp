@@ -74,6 +74,8 @@ class VersionStore {
   // DeleteObject with a version id: removes exactly that version (nullopt: there was none); when it
   // was the latest, the next one becomes the key's file again.
   std::optional<Version> remove_version(const std::string& bucket, const std::string& key, const std::string& id);
+  // Replaces the stored headers (tags) of one version, current or not, keeping its bytes.
+  void set_headers(const std::string& bucket, const Version& version, json headers);
 
  private:
   std::filesystem::path key_dir(const std::string& bucket, const std::string& key) const;
@@ -82,6 +84,7 @@ class VersionStore {
   // `drop_null`; removes any other null version when `drop_null`.
   void archive_current(const std::string& bucket, const std::string& key, bool drop_null);
   void save(const std::string& bucket, const Version& v);
+  void save_metadata(const std::string& bucket, const Version& v);
   void erase(const std::string& bucket, const Version& v);
   // After the current file went away: the newest remaining object version becomes the file.
   void restore_latest(const std::string& bucket, const std::string& key);

@@ -351,6 +351,14 @@ def test_versioning(t):
     check_eq(c.get_object(Bucket=b, Key="k", VersionId="null")["Body"].read(), b"v0", "GET of the null version")
     check_eq(c.head_object(Bucket=b, Key="k", VersionId=v1)["ContentLength"], 2, "HEAD by versionId")
     check_eq((t.server.data_dir / "s3" / b / "k").read_bytes(), b"v2", "the file under s3/ is the latest")
+    tagged = c.put_object_tagging(Bucket=b, Key="k", VersionId=v1, Tagging={"TagSet": [{"Key": "t", "Value": "old"}]})
+    check_eq(tagged.get("VersionId"), v1, "PutObjectTagging of a noncurrent version names it")
+    check_eq(c.get_object_tagging(Bucket=b, Key="k", VersionId=v1)["TagSet"], [{"Key": "t", "Value": "old"}],
+             "the version keeps its tags")
+    check_eq(c.get_object_tagging(Bucket=b, Key="k")["TagSet"], [], "the current version's tags are its own")
+    check_eq(c.get_object(Bucket=b, Key="k", VersionId=v1)["Body"].read(), b"v1", "tagging kept the bytes")
+    c.delete_object_tagging(Bucket=b, Key="k", VersionId=v1)
+    check_eq(c.get_object_tagging(Bucket=b, Key="k", VersionId=v1)["TagSet"], [], "DeleteObjectTagging by version")
     expect_error(lambda: c.get_object(Bucket=b, Key="k", VersionId="A" * 32), 404, "NoSuchVersion", "unknown version")
     expect_error(lambda: c.get_object(Bucket=b, Key="k", VersionId="bad"), 400, "InvalidArgument", "malformed version id")
 

@@ -68,6 +68,14 @@ TEST_CASE("s3 versions: writes keep older versions, the file is always the lates
     CHECK(head->version.id == v1.version.id);  // the sidecar followed it
     CHECK(ids(versions.versions("b", "k")) == std::vector<std::string>{v1.version.id, "null"});
   }
+  SECTION("a noncurrent version's headers (tags) change, not its bytes") {
+    versions.set_headers("b", *versions.find("b", "k", v1.version.id), {{"TagSet", {{{"Key", "t"}, {"Value", "v"}}}}});
+    auto again = versions.find("b", "k", v1.version.id);
+    REQUIRE(again);
+    CHECK(again->info.headers["TagSet"][0]["Key"] == "t");
+    CHECK(read_file_range(again->file, 0, 10) == "one");
+    CHECK(objects.head("b", "k")->headers.value("TagSet", json::array()).empty());
+  }
   SECTION("removing a noncurrent version leaves the file alone") {
     CHECK(versions.remove_version("b", "k", "null"));
     CHECK_FALSE(versions.remove_version("b", "k", "null"));
