@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "api/protocols/rest_common.hpp"
+#include "api/timestamps.hpp"
 #include "api/uri_template.hpp"
 #include "emulator/s3/object_headers.hpp"
 #include "emulator/s3/s3.hpp"
@@ -28,7 +29,8 @@ Version require_version(S3Service& s3, const std::string& bucket, const std::str
   if (found->delete_marker)
     throw s3_error("MethodNotAllowed", "The specified method is not allowed against this resource.", 405)
         .with_header("x-amz-delete-marker", "true")
-        .with_header("x-amz-version-id", *version_id);
+        .with_header("x-amz-version-id", *version_id)
+        .with_header("Last-Modified", api::format_rfc822(found->info.last_modified()));
   return *found;
 }
 
