@@ -403,6 +403,11 @@ def test_versioning(t):
              "versions newest first, IsLatest on the current")
     check_eq([g[2] for g in got if g[0] == "dir/a"], [False], "the version behind a delete marker is not latest")
     check_eq([(m["Key"], m["IsLatest"]) for m in listed["DeleteMarkers"]], [("dir/a", True)], "the delete marker lists")
+    spaced = c.put_object(Bucket=b, Key="sp ace/é+1", Body=b"s")["VersionId"]
+    listed_spaced = c.list_object_versions(Bucket=b, Prefix="sp ace/")  # botocore asks for url encoding
+    check_eq([(v["Key"], v["VersionId"]) for v in listed_spaced["Versions"]], [("sp ace/é+1", spaced)],
+             "keys with spaces and UTF-8 list back decoded")
+    c.delete_object(Bucket=b, Key="sp ace/é+1", VersionId=spaced)
     rolled = c.list_object_versions(Bucket=b, Delimiter="/")
     check_eq([p["Prefix"] for p in rolled["CommonPrefixes"]], ["dir/"], "CommonPrefixes with a delimiter")
     pages = list(c.get_paginator("list_object_versions").paginate(Bucket=b, PaginationConfig={"PageSize": 2}))
