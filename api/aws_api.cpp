@@ -341,6 +341,7 @@ HttpResponse AwsApi::handle(const HttpRequest& request) const {
     response = wire.write_output(*service->model, op, output, ctx.request_id);
   } catch (const ApiError& e) {
     response = protocol_error(protocol, error_reply(service->model.get(), protocol, e), ctx.request_id);
+    for (const auto& [name, value] : e.headers()) response.set_header(name, value);
   } catch (const std::exception& e) {
     spdlog::error("{} {} failed: {}", ctx.service, ctx.operation, e.what());
     ApiError internal(ErrorKind::Internal, std::string("Internal error in mediaemu: ") + e.what());

@@ -5,6 +5,8 @@
 
 #include <stdexcept>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace mediaemu::api {
 
@@ -30,11 +32,19 @@ class ApiError : public std::runtime_error {
   ErrorKind kind() const { return kind_; }
   const std::string& code() const { return code_; }  // empty: the engine picks by kind
   int status() const { return status_; }              // 0: from the model's shape or the kind
+  // Response headers some errors carry besides the body (S3's 404 for a key whose current
+  // version is a delete marker sends x-amz-delete-marker: true): with_header(name, value).
+  ApiError& with_header(std::string name, std::string value) {
+    headers_.emplace_back(std::move(name), std::move(value));
+    return *this;
+  }
+  const std::vector<std::pair<std::string, std::string>>& headers() const { return headers_; }
 
  private:
   ErrorKind kind_;
   std::string code_;
   int status_ = 0;
+  std::vector<std::pair<std::string, std::string>> headers_;
 };
 
 inline ApiError not_found(const std::string& message) { return {ErrorKind::NotFound, message}; }

@@ -30,7 +30,7 @@ App::App(const Config& config, boost::asio::io_context& io)
       // SNS signs with a key kept under <data-dir>/sns and trusts --sns-ca-file's CAs (delivery.hpp).
       sns_delivery_(sns::SnsSigner(config.data_dir / "sns", config.http_base()), config.sns_ca_file),
       // Objects live under <data-dir>/s3, where MediaLive's s3:// outputs write (media_plans.cpp).
-      s3_(std::make_unique<s3::S3Service>(s3::S3Service{domain_, s3::ObjectStore(config.data_dir)})) {
+      s3_(std::make_unique<s3::S3Service>(domain_, config.data_dir)) {
   api_.set_handlers("medialive", medialive::operations(domain_, media_));
   harvester_ = std::make_unique<mediapackage::Harvester>(domain_, s3_->objects);
   api_.set_handlers("mediapackage", mediapackage::operations(domain_, media_, harvester_.get()));

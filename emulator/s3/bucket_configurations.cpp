@@ -1,6 +1,7 @@
-// Bucket configurations that are stored and returned as given: versioning, lifecycle, policy,
-// website, CORS, tagging, default encryption, public access block and object ownership. Each Get
-// of an absent one answers S3's own 404 code, or what S3 answers for a bucket that never set it.
+// Bucket configurations that are stored and returned as given: versioning (which objects.cpp
+// applies through versions.hpp), lifecycle, policy, website, CORS, tagging, default encryption,
+// public access block and object ownership. Each Get of an absent one answers S3's own 404 code,
+// or what S3 answers for a bucket that never set it.
 // Encryption and public access settings are kept and reported, not applied: objects are files
 // under the data dir, and nothing here is public or private.
 // https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html#ErrorCodeList

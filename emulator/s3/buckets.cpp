@@ -22,6 +22,16 @@ void check_bucket(Domain& domain, const std::string& name) {
   require_bucket(domain, name);
 }
 
+Versioning bucket_versioning(Domain& domain, const std::string& name) {
+  auto lock = domain.read();
+  std::string status = require_bucket(domain, name).doc.value("Versioning", json::object()).value("Status", "");
+  return status == "Enabled" ? Versioning::Enabled : status == "Suspended" ? Versioning::Suspended : Versioning::Unversioned;
+}
+
+void check_version_id(const std::string& id) {
+  if (!well_formed_version_id(id)) throw s3_error("InvalidArgument", "Invalid version id specified", 400);
+}
+
 namespace {
 
 std::string bucket_region(const Record& r) { return r.doc.value("Region", api::kDefaultRegion); }
@@ -88,11 +98,14 @@ void add_bucket_operations(api::OperationTable& t, S3Service& s3) {
     const std::string name = in.at("Bucket").get<std::string>();
     auto tx = s3.domain.write();
     if (!tx->find(bucket_key(name))) throw s3_error("NoSuchBucket", "The specified bucket does not exist: " + name, 404);
-    if (s3.objects.bucket_has_objects(name))
+    // Noncurrent versions and delete markers count too (API_DeleteBucket.html: "All objects,
+    // including all object versions and delete markers, in the bucket must be deleted").
+    if (s3.objects.bucket_has_objects(name) || s3.versions.has_noncurrent(name))
       throw s3_error("BucketNotEmpty", "The bucket you tried to delete is not empty: " + name, 409);
     tx->remove(bucket_key(name));
     tx->commit();
     s3.objects.remove_bucket(name);
+    s3.versions.remove_bucket(name);
     return json::object();
   };
 }

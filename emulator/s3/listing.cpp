@@ -1,4 +1,7 @@
-// ListObjectsV2 and ListObjects (v1) over the bucket's files.
+// ListObjectsV2 and ListObjects (v1) over the bucket's files; ListObjectVersions over every
+// version, current (the files) or not (versions.hpp).
+#include <map>
+
 #include "api/base64.hpp"
 #include "api/uri_template.hpp"
 #include "emulator/s3/object_headers.hpp"
@@ -48,7 +51,7 @@ Listing list(S3Service& s3, const json& in, const std::string& after, bool owner
                  {"ETag", quoted_etag(info->etag)},
                  {"Size", info->size},
                  {"StorageClass", "STANDARD"}};
-    if (owner) item["Owner"] = {{"DisplayName", "mediaemu"}, {"ID", api::kAccountId}};
+    if (owner) item["Owner"] = bucket_owner();
     l.contents.push_back(std::move(item));
   }
   for (const std::string& p : l.page.common_prefixes) l.prefixes.push_back({{"Prefix", encode(p, url)}});
@@ -97,11 +100,79 @@ json list_v1(S3Service& s3, const json& in) {
   return out;
 }
 
+// https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectVersions.html
+json list_object_versions(S3Service& s3, const json& in) {
+  const std::string& bucket = text(in, "Bucket");
+  check_bucket(s3.domain, bucket);
+  std::string key_marker = in.value("KeyMarker", ""), version_marker = in.value("VersionIdMarker", "");
+  if (!version_marker.empty() && key_marker.empty())
+    throw s3_error("InvalidArgument", "A version-id marker cannot be specified without a key marker.", 400);
+  if (!version_marker.empty()) check_version_id(version_marker);
+  ListRequest request;
+  request.prefix = in.value("Prefix", "");
+  request.delimiter = in.value("Delimiter", "");
+  request.after = key_marker;
+  request.max_keys = std::clamp(in.value("MaxKeys", 1000), 0, 1000);
+  // Versions are read once, for the keys the prefix can match.
+  std::vector<KeyVersions> sorted;
+  std::map<std::string, std::vector<Version>> found;
+  for (const std::string& key : s3.versions.keys(bucket)) {
+    if (key.compare(0, request.prefix.size(), request.prefix) != 0) continue;
+    auto versions = s3.versions.versions(bucket, key);
+    if (versions.empty()) continue;
+    KeyVersions k{key, {}};
+    for (const Version& v : versions) k.version_ids.push_back(v.id());
+    sorted.push_back(std::move(k));
+    found[key] = std::move(versions);
+  }
+  VersionPage page = list_versions(sorted, request, version_marker);
+  bool url = in.value("EncodingType", "") == "url";
+  json versions = json::array(), markers = json::array(), prefixes = json::array();
+  for (const VersionRef& ref : page.versions) {
+    const std::vector<Version>& all = found[ref.key];
+    for (const Version& v : all) {
+      if (v.id() != ref.version_id) continue;
+      json item = {{"Key", encode(ref.key, url)},
+                   {"VersionId", ref.version_id},
+                   {"IsLatest", &v == &all.front()},
+                   {"LastModified", v.info.last_modified()},
+                   {"Owner", bucket_owner()}};
+      if (v.delete_marker) {
+        markers.push_back(std::move(item));
+      } else {
+        item["ETag"] = quoted_etag(v.info.etag);
+        item["Size"] = v.info.size;
+        item["StorageClass"] = "STANDARD";
+        versions.push_back(std::move(item));
+      }
+      break;
+    }
+  }
+  for (const std::string& p : page.common_prefixes) prefixes.push_back({{"Prefix", encode(p, url)}});
+  json out = {{"Name", bucket},
+              {"Prefix", encode(request.prefix, url)},
+              {"KeyMarker", encode(key_marker, url)},
+              {"VersionIdMarker", version_marker},
+              {"MaxKeys", request.max_keys},
+              {"IsTruncated", page.truncated}};
+  if (!versions.empty()) out["Versions"] = versions;
+  if (!markers.empty()) out["DeleteMarkers"] = markers;
+  if (!prefixes.empty()) out["CommonPrefixes"] = prefixes;
+  if (in.contains("Delimiter")) out["Delimiter"] = encode(request.delimiter, url);
+  if (url) out["EncodingType"] = "url";
+  if (page.truncated) {
+    out["NextKeyMarker"] = encode(page.next_key_marker, url);
+    if (!page.next_version_id_marker.empty()) out["NextVersionIdMarker"] = page.next_version_id_marker;
+  }
+  return out;
+}
+
 }  // namespace
 
 void add_listing_operations(api::OperationTable& t, S3Service& s3) {
   t["ListObjectsV2"] = [&s3](const CallContext&, const json& in) { return list_v2(s3, in); };
   t["ListObjects"] = [&s3](const CallContext&, const json& in) { return list_v1(s3, in); };
+  t["ListObjectVersions"] = [&s3](const CallContext&, const json& in) { return list_object_versions(s3, in); };
 }
 
 }  // namespace mediaemu::s3

@@ -95,7 +95,7 @@ json complete_upload(S3Service& s3, const json& in) {
   json upload = require_upload(s3, in);
   const std::string& bucket = text(in, "Bucket");
   const std::string& key = text(in, "Key");
-  check_bucket(s3.domain, bucket);
+  Versioning mode = bucket_versioning(s3.domain, bucket);
   fs::path dir = s3.objects.upload_dir(text(in, "UploadId"));
   const json parts = in.value("MultipartUpload", json::object()).value("Parts", json::array());
   if (parts.empty())
@@ -123,27 +123,31 @@ json complete_upload(S3Service& s3, const json& in) {
   }
   std::string etag = multipart_etag(md5s);
   ObjectInfo info = store_object(key, [&] {
-    fs::path temp = s3.objects.temp_file(bucket, key);
-    try {
-      {
-        std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-        for (int number : numbers) {
-          std::ifstream part(dir / std::to_string(number), std::ios::binary);
-          out << part.rdbuf();
+    return s3.versions.write(bucket, key, mode, [&](const VersionStamp& stamp) {
+      fs::path temp = s3.objects.temp_file(bucket, key);
+      try {
+        {
+          std::ofstream out(temp, std::ios::binary | std::ios::trunc);
+          for (int number : numbers) {
+            std::ifstream part(dir / std::to_string(number), std::ios::binary);
+            out << part.rdbuf();
+          }
+          out.flush();
+          if (!out) throw std::runtime_error("cannot write " + temp.string());
         }
-        out.flush();
-        if (!out) throw std::runtime_error("cannot write " + temp.string());
+        return s3.objects.put_file(bucket, key, temp, etag, upload.value("Headers", json::object()), stamp);
+      } catch (...) {
+        std::error_code ec;
+        fs::remove(temp, ec);
+        throw;
       }
-      return s3.objects.put_file(bucket, key, temp, etag, upload.value("Headers", json::object()));
-    } catch (...) {
-      std::error_code ec;
-      fs::remove(temp, ec);
-      throw;
-    }
+    });
   });
   std::error_code ec;
   fs::remove_all(dir, ec);
-  return json{{"Location", "/" + bucket + "/" + key}, {"Bucket", bucket}, {"Key", key}, {"ETag", quoted_etag(info.etag)}};
+  json out = {{"Location", "/" + bucket + "/" + key}, {"Bucket", bucket}, {"Key", key}, {"ETag", quoted_etag(info.etag)}};
+  add_version_id(out, mode, info);
+  return out;
 }
 
 json list_parts(S3Service& s3, const json& in) {

@@ -85,6 +85,10 @@ void check_content_md5(const json& in, const std::string& body) {
     throw s3_error("BadDigest", "The Content-MD5 you specified did not match what we received.", 400);
 }
 
+void add_version_id(json& out, Versioning mode, const ObjectInfo& info) {
+  if (mode != Versioning::Unversioned) out["VersionId"] = info.version.id_or_null();
+}
+
 ObjectInfo store_object(const std::string& key, const std::function<ObjectInfo()>& write) {
   try {
     return write();

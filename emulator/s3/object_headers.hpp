@@ -25,6 +25,9 @@ void apply_response_overrides(const json& input, json& output);
 void copy_checksums(const json& headers, json& output);
 // Content-MD5, when sent, must be the base64 MD5 of the body: 400 InvalidDigest / BadDigest.
 void check_content_md5(const json& input, const std::string& body);
+// VersionId (x-amz-version-id) for an object of a bucket with versioning Enabled or Suspended
+// ("null" there for a null version); unversioned buckets answer none.
+void add_version_id(json& output, Versioning mode, const ObjectInfo& info);
 // Runs a write of the key, turning a key that collides with a "directory" of other keys into an
 // S3-shaped 400, and anything else the file system refuses into 500 InternalError.
 ObjectInfo store_object(const std::string& key, const std::function<ObjectInfo()>& write);

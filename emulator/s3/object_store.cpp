@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
+#include <mutex>
 #include <random>
 #include <stdexcept>
 #include <system_error>
@@ -112,6 +114,49 @@ std::string read_whole_file(const fs::path& path) {
   return out;
 }
 
+std::string read_file_range(const fs::path& path, uint64_t offset, uint64_t length) {
+  Fd f{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
+  if (f.fd < 0) fail("cannot open", path);
+  std::string out(static_cast<size_t>(length), '\0');
+  size_t done = 0;
+  while (done < out.size()) {
+    ssize_t n = ::pread(f.fd, out.data() + done, out.size() - done, static_cast<off_t>(offset + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;  // replaced by a shorter file since head(): send what there is
+    done += static_cast<size_t>(n);
+  }
+  out.resize(done);
+  return out;
+}
+
+json info_to_json(const ObjectInfo& info) {
+  json j = {{"etag", info.etag}, {"size", info.size}, {"mtime_ns", info.mtime_ns}, {"headers", info.headers}};
+  if (!info.version.id.empty()) j["version_id"] = info.version.id;
+  if (info.version.seq) j["seq"] = info.version.seq;
+  return j;
+}
+
+ObjectInfo info_from_json(const json& j) {
+  ObjectInfo info;
+  info.etag = j.value("etag", "");
+  info.size = j.value("size", uint64_t{0});
+  info.mtime_ns = j.value("mtime_ns", int64_t{0});
+  info.headers = j.value("headers", json::object());
+  info.version.id = j.value("version_id", "");
+  info.version.seq = j.value("seq", int64_t{0});
+  return info;
+}
+
+int64_t next_version_seq() {
+  static std::mutex mutex;
+  static int64_t last = 0;
+  std::lock_guard lock(mutex);
+  int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                    std::chrono::system_clock::now().time_since_epoch()).count();
+  last = std::max(now, last + 1);
+  return last;
+}
+
 std::string md5_hex(const std::string& bytes) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned size = 0;
@@ -199,35 +244,23 @@ std::optional<ObjectInfo> ObjectStore::head(const std::string& bucket, const std
   info.size = static_cast<uint64_t>(st.st_size);
   info.mtime_ns = mtime_ns_of(st);
   try {
-    json sidecar = json::parse(read_whole_file(meta_path(bucket, key)));
-    if (sidecar.value("size", uint64_t{0}) == info.size && sidecar.value("mtime_ns", int64_t{0}) == info.mtime_ns) {
-      info.etag = sidecar.value("etag", "");
-      info.headers = sidecar.value("headers", json::object());
-      return info;
+    ObjectInfo sidecar = info_from_json(json::parse(read_whole_file(meta_path(bucket, key))));
+    if (sidecar.size == info.size && sidecar.mtime_ns == info.mtime_ns) {
+      if (!sidecar.version.seq) sidecar.version.seq = info.mtime_ns;  // written before versioning
+      return sidecar;
     }
   } catch (const std::exception&) {
     // No sidecar (a file a channel wrote) or an unreadable one: describe the file itself.
   }
   info.etag = md5_hex_of_file(path);
   info.headers = {{"ContentType", content_type_for(key)}};
+  info.version.seq = info.mtime_ns;  // the null version, as old as the file
   return info;
 }
 
 std::string ObjectStore::read(const std::string& bucket, const std::string& key, uint64_t offset,
                               uint64_t length) const {
-  fs::path path = object_path(bucket, key);
-  Fd f{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
-  if (f.fd < 0) fail("cannot open", path);
-  std::string out(static_cast<size_t>(length), '\0');
-  size_t done = 0;
-  while (done < out.size()) {
-    ssize_t n = ::pread(f.fd, out.data() + done, out.size() - done, static_cast<off_t>(offset + done));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;  // replaced by a shorter file since head(): send what there is
-    done += static_cast<size_t>(n);
-  }
-  out.resize(done);
-  return out;
+  return read_file_range(object_path(bucket, key), offset, length);
 }
 
 fs::path ObjectStore::temp_file(const std::string& bucket, const std::string& key) const {
@@ -237,7 +270,7 @@ fs::path ObjectStore::temp_file(const std::string& bucket, const std::string& ke
 }
 
 ObjectInfo ObjectStore::put_file(const std::string& bucket, const std::string& key, const fs::path& temp,
-                                 const std::string& etag, json headers) {
+                                 const std::string& etag, json headers, const VersionStamp& version) {
   struct stat st {};
   if (!stat_file(temp, st)) fail("cannot stat", temp);
   ObjectInfo info;
@@ -245,6 +278,7 @@ ObjectInfo ObjectStore::put_file(const std::string& bucket, const std::string& k
   info.size = static_cast<uint64_t>(st.st_size);
   info.mtime_ns = mtime_ns_of(st);
   info.headers = std::move(headers);
+  info.version = version;
   fs::path path = object_path(bucket, key);
   std::error_code ec;
   if (fs::is_directory(path, ec)) {
@@ -260,9 +294,7 @@ ObjectInfo ObjectStore::put_file(const std::string& bucket, const std::string& k
 }
 
 void ObjectStore::write_sidecar(const std::string& bucket, const std::string& key, const ObjectInfo& info) {
-  write_file_atomically(meta_path(bucket, key),
-                        json{{"etag", info.etag}, {"size", info.size}, {"mtime_ns", info.mtime_ns}, {"headers", info.headers}}
-                            .dump());
+  write_file_atomically(meta_path(bucket, key), info_to_json(info).dump());
 }
 
 void ObjectStore::set_headers(const std::string& bucket, const std::string& key, const ObjectInfo& info, json headers) {
@@ -271,11 +303,12 @@ void ObjectStore::set_headers(const std::string& bucket, const std::string& key,
   write_sidecar(bucket, key, updated);
 }
 
-ObjectInfo ObjectStore::put(const std::string& bucket, const std::string& key, const std::string& body, json headers) {
+ObjectInfo ObjectStore::put(const std::string& bucket, const std::string& key, const std::string& body, json headers,
+                            const VersionStamp& version) {
   fs::path temp = temp_file(bucket, key);
   try {
     write_new_file(temp, body);
-    return put_file(bucket, key, temp, md5_hex(body), std::move(headers));
+    return put_file(bucket, key, temp, md5_hex(body), std::move(headers), version);
   } catch (...) {
     std::error_code ec;
     fs::remove(temp, ec);

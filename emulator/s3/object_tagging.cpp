@@ -1,7 +1,8 @@
 // Object tags: the x-amz-tagging header of PutObject / CopyObject (REPLACE) /
 // CreateMultipartUpload, and PutObjectTagging, GetObjectTagging, DeleteObjectTagging. They live
 // in the object's sidecar (object_store.hpp) with its other headers, as "TagSet", so a copy
-// carries them and a new upload of the key replaces them, as in S3.
+// carries them and a new upload of the key replaces them, as in S3. With a versionId they are
+// the tags of that version (a noncurrent one keeps them in its metadata, versions.hpp).
 // https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-tagging.html
 #include <set>
 
@@ -33,20 +34,26 @@ const json& checked(const json& tag_set) {
   return tag_set;
 }
 
-ObjectInfo require_object(S3Service& s3, const json& in) {
-  const std::string& bucket = in.at("Bucket").get_ref<const std::string&>();
-  check_bucket(s3.domain, bucket);
-  auto info = s3.objects.head(bucket, in.at("Key").get_ref<const std::string&>());
-  if (!info) throw s3_error("NoSuchKey", "The specified key does not exist.", 404);
-  return *info;
+// The version the request names (versionId) or the current one, and the bucket's versioning.
+std::pair<Version, Versioning> require_tagged(S3Service& s3, const json& in) {
+  const std::string& bucket = text(in, "Bucket");
+  Versioning mode = bucket_versioning(s3.domain, bucket);
+  return {require_version(s3, bucket, text(in, "Key"), version_in(in)), mode};
 }
 
-void set_tags(S3Service& s3, const json& in, const json& tag_set) {
-  ObjectInfo info = require_object(s3, in);
-  json headers = info.headers;
+// The tagging operations answer the version they read or changed (x-amz-version-id), as GetObject.
+json tagging_output(const json& in, const std::pair<Version, Versioning>& tagged, json out) {
+  add_version_id(out, version_in(in) ? Versioning::Enabled : tagged.second, tagged.first.info);
+  return out;
+}
+
+json set_tags(S3Service& s3, const json& in, const json& tag_set) {
+  auto tagged = require_tagged(s3, in);
+  json headers = tagged.first.info.headers;
   if (tag_set.empty()) headers.erase("TagSet");
   else headers["TagSet"] = tag_set;
-  s3.objects.set_headers(in["Bucket"].get<std::string>(), in["Key"].get<std::string>(), info, std::move(headers));
+  s3.versions.set_headers(text(in, "Bucket"), tagged.first, std::move(headers));
+  return tagging_output(in, tagged, json::object());
 }
 
 }  // namespace
@@ -69,16 +76,13 @@ json tag_set_from_header(const std::string& header) {
 
 void add_object_tagging_operations(api::OperationTable& t, S3Service& s3) {
   t["GetObjectTagging"] = [&s3](const CallContext&, const json& in) {
-    return json{{"TagSet", require_object(s3, in).headers.value("TagSet", json::array())}};
+    auto tagged = require_tagged(s3, in);
+    return tagging_output(in, tagged, json{{"TagSet", tagged.first.info.headers.value("TagSet", json::array())}});
   };
   t["PutObjectTagging"] = [&s3](const CallContext&, const json& in) {
-    set_tags(s3, in, checked(in.at("Tagging").value("TagSet", json::array())));
-    return json::object();
+    return set_tags(s3, in, checked(in.at("Tagging").value("TagSet", json::array())));
   };
-  t["DeleteObjectTagging"] = [&s3](const CallContext&, const json& in) {
-    set_tags(s3, in, json::array());
-    return json::object();
-  };
+  t["DeleteObjectTagging"] = [&s3](const CallContext&, const json& in) { return set_tags(s3, in, json::array()); };
 }
 
 }  // namespace mediaemu::s3

@@ -1,12 +1,43 @@
-// PutObject, GetObject, HeadObject, CopyObject, DeleteObject, DeleteObjects.
+// PutObject, GetObject, HeadObject, CopyObject, DeleteObject, DeleteObjects, each on the current
+// object or, in a versioned bucket, on the version a versionId names (versions.hpp).
 #include <filesystem>
 
 #include "api/protocols/rest_common.hpp"
+#include "api/timestamps.hpp"
 #include "api/uri_template.hpp"
 #include "emulator/s3/object_headers.hpp"
 #include "emulator/s3/s3.hpp"
 
 namespace mediaemu::s3 {
+
+// Errors as S3 sends them (API_GetObject.html, API_CopyObject.html).
+Version require_version(S3Service& s3, const std::string& bucket, const std::string& key,
+                        const std::string* version_id, bool copy_source) {
+  if (!version_id) {
+    if (auto info = s3.objects.head(bucket, key)) return Version{key, *info, false, true, s3.objects.object_path(bucket, key)};
+    api::ApiError missing = s3_error("NoSuchKey", "The specified key does not exist.", 404);
+    if (auto marker = s3.versions.current_delete_marker(bucket, key))
+      missing.with_header("x-amz-delete-marker", "true").with_header("x-amz-version-id", marker->id());
+    throw missing;
+  }
+  check_version_id(*version_id);
+  auto found = s3.versions.find(bucket, key, *version_id);
+  if (!found) throw s3_error("NoSuchVersion", "The specified version does not exist.", 404);
+  if (found->delete_marker && copy_source)
+    throw s3_error("InvalidRequest",
+                   "The source of a copy request may not specifically refer to a delete marker by version id.", 400);
+  if (found->delete_marker)
+    throw s3_error("MethodNotAllowed", "The specified method is not allowed against this resource.", 405)
+        .with_header("x-amz-delete-marker", "true")
+        .with_header("x-amz-version-id", *version_id)
+        .with_header("Last-Modified", api::format_rfc822(found->info.last_modified()));
+  return *found;
+}
+
+const std::string* version_in(const json& in) {
+  return in.contains("VersionId") ? &in["VersionId"].get_ref<const std::string&>() : nullptr;
+}
+
 namespace {
 
 // Refuses keys that cannot be files (s3_rules.hpp); S3 answers KeyTooLongError for its own limit.
@@ -15,13 +46,6 @@ void check_key(const std::string& key) {
   if (problem.empty()) return;
   if (key.size() > kMaxKeyBytes) throw s3_error("KeyTooLongError", "Your key is too long", 400);
   throw s3_error("InvalidArgument", "Invalid object key: " + problem, 400);
-}
-
-ObjectInfo require_object(S3Service& s3, const std::string& bucket, const std::string& key) {
-  check_bucket(s3.domain, bucket);
-  auto info = s3.objects.head(bucket, key);
-  if (!info) throw s3_error("NoSuchKey", "The specified key does not exist.", 404);
-  return *info;
 }
 
 // If-Match / If-None-Match / If-Modified-Since / If-Unmodified-Since, in RFC 9110 §13.2.2's order:
@@ -46,9 +70,12 @@ std::optional<json> check_conditions(const json& in, const ObjectInfo& info) {
 json read_object(S3Service& s3, const json& in, bool with_body) {
   const std::string& bucket = text(in, "Bucket");
   const std::string& key = text(in, "Key");
-  ObjectInfo info = require_object(s3, bucket, key);
+  Versioning mode = bucket_versioning(s3.domain, bucket);
+  Version version = require_version(s3, bucket, key, version_in(in));
+  const ObjectInfo& info = version.info;
   if (auto not_modified = check_conditions(in, info)) return *not_modified;
   json out = object_headers(info);
+  add_version_id(out, version_in(in) ? Versioning::Enabled : mode, info);  // a version asked for is named
   apply_response_overrides(in, out);
   uint64_t first = 0, length = info.size;
   if (in.contains("Range")) {
@@ -68,7 +95,7 @@ json read_object(S3Service& s3, const json& in, bool with_body) {
     }
   }
   out["ContentLength"] = length;
-  if (with_body) out["Body"] = s3.objects.read(bucket, key, first, length);
+  if (with_body) out["Body"] = read_file_range(version.file, first, length);
   return out;
 }
 
@@ -76,37 +103,58 @@ json put_object(S3Service& s3, const json& in) {
   const std::string& bucket = text(in, "Bucket");
   const std::string& key = text(in, "Key");
   check_key(key);
-  check_bucket(s3.domain, bucket);
+  Versioning mode = bucket_versioning(s3.domain, bucket);
   const std::string& body = body_of(in);
   check_content_md5(in, body);
   if (in.contains("IfNoneMatch") && s3.objects.head(bucket, key))
     throw s3_error("PreconditionFailed", "At least one of the pre-conditions you specified did not hold", 412);
-  ObjectInfo info = store_object(key, [&] { return s3.objects.put(bucket, key, body, stored_headers(in)); });
+  ObjectInfo info = store_object(key, [&] {
+    return s3.versions.write(bucket, key, mode, [&](const VersionStamp& stamp) {
+      return s3.objects.put(bucket, key, body, stored_headers(in), stamp);
+    });
+  });
   json out = {{"ETag", quoted_etag(info.etag)}, {"Size", info.size}};
   copy_checksums(info.headers, out);
+  add_version_id(out, mode, info);
   return out;
 }
 
-// "bucket/key", "/bucket/key" or with "?versionId=": URL-encoded (API_CopyObject.html, x-amz-copy-source).
-std::pair<std::string, std::string> copy_source(const std::string& header) {
-  std::string source = header.substr(0, header.find('?'));
-  source = api::percent_decode(source);
+struct CopySource {
+  std::string bucket, key;
+  std::optional<std::string> version_id;
+};
+
+// "bucket/key", "/bucket/key", optionally "?versionId=<id>": URL-encoded (API_CopyObject.html,
+// x-amz-copy-source).
+CopySource copy_source(const std::string& header) {
+  auto question = header.find('?');
+  std::string source = api::percent_decode(header.substr(0, question));
   if (!source.empty() && source.front() == '/') source.erase(0, 1);
   auto slash = source.find('/');
   if (slash == std::string::npos || slash == 0 || slash + 1 == source.size())
     throw s3_error("InvalidArgument", "Copy Source must mention the source bucket and key: sourcebucket/sourcekey", 400);
-  return {source.substr(0, slash), source.substr(slash + 1)};
+  CopySource out{source.substr(0, slash), source.substr(slash + 1), std::nullopt};
+  if (question != std::string::npos) {
+    for (const auto& [name, value] : api::parse_query(header.substr(question + 1)))
+      if (name == "versionId") out.version_id = value;
+  }
+  return out;
 }
 
 json copy_object(S3Service& s3, const json& in) {
   const std::string& bucket = text(in, "Bucket");
   const std::string& key = text(in, "Key");
   check_key(key);
-  auto [source_bucket, source_key] = copy_source(text(in, "CopySource"));
-  check_bucket(s3.domain, bucket);
-  ObjectInfo source = require_object(s3, source_bucket, source_key);
+  CopySource from = copy_source(text(in, "CopySource"));
+  Versioning mode = bucket_versioning(s3.domain, bucket);
+  Versioning source_mode = bucket_versioning(s3.domain, from.bucket);
+  Version source_version =
+      require_version(s3, from.bucket, from.key, from.version_id ? &*from.version_id : nullptr, true);
+  const ObjectInfo& source = source_version.info;
   bool replace = in.value("MetadataDirective", "COPY") == "REPLACE";
-  if (source_bucket == bucket && source_key == key && !replace)
+  // Copying an older version over its own key is how a version is restored
+  // (https://docs.aws.amazon.com/AmazonS3/latest/userguide/RestoringPreviousVersions.html).
+  if (from.bucket == bucket && from.key == key && !replace && !from.version_id)
     throw s3_error("InvalidRequest",
                    "This copy request is illegal because it is trying to copy an object to itself without changing the "
                    "object's metadata, storage class, website redirect location or encryption attributes.",
@@ -121,23 +169,59 @@ json copy_object(S3Service& s3, const json& in) {
     headers["TagSet"] = source.headers["TagSet"];
   }
   ObjectInfo info = store_object(key, [&] {
-    std::filesystem::path temp = s3.objects.temp_file(bucket, key);
-    try {
-      std::filesystem::copy_file(key_path(s3.objects.root() / source_bucket, source_key), temp,
-                                 std::filesystem::copy_options::overwrite_existing);
-      return s3.objects.put_file(bucket, key, temp, source.etag, headers);
-    } catch (...) {
-      std::error_code ec;
-      std::filesystem::remove(temp, ec);
-      throw;
-    }
+    return s3.versions.write(bucket, key, mode, [&](const VersionStamp& stamp) {
+      std::filesystem::path temp = s3.objects.temp_file(bucket, key);
+      try {
+        std::filesystem::copy_file(source_version.file, temp, std::filesystem::copy_options::overwrite_existing);
+        return s3.objects.put_file(bucket, key, temp, source.etag, headers, stamp);
+      } catch (...) {
+        std::error_code ec;
+        std::filesystem::remove(temp, ec);
+        throw;
+      }
+    });
   });
-  return json{{"CopyObjectResult", {{"ETag", quoted_etag(info.etag)}, {"LastModified", info.last_modified()}}}};
+  json out = {{"CopyObjectResult", {{"ETag", quoted_etag(info.etag)}, {"LastModified", info.last_modified()}}}};
+  add_version_id(out, mode, info);
+  if (source_mode != Versioning::Unversioned || from.version_id) out["CopySourceVersionId"] = source_version.id();
+  return out;
+}
+
+// What one DeleteObject (or one key of DeleteObjects) did: the version removed or the delete
+// marker made (empty for an unversioned bucket's plain delete), and whether it was a marker.
+// https://docs.aws.amazon.com/AmazonS3/latest/userguide/DeletingObjectVersions.html
+struct Deletion {
+  std::string version_id;
+  bool delete_marker = false;
+};
+
+Deletion delete_one(S3Service& s3, const std::string& bucket, const std::string& key, Versioning mode,
+                    const std::string* version_id) {
+  if (version_id) {
+    check_version_id(*version_id);
+    // An id no version has is no error: S3 answers 204 as for any absent key.
+    auto removed = s3.versions.remove_version(bucket, key, *version_id);
+    return {*version_id, removed && removed->delete_marker};
+  }
+  if (mode == Versioning::Unversioned) {
+    s3.objects.remove(bucket, key);  // deleting an absent key succeeds, as in S3
+    return {};
+  }
+  return {s3.versions.add_delete_marker(bucket, key, mode).id(), true};
+}
+
+json delete_object(S3Service& s3, const json& in) {
+  const std::string& bucket = text(in, "Bucket");
+  Deletion done = delete_one(s3, bucket, text(in, "Key"), bucket_versioning(s3.domain, bucket), version_in(in));
+  json out = json::object();
+  if (!done.version_id.empty()) out["VersionId"] = done.version_id;
+  if (done.delete_marker) out["DeleteMarker"] = true;
+  return out;
 }
 
 json delete_objects(S3Service& s3, const json& in) {
   const std::string& bucket = text(in, "Bucket");
-  check_bucket(s3.domain, bucket);
+  Versioning mode = bucket_versioning(s3.domain, bucket);
   const json& request = in.at("Delete");
   const json& objects = request.at("Objects");
   // At most 1,000 keys per request (API_DeleteObjects.html).
@@ -147,11 +231,24 @@ json delete_objects(S3Service& s3, const json& in) {
   json deleted = json::array(), errors = json::array();
   for (const json& o : objects) {
     const std::string& key = text(o, "Key");
+    json entry = {{"Key", key}};
+    if (o.contains("VersionId")) entry["VersionId"] = o["VersionId"];
     try {
-      s3.objects.remove(bucket, key);  // deleting an absent key succeeds, as in S3
-      if (!quiet) deleted.push_back({{"Key", key}});
+      Deletion done = delete_one(s3, bucket, key, mode, version_in(o));
+      // DeleteMarkerVersionId: the marker made, or the marker removed by its id (DeletedObject).
+      if (done.delete_marker) {
+        entry["DeleteMarker"] = true;
+        entry["DeleteMarkerVersionId"] = done.version_id;
+      }
+      if (!quiet) deleted.push_back(std::move(entry));
+    } catch (const api::ApiError& e) {
+      entry["Code"] = e.code();
+      entry["Message"] = e.what();
+      errors.push_back(std::move(entry));
     } catch (const std::exception& e) {
-      errors.push_back({{"Key", key}, {"Code", "InternalError"}, {"Message", e.what()}});
+      entry["Code"] = "InternalError";
+      entry["Message"] = e.what();
+      errors.push_back(std::move(entry));
     }
   }
   json out = json::object();
@@ -167,12 +264,7 @@ void add_object_operations(api::OperationTable& t, S3Service& s3) {
   t["GetObject"] = [&s3](const CallContext&, const json& in) { return read_object(s3, in, true); };
   t["HeadObject"] = [&s3](const CallContext&, const json& in) { return read_object(s3, in, false); };
   t["CopyObject"] = [&s3](const CallContext&, const json& in) { return copy_object(s3, in); };
-  t["DeleteObject"] = [&s3](const CallContext&, const json& in) {
-    const std::string& bucket = text(in, "Bucket");
-    check_bucket(s3.domain, bucket);
-    s3.objects.remove(bucket, text(in, "Key"));
-    return json::object();
-  };
+  t["DeleteObject"] = [&s3](const CallContext&, const json& in) { return delete_object(s3, in); };
   t["DeleteObjects"] = [&s3](const CallContext&, const json& in) { return delete_objects(s3, in); };
 }
 

@@ -12,6 +12,7 @@
 #include "api/http_types.hpp"
 #include "emulator/domain.hpp"
 #include "emulator/s3/object_store.hpp"
+#include "emulator/s3/versions.hpp"
 #include "emulator/service_kit.hpp"
 
 namespace mediaemu::s3 {
@@ -22,8 +23,10 @@ inline const std::string kGlobal = "global";
 inline Key bucket_key(const std::string& name) { return {kBucket, kGlobal, name}; }
 
 struct S3Service {
+  S3Service(Domain& d, const std::filesystem::path& data_dir) : domain(d), objects(data_dir), versions(objects, data_dir) {}
   Domain& domain;
   ObjectStore objects;
+  VersionStore versions;  // refers to `objects`: S3Service stays where it was made
 };
 
 api::OperationTable operations(S3Service& s3);
@@ -34,6 +37,18 @@ api::ApiError s3_error(const std::string& code, const std::string& message, int 
 const Record& require_bucket(const Domain& domain, const std::string& name);
 // Throws 404 NoSuchBucket unless the bucket exists (takes the read lock itself).
 void check_bucket(Domain& domain, const std::string& name);
+// The bucket's versioning (PutBucketVersioning's Status), or 404 NoSuchBucket.
+Versioning bucket_versioning(Domain& domain, const std::string& name);
+// A versionId a request names: 400 InvalidArgument unless well formed (versions.hpp).
+void check_version_id(const std::string& id);
+// The version a request reads (objects.cpp): the current object, or the one `version_id` names
+// (nullptr: none). 404 NoSuchKey, with x-amz-delete-marker when the latest version is a delete
+// marker; 404 NoSuchVersion; a delete marker named by id is 405 MethodNotAllowed, or 400
+// InvalidRequest as a copy source. The caller has checked the bucket.
+Version require_version(S3Service& s3, const std::string& bucket, const std::string& key,
+                        const std::string* version_id, bool copy_source = false);
+// The input's VersionId member (the versionId query parameter), or nullptr.
+const std::string* version_in(const json& in);
 
 // A string member the model marks required (validation has run): text(in, "Bucket").
 inline const std::string& text(const json& in, const char* member) {

@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <limits>
 #include <cctype>
 #include <stdexcept>
 
@@ -148,6 +149,62 @@ ListPage list_keys(const std::vector<std::string>& sorted_keys, const ListReques
     page.next_after = entry;
   }
   if (!page.truncated) page.next_after.clear();
+  return page;
+}
+
+VersionPage list_versions(const std::vector<KeyVersions>& sorted, const ListRequest& request,
+                          const std::string& version_id_marker) {
+  // list_keys decides which keys and prefixes follow the key marker; then each key expands into
+  // its versions, and the key marker itself contributes the versions after the version marker.
+  std::vector<std::string> keys;
+  for (const KeyVersions& k : sorted) keys.push_back(k.key);
+  ListRequest all = request;
+  all.max_keys = std::numeric_limits<int>::max();
+  ListPage rows = list_keys(keys, all);
+  struct Row {
+    std::string name;
+    bool prefix;
+  };
+  std::vector<Row> merged;
+  if (!version_id_marker.empty() && !request.after.empty()) merged.push_back({request.after, false});
+  size_t p = 0;
+  for (const std::string& key : rows.keys) {
+    for (; p < rows.common_prefixes.size() && rows.common_prefixes[p] < key; ++p) merged.push_back({rows.common_prefixes[p], true});
+    merged.push_back({key, false});
+  }
+  for (; p < rows.common_prefixes.size(); ++p) merged.push_back({rows.common_prefixes[p], true});
+
+  VersionPage page;
+  int count = 0;
+  auto full = [&] { return count >= request.max_keys; };
+  for (size_t i = 0; i < merged.size(); ++i) {
+    const Row& row = merged[i];
+    if (row.prefix) {
+      if (full()) return page.truncated = true, page;
+      page.common_prefixes.push_back(row.name);
+      page.next_key_marker = row.name;
+      page.next_version_id_marker.clear();
+      ++count;
+      continue;
+    }
+    auto it = std::lower_bound(sorted.begin(), sorted.end(), row.name,
+                               [](const KeyVersions& k, const std::string& key) { return k.key < key; });
+    if (it == sorted.end() || it->key != row.name) continue;
+    auto id = it->version_ids.begin();
+    if (i == 0 && !version_id_marker.empty() && row.name == request.after) {
+      id = std::find(it->version_ids.begin(), it->version_ids.end(), version_id_marker);
+      if (id != it->version_ids.end()) ++id;
+    }
+    for (; id != it->version_ids.end(); ++id) {
+      if (full()) return page.truncated = true, page;
+      page.versions.push_back({row.name, *id});
+      page.next_key_marker = row.name;
+      page.next_version_id_marker = *id;
+      ++count;
+    }
+  }
+  page.next_key_marker.clear();
+  page.next_version_id_marker.clear();
   return page;
 }
 

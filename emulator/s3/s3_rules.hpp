@@ -65,4 +65,25 @@ struct ListPage {
 };
 ListPage list_keys(const std::vector<std::string>& sorted_keys, const ListRequest& request);
 
+// ListObjectVersions: the same walk (prefix, delimiter rolled up into common prefixes, each
+// counted once), but every version of a key counts against max_keys, newest first, and a page
+// resumes after (key_marker, version_id_marker): with no version marker, after all of
+// key_marker's versions. https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectVersions.html
+struct KeyVersions {
+  std::string key;
+  std::vector<std::string> version_ids;  // newest first
+};
+struct VersionRef {
+  std::string key, version_id;
+};
+struct VersionPage {
+  std::vector<VersionRef> versions;
+  std::vector<std::string> common_prefixes;
+  bool truncated = false;
+  std::string next_key_marker, next_version_id_marker;  // when truncated (no version id after a prefix)
+};
+// `request.after` is the key marker.
+VersionPage list_versions(const std::vector<KeyVersions>& sorted, const ListRequest& request,
+                          const std::string& version_id_marker);
+
 }  // namespace mediaemu::s3

@@ -3,8 +3,10 @@
 # order: Preparation (STS, Secrets Manager's random suffix, the S3 bucket with versioning and
 # lifecycle), step 1 (IAM role and policy), 2-6 (MediaLive and MediaPackage, the DRM secret),
 # 8 (CloudWatch alarms), 9 (the player page on S3 website hosting), 10, the Validation & Testing
-# queries (CloudWatch statistics included) and the cleanup. Only what must be local is
-# substituted: the endpoint, the region (`aws configure get region` has no configuration here).
+# queries (CloudWatch statistics included) and the cleanup (whose `s3 rb` S3 refuses while the
+# versioned bucket keeps versions: asserted, then the versions are deleted so that rb succeeds).
+# Only what must be local is substituted: the endpoint, the region (`aws configure get region`
+# has no configuration here).
 # Step 7's CloudFront distribution in front of the three MediaPackage endpoints, checked through
 # the local edge at <id>.cloudfront.localhost. Runs the whole recipe once with AWS CLI v1 (`aws` on
 # PATH, AWS_ENDPOINT_URL) and once with v2 (/usr/bin/aws --endpoint-url), against one server.
@@ -852,6 +854,29 @@ EOF
   # --- Cleanup 5: storage, IAM, the secret, the alarms
   aws s3 rm s3://${BUCKET_NAME} --recursive
   exited_0 "cleanup 5: s3 rm --recursive"
+  # The recipe is wrong for AWS here: its bucket has versioning enabled (Preparation), so `s3 rm
+  # --recursive` only adds a delete marker per key and every version stays; S3 refuses to delete
+  # a bucket that holds versions or delete markers (API_DeleteBucket.html: 409 BucketNotEmpty).
+  aws s3 rb s3://${BUCKET_NAME} 2>cleanup-rb.txt
+  rb_rc=$?
+  if [[ $rb_rc -ne 0 ]] && grep -q BucketNotEmpty cleanup-rb.txt; then
+    me_pass "cleanup 5: s3 rb refused with BucketNotEmpty, as on AWS (versions and delete markers remain: the recipe is wrong)"
+  else
+    me_fail "cleanup 5: s3 rb refused" "BucketNotEmpty" "exit $rb_rc: $(tail -c 300 cleanup-rb.txt)"
+  fi
+  # What the recipe needs: delete every version and delete marker (1,000 per request), then rb.
+  aws s3api list-object-versions --bucket "${BUCKET_NAME}" --output json >cleanup-versions.json
+  exited_0 "cleanup 5 (added): s3api list-object-versions"
+  versions=$(jq '[(.Versions // [])[], (.DeleteMarkers // [])[]] | length' cleanup-versions.json)
+  check_true "cleanup 5 (added): versions and delete markers to remove ($versions)" test "$versions" -gt 0
+  for ((at = 0; at < versions; at += 1000)); do
+    jq -c --argjson at "$at" '{Quiet: true, Objects: ([(.Versions // [])[], (.DeleteMarkers // [])[]]
+      | .[$at:$at + 1000] | map({Key, VersionId}))}' cleanup-versions.json >cleanup-delete.json
+    aws s3api delete-objects --bucket "${BUCKET_NAME}" --delete file://cleanup-delete.json >cleanup-deleted.json
+    exited_0 "cleanup 5 (added): s3api delete-objects with version ids"
+    # Quiet: the answer lists only errors, and the CLI prints nothing when there are none.
+    check_eq "cleanup 5 (added): delete-objects errors" 0 "$(jq -s '.[0].Errors // [] | length' cleanup-deleted.json)"
+  done
   aws s3 rb s3://${BUCKET_NAME}
   exited_0 "cleanup 5: s3 rb"
   aws iam delete-role-policy \
@@ -873,7 +898,8 @@ EOF
   rm -f medialive-trust-policy.json medialive-platform-policy.json \
         platform-channel-config.json cloudfront-distribution-config.json \
         streaming-platform-player.html lifecycle-policy.json \
-        temp-distribution-config.json disabled-distribution-config.json cloudfront-error.txt
+        temp-distribution-config.json disabled-distribution-config.json cloudfront-error.txt \
+        cleanup-rb.txt cleanup-versions.json cleanup-delete.json cleanup-deleted.json
 
   # Nothing of this run is left (deleted MediaLive resources may still show as DELETED).
   query_eq "after cleanup: channel state" DELETED \

@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """S3 against mediaemu with real clients: boto3 (multipart upload_file, ranges, paging, copy,
 delete-objects, bucket configurations, virtual-hosted addressing, errors), the AWS CLI v1 and v2
-(`aws s3 mb/cp/ls/rm/rb/website`), the static website endpoint, malformed input, and a restart
+(`aws s3 mb/cp/ls/rm/rb/website`), object versions (delete markers, ListObjectVersions, suspended
+versioning, DeleteBucket refused while versions remain), the static website endpoint, malformed input, and a restart
 that keeps every bucket, configuration and object.
 """
 
 import hashlib
+import json
 import os
 import socket
 import subprocess
@@ -329,6 +331,153 @@ def test_cli_and_website(t):
             cli(t, v, v2, "s3", "rm", f"s3://{b}", "--recursive")
             cli(t, v, v2, "s3", "rb", f"s3://{b}")
             check(b not in cli(t, v, v2, "s3", "ls").stdout, f"{v} bucket gone after rb")
+
+
+def test_versioning(t):
+    # https://docs.aws.amazon.com/AmazonS3/latest/userguide/Versioning.html
+    c = s3(t)
+    b = unique("versions")
+    c.create_bucket(Bucket=b)
+    check("VersionId" not in c.put_object(Bucket=b, Key="k", Body=b"v0"), "unversioned put has no version id")
+    check("VersionId" not in c.get_object(Bucket=b, Key="k"), "unversioned get has no version id")
+    c.put_bucket_versioning(Bucket=b, VersioningConfiguration={"Status": "Enabled"})
+    check_eq(c.head_object(Bucket=b, Key="k")["VersionId"], "null", "an object from before versioning is null")
+    v1 = c.put_object(Bucket=b, Key="k", Body=b"v1")["VersionId"]
+    v2 = c.put_object(Bucket=b, Key="k", Body=b"v2")["VersionId"]
+    check(len(v1) == 32 and v1 != v2, "puts get fresh version ids", "32 chars", v1)
+    got = c.get_object(Bucket=b, Key="k")
+    check_eq((got["Body"].read(), got["VersionId"]), (b"v2", v2), "GET answers the latest version")
+    check_eq(c.get_object(Bucket=b, Key="k", VersionId=v1)["Body"].read(), b"v1", "GET by versionId")
+    check_eq(c.get_object(Bucket=b, Key="k", VersionId="null")["Body"].read(), b"v0", "GET of the null version")
+    check_eq(c.head_object(Bucket=b, Key="k", VersionId=v1)["ContentLength"], 2, "HEAD by versionId")
+    check_eq((t.server.data_dir / "s3" / b / "k").read_bytes(), b"v2", "the file under s3/ is the latest")
+    tagged = c.put_object_tagging(Bucket=b, Key="k", VersionId=v1, Tagging={"TagSet": [{"Key": "t", "Value": "old"}]})
+    check_eq(tagged.get("VersionId"), v1, "PutObjectTagging of a noncurrent version names it")
+    check_eq(c.get_object_tagging(Bucket=b, Key="k", VersionId=v1)["TagSet"], [{"Key": "t", "Value": "old"}],
+             "the version keeps its tags")
+    check_eq(c.get_object_tagging(Bucket=b, Key="k")["TagSet"], [], "the current version's tags are its own")
+    check_eq(c.get_object(Bucket=b, Key="k", VersionId=v1)["Body"].read(), b"v1", "tagging kept the bytes")
+    c.delete_object_tagging(Bucket=b, Key="k", VersionId=v1)
+    check_eq(c.get_object_tagging(Bucket=b, Key="k", VersionId=v1)["TagSet"], [], "DeleteObjectTagging by version")
+    expect_error(lambda: c.get_object(Bucket=b, Key="k", VersionId="A" * 32), 404, "NoSuchVersion", "unknown version")
+    expect_error(lambda: c.get_object(Bucket=b, Key="k", VersionId="bad"), 400, "InvalidArgument", "malformed version id")
+
+    # Copy from a version (x-amz-copy-source-version-id), then restore v1 over its own key.
+    copied = c.copy_object(Bucket=b, Key="copy", CopySource={"Bucket": b, "Key": "k", "VersionId": v1})
+    check_eq(copied["CopySourceVersionId"], v1, "CopyObject names the source version")
+    check_eq(c.get_object(Bucket=b, Key="copy", VersionId=copied["VersionId"])["Body"].read(), b"v1", "copy of v1")
+    restored = c.copy_object(Bucket=b, Key="k", CopySource={"Bucket": b, "Key": "k", "VersionId": v1})
+    check_eq(c.get_object(Bucket=b, Key="k")["Body"].read(), b"v1", "copying a version over its key restores it")
+
+    # Delete markers.
+    marker = c.delete_object(Bucket=b, Key="k")
+    check_eq(marker.get("DeleteMarker"), True, "DELETE without versionId makes a delete marker")
+    err = expect_error(lambda: c.get_object(Bucket=b, Key="k"), 404, "NoSuchKey", "GET behind a delete marker")
+    headers = (err or {}).get("ResponseMetadata", {}).get("HTTPHeaders", {})
+    check_eq((headers.get("x-amz-delete-marker"), headers.get("x-amz-version-id")), ("true", marker["VersionId"]),
+             "the 404 says a delete marker is the latest")
+    err = expect_error(lambda: c.get_object(Bucket=b, Key="k", VersionId=marker["VersionId"]), 405, "MethodNotAllowed",
+                       "GET of a delete marker by id")
+    headers = (err or {}).get("ResponseMetadata", {}).get("HTTPHeaders", {})
+    check_eq((headers.get("x-amz-delete-marker"), "last-modified" in headers), ("true", True),
+             "the 405 carries x-amz-delete-marker and Last-Modified")
+    expect_error(lambda: c.head_object(Bucket=b, Key="k"), 404, "404", "HEAD behind a delete marker")
+    check("Contents" not in c.list_objects_v2(Bucket=b, Prefix="k"), "a deleted key does not list")
+    check(not (t.server.data_dir / "s3" / b / "k").exists(), "no file while a delete marker is latest")
+    undone = c.delete_object(Bucket=b, Key="k", VersionId=marker["VersionId"])
+    check_eq((undone.get("DeleteMarker"), undone.get("VersionId")), (True, marker["VersionId"]), "delete marker removed")
+    check_eq(c.get_object(Bucket=b, Key="k")["Body"].read(), b"v1", "removing the marker restores the object")
+
+    # Removing the current version brings back the previous one.
+    c.delete_object(Bucket=b, Key="k", VersionId=restored["VersionId"])
+    check_eq(c.get_object(Bucket=b, Key="k")["VersionId"], v2, "the newest remaining version is current")
+    check_eq((t.server.data_dir / "s3" / b / "k").read_bytes(), b"v2", "and it is the file again")
+
+    # ListObjectVersions: everything, then page by page through the paginator.
+    c.put_object(Bucket=b, Key="dir/a", Body=b"a")
+    c.delete_object(Bucket=b, Key="dir/a")
+    listed = c.list_object_versions(Bucket=b)
+    got = [(v["Key"], v["VersionId"], v["IsLatest"]) for v in listed["Versions"]]
+    check_eq([g for g in got if g[0] != "dir/a"],
+             [("copy", copied["VersionId"], True), ("k", v2, True), ("k", v1, False), ("k", "null", False)],
+             "versions newest first, IsLatest on the current")
+    check_eq([g[2] for g in got if g[0] == "dir/a"], [False], "the version behind a delete marker is not latest")
+    check_eq([(m["Key"], m["IsLatest"]) for m in listed["DeleteMarkers"]], [("dir/a", True)], "the delete marker lists")
+    spaced = c.put_object(Bucket=b, Key="sp ace/é+1", Body=b"s")["VersionId"]
+    listed_spaced = c.list_object_versions(Bucket=b, Prefix="sp ace/")  # botocore asks for url encoding
+    check_eq([(v["Key"], v["VersionId"]) for v in listed_spaced["Versions"]], [("sp ace/é+1", spaced)],
+             "keys with spaces and UTF-8 list back decoded")
+    c.delete_object(Bucket=b, Key="sp ace/é+1", VersionId=spaced)
+    rolled = c.list_object_versions(Bucket=b, Delimiter="/")
+    check_eq([p["Prefix"] for p in rolled["CommonPrefixes"]], ["dir/"], "CommonPrefixes with a delimiter")
+    pages = list(c.get_paginator("list_object_versions").paginate(Bucket=b, PaginationConfig={"PageSize": 2}))
+    check_eq(sum(len(p.get("Versions", [])) + len(p.get("DeleteMarkers", [])) for p in pages), 6, "paginated: all 6")
+    check(len(pages) == 3 and pages[0]["IsTruncated"] and "NextVersionIdMarker" in pages[0], "pages of 2",
+          "3 pages", [p.get("NextKeyMarker") for p in pages])
+
+    # Suspended: writes are the null version, replacing the previous null one.
+    c.put_bucket_versioning(Bucket=b, VersioningConfiguration={"Status": "Suspended"})
+    check_eq(c.put_object(Bucket=b, Key="k", Body=b"s1")["VersionId"], "null", "suspended put is null")
+    c.put_object(Bucket=b, Key="k", Body=b"s2")
+    ids = [v["VersionId"] for v in c.list_object_versions(Bucket=b, Prefix="k")["Versions"]]
+    check_eq(ids, ["null", v2, v1], "one null version, the versioned ones kept")
+
+    # DeleteBucket refuses while versions remain; DeleteObjects with VersionIds empties it.
+    c.delete_objects(Bucket=b, Delete={"Objects": [{"Key": "copy"}]})  # suspended: a null delete marker
+    check("Contents" not in c.list_objects_v2(Bucket=b, Prefix="copy"), "DeleteObjects hid the key")
+    everything = c.list_object_versions(Bucket=b)
+    expect_error(lambda: c.delete_bucket(Bucket=b), 409, "BucketNotEmpty", "versions keep a bucket from deletion")
+    objects = [{"Key": v["Key"], "VersionId": v["VersionId"]}
+               for v in everything.get("Versions", []) + everything.get("DeleteMarkers", [])]
+    deleted = c.delete_objects(Bucket=b, Delete={"Objects": objects + [{"Key": "k", "VersionId": "bad"}]})
+    check_eq(len(deleted["Deleted"]), len(objects), "DeleteObjects removed every version")
+    check_eq([(e["Key"], e["Code"]) for e in deleted.get("Errors", [])], [("k", "InvalidArgument")],
+             "a malformed version id is a per-key error")
+    markers = [d for d in deleted["Deleted"] if d.get("DeleteMarker")]
+    check(markers and all(d["DeleteMarkerVersionId"] == d["VersionId"] for d in markers),
+          "removed markers say DeleteMarker / DeleteMarkerVersionId", "", markers)
+    check_eq(c.list_object_versions(Bucket=b).get("Versions"), None, "no versions remain")
+    c.delete_bucket(Bucket=b)
+    check(not (t.server.data_dir / "s3-versions" / b).exists(), "the versions directory goes with the bucket")
+
+
+def test_versioning_survives_restart_and_multipart(t):
+    c = s3(t)
+    b = unique("versions-mp")
+    c.create_bucket(Bucket=b)
+    c.put_bucket_versioning(Bucket=b, VersioningConfiguration={"Status": "Enabled"})
+    first = c.put_object(Bucket=b, Key="obj", Body=b"first")["VersionId"]
+    up = c.create_multipart_upload(Bucket=b, Key="obj")
+    part = c.upload_part(Bucket=b, Key="obj", UploadId=up["UploadId"], PartNumber=1, Body=b"second")
+    done = c.complete_multipart_upload(Bucket=b, Key="obj", UploadId=up["UploadId"],
+                                       MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": part["ETag"]}]})
+    check(done.get("VersionId") not in (None, first), "CompleteMultipartUpload makes a new version")
+    t.server.restart()
+    c = s3(t)
+    check_eq([v["VersionId"] for v in c.list_object_versions(Bucket=b)["Versions"]], [done["VersionId"], first],
+             "versions survive a kill -9")
+    check_eq(c.get_object(Bucket=b, Key="obj", VersionId=first)["Body"].read(), b"first", "old bytes survive")
+
+
+def test_versioning_cli(t):
+    for v, v2 in harness.aws_clis():
+        b = unique(f"cli-versions-v{2 if v2 else 1}")
+        cli(t, v, v2, "s3", "mb", f"s3://{b}")
+        cli(t, v, v2, "s3api", "put-bucket-versioning", "--bucket", b, "--versioning-configuration", "Status=Enabled")
+        with tempfile.NamedTemporaryFile() as f:
+            for body in (b"one", b"two"):
+                Path(f.name).write_bytes(body)
+                cli(t, v, v2, "s3", "cp", f.name, f"s3://{b}/x.txt")
+        cli(t, v, v2, "s3", "rm", f"s3://{b}", "--recursive")
+        out = json.loads(cli(t, v, v2, "s3api", "list-object-versions", "--bucket", b).stdout)
+        check_eq((len(out.get("Versions", [])), len(out.get("DeleteMarkers", []))), (2, 1),
+                 f"{v} list-object-versions after rm")
+        rb = cli(t, v, v2, "s3", "rb", f"s3://{b}", check_rc=False)
+        check(rb.returncode != 0 and "BucketNotEmpty" in rb.stderr, f"{v} rb with versions left fails", "BucketNotEmpty",
+              rb.stderr[-300:])
+        objects = [{"Key": x["Key"], "VersionId": x["VersionId"]} for x in out["Versions"] + out["DeleteMarkers"]]
+        cli(t, v, v2, "s3api", "delete-objects", "--bucket", b, "--delete", json.dumps({"Objects": objects}))
+        cli(t, v, v2, "s3", "rb", f"s3://{b}")
 
 
 def test_medialive_files_list_and_download(t):

@@ -4,20 +4,12 @@
 #include <catch2/catch.hpp>
 
 #include <fstream>
-#include <unistd.h>
 
 #include "emulator/s3/object_store.hpp"
+#include "tests/unit/emulator/s3_test_dir.hpp"
 
 using namespace mediaemu::s3;
 namespace fs = std::filesystem;
-
-namespace {
-struct TempDir {
-  fs::path path = fs::temp_directory_path() / ("s3-store-test-" + std::to_string(::getpid()));
-  TempDir() { fs::create_directories(path); }
-  ~TempDir() { fs::remove_all(path); }
-};
-}  // namespace
 
 TEST_CASE("s3 object store: put, head, read, list and remove", "[s3]") {
   TempDir dir;
