@@ -113,12 +113,6 @@ void apply_request(json& doc, const CallContext& ctx, const json& in, const std:
   }
 }
 
-const Record& require_live_channel(Domain& domain, const CallContext& ctx, const json& in) {
-  const Record& r = require(domain, channel_key(ctx, str(in, "ChannelId")), "Channel");
-  if (str(r.doc, "State") == "DELETED") throw api::not_found("Channel " + r.key.id + " not found (it was deleted)");
-  return r;
-}
-
 // 409 for an operation the channel's state does not allow, saying what to do instead.
 [[noreturn]] void state_conflict(const Record& r, const std::string& what, const std::string& advice) {
   throw api::conflict("Channel " + r.key.id + " is " + str(r.doc, "State") + "; " + what + ". " + advice);
@@ -187,7 +181,7 @@ json list_channels(Domain& domain, const CallContext& ctx, const json& in) {
 
 json update_channel(Domain& domain, const CallContext& ctx, const json& in) {
   auto tx = domain.write();
-  const Record& current = require_live_channel(domain, ctx, in);
+  const Record& current = require_live_channel(domain, ctx, str(in, "ChannelId"));
   if (str(current.doc, "State") != "IDLE") {
     state_conflict(current, "a channel can be updated only while IDLE",
                    "Stop it (StopChannel) or wait for the current change to finish, then update it.");
@@ -216,7 +210,7 @@ json update_channel(Domain& domain, const CallContext& ctx, const json& in) {
 
 json update_channel_class(Domain& domain, const CallContext& ctx, const json& in) {
   auto tx = domain.write();
-  const Record& current = require_live_channel(domain, ctx, in);
+  const Record& current = require_live_channel(domain, ctx, str(in, "ChannelId"));
   if (str(current.doc, "State") != "IDLE") {
     state_conflict(current, "the channel class can be changed only while IDLE", "Stop the channel first.");
   }
@@ -237,7 +231,7 @@ json update_channel_class(Domain& domain, const CallContext& ctx, const json& in
 
 json delete_channel(Domain& domain, const CallContext& ctx, const json& in) {
   auto tx = domain.write();
-  const Record& current = require_live_channel(domain, ctx, in);
+  const Record& current = require_live_channel(domain, ctx, str(in, "ChannelId"));
   const std::string state = str(current.doc, "State");
   if (state == "RUNNING" || state == "STARTING" || state == "STOPPING" || state == "RECOVERING") {
     throw api::conflict(kDeleteWhileRunning);  // AWS's words (CloudTrail, rebuy-de/aws-nuke#446)
@@ -255,7 +249,7 @@ json delete_channel(Domain& domain, const CallContext& ctx, const json& in) {
 
 json start_channel(Domain& domain, const CallContext& ctx, const json& in) {
   auto tx = domain.write();
-  const Record& current = require_live_channel(domain, ctx, in);
+  const Record& current = require_live_channel(domain, ctx, str(in, "ChannelId"));
   const std::string state = str(current.doc, "State");
   if (state == "CREATING") {
     // AWS answers 400 while the channel is still being created (openfun/marsha#796).
@@ -277,7 +271,7 @@ json start_channel(Domain& domain, const CallContext& ctx, const json& in) {
 
 json stop_channel(Domain& domain, MediaHooks& media, const CallContext& ctx, const json& in) {
   auto tx = domain.write();
-  const Record& current = require_live_channel(domain, ctx, in);
+  const Record& current = require_live_channel(domain, ctx, str(in, "ChannelId"));
   const std::string state = str(current.doc, "State");
   if (state == "IDLE" || state == "CREATING" || state == "UPDATING") {
     state_conflict(current, "it is not running, so there is nothing to stop", "Start it first (StartChannel).");
@@ -312,7 +306,7 @@ json restart_pipelines(Domain& domain, MediaHooks& media, const CallContext& ctx
   uint64_t order = 0;
   {
     auto lock = domain.read();
-    const Record& r = require_live_channel(domain, ctx, in);
+    const Record& r = require_live_channel(domain, ctx, str(in, "ChannelId"));
     if (str(r.doc, "State") != "RUNNING") {
       state_conflict(r, "pipelines can be restarted only while the channel is RUNNING", "Start it first.");
     }
@@ -335,7 +329,7 @@ json list_alerts(Domain& domain, MediaHooks& media, const CallContext& ctx, cons
   std::string id;
   {
     auto lock = domain.read();
-    id = require_live_channel(domain, ctx, in).key.id;
+    id = require_live_channel(domain, ctx, str(in, "ChannelId")).key.id;
   }
   json alerts = media.channel_alerts(ctx.region, id);  // not under the domain lock
   if (const std::string filter = str(in, "StateFilter"); !filter.empty()) {
@@ -370,6 +364,12 @@ void settle_channel(MediaHooks& media, Tx& tx, const Key& key, const std::string
 }
 
 }  // namespace
+
+const Record& require_live_channel(const Domain& domain, const CallContext& ctx, const std::string& id) {
+  const Record& r = require(domain, channel_key(ctx, id), "Channel");
+  if (str(r.doc, "State") == "DELETED") throw api::not_found("Channel " + id + " not found (it was deleted)");
+  return r;
+}
 
 // A page of an already ordered JSON array, with the same opaque NextToken as paginate(): the
 // items stand in as records whose ids are their zero-padded positions.

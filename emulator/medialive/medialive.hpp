@@ -30,6 +30,9 @@ std::string arn(const CallContext& ctx, const std::string& type, const std::stri
 // Not yet purged and not DELETED (inputs and input security groups stay describable a while).
 inline bool is_live(const Record& r) { return r.doc.value("State", "") != "DELETED"; }
 
+// The channel's record (a domain lock must be held), or 404 when it is unknown or DELETED.
+const Record& require_live_channel(const Domain& domain, const CallContext& ctx, const std::string& id);
+
 inline Key input_key(const CallContext& ctx, const std::string& id) { return {kInput, ctx.region, id}; }
 inline Key channel_key(const CallContext& ctx, const std::string& id) { return {kChannel, ctx.region, id}; }
 inline Key isg_key(const CallContext& ctx, const std::string& id) { return {kInputSecurityGroup, ctx.region, id}; }

@@ -27,11 +27,6 @@ constexpr int64_t kMinimumLeadMs = 15 * 1000;
 
 Key schedule_key(const std::string& region, const std::string& channel_id) { return {kSchedule, region, channel_id}; }
 
-void require_live_channel(const Domain& domain, const CallContext& ctx, const std::string& id) {
-  const Record& r = require(domain, channel_key(ctx, id), "Channel");
-  if (str(r.doc, "State") == "DELETED") throw api::not_found("Channel " + id + " not found (it was deleted)");
-}
-
 json stored_actions(const Domain& domain, const std::string& region, const std::string& channel_id) {
   const Record* r = domain.find(schedule_key(region, channel_id));
   return r ? r->doc.value("ScheduleActions", json::array()) : json::array();
