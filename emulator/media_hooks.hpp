@@ -45,6 +45,9 @@ class MediaHooks {
   virtual nlohmann::json channel_alerts(const std::string& region, const std::string& channel_id) {
     return nlohmann::json::array();
   }
+  // The InputAttachmentName of the input a running channel ingests now (PipelineDetails'
+  // ActiveInputAttachmentName), from the supervisor's last report; empty when not known.
+  virtual std::string channel_active_input(const std::string& region, const std::string& channel_id) { return ""; }
   // One sample per running MediaLive channel, from the supervisors' last reports (never waits):
   // [{"region", "channel_id", "pipeline": "0", "active_alerts", "receiving", "ever_received",
   //   "media_bytes", "video_frames" (both cumulative since the channel started),

@@ -186,6 +186,10 @@ nlohmann::json MediaLoader::channel_alerts(const std::string& region, const std:
                                  {"PipelineId", "0"},
                                  {"State", "SET"}}});
 }
+std::string MediaLoader::channel_active_input(const std::string& region, const std::string& channel_id) {
+  MediaService* s = service();
+  return s ? s->channel_active_input(region, channel_id) : "";
+}
 nlohmann::json MediaLoader::channel_samples() {
   if (MediaService* s = service()) return s->channel_samples();
   return nlohmann::json::array();  // no media runtime: no channel runs, so none has metrics

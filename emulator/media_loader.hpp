@@ -37,6 +37,7 @@ class MediaLoader : public MediaHooks {
   void channel_update(const media::ChannelRunPlan& plan) override;
   void channel_deleted(const std::string& region, const std::string& channel_id, uint64_t order) override;
   nlohmann::json channel_alerts(const std::string& region, const std::string& channel_id) override;
+  std::string channel_active_input(const std::string& region, const std::string& channel_id) override;
   nlohmann::json channel_samples() override;
   nlohmann::json channel_logs() override;
   void endpoint_changed(const media::EndpointPlan& plan) override;

@@ -68,6 +68,7 @@ media::ChannelRunPlan channel_run_plan(const Domain& domain, const std::string& 
         sources.security_groups[isg->key.id] = isg->doc;
     }
   }
+  sources.schedule = medialive::schedule_actions(domain, region, channel_id);
   std::map<std::string, size_t> mp_index;
   for (const Record* mp : domain.list(mediapackage::kChannel, region)) {
     media::ChannelSources::MediaPackageChannel c;

@@ -1,11 +1,15 @@
 // One thread that runs posted jobs in order: a channel supervisor's thread of control, the
 // harvester's. post() never blocks (the queue is unbounded but only commands go in, a handful per
-// API call), so whoever posts (an HTTP thread, the state clock) returns at once.
+// API call), so whoever posts (an HTTP thread, the state clock) returns at once. post_at() runs a
+// job at a time (a schedule action, a supervisor's periodic check) on the same thread, after the
+// jobs already due; timed jobs not yet due when the worker closes are dropped.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <thread>
 
@@ -24,6 +28,17 @@ class SerialWorker {
       std::lock_guard lock(mutex_);
       if (closing_) return false;
       jobs_.push_back(std::move(job));
+    }
+    wake_.notify_one();
+    return true;
+  }
+  using Clock = std::chrono::steady_clock;
+  // Runs `job` once `when` has come (at once if it has). False once finish() was called.
+  bool post_at(Clock::time_point when, std::function<void()> job) {
+    {
+      std::lock_guard lock(mutex_);
+      if (closing_) return false;
+      timed_.emplace(when, std::move(job));
     }
     wake_.notify_one();
     return true;
@@ -52,8 +67,19 @@ class SerialWorker {
   void run() {
     std::unique_lock lock(mutex_);
     for (;;) {
-      wake_.wait(lock, [&] { return closing_ || !jobs_.empty(); });
-      if (jobs_.empty()) break;  // closing and drained
+      if (!closing_ && !timed_.empty() && jobs_.empty())
+        wake_.wait_until(lock, timed_.begin()->first);
+      else
+        wake_.wait(lock, [&] { return closing_ || !jobs_.empty() || !timed_.empty(); });
+      while (!closing_ && !timed_.empty() && timed_.begin()->first <= Clock::now()) {
+        jobs_.push_back(std::move(timed_.begin()->second));
+        timed_.erase(timed_.begin());
+      }
+      if (closing_) timed_.clear();  // not due yet: dropped with the worker
+      if (jobs_.empty()) {
+        if (closing_) break;  // closing and drained
+        continue;
+      }
       auto job = std::move(jobs_.front());
       jobs_.pop_front();
       lock.unlock();
@@ -66,6 +92,7 @@ class SerialWorker {
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<std::function<void()>> jobs_;
+  std::multimap<Clock::time_point, std::function<void()>> timed_;
   bool closing_ = false, done_ = false;
   std::thread thread_;  // last: starts after the members above exist
 };

@@ -49,6 +49,10 @@ class MediaRuntime : public MediaService {
   nlohmann::json channel_alerts(const std::string& region, const std::string& id) override {
     return supervisors_->alerts(region, id);
   }
+  std::string channel_active_input(const std::string& region, const std::string& id) override {
+    auto r = supervisors_->report(region, id);
+    return r ? r->active_input : "";
+  }
   nlohmann::json channel_samples() override { return supervisors_->samples(); }
   nlohmann::json channel_logs() override { return supervisors_->take_logs(); }
   void endpoint_changed(const EndpointPlan& plan) override { supervisors_->endpoint_changed(plan); }

@@ -157,9 +157,19 @@ json create_channel(Domain& domain, const CallContext& ctx, const json& in) {
   return out;
 }
 
-json describe_channel(Domain& domain, const CallContext& ctx, const json& in) {
-  auto lock = domain.read();
-  return require(domain, channel_key(ctx, str(in, "ChannelId")), "Channel").doc;
+// A running channel's PipelineDetails name the input on air, which schedule switches and
+// automatic failover change (its supervisor reports it; read outside the domain lock).
+json describe_channel(Domain& domain, MediaHooks& media, const CallContext& ctx, const json& in) {
+  json doc;
+  {
+    auto lock = domain.read();
+    doc = require(domain, channel_key(ctx, str(in, "ChannelId")), "Channel").doc;
+  }
+  if (str(doc, "State") != "RUNNING") return doc;
+  const std::string active = media.channel_active_input(ctx.region, str(doc, "Id"));
+  if (active.empty()) return doc;
+  for (auto& pipeline : doc["PipelineDetails"]) pipeline["ActiveInputAttachmentName"] = active;
+  return doc;
 }
 
 json list_channels(Domain& domain, const CallContext& ctx, const json& in) {
@@ -402,7 +412,7 @@ void channel_media_stopped(Domain& domain, const std::string& region, const std:
 
 void add_channel_operations(api::OperationTable& t, Domain& d, MediaHooks& m) {
   t["CreateChannel"] = [&d](const CallContext& c, const json& in) { return create_channel(d, c, in); };
-  t["DescribeChannel"] = [&d](const CallContext& c, const json& in) { return describe_channel(d, c, in); };
+  t["DescribeChannel"] = [&d, &m](const CallContext& c, const json& in) { return describe_channel(d, m, c, in); };
   t["ListChannels"] = [&d](const CallContext& c, const json& in) { return list_channels(d, c, in); };
   t["UpdateChannel"] = [&d](const CallContext& c, const json& in) { return update_channel(d, c, in); };
   t["UpdateChannelClass"] = [&d](const CallContext& c, const json& in) { return update_channel_class(d, c, in); };

@@ -23,7 +23,7 @@ api::OperationTable operations(Domain& domain, MediaHooks& media) {
   add_input_security_group_operations(t, domain, media);
   add_channel_operations(t, domain, media);
   add_multiplex_operations(t, domain);
-  add_schedule_operations(t, domain);
+  add_schedule_operations(t, domain, media);
   add_offering_operations(t, domain);
   add_tag_operations(t, domain);
   return t;

@@ -43,6 +43,10 @@ inline Key isg_key(const CallContext& ctx, const std::string& id) { return {kInp
 void check_attachable(Tx& tx, const CallContext& ctx, const json& attachments, const std::string& channel_id);
 void attach_inputs(Tx& tx, const CallContext& ctx, const json& attachments, const std::string& channel_id);
 void detach_inputs(Tx& tx, const std::string& region, const std::string& channel_id);
+// A channel's ScheduleActions in creation order (an empty array when it has none); a domain lock
+// must be held.
+json schedule_actions(const Domain& domain, const std::string& region, const std::string& channel_id);
+
 // Recomputes IDLE / IN_USE of every security group in the region from the inputs using them.
 void refresh_security_groups(Tx& tx, const std::string& region);
 
@@ -52,7 +56,7 @@ void add_input_operations(api::OperationTable& table, Domain& domain);
 void add_input_security_group_operations(api::OperationTable& table, Domain& domain, MediaHooks& media);
 void add_channel_operations(api::OperationTable& table, Domain& domain, MediaHooks& media);
 void add_multiplex_operations(api::OperationTable& table, Domain& domain);
-void add_schedule_operations(api::OperationTable& table, Domain& domain);
+void add_schedule_operations(api::OperationTable& table, Domain& domain, MediaHooks& media);
 void add_offering_operations(api::OperationTable& table, Domain& domain);
 void add_tag_operations(api::OperationTable& table, Domain& domain);
 

@@ -14,6 +14,7 @@
 #include <set>
 
 #include "api/timestamps.hpp"
+#include "emulator/media_plans.hpp"
 #include "emulator/medialive/medialive.hpp"
 
 namespace mediaemu::medialive {
@@ -26,11 +27,6 @@ const std::string kSchedule = "medialive:schedule";
 constexpr int64_t kMinimumLeadMs = 15 * 1000;
 
 Key schedule_key(const std::string& region, const std::string& channel_id) { return {kSchedule, region, channel_id}; }
-
-json stored_actions(const Domain& domain, const std::string& region, const std::string& channel_id) {
-  const Record* r = domain.find(schedule_key(region, channel_id));
-  return r ? r->doc.value("ScheduleActions", json::array()) : json::array();
-}
 
 // ISO 8601 with or without the zone designator (AWS's examples write "Z"; UTC either way).
 std::optional<double> parse_utc(const std::string& text) {
@@ -73,11 +69,19 @@ void check_start(const json& action, const std::set<std::string>& names, int64_t
   }
 }
 
-json batch_update(Domain& domain, const CallContext& ctx, const json& in) {
+// A running channel runs its schedule's input switches (emulator/media/plan/input_switch_plan.hpp):
+// after a change, its supervisor gets the new plan. Call before commit, after the change.
+void replan_if_running(Domain& domain, MediaHooks& media, Tx& tx, const CallContext& ctx, const std::string& channel_id) {
+  const Record* channel = domain.find(channel_key(ctx, channel_id));
+  if (!channel || str(channel->doc, "State") != "RUNNING") return;
+  tx.after_commit([&media, plan = channel_run_plan(domain, ctx.region, channel_id)] { media.channel_update(plan); });
+}
+
+json batch_update(Domain& domain, MediaHooks& media, const CallContext& ctx, const json& in) {
   auto tx = domain.write();
   const std::string channel_id = str(in, "ChannelId");
   require_live_channel(domain, ctx, channel_id);
-  json kept = stored_actions(domain, ctx.region, channel_id);
+  json kept = schedule_actions(domain, ctx.region, channel_id);
 
   // Deletes first, whatever the start times (ML-UG how-batch-schedule-requests-work).
   json deleted = json::array();
@@ -116,6 +120,7 @@ json batch_update(Domain& domain, const CallContext& ctx, const json& in) {
   } else {
     tx->create(key, {{"ScheduleActions", remaining}});
   }
+  replan_if_running(domain, media, *tx, ctx, channel_id);
   tx->commit();
   spdlog::info("medialive: schedule of channel {} in {}: {} created, {} deleted, {} in total", channel_id, ctx.region,
                creates.size(), deleted.size(), remaining.size());
@@ -125,16 +130,17 @@ json batch_update(Domain& domain, const CallContext& ctx, const json& in) {
 json describe_schedule(Domain& domain, const CallContext& ctx, const json& in) {
   auto lock = domain.read();
   require_live_channel(domain, ctx, str(in, "ChannelId"));
-  return page_json(stored_actions(domain, ctx.region, str(in, "ChannelId")), in, "ScheduleActions");
+  return page_json(schedule_actions(domain, ctx.region, str(in, "ChannelId")), in, "ScheduleActions");
 }
 
 // AWS advises using this only on idle channels (ML-UG about-batch-update-schedule); it is
 // allowed either way.
-json delete_schedule(Domain& domain, const CallContext& ctx, const json& in) {
+json delete_schedule(Domain& domain, MediaHooks& media, const CallContext& ctx, const json& in) {
   auto tx = domain.write();
   const std::string channel_id = str(in, "ChannelId");
   require_live_channel(domain, ctx, channel_id);
   tx->remove(schedule_key(ctx.region, channel_id));
+  replan_if_running(domain, media, *tx, ctx, channel_id);
   tx->commit();
   spdlog::info("medialive: cleared the schedule of channel {} in {}", channel_id, ctx.region);
   return json::object();
@@ -142,15 +148,20 @@ json delete_schedule(Domain& domain, const CallContext& ctx, const json& in) {
 
 }  // namespace
 
+json schedule_actions(const Domain& domain, const std::string& region, const std::string& channel_id) {
+  const Record* r = domain.find(schedule_key(region, channel_id));
+  return r ? r->doc.value("ScheduleActions", json::array()) : json::array();
+}
+
 // A deleted channel takes its schedule with it.
 void drop_schedule(Tx& tx, const std::string& region, const std::string& channel_id) {
   tx.remove(schedule_key(region, channel_id));
 }
 
-void add_schedule_operations(api::OperationTable& t, Domain& d) {
-  t["BatchUpdateSchedule"] = [&d](const CallContext& c, const json& in) { return batch_update(d, c, in); };
+void add_schedule_operations(api::OperationTable& t, Domain& d, MediaHooks& m) {
+  t["BatchUpdateSchedule"] = [&d, &m](const CallContext& c, const json& in) { return batch_update(d, m, c, in); };
   t["DescribeSchedule"] = [&d](const CallContext& c, const json& in) { return describe_schedule(d, c, in); };
-  t["DeleteSchedule"] = [&d](const CallContext& c, const json& in) { return delete_schedule(d, c, in); };
+  t["DeleteSchedule"] = [&d, &m](const CallContext& c, const json& in) { return delete_schedule(d, m, c, in); };
 }
 
 }  // namespace mediaemu::medialive

@@ -36,13 +36,13 @@ class Push:
 
     def __init__(self, url: str, seconds: float, size: str = "640x360", rate: int = 30, log_dir: Optional[Path] = None,
                  label: str = "push", container: str = "flv", preset: str = "veryfast", video_bitrate: str = "1500k",
-                 audio_bitrate: str = "128k", gop: Optional[int] = None):
+                 audio_bitrate: str = "128k", gop: Optional[int] = None, tone: int = 440):
         self.url, self.seconds, self.label = url, seconds, label
         log_dir = log_dir or Path(tempfile.mkdtemp(prefix="mediaemu-push-"))
         self.log_path = log_dir / f"{label}.log"
         self.argv = ["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "warning", "-re",
                      "-f", "lavfi", "-i", f"testsrc2=size={size}:rate={rate}",
-                     "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
+                     "-f", "lavfi", "-i", f"sine=frequency={tone}:sample_rate=48000",
                      "-t", str(seconds), "-c:v", "libx264", "-preset", preset, "-tune", "zerolatency",
                      "-g", str(gop or rate), "-pix_fmt", "yuv420p", "-b:v", video_bitrate,
                      "-c:a", "aac", "-b:a", audio_bitrate, "-ac", "2", "-f", container, url]
@@ -401,11 +401,16 @@ SMALL_LADDER = [("v360", 640, 360, 1_200_000), ("v234", 416, 234, 600_000)]
 
 
 def start_channel_to_mediapackage(ml, name: str, mp_channel: dict, ladder: list = SMALL_LADDER,
-                                  input_loss_action: Optional[str] = None) -> str:
-    """An RTMP_PUSH input (stream live/<name>) and a running SINGLE_PIPELINE channel whose HLS group
-    delivers `ladder` to the MediaPackage channel's first ingest endpoint, as a WebDAV destination
-    is configured on AWS. Returns the input's push URL."""
+                                  input_loss_action: Optional[str] = None, more_attachments: Optional[list] = None,
+                                  failover: Optional[dict] = None) -> str:
+    """An RTMP_PUSH input (stream live/<name>, attachment "main") and a running SINGLE_PIPELINE
+    channel whose HLS group delivers `ladder` to the MediaPackage channel's first ingest endpoint,
+    as a WebDAV destination is configured on AWS. `more_attachments` are attached after it,
+    `failover` is the main attachment's AutomaticInputFailoverSettings. Returns the input's push URL."""
     inp = ml.create_input(Name=name, Type="RTMP_PUSH", Destinations=[{"StreamName": f"live/{name}"}])["Input"]
+    main = {"InputId": inp["Id"], "InputAttachmentName": "main"}
+    if failover:
+        main["AutomaticInputFailoverSettings"] = failover
     ingest = mp_channel["HlsIngest"]["IngestEndpoints"][0]
     hls_out = {"HlsOutputSettings": {"HlsSettings": {"StandardHlsSettings": {"M3u8Settings": {}}}}}
     group = {"Destination": {"DestinationRefId": "mp"}, "HlsCdnSettings": {"HlsWebdavSettings": {}}}
@@ -413,7 +418,7 @@ def start_channel_to_mediapackage(ml, name: str, mp_channel: dict, ladder: list 
         group["InputLossAction"] = input_loss_action
     cid = ml.create_channel(
         Name=name, ChannelClass="SINGLE_PIPELINE", RoleArn="arn:aws:iam::123456789012:role/MediaLiveAccessRole",
-        InputAttachments=[{"InputId": inp["Id"], "InputAttachmentName": "main"}],
+        InputAttachments=[main] + (more_attachments or []),
         Destinations=[{"Id": "mp", "Settings": [{"Url": ingest["Url"], "Username": ingest["Username"],
                                                   "PasswordParam": f"/medialive/{name}"}]}],
         EncoderSettings={

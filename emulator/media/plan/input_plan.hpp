@@ -30,6 +30,7 @@ using Credentials = std::map<std::string, std::string>;
 struct InputPlan {
   enum class Transport { RtmpPush, RtpPush, UdpPush, UrlPull, Mp4File, TsFile, RtmpPull, SrtCaller, SrtListener, MediaConnect, Other };
   std::string id;
+  std::string attachment_name;  // the channel's InputAttachmentName for it (what input switches name)
   std::string type;  // the model's InputType, for messages ("RTMP_PUSH", "URL_PULL", ...)
   Transport transport = Transport::Other;
   std::vector<std::string> stream_names;  // RTMP_PUSH: "app/stream" ("app" alone: any stream)
@@ -47,6 +48,12 @@ struct InputPlan {
   std::vector<std::string> flow_arns;
   std::vector<std::string> problems;      // e.g. a whitelist rule that is not an IPv4 CIDR
   std::string label() const { return "input " + id; }
+  // Senders come to it (they stay connected whichever input is on air); the others are opened by
+  // mediaemu (pulled URLs, files), only while on air or standing by for failover.
+  bool pushed() const {
+    return transport == Transport::RtmpPush || transport == Transport::RtpPush || transport == Transport::UdpPush ||
+           transport == Transport::SrtListener || transport == Transport::MediaConnect;
+  }
 };
 
 // `input` is the Input record's document; `stream_names` what the control plane allocated for it

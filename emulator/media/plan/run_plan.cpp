@@ -54,8 +54,11 @@ ChannelRunPlan plan_channel_run(const ChannelSources& sources, const PlanSetting
       if (text(a, "InputId") == text(input.doc, "Id")) attachment = a;
     run.inputs.push_back(plan_input(input.doc, input.stream_names, sources.security_groups, attachment, settings.s3_root,
                                     sources.credentials));
+    run.inputs.back().attachment_name = text(attachment, "InputAttachmentName");
     for (const auto& problem : run.inputs.back().problems) run.media.alerts.push_back(problem);
   }
+  run.switching = plan_input_switching(sources.channel, sources.schedule);
+  for (const auto& alert : run.switching.alerts) run.media.alerts.push_back(alert);
   return run;
 }
 

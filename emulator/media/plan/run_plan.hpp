@@ -15,6 +15,7 @@
 #include "emulator/media/plan/channel_plan.hpp"
 #include "emulator/media/plan/endpoint_plan.hpp"
 #include "emulator/media/plan/input_plan.hpp"
+#include "emulator/media/plan/input_switch_plan.hpp"
 
 namespace mediaemu::media {
 
@@ -33,6 +34,7 @@ struct ChannelSources {
   std::vector<Input> inputs;                              // attached, in InputAttachments order
   std::map<std::string, nlohmann::json> security_groups;  // id -> InputSecurityGroup document
   std::vector<MediaPackageChannel> mediapackage;          // every MediaPackage channel of the region
+  nlohmann::json schedule = nlohmann::json::array();      // the channel's ScheduleActions
   Credentials credentials;  // the SSM parameters and Secrets Manager secrets the inputs name that exist
 };
 
@@ -45,7 +47,8 @@ struct ChannelRunPlan {
   std::string region, channel_id;
   int pipeline_count = 1;  // STANDARD: 2 (one transcoder serves both today)
   ChannelPlan media;       // ladder, output groups, configuration alerts
-  std::vector<InputPlan> inputs;
+  std::vector<InputPlan> inputs;  // in InputAttachments order: the first is on air at the start
+  InputSwitchPlan switching;      // failover pairs and scheduled input switches
   // Endpoints of each MediaPackage channel a delivery names (only those that exist).
   std::map<std::string, std::vector<EndpointPlan>> mediapackage_endpoints;
   std::vector<std::string> delivery_alerts;  // outputs that cannot reach their destination

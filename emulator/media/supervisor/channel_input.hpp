@@ -12,6 +12,7 @@
 #include <optional>
 
 #include "emulator/media/supervisor/channel_log.hpp"
+#include "emulator/media/supervisor/input_selector.hpp"
 #include "pipeline/media.hpp"
 
 namespace mediaemu::media {
@@ -114,6 +115,7 @@ class ChannelInput : public pipeline::IngestSink {
     if (event.type == Type::AudioConfig && !audio_config_) return {0, 'I', "Input audio detected: AAC, " + size()};
     if (event.type == Type::Metadata && !metadata_)
       return {0, 'D', "Input metadata received (" + std::to_string(event.metadata.size()) + " values)"};
+    if (event.type == Type::End && event.reason == kInputSwitchReason) return {};  // the supervisor logs switches
     if (event.type == Type::End)
       return {0, 'W', "Input lost: " + (event.reason.empty() ? std::string("the sender went away") : event.reason)};
     return {};

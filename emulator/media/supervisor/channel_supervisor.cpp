@@ -108,8 +108,13 @@ void ChannelSupervisor::update(ChannelRunPlan plan) {
         if (id == input.id) source->update_allowed(input.allowed);
     }
     plan_->inputs = plan.inputs;
-    spdlog::info("media: channel {}: applied its inputs' new security groups", key_);
-    log_->info("Applied the inputs' new security group rules");
+    plan_->switching = plan.switching;
+    plan_->media.alerts = plan.media.alerts;
+    spdlog::info("media: channel {}: applied its inputs' security groups and its schedule", key_);
+    log_->info("Applied the inputs' security group rules and the schedule");
+    arm_schedule(false);  // a new generation: the timers of the previous plan are void
+    if (!plan_->switching.failover.empty()) watch_failover(generation_);
+    publish(ChannelReport::State::Running);
   });
 }
 
@@ -153,25 +158,17 @@ std::set<std::string> ChannelSupervisor::feeding() const {
 void ChannelSupervisor::do_start(ChannelRunPlan plan) {
   if (plan_) return;  // already running (a resumed channel may be started twice)
   plan_ = std::move(plan);
+  started_ = SerialWorker::Clock::now();
   log_->info("Starting the pipeline");
   build();
   // A plan with no output takes no input: senders are refused with the reason (ListAlerts has it).
-  for (const auto& input : pipeline_ && pipeline_->input() ? plan_->inputs : std::vector<InputPlan>{}) {
-    std::string why;
-    try {
-      auto source = factory_.make_source(*plan_, input, why);
-      if (!source) {
-        input_alerts_.push_back(why);
-        log_->warning(why);
-        continue;
-      }
-      source->start(input_);  // e.g. binds its ports: may fail
-      sources_.emplace_back(input.id, std::move(source));
-      log_->info("Input " + input.id + " (" + input.type + ") is waiting for media");
-    } catch (const std::exception& e) {
-      input_alerts_.push_back("input " + input.id + " cannot receive: " + e.what());
-      log_->error(input_alerts_.back());
-    }
+  // A started channel ingests its first input attachment (ML-UG x-actions-in-schedule-ips); the
+  // others' senders may connect (pushed inputs) or stand by for failover, but only one is on air.
+  // Pulled and file inputs are opened only while on air or standing by.
+  if (pipeline_ && pipeline_->input() && !plan_->inputs.empty()) {
+    selector_->select(plan_->inputs.front().id);
+    for (const auto& input : plan_->inputs)
+      if (input.pushed() || &input == &plan_->inputs.front() || standing_by(input.id)) start_source(input);
   }
   const std::string summary = fmt::format(
       "{} renditions, {} output groups, {} inputs, {} alerts", plan_->media.ladder.video.size() + plan_->media.ladder.audio.size(),
@@ -180,12 +177,122 @@ void ChannelSupervisor::do_start(ChannelRunPlan plan) {
   spdlog::info("media: channel {} is running: {}", key_, summary);
   log_->info("Channel running: " + summary);
   publish(ChannelReport::State::Running);  // after the log line: a reader who sees Running finds it
+  arm_schedule(true);
+  if (!plan_->switching.failover.empty()) watch_failover(generation_);
+}
+
+void ChannelSupervisor::start_source(const InputPlan& input) {
+  std::string why;
+  try {
+    auto source = factory_.make_source(*plan_, input, why);
+    if (!source) {
+      input_alerts_.push_back(why);
+      log_->warning(why);
+      return;
+    }
+    source->start(selector_->port(input.id));  // e.g. binds its ports: may fail
+    sources_.emplace_back(input.id, std::move(source));
+    log_->info("Input " + input.id + " (" + input.type + ") is waiting for media");
+  } catch (const std::exception& e) {
+    input_alerts_.push_back("input " + input.id + " cannot receive: " + e.what());
+    log_->error(input_alerts_.back());
+  }
+}
+
+const InputPlan* ChannelSupervisor::input_plan(const std::string& input_id) const {
+  for (const auto& input : plan_->inputs)
+    if (input.id == input_id) return &input;
+  return nullptr;
+}
+
+bool ChannelSupervisor::standing_by(const std::string& input_id) const {
+  for (const auto& pair : plan_->switching.failover)
+    if (pair.primary_input_id == input_id || pair.secondary_input_id == input_id) return true;
+  return false;
+}
+
+void ChannelSupervisor::switch_to(const std::string& input_id, const std::string& why) {
+  const InputPlan* to = input_plan(input_id);
+  const std::string from = selector_->active();
+  if (!to || from == input_id || !pipeline_ || !pipeline_->input()) return;
+  bool open = false;
+  for (const auto& [id, source] : sources_) open |= id == input_id;
+  if (!open) start_source(*to);  // a file starts from its beginning, as MediaLive plays it again
+  selector_->select(input_id);
+  const InputPlan* off = input_plan(from);
+  if (off && !off->pushed() && !standing_by(from)) {
+    for (auto& [id, source] : sources_)
+      if (id == from) source->stop();
+    std::erase_if(sources_, [&](const auto& s) { return s.first == from; });
+  }
+  ++input_switches_;
+  spdlog::info("media: channel {}: input {} ('{}') on air after {} ({})", key_, input_id, to->attachment_name, from, why);
+  log_->info("Switched to input attachment " + to->attachment_name + " (input " + input_id + "): " + why);
+  publish(ChannelReport::State::Running);
+}
+
+void ChannelSupervisor::arm_schedule(bool at_start) {
+  const uint64_t generation = ++generation_;
+  const int64_t now_ms = static_cast<int64_t>(now_epoch_seconds() * 1000);
+  for (const auto& s : plan_->switching.switches) {
+    if (switches_run_.count(s.action_name)) continue;
+    // At the start, what was due before (or was immediate then) belongs to an earlier run or to an
+    // idle channel: MediaLive passes actions to a running channel only.
+    if (at_start && (!s.at_epoch_ms || *s.at_epoch_ms <= now_ms)) {
+      switches_run_.insert(s.action_name);
+      continue;
+    }
+    const auto delay = std::chrono::milliseconds(s.at_epoch_ms ? std::max<int64_t>(0, *s.at_epoch_ms - now_ms) : 0);
+    worker_.post_at(SerialWorker::Clock::now() + delay, [this, name = s.action_name, generation] {
+      run_switch(name, generation);
+    });
+  }
+}
+
+void ChannelSupervisor::run_switch(const std::string& action_name, uint64_t generation) {
+  if (!plan_ || generation != generation_ || switches_run_.count(action_name)) return;
+  for (const auto& s : plan_->switching.switches) {
+    if (s.action_name != action_name) continue;
+    switches_run_.insert(action_name);
+    switch_to(s.input_id, "schedule action " + action_name);
+  }
+}
+
+void ChannelSupervisor::watch_failover(uint64_t generation) {
+  constexpr std::chrono::milliseconds kFailoverTick{100};
+  if (!plan_ || generation != generation_) return;
+  const auto now = SerialWorker::Clock::now();
+  auto lost_for = [&](const std::string& id) {  // how long the input has delivered nothing
+    auto last = selector_->last_frame(id);
+    return std::chrono::duration_cast<std::chrono::milliseconds>(now - (last ? *last : started_)).count();
+  };
+  const std::string active = selector_->active();
+  for (const auto& pair : plan_->switching.failover) {
+    for (const auto* id : {&pair.primary_input_id, &pair.secondary_input_id}) {
+      if (lost_for(*id) > pair.input_loss_threshold_ms) clear_since_.erase(*id);
+      else clear_since_.emplace(*id, now);
+    }
+    if (active != pair.primary_input_id && active != pair.secondary_input_id) continue;  // switched elsewhere
+    const std::string& other = active == pair.primary_input_id ? pair.secondary_input_id : pair.primary_input_id;
+    const int64_t lost = lost_for(active);
+    if (lost > pair.input_loss_threshold_ms && lost_for(other) <= pair.input_loss_threshold_ms) {
+      switch_to(other, fmt::format("automatic input failover: input {} delivered nothing for {} ms", active, lost));
+    } else if (pair.primary_preferred && active == pair.secondary_input_id && clear_since_.count(other) &&
+               now - clear_since_[other] >= std::chrono::milliseconds(pair.error_clear_time_ms)) {
+      switch_to(other, fmt::format("the primary input has been healthy for {} ms (PRIMARY_INPUT_PREFERRED)",
+                                   pair.error_clear_time_ms));
+    }
+  }
+  worker_.post_at(now + kFailoverTick, [this, generation] { watch_failover(generation); });
 }
 
 void ChannelSupervisor::do_stop(const char* why) {
   if (!plan_) return;
+  ++generation_;  // no schedule action or failover check of this run fires any more
   for (auto& [id, source] : sources_) source->stop();
   sources_.clear();
+  switches_run_.clear();
+  clear_since_.clear();
   input_alerts_.clear();
   input_->detach();
   teardown();
@@ -242,7 +349,10 @@ void ChannelSupervisor::teardown() {
 void ChannelSupervisor::publish(ChannelReport::State state) {
   ChannelReport r;
   r.state = state;
-  r.since_epoch_seconds = now_epoch_seconds();
+  {
+    std::lock_guard lock(report_mutex_);
+    r.since_epoch_seconds = report_.state == state ? report_.since_epoch_seconds : now_epoch_seconds();
+  }
   r.restarts = restarts_;
   if (plan_) {
     r.configuration = plan_->media.alerts;
@@ -255,6 +365,11 @@ void ChannelSupervisor::publish(ChannelReport::State state) {
   }
   for (const auto& [id, source] : sources_) r.sources.push_back(source);
   r.input = input_;
+  r.input_switches = input_switches_;
+  if (plan_) {
+    const std::string active = selector_->active();
+    if (const InputPlan* on_air = input_plan(active)) r.active_input = on_air->attachment_name;
+  }
   std::lock_guard lock(report_mutex_);
   if (plan_ && r.has_pipeline) {
     for (const auto& d : plan_->media.deliveries) {

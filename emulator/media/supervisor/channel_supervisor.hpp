@@ -17,6 +17,7 @@
 #include "emulator/media/plan/run_plan.hpp"
 #include "emulator/media/supervisor/channel_input.hpp"
 #include "emulator/media/supervisor/channel_log.hpp"
+#include "emulator/media/supervisor/input_selector.hpp"
 #include "emulator/media/supervisor/media_factory.hpp"
 #include "emulator/serial_worker.hpp"
 
@@ -47,6 +48,8 @@ struct ChannelReport {
   std::shared_ptr<const pipeline::TranscodeHealth> transcode;      // thread-safe; null: none runs
   bool has_pipeline = false;                 // the plan produces output
   std::map<std::string, int> output_groups;  // groups the pipeline delivers: name -> outputs
+  std::string active_input;                  // InputAttachmentName of the input on air
+  int64_t input_switches = 0;                // switches carried out (schedule and failover)
 };
 
 class ChannelSupervisor {
@@ -63,6 +66,7 @@ class ChannelSupervisor {
   void start(ChannelRunPlan plan);
   void stop(uint64_t order);
   void restart(uint64_t order);
+  // New inputs' security groups and a new schedule (input switches) for the running channel.
   void update(ChannelRunPlan plan);
   void set_endpoint(EndpointPlan endpoint);
   void remove_endpoint(std::string region, std::string endpoint_id, std::filesystem::path directory);
@@ -89,6 +93,14 @@ class ChannelSupervisor {
   void build();       // pipeline from plan_, into input_
   void teardown();    // pipeline stop, claims released
   void publish(ChannelReport::State state);
+  // Input switching (schedule and automatic failover), on the supervisor thread:
+  void start_source(const InputPlan& input);  // into sources_, or an input alert
+  void switch_to(const std::string& input_id, const std::string& why);
+  bool standing_by(const std::string& input_id) const;  // member of a failover pair
+  void arm_schedule(bool at_start);  // timers for the plan's switches not yet run
+  void run_switch(const std::string& action_name, uint64_t generation);
+  void watch_failover(uint64_t generation);  // every kFailoverTick while a pair exists
+  const InputPlan* input_plan(const std::string& input_id) const;
 
   const std::string key_;
   MediaFactory& factory_;
@@ -100,6 +112,12 @@ class ChannelSupervisor {
   std::unique_ptr<ChannelPipeline> pipeline_;
   const std::shared_ptr<ChannelLog> log_ = std::make_shared<ChannelLog>();  // thread-safe
   std::shared_ptr<ChannelInput> input_ = std::make_shared<ChannelInput>(log_);
+  std::shared_ptr<InputSelector> selector_ = std::make_shared<InputSelector>(input_);
+  std::set<std::string> switches_run_;  // schedule actions carried out (or passed) in this run
+  uint64_t generation_ = 0;             // of the armed timers: a newer plan or a stop voids older ones
+  SerialWorker::Clock::time_point started_;
+  std::map<std::string, SerialWorker::Clock::time_point> clear_since_;  // failover: healthy since
+  int64_t input_switches_ = 0;
   std::vector<std::string> delivery_alerts_, input_alerts_;
   int64_t restarts_ = 0;
   uint64_t last_order_ = 0;  // of the newest lifecycle command applied

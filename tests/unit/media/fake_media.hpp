@@ -86,8 +86,9 @@ class FakeMedia : public media::MediaFactory {
       return allowed_.allows(ip);
     }
     pipeline::IngestSourceStatus status() const override { return {receiving, "", 0}; }
-    // As a sender on a network thread would.
-    bool deliver(pipeline::IngestEvent::Type type) {
+    // As a sender on a network thread would. Frames are video keyframes unless told otherwise
+    // (an input goes on air at a keyframe).
+    bool deliver(pipeline::IngestEvent::Type type, bool keyframe = true) {
       std::shared_ptr<pipeline::IngestSink> s;
       {
         std::lock_guard lock(mutex_);
@@ -95,6 +96,7 @@ class FakeMedia : public media::MediaFactory {
       }
       pipeline::IngestEvent e;
       e.type = type;
+      e.keyframe = keyframe;
       return s && s->offer(e);
     }
     std::atomic<bool> receiving{false};

@@ -81,6 +81,7 @@ TEST_CASE("the encoder log tells the channel's start, its input's stream and its
   using Type = pipeline::IngestEvent::Type;
   REQUIRE(source->deliver(Type::VideoConfig));
   REQUIRE(source->deliver(Type::VideoConfig));  // repeated in-band: told once
+  REQUIRE(source->deliver(Type::Frame));        // the input goes on air at its first keyframe
   REQUIRE(source->deliver(Type::End));
   supervisors.stop("us-east-1", "7", 2);
   std::vector<std::string> lines;

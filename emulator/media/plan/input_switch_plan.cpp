@@ -1,0 +1,87 @@
+#include "emulator/media/plan/input_switch_plan.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include "api/timestamps.hpp"
+#include "emulator/media/plan/json_fields.hpp"
+
+namespace mediaemu::media {
+namespace {
+
+using json = nlohmann::json;
+
+FailoverPlan failover_of(const std::string& primary, const json& settings, std::vector<std::string>& alerts) {
+  FailoverPlan pair;
+  pair.primary_input_id = primary;
+  pair.secondary_input_id = text(settings, "SecondaryInputId");
+  pair.primary_preferred = text(settings, "InputPreference") == "PRIMARY_INPUT_PREFERRED";
+  pair.error_clear_time_ms = std::max(1, integer(settings, "ErrorClearTimeMsec", pair.error_clear_time_ms));
+  for (const auto& condition : settings.value("FailoverConditions", json::array())) {
+    const json& c = condition.value("FailoverConditionSettings", json::object());
+    if (c.contains("InputLossSettings"))
+      pair.input_loss_threshold_ms =
+          std::max(1, integer(c["InputLossSettings"], "InputLossThresholdMsec", pair.input_loss_threshold_ms));
+    // Black and silence detection need the standby input decoded all the time; mediaemu decodes
+    // only the input on air, so it says so rather than pretending to watch them.
+    for (const char* unwatched : {"VideoBlackSettings", "AudioSilenceSettings"})
+      if (c.contains(unwatched))
+        alerts.push_back("input " + primary + ": the failover condition " + unwatched +
+                         " is not evaluated by mediaemu (input loss is)");
+  }
+  return pair;
+}
+
+}  // namespace
+
+InputSwitchPlan plan_input_switching(const json& channel, const json& actions) {
+  InputSwitchPlan plan;
+  std::map<std::string, std::string> input_of_attachment;
+  for (const auto& a : channel.value("InputAttachments", json::array())) {
+    input_of_attachment[text(a, "InputAttachmentName")] = text(a, "InputId");
+    if (a.contains("AutomaticInputFailoverSettings") && a["AutomaticInputFailoverSettings"].is_object())
+      plan.failover.push_back(failover_of(text(a, "InputId"), a["AutomaticInputFailoverSettings"], plan.alerts));
+  }
+
+  std::vector<ScheduledSwitch> fixed, immediate;
+  for (const auto& action : actions.is_array() ? actions : json::array()) {
+    const json& settings = action.value("ScheduleActionSettings", json::object());
+    if (!settings.contains("InputSwitchSettings")) continue;  // other actions: not run (yet)
+    const json& sw = settings["InputSwitchSettings"];
+    ScheduledSwitch s;
+    s.action_name = text(action, "ActionName");
+    s.attachment_name = text(sw, "InputAttachmentNameReference");
+    auto input = input_of_attachment.find(s.attachment_name);
+    if (input == input_of_attachment.end()) {
+      plan.alerts.push_back("schedule action " + s.action_name + " switches to input attachment '" +
+                            s.attachment_name + "', which the channel does not have");
+      continue;
+    }
+    s.input_id = input->second;
+    if (sw.contains("InputClippingSettings") || sw.contains("UrlPath"))
+      plan.alerts.push_back("schedule action " + s.action_name +
+                            ": InputClippingSettings and UrlPath are not applied by mediaemu; the input plays whole");
+    const json& start = action.value("ScheduleActionStartSettings", json::object());
+    if (start.contains("FixedModeScheduleActionStartSettings")) {
+      const std::string time = text(start["FixedModeScheduleActionStartSettings"], "Time");
+      auto at = api::parse_timestamp(time);
+      if (!at) at = api::parse_timestamp(time + "Z");  // AWS's examples write the zone; UTC either way
+      if (!at) continue;                                // BatchUpdateSchedule refused it already
+      s.at_epoch_ms = static_cast<int64_t>(std::llround(*at * 1000));
+      fixed.push_back(std::move(s));
+    } else if (start.contains("ImmediateModeScheduleActionStartSettings")) {
+      immediate.push_back(std::move(s));
+    } else {
+      plan.alerts.push_back("schedule action " + s.action_name +
+                            ": follow-mode input switches are not run by mediaemu");
+    }
+  }
+  std::stable_sort(fixed.begin(), fixed.end(),
+                   [](const ScheduledSwitch& a, const ScheduledSwitch& b) { return *a.at_epoch_ms < *b.at_epoch_ms; });
+  plan.switches = std::move(fixed);
+  for (auto& s : immediate) plan.switches.push_back(std::move(s));
+  return plan;
+}
+
+}  // namespace mediaemu::media

@@ -1,0 +1,129 @@
+# timeout: 300
+"""Input switching in a running channel (issue 8, part 3): a channel with two inputs, RTMP_PUSH
+("main", a 440 Hz tone) and RTP_PUSH ("backup", 1000 Hz), delivering to a MediaPackage HLS endpoint.
+Which source is on air is read from the decoded audio of the endpoint's newest segment (its
+zero crossings) and from DescribeChannel's PipelineDetails.ActiveInputAttachmentName.
+- AutomaticInputFailoverSettings on "main" (secondary: "backup", input loss 1 s,
+  EQUAL_INPUT_PREFERENCE): stopping the RTMP sender puts the RTP input on air, and it stays there
+  when RTMP comes back, as EQUAL_INPUT_PREFERENCE means.
+- A fixed-time InputSwitch by BatchUpdateSchedule (at least 15 s ahead, as AWS requires) puts
+  "main" back on air at its time; the playlist runs on without EXT-X-DISCONTINUITY.
+"""
+
+import struct
+import subprocess
+import time
+from datetime import datetime, timedelta, timezone
+
+import harness
+import media
+from harness import check, check_eq
+
+S = {}
+
+
+def dominant_tone(t, label: str) -> float:
+    """Hz of the tone in the newest segment of the endpoint's first variant (zero crossings of the
+    decoded audio, mono at 48 kHz)."""
+    pl = media.variant_playlist(S["hls"], "the HLS endpoint")
+    if not pl or not pl.segments:
+        return 0.0
+    seg = media.download([pl.segments[-1]["url"]], t.server.tmp / f"{label}.ts")
+    pcm = subprocess.run(["ffmpeg", "-nostdin", "-loglevel", "error", "-i", str(seg), "-vn", "-ac", "1", "-ar", "48000",
+                          "-f", "s16le", "-"], capture_output=True, timeout=30).stdout
+    samples = struct.unpack(f"<{len(pcm) // 2}h", pcm[: len(pcm) // 2 * 2])
+    if len(samples) < 4800:
+        return 0.0
+    crossings = sum(1 for a, b in zip(samples, samples[1:]) if (a < 0) != (b < 0))
+    return crossings / 2 / (len(samples) / 48000)
+
+
+def wait_for_tone(t, hz: float, what: str, timeout: float = 40) -> float:
+    deadline, seen = time.monotonic() + timeout, 0.0
+    while time.monotonic() < deadline:
+        seen = dominant_tone(t, f"tone-{int(hz)}")
+        if abs(seen - hz) < hz * 0.1:
+            break
+        time.sleep(1)
+    check(abs(seen - hz) < hz * 0.1, what, f"about {hz} Hz", f"{seen:.0f} Hz")
+    return seen
+
+
+def on_air(t) -> str:
+    details = S["ml"].describe_channel(ChannelId=S["cid"]).get("PipelineDetails", [])
+    return details[0].get("ActiveInputAttachmentName", "") if details else ""
+
+
+def wait_on_air(t, name: str, what: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and on_air(t) != name:
+        time.sleep(0.5)
+    check_eq(on_air(t), name, what)
+
+
+def test_setup(t):
+    ml, mp = t.client("medialive"), t.client("mediapackage")
+    S["ml"] = ml
+    channel = mp.create_channel(Id="switching")
+    S["hls"] = mp.create_origin_endpoint(ChannelId="switching", Id="switching-hls",
+                                         HlsPackage={"SegmentDurationSeconds": 2, "PlaylistWindowSeconds": 20})["Url"]
+    rtp = ml.create_input(Name="backup", Type="RTP_PUSH")["Input"]
+    S["rtp_url"] = rtp["Destinations"][0]["Url"]
+    S["rtmp_url"] = media.start_channel_to_mediapackage(
+        ml, "switching", channel, ladder=[("v360", 640, 360, 800_000)], input_loss_action="EMIT_OUTPUT",
+        more_attachments=[{"InputId": rtp["Id"], "InputAttachmentName": "backup"}],
+        failover={"SecondaryInputId": rtp["Id"], "InputPreference": "EQUAL_INPUT_PREFERENCE",
+                  "FailoverConditions": [{"FailoverConditionSettings": {
+                      "InputLossSettings": {"InputLossThresholdMsec": 1000}}}]})
+    S["cid"] = next(c["Id"] for c in ml.list_channels()["Channels"] if c["Name"] == "switching")
+    S["main"] = media.Push(S["rtmp_url"], 120, size="320x180", log_dir=t.server.tmp, label="main", tone=440).start()
+    S["backup"] = media.Push(S["rtp_url"], 120, size="320x180", log_dir=t.server.tmp, label="backup", tone=1000,
+                             container="rtp_mpegts").start()
+
+
+def test_the_first_attachment_is_on_air(t):
+    check(media.wait_for_variant(S["hls"], "the HLS endpoint", segments=2) is not None,
+          "the endpoint serves segments", True, False)
+    wait_on_air(t, "main", "a started channel ingests its first input attachment")
+    wait_for_tone(t, 440, "the newest segment carries main's 440 Hz tone")
+
+
+def test_input_loss_fails_over_to_the_secondary_and_stays(t):
+    S["main"].stop()
+    wait_on_air(t, "backup", "input loss on main puts the secondary input on air")
+    wait_for_tone(t, 1000, "the newest segment carries backup's 1000 Hz tone")
+    S["main"] = media.Push(S["rtmp_url"], 120, size="320x180", log_dir=t.server.tmp, label="main2", tone=440).start()
+    time.sleep(5)
+    check_eq(on_air(t), "backup", "EQUAL_INPUT_PREFERENCE: the recovered primary does not take over")
+
+
+def test_a_fixed_time_schedule_switch_runs_at_its_time(t):
+    at = datetime.now(timezone.utc) + timedelta(seconds=16)
+    S["ml"].batch_update_schedule(ChannelId=S["cid"], Creates={"ScheduleActions": [{
+        "ActionName": "back-to-main",
+        "ScheduleActionStartSettings": {"FixedModeScheduleActionStartSettings": {
+            "Time": at.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"}},
+        "ScheduleActionSettings": {"InputSwitchSettings": {"InputAttachmentNameReference": "main"}}}]})
+    time.sleep(max(0.0, (at - datetime.now(timezone.utc)).total_seconds() - 2))
+    check_eq(on_air(t), "backup", "two seconds before its time, the switch has not happened")
+    wait_on_air(t, "main", "at its time, the schedule's switch puts main on air", timeout=10)
+    wait_for_tone(t, 440, "the newest segment carries main's tone again")
+    pl = media.variant_playlist(S["hls"], "the HLS endpoint")
+    check("#EXT-X-DISCONTINUITY" not in (pl.text if pl else "#EXT-X-DISCONTINUITY"),
+          "switches keep the output timeline continuous (no EXT-X-DISCONTINUITY)", True, False)
+    log = t.server.log_path.read_text(errors="replace")
+    check("on air after" in log, "the server log names each switch", True, False)
+
+
+def test_teardown(t):
+    for p in ("main", "backup"):
+        S[p].stop()
+    S["ml"].stop_channel(ChannelId=S["cid"])
+    S["ml"].get_waiter("channel_stopped").wait(ChannelId=S["cid"], WaiterConfig={"Delay": 1, "MaxAttempts": 30})
+
+
+if __name__ == "__main__":
+    try:
+        harness.main(globals())
+    finally:
+        media.Push.stop_all()

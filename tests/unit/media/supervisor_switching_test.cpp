@@ -1,0 +1,122 @@
+// Input switching on the channel's supervisor thread: schedule switches (immediate and at a
+// fixed time) and automatic input failover, with fake sources delivering as senders would.
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+#include "fake_media.hpp"
+
+using namespace mediaemu;
+using namespace mediaemu::testing;
+using Type = pipeline::IngestEvent::Type;
+
+namespace {
+
+media::InputPlan pushed_input(const std::string& id, const std::string& attachment) {
+  media::InputPlan input;
+  input.id = id;
+  input.attachment_name = attachment;
+  input.transport = media::InputPlan::Transport::RtmpPush;
+  return input;
+}
+
+media::ChannelRunPlan two_input_plan(uint64_t order) {
+  media::ChannelRunPlan plan;
+  plan.region = "us-east-1";
+  plan.channel_id = "9";
+  plan.order = order;
+  pipeline::OutputSpec out;
+  out.name = "hls/360p";
+  out.video = "video";
+  plan.media.ladder.outputs.push_back(out);
+  plan.inputs = {pushed_input("11", "main"), pushed_input("22", "backup")};
+  return plan;
+}
+
+std::string on_air(media::ChannelSupervisors& supervisors) {
+  auto r = supervisors.report("us-east-1", "9");
+  return r ? r->active_input : "";
+}
+
+// Keyframes from the sources whose flag is set, every 20 ms, until destroyed.
+struct Senders {
+  Senders(std::shared_ptr<FakeMedia::Source> a, std::shared_ptr<FakeMedia::Source> b)
+      : thread([this, a, b] {
+          while (!done) {
+            if (main_on) a->deliver(Type::Frame);
+            if (backup_on) b->deliver(Type::Frame);
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+          }
+        }) {}
+  ~Senders() {
+    done = true;
+    thread.join();
+  }
+  std::atomic<bool> main_on{true}, backup_on{true}, done{false};
+  std::thread thread;
+};
+
+}  // namespace
+
+TEST_CASE("schedule switches run at their time, immediate ones at once", "[media][switching]") {
+  FakeMedia media;
+  media::ChannelSupervisors supervisors(media);
+  supervisors.start(two_input_plan(1));
+  REQUIRE(eventually([&] { return on_air(supervisors) == "main" && media.source(1); }));
+
+  media::ChannelRunPlan later = two_input_plan(1);
+  const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch()).count();
+  later.switching.switches.push_back({"to-backup", "backup", "22", now_ms + 300});
+  supervisors.update(later);
+  CHECK(on_air(supervisors) == "main");  // not yet
+  REQUIRE(eventually([&] { return on_air(supervisors) == "backup"; }));
+  CHECK(supervisors.report("us-east-1", "9")->input_switches == 1);
+
+  media::ChannelRunPlan back = later;
+  back.switching.switches.push_back({"now", "main", "11", std::nullopt});
+  supervisors.update(back);  // "to-backup" ran already: it does not run again
+  REQUIRE(eventually([&] { return on_air(supervisors) == "main"; }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  CHECK(on_air(supervisors) == "main");
+  CHECK(supervisors.report("us-east-1", "9")->input_switches == 2);
+
+  // Only the input on air reaches the pipeline.
+  auto sink = media.last_pipeline()->sink();
+  const size_t before = sink->received().size();
+  REQUIRE(media.source(1)->deliver(Type::Frame));
+  CHECK(sink->received().size() == before);
+  REQUIRE(media.source(0)->deliver(Type::Frame));
+  CHECK(sink->received().size() > before);
+}
+
+TEST_CASE("automatic input failover leaves a lost input and returns to a preferred primary", "[media][switching]") {
+  FakeMedia media;
+  media::ChannelSupervisors supervisors(media);
+  media::ChannelRunPlan plan = two_input_plan(1);
+  media::FailoverPlan pair;
+  pair.primary_input_id = "11";
+  pair.secondary_input_id = "22";
+  pair.input_loss_threshold_ms = 300;
+  pair.error_clear_time_ms = 500;
+  pair.primary_preferred = true;
+  plan.switching.failover.push_back(pair);
+  supervisors.start(plan);
+  REQUIRE(eventually([&] { return media.source(1) != nullptr; }));
+  Senders senders(media.source(0), media.source(1));
+
+  std::this_thread::sleep_for(std::chrono::milliseconds(600));
+  CHECK(on_air(supervisors) == "main");  // both deliver: the primary stays
+  senders.main_on = false;
+  REQUIRE(eventually([&] { return on_air(supervisors) == "backup"; }));
+  senders.main_on = true;  // healthy again: back once it has been clear for 500 ms
+  REQUIRE(eventually([&] { return on_air(supervisors) == "main"; }));
+  CHECK(supervisors.report("us-east-1", "9")->input_switches == 2);
+
+  senders.main_on = false;
+  senders.backup_on = false;  // both lost: nothing to fail over to, the primary stays on air
+  std::this_thread::sleep_for(std::chrono::milliseconds(700));
+  CHECK(on_air(supervisors) == "main");
+}

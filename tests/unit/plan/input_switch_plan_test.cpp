@@ -1,0 +1,84 @@
+// A channel's input attachments and schedule -> the failover pairs and input switches its
+// supervisor runs (emulator/media/plan/input_switch_plan.hpp).
+#include <catch2/catch.hpp>
+
+#include "emulator/media/plan/input_switch_plan.hpp"
+
+using namespace mediaemu::media;
+using json = nlohmann::json;
+
+namespace {
+
+json channel_with_pair(const json& failover) {
+  json primary = {{"InputAttachmentName", "studio"}, {"InputId", "111"}};
+  if (!failover.is_null()) primary["AutomaticInputFailoverSettings"] = failover;
+  return {{"InputAttachments", json::array({primary,
+                                            {{"InputAttachmentName", "backup"}, {"InputId", "222"}},
+                                            {{"InputAttachmentName", "slate"}, {"InputId", "333"}}})}};
+}
+
+json switch_action(const std::string& name, const std::string& attachment, const json& start) {
+  return {{"ActionName", name},
+          {"ScheduleActionStartSettings", start},
+          {"ScheduleActionSettings", {{"InputSwitchSettings", {{"InputAttachmentNameReference", attachment}}}}}};
+}
+
+json fixed(const std::string& time) { return {{"FixedModeScheduleActionStartSettings", {{"Time", time}}}}; }
+json immediate() { return {{"ImmediateModeScheduleActionStartSettings", json::object()}}; }
+
+}  // namespace
+
+TEST_CASE("an attachment's AutomaticInputFailoverSettings make a failover pair", "[plan][switching]") {
+  json settings = {{"SecondaryInputId", "222"},
+                   {"InputPreference", "PRIMARY_INPUT_PREFERRED"},
+                   {"ErrorClearTimeMsec", 3000},
+                   {"FailoverConditions",
+                    json::array({{{"FailoverConditionSettings", {{"InputLossSettings", {{"InputLossThresholdMsec", 1500}}}}}},
+                                 {{"FailoverConditionSettings",
+                                   {{"VideoBlackSettings", {{"BlackDetectThreshold", 0.1}, {"VideoBlackThresholdMsec", 500}}}}}}})}};
+  InputSwitchPlan plan = plan_input_switching(channel_with_pair(settings), json::array());
+  REQUIRE(plan.failover.size() == 1);
+  const FailoverPlan& pair = plan.failover[0];
+  CHECK(pair.primary_input_id == "111");
+  CHECK(pair.secondary_input_id == "222");
+  CHECK(pair.input_loss_threshold_ms == 1500);
+  CHECK(pair.error_clear_time_ms == 3000);
+  CHECK(pair.primary_preferred);
+  // Video black is stored, not watched: said, never silently ignored.
+  REQUIRE(plan.alerts.size() == 1);
+  CHECK_THAT(plan.alerts[0], Catch::Contains("VideoBlackSettings"));
+
+  InputSwitchPlan defaults = plan_input_switching(channel_with_pair({{"SecondaryInputId", "222"}}), json::array());
+  REQUIRE(defaults.failover.size() == 1);
+  CHECK_FALSE(defaults.failover[0].primary_preferred);  // EQUAL_INPUT_PREFERENCE
+  CHECK(defaults.failover[0].input_loss_threshold_ms == 1000);
+  CHECK(defaults.alerts.empty());
+  CHECK(plan_input_switching(channel_with_pair(nullptr), json::array()).failover.empty());
+}
+
+TEST_CASE("schedule input switches resolve attachments and run in time order", "[plan][switching]") {
+  json actions = json::array({switch_action("late", "slate", fixed("2026-12-05T10:00:30.000Z")),
+                              switch_action("now", "backup", immediate()),
+                              switch_action("early", "backup", fixed("2026-12-05T10:00:20Z")),
+                              switch_action("nowhere", "missing", immediate()),
+                              {{"ActionName", "ad"},
+                               {"ScheduleActionStartSettings", immediate()},
+                               {"ScheduleActionSettings", {{"Scte35ReturnToNetworkSettings", {{"SpliceEventId", 1}}}}}},
+                              switch_action("after", "studio",
+                                            {{"FollowModeScheduleActionStartSettings",
+                                              {{"FollowPoint", "END"}, {"ReferenceActionName", "late"}}}})});
+  InputSwitchPlan plan = plan_input_switching(channel_with_pair(nullptr), actions);
+  REQUIRE(plan.switches.size() == 3);
+  CHECK(plan.switches[0].action_name == "early");
+  CHECK(plan.switches[0].input_id == "222");
+  CHECK(*plan.switches[0].at_epoch_ms == 1796464820000);
+  CHECK(plan.switches[1].action_name == "late");
+  CHECK(plan.switches[1].input_id == "333");
+  CHECK(plan.switches[1].attachment_name == "slate");
+  CHECK(plan.switches[2].action_name == "now");
+  CHECK_FALSE(plan.switches[2].at_epoch_ms);
+  // An unknown attachment and a follow-mode switch are alerts, not silently dropped.
+  REQUIRE(plan.alerts.size() == 2);
+  CHECK_THAT(plan.alerts[0], Catch::Contains("missing"));
+  CHECK_THAT(plan.alerts[1], Catch::Contains("follow-mode"));
+}
