@@ -10,8 +10,6 @@ zero crossings) and from DescribeChannel's PipelineDetails.ActiveInputAttachment
   "main" back on air at its time; the playlist runs on without EXT-X-DISCONTINUITY.
 """
 
-import struct
-import subprocess
 import time
 from datetime import datetime, timedelta, timezone
 
@@ -23,19 +21,8 @@ S = {}
 
 
 def dominant_tone(t, label: str) -> float:
-    """Hz of the tone in the newest segment of the endpoint's first variant (zero crossings of the
-    decoded audio, mono at 48 kHz)."""
     pl = media.variant_playlist(S["hls"], "the HLS endpoint")
-    if not pl or not pl.segments:
-        return 0.0
-    seg = media.download([pl.segments[-1]["url"]], t.server.tmp / f"{label}.ts")
-    pcm = subprocess.run(["ffmpeg", "-nostdin", "-loglevel", "error", "-i", str(seg), "-vn", "-ac", "1", "-ar", "48000",
-                          "-f", "s16le", "-"], capture_output=True, timeout=30).stdout
-    samples = struct.unpack(f"<{len(pcm) // 2}h", pcm[: len(pcm) // 2 * 2])
-    if len(samples) < 4800:
-        return 0.0
-    crossings = sum(1 for a, b in zip(samples, samples[1:]) if (a < 0) != (b < 0))
-    return crossings / 2 / (len(samples) / 48000)
+    return media.segment_tone(pl.segments[-1]["url"], t.server.tmp / f"{label}.ts") if pl and pl.segments else 0.0
 
 
 def wait_for_tone(t, hz: float, what: str, timeout: float = 40) -> float:

@@ -11,6 +11,7 @@ import json
 import math
 import re
 import signal
+import struct
 import subprocess
 import tempfile
 import time
@@ -249,6 +250,19 @@ def probe_last_segment(pl: MediaPlaylist, to: Path) -> Optional[dict]:
     seg = download([pl.segments[-1]["url"]], to)
     video = [s for s in ffprobe(seg, "-show_streams").get("streams", []) if s.get("codec_type") == "video"]
     return video[0] if video else None
+
+
+def segment_tone(url: str, to: Path) -> float:
+    """Hz of the tone in a segment's audio: the zero crossings of its decoded audio (mono, 48 kHz).
+    Tells which lavfi `sine` source is on air (Push's `tone`); 0 without enough audio."""
+    seg = download([url], to)
+    pcm = subprocess.run(["ffmpeg", "-nostdin", "-loglevel", "error", "-i", str(seg), "-vn", "-ac", "1", "-ar", "48000",
+                          "-f", "s16le", "-"], capture_output=True, timeout=30).stdout
+    samples = struct.unpack(f"<{len(pcm) // 2}h", pcm[: len(pcm) // 2 * 2])
+    if len(samples) < 4800:
+        return 0.0
+    crossings = sum(1 for a, b in zip(samples, samples[1:]) if (a < 0) != (b < 0))
+    return crossings / 2 / (len(samples) / 48000)
 
 
 def master_playlist(url: str, what: str) -> Optional[dict]:
