@@ -252,13 +252,16 @@ def probe_last_segment(pl: MediaPlaylist, to: Path) -> Optional[dict]:
     return video[0] if video else None
 
 
-def segment_tone(url: str, to: Path) -> float:
-    """Hz of the tone in a segment's audio: the zero crossings of its decoded audio (mono, 48 kHz).
-    Tells which lavfi `sine` source is on air (Push's `tone`); 0 without enough audio."""
+def segment_tone(url: str, to: Path, tail_seconds: float = 0) -> float:
+    """Hz of the tone in a segment's audio (only its last `tail_seconds`, if given): the zero
+    crossings of its decoded audio (mono, 48 kHz). Tells which lavfi `sine` source is on air
+    (Push's `tone`); 0 without enough audio."""
     seg = download([url], to)
     pcm = subprocess.run(["ffmpeg", "-nostdin", "-loglevel", "error", "-i", str(seg), "-vn", "-ac", "1", "-ar", "48000",
                           "-f", "s16le", "-"], capture_output=True, timeout=30).stdout
     samples = struct.unpack(f"<{len(pcm) // 2}h", pcm[: len(pcm) // 2 * 2])
+    if tail_seconds:
+        samples = samples[-int(tail_seconds * 48000):]
     if len(samples) < 4800:
         return 0.0
     crossings = sum(1 for a, b in zip(samples, samples[1:]) if (a < 0) != (b < 0))
