@@ -205,6 +205,27 @@ class SupervisedHooks : public MediaHooks {
   media::ChannelSupervisors supervisors;
 };
 
+// A plan with one output and pushed inputs (id, attachment name), for supervisors driven directly.
+inline media::ChannelRunPlan plan_with_output(const std::string& channel_id, uint64_t order,
+                                              const std::vector<std::pair<std::string, std::string>>& inputs) {
+  media::ChannelRunPlan plan;
+  plan.region = "us-east-1";
+  plan.channel_id = channel_id;
+  plan.order = order;
+  pipeline::OutputSpec out;
+  out.name = "hls/360p";
+  out.video = "video";
+  plan.media.ladder.outputs.push_back(out);
+  for (const auto& [id, attachment] : inputs) {
+    media::InputPlan input;
+    input.id = id;
+    input.attachment_name = attachment;
+    input.transport = media::InputPlan::Transport::RtmpPush;
+    plan.inputs.push_back(input);
+  }
+  return plan;
+}
+
 // Waits (bounded: a guard against a hang, not a timing assertion) until `done` holds.
 template <class Pred>
 bool eventually(Pred done) {

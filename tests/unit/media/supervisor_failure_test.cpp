@@ -8,21 +8,7 @@ using namespace mediaemu::testing;
 
 namespace {
 
-media::ChannelRunPlan plan_with_one_output(uint64_t order) {
-  media::ChannelRunPlan plan;
-  plan.region = "us-east-1";
-  plan.channel_id = "7";
-  plan.order = order;
-  pipeline::OutputSpec out;
-  out.name = "hls/360p";
-  out.video = "video";
-  plan.media.ladder.outputs.push_back(out);
-  media::InputPlan input;
-  input.id = "11";
-  input.transport = media::InputPlan::Transport::RtmpPush;
-  plan.inputs.push_back(input);
-  return plan;
-}
+media::ChannelRunPlan plan_with_one_output(uint64_t order) { return plan_with_output("7", order, {{"11", "main"}}); }
 
 }  // namespace
 

@@ -14,25 +14,8 @@ using Type = pipeline::IngestEvent::Type;
 
 namespace {
 
-media::InputPlan pushed_input(const std::string& id, const std::string& attachment) {
-  media::InputPlan input;
-  input.id = id;
-  input.attachment_name = attachment;
-  input.transport = media::InputPlan::Transport::RtmpPush;
-  return input;
-}
-
 media::ChannelRunPlan two_input_plan(uint64_t order) {
-  media::ChannelRunPlan plan;
-  plan.region = "us-east-1";
-  plan.channel_id = "9";
-  plan.order = order;
-  pipeline::OutputSpec out;
-  out.name = "hls/360p";
-  out.video = "video";
-  plan.media.ladder.outputs.push_back(out);
-  plan.inputs = {pushed_input("11", "main"), pushed_input("22", "backup")};
-  return plan;
+  return plan_with_output("9", order, {{"11", "main"}, {"22", "backup"}});
 }
 
 std::string on_air(media::ChannelSupervisors& supervisors) {
