@@ -57,16 +57,24 @@ Outputs:
 }
 
 TEST_CASE("Fn::ForEach nests, reads list parameters and works in Conditions", "[cloudformation]") {
-  json tpl = with_transform({{"Parameters", {{"Envs", {{"Type", "CommaDelimitedList"}, {"Default", "dev, prod"}}}}},
-                             {"Conditions",
-                              {{"Fn::ForEach::Conds",
-                                {"Env", {{"Ref", "Envs"}}, {{"Is${Env}", {{"Fn::Equals", {{{"Ref", "AWS::Region"}}, "${Env}"}}}}}}}}},
-                             {"Resources",
-                              {{"Fn::ForEach::Outer",
-                                {"Env",
-                                 {{"Ref", "Envs"}},
-                                 {{"Fn::ForEach::Inner",
-                                   {"Kind", {"a", "b"}, {{"${Env}${Kind}", {{"Type", "AWS::SNS::Topic"}}}}}}}}}}}}});
+  json tpl = parse_template(R"(
+Transform: AWS::LanguageExtensions
+Parameters:
+  Envs: {Type: CommaDelimitedList, Default: 'dev, prod'}
+Conditions:
+  Fn::ForEach::Conds:
+    - Env
+    - !Ref Envs
+    - Is${Env}: !Equals [!Ref AWS::Region, '${Env}']
+Resources:
+  Fn::ForEach::Outer:
+    - Env
+    - !Ref Envs
+    - Fn::ForEach::Inner:
+        - Kind
+        - [a, b]
+        - ${Env}${Kind}: {Type: AWS::SNS::Topic}
+)");
   // The defaults when no values are given (ValidateTemplate), the values when they are.
   json by_default = expand_for_each(tpl, {});
   REQUIRE(by_default["Resources"].size() == 4);
