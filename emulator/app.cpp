@@ -12,6 +12,7 @@
 #include "emulator/cloudwatch/cloudwatch.hpp"
 #include "emulator/ecr/ecr.hpp"
 #include "emulator/iam/iam.hpp"
+#include "emulator/kms/kms.hpp"
 #include "emulator/logs/logs.hpp"
 #include "emulator/s3/s3.hpp"
 #include "emulator/secretsmanager/secretsmanager.hpp"
@@ -41,6 +42,7 @@ App::App(const Config& config, boost::asio::io_context& io)
   api_.set_handlers("iam", iam::operations(domain_));
   api_.set_handlers("secretsmanager", secretsmanager::operations(domain_));
   api_.set_handlers("ssm", ssm::operations(domain_));
+  api_.set_handlers("kms", kms::operations(domain_));
   // Alarm actions reach SNS in-process, after the state change is committed.
   api_.set_handlers("cloudwatch", cloudwatch::operations(domain_, [this](const std::string& topic, const std::string& subject,
                                                                          const std::string& message) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "api/errors.hpp"
+#include "emulator/cloudformation/for_each.hpp"
 #include "emulator/cloudformation/stack_graph.hpp"
 #include "emulator/cloudformation/stack_records.hpp"
 #include "emulator/cloudformation/template_parser.hpp"
@@ -19,11 +20,20 @@ PreparedTemplate prepare_template(Domain& domain, const api::AwsApi& api, const 
     out.body = template_body(api, ctx, in);
   }
   out.tpl = parse_template(out.body);
+  const json previous = stack ? stack->doc.value("Parameters", json::array()) : json::array();
+  auto resolve = [&] {
+    return resolve_parameters(out.tpl, in.value("Parameters", json::array()), stack ? &previous : nullptr, domain,
+                              ctx.region);
+  };
+  // Loops need the parameters first (a collection may be a list parameter); the expanded
+  // template is what is checked and deployed, as the transform's output is on AWS.
+  if (uses_for_each(out.tpl)) {
+    out.parameters = resolve();
+    out.tpl = expand_for_each(out.tpl, out.parameters.values);
+  }
   check_template(out.tpl);
   creation_order(out.tpl);  // refuses a dependency cycle
-  const json previous = stack ? stack->doc.value("Parameters", json::array()) : json::array();
-  out.parameters = resolve_parameters(out.tpl, in.value("Parameters", json::array()), stack ? &previous : nullptr,
-                                      domain, ctx.region);
+  out.parameters = resolve();
   json doc = {{"StackName", stack_name},
               {"StackId", stack ? stack->doc.value("StackId", "") : cloudformation_arn(ctx, "stack", stack_name, "")}};
   const json no_resources = json::object();  // the scope keeps a pointer to it

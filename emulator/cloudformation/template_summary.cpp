@@ -7,6 +7,7 @@
 #include "api/errors.hpp"
 #include "emulator/cloudformation/cloudformation.hpp"
 #include "emulator/cloudformation/parameters.hpp"
+#include "emulator/cloudformation/for_each.hpp"
 #include "emulator/cloudformation/stack_graph.hpp"
 #include "emulator/cloudformation/stack_records.hpp"
 #include "emulator/cloudformation/template_parser.hpp"
@@ -16,7 +17,8 @@ namespace mediaemu::cloudformation {
 namespace {
 
 json checked_template(const std::string& body) {
-  json tpl = parse_template(body);
+  // Loops expand with the parameters' defaults: no values are given here.
+  json tpl = expand_for_each(parse_template(body), {});
   check_template(tpl);
   creation_order(tpl);
   return tpl;

@@ -56,6 +56,13 @@ void add_input_operations(api::OperationTable& table, Domain& domain);
 void add_input_security_group_operations(api::OperationTable& table, Domain& domain, MediaHooks& media);
 void add_channel_operations(api::OperationTable& table, Domain& domain, MediaHooks& media);
 void add_multiplex_operations(api::OperationTable& table, Domain& domain);
+// A multiplex's Destinations as CloudFormation's AWS::MediaLive::Multiplex gives them (one
+// MediaConnect entitlement ARN per pipeline, at most two); the API's CreateMultiplex has no such
+// member, DescribeMultiplex then shows them as Destinations[].MediaConnectSettings.EntitlementArn.
+// Pipelines without one keep the entitlement MediaLive made. Throws ApiError (NotFound,
+// Unprocessable).
+void set_multiplex_destinations(Domain& domain, const CallContext& ctx, const std::string& multiplex_id,
+                                const std::vector<std::string>& entitlement_arns);
 void add_schedule_operations(api::OperationTable& table, Domain& domain, MediaHooks& media);
 void add_offering_operations(api::OperationTable& table, Domain& domain);
 void add_tag_operations(api::OperationTable& table, Domain& domain);

@@ -334,4 +334,20 @@ void add_multiplex_operations(api::OperationTable& t, Domain& d) {
   add_batch_operations(t, d);
 }
 
+void set_multiplex_destinations(Domain& domain, const CallContext& ctx, const std::string& multiplex_id,
+                                const std::vector<std::string>& entitlement_arns) {
+  if (entitlement_arns.size() > static_cast<size_t>(kMultiplexPipelines))
+    throw api::unprocessable("A multiplex has " + std::to_string(kMultiplexPipelines) + " pipelines: at most that many Destinations");
+  for (const auto& arn : entitlement_arns)
+    if (arn.rfind("arn:", 0) != 0 || arn.find(":mediaconnect:") == std::string::npos || arn.find(":entitlement:") == std::string::npos)
+      throw api::unprocessable("Destination " + arn + " is not a MediaConnect entitlement ARN");
+  auto tx = domain.write();
+  require_live_multiplex(domain, ctx, multiplex_id);
+  Record& r = tx->modify(multiplex_key(ctx, multiplex_id));
+  json& destinations = r.doc["Destinations"];
+  for (size_t i = 0; i < entitlement_arns.size() && i < destinations.size(); ++i)
+    destinations[i]["MediaConnectSettings"]["EntitlementArn"] = entitlement_arns[i];
+  tx->commit();
+}
+
 }  // namespace mediaemu::medialive

@@ -9,7 +9,7 @@ second run: no changes, exit 0). Failure paths: an invalid channel setting rolls
 naming the resource and the reason and leaves nothing; a cycle, an unknown function, a missing
 parameter and malformed YAML are ValidationErrors before anything exists; a custom resource and a
 type with no provider fail clearly (or get placeholders with --cfn-unsupported=placeholder);
-exports, imports and termination protection; a nested stack from a TemplateURL; a CloudFront distribution in front of the stack's bucket; kill -9 in the middle of a deploy comes back rolled
+exports, imports and termination protection; a nested stack from a TemplateURL; a CloudFront distribution in front of the stack's bucket; AWS::KMS::Key/Alias, Fn::ForEach loops and a multiplex's Destinations; kill -9 in the middle of a deploy comes back rolled
 back. Needs boto3, the AWS CLIs, ffmpeg and ffprobe; exits 77 naming whichever is missing.
 """
 
@@ -410,6 +410,100 @@ Outputs:
     cf.delete_stack(StackName="mux")
     cf.get_waiter("stack_delete_complete").wait(StackName="mux", WaiterConfig={"Delay": 1})
     check_eq(ml.describe_multiplex(MultiplexId=mux_id)["State"], "DELETED", "deleting the stack deleted the multiplex")
+
+
+KMS_LOOPS_AND_DESTINATIONS = """
+Transform: AWS::LanguageExtensions
+Parameters:
+  Renditions: {Type: CommaDelimitedList, Default: '1080p,720p,480p'}
+Resources:
+  Key:
+    Type: AWS::KMS::Key
+    Properties:
+      Description: stack key
+      EnableKeyRotation: true
+      PendingWindowInDays: 7
+      KeyPolicy:
+        Version: '2012-10-17'
+        Statement:
+          - {Sid: stack-root, Effect: Allow, Principal: {AWS: !Sub 'arn:aws:iam::${AWS::AccountId}:root'},
+             Action: 'kms:*', Resource: '*'}
+      Tags: [{Key: suite, Value: '28'}]
+  Alias:
+    Type: AWS::KMS::Alias
+    Properties:
+      AliasName: alias/stack-media
+      TargetKeyId: !Ref Key
+  Fn::ForEach::Renditions:
+    - Rendition
+    - !Ref Renditions
+    - Param&{Rendition}:
+        Type: AWS::SSM::Parameter
+        Properties:
+          Name: !Sub /stack/renditions/${Rendition}
+          Type: String
+          Value: !Sub '${Rendition} under ${Key}'
+  Mux:
+    Type: AWS::MediaLive::Multiplex
+    Properties:
+      Name: stack-mux-destinations
+      AvailabilityZones: [!Sub '${AWS::Region}a', !Sub '${AWS::Region}b']
+      MultiplexSettings: {TransportStreamBitrate: 1000000, TransportStreamId: 2}
+      Destinations:
+        - MultiplexMediaConnectOutputDestinationSettings:
+            EntitlementArn: !Sub 'arn:aws:mediaconnect:${AWS::Region}:${AWS::AccountId}:entitlement:1-abc:mux-a'
+        - MultiplexMediaConnectOutputDestinationSettings:
+            EntitlementArn: !Sub 'arn:aws:mediaconnect:${AWS::Region}:${AWS::AccountId}:entitlement:1-def:mux-b'
+Outputs:
+  KeyArn: {Value: !GetAtt Key.Arn}
+  KeyId: {Value: !Ref Key}
+  AliasName: {Value: !Ref Alias}
+  MuxId: {Value: !Ref Mux}
+  Fn::ForEach::Values:
+    - Rendition
+    - !Ref Renditions
+    - Value&{Rendition}: {Value: !GetAtt 'Param&{Rendition}.Value'}
+"""
+
+
+def test_kms_keys_for_each_loops_and_multiplex_destinations(t):
+    cf, kms, ssm, ml = t.client("cloudformation"), t.client("kms"), t.client("ssm"), t.client("medialive")
+    cf.create_stack(StackName="kms-loops", TemplateBody=KMS_LOOPS_AND_DESTINATIONS,
+                    Parameters=[{"ParameterKey": "Renditions", "ParameterValue": "1080p,720p"}])
+    if not check_eq(wait_status(t, "kms-loops"), "CREATE_COMPLETE", "a KMS key + alias, looped parameters, a multiplex"):
+        print("\n".join(f"      {e}" for e in events(t, "kms-loops")))
+        return
+    out = outputs(t, "kms-loops")
+    key = kms.describe_key(KeyId="alias/stack-media")["KeyMetadata"]
+    check_eq((key["KeyId"], key["Arn"], key["Description"], out["AliasName"]),
+             (out["KeyId"], out["KeyArn"], "stack key", "alias/stack-media"),
+             "AWS::KMS::Key Ref = key id, GetAtt Arn; AWS::KMS::Alias Ref = its name")
+    check_eq(kms.get_key_rotation_status(KeyId=key["KeyId"])["KeyRotationEnabled"], True, "EnableKeyRotation")
+    check_eq(json.loads(kms.get_key_policy(KeyId=key["KeyId"], PolicyName="default")["Policy"])["Statement"][0]["Sid"],
+             "stack-root", "the template's KeyPolicy object is the key's policy")
+    check_eq(kms.list_resource_tags(KeyId=key["KeyId"])["Tags"], [{"TagKey": "suite", "TagValue": "28"}], "key tags")
+    names = sorted(p["Name"] for p in ssm.get_parameters_by_path(Path="/stack/renditions")["Parameters"])
+    check_eq(names, ["/stack/renditions/1080p", "/stack/renditions/720p"],
+             "Fn::ForEach over the list parameter's given value made one parameter per item")
+    check_eq((out.get("Value1080p"), out.get("Value720p")),
+             (f"1080p under {key['KeyId']}", f"720p under {key['KeyId']}"), "Fn::ForEach in Outputs, &{} in keys")
+    blob = kms.encrypt(KeyId=out["AliasName"], Plaintext=b"stack secret")["CiphertextBlob"]
+    check_eq(kms.decrypt(CiphertextBlob=blob)["Plaintext"], b"stack secret", "the stack's key encrypts and decrypts")
+    mux = ml.describe_multiplex(MultiplexId=out["MuxId"])
+    check_eq([d["MediaConnectSettings"]["EntitlementArn"].rsplit(":", 1)[-1] for d in mux["Destinations"]],
+             ["mux-a", "mux-b"], "the multiplex's Destinations are the template's entitlements")
+    cf.delete_stack(StackName="kms-loops")
+    cf.get_waiter("stack_delete_complete").wait(StackName="kms-loops", WaiterConfig={"Delay": 1})
+    key = kms.describe_key(KeyId=out["KeyId"])["KeyMetadata"]
+    check_eq((key["KeyState"], key.get("PendingDeletionWindowInDays")), ("PendingDeletion", 7),
+             "deleting the stack schedules the key's deletion with PendingWindowInDays")
+    expect_error(lambda: kms.describe_key(KeyId="alias/stack-media"), 400, "NotFoundException", "the alias is gone")
+    check_eq(ssm.get_parameters_by_path(Path="/stack/renditions")["Parameters"], [], "the looped parameters are gone")
+    check_eq(ml.describe_multiplex(MultiplexId=out["MuxId"])["State"], "DELETED", "the multiplex is deleted")
+    # A loop whose items collide after &{} strips them is a ValidationError before anything exists.
+    bad = KMS_LOOPS_AND_DESTINATIONS.replace("'1080p,720p,480p'", "'a-1,a1'")
+    expect_error(lambda: cf.create_stack(StackName="kms-loops-bad", TemplateBody=bad), 400, "ValidationError",
+                 "Fn::ForEach producing one logical id twice")
 
 
 def test_custom_resources_and_types_without_a_provider_fail_clearly(t):

@@ -6,6 +6,7 @@
 // https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-medialive-inputsecuritygroup.html
 #include "api/errors.hpp"
 #include "emulator/cloudformation/providers/provider.hpp"
+#include "emulator/medialive/medialive.hpp"
 
 namespace mediaemu::cloudformation {
 namespace {
@@ -145,26 +146,40 @@ Provided multiplex_result(const json& m) {
            {"PipelinesRunningCount", m.value("PipelinesRunningCount", 0)}, {"ProgramCount", m.value("ProgramCount", 0)}}};
 }
 
+// The template's Destinations ([{MultiplexMediaConnectOutputDestinationSettings: {EntitlementArn}}],
+// "Update requires: No interruption") as the entitlement ARNs, one per pipeline.
+// https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-medialive-multiplex-multiplexoutputdestination.html
+std::vector<std::string> multiplex_entitlements(const json& props) {
+  std::vector<std::string> arns;
+  for (const auto& d : props.value("Destinations", json::array()))
+    arns.push_back(d.value("MultiplexMediaConnectOutputDestinationSettings", json::object()).value("EntitlementArn", ""));
+  return arns;
+}
+
 // AWS::MediaLive::Multiplex. Its Destinations (MediaConnect entitlements a running multiplex
-// delivers to) have no member in CreateMultiplex; mediaemu does not take them yet.
+// delivers to) have no member in CreateMultiplex: they are set on the multiplex MediaLive made
+// (medialive::set_multiplex_destinations), and DescribeMultiplex shows them as
+// Destinations[].MediaConnectSettings.EntitlementArn.
 // https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-medialive-multiplex.html
 Provider multiplex_provider() {
   Provider p;
   p.create_only = {"AvailabilityZones"};
   p.create = [](ProviderContext& ctx, const json& props) {
-    if (props.contains("Destinations"))
-      throw api::ApiError(api::ErrorKind::NotImplemented, "mediaemu's AWS::MediaLive::Multiplex provider does not take Destinations yet");
-    json in = with_tag_map(props);
+    json in = with_tag_map(without(props, {"Destinations"}));
     if (!in.contains("Name")) in["Name"] = ctx.generated_name();
     std::string id = ctx.invoke("medialive", "CreateMultiplex", in).at("Multiplex").value("Id", "");
     ctx.created(id);
     ctx.wait_until("multiplex " + id + " IDLE", [&] { return multiplex_state(ctx, id) != "CREATING"; });
+    if (props.contains("Destinations"))
+      medialive::set_multiplex_destinations(ctx.domain(), ctx.call(), id, multiplex_entitlements(props));
     return multiplex_result(ctx.invoke("medialive", "DescribeMultiplex", {{"MultiplexId", id}}));
   };
   p.update = [](ProviderContext& ctx, const StackResource& current, const json& props) {
     json in = {{"MultiplexId", current.physical_id}, {"Name", props.contains("Name") ? text(props, "Name") : ctx.generated_name()}};
     if (props.contains("MultiplexSettings")) in["MultiplexSettings"] = props["MultiplexSettings"];
     ctx.invoke("medialive", "UpdateMultiplex", in);
+    if (props.value("Destinations", json()) != current.properties.value("Destinations", json()))
+      medialive::set_multiplex_destinations(ctx.domain(), ctx.call(), current.physical_id, multiplex_entitlements(props));
     json m = ctx.invoke("medialive", "DescribeMultiplex", {{"MultiplexId", current.physical_id}});
     sync_tags(ctx, kMediaLiveTags, m.value("Arn", ""), current.properties.value("Tags", json::object()), props.value("Tags", json::object()));
     return multiplex_result(m);

@@ -58,6 +58,7 @@ class ProviderContext {
   Domain& domain() const { return domain_; }
   const api::AwsApi& api() const { return api_; }
   const std::string& region() const { return call_.region; }
+  const api::CallContext& call() const { return call_; }
   const std::string& account() const { return call_.account; }
   const std::string& stack_name() const { return stack_name_; }
   const std::string& logical_id() const { return logical_id_; }
@@ -99,6 +100,7 @@ void add_storage_providers(ProviderTable& table);      // S3, ECR, SSM, Secrets 
 void add_monitoring_providers(ProviderTable& table);   // SNS, CloudWatch, Logs, AWS::CDK::Metadata
 void add_nested_stack_provider(ProviderTable& table);  // AWS::CloudFormation::Stack
 void add_cloudfront_provider(ProviderTable& table);    // AWS::CloudFront::Distribution
+void add_kms_providers(ProviderTable& table);          // AWS::KMS::Key, AWS::KMS::Alias
 
 // Helpers the provider files share.
 // Runs `fn`, ignoring a NotFound (404) error: deleting what is already gone succeeds, as

@@ -143,6 +143,7 @@ const ProviderTable& providers() {
     add_monitoring_providers(t);
     add_nested_stack_provider(t);
     add_cloudfront_provider(t);
+    add_kms_providers(t);
     return t;
   }();
   return table;
