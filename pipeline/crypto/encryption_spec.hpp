@@ -1,5 +1,5 @@
 // How an endpoint encrypts: plain values the emulator translates from MediaPackage's
-// HlsPackage.Encryption (and later DashPackage/CmafPackage.Encryption).
+// HlsPackage.Encryption and DashPackage.Encryption (CmafPackage.Encryption later).
 #pragma once
 
 #include <memory>
@@ -11,7 +11,9 @@
 namespace mediaemu::pipeline::crypto {
 
 struct EncryptionSpec {
-  enum class Method { Aes128, SampleAes } method = Method::Aes128;
+  // Aes128: HLS whole-segment AES-128-CBC; SampleAes: HLS sample encryption (not produced yet);
+  // Cenc: ISO/IEC 23001-7 'cenc' AES-CTR in fMP4 (DASH).
+  enum class Method { Aes128, SampleAes, Cenc } method = Method::Aes128;
   int key_rotation_interval_seconds = 60;  // MediaPackage's default; 0: one key for the whole stream
   std::string constant_iv_hex;             // ConstantInitializationVector (32 hex digits) or ""
   bool repeat_ext_x_key = false;           // RepeatExtXKey: EXT-X-KEY before every segment

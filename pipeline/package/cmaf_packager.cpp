@@ -9,7 +9,7 @@
 namespace mediaemu::pipeline {
 
 namespace {
-constexpr const char* kAudioGroup = "audio_aac";
+constexpr const char* kCmafAudioGroup = "audio_aac";
 }
 
 CmafPackager::CmafPackager(const EndpointSpec& spec)
@@ -132,7 +132,7 @@ std::string CmafPackager::master_playlist(const Manifest& m) const {
     if (t.info->kind != MediaKind::Audio) continue;
     const int channels = t.info->channels > 0 ? t.info->channels : 2;
     if (has_video) {
-      audio.push_back({kAudioGroup, t.info->name.empty() ? t.file_stem : t.info->name, "",
+      audio.push_back({kCmafAudioGroup, t.info->name.empty() ? t.file_stem : t.info->name, "",
                        playlist_name(m, t.number).substr(m.spec.id.size() + 1), channels, audio.empty()});
       audio_peak = std::max(audio_peak, t.meter.peak_or(t.info->bitrate * 11 / 10));
       audio_average = std::max(audio_average, t.meter.average_or(t.info->bitrate));
@@ -152,7 +152,7 @@ std::string CmafPackager::master_playlist(const Manifest& m) const {
     s.height = v.info->height;
     if (v.info->frame_rate.num > 0 && v.info->frame_rate.den > 0) s.frame_rate = av_q2d(v.info->frame_rate);
     s.codecs = codecs_string(*v.info) + audio_codecs;
-    if (!audio.empty()) s.audio_group = kAudioGroup;
+    if (!audio.empty()) s.audio_group = kCmafAudioGroup;
     s.uri = playlist_name(m, video_number).substr(m.spec.id.size() + 1);
     streams.push_back(s);
   }

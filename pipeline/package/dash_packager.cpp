@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <sstream>
 
+#include "pipeline/package/cenc_signalling.hpp"
 #include "pipeline/package/codec_config.hpp"
 #include "pipeline/package/endpoint_status.hpp"
 #include "pipeline/package/published_window.hpp"
@@ -76,7 +77,9 @@ void DashPackager::start() {
     rep.muxer = std::make_unique<Fmp4TrackMuxer>(*info);
     rep.stem = dash_.manifest_name + (info->kind == MediaKind::Video ? "_video_" : "_audio_") +
                std::to_string(rep.id) + "_0";
-    store().write(rep.stem + "_init.mp4", rep.muxer->init_segment());
+    // An encrypted endpoint's init segments name the key (tenc default_KID): written with the
+    // first segment's key marker (add_segment).
+    if (!encrypted()) store().write(rep.stem + "_init.mp4", rep.muxer->init_segment());
     reps_.push_back(std::move(rep));
   }
 }
@@ -95,7 +98,13 @@ void DashPackager::add_segment(const Segment& segment) {
   for (auto& rep : reps_) {
     auto it = segment.tracks.find(rep.info->id);
     if (it == segment.tracks.end()) continue;
-    auto fragment = rep.muxer->fragment(it->second, static_cast<uint32_t>(segment.sequence));
+    if (segment.key && (!rep.muxer->protection() || rep.muxer->protection()->default_kid != segment.key->key.kid)) {
+      // DASH endpoints hold one key (endpoint_plan: no rotation for DASH yet), so this happens once
+      // per representation; a later key would need a new Period with its own init segment.
+      rep.muxer->protect(cenc_protection(segment.key->key, spec().encryption->system_ids));
+      store().write(rep.stem + "_init.mp4", rep.muxer->init_segment());
+    }
+    auto fragment = rep.muxer->fragment(it->second, static_cast<uint32_t>(segment.sequence), segment.key.get());
     if (!fragment) continue;
     const bool by_time = dash_.format == DashSpec::TemplateFormat::TimeWithTimeline;
     const std::string name =
@@ -156,7 +165,8 @@ std::string DashPackager::render(size_t first, size_t last, bool ended) const {
   const int64_t publish_ms = ast_ms + std::llround(records_[last - 1].mpd_end * 1000);
   std::ostringstream out;
   out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-      << "<MPD xmlns=\"urn:mpeg:dash:schema:mpd:2011\" profiles=\"urn:mpeg:dash:profile:isoff-live:2011\""
+      << "<MPD xmlns=\"urn:mpeg:dash:schema:mpd:2011\""
+      << (encrypted() ? std::string(" xmlns:cenc=\"") + kCencNamespace + "\"" : std::string()) << " profiles=\"urn:mpeg:dash:profile:isoff-live:2011\""
       << " type=\"" << (ended ? "static" : "dynamic") << "\" availabilityStartTime=\"" << iso8601_ms(ast_ms)
       << "\" publishTime=\"" << iso8601_ms(publish_ms) << "\"";
   if (ended) {
@@ -194,6 +204,8 @@ std::string DashPackager::render(size_t first, size_t last, bool ended) const {
         if (max_fps.num > 0) out << " maxFrameRate=\"" << frame_rate(max_fps) << "\"";
       }
       out << ">\n";
+      if (const auto& protection = reps.front()->muxer->protection())
+        out << dash_content_protection(*protection, "      ");
       for (auto* r : reps) {
         const TrackInfo& t = *r->info;
         out << "      <Representation id=\"" << r->id << "\" bandwidth=\"" << r->meter.peak_or(std::max<int64_t>(t.bitrate, 1))

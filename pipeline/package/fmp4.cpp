@@ -67,10 +67,34 @@ void descriptor(BoxWriter& w, uint8_t tag, size_t size) {
   w.u8(size & 0x7f);
 }
 
-void avc1_entry(BoxWriter& w, const TrackInfo& t) {
+// ISO/IEC 23001-7 §8.12 / ISO/IEC 14496-12 §8.12: the protection scheme information box that ends
+// an encv/enca sample entry: frma (the original format), schm ('cenc', version 1.0) and
+// schi > tenc (§8.2, version 0: isProtected 1, Per_Sample_IV_Size 8, default_KID).
+void cenc_sinf(BoxWriter& w, const char* original_format, const Fmp4Protection& p) {
+  const size_t sinf = w.begin("sinf");
+  const size_t frma = w.begin("frma");
+  w.fourcc(original_format);
+  w.end(frma);
+  const size_t schm = w.begin_full("schm", 0, 0);
+  w.fourcc("cenc");
+  w.u32(0x00010000);
+  w.end(schm);
+  const size_t schi = w.begin("schi");
+  const size_t tenc = w.begin_full("tenc", 0, 0);
+  w.u8(0);  // reserved
+  w.u8(0);  // reserved (version 0: no crypt/skip pattern)
+  w.u8(1);  // default_isProtected
+  w.u8(8);  // default_Per_Sample_IV_Size
+  w.bytes(p.default_kid.data(), p.default_kid.size());
+  w.end(tenc);
+  w.end(schi);
+  w.end(sinf);
+}
+
+void avc1_entry(BoxWriter& w, const TrackInfo& t, const Fmp4Protection* protection) {
   const auto avcc = avcc_record(t.extradata);
   if (avcc.empty()) throw std::runtime_error("track " + t.name + ": H.264 without SPS/PPS cannot be put in MP4");
-  const size_t entry = w.begin("avc1");  // ISO/IEC 14496-12 §12.1.3 VisualSampleEntry
+  const size_t entry = w.begin(protection ? "encv" : "avc1");  // ISO/IEC 14496-12 §12.1.3 VisualSampleEntry
   w.zeros(6);
   w.u16(1);  // data_reference_index
   w.zeros(16);
@@ -86,11 +110,12 @@ void avc1_entry(BoxWriter& w, const TrackInfo& t) {
   const size_t c = w.begin("avcC");  // ISO/IEC 14496-15 §5.4.2.1
   w.bytes(avcc);
   w.end(c);
+  if (protection) cenc_sinf(w, "avc1", *protection);
   w.end(entry);
 }
 
-void mp4a_entry(BoxWriter& w, const TrackInfo& t) {
-  const size_t entry = w.begin("mp4a");  // ISO/IEC 14496-12 §12.2.3 AudioSampleEntry
+void mp4a_entry(BoxWriter& w, const TrackInfo& t, const Fmp4Protection* protection) {
+  const size_t entry = w.begin(protection ? "enca" : "mp4a");  // ISO/IEC 14496-12 §12.2.3 AudioSampleEntry
   w.zeros(6);
   w.u16(1);
   w.zeros(8);
@@ -116,10 +141,11 @@ void mp4a_entry(BoxWriter& w, const TrackInfo& t) {
   descriptor(w, 0x06, 1);
   w.u8(0x02);  // SLConfigDescriptor predefined = 2 (MP4)
   w.end(esds);
+  if (protection) cenc_sinf(w, "mp4a", *protection);
   w.end(entry);
 }
 
-std::vector<uint8_t> build_init(const TrackInfo& t, uint32_t timescale) {
+std::vector<uint8_t> build_init(const TrackInfo& t, uint32_t timescale, const Fmp4Protection* protection) {
   const bool video = t.kind == MediaKind::Video;
   BoxWriter w;
   brands(w, "ftyp", "iso6", {"iso6", "cmfc", "dash", "mp41"});
@@ -174,8 +200,8 @@ std::vector<uint8_t> build_init(const TrackInfo& t, uint32_t timescale) {
   const size_t stbl = w.begin("stbl");
   const size_t stsd = w.begin_full("stsd", 0, 0);
   w.u32(1);
-  if (t.codec == AV_CODEC_ID_H264) avc1_entry(w, t);
-  else if (t.codec == AV_CODEC_ID_AAC) mp4a_entry(w, t);
+  if (t.codec == AV_CODEC_ID_H264) avc1_entry(w, t, protection);
+  else if (t.codec == AV_CODEC_ID_AAC) mp4a_entry(w, t, protection);
   else throw std::runtime_error(std::string("fMP4 packaging supports H.264 and AAC, not ") + avcodec_get_name(t.codec));
   w.end(stsd);
   // Sample tables are empty: every sample lives in a movie fragment (§8.8).
@@ -197,6 +223,8 @@ std::vector<uint8_t> build_init(const TrackInfo& t, uint32_t timescale) {
   w.u32(1), w.u32(1), w.u32(0), w.u32(0), w.u32(0);
   w.end(trex);
   w.end(mvex);
+  if (protection)
+    for (const auto& pssh : protection->pssh_boxes) w.bytes(pssh);
   w.end(moov);
   return std::move(w.data());
 }
@@ -217,10 +245,16 @@ Fmp4TrackMuxer::Fmp4TrackMuxer(const TrackInfo& track) : track_(track) {
   else if (track.kind == MediaKind::Audio && track.sample_rate > 0) timescale_ = static_cast<uint32_t>(track.sample_rate);
   else timescale_ = 90000;
   annexb_ = track.codec == AV_CODEC_ID_H264 && !is_avcc_extradata(track.extradata);
-  init_ = build_init(track, timescale_);
+  init_ = build_init(track, timescale_, nullptr);
 }
 
-std::optional<Fmp4Fragment> Fmp4TrackMuxer::fragment(const SegmentTrack& data, uint32_t sequence_number) {
+void Fmp4TrackMuxer::protect(const Fmp4Protection& protection) {
+  protection_ = protection;
+  init_ = build_init(track_, timescale_, &*protection_);
+}
+
+std::optional<Fmp4Fragment> Fmp4TrackMuxer::fragment(const SegmentTrack& data, uint32_t sequence_number,
+                                                     const crypto::SegmentKey* key) {
   if (data.packets.empty()) return std::nullopt;
   const AVRational ts{1, static_cast<int>(timescale_)};
   const bool video = track_.kind == MediaKind::Video;
@@ -257,6 +291,26 @@ std::optional<Fmp4Fragment> Fmp4TrackMuxer::fragment(const SegmentTrack& data, u
   last.duration = std::max<int64_t>(0, last.duration);
   last_duration_ = last.duration;
 
+  // 'cenc' (ISO/IEC 23001-7 §9.1): each sample's 8-byte IV must never repeat under one key.
+  // IV = track id (8 bits) | segment sequence number (36 bits) | sample index (20 bits), so
+  // tracks and segments sharing the key never share a counter block.
+  std::vector<uint64_t> ivs;
+  std::vector<std::vector<crypto::CencSubsample>> maps;
+  if (key) {
+    if (!protection_ || protection_->default_kid != key->key.kid)
+      throw std::logic_error("track " + track_.name + ": encrypted fragment without a matching protected init segment");
+    for (size_t i = 0; i < samples.size(); ++i) {
+      const uint64_t iv = (uint64_t{static_cast<uint8_t>(track_.id)} << 56) |
+                          ((uint64_t{sequence_number} & 0xfffffffffull) << 20) | (i & 0xfffff);
+      maps.push_back(video ? crypto::avc_cenc_subsamples(samples[i].data) : std::vector<crypto::CencSubsample>{});
+      // saiz holds each sample's auxiliary information size in 8 bits: 8 + 2 + 6 * subsamples.
+      if (maps.back().size() > 41)
+        throw std::runtime_error("track " + track_.name + ": an access unit with more than 41 subsamples cannot be described in saiz");
+      crypto::cenc_apply_ctr(key->key.key, iv, samples[i].data, maps.back());
+      ivs.push_back(iv);
+    }
+  }
+
   BoxWriter w;
   brands(w, "styp", "msdh", {"msdh", "cmfs"});
   const size_t moof_at = w.size();
@@ -287,6 +341,36 @@ std::optional<Fmp4Fragment> Fmp4TrackMuxer::fragment(const SegmentTrack& data, u
     }
   }
   w.end(trun);
+  if (key) {
+    // saiz/saio point at senc's per-sample entries (CENC auxiliary information, §7.1): IV, then
+    // subsample_count and the subsamples when senc's flag 0x2 says so (video).
+    const size_t saiz = w.begin_full("saiz", 0, 0);
+    const bool uniform = !video;
+    w.u8(uniform ? 8 : 0);  // default_sample_info_size
+    w.u32(static_cast<uint32_t>(samples.size()));
+    if (!uniform)
+      for (const auto& m : maps) w.u8(static_cast<uint32_t>(8 + 2 + 6 * m.size()));
+    w.end(saiz);
+    const size_t saio = w.begin_full("saio", 0, 0);
+    w.u32(1);  // entry_count: senc's entries are contiguous
+    const size_t saio_offset_at = w.size();
+    w.u32(0);
+    w.end(saio);
+    const size_t senc = w.begin_full("senc", 0, video ? 0x2 : 0);
+    w.u32(static_cast<uint32_t>(samples.size()));
+    // Offsets are from the moof's first byte (tfhd default-base-is-moof, §8.7.9.3).
+    w.patch_u32(saio_offset_at, static_cast<uint32_t>(w.size() - moof_at));
+    for (size_t i = 0; i < samples.size(); ++i) {
+      w.u64(ivs[i]);
+      if (!video) continue;
+      w.u16(static_cast<uint32_t>(maps[i].size()));
+      for (const auto& s : maps[i]) {
+        w.u16(s.clear_bytes);
+        w.u32(s.protected_bytes);
+      }
+    }
+    w.end(senc);
+  }
   w.end(traf);
   w.end(moof);
   w.patch_u32(data_offset_at, static_cast<uint32_t>(w.size() - moof_at + 8));

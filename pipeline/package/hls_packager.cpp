@@ -11,7 +11,7 @@
 namespace mediaemu::pipeline {
 
 namespace {
-constexpr const char* kAudioGroup = "audio_aac";
+constexpr const char* kHlsAudioGroup = "audio_aac";
 
 std::string join_codecs(const std::vector<const TrackInfo*>& tracks) {
   std::vector<std::string> seen;
@@ -169,7 +169,7 @@ std::string HlsTsPackager::master_playlist() const {
   for (const auto& r : audio_) {
     const TrackInfo* t = r->audio.front();
     audio_tracks.push_back(t);
-    audio.push_back({kAudioGroup, t->name.empty() ? "audio_" + std::to_string(r->number) : t->name, "",
+    audio.push_back({kHlsAudioGroup, t->name.empty() ? "audio_" + std::to_string(r->number) : t->name, "",
                      media_playlist_name(r->number), t->channels > 0 ? t->channels : 2, audio.empty()});
     // BANDWIDTH of a variant includes its largest rendition (RFC 8216 §4.3.4.2).
     audio_peak = std::max(audio_peak, r->meter.peak_or(r->target_bitrate * 11 / 10));
@@ -190,7 +190,7 @@ std::string HlsTsPackager::master_playlist() const {
     tracks.insert(tracks.end(), r->audio.begin(), r->audio.end());
     tracks.insert(tracks.end(), audio_tracks.begin(), audio_tracks.end());
     s.codecs = join_codecs(tracks);
-    if (!audio_.empty()) s.audio_group = kAudioGroup;
+    if (!audio_.empty()) s.audio_group = kHlsAudioGroup;
     s.uri = media_playlist_name(r->number);
     streams.push_back(s);
   }

@@ -76,9 +76,10 @@ async function openSite(page, play) {
 }
 
 // Starts a player on the page's <video>; fatal errors land in window.__errors.
-async function startPlayer(page, player, url) {
+// `clearKeyLicence`: a W3C ClearKey licence server URL (org.w3.clearkey EME) for encrypted DASH.
+async function startPlayer(page, player, url, clearKeyLicence) {
   await page.evaluate(
-    async ({ player, url }) => {
+    async ({ player, url, clearKeyLicence }) => {
       window.__errors = [];
       const video = document.getElementById('v');
       const fail = (what) => window.__errors.push(String(what).slice(0, 500));
@@ -94,6 +95,7 @@ async function startPlayer(page, player, url) {
         const p = dashjs.MediaPlayer().create();
         if (window.__debug) p.updateSettings({ debug: { logLevel: dashjs.Debug.LOG_LEVEL_INFO } });
         p.on(dashjs.MediaPlayer.events.ERROR, (e) => fail(`dash.js error ${JSON.stringify(e.error || e)}`));
+        if (clearKeyLicence) p.setProtectionData({ 'org.w3.clearkey': { serverURL: clearKeyLicence } });
         p.initialize(video, url, true);  // autoplay: dash.js starts playback itself (and its MPD refresh)
         window.__player = p;
       } else if (player === 'shaka') {
@@ -101,13 +103,14 @@ async function startPlayer(page, player, url) {
         const p = new shaka.Player();
         await p.attach(video);
         p.addEventListener('error', (e) => fail(`shaka error ${e.detail && e.detail.code}`));
+        if (clearKeyLicence) p.configure({ drm: { servers: { 'org.w3.clearkey': clearKeyLicence } } });
         window.__player = p;
         p.load(url).then(() => video.play()).catch((e) => fail(`shaka load ${e.code || e}`));
       } else {
         fail(`unknown player ${player}`);
       }
     },
-    { player, url },
+    { player, url, clearKeyLicence: clearKeyLicence || null },
   );
 }
 
@@ -131,7 +134,7 @@ try {
     else await page.goto(pageUrl);
     if (process.env.PLAY_DEBUG) await page.evaluate(() => { window.__debug = true; });
     const started = Date.now();
-    await startPlayer(page, play.player, play.url);
+    await startPlayer(page, play.player, play.url, play.clearKeyLicence);
     let state = { currentTime: 0, errors: [] };
     let startTime = null;  // currentTime when playback began
     let played = 0;

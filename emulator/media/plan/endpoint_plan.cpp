@@ -34,23 +34,44 @@ pipeline::HlsPlaylistSpec playlist(const json& p, const std::string& manifest_na
   return out;
 }
 
-// HlsPackage.Encryption with AES_128 (the model's default method). SAMPLE_AES is not produced
-// yet: such an endpoint stays clear, as DASH and CMAF endpoints with Encryption do (README).
-std::optional<pipeline::crypto::EncryptionSpec> hls_encryption(const json& package) {
-  if (!package.contains("Encryption") || !package["Encryption"].is_object()) return std::nullopt;
-  const json& e = package["Encryption"];
-  if (text(e, "EncryptionMethod", "AES_128") != "AES_128") return std::nullopt;
+// SpekeKeyProvider and KeyRotationIntervalSeconds, which every package's Encryption has.
+pipeline::crypto::EncryptionSpec speke_encryption(const json& e, pipeline::crypto::EncryptionSpec::Method method) {
   pipeline::crypto::EncryptionSpec out;
-  out.method = pipeline::crypto::EncryptionSpec::Method::Aes128;
+  out.method = method;
   out.key_rotation_interval_seconds = integer(e, "KeyRotationIntervalSeconds", 60);
-  out.constant_iv_hex = text(e, "ConstantInitializationVector");
-  out.repeat_ext_x_key = e.value("RepeatExtXKey", false);
   const json speke = e.value("SpekeKeyProvider", json::object());
   out.speke_url = text(speke, "Url");
   out.resource_id = text(speke, "ResourceId");
   out.role_arn = text(speke, "RoleArn");
   for (const auto& id : speke.value("SystemIds", json::array()))
     if (id.is_string()) out.system_ids.push_back(id.get<std::string>());
+  return out;
+}
+
+const json* encryption_of(const json& package) {
+  auto it = package.find("Encryption");
+  return it != package.end() && it->is_object() ? &*it : nullptr;
+}
+
+// HlsPackage.Encryption with AES_128 (the model's default method). SAMPLE_AES is not produced
+// yet: such an endpoint stays clear, as CMAF endpoints with Encryption do (README).
+std::optional<pipeline::crypto::EncryptionSpec> hls_encryption(const json& package) {
+  const json* e = encryption_of(package);
+  if (!e || text(*e, "EncryptionMethod", "AES_128") != "AES_128") return std::nullopt;
+  auto out = speke_encryption(*e, pipeline::crypto::EncryptionSpec::Method::Aes128);
+  out.constant_iv_hex = text(*e, "ConstantInitializationVector");
+  out.repeat_ext_x_key = e->value("RepeatExtXKey", false);
+  return out;
+}
+
+// DashPackage.Encryption: 'cenc' (ISO/IEC 23001-7 AES-CTR), the one scheme MediaPackage v1 uses
+// for DASH. Key rotation is not done for DASH yet (it needs a new Period and init segments per
+// key): one key for the whole stream, whatever KeyRotationIntervalSeconds says (README).
+std::optional<pipeline::crypto::EncryptionSpec> dash_encryption(const json& package) {
+  const json* e = encryption_of(package);
+  if (!e) return std::nullopt;
+  auto out = speke_encryption(*e, pipeline::crypto::EncryptionSpec::Method::Cenc);
+  out.key_rotation_interval_seconds = 0;
   return out;
 }
 
@@ -92,6 +113,7 @@ std::optional<pipeline::EndpointSpec> plan_endpoint(const json& endpoint, const 
       d.utc_timing_uri = text(p, "UtcTimingUri");
     }
     d.selection = selection(p);
+    spec.encryption = dash_encryption(p);
   } else if (endpoint.contains("CmafPackage")) {
     const json& p = endpoint["CmafPackage"];
     spec.kind = pipeline::EndpointSpec::Kind::Cmaf;

@@ -1,0 +1,36 @@
+// How a 'cenc' encrypted fMP4 endpoint signals its key, shared by the DASH and CMAF packagers:
+// the init segment's protection (default_KID and pssh boxes) and the MPD's ContentProtection.
+//
+// PSSH: the local SPEKE server returns no PSSH data (its CPIX answers carry keys, not DRM system
+// data), so the only system signalled is the one whose PSSH needs nothing but the key ids: the
+// W3C Common PSSH (ClearKey, 1077efec-c0b2-4d02-ace3-3c1e52e2fb4b), when the endpoint's
+// SpekeKeyProvider SystemIds ask for it. Other system ids (Widevine, PlayReady) get no pssh and no
+// ContentProtection element (README: not yet).
+//
+// MPD (DASH-IF IOP v4.3 §7.7.2, ISO/IEC 23009-1 §5.8.5.2, ISO/IEC 23001-7 §11): in each
+// AdaptationSet, first the mp4protection descriptor
+//   <ContentProtection schemeIdUri="urn:mpeg:dash:mp4protection:2011" value="cenc" cenc:default_KID="<uuid>"/>
+// then one per DRM system, <ContentProtection schemeIdUri="urn:uuid:<SystemId>"> with
+// <cenc:pssh>base64 of the whole pssh box</cenc:pssh>; the MPD element declares
+// xmlns:cenc="urn:mpeg:cenc:2013" (DASH-IF IOP §7.4.1.1 and §7.4.1.3). dash.js and Shaka read
+// this layout; MediaPackage's exact attribute order and placement were not checked against AWS.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "pipeline/crypto/content_key.hpp"
+#include "pipeline/package/fmp4.hpp"
+
+namespace mediaemu::pipeline {
+
+inline constexpr const char* kCencNamespace = "urn:mpeg:cenc:2013";
+
+// The protection an init segment declares for this key, with a pssh for each system of
+// `system_ids` that can be signalled (see above).
+Fmp4Protection cenc_protection(const crypto::ContentKey& key, const std::vector<std::string>& system_ids);
+
+// The ContentProtection elements of an AdaptationSet, each line prefixed by `indent`.
+std::string dash_content_protection(const Fmp4Protection& protection, const std::string& indent);
+
+}  // namespace mediaemu::pipeline
