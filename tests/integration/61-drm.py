@@ -138,13 +138,7 @@ def server_log(t) -> str:
 
 
 def test_setup(t):
-    for tool in ("ffmpeg", "ffprobe", "openssl", "node"):
-        if subprocess.run(["which", tool], capture_output=True).returncode != 0:
-            print(f"SKIP: needs {tool}")
-            raise SystemExit(77)
-    if not (BROWSER_DIR / "node_modules" / "playwright-core").exists() or not Path("/usr/bin/chromium").exists():
-        print("SKIP: needs /usr/bin/chromium and tests/browser/node_modules (tools/install-deps --test installs both)")
-        raise SystemExit(77)
+    media.require_player_tools("ffmpeg", "ffprobe", "openssl", "node")
     ml, mp = t.client("medialive"), t.client("mediapackage")
     channel = mp.create_channel(Id="drm")
     created = mp.create_origin_endpoint(

@@ -252,6 +252,20 @@ def probe_last_segment(pl: MediaPlaylist, to: Path) -> Optional[dict]:
     return video[0] if video else None
 
 
+def require_player_tools(*tools: str) -> None:
+    """Exit 77 (skipped), saying what is missing, without the command-line `tools`, Debian's
+    chromium or the player libraries (tools/install-deps --test installs them all)."""
+    import shutil
+    for tool in tools:
+        if not shutil.which(tool):
+            print(f"SKIP: needs {tool}")
+            raise SystemExit(77)
+    browser = Path(__file__).resolve().parents[1] / "browser"
+    if not (browser / "node_modules" / "playwright-core").exists() or not Path("/usr/bin/chromium").exists():
+        print("SKIP: needs /usr/bin/chromium and tests/browser/node_modules (tools/install-deps --test installs both)")
+        raise SystemExit(77)
+
+
 def segment_tone(url: str, to: Path, tail_seconds: float = 0) -> float:
     """Hz of the tone in a segment's audio (only its last `tail_seconds`, if given): the zero
     crossings of its decoded audio (mono, 48 kHz). Tells which lavfi `sine` source is on air
