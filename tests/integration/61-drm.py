@@ -36,7 +36,6 @@ import harness
 import media
 from harness import check, check_eq
 
-BROWSER_DIR = harness.REPO / "tests" / "browser"
 HLS_AES = "81376844-f976-481e-a84e-cc25d39b0b33"
 S = {}
 
@@ -247,16 +246,9 @@ def test_keys_rotate(t):
 
 def test_hlsjs_plays_across_rotations(t):
     plays = [{"player": "hls", "url": S["hls"], "minSeconds": 22}]  # > two 10 s key periods
-    r = subprocess.run(["node", str(BROWSER_DIR / "play.mjs"), json.dumps({"plays": plays, "timeoutSeconds": 60})],
-                       capture_output=True, text=True, timeout=150)
-    results = []
-    for line in r.stdout.splitlines():
-        try:
-            results.append(json.loads(line))
-        except ValueError:
-            print(f"    node: {line}")
+    results, printed = media.play_in_browser(plays, process_timeout=150)
     res = next((x for x in results if x.get("player") == "hls"), None)
-    if not check(res is not None, "hls.js: the browser reported a result", "a JSON line", (r.stdout + r.stderr)[-800:]):
+    if not check(res is not None, "hls.js: the browser reported a result", "a JSON line", printed):
         return
     print(f"    hls.js: played {res['played']:.1f} s (currentTime {res['currentTime']:.1f}), "
           f"{res['decodedFrames']} frames decoded, {res['width']}x{res['height']}", flush=True)

@@ -266,6 +266,22 @@ def require_player_tools(*tools: str) -> None:
         raise SystemExit(77)
 
 
+def play_in_browser(plays: list, timeout_seconds: int = 60, process_timeout: float = 200) -> tuple[list, str]:
+    """Runs tests/browser/play.mjs on `plays` (its JSON lines: one result per play); returns the
+    results and the tail of what node printed, for a failure message. Lines that are not JSON
+    are echoed."""
+    script = Path(__file__).resolve().parents[1] / "browser" / "play.mjs"
+    r = subprocess.run(["node", str(script), json.dumps({"plays": plays, "timeoutSeconds": timeout_seconds})],
+                       capture_output=True, text=True, timeout=process_timeout)
+    results = []
+    for line in r.stdout.splitlines():
+        try:
+            results.append(json.loads(line))
+        except ValueError:
+            print(f"    node: {line}")
+    return results, (r.stdout + r.stderr)[-800:]
+
+
 def segment_tone(url: str, to: Path, tail_seconds: float = 0) -> float:
     """Hz of the tone in a segment's audio (only its last `tail_seconds`, if given): the zero
     crossings of its decoded audio (mono, 48 kHz). Tells which lavfi `sine` source is on air

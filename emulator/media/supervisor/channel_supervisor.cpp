@@ -166,6 +166,9 @@ void ChannelSupervisor::do_start(ChannelRunPlan plan) {
   // others' senders may connect (pushed inputs) or stand by for failover, but only one is on air.
   // Pulled and file inputs are opened only while on air or standing by.
   if (pipeline_ && pipeline_->input() && !plan_->inputs.empty()) {
+    // A fresh selector per run: which input was on air, and whether the pipeline had frames,
+    // belong to the previous run (whose sources have stopped).
+    selector_ = std::make_shared<InputSelector>(input_);
     selector_->select(plan_->inputs.front().id);
     for (const auto& input : plan_->inputs)
       if (input.pushed() || &input == &plan_->inputs.front() || standing_by(input.id)) start_source(input);
