@@ -9,6 +9,17 @@ void FrontDoor::route_prefix(std::string prefix, RequestHandler handler) {
   prefixes_.emplace_back(std::move(prefix), std::move(handler));
 }
 
+void FrontDoor::screen_prefix(std::string prefix, Screen screen) {
+  screens_.emplace_back(std::move(prefix), std::move(screen));
+}
+
+std::optional<HttpResponse> FrontDoor::screen(const HttpRequest& headers_only) const {
+  std::string_view path = headers_only.path();
+  for (const auto& [prefix, screen] : screens_)
+    if (path.substr(0, prefix.size()) == prefix) return screen(headers_only);
+  return std::nullopt;
+}
+
 void FrontDoor::route_when(std::function<bool(const HttpRequest&)> matches, RequestHandler handler) {
   predicates_.emplace_back(std::move(matches), std::move(handler));
 }

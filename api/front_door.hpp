@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -22,12 +23,17 @@ class FrontDoor {
   // Host header, such as S3 website endpoints ("<bucket>.s3-website.localhost").
   void route_when(std::function<bool(const HttpRequest&)> matches, RequestHandler handler);
   HttpResponse handle(const HttpRequest& request) const;
+  // Routes that can answer from the headers alone, before the body (HttpLimits::screen).
+  using Screen = std::function<std::optional<HttpResponse>(const HttpRequest&)>;
+  void screen_prefix(std::string prefix, Screen screen);
+  std::optional<HttpResponse> screen(const HttpRequest& headers_only) const;
 
  private:
   HttpResponse health() const;
   HttpResponse time() const;
   const AwsApi& api_;
   std::vector<std::pair<std::string, RequestHandler>> prefixes_;
+  std::vector<std::pair<std::string, Screen>> screens_;
   std::vector<std::pair<std::function<bool(const HttpRequest&)>, RequestHandler>> predicates_;
 };
 

@@ -104,6 +104,12 @@ class Session : public std::enable_shared_from_this<Session> {
       parser_->body_limit(limits_.max_body_bytes);  // chunked bodies: checked as they arrive
     }
     if (beast::iequals(header[http::field::expect], "100-continue") && !parser_->is_done()) {
+      if (limits_.screen) {
+        if (auto answer = limits_.screen(headers_only(header, peer_))) {
+          answer->close = true;  // the body was never sent: the connection cannot be reused
+          return write(std::move(*answer), header.version(), false);
+        }
+      }
       auto interim = std::make_shared<http::response<http::empty_body>>(http::status::continue_, header.version());
       http::async_write(stream_, *interim, [self = shared_from_this(), interim](beast::error_code ec, std::size_t n) {
         if (ec) return self->close();
@@ -114,7 +120,7 @@ class Session : public std::enable_shared_from_this<Session> {
     read_body();
   }
 
-  bool large_body_allowed(const http::request<http::string_body>& header) const {
+  static HttpRequest headers_only(const http::request<http::string_body>& header, const std::string& peer) {
     HttpRequest r;
     r.method = std::string(header.method_string());
     r.target = std::string(header.target());
@@ -123,7 +129,12 @@ class Session : public std::enable_shared_from_this<Session> {
       for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
       r.headers.emplace_back(std::move(name), std::string(field.value()));
     }
-    return limits_.allows_large_body(r);
+    r.peer = peer;
+    return r;
+  }
+
+  bool large_body_allowed(const http::request<http::string_body>& header) const {
+    return limits_.allows_large_body(headers_only(header, peer_));
   }
 
   void read_body() {

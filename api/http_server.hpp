@@ -6,6 +6,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <functional>
 #include <memory>
+#include <optional>
 
 #include "api/http_types.hpp"
 
@@ -20,6 +21,10 @@ struct HttpLimits {
   // to requests `allows_large_body` accepts, which sees the method, target and headers only.
   std::size_t max_large_body_bytes = std::size_t{1} << 30;
   std::function<bool(const HttpRequest&)> allows_large_body;
+  // Answers a request that asked "Expect: 100-continue" from its headers alone, before its body
+  // is read (RFC 9110 §10.1.1): an upload without valid credentials gets its 401 at once, and the
+  // client, which has not sent the body, retries with them. nullopt: go on (100 Continue).
+  std::function<std::optional<HttpResponse>(const HttpRequest& headers_only)> screen;
   std::size_t max_header_bytes = 64 * 1024;
   int idle_timeout_seconds = 60;  // keep-alive idle and slow-client limit
 };

@@ -82,13 +82,10 @@ void App::install_routes(api::FrontDoor& front) {
                      [this](const api::HttpRequest& r) { return sns::certificate_response(sns_delivery_.signer(), r); });
   origin_ = std::make_unique<api::Origin>([this](const std::string& hash) { return origin_target(hash); });
   front.route_prefix("/out/", [this](const api::HttpRequest& r) { return origin_->handle(r); });
-  // MediaPackage HLS ingest over WebDAV PUT is the next issue's; say so instead of pretending.
-  front.route_prefix("/in/", [](const api::HttpRequest&) {
-    return api::error_response(501, "NotImplementedException",
-                               "mediaemu does not accept HLS ingest over HTTP yet; MediaLive channels deliver to "
-                               "MediaPackage in-process",
-                               api::new_request_id());
-  });
+  // MediaPackage HLS ingest: encoders' uploads, with digest authentication (mediapackage/hls_ingest.hpp).
+  ingest_ = std::make_unique<mediapackage::HlsIngestDoor>(domain_, media_);
+  front.route_prefix(mediapackage::kIngestPrefix, [this](const api::HttpRequest& r) { return ingest_->handle(r); });
+  front.screen_prefix(mediapackage::kIngestPrefix, [this](const api::HttpRequest& r) { return ingest_->screen(r); });
 }
 
 bool App::accepts_large_body(const api::HttpRequest& headers_only) { return s3::is_upload(headers_only); }

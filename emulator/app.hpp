@@ -14,6 +14,7 @@
 #include "emulator/config.hpp"
 #include "emulator/domain.hpp"
 #include "emulator/media_loader.hpp"
+#include "emulator/mediapackage/hls_ingest.hpp"
 #include "emulator/service_telemetry.hpp"
 #include "emulator/sns/delivery.hpp"
 #include "emulator/store.hpp"
@@ -63,6 +64,7 @@ class App {
   sns::SnsDelivery sns_delivery_;
   api::AwsApi api_;
   std::unique_ptr<api::Origin> origin_;
+  std::unique_ptr<mediapackage::HlsIngestDoor> ingest_;
   std::unique_ptr<s3::S3Service> s3_;
   std::unique_ptr<ServiceTelemetry> metrics_;  // AWS/MediaLive and AWS/MediaPackage, on its own thread
   // CloudFormation's stack operations, on their own thread (emulator/cloudformation/stack_engine.hpp).

@@ -140,6 +140,7 @@ int main(int argc, char** argv) {
     boost::asio::ip::tcp::endpoint endpoint(boost::asio::ip::make_address(config.host), config.port);
     mediaemu::api::HttpLimits limits;
     limits.allows_large_body = mediaemu::App::accepts_large_body;
+    limits.screen = [&front](const mediaemu::api::HttpRequest& r) { return front.screen(r); };
     mediaemu::api::HttpServer http(io, endpoint, [&front](const mediaemu::api::HttpRequest& r) { return front.handle(r); },
                                    limits);
     http.start();

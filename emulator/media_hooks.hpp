@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "emulator/media/plan/hls_ingest_delivery.hpp"
 #include "emulator/media/plan/run_plan.hpp"
 
 namespace mediaemu {
@@ -63,6 +64,13 @@ class MediaHooks {
   virtual void endpoint_changed(const media::EndpointPlan& plan) {}
   virtual void endpoint_deleted(const std::string& region, const std::string& endpoint_id,
                                 const std::filesystem::path& directory) {}
+  // An authenticated PUT or DELETE at a MediaPackage channel's HLS ingest URL. Queues the file
+  // for the channel's ingest origin and answers at once (never waits for media work): 201/204
+  // taken, 409 while a running MediaLive channel delivers to the channel in-process, 503 when the
+  // origin is too far behind or no media runtime runs.
+  virtual media::HlsIngestAnswer hls_ingest(media::HlsIngestDelivery&& delivery) {
+    return {503, "mediaemu's media runtime is not running, so HLS ingest has nowhere to go"};
+  }
 };
 
 }  // namespace mediaemu

@@ -190,6 +190,11 @@ std::string MediaLoader::channel_active_input(const std::string& region, const s
   MediaService* s = service();
   return s ? s->channel_active_input(region, channel_id) : "";
 }
+media::HlsIngestAnswer MediaLoader::hls_ingest(media::HlsIngestDelivery&& delivery) {
+  // An upload waits for the module's load once, as ListAlerts does (about 100 ms).
+  if (MediaService* s = service()) return s->hls_ingest(std::move(delivery));
+  return MediaHooks::hls_ingest(std::move(delivery));
+}
 nlohmann::json MediaLoader::channel_samples() {
   if (MediaService* s = service()) return s->channel_samples();
   return nlohmann::json::array();  // no media runtime: no channel runs, so none has metrics

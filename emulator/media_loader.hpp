@@ -43,6 +43,7 @@ class MediaLoader : public MediaHooks {
   void endpoint_changed(const media::EndpointPlan& plan) override;
   void endpoint_deleted(const std::string& region, const std::string& endpoint_id,
                         const std::filesystem::path& directory) override;
+  media::HlsIngestAnswer hls_ingest(media::HlsIngestDelivery&& delivery) override;
 
  private:
   static constexpr std::chrono::milliseconds kQuietStart{250};

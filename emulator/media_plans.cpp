@@ -52,6 +52,14 @@ media::EndpointPlan origin_endpoint_plan(const Domain& domain, const Record& end
   return plan;
 }
 
+std::vector<media::EndpointPlan> mediapackage_endpoint_plans(const Domain& domain, const std::string& region,
+                                                             const std::string& mediapackage_channel_id) {
+  std::vector<media::EndpointPlan> plans;
+  for (const Record* e : domain.list(mediapackage::kOriginEndpoint, region))
+    if (text_of(e->doc, "ChannelId") == mediapackage_channel_id) plans.push_back(origin_endpoint_plan(domain, *e));
+  return plans;
+}
+
 media::ChannelRunPlan channel_run_plan(const Domain& domain, const std::string& region, const std::string& channel_id) {
   media::ChannelSources sources;
   sources.region = region;

@@ -15,6 +15,9 @@ namespace mediaemu {
 // With the domain locked (a Tx or read()).
 media::ChannelRunPlan channel_run_plan(const Domain& domain, const std::string& region, const std::string& channel_id);
 media::EndpointPlan origin_endpoint_plan(const Domain& domain, const Record& endpoint);
+// The origin endpoints of one MediaPackage channel, planned.
+std::vector<media::EndpointPlan> mediapackage_endpoint_plans(const Domain& domain, const std::string& region,
+                                                             const std::string& mediapackage_channel_id);
 // RUNNING channels using the input security group (to re-plan their inputs after it changed).
 std::vector<std::string> running_channels_using_group(const Domain& domain, const std::string& region,
                                                       const std::string& group_id);

@@ -4,6 +4,7 @@
 
 #include <map>
 
+#include "emulator/media/supervisor/endpoint_packaging.hpp"
 #include "pipeline/ingest/mediaconnect/flow_tap_source.hpp"
 #include "pipeline/ingest/pull/pull_source.hpp"
 #include "pipeline/ingest/srt/srt_listener_source.hpp"
@@ -85,22 +86,7 @@ class LivePipeline : public ChannelPipeline {
 
  private:
   void package(pipeline::FanOut& fanout, const EndpointPlan& endpoint) {
-    fanout.remove(endpoint.id);
-    if (!endpoint.spec) {
-      spdlog::warn("media: {} endpoint {} is not packaged: {}", endpoint.region, endpoint.id, endpoint.problem);
-      return;
-    }
-    std::error_code ec;
-    if (endpoint.start_fresh) std::filesystem::remove_all(endpoint.spec->directory, ec);
-    std::filesystem::create_directories(endpoint.spec->directory, ec);
-    try {
-      fanout.add(endpoint.id, pipeline::make_endpoint_packager(*endpoint.spec));
-    } catch (const std::exception& e) {
-      alerts_.push_back("endpoint " + endpoint.id + " cannot be packaged: " + e.what());
-      return;
-    }
-    spdlog::info("media: packaging {} endpoint {} of MediaPackage channel {} into {} (for {})", endpoint.region,
-                 endpoint.id, endpoint.mediapackage_channel_id, endpoint.spec->directory.string(), label_);
+    if (auto problem = package_endpoint(fanout, endpoint, label_); !problem.empty()) alerts_.push_back(problem);
   }
 
   std::string label_;

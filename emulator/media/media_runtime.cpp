@@ -19,6 +19,7 @@ MediaRuntime::MediaRuntime(const Config& config, Domain& domain, boost::asio::io
       *factory_, [this](const std::string& region, const std::string& id, uint64_t order) {
         medialive::channel_media_stopped(domain_, region, id, order);
       });
+  ingest_ = std::make_unique<IngestOrigins>(supervisors_->claims());
 }
 
 MediaRuntime::~MediaRuntime() { stop(); }
@@ -34,6 +35,7 @@ void MediaRuntime::stop() {
   if (stopped_) return;
   stopped_ = true;
   rtmp_->stop();
+  ingest_->shutdown();
   supervisors_->shutdown_all();  // every channel flushes its outputs on its own thread; joined here
 }
 

@@ -3,7 +3,9 @@
 //   control plane --plans, as commands--> ChannelSupervisors --> one ChannelSupervisor per channel
 //     owning its IngestSources (RTMP: registered with the shared RtmpIngestHub; MEDIACONNECT:
 //     subscribed to the binary's MediaConnect flow taps), its transcoder and its output groups
-//     (supervisor/, media_factory.cpp).
+//     (supervisor/, media_factory.cpp);
+//   encoders' HLS uploads (/in/v2/...) --> IngestOrigins --> one IngestOrigin per MediaPackage
+//     channel fed over HTTP, packaging its endpoints from the active ingest URL.
 //
 // Hooks only post to supervisors; they never wait for media work. The RTMP hub asks the control
 // plane why a publish matched no running input (explain_unrouted_publish) only to word a refusal.
@@ -16,6 +18,7 @@
 #include "emulator/domain.hpp"
 #include "emulator/media/media_factory.hpp"
 #include "emulator/media/supervisor/channel_supervisors.hpp"
+#include "emulator/media/supervisor/ingest_origins.hpp"
 #include "emulator/media_service.hpp"
 #include "pipeline/ingest/rtmp/rtmp_ingest.hpp"
 
@@ -55,17 +58,24 @@ class MediaRuntime : public MediaService {
   }
   nlohmann::json channel_samples() override { return supervisors_->samples(); }
   nlohmann::json channel_logs() override { return supervisors_->take_logs(); }
-  void endpoint_changed(const EndpointPlan& plan) override { supervisors_->endpoint_changed(plan); }
+  void endpoint_changed(const EndpointPlan& plan) override {
+    supervisors_->endpoint_changed(plan);
+    ingest_->endpoint_changed(plan);
+  }
   void endpoint_deleted(const std::string& region, const std::string& endpoint_id,
                         const std::filesystem::path& directory) override {
-    supervisors_->endpoint_deleted(region, endpoint_id, directory);
+    // An endpoint an HLS ingest origin packages is deleted by it (its packager stops first).
+    if (!ingest_->endpoint_deleted(region, endpoint_id, directory))
+      supervisors_->endpoint_deleted(region, endpoint_id, directory);
   }
+  HlsIngestAnswer hls_ingest(HlsIngestDelivery&& delivery) override { return ingest_->deliver(std::move(delivery)); }
 
  private:
   Domain& domain_;
   std::unique_ptr<pipeline::rtmp::RtmpIngestHub> rtmp_;
   std::unique_ptr<PipelineMediaFactory> factory_;
-  std::unique_ptr<ChannelSupervisors> supervisors_;  // destroyed first: its sources use the hub
+  std::unique_ptr<ChannelSupervisors> supervisors_;  // destroyed before the hub: its sources use it
+  std::unique_ptr<IngestOrigins> ingest_;            // destroyed first: it uses the supervisors' claims
   bool stopped_ = false;
 };
 

@@ -28,6 +28,12 @@ void MediaPackageClaims::release_all(const std::string& channel_key) {
   std::erase_if(holders_, [&](const auto& h) { return h.second == channel_key; });
 }
 
+void MediaPackageClaims::release(const std::string& mp_key, const std::string& channel_key) {
+  std::lock_guard lock(mutex_);
+  auto it = holders_.find(mp_key);
+  if (it != holders_.end() && it->second == channel_key) holders_.erase(it);
+}
+
 std::string MediaPackageClaims::holder(const std::string& mp_key) const {
   std::lock_guard lock(mutex_);
   auto it = holders_.find(mp_key);
@@ -314,8 +320,11 @@ void ChannelSupervisor::build() {
       allowed.insert(mp_channel);
       claimed.insert(mp_key);
     } else {
-      delivery_alerts_.push_back("MediaPackage channel '" + mp_channel + "' already receives channel " +
-                                 holder.substr(holder.find('/') + 1) + "; not delivering");
+      // The holder is another MediaLive channel ("<region>/<id>") or the HLS ingest over HTTP.
+      auto slash = holder.find('/');
+      delivery_alerts_.push_back("MediaPackage channel '" + mp_channel + "' already receives " +
+                                 (slash == std::string::npos ? holder : "channel " + holder.substr(slash + 1)) +
+                                 "; not delivering");
     }
   }
   {

@@ -29,6 +29,7 @@ class MediaPackageClaims {
   // True when `channel_key` now feeds `mp_key` (or already did); `holder` names who does otherwise.
   bool claim(const std::string& mp_key, const std::string& channel_key, std::string& holder);
   void release_all(const std::string& channel_key);
+  void release(const std::string& mp_key, const std::string& channel_key);  // if `channel_key` holds it
   std::string holder(const std::string& mp_key) const;
 
  private:

@@ -43,6 +43,10 @@ class ChannelSupervisors {
   // Every channel's encoder log events since the last call (MediaHooks::channel_logs).
   nlohmann::json take_logs();
 
+  // Which MediaPackage channels the running channels deliver to, shared with the HLS ingest
+  // origins (ingest_origins.hpp) so that one feeder at a time packages a MediaPackage channel.
+  MediaPackageClaims& claims() { return claims_; }
+
   // Stops every channel (flushing outputs) and joins every supervisor: for process shutdown.
   void shutdown_all();
 
