@@ -173,8 +173,11 @@ void HlsIngestReceiver::poll() {
 
 void HlsIngestReceiver::finish_if_ended() {
   if (variants_.empty() || ended_) return;
-  for (const auto& v : variants_)
-    if (!v->ended || !v->ready.empty() || !v->listed.empty()) return;
+  for (size_t i = 0; i < variants_.size(); ++i) {
+    const VariantState& v = *variants_[i];
+    if (!in_layout(i)) continue;  // a playlist that never carried media does not hold the end back
+    if (!v.ended || !v.ready.empty() || !v.listed.empty()) return;
+  }
   spdlog::info("hls ingest {}: every variant ended (EXT-X-ENDLIST)", label_);
   end();
 }
@@ -191,11 +194,15 @@ void HlsIngestReceiver::restart() {
   discontinuity_pending_ = layout_sent_;
 }
 
+bool HlsIngestReceiver::in_layout(size_t index) const {
+  return !layout_sent_ || variants_[index]->track || static_cast<int>(index) == audio_source_;
+}
+
 bool HlsIngestReceiver::slot_ready(int64_t slot) const {
   bool all = true, ahead = false, enough_seen = !master_.empty() || layout_sent_;
   for (size_t i = 0; i < variants_.size(); ++i) {
     const VariantState& v = *variants_[i];
-    if (layout_sent_ && !v.track && static_cast<int>(i) != audio_source_) continue;  // not in the layout
+    if (!in_layout(i)) continue;
     if (!v.ready.empty() && v.ready.rbegin()->first >= slot + 2) ahead = true;
     if (v.ready.size() >= 2 || v.ended) enough_seen = true;
     if (!v.ready.count(slot) && (!v.ended || v.listed.count(slot))) all = false;
@@ -315,7 +322,7 @@ void HlsIngestReceiver::send_slot(int64_t slot) {
     VariantState& v = *variants_[i];
     auto it = v.ready.find(slot);
     if (it == v.ready.end()) continue;
-    if (!v.track && static_cast<int>(i) != audio_source_) continue;  // not in the layout
+    if (!in_layout(i)) continue;
     discontinuity |= it->second.discontinuity;
     for (auto& s : it->second.segment.samples) {
       s.dts = unwrap(v, s.dts);

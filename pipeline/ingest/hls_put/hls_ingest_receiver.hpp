@@ -88,6 +88,7 @@ class HlsIngestReceiver {
   VariantState& variant(const std::string& playlist);
   void deliver_ready();
   bool slot_ready(int64_t slot) const;
+  bool in_layout(size_t index) const;  // true for every variant until the layout is sent
   void send_layout(int64_t slot);
   void send_slot(int64_t slot);
   int64_t unwrap(VariantState& v, int64_t ts) const;
