@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "pipeline/transcode/content_levels.hpp"
+
 namespace mediaemu::pipeline {
 
 namespace {
@@ -171,6 +173,7 @@ void LadderEngine::rebase(int64_t anchor_ms, Clock::time_point now) {
 }
 
 void LadderEngine::on_video_picture(AVFrame* picture) {
+  peak_luma_ = std::max(peak_luma_, peak_luma_permille(picture));
   if (!video_.empty() && !video_.front()->is_open()) open_video_renditions(picture);
   int64_t t_us = picture->best_effort_timestamp * 1000 + offset_us_;
   for (auto& v : video_) v->push(picture, t_us);
@@ -193,6 +196,7 @@ void LadderEngine::on_video_picture(AVFrame* picture) {
 }
 
 void LadderEngine::on_audio_samples(AVFrame* samples) {
+  peak_audio_ = std::max(peak_audio_, peak_amplitude_ppm(samples));
   int64_t t_us = samples->best_effort_timestamp * 1000 + offset_us_;
   for (auto& a : audio_) a->push(samples, t_us);
   maybe_start_output();

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include "pipeline/media.hpp"
@@ -45,6 +46,9 @@ class LadderEngine {
   int64_t fill_ms(Clock::time_point now) const;
   // Output has started and is not paused for input loss.
   bool producing() const;
+  // The brightest pixel / loudest sample decoded since the last call (content_levels.hpp), -1
+  // each when none was decoded; resets both.
+  std::pair<int, int> take_peaks() { return {std::exchange(peak_luma_, -1), std::exchange(peak_audio_, -1)}; }
 
  private:
   enum class InputState { Waiting, Live, LostFilling, LostPaused };
@@ -87,6 +91,7 @@ class LadderEngine {
   InputState state_ = InputState::Waiting;
   int64_t loss_start_out_us_ = 0;
   Stats stats_;
+  int peak_luma_ = -1, peak_audio_ = -1;  // since take_peaks()
 };
 
 }  // namespace mediaemu::pipeline

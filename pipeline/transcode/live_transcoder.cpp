@@ -64,6 +64,9 @@ void LiveTranscoder::run() {
     health_->dropped_frames.store(engine_->dropped_input_frames(), std::memory_order_relaxed);
     health_->fill_ms.store(engine_->fill_ms(now), std::memory_order_relaxed);
     health_->producing.store(engine_->producing(), std::memory_order_relaxed);
+    auto [luma, audio] = engine_->take_peaks();
+    TranscodeHealth::raise(health_->peak_luma_permille, luma);
+    TranscodeHealth::raise(health_->peak_audio_ppm, audio);
   }
   engine_->finish();
   health_->producing.store(false, std::memory_order_relaxed);

@@ -8,6 +8,8 @@ zero crossings) and from DescribeChannel's PipelineDetails.ActiveInputAttachment
   when RTMP comes back, as EQUAL_INPUT_PREFERENCE means.
 - A fixed-time InputSwitch by BatchUpdateSchedule (at least 15 s ahead, as AWS requires) puts
   "main" back on air at its time; the playlist runs on without EXT-X-DISCONTINUITY.
+- The pair's VideoBlackSettings (10% of white, 1.5 s): "main" publishing black, switched on air at
+  once (an immediate InputSwitch), fails over to "backup" once it has been black that long.
 """
 
 import time
@@ -60,8 +62,10 @@ def test_setup(t):
         ml, "switching", channel, ladder=[("v360", 640, 360, 800_000)], input_loss_action="EMIT_OUTPUT",
         more_attachments=[{"InputId": rtp["Id"], "InputAttachmentName": "backup"}],
         failover={"SecondaryInputId": rtp["Id"], "InputPreference": "EQUAL_INPUT_PREFERENCE",
-                  "FailoverConditions": [{"FailoverConditionSettings": {
-                      "InputLossSettings": {"InputLossThresholdMsec": 1000}}}]})
+                  "FailoverConditions": [
+                      {"FailoverConditionSettings": {"InputLossSettings": {"InputLossThresholdMsec": 1000}}},
+                      {"FailoverConditionSettings": {"VideoBlackSettings": {
+                          "BlackDetectThreshold": 0.1, "VideoBlackThresholdMsec": 1500}}}]})
     S["cid"] = next(c["Id"] for c in ml.list_channels()["Channels"] if c["Name"] == "switching")
     S["main"] = media.Push(S["rtmp_url"], 120, size="320x180", log_dir=t.server.tmp, label="main", tone=440).start()
     S["backup"] = media.Push(S["rtp_url"], 120, size="320x180", log_dir=t.server.tmp, label="backup", tone=1000,
@@ -100,6 +104,26 @@ def test_a_fixed_time_schedule_switch_runs_at_its_time(t):
           "switches keep the output timeline continuous (no EXT-X-DISCONTINUITY)", True, False)
     log = t.server.log_path.read_text(errors="replace")
     check("on air after" in log, "the server log names each switch", True, False)
+
+
+def test_a_black_input_on_air_fails_over(t):
+    S["main"].stop()
+    wait_on_air(t, "backup", "input loss on main puts the secondary on air again")
+    S["main"] = media.Push(S["rtmp_url"], 120, size="320x180", log_dir=t.server.tmp, label="black", tone=440,
+                           pattern="color=c=black").start()
+    # The black publisher connects, standing by (EQUAL_INPUT_PREFERENCE keeps backup on air).
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and t.server.log_path.read_text(errors="replace").count("publishes live/") < 3:
+        time.sleep(0.2)
+    time.sleep(1)
+    S["ml"].batch_update_schedule(ChannelId=S["cid"], Creates={"ScheduleActions": [{
+        "ActionName": "to-black-main",
+        "ScheduleActionStartSettings": {"ImmediateModeScheduleActionStartSettings": {}},
+        "ScheduleActionSettings": {"InputSwitchSettings": {"InputAttachmentNameReference": "main"}}}]})
+    wait_on_air(t, "main", "the immediate switch puts the black main on air", timeout=10)
+    wait_on_air(t, "backup", "after 1.5 s of black, automatic failover puts backup on air", timeout=15)
+    log = t.server.log_path.read_text(errors="replace")
+    check("was black for" in log, "the server log gives black video as the reason", True, False)
 
 
 def test_teardown(t):

@@ -32,17 +32,19 @@ DASH_NS = {"d": "urn:mpeg:dash:schema:mpd:2011"}
 
 
 class Push:
-    """`ffmpeg -re` publishing lavfi testsrc2 + sine as H.264/AAC: FLV to an RTMP URL by default, or
-    any other muxer (`container="rtp_mpegts"` to an `rtp://` URL, `"mpegts"` to `udp://`)."""
+    """`ffmpeg -re` publishing lavfi testsrc2 (or another `pattern`, e.g. "color=c=black") + sine as
+    H.264/AAC: FLV to an RTMP URL by default, or any other muxer (`container="rtp_mpegts"` to an
+    `rtp://` URL, `"mpegts"` to `udp://`)."""
 
     def __init__(self, url: str, seconds: float, size: str = "640x360", rate: int = 30, log_dir: Optional[Path] = None,
                  label: str = "push", container: str = "flv", preset: str = "veryfast", video_bitrate: str = "1500k",
-                 audio_bitrate: str = "128k", gop: Optional[int] = None, tone: int = 440):
+                 audio_bitrate: str = "128k", gop: Optional[int] = None, tone: int = 440,
+                 pattern: str = "testsrc2"):
         self.url, self.seconds, self.label = url, seconds, label
         log_dir = log_dir or Path(tempfile.mkdtemp(prefix="mediaemu-push-"))
         self.log_path = log_dir / f"{label}.log"
         self.argv = ["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "warning", "-re",
-                     "-f", "lavfi", "-i", f"testsrc2=size={size}:rate={rate}",
+                     "-f", "lavfi", "-i", f"{pattern}{':' if '=' in pattern else '='}size={size}:rate={rate}",
                      "-f", "lavfi", "-i", f"sine=frequency={tone}:sample_rate=48000",
                      "-t", str(seconds), "-c:v", "libx264", "-preset", preset, "-tune", "zerolatency",
                      "-g", str(gop or rate), "-pix_fmt", "yuv420p", "-b:v", video_bitrate,

@@ -18,18 +18,30 @@ FailoverPlan failover_of(const std::string& primary, const json& settings, std::
   pair.secondary_input_id = text(settings, "SecondaryInputId");
   pair.primary_preferred = text(settings, "InputPreference") == "PRIMARY_INPUT_PREFERRED";
   pair.error_clear_time_ms = std::max(1, integer(settings, "ErrorClearTimeMsec", pair.error_clear_time_ms));
-  for (const auto& condition : settings.value("FailoverConditions", json::array())) {
+  const json conditions = settings.value("FailoverConditions", json::array());
+  pair.input_loss = conditions.empty();
+  for (const auto& condition : conditions) {
     const json& c = condition.value("FailoverConditionSettings", json::object());
-    if (c.contains("InputLossSettings"))
+    if (c.contains("InputLossSettings")) {
+      pair.input_loss = true;
       pair.input_loss_threshold_ms =
           std::max(1, integer(c["InputLossSettings"], "InputLossThresholdMsec", pair.input_loss_threshold_ms));
-    // Black and silence detection need the standby input decoded all the time; mediaemu decodes
-    // only the input on air, so it says so rather than pretending to watch them.
-    for (const char* unwatched : {"VideoBlackSettings", "AudioSilenceSettings"})
-      if (c.contains(unwatched))
-        alerts.push_back("input " + primary + ": the failover condition " + unwatched +
-                         " is not evaluated by mediaemu (input loss is)");
+    }
+    // The model gives no defaults for these; 1,000 ms is the console's.
+    if (c.contains("VideoBlackSettings")) {
+      const json& v = c["VideoBlackSettings"];
+      pair.video_black_ms = std::max(1, integer(v, "VideoBlackThresholdMsec", 1000));
+      pair.black_threshold = std::clamp(v.value("BlackDetectThreshold", 0.0), 0.0, 1.0);
+    }
+    if (c.contains("AudioSilenceSettings"))
+      pair.audio_silence_ms = std::max(1, integer(c["AudioSilenceSettings"], "AudioSilenceThresholdMsec", 1000));
   }
+  // Only the input on air is decoded here (AWS decodes both), so black and silence are seen on it
+  // alone: the way back to a preferred primary waits for its input loss to clear, not its content.
+  if ((pair.video_black_ms || pair.audio_silence_ms) && pair.primary_preferred)
+    alerts.push_back("input " + primary +
+                     ": black and silence are detected on the input on air only; returning to the primary "
+                     "(PRIMARY_INPUT_PREFERRED) waits for it to deliver, not for its content to clear");
   return pair;
 }
 

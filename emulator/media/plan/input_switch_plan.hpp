@@ -23,9 +23,16 @@ namespace mediaemu::media {
 
 struct FailoverPlan {
   std::string primary_input_id, secondary_input_id;
-  // InputLossSettings.InputLossThresholdMsec; without any condition, input loss at this threshold
-  // is what mediaemu watches (1,000 ms: "a typical trigger", ML-UG feature-input-loss).
-  int input_loss_threshold_ms = 1000;
+  // The FailoverConditions, each evaluated on the input on air. Input loss is watched when it is
+  // listed, or when no condition is (1,000 ms: "a typical trigger", ML-UG feature-input-loss).
+  bool input_loss = true;
+  int input_loss_threshold_ms = 1000;  // InputLossSettings.InputLossThresholdMsec
+  // VideoBlackSettings: every pixel below BlackDetectThreshold (a fraction of white) for
+  // VideoBlackThresholdMsec. 0 ms: not a condition.
+  int video_black_ms = 0;
+  double black_threshold = 0;
+  // AudioSilenceSettings: audio lost or quieter than -50 dBFS for AudioSilenceThresholdMsec.
+  int audio_silence_ms = 0;
   int error_clear_time_ms = 1000;  // ErrorClearTimeMsec (no documented default; mediaemu's choice)
   bool primary_preferred = false;  // InputPreference PRIMARY_INPUT_PREFERRED
 };

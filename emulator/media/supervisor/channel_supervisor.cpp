@@ -4,6 +4,8 @@
 
 #include <chrono>
 
+#include "pipeline/transcode/content_levels.hpp"
+
 namespace mediaemu::media {
 namespace {
 
@@ -276,6 +278,17 @@ void ChannelSupervisor::watch_failover(uint64_t generation) {
     return std::chrono::duration_cast<std::chrono::milliseconds>(now - (last ? *last : started_)).count();
   };
   const std::string active = selector_->active();
+  // What the transcoder decoded of the input on air since the last tick: -1 each when nothing.
+  int luma = -1, audio = -1;
+  if (auto health = pipeline_ ? pipeline_->health() : nullptr) {
+    luma = health->peak_luma_permille.exchange(-1);
+    audio = health->peak_audio_ppm.exchange(-1);
+  }
+  const int64_t tick_ms = content_of_ == active
+      ? std::chrono::duration_cast<std::chrono::milliseconds>(now - content_tick_).count() : 0;
+  if (content_of_ != active) black_ms_ = silent_ms_ = 0;  // a new input on air: its own record
+  content_of_ = active;
+  content_tick_ = now;
   for (const auto& pair : plan_->switching.failover) {
     for (const auto* id : {&pair.primary_input_id, &pair.secondary_input_id}) {
       if (lost_for(*id) > pair.input_loss_threshold_ms) clear_since_.erase(*id);
@@ -283,9 +296,20 @@ void ChannelSupervisor::watch_failover(uint64_t generation) {
     }
     if (active != pair.primary_input_id && active != pair.secondary_input_id) continue;  // switched elsewhere
     const std::string& other = active == pair.primary_input_id ? pair.secondary_input_id : pair.primary_input_id;
+    // Black: every pixel under the threshold; silent: under -50 dBFS or no audio while video
+    // decodes. Nothing decoded at all is input loss, which leaves both records as they were.
+    if (luma >= 0) black_ms_ = luma <= static_cast<int>(pair.black_threshold * 1000) ? black_ms_ + tick_ms : 0;
+    if (luma >= 0 || audio >= 0) silent_ms_ = audio < pipeline::kSilencePpm ? silent_ms_ + tick_ms : 0;
     const int64_t lost = lost_for(active);
-    if (lost > pair.input_loss_threshold_ms && lost_for(other) <= pair.input_loss_threshold_ms) {
-      switch_to(other, fmt::format("automatic input failover: input {} delivered nothing for {} ms", active, lost));
+    std::string why;
+    if (pair.input_loss && lost > pair.input_loss_threshold_ms)
+      why = fmt::format("delivered nothing for {} ms", lost);
+    else if (pair.video_black_ms && black_ms_ >= pair.video_black_ms)
+      why = fmt::format("was black for {} ms (VideoBlackSettings)", black_ms_);
+    else if (pair.audio_silence_ms && silent_ms_ >= pair.audio_silence_ms)
+      why = fmt::format("was silent for {} ms (AudioSilenceSettings)", silent_ms_);
+    if (!why.empty() && lost_for(other) <= pair.input_loss_threshold_ms) {
+      switch_to(other, "automatic input failover: input " + active + " " + why);
     } else if (pair.primary_preferred && active == pair.secondary_input_id && clear_since_.count(other) &&
                now - clear_since_[other] >= std::chrono::milliseconds(pair.error_clear_time_ms)) {
       switch_to(other, fmt::format("the primary input has been healthy for {} ms (PRIMARY_INPUT_PREFERRED)",
@@ -302,6 +326,7 @@ void ChannelSupervisor::do_stop(const char* why) {
   sources_.clear();
   switches_run_.clear();
   clear_since_.clear();
+  content_of_.clear();
   input_alerts_.clear();
   input_->detach();
   teardown();

@@ -118,6 +118,11 @@ class ChannelSupervisor {
   uint64_t generation_ = 0;             // of the armed timers: a newer plan or a stop voids older ones
   SerialWorker::Clock::time_point started_;
   std::map<std::string, SerialWorker::Clock::time_point> clear_since_;  // failover: healthy since
+  // Failover's VideoBlack / AudioSilence: how long the input on air (content_of_) has been black
+  // and silent, as of content_tick_.
+  std::string content_of_;
+  SerialWorker::Clock::time_point content_tick_{};
+  int64_t black_ms_ = 0, silent_ms_ = 0;
   int64_t input_switches_ = 0;
   std::vector<std::string> delivery_alerts_, input_alerts_;
   int64_t restarts_ = 0;

@@ -51,6 +51,7 @@ class FakeMedia : public media::MediaFactory {
       owner_.note("stop pipeline");
     }
     std::vector<std::string> alerts() const override { return {}; }
+    std::shared_ptr<const pipeline::TranscodeHealth> health() const override { return owner_.health; }
     std::shared_ptr<RecordingSink> sink() const { return sink_; }
 
    private:
@@ -130,6 +131,8 @@ class FakeMedia : public media::MediaFactory {
   }
   void remove_directory(const std::filesystem::path& d) override { note("remove " + d.string()); }
   std::atomic<bool> fail_builds{false};
+  // What every pipeline reports as its transcoder's health (tests set the decoded peaks).
+  std::shared_ptr<pipeline::TranscodeHealth> health = std::make_shared<pipeline::TranscodeHealth>();
 
   // Builds and pipeline stops wait here while the gate is closed.
   void wait_at_gate() {

@@ -103,3 +103,43 @@ TEST_CASE("automatic input failover leaves a lost input and returns to a preferr
   std::this_thread::sleep_for(std::chrono::milliseconds(700));
   CHECK(on_air(supervisors) == "main");
 }
+
+TEST_CASE("automatic input failover on black video and on silent audio of the input on air", "[media][switching]") {
+  FakeMedia media;
+  media::ChannelSupervisors supervisors(media);
+  media::ChannelRunPlan plan = two_input_plan(1);
+  media::FailoverPlan pair;
+  pair.primary_input_id = "11";
+  pair.secondary_input_id = "22";
+  pair.video_black_ms = 400;
+  pair.black_threshold = 0.1;
+  pair.audio_silence_ms = 400;  // EQUAL_INPUT_PREFERENCE: no way back but the conditions
+  plan.switching.failover.push_back(pair);
+  supervisors.start(plan);
+  REQUIRE(eventually([&] { return media.source(1) != nullptr; }));
+  Senders senders(media.source(0), media.source(1));
+  // What the transcoder decodes of the input on air, as it reports it every few milliseconds.
+  std::atomic<int> luma{800}, audio{500'000};
+  std::atomic<bool> done{false};
+  std::thread decoder([&] {
+    while (!done) {
+      pipeline::TranscodeHealth::raise(media.health->peak_luma_permille, luma);
+      pipeline::TranscodeHealth::raise(media.health->peak_audio_ppm, audio);
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  });
+
+  std::this_thread::sleep_for(std::chrono::milliseconds(700));
+  CHECK(on_air(supervisors) == "main");  // bright and loud: no reason to leave
+  luma = 90;                             // every pixel under 10% of white: black
+  REQUIRE(eventually([&] { return on_air(supervisors) == "backup"; }));
+  luma = 800;
+  audio = 2000;  // under -50 dBFS: silent
+  REQUIRE(eventually([&] { return on_air(supervisors) == "main"; }));
+  CHECK(supervisors.report("us-east-1", "9")->input_switches == 2);
+  audio = 500'000;
+  std::this_thread::sleep_for(std::chrono::milliseconds(700));
+  CHECK(on_air(supervisors) == "main");
+  done = true;
+  decoder.join();
+}

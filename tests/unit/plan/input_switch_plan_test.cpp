@@ -44,14 +44,31 @@ TEST_CASE("an attachment's AutomaticInputFailoverSettings make a failover pair",
   CHECK(pair.input_loss_threshold_ms == 1500);
   CHECK(pair.error_clear_time_ms == 3000);
   CHECK(pair.primary_preferred);
-  // Video black is stored, not watched: said, never silently ignored.
+  CHECK(pair.input_loss);
+  CHECK(pair.video_black_ms == 500);
+  CHECK(pair.black_threshold == Approx(0.1));
+  CHECK(pair.audio_silence_ms == 0);
+  // Content is judged on the input on air only: the way back to the primary says so.
   REQUIRE(plan.alerts.size() == 1);
-  CHECK_THAT(plan.alerts[0], Catch::Contains("VideoBlackSettings"));
+  CHECK_THAT(plan.alerts[0], Catch::Contains("PRIMARY_INPUT_PREFERRED"));
+
+  // Conditions without InputLossSettings: input loss is not one of them.
+  json silence = {{"SecondaryInputId", "222"},
+                  {"FailoverConditions",
+                   json::array({{{"FailoverConditionSettings",
+                                  {{"AudioSilenceSettings", {{"AudioSelectorName", "a"}, {"AudioSilenceThresholdMsec", 2000}}}}}}})}};
+  InputSwitchPlan quiet = plan_input_switching(channel_with_pair(silence), json::array());
+  REQUIRE(quiet.failover.size() == 1);
+  CHECK_FALSE(quiet.failover[0].input_loss);
+  CHECK(quiet.failover[0].audio_silence_ms == 2000);
+  CHECK(quiet.alerts.empty());
 
   InputSwitchPlan defaults = plan_input_switching(channel_with_pair({{"SecondaryInputId", "222"}}), json::array());
   REQUIRE(defaults.failover.size() == 1);
   CHECK_FALSE(defaults.failover[0].primary_preferred);  // EQUAL_INPUT_PREFERENCE
   CHECK(defaults.failover[0].input_loss_threshold_ms == 1000);
+  CHECK(defaults.failover[0].input_loss);  // no condition listed: input loss
+  CHECK(defaults.failover[0].video_black_ms == 0);
   CHECK(defaults.alerts.empty());
   CHECK(plan_input_switching(channel_with_pair(nullptr), json::array()).failover.empty());
 }
