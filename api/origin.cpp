@@ -95,7 +95,7 @@ HttpResponse Origin::handle(const HttpRequest& request) {
   HttpResponse response = serve(request, target);
   if (target) {
     double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
-    count(*target, response, ms);
+    traffic_.count(target->region, target->channel_id, target->endpoint_id, response.status, response.body.size(), ms);
     if (!target->access_log_group.empty()) log_access(*target, request, response, ms);
   }
   return response;
@@ -308,21 +308,6 @@ Origin::Shifted Origin::time_shifted(const OriginTarget& target, const std::stri
   return {true, 200, {}, std::move(*text)};
 }
 
-void Origin::count(const OriginTarget& target, const HttpResponse& response, double response_ms) {
-  std::string range = std::to_string(std::clamp(response.status / 100, 2, 5)) + "xx";
-  std::lock_guard lock(samples_mutex_);
-  EgressSample& s = samples_[target.region + '\n' + target.channel_id + '\n' + target.endpoint_id + '\n' + range];
-  if (s.requests == 0) {
-    s.region = target.region;
-    s.channel_id = target.channel_id;
-    s.endpoint_id = target.endpoint_id;
-    s.status_range = range;
-  }
-  ++s.requests;
-  s.response_ms.add(response_ms);
-  if (response.status < 300) s.bytes.add(static_cast<double>(response.body.size()));
-}
-
 void Origin::log_access(const OriginTarget& target, const HttpRequest& request, const HttpResponse& response,
                         double response_ms) {
   auto now = std::chrono::system_clock::now();
@@ -346,7 +331,7 @@ void Origin::log_access(const OriginTarget& target, const HttpRequest& request, 
       {"requestId", new_request_id()},
       {"endpointId", target.endpoint_id},
       {"endpointArn", target.endpoint_arn}};
-  std::lock_guard lock(samples_mutex_);
+  std::lock_guard lock(logs_mutex_);
   if (access_logs_.size() >= kMaxPendingLogs) {
     ++dropped_logs_;
     return;
@@ -357,21 +342,10 @@ void Origin::log_access(const OriginTarget& target, const HttpRequest& request, 
 
 std::vector<AccessLogEntry> Origin::take_access_logs(uint64_t& dropped) {
   std::vector<AccessLogEntry> taken;
-  std::lock_guard lock(samples_mutex_);
+  std::lock_guard lock(logs_mutex_);
   taken.swap(access_logs_);
   dropped = std::exchange(dropped_logs_, 0);
   return taken;
-}
-
-std::vector<EgressSample> Origin::take_samples() {
-  std::map<std::string, EgressSample> taken;
-  {
-    std::lock_guard lock(samples_mutex_);
-    taken.swap(samples_);
-  }
-  std::vector<EgressSample> out;
-  for (auto& [key, s] : taken) out.push_back(std::move(s));
-  return out;
 }
 
 }  // namespace mediaemu::api

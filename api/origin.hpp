@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "api/archive_cache.hpp"
+#include "api/traffic_counter.hpp"
 #include "api/http_types.hpp"
 #include "api/manifest_filter.hpp"
 #include "api/time_shift.hpp"
@@ -48,32 +49,6 @@ struct OriginTarget {
 // Looks up an endpoint by the 32-hex hash in its URL; nullopt when there is none.
 using OriginResolver = std::function<std::optional<OriginTarget>(const std::string& hash)>;
 
-// SampleCount, Sum, Minimum and Maximum of some values (CloudWatch's StatisticValues).
-struct Aggregate {
-  double count = 0, sum = 0, min = 0, max = 0;
-  void add(double v) {
-    min = count == 0 ? v : std::min(min, v);
-    max = count == 0 ? v : std::max(max, v);
-    ++count;
-    sum += v;
-  }
-  void merge(const Aggregate& o) {
-    if (o.count == 0) return;
-    min = count == 0 ? o.min : std::min(min, o.min);
-    max = count == 0 ? o.max : std::max(max, o.max);
-    count += o.count;
-    sum += o.sum;
-  }
-};
-
-// What an endpoint served with one status range ("2xx", "3xx", "4xx", "5xx") since the last drain.
-struct EgressSample {
-  std::string region, channel_id, endpoint_id, status_range;
-  Aggregate bytes;        // body bytes per request (successful requests only, as EgressBytes counts)
-  Aggregate response_ms;  // milliseconds to answer each request
-  uint64_t requests = 0;
-};
-
 // One egress access log record, for CloudWatch Logs: MediaPackage's JSON record of one request.
 // https://docs.aws.amazon.com/mediapackage/latest/ug/access-logging.html#access-log-format
 struct AccessLogEntry {
@@ -87,7 +62,7 @@ class Origin {
   explicit Origin(OriginResolver resolver) : resolver_(std::move(resolver)) {}
   HttpResponse handle(const HttpRequest& request);
   // The samples gathered since the last call, which starts new ones.
-  std::vector<EgressSample> take_samples();
+  std::vector<TrafficSample> take_samples() { return traffic_.take(); }
   // The access log records gathered since the last call (at most kMaxPendingLogs are kept
   // between calls; `dropped` says how many more there were).
   std::vector<AccessLogEntry> take_access_logs(uint64_t& dropped);
@@ -112,14 +87,13 @@ class Origin {
   // file takes no filter (a media playlist).
   std::optional<std::string> filtered_manifest(const OriginTarget& target, const std::string& relative,
                                                const ManifestFilter& filter, const std::string& manifest) const;
-  void count(const OriginTarget& target, const HttpResponse& response, double response_ms);
   void log_access(const OriginTarget& target, const HttpRequest& request, const HttpResponse& response,
                   double response_ms);
 
   OriginResolver resolver_;
   mutable ArchiveCache archives_;  // parsed start-over archives, for time-shifted playlists
-  std::mutex samples_mutex_;
-  std::map<std::string, EgressSample> samples_;  // by region, channel, endpoint and status range
+  TrafficCounter traffic_;
+  std::mutex logs_mutex_;
   std::vector<AccessLogEntry> access_logs_;
   uint64_t dropped_logs_ = 0;
 };

@@ -94,10 +94,11 @@ void App::start() {
   domain_.start_clock();
   media_.start();
   ServiceTelemetry::OriginDrain origin{
-      [this] { return origin_ ? origin_->take_samples() : std::vector<api::EgressSample>{}; },
+      [this] { return origin_ ? origin_->take_samples() : std::vector<api::TrafficSample>{}; },
       [this](uint64_t& dropped) {
         return origin_ ? origin_->take_access_logs(dropped) : std::vector<api::AccessLogEntry>{};
-      }};
+      },
+      [this] { return ingest_ ? ingest_->take_samples() : std::vector<api::TrafficSample>{}; }};
   metrics_ = std::make_unique<ServiceTelemetry>(domain_, media_, std::move(origin));
   metrics_->start();
   stacks_->start();  // resumes (settles) stacks a previous process left in progress

@@ -29,12 +29,12 @@ json statistics_datum(const std::string& name, const json& dims, const api::Aggr
 }
 
 // An endpoint's requests in one status range, or their sum over several ranges or endpoints.
-struct Egress {
+struct Traffic {
   api::Aggregate bytes, response_ms, requests;
-  void add(const api::EgressSample& s) {
+  void add(const api::TrafficSample& s) {
     bytes.merge(s.bytes);
     response_ms.merge(s.response_ms);
-    // EgressRequestCount's statistic is Sum: each request counts 1.
+    // The request counts' statistic is Sum: each request counts 1.
     api::Aggregate ones;
     ones.count = ones.sum = static_cast<double>(s.requests);
     ones.min = ones.max = 1;
@@ -135,9 +135,18 @@ void ServiceTelemetry::publish_medialive(double seconds) {
 }
 
 void ServiceTelemetry::publish_mediapackage() {
+  std::map<std::string, json> by_region;
+  publish_traffic(origin_.samples(), "Egress", "OriginEndpoint", by_region);
+  if (origin_.ingress) publish_traffic(origin_.ingress(), "Ingress", "IngestEndpoint", by_region);
+  for (const auto& [region, data] : by_region)
+    cloudwatch::publish_service_metrics(domain_, region, "AWS/MediaPackage", data);
+}
+
+void ServiceTelemetry::publish_traffic(const std::vector<api::TrafficSample>& samples, const std::string& direction,
+                                       const std::string& endpoint_dimension, std::map<std::string, json>& by_region) {
   // Sums per dimension set, keyed by the set's values.
-  std::map<std::string, std::map<std::vector<std::string>, Egress>> channel, endpoint, range, channel_range, all, total;
-  for (const auto& s : origin_.samples()) {
+  std::map<std::string, std::map<std::vector<std::string>, Traffic>> channel, endpoint, range, channel_range, all, total;
+  for (const auto& s : samples) {
     const std::string& r = s.region;
     channel[r][{s.channel_id}].add(s);
     endpoint[r][{s.channel_id, s.endpoint_id}].add(s);
@@ -146,29 +155,28 @@ void ServiceTelemetry::publish_mediapackage() {
     all[r][{s.channel_id, s.endpoint_id, s.status_range}].add(s);
     total[r][{}].add(s);
   }
-  std::map<std::string, json> by_region;
+  const std::string requests_metric = direction + "RequestCount", bytes_metric = direction + "Bytes",
+                    time_metric = direction + "ResponseTime";
   auto emit = [&](const auto& sums, const std::vector<std::string>& names, bool requests, bool bytes_and_time) {
     for (const auto& [region, sets] : sums) {
       for (const auto& [values, e] : sets) {
         json dims = json::array();
         for (size_t i = 0; i < names.size(); ++i) dims.push_back(dimension(names[i], values[i]));
         json& data = by_region[region];
-        if (requests) data.push_back(statistics_datum("EgressRequestCount", dims, e.requests, "Count"));
-        if (bytes_and_time && e.bytes.count > 0) data.push_back(statistics_datum("EgressBytes", dims, e.bytes, "Bytes"));
-        if (bytes_and_time) data.push_back(statistics_datum("EgressResponseTime", dims, e.response_ms, "Milliseconds"));
+        if (requests) data.push_back(statistics_datum(requests_metric, dims, e.requests, "Count"));
+        if (bytes_and_time && e.bytes.count > 0) data.push_back(statistics_datum(bytes_metric, dims, e.bytes, "Bytes"));
+        if (bytes_and_time) data.push_back(statistics_datum(time_metric, dims, e.response_ms, "Milliseconds"));
       }
     }
   };
   emit(channel, {"Channel"}, true, true);
-  emit(endpoint, {"Channel", "OriginEndpoint"}, true, true);
+  emit(endpoint, {"Channel", endpoint_dimension}, true, true);
   emit(range, {"StatusCodeRange"}, true, false);
   emit(channel_range, {"Channel", "StatusCodeRange"}, true, false);
-  emit(all, {"Channel", "OriginEndpoint", "StatusCodeRange"}, true, false);
-  for (const auto& [region, sets] : total)  // EgressBytes also has a no-dimension series
+  emit(all, {"Channel", endpoint_dimension, "StatusCodeRange"}, true, false);
+  for (const auto& [region, sets] : total)  // the bytes also have a no-dimension series
     for (const auto& [values, e] : sets)
-      if (e.bytes.count > 0) by_region[region].push_back(statistics_datum("EgressBytes", json::array(), e.bytes, "Bytes"));
-  for (const auto& [region, data] : by_region)
-    cloudwatch::publish_service_metrics(domain_, region, "AWS/MediaPackage", data);
+      if (e.bytes.count > 0) by_region[region].push_back(statistics_datum(bytes_metric, json::array(), e.bytes, "Bytes"));
 }
 
 void ServiceTelemetry::publish_access_logs() {

@@ -21,21 +21,28 @@
 //     EgressRequestCount (Count, Sum) with {Channel}, {Channel, OriginEndpoint}, {StatusCodeRange},
 //       {Channel, StatusCodeRange}, {Channel, OriginEndpoint, StatusCodeRange};
 //     EgressBytes (Bytes, per successful request) with {Channel}, {Channel, OriginEndpoint}, {};
-//     EgressResponseTime (Milliseconds) with {Channel}, {Channel, OriginEndpoint}.
+//     EgressResponseTime (Milliseconds) with {Channel}, {Channel, OriginEndpoint};
+//     IngressBytes (Bytes, per successful upload) with {Channel}, {Channel, IngestEndpoint}, {};
+//     IngressRequestCount (Count, Sum) with {Channel}, {Channel, IngestEndpoint}, {StatusCodeRange},
+//       {Channel, StatusCodeRange}, {Channel, IngestEndpoint, StatusCodeRange};
+//     IngressResponseTime (Milliseconds) with {Channel}, {Channel, IngestEndpoint}: the requests
+//       encoders make to the HLS ingest URLs (mediapackage/hls_ingest.hpp), 401 challenges included.
+//       The ingress dimension sets mirror egress's with IngestEndpoint for OriginEndpoint: the user
+//       guide's metrics page lists IngressBytes and IngressResponseTime, and its IngressRequestCount
+//       entry is not in every version of it.
 //     https://docs.aws.amazon.com/mediapackage/latest/ug/metrics.html
 //   Dimension values are the resources' Ids, which is what the seeds' alarms and dashboards name.
 // Not fed: Output4xxErrors/Output5xxErrors count HTTP errors from output destinations, and
-// mediaemu's outputs make no HTTP requests (MediaPackage in-process, S3 as files); IngressBytes,
-// IngressRequestCount and IngressResponseTime count MediaPackage's HLS ingest requests, which
-// arrive only once MediaPackage takes HLS ingest over HTTP; FEC counters (no FEC on RTP inputs).
+// mediaemu's outputs make no HTTP requests (MediaPackage in-process, S3 as files); for the same
+// reason a MediaLive channel delivering to MediaPackage (in-process) adds no Ingress* requests;
+// FEC counters (no FEC on RTP inputs).
 //
 // Encoder logs: each MediaLive channel's events (start, inputs detected and lost, alerts, stop) as
 // JSON records in the ElementalMediaLive log group, as many as its LogLevel admits.
 //
 // Access logs: MediaPackage's JSON record per origin request (api::Origin), into the channel's
 // EgressAccessLogs log group (created when missing, as MediaPackage's service-linked role does),
-// one stream per channel. Ingress access logs need HLS ingest over HTTP, which mediaemu does not
-// take yet: MediaLive delivers in-process.
+// one stream per channel. Ingress access logs are not written yet.
 #pragma once
 
 #include <condition_variable>
@@ -55,8 +62,9 @@ namespace mediaemu {
 class ServiceTelemetry {
  public:
   struct OriginDrain {
-    std::function<std::vector<api::EgressSample>()> samples;
+    std::function<std::vector<api::TrafficSample>()> samples;  // egress: viewers' requests
     std::function<std::vector<api::AccessLogEntry>(uint64_t& dropped)> access_logs;
+    std::function<std::vector<api::TrafficSample>()> ingress;  // encoders' HLS ingest requests
   };
   static constexpr int kIntervalSeconds = 10;  // MediaLive's datapoint interval
 
@@ -75,6 +83,9 @@ class ServiceTelemetry {
   };
   void publish_medialive(double seconds);
   void publish_mediapackage();
+  // One direction's metrics ("Egress" per OriginEndpoint, "Ingress" per IngestEndpoint).
+  void publish_traffic(const std::vector<api::TrafficSample>& samples, const std::string& direction,
+                       const std::string& endpoint_dimension, std::map<std::string, nlohmann::json>& by_region);
   void publish_access_logs();
   void publish_channel_logs();  // MediaLive encoder logs (emulator/medialive/encoder_logs.hpp)
 

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <chrono>
+
 #include "api/aws_api.hpp"
 #include "emulator/media_plans.hpp"
 #include "emulator/mediapackage/mediapackage.hpp"
@@ -49,7 +51,7 @@ std::optional<api::HttpResponse> HlsIngestDoor::check(const api::HttpRequest& r,
     const auto& endpoint = channel->doc["HlsIngest"]["IngestEndpoints"][static_cast<size_t>(index)];
     username = endpoint.value("Username", "");
     password = endpoint.value("Password", "");
-    target = {channel->key.region, channel->key.id, parts[4], index};
+    target = {channel->key.region, channel->key.id, parts[3], parts[4], index};
   }
   auto result = auth_.verify(r.header("authorization"), r.method, username, password);
   if (result == api::DigestAuth::Result::Ok) return std::nullopt;
@@ -63,12 +65,29 @@ std::optional<api::HttpResponse> HlsIngestDoor::check(const api::HttpRequest& r,
 }
 
 std::optional<api::HttpResponse> HlsIngestDoor::screen(const api::HttpRequest& headers_only) {
+  auto started = std::chrono::steady_clock::now();
   Target target;
-  return check(headers_only, target);
+  auto refused = check(headers_only, target);
+  if (refused) count(target, *refused, 0, started);  // answered before its body: a request all the same
+  return refused;
 }
 
 api::HttpResponse HlsIngestDoor::handle(const api::HttpRequest& r) {
+  auto started = std::chrono::steady_clock::now();
   Target target;
+  api::HttpResponse out = answer(r, target);
+  count(target, out, is_upload(r.method) ? r.body.size() : 0, started);  // a DELETE takes no bytes
+  return out;
+}
+
+void HlsIngestDoor::count(const Target& target, const api::HttpResponse& out, size_t taken,
+                          std::chrono::steady_clock::time_point started) {
+  if (target.channel_id.empty()) return;  // no channel's URL: nothing to count it against
+  double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+  traffic_.count(target.region, target.channel_id, target.ingest_endpoint_id, out.status, taken, ms);
+}
+
+api::HttpResponse HlsIngestDoor::answer(const api::HttpRequest& r, Target& target) {
   if (auto refused = check(r, target)) return *refused;
   media::HlsIngestDelivery delivery;
   delivery.region = target.region;

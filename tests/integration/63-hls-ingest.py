@@ -12,8 +12,11 @@ endpoints serve it repackaged (no transcoding).
   URL and stays standby; the first is killed, the second takes over within seconds (the tone of
   the newest segment says which), after one EXT-X-DISCONTINUITY and with the media sequence
   running on; its EXT-X-ENDLIST ends the endpoint's playlist.
+- AWS/MediaPackage IngressRequestCount, IngressBytes and IngressResponseTime count the uploads per
+  channel and ingest endpoint (the 401s in the 4xx range), as GetMetricStatistics reads them.
 """
 
+import datetime
 import subprocess
 import time
 import urllib.error
@@ -182,6 +185,32 @@ def test_the_active_encoders_endlist_ends_the_endpoint(t):
             break
         time.sleep(1)
     check(pl is not None and pl.ended, "the endpoint's playlist ends (EXT-X-ENDLIST)", True, False)
+
+
+def ingress_sum(cw, name: str, dims: dict) -> float:
+    now = datetime.datetime.now(datetime.timezone.utc)
+    got = cw.get_metric_statistics(Namespace="AWS/MediaPackage", MetricName=name, Period=60, Statistics=["Sum"],
+                                   Dimensions=[{"Name": k, "Value": v} for k, v in dims.items()],
+                                   StartTime=now - datetime.timedelta(minutes=10), EndTime=now + datetime.timedelta(minutes=1))
+    return sum(p["Sum"] for p in got["Datapoints"])
+
+
+def test_ingress_metrics_count_the_uploads(t):
+    cw = t.client("cloudwatch")
+    first = {"Channel": "ingest", "IngestEndpoint": S["ingest"][0]["Id"]}
+    second_4xx = {"Channel": "ingest", "IngestEndpoint": S["ingest"][1]["Id"], "StatusCodeRange": "4xx"}
+    deadline = time.monotonic() + 25  # published every 10 s
+    while time.monotonic() < deadline and (ingress_sum(cw, "IngressRequestCount", first) == 0 or
+                                           ingress_sum(cw, "IngressRequestCount", second_4xx) < 3):
+        time.sleep(2)
+    requests = ingress_sum(cw, "IngressRequestCount", first)
+    check(requests >= 20, "IngressRequestCount counts the first encoder's uploads", ">= 20", requests)
+    uploaded = ingress_sum(cw, "IngressBytes", first)
+    check(uploaded > 200_000, "IngressBytes sums the uploaded bytes", "> 200000", uploaded)
+    refused = ingress_sum(cw, "IngressRequestCount", second_4xx)
+    check(refused >= 3, "the refused uploads count in the 4xx range", ">= 3", refused)
+    check(ingress_sum(cw, "IngressResponseTime", {"Channel": "ingest"}) > 0, "IngressResponseTime is published",
+          True, False)
 
 
 if __name__ == "__main__":

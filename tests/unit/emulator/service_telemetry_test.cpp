@@ -35,14 +35,15 @@ struct Fixture {
   Store store{":memory:"};
   Domain domain{config, store, clock};
   SampledMedia media;
-  std::vector<api::EgressSample> egress;
+  std::vector<api::TrafficSample> egress, ingress;
   std::vector<api::AccessLogEntry> access_logs;
   ServiceTelemetry metrics{domain, media,
                            {[this] { return std::exchange(egress, {}); },
                             [this](uint64_t& dropped) {
                               dropped = 0;
                               return std::exchange(access_logs, {});
-                            }}};
+                            },
+                            [this] { return std::exchange(ingress, {}); }}};
 
   // The series' points as [time, count, sum, min, max, unit]; empty when there is no series.
   json points(const std::string& ns, const std::string& name, const json& dims) {
@@ -58,8 +59,8 @@ json dims(std::initializer_list<std::pair<const char*, const char*>> pairs) {
   return out;
 }
 
-api::EgressSample egress_sample(const std::string& status_range) {
-  api::EgressSample s;
+api::TrafficSample egress_sample(const std::string& status_range) {
+  api::TrafficSample s;
   s.region = "us-east-1";
   s.channel_id = "live";
   s.endpoint_id = "live-hls";
@@ -98,10 +99,10 @@ TEST_CASE_METHOD(Fixture, "service telemetry: MediaLive rates come from counter 
 }
 
 TEST_CASE_METHOD(Fixture, "service telemetry: MediaPackage egress in every documented dimension set") {
-  api::EgressSample ok = egress_sample("2xx");
+  api::TrafficSample ok = egress_sample("2xx");
   ok.requests = 3;
   for (double b : {100.0, 200.0, 300.0}) ok.bytes.add(b), ok.response_ms.add(1);
-  api::EgressSample missing = egress_sample("4xx");
+  api::TrafficSample missing = egress_sample("4xx");
   missing.requests = 2;
   missing.response_ms.add(1), missing.response_ms.add(1);
   egress = {ok, missing};
@@ -126,6 +127,32 @@ TEST_CASE_METHOD(Fixture, "service telemetry: MediaPackage egress in every docum
 
   metrics.sample(10);  // no requests since: no datapoints (AWS gives none for an idle interval)
   CHECK(points("AWS/MediaPackage", "EgressRequestCount", dims({{"Channel", "live"}})).size() == 1);
+}
+
+TEST_CASE_METHOD(Fixture, "service telemetry: MediaPackage ingress per channel and ingest endpoint") {
+  api::TrafficSample uploads = egress_sample("2xx");
+  uploads.endpoint_id = "ingest-guid-1";
+  uploads.requests = 2;
+  for (double b : {1000.0, 3000.0}) uploads.bytes.add(b), uploads.response_ms.add(2);
+  api::TrafficSample challenged = uploads;  // the digest challenge before each: a 4xx, no bytes
+  challenged.status_range = "4xx";
+  challenged.bytes = {};
+  ingress = {uploads, challenged};
+  metrics.sample(10);
+
+  auto sum = [&](const json& d, const char* name) {
+    auto p = points("AWS/MediaPackage", name, d);
+    return p.empty() ? -1.0 : p[0][2].get<double>();
+  };
+  auto endpoint = dims({{"Channel", "live"}, {"IngestEndpoint", "ingest-guid-1"}});
+  CHECK(sum(endpoint, "IngressRequestCount") == 4);
+  CHECK(sum(dims({{"Channel", "live"}, {"IngestEndpoint", "ingest-guid-1"}, {"StatusCodeRange", "4xx"}}),
+            "IngressRequestCount") == 2);
+  CHECK(sum(endpoint, "IngressBytes") == 4000);
+  CHECK(points("AWS/MediaPackage", "IngressBytes", endpoint)[0][1] == 2);  // one sample per upload
+  CHECK(sum(json::array(), "IngressBytes") == 4000);
+  CHECK(sum(dims({{"Channel", "live"}}), "IngressResponseTime") == 8);
+  CHECK(points("AWS/MediaPackage", "EgressRequestCount", dims({{"Channel", "live"}})).empty());  // not egress
 }
 
 TEST_CASE_METHOD(Fixture, "service telemetry: access log records land in their group, one stream per channel") {
