@@ -9,7 +9,7 @@ using namespace mediaemu::api;
 using json = nlohmann::json;
 
 namespace {
-HttpRequest request(std::string method, std::vector<std::pair<std::string, std::string>> headers) {
+HttpRequest request_with_headers(std::string method, std::vector<std::pair<std::string, std::string>> headers) {
   HttpRequest r;
   r.method = std::move(method);
   r.target.assign(1, '/');  // not = "/": GCC 12 reports a false -Wrestrict for that once inlined
@@ -19,17 +19,17 @@ HttpRequest request(std::string method, std::vector<std::pair<std::string, std::
 }  // namespace
 
 TEST_CASE("the request's headers tell the protocol, the model's decides otherwise") {
-  CHECK(protocol_of_request(request("POST", {{"x-amz-target", "secretsmanager.ListSecrets"}}), Protocol::Json) ==
+  CHECK(protocol_of_request(request_with_headers("POST", {{"x-amz-target", "secretsmanager.ListSecrets"}}), Protocol::Json) ==
         Protocol::Json);
-  CHECK(protocol_of_request(request("POST", {{"content-type", "application/x-amz-json-1.0"}}), Protocol::Query) ==
+  CHECK(protocol_of_request(request_with_headers("POST", {{"content-type", "application/x-amz-json-1.0"}}), Protocol::Query) ==
         Protocol::Json);  // CloudWatch's json protocol, chosen by the client over its model's others
-  CHECK(protocol_of_request(request("POST", {{"smithy-protocol", "rpc-v2-cbor"}}), Protocol::Query) ==
+  CHECK(protocol_of_request(request_with_headers("POST", {{"smithy-protocol", "rpc-v2-cbor"}}), Protocol::Query) ==
         Protocol::RpcV2Cbor);
-  CHECK(protocol_of_request(request("POST", {{"content-type", "application/x-www-form-urlencoded; charset=utf-8"}}),
+  CHECK(protocol_of_request(request_with_headers("POST", {{"content-type", "application/x-www-form-urlencoded; charset=utf-8"}}),
                             Protocol::RpcV2Cbor) == Protocol::Query);
-  CHECK(protocol_of_request(request("POST", {{"content-type", "application/x-www-form-urlencoded"}}), Protocol::Ec2) ==
+  CHECK(protocol_of_request(request_with_headers("POST", {{"content-type", "application/x-www-form-urlencoded"}}), Protocol::Ec2) ==
         Protocol::Ec2);
-  CHECK(protocol_of_request(request("GET", {}), protocol_named("rest-xml")) == Protocol::RestXml);
+  CHECK(protocol_of_request(request_with_headers("GET", {}), protocol_named("rest-xml")) == Protocol::RestXml);
   CHECK(protocol_named("no-such-protocol") == Protocol::RestJson);
 }
 

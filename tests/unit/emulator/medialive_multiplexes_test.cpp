@@ -28,9 +28,9 @@ std::string create_multiplex(MediaLiveFixture& ml, const std::string& name) {
   return r.body["Multiplex"]["Id"];
 }
 
-std::string path(const std::string& id, const std::string& suffix = "") { return "/prod/multiplexes/" + id + suffix; }
+std::string multiplex_path(const std::string& id, const std::string& suffix = "") { return "/prod/multiplexes/" + id + suffix; }
 std::string state(MediaLiveFixture& ml, const std::string& id) {
-  return ml.call("DescribeMultiplex", path(id)).body.value("State", "");
+  return ml.call("DescribeMultiplex", multiplex_path(id)).body.value("State", "");
 }
 
 }  // namespace
@@ -48,29 +48,29 @@ TEST_CASE("multiplex lifecycle, waiters would succeed on their first poll", "[me
   CHECK(mux["PipelinesRunningCount"] == 0);
   CHECK(state(ml, id) == "IDLE");  // MultiplexCreated
 
-  Reply started = ml.call("StartMultiplex", path(id, "/start"));
+  Reply started = ml.call("StartMultiplex", multiplex_path(id, "/start"));
   CHECK(started.status == 202);
   CHECK(started.body["State"] == "STARTING");
-  Reply running = ml.call("DescribeMultiplex", path(id));
+  Reply running = ml.call("DescribeMultiplex", multiplex_path(id));
   CHECK(running.body["State"] == "RUNNING");  // MultiplexRunning
   CHECK(running.body["PipelinesRunningCount"] == 2);
-  CHECK(ml.call("StartMultiplex", path(id, "/start")).status == 409);
-  CHECK(ml.call("DeleteMultiplex", path(id)).status == 409);
-  CHECK(ml.call("UpdateMultiplex", path(id), {{"Name", "x"}}).status == 409);
+  CHECK(ml.call("StartMultiplex", multiplex_path(id, "/start")).status == 409);
+  CHECK(ml.call("DeleteMultiplex", multiplex_path(id)).status == 409);
+  CHECK(ml.call("UpdateMultiplex", multiplex_path(id), {{"Name", "x"}}).status == 409);
 
-  CHECK(ml.call("StopMultiplex", path(id, "/stop")).body["State"] == "STOPPING");
+  CHECK(ml.call("StopMultiplex", multiplex_path(id, "/stop")).body["State"] == "STOPPING");
   CHECK(state(ml, id) == "IDLE");  // MultiplexStopped
-  CHECK(ml.call("StopMultiplex", path(id, "/stop")).status == 409);
+  CHECK(ml.call("StopMultiplex", multiplex_path(id, "/stop")).status == 409);
 
-  Reply updated = ml.call("UpdateMultiplex", path(id), {{"Name", "renamed"}});
+  Reply updated = ml.call("UpdateMultiplex", multiplex_path(id), {{"Name", "renamed"}});
   CHECK(updated.body["Multiplex"]["Name"] == "renamed");
 
-  Reply deleted = ml.call("DeleteMultiplex", path(id));
+  Reply deleted = ml.call("DeleteMultiplex", multiplex_path(id));
   CHECK(deleted.status == 202);
   CHECK(deleted.body["State"] == "DELETING");
   CHECK(state(ml, id) == "DELETED");  // MultiplexDeleted
   CHECK(ml.call("ListMultiplexes", "/prod/multiplexes").body["Multiplexes"].empty());
-  CHECK(ml.call("StartMultiplex", path(id, "/start")).status == 404);
+  CHECK(ml.call("StartMultiplex", multiplex_path(id, "/start")).status == 404);
 }
 
 TEST_CASE("multiplex states follow the state delay", "[medialive][multiplexes]") {
@@ -79,7 +79,7 @@ TEST_CASE("multiplex states follow the state delay", "[medialive][multiplexes]")
   CHECK(state(ml, id) == "CREATING");
   ml.advance(3000);
   CHECK(state(ml, id) == "IDLE");
-  REQUIRE(ml.call("StartMultiplex", path(id, "/start")).status == 202);
+  REQUIRE(ml.call("StartMultiplex", multiplex_path(id, "/start")).status == 202);
   ml.advance(2999);
   CHECK(state(ml, id) == "STARTING");
   ml.advance(1);
@@ -106,9 +106,9 @@ TEST_CASE("multiplex programs", "[medialive][multiplexes]") {
   MediaLiveFixture ml;
   const std::string id = create_multiplex(ml, "mux");
 
-  CHECK(ml.call("CreateMultiplexProgram", path("9999999", "/programs"), program_body("p", 1)).status == 404);
+  CHECK(ml.call("CreateMultiplexProgram", multiplex_path("9999999", "/programs"), program_body("p", 1)).status == 404);
 
-  Reply created = ml.call("CreateMultiplexProgram", path(id, "/programs"), program_body("news", 1));
+  Reply created = ml.call("CreateMultiplexProgram", multiplex_path(id, "/programs"), program_body("news", 1));
   REQUIRE(created.status == 201);
   const json& program = created.body["MultiplexProgram"];
   CHECK(program["ProgramName"] == "news");
@@ -116,46 +116,46 @@ TEST_CASE("multiplex programs", "[medialive][multiplexes]") {
   CHECK(program["PacketIdentifiersMap"].contains("VideoPid"));
   CHECK(program["PipelineDetails"] == json::array());
   // A retry with the same RequestId is the same program; another request for the name is 409.
-  CHECK(ml.call("CreateMultiplexProgram", path(id, "/programs"), program_body("news", 1)).status == 201);
+  CHECK(ml.call("CreateMultiplexProgram", multiplex_path(id, "/programs"), program_body("news", 1)).status == 201);
   json again = program_body("news", 1);
   again["RequestId"] = "other";
-  CHECK(ml.call("CreateMultiplexProgram", path(id, "/programs"), again).status == 409);
-  CHECK(ml.call("CreateMultiplexProgram", path(id, "/programs"), program_body("sport", 1)).status == 409);
-  REQUIRE(ml.call("CreateMultiplexProgram", path(id, "/programs"), program_body("sport", 2)).status == 201);
-  CHECK(ml.call("DescribeMultiplex", path(id)).body["ProgramCount"] == 2);
+  CHECK(ml.call("CreateMultiplexProgram", multiplex_path(id, "/programs"), again).status == 409);
+  CHECK(ml.call("CreateMultiplexProgram", multiplex_path(id, "/programs"), program_body("sport", 1)).status == 409);
+  REQUIRE(ml.call("CreateMultiplexProgram", multiplex_path(id, "/programs"), program_body("sport", 2)).status == 201);
+  CHECK(ml.call("DescribeMultiplex", multiplex_path(id)).body["ProgramCount"] == 2);
 
-  Reply page = ml.call("ListMultiplexPrograms", path(id, "/programs?maxResults=1"));
+  Reply page = ml.call("ListMultiplexPrograms", multiplex_path(id, "/programs?maxResults=1"));
   REQUIRE(page.body["MultiplexPrograms"].size() == 1);
   CHECK(page.body["MultiplexPrograms"][0] == json{{"ProgramName", "news"}});  // no channel sends to it yet
-  Reply rest = ml.call("ListMultiplexPrograms", path(id, "/programs?maxResults=1&nextToken=" + page.body["NextToken"].get<std::string>()));
+  Reply rest = ml.call("ListMultiplexPrograms", multiplex_path(id, "/programs?maxResults=1&nextToken=" + page.body["NextToken"].get<std::string>()));
   CHECK(rest.body["MultiplexPrograms"][0]["ProgramName"] == "sport");
   CHECK_FALSE(rest.body.contains("NextToken"));
 
-  Reply updated = ml.call("UpdateMultiplexProgram", path(id, "/programs/news"),
+  Reply updated = ml.call("UpdateMultiplexProgram", multiplex_path(id, "/programs/news"),
                           {{"MultiplexProgramSettings", {{"ProgramNumber", 7}}}});
   CHECK(updated.body["MultiplexProgram"]["MultiplexProgramSettings"]["ProgramNumber"] == 7);
-  CHECK(ml.call("DescribeMultiplexProgram", path(id, "/programs/nothing")).status == 404);
+  CHECK(ml.call("DescribeMultiplexProgram", multiplex_path(id, "/programs/nothing")).status == 404);
 
-  REQUIRE(ml.call("StartMultiplex", path(id, "/start")).status == 202);
-  CHECK(ml.call("DescribeMultiplexProgram", path(id, "/programs/news")).body["PipelineDetails"].size() == 2);
-  REQUIRE(ml.call("StopMultiplex", path(id, "/stop")).status == 202);
+  REQUIRE(ml.call("StartMultiplex", multiplex_path(id, "/start")).status == 202);
+  CHECK(ml.call("DescribeMultiplexProgram", multiplex_path(id, "/programs/news")).body["PipelineDetails"].size() == 2);
+  REQUIRE(ml.call("StopMultiplex", multiplex_path(id, "/stop")).status == 202);
 
-  Reply busy = ml.call("DeleteMultiplex", path(id));
+  Reply busy = ml.call("DeleteMultiplex", multiplex_path(id));
   CHECK(busy.status == 409);
   CHECK(busy.message().find("program") != std::string::npos);
 
-  Reply deleted = ml.call("DeleteMultiplexProgram", path(id, "/programs/news"));
+  Reply deleted = ml.call("DeleteMultiplexProgram", multiplex_path(id, "/programs/news"));
   CHECK(deleted.status == 200);
   CHECK(deleted.body["ProgramName"] == "news");
-  REQUIRE(ml.call("DeleteMultiplexProgram", path(id, "/programs/sport")).status == 200);
-  CHECK(ml.call("DescribeMultiplex", path(id)).body["ProgramCount"] == 0);
-  CHECK(ml.call("DeleteMultiplex", path(id)).status == 202);
+  REQUIRE(ml.call("DeleteMultiplexProgram", multiplex_path(id, "/programs/sport")).status == 200);
+  CHECK(ml.call("DescribeMultiplex", multiplex_path(id)).body["ProgramCount"] == 0);
+  CHECK(ml.call("DeleteMultiplex", multiplex_path(id)).status == 202);
 }
 
 TEST_CASE("a program shows the channel that sends to it", "[medialive][multiplexes]") {
   MediaLiveFixture ml;
   const std::string mux = create_multiplex(ml, "mux");
-  REQUIRE(ml.call("CreateMultiplexProgram", path(mux, "/programs"), program_body("news", 1)).status == 201);
+  REQUIRE(ml.call("CreateMultiplexProgram", multiplex_path(mux, "/programs"), program_body("news", 1)).status == 201);
   json channel = testing::minimal_channel("ch", ml.create_input("live"));
   channel["Destinations"] = {{{"Id", "mux"}, {"MultiplexSettings", {{"MultiplexId", mux}, {"ProgramName", "news"}}}}};
   channel["EncoderSettings"]["OutputGroups"][0]["OutputGroupSettings"] = {{"MultiplexGroupSettings", json::object()}};
@@ -163,8 +163,8 @@ TEST_CASE("a program shows the channel that sends to it", "[medialive][multiplex
       {"MultiplexOutputSettings", {{"Destination", {{"DestinationRefId", "mux"}}}}}};
   Reply ch = ml.call("CreateChannel", "/prod/channels", channel);
   REQUIRE(ch.status == 201);
-  CHECK(ml.call("DescribeMultiplexProgram", path(mux, "/programs/news")).body["ChannelId"] == ch.body["Channel"]["Id"]);
-  CHECK(ml.call("DeleteMultiplexProgram", path(mux, "/programs/news")).status == 409);
+  CHECK(ml.call("DescribeMultiplexProgram", multiplex_path(mux, "/programs/news")).body["ChannelId"] == ch.body["Channel"]["Id"]);
+  CHECK(ml.call("DeleteMultiplexProgram", multiplex_path(mux, "/programs/news")).status == 409);
 }
 
 TEST_CASE("batch operations reach multiplexes", "[medialive][multiplexes]") {

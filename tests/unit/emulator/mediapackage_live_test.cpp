@@ -124,16 +124,16 @@ json recipe_cmaf(const std::string& channel) {
           {"tags", {{"Type", "CMAF"}, {"Latency", "Low"}, {"Environment", "Production"}}}};
 }
 
-const std::string kChannel = "package-channel-ab12cd34";
+const std::string kPackageChannel = "package-channel-ab12cd34";
 
 }  // namespace
 
 TEST_CASE("CreateChannel gives two ingest endpoints with WebDAV credentials and a GUID ARN", "[mediapackage]") {
   Live mp;
   json ch = mp.ok("POST", "/channels",
-                  {{"id", kChannel}, {"description", "Enterprise streaming platform channel"},
+                  {{"id", kPackageChannel}, {"description", "Enterprise streaming platform channel"},
                    {"tags", {{"Name", "StreamingChannel-ab12cd34"}, {"Environment", "Production"}}}});
-  CHECK(ch["id"] == kChannel);
+  CHECK(ch["id"] == kPackageChannel);
   CHECK(ch["description"] == "Enterprise streaming platform channel");
   CHECK(ch["tags"]["Environment"] == "Production");
   // Channel.CreatedAt is newer than botocore 1.29 (Debian 12's), which has no wire name for it.
@@ -157,14 +157,14 @@ TEST_CASE("CreateChannel gives two ingest endpoints with WebDAV credentials and 
   CHECK(eps[0]["username"] != eps[1]["username"]);
 
   // The recipe reads the ingest URL and user name back with describe-channel.
-  json described = mp.ok("GET", "/channels/" + kChannel);
+  json described = mp.ok("GET", "/channels/" + kPackageChannel);
   CHECK(described == ch);
 
   // The media side finds the channel and endpoint by the ids in the ingest URL.
   auto lock = mp.domain.read();
   const Record* found = mediapackage::find_channel_by_guid(mp.domain, guid);
   REQUIRE(found);
-  CHECK(found->key.id == kChannel);
+  CHECK(found->key.id == kPackageChannel);
   CHECK(mediapackage::ingest_endpoint_index(*found, eps[1]["id"]) == 1);
   CHECK(mediapackage::ingest_endpoint_index(*found, "nope") == -1);
   CHECK_FALSE(mediapackage::find_channel_by_guid(mp.domain, std::string(32, '0')));
@@ -251,15 +251,15 @@ TEST_CASE("UpdateChannel, ConfigureLogs and credential rotation", "[mediapackage
 
 TEST_CASE("Recipe endpoints: HLS, DASH and CMAF with AWS's URLs and defaults", "[mediapackage]") {
   Live mp;
-  mp.ok("POST", "/channels", {{"id", kChannel}});
+  mp.ok("POST", "/channels", {{"id", kPackageChannel}});
 
-  json hls = mp.ok("POST", "/origin_endpoints", recipe_hls(kChannel));
+  json hls = mp.ok("POST", "/origin_endpoints", recipe_hls(kPackageChannel));
   std::smatch m;
   std::string arn = hls["arn"];
   REQUIRE(std::regex_match(arn, m, std::regex("arn:aws:mediapackage:us-east-1:123456789012:origin_endpoints/([0-9a-f]{32})")));
   const std::string hash = m[1];
   CHECK(hls["url"] == "http://127.0.0.1:4566/out/v1/" + hash + "/master.m3u8.m3u8");
-  CHECK(hls["channelId"] == kChannel);
+  CHECK(hls["channelId"] == kPackageChannel);
   CHECK(hls["manifestName"] == "master.m3u8");
   CHECK(hls["startoverWindowSeconds"] == 3600);
   CHECK(hls["timeDelaySeconds"] == 10);
@@ -277,7 +277,7 @@ TEST_CASE("Recipe endpoints: HLS, DASH and CMAF with AWS's URLs and defaults", "
   CHECK(hp["streamSelection"] ==
         json{{"minVideoBitsPerSecond", 0}, {"maxVideoBitsPerSecond", 2147483647}, {"streamOrder", "ORIGINAL"}});
 
-  json dash = mp.ok("POST", "/origin_endpoints", recipe_dash(kChannel));
+  json dash = mp.ok("POST", "/origin_endpoints", recipe_dash(kPackageChannel));
   const json& dp = dash["dashPackage"];
   CHECK(dash["url"].get<std::string>().ends_with("/manifest.mpd.mpd"));
   CHECK(dp["segmentDurationSeconds"] == 4);
@@ -290,7 +290,7 @@ TEST_CASE("Recipe endpoints: HLS, DASH and CMAF with AWS's URLs and defaults", "
   CHECK(dp["segmentTemplateFormat"] == "NUMBER_WITH_TIMELINE");
   CHECK(dp["profile"] == "NONE");
 
-  json cmaf = mp.ok("POST", "/origin_endpoints", recipe_cmaf(kChannel));
+  json cmaf = mp.ok("POST", "/origin_endpoints", recipe_cmaf(kPackageChannel));
   const std::string cmaf_hash = cmaf["arn"].get<std::string>().substr(cmaf["arn"].get<std::string>().size() - 32);
   CHECK(cmaf["url"] == "");
   const json& cp = cmaf["cmafPackage"];
@@ -305,13 +305,13 @@ TEST_CASE("Recipe endpoints: HLS, DASH and CMAF with AWS's URLs and defaults", "
   CHECK(ll["includeIframeOnlyStream"] == false);
 
   // The recipe's verification step reads each URL back with describe-origin-endpoint.
-  CHECK(mp.ok("GET", "/origin_endpoints/" + kChannel + "-hls-advanced") == hls);
+  CHECK(mp.ok("GET", "/origin_endpoints/" + kPackageChannel + "-hls-advanced") == hls);
   CHECK(hash != cmaf_hash);
 
   auto lock = mp.domain.read();
   const Record* found = mediapackage::find_endpoint_by_hash(mp.domain, hash);
   REQUIRE(found);
-  CHECK(found->key.id == kChannel + "-hls-advanced");
+  CHECK(found->key.id == kPackageChannel + "-hls-advanced");
   CHECK(mediapackage::endpoint_url_hash(*found) == hash);
 }
 
@@ -423,12 +423,12 @@ TEST_CASE("ListOriginEndpoints filters by channel and pages", "[mediapackage]") 
 
 TEST_CASE("UpdateOriginEndpoint resets what it leaves out and keeps URL and package", "[mediapackage]") {
   Live mp;
-  mp.ok("POST", "/channels", {{"id", kChannel}});
-  json created = mp.ok("POST", "/origin_endpoints", recipe_cmaf(kChannel));
+  mp.ok("POST", "/channels", {{"id", kPackageChannel}});
+  json created = mp.ok("POST", "/origin_endpoints", recipe_cmaf(kPackageChannel));
   mp.hooks.calls.clear();
 
   // AWS API reference (origin_endpoints-id PUT): unspecified modifiable attributes reset.
-  json updated = mp.ok("PUT", "/origin_endpoints/" + kChannel + "-cmaf-ll", {{"description", "ll"}});
+  json updated = mp.ok("PUT", "/origin_endpoints/" + kPackageChannel + "-cmaf-ll", {{"description", "ll"}});
   CHECK(updated["description"] == "ll");
   CHECK(updated["timeDelaySeconds"] == 0);
   CHECK(updated["startoverWindowSeconds"] == 0);
@@ -437,50 +437,50 @@ TEST_CASE("UpdateOriginEndpoint resets what it leaves out and keeps URL and pack
   CHECK(updated["createdAt"] == created["createdAt"]);
   CHECK(updated["tags"] == created["tags"]);
   CHECK(updated["cmafPackage"] == created["cmafPackage"]);  // the manifest named itself "ll.m3u8"
-  CHECK(mp.hooks.calls == std::vector<std::string>{"changed us-east-1 " + kChannel + "-cmaf-ll"});
+  CHECK(mp.hooks.calls == std::vector<std::string>{"changed us-east-1 " + kPackageChannel + "-cmaf-ll"});
 
   // Switching packages keeps the hash, so the URL prefix never changes.
-  json hls = mp.ok("PUT", "/origin_endpoints/" + kChannel + "-cmaf-ll",
+  json hls = mp.ok("PUT", "/origin_endpoints/" + kPackageChannel + "-cmaf-ll",
                    {{"hlsPackage", {{"segmentDurationSeconds", 2}}}, {"manifestName", "live"}});
   CHECK_FALSE(hls.contains("cmafPackage"));
   CHECK(hls["hlsPackage"]["segmentDurationSeconds"] == 2);
   const std::string hash = created["arn"].get<std::string>().substr(created["arn"].get<std::string>().size() - 32);
   CHECK(hls["url"] == "http://127.0.0.1:4566/out/v1/" + hash + "/live.m3u8");
-  CHECK(mp.call("PUT", "/origin_endpoints/" + kChannel + "-cmaf-ll", {{"hlsPackage", {{"segmentDurationSeconds", 99}}}})
+  CHECK(mp.call("PUT", "/origin_endpoints/" + kPackageChannel + "-cmaf-ll", {{"hlsPackage", {{"segmentDurationSeconds", 99}}}})
             .status == 422);
-  CHECK(mp.ok("GET", "/origin_endpoints/" + kChannel + "-cmaf-ll") == hls);  // a refused update changed nothing
+  CHECK(mp.ok("GET", "/origin_endpoints/" + kPackageChannel + "-cmaf-ll") == hls);  // a refused update changed nothing
 }
 
 TEST_CASE("Delete order: endpoints before their channel, hooks run after commit", "[mediapackage]") {
   Live mp;
-  mp.ok("POST", "/channels", {{"id", kChannel}});
+  mp.ok("POST", "/channels", {{"id", kPackageChannel}});
   std::vector<std::string> hashes;
-  for (const json& body : {recipe_hls(kChannel), recipe_dash(kChannel), recipe_cmaf(kChannel)}) {
+  for (const json& body : {recipe_hls(kPackageChannel), recipe_dash(kPackageChannel), recipe_cmaf(kPackageChannel)}) {
     std::string arn = mp.ok("POST", "/origin_endpoints", body)["arn"];
     hashes.push_back(arn.substr(arn.size() - 32));
   }
-  CHECK(mp.hooks.calls == std::vector<std::string>{"changed us-east-1 " + kChannel + "-hls-advanced",
-                                                   "changed us-east-1 " + kChannel + "-dash-drm",
-                                                   "changed us-east-1 " + kChannel + "-cmaf-ll"});
+  CHECK(mp.hooks.calls == std::vector<std::string>{"changed us-east-1 " + kPackageChannel + "-hls-advanced",
+                                                   "changed us-east-1 " + kPackageChannel + "-dash-drm",
+                                                   "changed us-east-1 " + kPackageChannel + "-cmaf-ll"});
   mp.hooks.calls.clear();
 
-  auto refused = mp.call("DELETE", "/channels/" + kChannel);
+  auto refused = mp.call("DELETE", "/channels/" + kPackageChannel);
   CHECK(refused.status == 422);
   CHECK(json::parse(refused.body)["message"].get<std::string>().find(
             "You must delete the channel's origin endpoints before you can delete the channel") != std::string::npos);
 
   // The recipe's cleanup, in its order.
-  mp.ok("DELETE", "/origin_endpoints/" + kChannel + "-hls-advanced", nullptr, 202);
-  mp.ok("DELETE", "/origin_endpoints/" + kChannel + "-dash-drm", nullptr, 202);
-  mp.ok("DELETE", "/origin_endpoints/" + kChannel + "-cmaf-ll", nullptr, 202);
-  mp.ok("DELETE", "/channels/" + kChannel, nullptr, 202);
-  CHECK(mp.hooks.calls == std::vector<std::string>{"deleted us-east-1 " + kChannel + "-hls-advanced " + hashes[0],
-                                                   "deleted us-east-1 " + kChannel + "-dash-drm " + hashes[1],
-                                                   "deleted us-east-1 " + kChannel + "-cmaf-ll " + hashes[2]});
-  CHECK(mp.call("GET", "/channels/" + kChannel).status == 404);
+  mp.ok("DELETE", "/origin_endpoints/" + kPackageChannel + "-hls-advanced", nullptr, 202);
+  mp.ok("DELETE", "/origin_endpoints/" + kPackageChannel + "-dash-drm", nullptr, 202);
+  mp.ok("DELETE", "/origin_endpoints/" + kPackageChannel + "-cmaf-ll", nullptr, 202);
+  mp.ok("DELETE", "/channels/" + kPackageChannel, nullptr, 202);
+  CHECK(mp.hooks.calls == std::vector<std::string>{"deleted us-east-1 " + kPackageChannel + "-hls-advanced " + hashes[0],
+                                                   "deleted us-east-1 " + kPackageChannel + "-dash-drm " + hashes[1],
+                                                   "deleted us-east-1 " + kPackageChannel + "-cmaf-ll " + hashes[2]});
+  CHECK(mp.call("GET", "/channels/" + kPackageChannel).status == 404);
   CHECK(mp.ok("GET", "/channels")["channels"].empty());
   // A deleted id can be used again.
-  mp.ok("POST", "/channels", {{"id", kChannel}});
+  mp.ok("POST", "/channels", {{"id", kPackageChannel}});
 }
 
 TEST_CASE("MediaPackage tags: tag, untag, list, unknown and foreign ARNs are 404", "[mediapackage]") {

@@ -20,7 +20,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr int64_t kEpochMs = 1700000000000;
+constexpr int64_t kDashEpochMs = 1700000000000;
 
 // Checks one MPD; prints "SEG <period> <rep> <file> <t> <d>" per segment, "INIT <rep> <file>",
 // "PERIOD <id> <start>", problems as "ERROR ...", and "OK" when there were none.
@@ -196,7 +196,7 @@ void check_concatenation_decodes(const MpdView& view, const std::string& rep, co
 }  // namespace
 
 TEST_CASE("DASH NUMBER_WITH_TIMELINE: live window, continuity, static at the end", "[package][dash]") {
-  const auto rec = read_media_file(test_media(2), kEpochMs);
+  const auto rec = read_media_file(test_media(2), kDashEpochMs);
   const fs::path dir = scratch_dir("dash_number");
   EndpointSpec spec = dash_spec(dir, DashSpec::TemplateFormat::NumberWithTimeline);
   spec.dash.manifest_window_seconds = 6;
@@ -238,7 +238,7 @@ TEST_CASE("DASH NUMBER_WITH_TIMELINE: live window, continuity, static at the end
 }
 
 TEST_CASE("DASH TIME_WITH_TIMELINE names segments by S@t", "[package][dash]") {
-  const auto rec = read_media_file(test_media(2), kEpochMs);
+  const auto rec = read_media_file(test_media(2), kDashEpochMs);
   const fs::path dir = scratch_dir("dash_time");
   EndpointSpec spec = dash_spec(dir, DashSpec::TemplateFormat::TimeWithTimeline);
   spec.dash.segment_duration_seconds = 3;  // GOP 2 s -> 4 s segments
@@ -260,7 +260,7 @@ TEST_CASE("DASH TIME_WITH_TIMELINE names segments by S@t", "[package][dash]") {
 }
 
 TEST_CASE("DASH NUMBER_WITH_DURATION has no timeline", "[package][dash]") {
-  const auto rec = read_media_file(test_media(2), kEpochMs);
+  const auto rec = read_media_file(test_media(2), kDashEpochMs);
   const fs::path dir = scratch_dir("dash_duration");
   auto packager = make_endpoint_packager(dash_spec(dir, DashSpec::TemplateFormat::NumberWithDuration));
   std::string last;
@@ -277,7 +277,7 @@ TEST_CASE("DASH NUMBER_WITH_DURATION has no timeline", "[package][dash]") {
 }
 
 TEST_CASE("DASH: a discontinuity opens a new Period", "[package][dash]") {
-  const auto rec = read_media_file(test_media(2), kEpochMs);
+  const auto rec = read_media_file(test_media(2), kDashEpochMs);
   const fs::path dir = scratch_dir("dash_periods");
   EndpointSpec spec = dash_spec(dir, DashSpec::TemplateFormat::NumberWithTimeline);
   spec.time_delay_seconds = 2;
@@ -303,7 +303,7 @@ TEST_CASE("DASH: a discontinuity opens a new Period", "[package][dash]") {
 }
 
 TEST_CASE("DASH: a timeline that restarts at 0 continues in a Period after the last one", "[package][dash]") {
-  const auto rec = read_media_file(test_media(2), kEpochMs);
+  const auto rec = read_media_file(test_media(2), kDashEpochMs);
   const fs::path dir = scratch_dir("dash_restart");
   auto packager = make_endpoint_packager(dash_spec(dir, DashSpec::TemplateFormat::TimeWithTimeline));
   feed(*packager, rec, {}, 8.0, -8.0);

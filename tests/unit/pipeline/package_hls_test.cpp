@@ -24,7 +24,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr int64_t kEpochMs = 1700000000000;  // 2023-11-14T22:13:20.000Z at pts 0
+constexpr int64_t kHlsEpochMs = 1700000000000;  // 2023-11-14T22:13:20.000Z at pts 0
 
 struct PlaylistSegment {
   int64_t sequence = 0, discontinuity_number = 0;
@@ -272,14 +272,6 @@ std::string probe(const fs::path& file) {
   return unique;
 }
 
-void check_decodes(const fs::path& playlist) {
-  std::string out;
-  const int rc = run_command("ffmpeg -nostdin -v error -i " + playlist.string() + " -f null -", &out);
-  INFO(out);
-  CHECK(rc == 0);
-  CHECK(out.empty());
-}
-
 
 EndpointSpec hls_spec(const fs::path& dir, int segment_seconds) {
   EndpointSpec spec;
@@ -308,7 +300,7 @@ struct Watcher {
 }  // namespace
 
 TEST_CASE("HLS TS: sliding window, PDT, I-frames, expiry, playable", "[package][hls]") {
-  const auto rec = read_media_file(test_media(2), kEpochMs);
+  const auto rec = read_media_file(test_media(2), kHlsEpochMs);
   const fs::path dir = scratch_dir("hls_live");
   EndpointSpec spec = hls_spec(dir, 2);
   spec.hls.playlist.playlist_window_seconds = 6;
@@ -378,7 +370,7 @@ TEST_CASE("HLS TS: sliding window, PDT, I-frames, expiry, playable", "[package][
 }
 
 TEST_CASE("HLS TS: segment durations round up to whole GOPs", "[package][hls]") {
-  const auto rec = read_media_file(test_media(2), kEpochMs);
+  const auto rec = read_media_file(test_media(2), kHlsEpochMs);
   for (auto [segment, expected] : {std::pair{6, 6.0}, std::pair{3, 4.0}}) {
     CAPTURE(segment);
     const fs::path dir = scratch_dir("hls_rounding_" + std::to_string(segment));
@@ -396,7 +388,7 @@ TEST_CASE("HLS TS: segment durations round up to whole GOPs", "[package][hls]") 
 }
 
 TEST_CASE("HLS TS: audio rendition group and stream selection", "[package][hls]") {
-  const auto rec = read_media_file(test_media(2), kEpochMs);
+  const auto rec = read_media_file(test_media(2), kHlsEpochMs);
   const fs::path dir = scratch_dir("hls_group");
   EndpointSpec spec = hls_spec(dir, 2);
   spec.hls.playlist.use_audio_rendition_group = true;
@@ -445,7 +437,7 @@ TEST_CASE("HLS TS: audio rendition group and stream selection", "[package][hls]"
 }
 
 TEST_CASE("HLS TS: discontinuity, time delay and status", "[package][hls]") {
-  const auto rec = read_media_file(test_media(2), kEpochMs);
+  const auto rec = read_media_file(test_media(2), kHlsEpochMs);
   const fs::path dir = scratch_dir("hls_discontinuity");
   EndpointSpec spec = hls_spec(dir, 2);
   spec.hls.playlist.playlist_window_seconds = 4;
@@ -463,7 +455,7 @@ TEST_CASE("HLS TS: discontinuity, time delay and status", "[package][hls]") {
   CHECK(fs::exists(dir / "index_1_6.ts"));
   const auto status = spec.status->snapshot();
   CHECK(status.last_sequence == 5);
-  CHECK(status.last_updated_epoch_ms == kEpochMs + 108000);  // segment 5 starts at 8 s + the 100 s jump
+  CHECK(status.last_updated_epoch_ms == kHlsEpochMs + 108000);  // segment 5 starts at 8 s + the 100 s jump
   packager->on_end();
   media();
   CHECK(spec.status->snapshot().ended);
@@ -487,7 +479,7 @@ TEST_CASE("HLS TS: discontinuity, time delay and status", "[package][hls]") {
 }
 
 TEST_CASE("CMAF: shared fMP4 segments, one playlist set per manifest, playable", "[package][cmaf]") {
-  const auto rec = read_media_file(test_media(2), kEpochMs);
+  const auto rec = read_media_file(test_media(2), kHlsEpochMs);
   const fs::path dir = scratch_dir("cmaf");
   EndpointSpec spec;
   spec.label = "test";
@@ -554,7 +546,7 @@ TEST_CASE("CMAF: shared fMP4 segments, one playlist set per manifest, playable",
 }
 
 TEST_CASE("HLS TS: a timeline that restarts at 0 after a discontinuity", "[package][hls]") {
-  const auto rec = read_media_file(test_media(2), kEpochMs);
+  const auto rec = read_media_file(test_media(2), kHlsEpochMs);
   const fs::path dir = scratch_dir("hls_restart");
   EndpointSpec spec = hls_spec(dir, 2);
   spec.hls.playlist.playlist_type = HlsPlaylistSpec::PlaylistType::Event;

@@ -28,14 +28,6 @@ EndpointSpec spec_for(const fs::path& dir, EndpointSpec::Kind kind) {
   return spec;
 }
 
-void check_decodes(const fs::path& manifest) {
-  std::string out;
-  const int rc = run_command("ffmpeg -nostdin -v error -i " + manifest.string() + " -f null -", &out);
-  INFO(out);
-  CHECK(rc == 0);
-  CHECK(out.empty());
-}
-
 double seconds_of(const RecordedOutput& rec, const MediaPacket& p) {
   return p.packet->pts * av_q2d(rec.layout.track(p.track_id)->time_base);
 }

@@ -111,4 +111,12 @@ void feed(MediaSink& sink, const RecordedOutput& rec, const std::function<void()
   }
 }
 
+void check_decodes(const fs::path& manifest) {
+  std::string out;
+  const int rc = run_command("ffmpeg -nostdin -v error -i " + manifest.string() + " -f null -", &out);
+  INFO(out);
+  CHECK(rc == 0);
+  CHECK(out.empty());
+}
+
 }  // namespace package_test

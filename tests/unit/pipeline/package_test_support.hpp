@@ -17,6 +17,8 @@ int run_command(const std::string& command, std::string* output);
 std::filesystem::path scratch_dir(const std::string& name);
 std::string read_text(const std::filesystem::path& path);
 std::filesystem::path test_media(int gop_seconds);
+// ffmpeg decodes the whole manifest (playlist or MPD) without a word on stderr.
+void check_decodes(const std::filesystem::path& manifest);
 
 // Feeds the recording; `observe` runs after every packet. `split_at` seconds: before packets with
 // pts from there on, a discontinuity, and the rest shifted by `jump` seconds.

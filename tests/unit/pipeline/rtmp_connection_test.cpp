@@ -15,7 +15,7 @@ using mediaemu::pipeline::rtmp::testing::PublisherScript;
 namespace {
 
 // Accepts everything, or refuses the next `refuse_next` offers (a full queue).
-struct RecordingSink : IngestSink {
+struct RtmpRecordingSink : IngestSink {
   std::vector<IngestEvent> events;
   int refuse_next = 0;
   int refusals = 0;
@@ -33,7 +33,7 @@ struct RecordingSink : IngestSink {
 };
 
 struct Harness {
-  std::shared_ptr<RecordingSink> sink = std::make_shared<RecordingSink>();
+  std::shared_ptr<RtmpRecordingSink> sink = std::make_shared<RtmpRecordingSink>();
   std::vector<PublishRequest> requests;
   std::string refusal;           // non-empty: the authorizer refuses with it
   std::set<std::string> taken;   // names another connection publishes

@@ -26,14 +26,14 @@ const int kQuietLibav = [] {
   return 0;
 }();
 
-struct TempDir {
+struct TranscodeTempDir {
   fs::path path;
-  TempDir() {
+  TranscodeTempDir() {
     char name[] = "/tmp/mediaemu-transcode-XXXXXX";
     path = mkdtemp(name);
     if (std::getenv("MEDIAEMU_KEEP_TEST_FILES")) WARN("test files kept in " << path);
   }
-  ~TempDir() {
+  ~TranscodeTempDir() {
     if (std::getenv("MEDIAEMU_KEEP_TEST_FILES")) return;  // debugging: leave the media for inspection
     std::error_code ec;
     fs::remove_all(path, ec);
@@ -261,7 +261,7 @@ void end_publish(LiveTranscoder& t) {
 }  // namespace
 
 TEST_CASE("LiveTranscoder encodes a three-rung ladder with aligned IDRs", "[transcode][media]") {
-  TempDir tmp;
+  TranscodeTempDir tmp;
   fs::path input = make_input(tmp.path, 6);
   auto sink = std::make_shared<CapturingSink>(tmp.path);
   auto transcoder = std::make_shared<LiveTranscoder>(
@@ -360,7 +360,7 @@ TEST_CASE("LiveTranscoder encodes a three-rung ladder with aligned IDRs", "[tran
 }
 
 TEST_CASE("input loss with EMIT_OUTPUT fills the gap on a continuous timeline", "[transcode][media]") {
-  TempDir tmp;
+  TranscodeTempDir tmp;
   auto events = record(make_input(tmp.path, 2));
   LadderSpec spec = ladder({rung("v144", 256, 144, 250'000)});
   spec.input_loss.emit_output = true;
@@ -405,7 +405,7 @@ TEST_CASE("input loss with EMIT_OUTPUT fills the gap on a continuous timeline", 
 }
 
 TEST_CASE("input loss with PAUSE_OUTPUT stops, then resumes after a discontinuity", "[transcode][media]") {
-  TempDir tmp;
+  TranscodeTempDir tmp;
   auto events = record(make_input(tmp.path, 2));
   LadderSpec spec = ladder({rung("v144", 256, 144, 250'000)});
   spec.input_loss.emit_output = false;
@@ -446,7 +446,7 @@ TEST_CASE("input loss with PAUSE_OUTPUT stops, then resumes after a discontinuit
 }
 
 TEST_CASE("renditions convert frame rate, follow the source size and take every rate control", "[transcode][media]") {
-  TempDir tmp;
+  TranscodeTempDir tmp;
   auto events = record(make_input(tmp.path, 2));
   VideoRenditionSpec follow = rung("follow15", 0, 0, 0);  // source size, 15 fps, QVBR
   follow.rate_control = VideoRenditionSpec::RateControl::Qvbr;
@@ -515,7 +515,7 @@ Spend spend_of(const OutputLayout& layout, const std::vector<Captured>& packets,
 // MaxBitrate: a high quality level hits that cap, a low one stays far under it.
 TEST_CASE("rate control: CBR holds its bitrate, VBR averages it, QVBR keeps quality under MaxBitrate",
           "[transcode][media]") {
-  TempDir tmp;
+  TranscodeTempDir tmp;
   auto events = record(make_input(tmp.path, 4));
   VideoRenditionSpec cbr = rung("cbr", 640, 360, 300'000);
   cbr.rate_control = VideoRenditionSpec::RateControl::Cbr;
@@ -552,7 +552,7 @@ TEST_CASE("rate control: CBR holds its bitrate, VBR averages it, QVBR keeps qual
 }
 
 TEST_CASE("corrupt input is skipped, not fatal", "[transcode][media]") {
-  TempDir tmp;
+  TranscodeTempDir tmp;
   auto events = record(make_input(tmp.path, 2));
   std::vector<IngestEvent> damaged;
   IngestEvent bad_config;
