@@ -60,6 +60,11 @@ class MediaHooks {
   // [{"region", "channel_id", "pipeline": 0, "events": [{"time_us", "severity": "E|W|I|D", "message"}],
   //   "dropped"}]. The ElementalMediaLive log group (service_telemetry.cpp) filters them by LogLevel.
   virtual nlohmann::json channel_logs() { return nlohmann::json::array(); }
+  // The MediaPackage channels fed now, and which of their two ingest endpoints is the input in
+  // use (never waits): [{"region", "channel_id", "active": 0 | 1 | -1 (none delivers yet)}]. A
+  // MediaLive channel delivering in-process counts as its pipeline 0, which AWS sends to the first
+  // ingest endpoint. The AWS/MediaPackage ActiveInput metric.
+  virtual nlohmann::json mediapackage_inputs() { return nlohmann::json::array(); }
   // MediaPackage origin endpoint created/updated, or deleted (its files under `directory` go away).
   virtual void endpoint_changed(const media::EndpointPlan& plan) {}
   virtual void endpoint_deleted(const std::string& region, const std::string& endpoint_id,

@@ -199,6 +199,10 @@ nlohmann::json MediaLoader::channel_samples() {
   if (MediaService* s = service()) return s->channel_samples();
   return nlohmann::json::array();  // no media runtime: no channel runs, so none has metrics
 }
+nlohmann::json MediaLoader::mediapackage_inputs() {
+  if (MediaService* s = service()) return s->mediapackage_inputs();
+  return nlohmann::json::array();
+}
 nlohmann::json MediaLoader::channel_logs() {
   if (MediaService* s = service()) return s->channel_logs();
   return nlohmann::json::array();

@@ -39,6 +39,7 @@ class MediaLoader : public MediaHooks {
   nlohmann::json channel_alerts(const std::string& region, const std::string& channel_id) override;
   std::string channel_active_input(const std::string& region, const std::string& channel_id) override;
   nlohmann::json channel_samples() override;
+  nlohmann::json mediapackage_inputs() override;
   nlohmann::json channel_logs() override;
   void endpoint_changed(const media::EndpointPlan& plan) override;
   void endpoint_deleted(const std::string& region, const std::string& endpoint_id,

@@ -9,6 +9,7 @@
 #include "emulator/logs/logs.hpp"
 #include "emulator/medialive/encoder_logs.hpp"
 #include "emulator/medialive/medialive.hpp"
+#include "emulator/mediapackage/mediapackage.hpp"
 
 namespace mediaemu {
 namespace {
@@ -138,8 +139,30 @@ void ServiceTelemetry::publish_mediapackage() {
   std::map<std::string, json> by_region;
   publish_traffic(origin_.samples(), "Egress", "OriginEndpoint", by_region);
   if (origin_.ingress) publish_traffic(origin_.ingress(), "Ingress", "IngestEndpoint", by_region);
+  publish_active_inputs(by_region);
   for (const auto& [region, data] : by_region)
     cloudwatch::publish_service_metrics(domain_, region, "AWS/MediaPackage", data);
+}
+
+void ServiceTelemetry::publish_active_inputs(std::map<std::string, json>& by_region) {
+  json fed = media_.mediapackage_inputs();
+  if (fed.empty()) return;
+  auto lock = domain_.read();
+  for (const auto& f : fed) {
+    const std::string region = f["region"], id = f["channel_id"];
+    const int active = f["active"];
+    const Record* channel = domain_.find({mediapackage::kChannel, region, id});
+    if (!channel) continue;  // deleted meanwhile
+    const json ingest = channel->doc.value("HlsIngest", json::object()).value("IngestEndpoints", json::array());
+    for (const Record* e : domain_.list(mediapackage::kOriginEndpoint, region)) {
+      if (e->doc.value("ChannelId", "") != id) continue;
+      for (size_t i = 0; i < ingest.size(); ++i) {
+        json dims = json::array({dimension("IngestEndpoint", ingest[i].value("Id", "")),
+                                 dimension("OriginEndpoint", e->key.id)});
+        by_region[region].push_back(value_datum("ActiveInput", dims, static_cast<int>(i) == active ? 1 : 0, "None"));
+      }
+    }
+  }
 }
 
 void ServiceTelemetry::publish_traffic(const std::vector<api::TrafficSample>& samples, const std::string& direction,

@@ -20,6 +20,8 @@
 //   AWS/MediaPackage, only for periods with requests (as AWS: "no data is given" otherwise):
 //     EgressRequestCount (Count, Sum) with {Channel}, {Channel, OriginEndpoint}, {StatusCodeRange},
 //       {Channel, StatusCodeRange}, {Channel, OriginEndpoint, StatusCodeRange};
+//     ActiveInput (None: 1 for the ingest endpoint whose stream the channel packages, 0 for the
+//       other) with {IngestEndpoint, OriginEndpoint}, for each MediaPackage channel fed now;
 //     EgressBytes (Bytes, per successful request) with {Channel}, {Channel, OriginEndpoint}, {};
 //     EgressResponseTime (Milliseconds) with {Channel}, {Channel, OriginEndpoint};
 //     IngressBytes (Bytes, per successful upload) with {Channel}, {Channel, IngestEndpoint}, {};
@@ -83,6 +85,8 @@ class ServiceTelemetry {
   };
   void publish_medialive(double seconds);
   void publish_mediapackage();
+  // ActiveInput: 1 for the ingest endpoint in use, 0 for the other, per origin endpoint.
+  void publish_active_inputs(std::map<std::string, nlohmann::json>& by_region);
   // One direction's metrics ("Egress" per OriginEndpoint, "Ingress" per IngestEndpoint).
   void publish_traffic(const std::vector<api::TrafficSample>& samples, const std::string& direction,
                        const std::string& endpoint_dimension, std::map<std::string, nlohmann::json>& by_region);

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <cmath>
 #include <functional>
 
 #include "pipeline/transcode/codec_config.hpp"
@@ -164,6 +165,48 @@ namespace {
 
 int interrupt_cb(void* opaque) { return static_cast<std::atomic<bool>*>(opaque)->load() ? 1 : 0; }
 
+// A TimecodeClip in milliseconds from the file's first frame.
+struct ClipWindow {
+  int64_t start_ms = 0;
+  std::optional<int64_t> stop_ms;
+};
+
+// Timecodes count frames, so the video's rate turns them into time (25 for audio alone). With an
+// EMBEDDED source, the file's own timecode (its "timecode" tag, as MP4 tmcd tracks and MPEG-TS
+// GOP timecodes surface in libavformat) is subtracted; a file without one counts from zero.
+ClipWindow clip_window(const TimecodeClip& clip, const AVFormatContext& input, const AVStream* video,
+                       const std::string& shown_url) {
+  double fps = 25;
+  if (video) {
+    AVRational rate = video->avg_frame_rate.num > 0 ? video->avg_frame_rate : video->r_frame_rate;
+    if (rate.num > 0 && rate.den > 0) fps = av_q2d(rate);
+  }
+  auto seconds = [&](const std::string& timecode, const char* what) {
+    auto s = timecode_seconds(timecode, fps);
+    if (!s)
+      throw std::runtime_error(std::string("InputClippingSettings ") + what + " '" + timecode +
+                               "' is not a timecode of " + shown_url + " at " + std::to_string(fps) + " fps");
+    return *s;
+  };
+  double origin = 0;
+  if (clip.embedded) {
+    const AVDictionaryEntry* tag = av_dict_get(input.metadata, "timecode", nullptr, 0);
+    if (!tag && video) tag = av_dict_get(video->metadata, "timecode", nullptr, 0);
+    if (tag) origin = seconds(tag->value, "embedded timecode");
+    else spdlog::warn("file source {}: no embedded timecode; the clip counts from its first frame", shown_url);
+  }
+  ClipWindow window;
+  if (!clip.start.empty()) window.start_ms = std::max<int64_t>(0, std::llround((seconds(clip.start, "StartTimecode") - origin) * 1000));
+  if (!clip.stop.empty()) {
+    double stop = seconds(clip.stop, "StopTimecode") - origin + (clip.include_last_frame ? 1 / fps : 0);
+    window.stop_ms = std::llround(stop * 1000);
+    if (*window.stop_ms <= window.start_ms)
+      throw std::runtime_error("InputClippingSettings: StopTimecode '" + clip.stop + "' is not after StartTimecode '" +
+                               clip.start + "'");
+  }
+  return window;
+}
+
 }  // namespace
 
 std::string redact_url(const std::string& url) {
@@ -325,6 +368,21 @@ bool FileSource::read_once(Translator& translator, int64_t& offset_ms, bool firs
   // Timestamps start at 0 for each pass, then shift by what earlier passes played.
   const AVRational ms{1, 1000};
   int64_t base_ms = input->start_time != AV_NOPTS_VALUE ? av_rescale(input->start_time, 1000, AV_TIME_BASE) : INT64_MIN;
+  const int64_t file_start_ms = base_ms == INT64_MIN ? 0 : base_ms;
+  ClipWindow clip;
+  if (options_.clip) {
+    clip = clip_window(*options_.clip, *input, vs, shown_url_);
+    if (clip.start_ms > 0) {
+      // To the keyframe at or before the start (max_ts = the start); the first pass logs it.
+      const int64_t at = av_rescale(file_start_ms + clip.start_ms, AV_TIME_BASE, 1000);
+      av_check(avformat_seek_file(input.get(), -1, INT64_MIN, at, at, 0), ("seek in " + shown_url_).c_str());
+    }
+    if (first_pass)
+      spdlog::info("file source {}: clipped to {} ms .. {}", options_.label, clip.start_ms,
+                   clip.stop_ms ? std::to_string(*clip.stop_ms) + " ms" : std::string("the end"));
+    base_ms = INT64_MIN;  // the first packet delivered is the pass's 0
+  }
+  bool clip_started = !options_.clip;
   int64_t end_ms = 0;
   PacketPtr pkt = make_packet();
   while (!stop_) {
@@ -348,6 +406,18 @@ bool FileSource::read_once(Translator& translator, int64_t& offset_ms, bool firs
     }
     int64_t dts_ms = av_rescale_q(dts, st->time_base, ms);
     int64_t pts_ms = av_rescale_q(pts, st->time_base, ms);
+    if (options_.clip) {
+      const int64_t in_file_ms = pts_ms - file_start_ms;
+      if (clip.stop_ms && in_file_ms >= *clip.stop_ms) break;  // the clip's end is the input's end
+      // The clip begins at the keyframe the seek found (nothing before it decodes), or for audio
+      // alone at its start.
+      const bool begins = vs ? index == v && (pkt->flags & AV_PKT_FLAG_KEY) : in_file_ms >= clip.start_ms;
+      if (!clip_started && !begins) {
+        av_packet_unref(pkt.get());
+        continue;
+      }
+      clip_started = true;
+    }
     if (base_ms == INT64_MIN) base_ms = dts_ms;
     dts_ms += offset_ms - base_ms;
     pts_ms += offset_ms - base_ms;

@@ -12,9 +12,11 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
+#include "pipeline/ingest/timecode_clip.hpp"
 #include "pipeline/media.hpp"
 
 namespace mediaemu::pipeline {
@@ -35,6 +37,10 @@ struct FileSourceOptions {
   // Asked once the input is open, before anything is delivered: false ends the source as if the
   // input were over. `finite`: the input declared a duration (see Stats::finite).
   std::function<bool(bool finite)> admit = nullptr;
+  // Only this part of the input plays (each pass, when looping): from the keyframe at or before
+  // the clip's start (the ladder decodes from there) to its stop frame. A timecode that does not
+  // fit the input (a frame number beyond its rate) ends the source with the reason.
+  std::optional<TimecodeClip> clip = std::nullopt;
 };
 
 // "https://user:secret@host/x" -> "https://user:***@host/x": URLs go to logs and alerts.

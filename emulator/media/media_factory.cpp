@@ -180,6 +180,7 @@ std::shared_ptr<pipeline::IngestSource> PipelineMediaFactory::pull_source(const 
   } else {
     spec.urls = input.urls;
     spec.loop = input.loop;
+    spec.clip = input.clip;
     // An RTMP server sends at its own (real-time) pace; files and HLS segments come as fast as
     // they are read, so the source paces them.
     spec.realtime = input.transport != InputPlan::Transport::RtmpPull;

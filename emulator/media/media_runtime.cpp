@@ -39,6 +39,18 @@ void MediaRuntime::stop() {
   supervisors_->shutdown_all();  // every channel flushes its outputs on its own thread; joined here
 }
 
+nlohmann::json MediaRuntime::mediapackage_inputs() {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& [mp_key, holder] : supervisors_->claims().holders()) {
+    auto slash = mp_key.find('/');
+    std::string region = mp_key.substr(0, slash), id = mp_key.substr(slash + 1);
+    // An HLS ingest origin packages whichever ingest URL delivers; a MediaLive channel is pipeline 0.
+    int active = holder == IngestOrigins::kClaimant ? ingest_->active_input(region, id) : 0;
+    out.push_back({{"region", region}, {"channel_id", id}, {"active", active}});
+  }
+  return out;
+}
+
 }  // namespace mediaemu::media
 
 // The module's entry point (emulator/media_service.hpp), found by MediaLoader with dlsym.

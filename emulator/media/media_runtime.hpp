@@ -58,6 +58,7 @@ class MediaRuntime : public MediaService {
   }
   nlohmann::json channel_samples() override { return supervisors_->samples(); }
   nlohmann::json channel_logs() override { return supervisors_->take_logs(); }
+  nlohmann::json mediapackage_inputs() override;
   void endpoint_changed(const EndpointPlan& plan) override {
     supervisors_->endpoint_changed(plan);
     ingest_->endpoint_changed(plan);

@@ -10,8 +10,12 @@ zero crossings) and from DescribeChannel's PipelineDetails.ActiveInputAttachment
   "main" back on air at its time; the playlist runs on without EXT-X-DISCONTINUITY.
 - The pair's VideoBlackSettings (10% of white, 1.5 s): "main" publishing black, switched on air at
   once (an immediate InputSwitch), fails over to "backup" once it has been black that long.
+- InputClippingSettings: an immediate switch to an MP4_FILE input ("clip": a 10 s file whose tone
+  is 1500 Hz from 5 s to 8 s and 2500 Hz elsewhere) clipped to 00:00:05:00-00:00:08:00 plays only
+  the 1500 Hz part: no new segment carries 2500 Hz, before the clip or after its stop.
 """
 
+import subprocess
 import time
 from datetime import datetime, timedelta, timezone
 
@@ -57,10 +61,17 @@ def test_setup(t):
     S["hls"] = mp.create_origin_endpoint(ChannelId="switching", Id="switching-hls",
                                          HlsPackage={"SegmentDurationSeconds": 2, "PlaylistWindowSeconds": 20})["Url"]
     rtp = ml.create_input(Name="backup", Type="RTP_PUSH")["Input"]
+    S["clip_file"] = t.server.tmp / "clip.mp4"
+    subprocess.run(["ffmpeg", "-nostdin", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=30",
+                    "-f", "lavfi", "-i", "aevalsrc=sin(2*PI*if(between(t\\,5\\,8)\\,1500\\,2500)*t):s=48000",
+                    "-t", "10", "-c:v", "libx264", "-preset", "ultrafast", "-g", "30", "-pix_fmt", "yuv420p",
+                    "-c:a", "aac", "-b:a", "128k", str(S["clip_file"])], check=True, timeout=60)
+    clip = ml.create_input(Name="clip", Type="MP4_FILE", Sources=[{"Url": str(S["clip_file"])}])["Input"]
     S["rtp_url"] = rtp["Destinations"][0]["Url"]
     S["rtmp_url"] = media.start_channel_to_mediapackage(
         ml, "switching", channel, ladder=[("v360", 640, 360, 800_000)], input_loss_action="EMIT_OUTPUT",
-        more_attachments=[{"InputId": rtp["Id"], "InputAttachmentName": "backup"}],
+        more_attachments=[{"InputId": rtp["Id"], "InputAttachmentName": "backup"},
+                          {"InputId": clip["Id"], "InputAttachmentName": "clip"}],
         failover={"SecondaryInputId": rtp["Id"], "InputPreference": "EQUAL_INPUT_PREFERENCE",
                   "FailoverConditions": [
                       {"FailoverConditionSettings": {"InputLossSettings": {"InputLossThresholdMsec": 1000}}},
@@ -124,6 +135,34 @@ def test_a_black_input_on_air_fails_over(t):
     wait_on_air(t, "backup", "after 1.5 s of black, automatic failover puts backup on air", timeout=15)
     log = t.server.log_path.read_text(errors="replace")
     check("was black for" in log, "the server log gives black video as the reason", True, False)
+
+
+def test_an_input_switch_plays_only_the_clip_of_a_file(t):
+    before = media.variant_playlist(S["hls"], "the HLS endpoint")
+    seen = {s["uri"] for s in before.segments} if before else set()
+    S["ml"].batch_update_schedule(ChannelId=S["cid"], Creates={"ScheduleActions": [{
+        "ActionName": "to-clip",
+        "ScheduleActionStartSettings": {"ImmediateModeScheduleActionStartSettings": {}},
+        "ScheduleActionSettings": {"InputSwitchSettings": {
+            "InputAttachmentNameReference": "clip",
+            "InputClippingSettings": {"InputTimecodeSource": "ZEROBASED",
+                                      "StartTimecode": {"Timecode": "00:00:05:00"},
+                                      "StopTimecode": {"Timecode": "00:00:08:00"}}}}}]})
+    wait_on_air(t, "clip", "the immediate switch puts the file on air", timeout=10)
+    tones, deadline = [], time.monotonic() + 16  # the clip (3 s) and the segments after its stop
+    while time.monotonic() < deadline:
+        pl = media.variant_playlist(S["hls"], "the HLS endpoint")
+        for seg in (pl.segments if pl else []):
+            if seg["uri"] not in seen:
+                seen.add(seg["uri"])
+                tones += [round(hz) for hz in media.segment_tones(seg["url"], t.server.tmp / "clip-seg.ts")]
+        time.sleep(1)
+    # Tones of each quarter second of the new segments: the clip's, never the rest of the file's.
+    check(sum(abs(hz - 1500) < 50 for hz in tones) >= 8, "at least 2 s of the new segments carry the clip's 1500 Hz",
+          ">= 8 quarter seconds at 1500 Hz", tones)
+    check(all(hz < 2200 for hz in tones), "nothing carries the 2500 Hz outside the clip", "all < 2200 Hz", tones)
+    log = t.server.log_path.read_text(errors="replace")
+    check("clipped to 5000 ms .. 8000 ms" in log, "the server log gives the clip", True, False)
 
 
 def test_teardown(t):

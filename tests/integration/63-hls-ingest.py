@@ -13,7 +13,8 @@ endpoints serve it repackaged (no transcoding).
   the newest segment says which), after one EXT-X-DISCONTINUITY and with the media sequence
   running on; its EXT-X-ENDLIST ends the endpoint's playlist.
 - AWS/MediaPackage IngressRequestCount, IngressBytes and IngressResponseTime count the uploads per
-  channel and ingest endpoint (the 401s in the 4xx range), as GetMetricStatistics reads them.
+  channel and ingest endpoint (the 401s in the 4xx range), and ActiveInput was 1 for each ingest
+  endpoint in turn (the second's checked once it took over), as GetMetricStatistics reads them.
 """
 
 import datetime
@@ -174,6 +175,13 @@ def test_the_second_input_takes_over_when_the_first_stops(t):
         check_eq(after.text.count("#EXT-X-DISCONTINUITY"), 1, "one EXT-X-DISCONTINUITY marks the switch")
     log = t.server.log_path.read_text(errors="replace")
     check("input 2 takes over" in log, "the server log names the switch", True, False)
+    # AWS/MediaPackage ActiveInput (published every 10 s): now the second ingest endpoint's.
+    cw, second = t.client("cloudwatch"), {"IngestEndpoint": S["ingest"][1]["Id"], "OriginEndpoint": "ingest-hls"}
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and 1.0 not in mediapackage_stat(cw, "ActiveInput", second, "Maximum"):
+        time.sleep(1)
+    check_eq(max(mediapackage_stat(cw, "ActiveInput", second, "Maximum"), default=None), 1.0,
+             "ActiveInput is 1 for the second ingest endpoint once it took over")
 
 
 def test_the_active_encoders_endlist_ends_the_endpoint(t):
@@ -187,12 +195,16 @@ def test_the_active_encoders_endlist_ends_the_endpoint(t):
     check(pl is not None and pl.ended, "the endpoint's playlist ends (EXT-X-ENDLIST)", True, False)
 
 
-def ingress_sum(cw, name: str, dims: dict) -> float:
+def mediapackage_stat(cw, name: str, dims: dict, stat: str = "Sum") -> list:
     now = datetime.datetime.now(datetime.timezone.utc)
-    got = cw.get_metric_statistics(Namespace="AWS/MediaPackage", MetricName=name, Period=60, Statistics=["Sum"],
+    got = cw.get_metric_statistics(Namespace="AWS/MediaPackage", MetricName=name, Period=60, Statistics=[stat],
                                    Dimensions=[{"Name": k, "Value": v} for k, v in dims.items()],
                                    StartTime=now - datetime.timedelta(minutes=10), EndTime=now + datetime.timedelta(minutes=1))
-    return sum(p["Sum"] for p in got["Datapoints"])
+    return [p[stat] for p in got["Datapoints"]]
+
+
+def ingress_sum(cw, name: str, dims: dict) -> float:
+    return sum(mediapackage_stat(cw, name, dims))
 
 
 def test_ingress_metrics_count_the_uploads(t):
@@ -211,6 +223,9 @@ def test_ingress_metrics_count_the_uploads(t):
     check(refused >= 3, "the refused uploads count in the 4xx range", ">= 3", refused)
     check(ingress_sum(cw, "IngressResponseTime", {"Channel": "ingest"}) > 0, "IngressResponseTime is published",
           True, False)
+    first_active = {"IngestEndpoint": S["ingest"][0]["Id"], "OriginEndpoint": "ingest-hls"}
+    check_eq(max(mediapackage_stat(cw, "ActiveInput", first_active, "Maximum"), default=None), 1.0,
+             "ActiveInput was 1 for the first ingest endpoint while it delivered")
 
 
 if __name__ == "__main__":

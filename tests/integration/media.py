@@ -284,20 +284,34 @@ def play_in_browser(plays: list, timeout_seconds: int = 60, process_timeout: flo
     return results, (r.stdout + r.stderr)[-800:]
 
 
-def segment_tone(url: str, to: Path, tail_seconds: float = 0) -> float:
-    """Hz of the tone in a segment's audio (only its last `tail_seconds`, if given): the zero
-    crossings of its decoded audio (mono, 48 kHz). Tells which lavfi `sine` source is on air
-    (Push's `tone`); 0 without enough audio."""
+def _segment_samples(url: str, to: Path) -> tuple:
     seg = download([url], to)
     pcm = subprocess.run(["ffmpeg", "-nostdin", "-loglevel", "error", "-i", str(seg), "-vn", "-ac", "1", "-ar", "48000",
                           "-f", "s16le", "-"], capture_output=True, timeout=30).stdout
-    samples = struct.unpack(f"<{len(pcm) // 2}h", pcm[: len(pcm) // 2 * 2])
-    if tail_seconds:
-        samples = samples[-int(tail_seconds * 48000):]
+    return struct.unpack(f"<{len(pcm) // 2}h", pcm[: len(pcm) // 2 * 2])
+
+
+def _tone(samples) -> float:
+    """Hz from the zero crossings of mono 48 kHz samples; 0 without enough audio (0.1 s)."""
     if len(samples) < 4800:
         return 0.0
     crossings = sum(1 for a, b in zip(samples, samples[1:]) if (a < 0) != (b < 0))
     return crossings / 2 / (len(samples) / 48000)
+
+
+def segment_tone(url: str, to: Path, tail_seconds: float = 0) -> float:
+    """Hz of the tone in a segment's audio (only its last `tail_seconds`, if given): the zero
+    crossings of its decoded audio (mono, 48 kHz). Tells which lavfi `sine` source is on air
+    (Push's `tone`); 0 without enough audio."""
+    samples = _segment_samples(url, to)
+    return _tone(samples[-int(tail_seconds * 48000):] if tail_seconds else samples)
+
+
+def segment_tones(url: str, to: Path, window_seconds: float = 0.25) -> list:
+    """The tone of each `window_seconds` of a segment's audio, in order (see segment_tone): where
+    a segment holds two sources, each shows on its own."""
+    samples, step = _segment_samples(url, to), int(window_seconds * 48000)
+    return [_tone(samples[i:i + step]) for i in range(0, len(samples) - step + 1, step)]
 
 
 def master_playlist(url: str, what: str) -> Optional[dict]:

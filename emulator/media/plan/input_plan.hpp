@@ -5,10 +5,12 @@
 #include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "pipeline/ingest/address_filter.hpp"
+#include "pipeline/ingest/timecode_clip.hpp"
 
 namespace mediaemu::media {
 
@@ -41,6 +43,8 @@ struct InputPlan {
   // own S3 directory).
   std::vector<std::string> urls;
   bool loop = false;        // file inputs: the attachment's InputSettings.SourceEndBehavior is LOOP
+  // Set for the run an InputSwitch with InputClippingSettings opens (file inputs only).
+  std::optional<pipeline::TimecodeClip> clip;
   int hls_buffer_segments = 0;  // URL_PULL: HlsInputSettings.BufferSegments (0: the default, 3)
   std::vector<SrtPlan> srt;     // SRT_CALLER: one per source; SRT_LISTENER: one, its settings
   // MEDIACONNECT: MediaConnectFlows[].FlowArn in the input's order (one per pipeline on AWS; the
@@ -50,6 +54,14 @@ struct InputPlan {
   std::string label() const { return "input " + id; }
   // Senders come to it (they stay connected whichever input is on air); the others are opened by
   // mediaemu (pulled URLs, files), only while on air or standing by for failover.
+  // A file MediaLive can clip (InputClippingSettings): MP4_FILE, TS_FILE, and URL_PULL of a file
+  // rather than an HLS playlist.
+  bool clippable() const {
+    if (transport == Transport::Mp4File || transport == Transport::TsFile) return true;
+    if (transport != Transport::UrlPull || urls.empty()) return false;
+    const std::string& url = urls.front();
+    return url.find(".m3u8") == std::string::npos;
+  }
   bool pushed() const {
     return transport == Transport::RtmpPush || transport == Transport::RtpPush || transport == Transport::UdpPush ||
            transport == Transport::SrtListener || transport == Transport::MediaConnect;

@@ -45,6 +45,27 @@ FailoverPlan failover_of(const std::string& primary, const json& settings, std::
   return pair;
 }
 
+// InputClippingSettings as a clip; a malformed timecode drops the clip (the input plays whole) and
+// says so.
+std::optional<pipeline::TimecodeClip> clip_of(const std::string& action, const json& settings,
+                                              std::vector<std::string>& alerts) {
+  pipeline::TimecodeClip clip;
+  clip.embedded = text(settings, "InputTimecodeSource") == "EMBEDDED";
+  clip.start = text(settings.value("StartTimecode", json::object()), "Timecode");
+  const json stop = settings.value("StopTimecode", json::object());
+  clip.stop = text(stop, "Timecode");
+  clip.include_last_frame = text(stop, "LastFrameClippingBehavior") == "INCLUDE_LAST_FRAME";
+  for (const std::string* tc : {&clip.start, &clip.stop}) {
+    if (!tc->empty() && !pipeline::is_timecode(*tc)) {
+      alerts.push_back("schedule action " + action + ": InputClippingSettings timecode '" + *tc +
+                       "' is not HH:MM:SS:FF; the input plays whole");
+      return std::nullopt;
+    }
+  }
+  if (clip.start.empty() && clip.stop.empty()) return std::nullopt;  // nothing to clip
+  return clip;
+}
+
 }  // namespace
 
 InputSwitchPlan plan_input_switching(const json& channel, const json& actions) {
@@ -71,9 +92,11 @@ InputSwitchPlan plan_input_switching(const json& channel, const json& actions) {
       continue;
     }
     s.input_id = input->second;
-    if (sw.contains("InputClippingSettings") || sw.contains("UrlPath"))
+    if (sw.contains("UrlPath"))
       plan.alerts.push_back("schedule action " + s.action_name +
-                            ": InputClippingSettings and UrlPath are not applied by mediaemu; the input plays whole");
+                            ": UrlPath (dynamic inputs) is not applied by mediaemu; the input's own URL plays");
+    if (sw.contains("InputClippingSettings") && sw["InputClippingSettings"].is_object())
+      s.clip = clip_of(s.action_name, sw["InputClippingSettings"], plan.alerts);
     const json& start = action.value("ScheduleActionStartSettings", json::object());
     if (start.contains("FixedModeScheduleActionStartSettings")) {
       const std::string time = text(start["FixedModeScheduleActionStartSettings"], "Time");

@@ -19,6 +19,8 @@
 #include <string>
 #include <vector>
 
+#include "pipeline/ingest/timecode_clip.hpp"
+
 namespace mediaemu::media {
 
 struct FailoverPlan {
@@ -43,6 +45,7 @@ struct ScheduledSwitch {
   std::string input_id;         // the attachment's input
   // FixedModeScheduleActionStartSettings.Time in milliseconds since the epoch; empty: immediate.
   std::optional<int64_t> at_epoch_ms;
+  std::optional<pipeline::TimecodeClip> clip;  // InputClippingSettings
 };
 
 struct InputSwitchPlan {

@@ -42,6 +42,11 @@ std::string MediaPackageClaims::holder(const std::string& mp_key) const {
   return it == holders_.end() ? "" : it->second;
 }
 
+std::map<std::string, std::string> MediaPackageClaims::holders() const {
+  std::lock_guard lock(mutex_);
+  return holders_;
+}
+
 // ---- ChannelSupervisor --------------------------------------------------------------------
 
 ChannelSupervisor::ChannelSupervisor(std::string key, MediaFactory& factory, MediaPackageClaims& claims,
@@ -222,16 +227,31 @@ bool ChannelSupervisor::standing_by(const std::string& input_id) const {
   return false;
 }
 
-void ChannelSupervisor::switch_to(const std::string& input_id, const std::string& why) {
+void ChannelSupervisor::switch_to(const std::string& input_id, const std::string& why,
+                                  const std::optional<pipeline::TimecodeClip>& clip) {
   const InputPlan* to = input_plan(input_id);
   const std::string from = selector_->active();
-  if (!to || from == input_id || !pipeline_ || !pipeline_->input()) return;
+  if (!to || !pipeline_ || !pipeline_->input()) return;
+  const bool clipped = clip && to->clippable();
+  if (clip && !clipped)
+    log_->warning("InputClippingSettings apply to file inputs; input " + input_id + " (" + to->type +
+                  ") plays as it comes");
+  if (from == input_id && !clipped) return;
+  if (clipped) {  // the file opens again at the clip, even when it is on air or standing by
+    for (auto& [id, source] : sources_)
+      if (id == input_id) source->stop();
+    std::erase_if(sources_, [&](const auto& s) { return s.first == input_id; });
+  }
   bool open = false;
   for (const auto& [id, source] : sources_) open |= id == input_id;
-  if (!open) start_source(*to);  // a file starts from its beginning, as MediaLive plays it again
+  if (!open) {  // a file starts from its beginning (or its clip), as MediaLive plays it again
+    InputPlan run = *to;
+    if (clipped) run.clip = clip;
+    start_source(run);
+  }
   selector_->select(input_id);
   const InputPlan* off = input_plan(from);
-  if (off && !off->pushed() && !standing_by(from)) {
+  if (off && from != input_id && !off->pushed() && !standing_by(from)) {
     for (auto& [id, source] : sources_)
       if (id == from) source->stop();
     std::erase_if(sources_, [&](const auto& s) { return s.first == from; });
@@ -265,7 +285,7 @@ void ChannelSupervisor::run_switch(const std::string& action_name, uint64_t gene
   for (const auto& s : plan_->switching.switches) {
     if (s.action_name != action_name) continue;
     switches_run_.insert(action_name);
-    switch_to(s.input_id, "schedule action " + action_name);
+    switch_to(s.input_id, "schedule action " + action_name, s.clip);
   }
 }
 

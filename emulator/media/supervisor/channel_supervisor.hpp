@@ -31,6 +31,7 @@ class MediaPackageClaims {
   void release_all(const std::string& channel_key);
   void release(const std::string& mp_key, const std::string& channel_key);  // if `channel_key` holds it
   std::string holder(const std::string& mp_key) const;
+  std::map<std::string, std::string> holders() const;  // every claim: mp_key -> holder
 
  private:
   mutable std::mutex mutex_;
@@ -96,7 +97,9 @@ class ChannelSupervisor {
   void publish(ChannelReport::State state);
   // Input switching (schedule and automatic failover), on the supervisor thread:
   void start_source(const InputPlan& input);  // into sources_, or an input alert
-  void switch_to(const std::string& input_id, const std::string& why);
+  // `clip`: the switch's InputClippingSettings (a file input opens again at it).
+  void switch_to(const std::string& input_id, const std::string& why,
+                 const std::optional<pipeline::TimecodeClip>& clip = std::nullopt);
   bool standing_by(const std::string& input_id) const;  // member of a failover pair
   void arm_schedule(bool at_start);  // timers for the plan's switches not yet run
   void run_switch(const std::string& action_name, uint64_t generation);

@@ -21,6 +21,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -37,6 +38,7 @@ struct PullSpec {
   std::map<std::string, std::string> open_options;  // protocol/demuxer AVOptions (srt latency, hls live options)
   bool realtime = true;  // pace by timestamps: a channel consumes files and HLS at real-time speed
   bool loop = false;     // a finite input starts over at its end (SourceEndBehavior LOOP)
+  std::optional<TimecodeClip> clip;  // InputClippingSettings of the switch that opened it
   std::chrono::milliseconds first_retry{1000}, max_retry{16000};
 };
 

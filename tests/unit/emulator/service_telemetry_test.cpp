@@ -7,6 +7,7 @@
 #include "emulator/logs/logs.hpp"
 #include "emulator/medialive/encoder_logs.hpp"
 #include "emulator/medialive/medialive.hpp"
+#include "emulator/mediapackage/mediapackage.hpp"
 #include "emulator/service_telemetry.hpp"
 #include "emulator/store.hpp"
 
@@ -19,7 +20,9 @@ class SampledMedia : public MediaHooks {
  public:
   json channel_samples() override { return samples; }
   json channel_logs() override { return std::exchange(logs, json::array()); }
+  json mediapackage_inputs() override { return inputs; }
   json samples = json::array();
+  json inputs = json::array();
   json logs = json::array();
 };
 
@@ -153,6 +156,32 @@ TEST_CASE_METHOD(Fixture, "service telemetry: MediaPackage ingress per channel a
   CHECK(sum(json::array(), "IngressBytes") == 4000);
   CHECK(sum(dims({{"Channel", "live"}}), "IngressResponseTime") == 8);
   CHECK(points("AWS/MediaPackage", "EgressRequestCount", dims({{"Channel", "live"}})).empty());  // not egress
+}
+
+TEST_CASE_METHOD(Fixture, "service telemetry: ActiveInput is 1 for the ingest endpoint in use, per origin endpoint") {
+  {
+    auto tx = domain.write();
+    tx->create({mediapackage::kChannel, "us-east-1", "live"},
+               {{"Id", "live"}, {"HlsIngest", {{"IngestEndpoints", {{{"Id", "in-a"}}, {{"Id", "in-b"}}}}}}});
+    tx->create({mediapackage::kOriginEndpoint, "us-east-1", "live-hls"}, {{"Id", "live-hls"}, {"ChannelId", "live"}});
+    tx->create({mediapackage::kOriginEndpoint, "us-east-1", "other"}, {{"Id", "other"}, {"ChannelId", "elsewhere"}});
+    tx->commit();
+  }
+  media.inputs = json::array({{{"region", "us-east-1"}, {"channel_id", "live"}, {"active", 1}},
+                              {{"region", "us-east-1"}, {"channel_id", "gone"}, {"active", 0}}});
+  metrics.sample(10);
+  auto value = [&](const char* ingest, const char* endpoint) {
+    auto p = points("AWS/MediaPackage", "ActiveInput", dims({{"IngestEndpoint", ingest}, {"OriginEndpoint", endpoint}}));
+    return p.empty() ? -1.0 : p.back()[2].get<double>();
+  };
+  CHECK(value("in-b", "live-hls") == 1);
+  CHECK(value("in-a", "live-hls") == 0);
+  CHECK(value("in-a", "other") == -1);  // another channel's endpoint: no series
+
+  media.inputs[0]["active"] = -1;  // an ingest origin none of whose URLs has delivered yet
+  clock.advance(10'000);
+  metrics.sample(10);
+  CHECK(value("in-b", "live-hls") == 0);
 }
 
 TEST_CASE_METHOD(Fixture, "service telemetry: access log records land in their group, one stream per channel") {

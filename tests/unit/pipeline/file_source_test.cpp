@@ -133,3 +133,39 @@ TEST_CASE("FileSource reports an input it cannot open and still ends the publish
   REQUIRE(events.size() == 1);
   CHECK(events[0].type == IngestEvent::Type::End);
 }
+
+TEST_CASE("FileSource plays only a clip: from the keyframe at its start to its stop frame", "[filesource][media]") {
+  TempDir tmp;
+  auto input = make_input(tmp.path, "in.mp4", 8, "mp4");  // 30 fps, a keyframe every second
+  auto recorder = std::make_shared<Recorder>();
+  FileSourceOptions options{input.string(), false, false, "clip"};
+  options.clip = TimecodeClip{"00:00:04:00", "00:00:06:15", false, false};
+  FileSource source(options, recorder);
+  source.start();
+  source.wait();
+  REQUIRE(source.error().empty());
+  auto events = recorder->events();
+  // 4.0 s to 6.5 s: 75 frames, the first a keyframe at 0 (each pass starts there).
+  CHECK(count(events, IngestEvent::Type::Frame, MediaKind::Video) == 75);
+  int64_t first = INT64_MIN, last = 0;
+  for (const auto& e : events) {
+    if (e.type != IngestEvent::Type::Frame || e.kind != MediaKind::Video) continue;
+    if (first == INT64_MIN) {
+      first = e.dts_ms;
+      CHECK(e.keyframe);
+    }
+    last = e.dts_ms;
+  }
+  CHECK(first <= 0);
+  CHECK(last - first == Approx(2467).margin(40));
+
+  SECTION("a stop before the start ends the source with the reason") {
+    auto other = std::make_shared<Recorder>();
+    FileSourceOptions bad{input.string(), false, false, "bad clip"};
+    bad.clip = TimecodeClip{"00:00:05:00", "00:00:02:00", false, false};
+    FileSource wrong(bad, other);
+    wrong.start();
+    wrong.wait();
+    CHECK_THAT(wrong.error(), Catch::Contains("is not after StartTimecode"));
+  }
+}

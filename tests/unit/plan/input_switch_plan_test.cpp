@@ -99,3 +99,27 @@ TEST_CASE("schedule input switches resolve attachments and run in time order", "
   CHECK_THAT(plan.alerts[0], Catch::Contains("missing"));
   CHECK_THAT(plan.alerts[1], Catch::Contains("follow-mode"));
 }
+
+TEST_CASE("an input switch's InputClippingSettings become its clip, and a malformed timecode is an alert", "[plan][switching]") {
+  json clipped = switch_action("clip", "slate", immediate());
+  clipped["ScheduleActionSettings"]["InputSwitchSettings"]["InputClippingSettings"] = {
+      {"InputTimecodeSource", "ZEROBASED"},
+      {"StartTimecode", {{"Timecode", "00:00:04:00"}}},
+      {"StopTimecode", {{"Timecode", "00:00:06;15"}, {"LastFrameClippingBehavior", "INCLUDE_LAST_FRAME"}}}};
+  json broken = switch_action("broken", "slate", immediate());
+  broken["ScheduleActionSettings"]["InputSwitchSettings"]["InputClippingSettings"] = {
+      {"InputTimecodeSource", "EMBEDDED"}, {"StartTimecode", {{"Timecode", "4 seconds"}}}};
+  InputSwitchPlan plan = plan_input_switching(channel_with_pair(nullptr), json::array({clipped, broken}));
+  REQUIRE(plan.switches.size() == 2);
+  REQUIRE(plan.switches[0].clip);
+  CHECK(plan.switches[0].clip->start == "00:00:04:00");
+  CHECK(plan.switches[0].clip->stop == "00:00:06;15");
+  CHECK(plan.switches[0].clip->include_last_frame);
+  CHECK_FALSE(plan.switches[0].clip->embedded);
+  CHECK_FALSE(plan.switches[1].clip);  // plays whole, and says why
+  REQUIRE(plan.alerts.size() == 1);
+  CHECK_THAT(plan.alerts[0], Catch::Contains("'4 seconds' is not HH:MM:SS:FF"));
+  CHECK(mediaemu::pipeline::timecode_seconds("00:00:06;15", 30) == Approx(6.5));
+  CHECK_FALSE(mediaemu::pipeline::timecode_seconds("00:00:06:30", 30));  // frame 30 of 30 fps
+  CHECK_FALSE(mediaemu::pipeline::timecode_seconds("00:61:00:00", 30));
+}
