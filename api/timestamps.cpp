@@ -1,5 +1,7 @@
 #include "api/timestamps.hpp"
 
+#include "pipeline/date_time.hpp"
+
 #include <charconv>
 #include <chrono>
 #include <cmath>
@@ -47,36 +49,7 @@ std::optional<double> parse_timestamp(std::string_view text) {
     auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
     if (ec == std::errc() && ptr == text.data() + text.size()) return value;
   }
-  int Y, M, D, h, m, s, consumed = 0;
-  std::string str(text);
-  if (std::sscanf(str.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &Y, &M, &D, &h, &m, &s, &consumed) != 6) return std::nullopt;
-  std::string_view rest = text.substr(static_cast<size_t>(consumed));
-  double fraction = 0;
-  if (!rest.empty() && rest.front() == '.') {
-    size_t n = 1;
-    while (n < rest.size() && std::isdigit(static_cast<unsigned char>(rest[n]))) ++n;
-    std::string digits("0");  // appended rather than "0" + ..., which trips a GCC 12 -Wrestrict false positive
-    digits.append(rest.substr(0, n));
-    fraction = std::stod(digits);
-    rest.remove_prefix(n);
-  }
-  int offset_seconds = 0;
-  if (rest == "Z" || rest == "z" || rest.empty()) {
-  } else if ((rest.front() == '+' || rest.front() == '-') && rest.size() >= 6 && rest[3] == ':') {
-    int oh = std::stoi(std::string(rest.substr(1, 2))), om = std::stoi(std::string(rest.substr(4, 2)));
-    offset_seconds = (rest.front() == '+' ? 1 : -1) * (oh * 3600 + om * 60);
-  } else {
-    return std::nullopt;
-  }
-  if (M < 1 || M > 12 || D < 1 || D > 31 || h > 23 || m > 59 || s > 60) return std::nullopt;
-  std::tm tm{};
-  tm.tm_year = Y - 1900;
-  tm.tm_mon = M - 1;
-  tm.tm_mday = D;
-  tm.tm_hour = h;
-  tm.tm_min = m;
-  tm.tm_sec = s;
-  return static_cast<double>(timegm(&tm)) - offset_seconds + fraction;
+  return pipeline::parse_iso8601(text);
 }
 
 }  // namespace mediaemu::api

@@ -1,9 +1,12 @@
 #include "pipeline/ingest/hls_put/hls_ingest_playlist.hpp"
 
 #include <charconv>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
+
+#include "pipeline/date_time.hpp"
 
 namespace mediaemu::pipeline::hls_put {
 namespace {
@@ -49,25 +52,9 @@ std::string attribute(std::string_view list, std::string_view name) {
 
 // RFC 8216 §4.3.2.6: an ISO 8601 date-time with a time zone ("2026-12-05T10:00:00.123Z").
 std::optional<int64_t> parse_date_ms(std::string_view s) {
-  int y, mo, d, h, mi;
-  double sec;
-  std::string text(s);
-  int used = 0;
-  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%lf%n", &y, &mo, &d, &h, &mi, &sec, &used) < 6) return std::nullopt;
-  std::tm tm{};
-  tm.tm_year = y - 1900;
-  tm.tm_mon = mo - 1;
-  tm.tm_mday = d;
-  tm.tm_hour = h;
-  tm.tm_min = mi;
-  int64_t ms = static_cast<int64_t>(timegm(&tm)) * 1000 + static_cast<int64_t>(sec * 1000 + 0.5);
-  std::string_view zone = std::string_view(text).substr(static_cast<size_t>(used));
-  if (!zone.empty() && (zone[0] == '+' || zone[0] == '-') && zone.size() >= 3) {
-    int64_t zh = to_int(zone.substr(1, 2)), zm = zone.size() >= 6 ? to_int(zone.substr(zone.size() - 2)) : 0;
-    int64_t offset = (zh * 60 + zm) * 60'000;
-    ms += zone[0] == '+' ? -offset : offset;
-  }
-  return ms;
+  auto seconds = parse_iso8601(s);
+  if (!seconds) return std::nullopt;
+  return std::llround(*seconds * 1000);
 }
 
 }  // namespace
