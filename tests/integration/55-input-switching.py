@@ -12,7 +12,8 @@ zero crossings) and from DescribeChannel's PipelineDetails.ActiveInputAttachment
   once (an immediate InputSwitch), fails over to "backup" once it has been black that long.
 - InputClippingSettings: an immediate switch to an MP4_FILE input ("clip": a 10 s file whose tone
   is 1500 Hz from 5 s to 8 s and 2500 Hz elsewhere) clipped to 00:00:05:00-00:00:08:00 plays only
-  the 1500 Hz part: no new segment carries 2500 Hz, before the clip or after its stop.
+  the 1500 Hz part: no new segment carries 2500 Hz, before the clip or after its stop. A
+  follow-mode switch (FollowPoint END of that action) puts "backup" back on air when the clip ends.
 """
 
 import subprocess
@@ -147,7 +148,11 @@ def test_an_input_switch_plays_only_the_clip_of_a_file(t):
             "InputAttachmentNameReference": "clip",
             "InputClippingSettings": {"InputTimecodeSource": "ZEROBASED",
                                       "StartTimecode": {"Timecode": "00:00:05:00"},
-                                      "StopTimecode": {"Timecode": "00:00:08:00"}}}}}]})
+                                      "StopTimecode": {"Timecode": "00:00:08:00"}}}}}, {
+        "ActionName": "after-clip",
+        "ScheduleActionStartSettings": {"FollowModeScheduleActionStartSettings": {
+            "FollowPoint": "END", "ReferenceActionName": "to-clip"}},
+        "ScheduleActionSettings": {"InputSwitchSettings": {"InputAttachmentNameReference": "backup"}}}]})
     wait_on_air(t, "clip", "the immediate switch puts the file on air", timeout=10)
     tones, deadline = [], time.monotonic() + 16  # the clip (3 s) and the segments after its stop
     while time.monotonic() < deadline:
@@ -161,6 +166,11 @@ def test_an_input_switch_plays_only_the_clip_of_a_file(t):
     check(sum(abs(hz - 1500) < 50 for hz in tones) >= 8, "at least 2 s of the new segments carry the clip's 1500 Hz",
           ">= 8 quarter seconds at 1500 Hz", tones)
     check(all(hz < 2200 for hz in tones), "nothing carries the 2500 Hz outside the clip", "all < 2200 Hz", tones)
+    clip_end = max((i for i, hz in enumerate(tones) if abs(hz - 1500) < 50), default=len(tones))
+    check(sum(abs(hz - 1000) < 50 for hz in tones[clip_end:]) >= 4,
+          "the follow-mode switch puts backup (1000 Hz) on air when the clip ends", ">= 1 s of 1000 Hz after it",
+          tones[clip_end:])
+    check_eq(on_air(t), "backup", "backup is on air after the clip")
     log = t.server.log_path.read_text(errors="replace")
     check("clipped to 5000 ms .. 8000 ms" in log, "the server log gives the clip", True, False)
 

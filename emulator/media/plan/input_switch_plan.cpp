@@ -77,7 +77,7 @@ InputSwitchPlan plan_input_switching(const json& channel, const json& actions) {
       plan.failover.push_back(failover_of(text(a, "InputId"), a["AutomaticInputFailoverSettings"], plan.alerts));
   }
 
-  std::vector<ScheduledSwitch> fixed, immediate;
+  std::vector<ScheduledSwitch> fixed, immediate, follow;
   for (const auto& action : actions.is_array() ? actions : json::array()) {
     const json& settings = action.value("ScheduleActionSettings", json::object());
     if (!settings.contains("InputSwitchSettings")) continue;  // other actions: not run (yet)
@@ -107,15 +107,18 @@ InputSwitchPlan plan_input_switching(const json& channel, const json& actions) {
       fixed.push_back(std::move(s));
     } else if (start.contains("ImmediateModeScheduleActionStartSettings")) {
       immediate.push_back(std::move(s));
-    } else {
-      plan.alerts.push_back("schedule action " + s.action_name +
-                            ": follow-mode input switches are not run by mediaemu");
+    } else if (start.contains("FollowModeScheduleActionStartSettings")) {
+      const json& f = start["FollowModeScheduleActionStartSettings"];
+      s.follows = text(f, "ReferenceActionName");
+      s.follows_start = text(f, "FollowPoint") == "START";
+      follow.push_back(std::move(s));
     }
   }
   std::stable_sort(fixed.begin(), fixed.end(),
                    [](const ScheduledSwitch& a, const ScheduledSwitch& b) { return *a.at_epoch_ms < *b.at_epoch_ms; });
   plan.switches = std::move(fixed);
   for (auto& s : immediate) plan.switches.push_back(std::move(s));
+  for (auto& s : follow) plan.switches.push_back(std::move(s));
   return plan;
 }
 

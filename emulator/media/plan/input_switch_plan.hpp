@@ -6,7 +6,8 @@
 // AWS's rules followed (ML-UG automatic-input-failover, x-actions-in-schedule-ips):
 // - a started channel ingests its first input attachment;
 // - an input switch names an attachment (InputAttachmentNameReference), not an input;
-// - a fixed switch runs at its UTC time; an immediate one as soon as the channel has it;
+// - a fixed switch runs at its UTC time; an immediate one as soon as the channel has it; a follow
+//   one when the input of its reference action reaches the end of the file (ML-UG ips-switch-types);
 // - a failover pair is the attachment that carries AutomaticInputFailoverSettings (the primary)
 //   and the attachment of its SecondaryInputId; any of its FailoverConditions makes the channel
 //   switch to the other input; with PRIMARY_INPUT_PREFERRED it returns to the primary once that
@@ -46,11 +47,16 @@ struct ScheduledSwitch {
   // FixedModeScheduleActionStartSettings.Time in milliseconds since the epoch; empty: immediate.
   std::optional<int64_t> at_epoch_ms;
   std::optional<pipeline::TimecodeClip> clip;  // InputClippingSettings
+  // FollowModeScheduleActionStartSettings: runs when the input of the action named here ends
+  // (FollowPoint END: "when MediaLive has reached the end of the file") or when that action
+  // runs (START). Empty: fixed or immediate.
+  std::string follows;
+  bool follows_start = false;
 };
 
 struct InputSwitchPlan {
   std::vector<FailoverPlan> failover;      // at most one pair per primary attachment
-  std::vector<ScheduledSwitch> switches;   // fixed ones by time, then immediate ones in order
+  std::vector<ScheduledSwitch> switches;   // fixed ones by time, immediate ones, then follow ones
   std::vector<std::string> alerts;         // what is stored but not run, and why
 };
 

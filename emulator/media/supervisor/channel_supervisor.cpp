@@ -265,8 +265,14 @@ void ChannelSupervisor::switch_to(const std::string& input_id, const std::string
 void ChannelSupervisor::arm_schedule(bool at_start) {
   const uint64_t generation = ++generation_;
   const int64_t now_ms = static_cast<int64_t>(now_epoch_seconds() * 1000);
+  bool follows = false;
   for (const auto& s : plan_->switching.switches) {
     if (switches_run_.count(s.action_name)) continue;
+    if (!s.follows.empty()) {  // run by watch_follows; at the start, passed with what it follows
+      if (at_start && switches_run_.count(s.follows)) switches_run_.insert(s.action_name);
+      else follows = true;
+      continue;
+    }
     // At the start, what was due before (or was immediate then) belongs to an earlier run or to an
     // idle channel: MediaLive passes actions to a running channel only.
     if (at_start && (!s.at_epoch_ms || *s.at_epoch_ms <= now_ms)) {
@@ -278,14 +284,36 @@ void ChannelSupervisor::arm_schedule(bool at_start) {
       run_switch(name, generation);
     });
   }
+  if (follows) watch_follows(generation);
 }
 
-void ChannelSupervisor::run_switch(const std::string& action_name, uint64_t generation) {
+void ChannelSupervisor::watch_follows(uint64_t generation) {
+  constexpr std::chrono::milliseconds kFollowTick{100};
+  if (!plan_ || generation != generation_) return;
+  bool pending = false;
+  for (const auto& s : plan_->switching.switches) {
+    if (s.follows.empty() || switches_run_.count(s.action_name)) continue;
+    pending = true;
+    auto ran = switched_to_.find(s.follows);
+    if (ran == switched_to_.end()) continue;  // what it follows has not run (yet)
+    // END: the reference's input is on air and played to the end of its file (or clip).
+    bool ended = false;
+    if (!s.follows_start && selector_->active() == ran->second)
+      for (const auto& [id, source] : sources_) ended |= id == ran->second && source->status().ended;
+    if (s.follows_start || ended)
+      run_switch(s.action_name, generation, s.follows_start ? "it follows the start of " + s.follows
+                                                            : "the input of " + s.follows + " reached its end");
+  }
+  if (pending) worker_.post_at(SerialWorker::Clock::now() + kFollowTick, [this, generation] { watch_follows(generation); });
+}
+
+void ChannelSupervisor::run_switch(const std::string& action_name, uint64_t generation, const std::string& when) {
   if (!plan_ || generation != generation_ || switches_run_.count(action_name)) return;
   for (const auto& s : plan_->switching.switches) {
     if (s.action_name != action_name) continue;
     switches_run_.insert(action_name);
-    switch_to(s.input_id, "schedule action " + action_name, s.clip);
+    switched_to_[action_name] = s.input_id;
+    switch_to(s.input_id, "schedule action " + action_name + (when.empty() ? "" : ": " + when), s.clip);
   }
 }
 
@@ -345,6 +373,7 @@ void ChannelSupervisor::do_stop(const char* why) {
   for (auto& [id, source] : sources_) source->stop();
   sources_.clear();
   switches_run_.clear();
+  switched_to_.clear();
   clear_since_.clear();
   content_of_.clear();
   input_alerts_.clear();

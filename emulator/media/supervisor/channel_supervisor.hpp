@@ -102,7 +102,8 @@ class ChannelSupervisor {
                  const std::optional<pipeline::TimecodeClip>& clip = std::nullopt);
   bool standing_by(const std::string& input_id) const;  // member of a failover pair
   void arm_schedule(bool at_start);  // timers for the plan's switches not yet run
-  void run_switch(const std::string& action_name, uint64_t generation);
+  void run_switch(const std::string& action_name, uint64_t generation, const std::string& when = "");
+  void watch_follows(uint64_t generation);  // every 100 ms while a follow-mode switch waits
   void watch_failover(uint64_t generation);  // every kFailoverTick while a pair exists
   const InputPlan* input_plan(const std::string& input_id) const;
 
@@ -118,6 +119,7 @@ class ChannelSupervisor {
   std::shared_ptr<ChannelInput> input_ = std::make_shared<ChannelInput>(log_);
   std::shared_ptr<InputSelector> selector_ = std::make_shared<InputSelector>(input_);
   std::set<std::string> switches_run_;  // schedule actions carried out (or passed) in this run
+  std::map<std::string, std::string> switched_to_;  // actions carried out in this run -> their input
   uint64_t generation_ = 0;             // of the armed timers: a newer plan or a stop voids older ones
   SerialWorker::Clock::time_point started_;
   std::map<std::string, SerialWorker::Clock::time_point> clear_since_;  // failover: healthy since

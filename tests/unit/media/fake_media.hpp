@@ -86,7 +86,11 @@ class FakeMedia : public media::MediaFactory {
       std::lock_guard lock(mutex_);
       return allowed_.allows(ip);
     }
-    pipeline::IngestSourceStatus status() const override { return {receiving, "", 0}; }
+    pipeline::IngestSourceStatus status() const override {
+      pipeline::IngestSourceStatus s{receiving, "", 0};
+      s.ended = ended;
+      return s;
+    }
     // As a sender on a network thread would. Frames are video keyframes unless told otherwise
     // (an input goes on air at a keyframe).
     bool deliver(pipeline::IngestEvent::Type type, bool keyframe = true) {
@@ -101,6 +105,7 @@ class FakeMedia : public media::MediaFactory {
       return s && s->offer(e);
     }
     std::atomic<bool> receiving{false};
+    std::atomic<bool> ended{false};  // a file that played to its end
 
    private:
     FakeMedia& owner_;

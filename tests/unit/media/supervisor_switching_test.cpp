@@ -143,3 +143,23 @@ TEST_CASE("automatic input failover on black video and on silent audio of the in
   done = true;
   decoder.join();
 }
+
+TEST_CASE("a follow-mode switch runs when the input it follows reaches its end", "[media][switching]") {
+  FakeMedia media;
+  media::ChannelSupervisors supervisors(media);
+  supervisors.start(two_input_plan(1));
+  REQUIRE(eventually([&] { return on_air(supervisors) == "main" && media.source(1); }));
+
+  media::ChannelRunPlan plan = two_input_plan(1);
+  plan.switching.switches.push_back({"to-file", "backup", "22", std::nullopt});
+  media::ScheduledSwitch back{"back", "main", "11", std::nullopt};
+  back.follows = "to-file";  // FollowPoint END
+  plan.switching.switches.push_back(back);
+  supervisors.update(plan);
+  REQUIRE(eventually([&] { return on_air(supervisors) == "backup"; }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  CHECK(on_air(supervisors) == "backup");  // its file plays on
+  media.source(1)->ended = true;           // ... to its end
+  REQUIRE(eventually([&] { return on_air(supervisors) == "main"; }));
+  CHECK(supervisors.report("us-east-1", "9")->input_switches == 2);
+}

@@ -85,7 +85,7 @@ TEST_CASE("schedule input switches resolve attachments and run in time order", "
                                             {{"FollowModeScheduleActionStartSettings",
                                               {{"FollowPoint", "END"}, {"ReferenceActionName", "late"}}}})});
   InputSwitchPlan plan = plan_input_switching(channel_with_pair(nullptr), actions);
-  REQUIRE(plan.switches.size() == 3);
+  REQUIRE(plan.switches.size() == 4);
   CHECK(plan.switches[0].action_name == "early");
   CHECK(plan.switches[0].input_id == "222");
   CHECK(*plan.switches[0].at_epoch_ms == 1796464820000);
@@ -94,10 +94,10 @@ TEST_CASE("schedule input switches resolve attachments and run in time order", "
   CHECK(plan.switches[1].attachment_name == "slate");
   CHECK(plan.switches[2].action_name == "now");
   CHECK_FALSE(plan.switches[2].at_epoch_ms);
-  // An unknown attachment and a follow-mode switch are alerts, not silently dropped.
-  REQUIRE(plan.alerts.size() == 2);
+  CHECK(plan.switches[3].follows == "late");  // follow-mode switches last
+  // An unknown attachment is an alert, not silently dropped.
+  REQUIRE(plan.alerts.size() == 1);
   CHECK_THAT(plan.alerts[0], Catch::Contains("missing"));
-  CHECK_THAT(plan.alerts[1], Catch::Contains("follow-mode"));
 }
 
 TEST_CASE("an input switch's InputClippingSettings become its clip, and a malformed timecode is an alert", "[plan][switching]") {
@@ -122,4 +122,17 @@ TEST_CASE("an input switch's InputClippingSettings become its clip, and a malfor
   CHECK(mediaemu::pipeline::timecode_seconds("00:00:06;15", 30) == Approx(6.5));
   CHECK_FALSE(mediaemu::pipeline::timecode_seconds("00:00:06:30", 30));  // frame 30 of 30 fps
   CHECK_FALSE(mediaemu::pipeline::timecode_seconds("00:61:00:00", 30));
+}
+
+TEST_CASE("follow-mode input switches follow their reference action", "[plan][switching]") {
+  json follow = switch_action("after", "studio", {{"FollowModeScheduleActionStartSettings",
+                                                   {{"FollowPoint", "END"}, {"ReferenceActionName", "slate-now"}}}});
+  InputSwitchPlan plan = plan_input_switching(channel_with_pair(nullptr),
+                                              json::array({follow, switch_action("slate-now", "slate", immediate())}));
+  REQUIRE(plan.switches.size() == 2);
+  CHECK(plan.switches[0].action_name == "slate-now");  // the follow ones come last
+  CHECK(plan.switches[1].follows == "slate-now");
+  CHECK_FALSE(plan.switches[1].follows_start);
+  CHECK_FALSE(plan.switches[1].at_epoch_ms);
+  CHECK(plan.alerts.empty());
 }
