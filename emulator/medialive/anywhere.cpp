@@ -9,10 +9,10 @@
 // cluster, a channel (AnywhereSettings) in a placement group, an input using an SDI source.
 // Nodes are not emulated (CreateNode and the other node operations answer 501), so a placement
 // group cannot name one (422), and nothing here runs media: mediaemu's channels run locally.
-// https://docs.aws.amazon.com/medialive/latest/ug/anywhere.html
-// https://docs.aws.amazon.com/medialive/latest/apireference/prod-clusters.html
-// https://docs.aws.amazon.com/medialive/latest/apireference/prod-networks.html
-// https://docs.aws.amazon.com/medialive/latest/apireference/prod-sdisources.html
+// https://boto3.amazonaws.com/v1/documentation/api/1.35.66/reference/services/medialive/client/create_cluster.html
+// https://docs.aws.amazon.com/cli/latest/reference/medialive/list-clusters.html
+// (the states are the botocore model's ClusterState, NetworkState, ChannelPlacementGroupState and
+// SdiSourceState enums)
 #include <spdlog/spdlog.h>
 
 #include <algorithm>

@@ -10,8 +10,9 @@
 // while a status is *_IN_PROGRESS (409). Monitor deployment (StartMonitorDeployment,
 // StartDeleteMonitorDeployment: CloudWatch alarms and EventBridge rules made from the
 // templates) is not emulated and answers 501; MonitorDeployment stays NOT_DEPLOYED.
-// https://docs.aws.amazon.com/medialive/latest/ug/monitor-with-workflow-monitor.html
 // https://docs.aws.amazon.com/medialive/latest/apireference/signal-maps.html
+// https://docs.aws.amazon.com/mediapackage/latest/ug/monitor-with-workflow-monitor-configure-signal-maps.html
+// https://docs.aws.amazon.com/medialive/latest/ug/monitor-with-workflow-monitor-configure-deploy.html
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -98,6 +99,10 @@ void settle_signal_map(Tx& tx, const Key& key, const std::string& to) {
 
 json create_signal_map(Domain& domain, const CallContext& ctx, const json& in) {
   auto tx = domain.write();
+  // A Create retried with the same RequestId answers the signal map the first one made.
+  if (const std::string request_id = str(in, "RequestId"); !request_id.empty())
+    for (const Record* r : domain.list(kSignalMap, ctx.region))
+      if (r->internal.value("requestId", "") == request_id) return r->doc;
   const std::string name = str(in, "Name"), entry_point = str(in, "DiscoveryEntryPointArn");
   check_signal_map_name(domain, ctx, name, "");
   check_entry_point(entry_point);
@@ -118,7 +123,7 @@ json create_signal_map(Domain& domain, const CallContext& ctx, const json& in) {
               {"Tags", in.value("Tags", json::object())}};
   copy_member(doc, in, "Description");
   put_groups(domain, ctx, doc, in);
-  Record& r = tx->create(signal_map_key(ctx, id), doc);
+  Record& r = tx->create(signal_map_key(ctx, id), doc, {{"requestId", str(in, "RequestId")}});
   tx->schedule(r.key, "CREATE_COMPLETE");
   json out = r.doc;
   tx->commit();

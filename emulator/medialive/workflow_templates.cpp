@@ -7,9 +7,10 @@
 // numbers; AWS's own templates have ids starting "aws-" and show only with Scope "aws-managed"
 // (mediaemu has none). Names are unique per type and region and have no whitespace; a group
 // with templates, or one a signal map uses, cannot be deleted (409).
-// https://docs.aws.amazon.com/medialive/latest/ug/monitor-with-workflow-monitor.html
-// https://docs.aws.amazon.com/medialive/latest/apireference/cloudwatch-alarm-template-groups.html
-// https://docs.aws.amazon.com/medialive/latest/apireference/eventbridge-rule-templates.html
+// https://docs.aws.amazon.com/medialive/latest/apireference/cloudwatch-alarm-templates.html
+// https://docs.aws.amazon.com/mediatailor/latest/ug/monitor-with-workflow-monitor-configure-templates.html
+// https://docs.aws.amazon.com/cli/latest/reference/medialive/get-cloud-watch-alarm-template.html ("Can be either be
+// its id or current name")
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -90,6 +91,16 @@ std::vector<std::string> signal_map_groups(const Domain& domain, const CallConte
   return map.doc.value(member, std::vector<std::string>{});
 }
 
+// A Create retried with the same RequestId (the SDKs fill this idempotency token) answers what
+// the first one made instead of a name conflict.
+const Record* created_by_request(const Domain& domain, const CallContext& ctx, const std::string& kind, const json& in) {
+  const std::string request_id = str(in, "RequestId");
+  if (request_id.empty()) return nullptr;
+  for (const Record* r : domain.list(kind, ctx.region))
+    if (r->internal.value("requestId", "") == request_id) return r;
+  return nullptr;
+}
+
 bool contains_id(const std::vector<std::string>& ids, const std::string& id) {
   return std::find(ids.begin(), ids.end(), id) != ids.end();
 }
@@ -98,6 +109,7 @@ bool contains_id(const std::vector<std::string>& ids, const std::string& id) {
 
 json create_group(Domain& domain, const CallContext& ctx, const TemplateFamily& f, const json& in) {
   auto tx = domain.write();
+  if (const Record* earlier = created_by_request(domain, ctx, f.group_kind, in)) return earlier->doc;
   const std::string name = str(in, "Name");
   check_workflow_name(name, f.label + " group");
   check_name_free(domain, ctx, f.group_kind, name, f.label + " group");
@@ -105,7 +117,7 @@ json create_group(Domain& domain, const CallContext& ctx, const TemplateFamily& 
   json doc = {{"Arn", arn(ctx, f.group_arn_type, id)}, {"CreatedAt", now}, {"Id", id}, {"ModifiedAt", now},
               {"Name", name}, {"Tags", in.value("Tags", json::object())}};
   copy_member(doc, in, "Description");
-  json out = tx->create({f.group_kind, ctx.region, id}, doc).doc;
+  json out = tx->create({f.group_kind, ctx.region, id}, doc, {{"requestId", str(in, "RequestId")}}).doc;
   tx->commit();
   spdlog::info("medialive: created {} group {} ({}) in {}", f.label, id, name, ctx.region);
   return out;
@@ -167,6 +179,7 @@ json delete_group(Domain& domain, const CallContext& ctx, const TemplateFamily& 
 
 json create_template(Domain& domain, const CallContext& ctx, const TemplateFamily& f, const json& in) {
   auto tx = domain.write();
+  if (const Record* earlier = created_by_request(domain, ctx, f.template_kind, in)) return earlier->doc;
   const std::string name = str(in, "Name");
   check_workflow_name(name, f.label);
   check_event_targets(in);
@@ -177,7 +190,7 @@ json create_template(Domain& domain, const CallContext& ctx, const TemplateFamil
   json doc = {{"Arn", arn(ctx, f.template_arn_type, id)}, {"CreatedAt", now}, {"GroupId", group_id}, {"Id", id},
               {"ModifiedAt", now}, {"Name", name}, {"Tags", in.value("Tags", json::object())}};
   for (const char* member : f.settings) copy_member(doc, in, member);
-  json out = tx->create({f.template_kind, ctx.region, id}, doc).doc;
+  json out = tx->create({f.template_kind, ctx.region, id}, doc, {{"requestId", str(in, "RequestId")}}).doc;
   tx->commit();
   spdlog::info("medialive: created {} {} ({}) in group {} ({})", f.label, id, name, group_id, ctx.region);
   return out;

@@ -5,7 +5,7 @@ from a MediaLive input (CREATE_COMPLETE with the input in its MediaResourceMap),
 answering 501 naming itself; MediaLive Anywhere networks, clusters, channel placement groups and SDI
 sources (states, what holds what, nodes 501); then one CloudFormation stack with each of the nine types,
 whose Outputs (Ref and Fn::GetAtt) match what the service API answers, deleted again with every
-resource gone. The checks whose operations the built model or boto3's botocore lacks (botocore
+resource gone; records survive kill -9. The checks whose operations the built model or boto3's botocore lacks (botocore
 1.29 on a plain Debian 12 predates the workflow monitor) say so and are skipped.
 """
 
@@ -229,6 +229,20 @@ def test_stack_with_each_type(t):
     check_eq(ml.list_tags_for_resource(ResourceArn=network["Arn"])["Tags"], {"stack": "yes"},
              "the network's [{Key, Value}] tags")
 
+    # An update in place: the same ids, the new settings (the update operations, StartUpdateSignalMap).
+    updated = json.loads(json.dumps(STACK_TEMPLATE))
+    updated["Resources"]["Alarm"]["Properties"]["Threshold"] = 2
+    updated["Resources"]["Map"]["Properties"]["Description"] = "v2"
+    updated["Resources"]["Sdi"]["Properties"]["Mode"] = "INTERLEAVE"
+    updated["Resources"]["Network"]["Properties"]["Routes"][0]["Gateway"] = "10.2.0.254"
+    cf.update_stack(StackName=stack, TemplateBody=json.dumps(updated))
+    cf.get_waiter("stack_update_complete").wait(StackName=stack, WaiterConfig={"Delay": 1, "MaxAttempts": 30})
+    check_eq((ml.get_cloud_watch_alarm_template(Identifier=out["AlarmRef"])["Threshold"],
+              ml.get_signal_map(Identifier=out["MapRef"])["Description"],
+              ml.describe_sdi_source(SdiSourceId=out["SdiRef"])["SdiSource"]["Mode"],
+              ml.describe_network(NetworkId=out["NetworkRef"])["Routes"][0]["Gateway"]),
+             (2.0, "v2", "INTERLEAVE", "10.2.0.254"), "update-stack changes the resources in place")
+
     cf.delete_stack(StackName=stack)
     cf.get_waiter("stack_delete_complete").wait(StackName=stack, WaiterConfig={"Delay": 1, "MaxAttempts": 30})
     for what, call in (("signal map", lambda: ml.get_signal_map(Identifier=out["MapRef"])),
@@ -243,6 +257,21 @@ def test_stack_with_each_type(t):
         check_eq(call()["State"], "DELETED", f"delete-stack deleted the {what}")
     check_eq([c["Id"] for c in ml.list_clusters()["Clusters"] if c["Id"] == out["ClusterRef"]], [],
              "the deleted cluster is not listed")
+
+
+def test_survive_kill9(t):
+    if skipped(t, "CreateSignalMap") or skipped(t, "CreateCluster"):
+        return
+    ml = t.client("medialive")
+    group = ml.create_event_bridge_rule_template_group(Name=unique("durable"))
+    net = ml.create_network(Name=unique("durable-net"))
+    t.server.restart(hard=True)
+    ml = t.client("medialive")
+    check_eq(ml.get_event_bridge_rule_template_group(Identifier=group["Name"])["Id"], group["Id"],
+             "a template group survives kill -9")
+    check_eq(ml.describe_network(NetworkId=net["Id"])["State"], "ACTIVE", "a network survives kill -9")
+    ml.delete_event_bridge_rule_template_group(Identifier=group["Id"])
+    ml.delete_network(NetworkId=net["Id"])
 
 
 harness.main(globals())

@@ -58,6 +58,11 @@ TEST_CASE("CloudWatch alarm template groups and templates: CRUD by id or name", 
   CHECK(g.body.contains("CreatedAt"));
 
   CHECK(ml.call("CreateCloudWatchAlarmTemplateGroup", kAlarmGroups, {{"Name", "noc-alarms"}}).status == 409);
+  // The same RequestId again (an SDK's retry) is the same group, not a conflict.
+  json retried = {{"Name", "retried"}, {"RequestId", "req-1"}};
+  const std::string first = ml.call("CreateCloudWatchAlarmTemplateGroup", kAlarmGroups, retried).body["Id"];
+  CHECK(ml.call("CreateCloudWatchAlarmTemplateGroup", kAlarmGroups, retried).body["Id"] == first);
+  CHECK(ml.call("DeleteCloudWatchAlarmTemplateGroup", std::string(kAlarmGroups) + "/retried").status == 204);
   CHECK(ml.call("CreateCloudWatchAlarmTemplateGroup", kAlarmGroups, {{"Name", "has space"}}).status == 400);
 
   Reply t = ml.call("CreateCloudWatchAlarmTemplate", kAlarmTemplates, alarm_template_body("alerts", "noc-alarms"));
