@@ -97,6 +97,26 @@ TEST_CASE("channel placement groups live in their cluster and name no nodes", "[
   CHECK(ml.call("DeleteCluster", "/prod/clusters/" + cluster_id).status == 202);
 }
 
+TEST_CASE("a channel's AnywhereSettings show in its cluster and placement group and hold them", "[medialive][anywhere]") {
+  MediaLiveFixture ml;
+  if (ml.lacks("CreateChannelPlacementGroup")) return;
+  const std::string network = create_active_network(ml, "n");
+  const std::string cluster = ml.call("CreateCluster", "/prod/clusters", cluster_body("c", network)).body["Id"];
+  const std::string groups = "/prod/clusters/" + cluster + "/channelplacementgroups";
+  const std::string group = ml.call("CreateChannelPlacementGroup", groups, {{"Name", "g"}}).body["Id"];
+  json body = testing::minimal_channel("anywhere-channel", ml.create_input("anywhere-in"));
+  body["AnywhereSettings"] = {{"ClusterId", cluster}, {"ChannelPlacementGroupId", group}};
+  Reply channel = ml.call("CreateChannel", "/prod/channels", body);
+  INFO(channel.body.dump());
+  REQUIRE(channel.status == 201);
+  const std::string channel_id = channel.body["Channel"]["Id"];
+  CHECK(ml.call("DescribeCluster", "/prod/clusters/" + cluster).body["ChannelIds"] == json::array({channel_id}));
+  CHECK(ml.call("DescribeChannelPlacementGroup", groups + "/" + group).body["Channels"] == json::array({channel_id}));
+  CHECK(ml.call("DeleteChannelPlacementGroup", groups + "/" + group).status == 409);  // the channel is in it
+  REQUIRE(ml.call("DeleteChannel", "/prod/channels/" + channel_id).status == 200);
+  CHECK(ml.call("DeleteChannelPlacementGroup", groups + "/" + group).status == 200);
+}
+
 TEST_CASE("SDI sources are IDLE, answer wrapped and go at once", "[medialive][anywhere]") {
   MediaLiveFixture ml;
   if (ml.lacks("CreateSdiSource")) return;
