@@ -26,6 +26,9 @@ api::OperationTable operations(Domain& domain, MediaHooks& media) {
   add_schedule_operations(t, domain, media);
   add_offering_operations(t, domain);
   add_tag_operations(t, domain);
+  add_workflow_template_operations(t, domain);
+  add_signal_map_operations(t, domain);
+  add_anywhere_operations(t, domain);
   return t;
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "api/aws_api.hpp"
 #include "emulator/domain.hpp"
@@ -18,6 +19,12 @@ inline const std::string kChannel = "medialive:channel";
 inline const std::string kMultiplex = "medialive:multiplex";
 inline const std::string kMultiplexProgram = "medialive:multiplex-program";  // id: "<multiplexId>/<programName>"
 inline const std::string kReservation = "medialive:reservation";
+// Workflow monitor (ML-UG monitor-with-workflow-monitor): template groups, templates, signal maps.
+inline const std::string kCloudWatchAlarmTemplateGroup = "medialive:cloudwatch-alarm-template-group";
+inline const std::string kCloudWatchAlarmTemplate = "medialive:cloudwatch-alarm-template";
+inline const std::string kEventBridgeRuleTemplateGroup = "medialive:eventbridge-rule-template-group";
+inline const std::string kEventBridgeRuleTemplate = "medialive:eventbridge-rule-template";
+inline const std::string kSignalMap = "medialive:signal-map";
 
 // How long a DELETED resource stays describable (botocore's *Deleted waiters and Terraform
 // need to see state DELETED, not a 404) before it is purged.
@@ -66,6 +73,18 @@ void set_multiplex_destinations(Domain& domain, const CallContext& ctx, const st
 void add_schedule_operations(api::OperationTable& table, Domain& domain, MediaHooks& media);
 void add_offering_operations(api::OperationTable& table, Domain& domain);
 void add_tag_operations(api::OperationTable& table, Domain& domain);
+void add_workflow_template_operations(api::OperationTable& table, Domain& domain);
+void add_signal_map_operations(api::OperationTable& table, Domain& domain);
+// MediaLive Anywhere: networks, clusters, channel placement groups, SDI sources (not nodes).
+void add_anywhere_operations(api::OperationTable& table, Domain& domain);
+
+// Workflow monitor resources are named by an "identifier": their id or their current name.
+// The record of `kind` it names (a domain lock must be held), or 404 naming `what`.
+const Record& require_by_identifier(const Domain& domain, const CallContext& ctx, const std::string& kind,
+                                    const std::string& identifier, const std::string& what);
+// The signal maps (ids) that use the template group `group_id` of `group_kind`; a lock must be held.
+std::vector<std::string> signal_maps_using_group(const Domain& domain, const std::string& region,
+                                                 const std::string& group_kind, const std::string& group_id);
 
 api::OperationTable operations(Domain& domain, MediaHooks& media);
 

@@ -234,6 +234,8 @@ void add_medialive_providers(ProviderTable& t) {
   t["AWS::MediaLive::Channel"] = channel_provider();
   t["AWS::MediaLive::Multiplex"] = multiplex_provider();
   t["AWS::MediaLive::Multiplexprogram"] = multiplex_program_provider();
+  add_medialive_workflow_providers(t);
+  add_medialive_anywhere_providers(t);
 }
 
 }  // namespace mediaemu::cloudformation

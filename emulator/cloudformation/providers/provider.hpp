@@ -93,6 +93,12 @@ bool requires_replacement(const json& current, const std::string& type, const js
 const ProviderTable& providers();
 
 void add_medialive_providers(ProviderTable& table);
+// The workflow monitor's template groups, templates and signal maps (medialive_workflow.cpp),
+// called by add_medialive_providers.
+void add_medialive_workflow_providers(ProviderTable& table);
+// MediaLive Anywhere's networks, clusters, channel placement groups and SDI sources
+// (medialive_anywhere.cpp), called by add_medialive_providers.
+void add_medialive_anywhere_providers(ProviderTable& table);
 void add_mediapackage_providers(ProviderTable& table);
 void add_mediaconnect_providers(ProviderTable& table);
 void add_iam_providers(ProviderTable& table);
