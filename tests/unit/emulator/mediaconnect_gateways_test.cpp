@@ -3,6 +3,7 @@
 // rules, the STANDBY/STARTING/ACTIVE/STOPPING lifecycle, deletion only when stopped), their
 // sources and outputs. botocore models older than the gateway API (1.29) lack these operations:
 // then every case says so and does not run.
+#include <filesystem>
 #include <regex>
 
 #include "tests/unit/emulator/mediaconnect_test_fixture.hpp"
@@ -285,4 +286,29 @@ TEST_CASE("an egress bridge's sources and outputs: add, update, remove", "[media
   CHECK(bridge.body["Bridge"]["Sources"].size() == 1);
   CHECK(bridge.body["Bridge"]["Outputs"].size() == 1);
   CHECK(mc.call("DescribeBridge", "/v1/bridges/" + arn + "x").status == 404);
+}
+
+TEST_CASE("gateways and bridges persist; an interrupted transition settles at load", "[mediaconnect][bridges]") {
+  const auto db = std::filesystem::temp_directory_path() / ("mediaconnect-gw-" + random_hex(4) + ".db");
+  std::string gateway, bridge;
+  {
+    MediaConnectFixture mc(1000, db.string());
+    if (!gateway_api_in_model(mc)) return;
+    gateway = gw_create_gateway(mc, "durable");
+    mc.advance(1000);
+    McReply r = mc.call("CreateBridge", "/v1/bridges", ingress_bridge("durable", gateway));
+    REQUIRE(r.status == 201);
+    bridge = r.body["Bridge"]["BridgeArn"];
+    CHECK(r.body["Bridge"]["BridgeState"] == "CREATING");
+  }  // the process ends while the bridge is CREATING
+  {
+    MediaConnectFixture mc(1000, db.string());
+    CHECK(mc.call("DescribeGateway", "/v1/gateways/" + gateway).body["Gateway"]["GatewayState"] == "ACTIVE");
+    McReply b = mc.call("DescribeBridge", "/v1/bridges/" + bridge);
+    CHECK(b.body["Bridge"]["BridgeState"] == "STANDBY");
+    CHECK(b.body["Bridge"]["Sources"][0]["NetworkSource"]["Name"] == "on-prem");
+  }
+  std::filesystem::remove(db);
+  std::filesystem::remove(db.string() + "-wal");
+  std::filesystem::remove(db.string() + "-shm");
 }
