@@ -289,11 +289,14 @@ TEST_CASE("an egress bridge's sources and outputs: add, update, remove", "[media
 }
 
 TEST_CASE("gateways and bridges persist; an interrupted transition settles at load", "[mediaconnect][bridges]") {
+  {
+    MediaConnectFixture in_memory;
+    if (!gateway_api_in_model(in_memory)) return;
+  }
   const auto db = std::filesystem::temp_directory_path() / ("mediaconnect-gw-" + random_hex(4) + ".db");
   std::string gateway, bridge;
   {
     MediaConnectFixture mc(1000, db.string());
-    if (!gateway_api_in_model(mc)) return;
     gateway = gw_create_gateway(mc, "durable");
     mc.advance(1000);
     McReply r = mc.call("CreateBridge", "/v1/bridges", ingress_bridge("durable", gateway));
