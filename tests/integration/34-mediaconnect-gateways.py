@@ -139,13 +139,13 @@ def test_bridges(t):
     mc.delete_flow(FlowArn=flow)
 
 
-def stack_template(with_gateway: bool) -> str:
+def stack_template(with_gateway: bool, subnet: str = "subnet-0123", bitrate: int = 10_000_000, port: int = 5001) -> str:
     resources = {
         "Flow": {"Type": "AWS::MediaConnect::Flow",
                  "Properties": {"Name": "cfn-flow", "Source": {"Name": "in", "Protocol": "rtp", "IngestPort": 5410,
                                                               "WhitelistCidr": "127.0.0.0/8"}}},
         "FlowVpc": {"Type": "AWS::MediaConnect::FlowVpcInterface",
-                    "Properties": dict(VPC, FlowArn={"Ref": "Flow"})},
+                    "Properties": dict(VPC, FlowArn={"Ref": "Flow"}, SubnetId=subnet)},
     }
     outputs = {"FlowArn": {"Value": {"Ref": "Flow"}},
                "VpcRef": {"Value": {"Ref": "FlowVpc"}},
@@ -156,7 +156,7 @@ def stack_template(with_gateway: bool) -> str:
                         "Properties": {"Name": "cfn-office", "EgressCidrBlocks": ["10.0.0.0/16"], "Networks": NETWORKS}},
             "Bridge": {"Type": "AWS::MediaConnect::Bridge", "DependsOn": "FlowVpc",
                        "Properties": {"Name": "cfn-bridge", "PlacementArn": {"Ref": "Gateway"},
-                                      "EgressGatewayBridge": {"MaxBitrate": 10_000_000},
+                                      "EgressGatewayBridge": {"MaxBitrate": bitrate},
                                       "Sources": [{"FlowSource": {"Name": "cloud", "FlowArn": {"Ref": "Flow"},
                                                                   "FlowVpcInterfaceAttachment": {"VpcInterfaceName": "vpc1"}}}]}},
             "BridgeSource": {"Type": "AWS::MediaConnect::BridgeSource",
@@ -165,7 +165,7 @@ def stack_template(with_gateway: bool) -> str:
             "BridgeOutput": {"Type": "AWS::MediaConnect::BridgeOutput",
                              "Properties": {"BridgeArn": {"Ref": "Bridge"}, "Name": "office",
                                             "NetworkOutput": {"IpAddress": "192.168.1.200", "NetworkName": "production",
-                                                              "Port": 5001, "Protocol": "rtp", "Ttl": 50}}},
+                                                              "Port": port, "Protocol": "rtp", "Ttl": 50}}},
         })
         outputs.update({
             "GatewayRef": {"Value": {"Ref": "Gateway"}},
@@ -202,6 +202,18 @@ def test_stack_with_vpc_interface_gateway_and_bridge(t):
                  "BridgeSource and BridgeOutput Ref: the bridge ARN and the name")
         check_eq(([s["FlowSource"]["Name"] for s in bridge["Sources"]], [o["NetworkOutput"]["Name"] for o in bridge["Outputs"]]),
                  (["cloud", "second"], ["office"]), "the bridge has the template's source plus BridgeSource and BridgeOutput")
+    # An update: the VPC interface's subnet (no interruption: removed and added under its name),
+    # the bridge's bitrate (UpdateBridge) and the output's port (UpdateBridgeOutput).
+    cf.update_stack(StackName="mc-gateways", TemplateBody=stack_template(with_gateway, "subnet-0456", 20_000_000, 5005))
+    cf.get_waiter("stack_update_complete").wait(StackName="mc-gateways", WaiterConfig={"Delay": 1, "MaxAttempts": 30})
+    after = {o["OutputKey"]: o["OutputValue"] for o in cf.describe_stacks(StackName="mc-gateways")["Stacks"][0]["Outputs"]}
+    vpc = [v for v in mc.describe_flow(FlowArn=out["FlowArn"])["Flow"].get("VpcInterfaces", []) if v["Name"] == "vpc1"]
+    check_eq(([v["SubnetId"] for v in vpc], after["VpcRef"]), (["subnet-0456"], out["VpcRef"]),
+             "stack update: the VPC interface has the new subnet and the same Ref")
+    if with_gateway:
+        bridge = mc.describe_bridge(BridgeArn=out["BridgeRef"])["Bridge"]
+        check_eq((after["BridgeRef"], bridge["EgressGatewayBridge"]["MaxBitrate"], [o["NetworkOutput"]["Port"] for o in bridge["Outputs"]]),
+                 (out["BridgeRef"], 20_000_000, [5005]), "stack update: the same bridge, its new bitrate and output port")
     cf.delete_stack(StackName="mc-gateways")
     cf.get_waiter("stack_delete_complete").wait(StackName="mc-gateways", WaiterConfig={"Delay": 1, "MaxAttempts": 30})
     expect_error(lambda: mc.describe_flow(FlowArn=out["FlowArn"]), 404, "NotFoundException", "the stack's flow is gone")
