@@ -279,6 +279,9 @@ api::OperationTable operations(Domain& domain, flow::FlowControl& flows) {
   add_entitlement_operations(t, domain, flows);
   add_interface_operations(t, domain, flows);
   add_tag_operations(t, domain);
+  add_gateway_operations(t, domain);
+  add_bridge_operations(t, domain);
+  add_bridge_part_operations(t, domain);
   return t;
 }
 

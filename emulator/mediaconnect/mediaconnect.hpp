@@ -20,6 +20,11 @@
 namespace mediaemu::mediaconnect {
 
 inline const std::string kFlow = "mediaconnect:flow";
+// MediaConnect Gateway (gateways.cpp, bridges.cpp, bridge_parts.cpp): a gateway and the bridges
+// placed on it, one record each, ids the unique part of their ARNs like flows'. A bridge's
+// sources and outputs live in its document, as DescribeBridge shows them.
+inline const std::string kGateway = "mediaconnect:gateway";
+inline const std::string kBridge = "mediaconnect:bridge";
 
 // "1-" + 16 hex + "-" + 12 hex, the shape of the ids in MediaConnect ARNs.
 std::string new_resource_id();
@@ -28,6 +33,25 @@ std::string resource_arn(const CallContext& ctx, const std::string& type, const 
 
 // The flow a FlowArn names in the caller's region, or 404 NotFoundException. Call with a lock held.
 const Record& require_flow(Domain& domain, const CallContext& ctx, const std::string& flow_arn);
+
+// The gateway or bridge an ARN names in the caller's region, or 404 NotFoundException. Call with
+// a lock held.
+const Record& require_gateway(Domain& domain, const CallContext& ctx, const std::string& gateway_arn);
+const Record& require_bridge(Domain& domain, const CallContext& ctx, const std::string& bridge_arn);
+
+// Bridge parts from Add*Request members, checked against the bridge's type and its gateway's
+// networks (a flow source's flow and VPC interface must exist). Throw BadRequest. Call with a
+// lock held.
+json make_bridge_source(Domain& domain, const CallContext& ctx, const json& bridge, const json& gateway,
+                        const json& request);
+json make_bridge_output(const json& bridge, const json& gateway, const json& request);
+// The whole bridge's rules (counts, unique names, failover's primary source). Throws BadRequest.
+void validate_bridge(const json& bridge);
+// Changes a bridge in one transaction, like edit_flow: `change` edits a copy and returns the
+// operation's output; the bridge is validated against its gateway and written. Refused (409)
+// while the bridge is being created or deleted.
+json edit_bridge(Domain& domain, const CallContext& ctx, const std::string& bridge_arn,
+                 const std::function<json(json& bridge, const json& gateway)>& change);
 
 // Request members -> the flow's parts (sources, outputs, ...). Throw ApiError for bad input.
 json make_source(const CallContext& ctx, const Config& config, const json& request);
@@ -66,6 +90,9 @@ void add_output_operations(api::OperationTable& table, Domain& domain, flow::Flo
 void add_entitlement_operations(api::OperationTable& table, Domain& domain, flow::FlowControl& flows);
 void add_interface_operations(api::OperationTable& table, Domain& domain, flow::FlowControl& flows);
 void add_tag_operations(api::OperationTable& table, Domain& domain);
+void add_gateway_operations(api::OperationTable& table, Domain& domain);
+void add_bridge_operations(api::OperationTable& table, Domain& domain);
+void add_bridge_part_operations(api::OperationTable& table, Domain& domain);
 
 api::OperationTable operations(Domain& domain, flow::FlowControl& flows);
 

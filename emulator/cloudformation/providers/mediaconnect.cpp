@@ -5,6 +5,10 @@
 // https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediaconnect-flow.html
 // https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediaconnect-flowsource.html
 // https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediaconnect-flowoutput.html
+// AWS::MediaConnect::FlowVpcInterface: Ref is "<flow ARN>|<interface name>", GetAtt
+// NetworkInterfaceIds the interface's network interfaces (a list).
+// https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-mediaconnect-flowvpcinterface.html
+// The gateway types (Gateway, Bridge, BridgeSource, BridgeOutput) are in mediaconnect_gateways.cpp.
 #include "api/errors.hpp"
 #include "emulator/cloudformation/intrinsics.hpp"
 #include "emulator/cloudformation/providers/provider.hpp"
@@ -138,9 +142,53 @@ Provider flow_entitlement_provider() {
   return p;
 }
 
+json vpc_interface_request(const json& props) { return without(props, {"FlowArn", "NetworkInterfaceIds"}); }
+
+Provided vpc_interface_result(const std::string& flow_arn, const json& vpc) {
+  return {flow_arn + "|" + vpc.value("Name", ""), {{"NetworkInterfaceIds", vpc.value("NetworkInterfaceIds", json::array())}}};
+}
+
+json add_stack_vpc_interface(ProviderContext& ctx, const std::string& flow_arn, const json& props) {
+  json in = {{"FlowArn", flow_arn}, {"VpcInterfaces", json::array({vpc_interface_request(props)})}};
+  return ctx.invoke("mediaconnect", "AddFlowVpcInterfaces", in).at("VpcInterfaces").at(0);
+}
+
+void remove_stack_vpc_interface(ProviderContext& ctx, const json& props) {
+  ctx.invoke("mediaconnect", "RemoveFlowVpcInterface", {{"FlowArn", text(props, "FlowArn")}, {"VpcInterfaceName", text(props, "Name")}});
+}
+
+Provider flow_vpc_interface_provider() {
+  Provider p;
+  p.create_only = {"FlowArn", "Name"};
+  p.create = [](ProviderContext& ctx, const json& props) {
+    const std::string flow_arn = text(props, "FlowArn");
+    return vpc_interface_result(flow_arn, add_stack_vpc_interface(ctx, flow_arn, props));
+  };
+  // RoleArn, SecurityGroupIds and SubnetId change without replacement, but MediaConnect has no
+  // operation that edits a VPC interface: the interface is removed and added again under its
+  // name (replacing it would add the new one first, and two interfaces cannot share a name).
+  // When the new settings are refused, the old interface is put back.
+  p.update = [](ProviderContext& ctx, const StackResource& current, const json& props) {
+    const std::string flow_arn = text(props, "FlowArn");
+    remove_stack_vpc_interface(ctx, current.properties);
+    try {
+      return vpc_interface_result(flow_arn, add_stack_vpc_interface(ctx, flow_arn, props));
+    } catch (const api::ApiError&) {
+      add_stack_vpc_interface(ctx, flow_arn, current.properties);
+      throw;
+    }
+  };
+  p.remove = [](ProviderContext& ctx, const StackResource& current) {
+    ignore_missing([&] { remove_stack_vpc_interface(ctx, current.properties); });
+  };
+  return p;
+}
+
 }  // namespace
 
 void add_mediaconnect_providers(ProviderTable& t) {
+  t["AWS::MediaConnect::FlowVpcInterface"] = flow_vpc_interface_provider();
+  add_mediaconnect_gateway_providers(t);
   t["AWS::MediaConnect::Flow"] = flow_provider();
   t["AWS::MediaConnect::FlowSource"] = flow_source_provider();
   t["AWS::MediaConnect::FlowOutput"] = flow_output_provider();
