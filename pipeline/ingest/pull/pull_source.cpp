@@ -41,10 +41,13 @@ void PullSource::stop() {
 
 IngestSourceStatus PullSource::status() const {
   std::lock_guard lock(mutex_);
-  if (!current_) return {};
+  IngestSourceStatus status;
+  status.ended = ended_;
+  if (!current_) return status;
   auto last = current_->stats().last_frame;
-  bool receiving = last != Clock::time_point{} && Clock::now() - last < kReceivingWindow;
-  return {receiving, receiving ? current_url_ : "", 0};
+  status.receiving = last != Clock::time_point{} && Clock::now() - last < kReceivingWindow;
+  if (status.receiving) status.sender = current_url_;
+  return status;
 }
 
 int PullSource::attempts() const {
