@@ -18,6 +18,16 @@ media::ChannelRunPlan two_input_plan(uint64_t order) {
   return plan_with_output("9", order, {{"11", "main"}, {"22", "backup"}});
 }
 
+media::ScheduledSwitch scheduled(const std::string& name, const std::string& attachment, const std::string& input,
+                                 std::optional<int64_t> at_epoch_ms) {
+  media::ScheduledSwitch s;
+  s.action_name = name;
+  s.attachment_name = attachment;
+  s.input_id = input;
+  s.at_epoch_ms = at_epoch_ms;
+  return s;
+}
+
 std::string on_air(media::ChannelSupervisors& supervisors) {
   auto r = supervisors.report("us-east-1", "9");
   return r ? r->active_input : "";
@@ -52,14 +62,14 @@ TEST_CASE("schedule switches run at their time, immediate ones at once", "[media
   media::ChannelRunPlan later = two_input_plan(1);
   const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                           std::chrono::system_clock::now().time_since_epoch()).count();
-  later.switching.switches.push_back({"to-backup", "backup", "22", now_ms + 300});
+  later.switching.switches.push_back(scheduled("to-backup", "backup", "22", now_ms + 300));
   supervisors.update(later);
   CHECK(on_air(supervisors) == "main");  // not yet
   REQUIRE(eventually([&] { return on_air(supervisors) == "backup"; }));
   CHECK(supervisors.report("us-east-1", "9")->input_switches == 1);
 
   media::ChannelRunPlan back = later;
-  back.switching.switches.push_back({"now", "main", "11", std::nullopt});
+  back.switching.switches.push_back(scheduled("now", "main", "11", std::nullopt));
   supervisors.update(back);  // "to-backup" ran already: it does not run again
   REQUIRE(eventually([&] { return on_air(supervisors) == "main"; }));
   std::this_thread::sleep_for(std::chrono::milliseconds(400));
@@ -151,8 +161,8 @@ TEST_CASE("a follow-mode switch runs when the input it follows reaches its end",
   REQUIRE(eventually([&] { return on_air(supervisors) == "main" && media.source(1); }));
 
   media::ChannelRunPlan plan = two_input_plan(1);
-  plan.switching.switches.push_back({"to-file", "backup", "22", std::nullopt});
-  media::ScheduledSwitch back{"back", "main", "11", std::nullopt};
+  plan.switching.switches.push_back(scheduled("to-file", "backup", "22", std::nullopt));
+  media::ScheduledSwitch back = scheduled("back", "main", "11", std::nullopt);
   back.follows = "to-file";  // FollowPoint END
   plan.switching.switches.push_back(back);
   supervisors.update(plan);
