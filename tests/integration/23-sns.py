@@ -392,6 +392,11 @@ def test_https_subscriber_receives_signed_messages(t):
 
 def test_https_by_host_name(t):
     """https://localhost: the name is sent as SNI and checked against the certificate's DNS name."""
+    try:
+        socket.getaddrinfo("localhost", 443)
+    except socket.gaierror as e:  # e.g. a debootstrapped tree without /etc/hosts
+        print(f"    skip: this machine cannot resolve localhost ({e}), so no client here could either")
+        return
     server_names = []
     tls = CERTS.context("trusted")
     tls.sni_callback = lambda _socket, name, _context: server_names.append(name)
