@@ -32,6 +32,14 @@ bool in_progress(const Record& r) {
   return status.size() > 12 && status.compare(status.size() - 12, 12, "_IN_PROGRESS") == 0;
 }
 
+// The signal map the request names, if it is not in the middle of a create or update (409).
+const Record& settled_signal_map(const Domain& domain, const CallContext& ctx, const json& in) {
+  const Record& current = require_by_identifier(domain, ctx, kSignalMap, str(in, "Identifier"), "Signal map");
+  if (in_progress(current))
+    throw api::conflict("Signal map " + current.key.id + " is " + str(current.doc, "Status") + "; wait until it settles");
+  return current;
+}
+
 // Template group identifiers (ids or names) as the ids the signal map keeps; 404 for an unknown one.
 json resolve_groups(const Domain& domain, const CallContext& ctx, const json& identifiers, const std::string& kind,
                     const std::string& what) {
@@ -170,9 +178,7 @@ json list_signal_maps(Domain& domain, const CallContext& ctx, const json& in) {
 
 json start_update_signal_map(Domain& domain, const CallContext& ctx, const json& in) {
   auto tx = domain.write();
-  const Record& current = require_by_identifier(domain, ctx, kSignalMap, str(in, "Identifier"), "Signal map");
-  if (in_progress(current))
-    throw api::conflict("Signal map " + current.key.id + " is " + str(current.doc, "Status") + "; wait until it settles");
+  const Record& current = settled_signal_map(domain, ctx, in);
   const Key key = current.key;
   if (in.contains("Name")) check_signal_map_name(domain, ctx, str(in, "Name"), key.id);
   if (in.contains("DiscoveryEntryPointArn")) check_entry_point(str(in, "DiscoveryEntryPointArn"));
@@ -194,9 +200,7 @@ json start_update_signal_map(Domain& domain, const CallContext& ctx, const json&
 
 json delete_signal_map(Domain& domain, const CallContext& ctx, const json& in) {
   auto tx = domain.write();
-  const Record& current = require_by_identifier(domain, ctx, kSignalMap, str(in, "Identifier"), "Signal map");
-  if (in_progress(current))
-    throw api::conflict("Signal map " + current.key.id + " is " + str(current.doc, "Status") + "; wait until it settles");
+  const Record& current = settled_signal_map(domain, ctx, in);
   const Key key = current.key;
   tx->cancel_transition(key);
   tx->remove(key);

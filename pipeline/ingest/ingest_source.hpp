@@ -23,13 +23,13 @@ struct IngestSourceStatus {
   bool receiving = false;  // a sender is delivering right now
   std::string sender;      // its address, when receiving
   int64_t refused = 0;     // senders turned away (whitelist, second publisher)
-  // A file played to its end (or its clip's) and is not opened again: what a follow-mode input
-  // switch waits for.
-  bool ended = false;
   // RTP transports only: packets received and lost (sequence numbers never seen, RFC 3550) since
   // the source started; MediaLive's RtpPacketsReceived / RtpPacketsLost metrics.
   bool rtp = false;
   int64_t rtp_received = 0, rtp_lost = 0;
+  // A file played to its end (or its clip's) and is not opened again: what a follow-mode input
+  // switch waits for. (Last: sources fill the members above positionally.)
+  bool ended = false;
 };
 
 class IngestSource {
