@@ -258,6 +258,7 @@ void resume_flows(Domain& domain, flow::FlowControl& flows) {
   }
   for (const auto& plan : plans) flows.start(plan);
   if (!plans.empty()) spdlog::info("mediaconnect: resumed {} active flow(s)", plans.size());
+  resume_router_relays(domain, flows);
 }
 
 void add_flow_operations(api::OperationTable& t, Domain& d, flow::FlowControl& f) {
@@ -282,6 +283,7 @@ api::OperationTable operations(Domain& domain, flow::FlowControl& flows) {
   add_gateway_operations(t, domain);
   add_bridge_operations(t, domain);
   add_bridge_part_operations(t, domain);
+  add_router_operations(t, domain, flows);
   return t;
 }
 

@@ -93,10 +93,14 @@ void add_tag_operations(api::OperationTable& table, Domain& domain);
 void add_gateway_operations(api::OperationTable& table, Domain& domain);
 void add_bridge_operations(api::OperationTable& table, Domain& domain);
 void add_bridge_part_operations(api::OperationTable& table, Domain& domain);
+// Routers (routers.hpp): network interfaces, inputs, outputs and TakeRouterInput.
+void add_router_operations(api::OperationTable& table, Domain& domain, flow::FlowControl& flows);
 
 api::OperationTable operations(Domain& domain, flow::FlowControl& flows);
 
 // After Domain::load(): restarts the relays of flows that were ACTIVE when the process ended.
 void resume_flows(Domain& domain, flow::FlowControl& flows);
+// After Domain::load(): relays the router inputs that were running (called by resume_flows).
+void resume_router_relays(Domain& domain, flow::FlowControl& flows);
 
 }  // namespace mediaemu::mediaconnect

@@ -2,9 +2,11 @@
 // sources, outputs and entitlements (by ARN). Kept in the owning flow's internal record (the
 // Flow shape has no Tags member), so they persist and go with the flow. An ARN that names no
 // MediaConnect resource here is 404, as the model declares.
+// Router inputs, outputs and network interfaces have a Tags member of their own: their tags live
+// there (routers.hpp).
 #include <spdlog/spdlog.h>
 
-#include "emulator/mediaconnect/mediaconnect.hpp"
+#include "emulator/mediaconnect/routers.hpp"
 
 namespace mediaemu::mediaconnect {
 namespace {
@@ -32,8 +34,18 @@ const Record& owner(Domain& domain, const std::string& arn) {
   throw api::not_found("No MediaConnect resource with ARN " + arn + " exists");
 }
 
+bool is_router_resource(Domain& domain, const std::string& arn) {
+  auto lock = domain.read();
+  const Record* r = domain.find_by_arn(arn);
+  return r && (r->key.kind == kRouterInput || r->key.kind == kRouterOutput || r->key.kind == kRouterNetworkInterface);
+}
+
 json tag(Domain& domain, const json& in) {
   const std::string arn = str(in, "ResourceArn");
+  if (is_router_resource(domain, arn)) {
+    add_tags(domain, arn, in["Tags"]);
+    return json::object();
+  }
   auto tx = domain.write();
   Record& r = tx->modify(owner(domain, arn).key);
   json& tags = r.internal["tags"][arn];
@@ -46,6 +58,10 @@ json tag(Domain& domain, const json& in) {
 
 json untag(Domain& domain, const json& in) {
   const std::string arn = str(in, "ResourceArn");
+  if (is_router_resource(domain, arn)) {
+    remove_tags(domain, arn, in.value("TagKeys", json::array()));
+    return json::object();
+  }
   auto tx = domain.write();
   Record& r = tx->modify(owner(domain, arn).key);
   json& tags = r.internal["tags"][arn];
@@ -57,6 +73,7 @@ json untag(Domain& domain, const json& in) {
 
 json list(Domain& domain, const json& in) {
   const std::string arn = str(in, "ResourceArn");
+  if (is_router_resource(domain, arn)) return {{"Tags", tags_for_arn(domain, arn)}};
   auto lock = domain.read();
   const json& tags = owner(domain, arn).internal.value("tags", json::object());
   return {{"Tags", tags.contains(arn) ? tags[arn] : json::object()}};

@@ -22,7 +22,9 @@ struct SourcePlan {
   std::string protocol;
   std::string bind_host = "127.0.0.1";
   uint16_t port = 0;
-  std::string whitelist_cidr;  // empty: any sender
+  // empty: any sender. Several CIDRs separated by commas (a router network interface's AllowRules)
+  // accept a sender any one of them contains.
+  std::string whitelist_cidr;
 };
 
 struct OutputPlan {

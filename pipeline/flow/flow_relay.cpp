@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/ip/address.hpp>
+#include <algorithm>
 #include <chrono>
 #include <random>
 
@@ -37,7 +38,11 @@ FlowRelay::FlowRelay(const FlowPlan& plan, FlowTaps& taps) : flow_arn_(plan.flow
     source->plan = sp;
     source->index = i;
     source->rtp = rtp_framed(sp.protocol);
-    if (!sp.whitelist_cidr.empty()) source->whitelist = parse_cidr(sp.whitelist_cidr);
+    for (size_t at = 0; at < sp.whitelist_cidr.size();) {
+      size_t comma = std::min(sp.whitelist_cidr.find(',', at), sp.whitelist_cidr.size());
+      if (auto cidr = parse_cidr(sp.whitelist_cidr.substr(at, comma - at))) source->whitelist.push_back(*cidr);
+      at = comma + 1;
+    }
     boost::system::error_code ec;
     auto address = asio::ip::make_address(sp.bind_host, ec);
     auto socket = std::make_unique<udp::socket>(io_);
@@ -93,9 +98,11 @@ void FlowRelay::receive(Source& source) {
 
 void FlowRelay::on_datagram(Source& source, size_t size) {
   const auto sender = source.sender.address();
-  if (source.whitelist) {
+  if (!source.whitelist.empty()) {
     const uint32_t from = sender.is_v4() ? sender.to_v4().to_uint() : 0;
-    if (!sender.is_v4() || !source.whitelist->contains(from)) {
+    const bool allowed = std::any_of(source.whitelist.begin(), source.whitelist.end(),
+                                     [from](const Cidr& c) { return c.contains(from); });
+    if (!sender.is_v4() || !allowed) {
       ++refused_;
       if (source.refused_logged.insert(from).second) {
         spdlog::warn("mediaconnect: flow {} source {} refuses packets from {}: not in its WhitelistCidr {}", flow_arn_,

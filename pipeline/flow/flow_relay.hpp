@@ -44,7 +44,7 @@ class FlowRelay {
     SourcePlan plan;
     size_t index = 0;
     bool rtp = false;
-    std::optional<Cidr> whitelist;
+    std::vector<Cidr> whitelist;  // empty: any sender
     std::unique_ptr<boost::asio::ip::udp::socket> socket;
     boost::asio::ip::udp::endpoint sender;
     std::array<uint8_t, 65536> buffer{};

@@ -189,6 +189,7 @@ Provider flow_vpc_interface_provider() {
 void add_mediaconnect_providers(ProviderTable& t) {
   t["AWS::MediaConnect::FlowVpcInterface"] = flow_vpc_interface_provider();
   add_mediaconnect_gateway_providers(t);
+  add_mediaconnect_router_providers(t);
   t["AWS::MediaConnect::Flow"] = flow_provider();
   t["AWS::MediaConnect::FlowSource"] = flow_source_provider();
   t["AWS::MediaConnect::FlowOutput"] = flow_output_provider();

@@ -102,6 +102,7 @@ void add_medialive_anywhere_providers(ProviderTable& table);
 void add_mediapackage_providers(ProviderTable& table);
 void add_mediaconnect_providers(ProviderTable& table);
 void add_mediaconnect_gateway_providers(ProviderTable& table);  // called by add_mediaconnect_providers
+void add_mediaconnect_router_providers(ProviderTable& table);   // called by add_mediaconnect_providers
 void add_iam_providers(ProviderTable& table);
 void add_storage_providers(ProviderTable& table);      // S3, ECR, SSM, Secrets Manager
 void add_monitoring_providers(ProviderTable& table);   // SNS, CloudWatch, Logs, AWS::CDK::Metadata
