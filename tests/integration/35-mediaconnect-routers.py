@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-# timeout: 90
+# timeout: 120
 """MediaConnect routers with boto3: a PUBLIC router network interface (CREATING -> ACTIVE), an RTP
 router input and an RTP router output on it, TakeRouterInput, both started; RTP packets sent
 to the input's port really arrive at the output's destination, and stop arriving once the

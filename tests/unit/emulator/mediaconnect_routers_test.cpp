@@ -394,3 +394,34 @@ TEST_CASE("router I/Os persist, and a running input relays again after a restart
   std::filesystem::remove(db.string() + "-wal");
   std::filesystem::remove(db.string() + "-shm");
 }
+
+TEST_CASE("router I/Os live in their RegionName, listed from any region, REGIONAL routes stay in one", "[mediaconnect][routers]") {
+  MediaConnectFixture mc;
+  if (!rt_router_api_in_model(mc)) return;
+  const std::string home = rt_create_interface(mc, "virginia");
+  json far = rt_public_interface("ireland");
+  far["RegionName"] = "eu-west-1";
+  const std::string remote = rt_create(mc, "CreateRouterNetworkInterface", "/v1/routerNetworkInterface", "RouterNetworkInterface", far);
+  CHECK(remote.rfind("arn:aws:mediaconnect:eu-west-1:123456789012:routerNetworkInterface:", 0) == 0);
+  McReply irish = mc.call("ListRouterNetworkInterfaces", "/v1/routerNetworkInterfaces", {{"Filters", json::array({{{"RegionNames", {"eu-west-1"}}}})}});
+  REQUIRE(irish.body["RouterNetworkInterfaces"].size() == 1);
+  CHECK(irish.body["RouterNetworkInterfaces"][0]["Arn"] == remote);
+  CHECK(mc.call("ListRouterNetworkInterfaces", "/v1/routerNetworkInterfaces").body["RouterNetworkInterfaces"].size() == 2);
+
+  json wrong_region = rt_rtp_input("camera", remote);  // an input in us-east-1 on an interface in eu-west-1
+  McReply refused = mc.call("CreateRouterInput", "/v1/routerInput", wrong_region);
+  CHECK(refused.status == 400);
+  CHECK(refused.message().find("eu-west-1") != std::string::npos);
+
+  const std::string input = rt_create(mc, "CreateRouterInput", "/v1/routerInput", "RouterInput", rt_rtp_input("camera", home));
+  json output = rt_rtp_output("dublin", remote);
+  output["RegionName"] = "eu-west-1";
+  output["AvailabilityZone"] = "eu-west-1b";
+  const std::string out = rt_create(mc, "CreateRouterOutput", "/v1/routerOutput", "RouterOutput", output);
+  McReply regional = mc.call("TakeRouterInput", "/v1/routerOutput/takeRouterInput/" + out, {{"RouterInputArn", input}});
+  CHECK(regional.status == 400);
+  CHECK(regional.message().find("REGIONAL") != std::string::npos);
+  REQUIRE(mc.call("UpdateRouterOutput", "/v1/routerOutput/" + out, {{"RoutingScope", "GLOBAL"}}).status == 202);
+  REQUIRE(mc.call("UpdateRouterInput", "/v1/routerInput/" + input, {{"RoutingScope", "GLOBAL"}}).status == 202);
+  CHECK(mc.call("TakeRouterInput", "/v1/routerOutput/takeRouterInput/" + out, {{"RouterInputArn", input}}).body.value("RoutedState", "") == "ROUTED");
+}
