@@ -4,10 +4,19 @@
 // the data plane's plan (a running input relays to its running routed outputs), tags, BatchGet,
 // List filters, validation errors naming the field, and durability. Models older than the router
 // API lack these operations: then every case says so and does not run.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <cstdio>
 #include <filesystem>
+#include <random>
 #include <regex>
 
+#include "pipeline/flow/flow_runtime.hpp"
+#include "pipeline/flow/rtp.hpp"
 #include "tests/unit/emulator/mediaconnect_test_fixture.hpp"
 
 using namespace mediaemu;
@@ -66,6 +75,52 @@ std::string rt_state(MediaConnectFixture& mc, const std::string& kind, const std
   McReply r = mc.call("Get" + kind, "/v1/" + std::string(1, static_cast<char>(std::tolower(kind[0]))) + kind.substr(1) + "/" + arn);
   if (r.status == 404) return "gone";
   return r.body[kind].value("State", "");
+}
+
+// A UDP socket on 127.0.0.x, at `port` (0: any), closed at the end of the test.
+struct RtSocket {
+  explicit RtSocket(const char* host, uint16_t at = 0) {
+    fd = ::socket(AF_INET, SOCK_DGRAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(at);
+    inet_pton(AF_INET, host, &a.sin_addr);
+    bound = ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+    socklen_t len = sizeof a;
+    getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+    port = ntohs(a.sin_port);
+  }
+  ~RtSocket() { ::close(fd); }
+  void send_rtp(uint16_t to, uint16_t seq) const {
+    std::vector<uint8_t> packet;
+    const std::string payload = "ts";
+    flow::wrap_rtp({reinterpret_cast<const uint8_t*>(payload.data()), payload.size()}, seq, 0, 99, packet);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(to);
+    inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+    ::sendto(fd, packet.data(), packet.size(), 0, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  }
+  bool receives(int ms = 500) const {
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, ms) != 1) return false;
+    uint8_t buf[2048];
+    return ::recv(fd, buf, sizeof buf, 0) > 0;
+  }
+  int fd = -1;
+  uint16_t port = 0;
+  bool bound = false;
+};
+
+// A free UDP port in RtpRouterInputConfiguration.Port's range (3000-30000), below the ephemeral ports.
+uint16_t rt_free_input_port() {
+  std::mt19937 random(std::random_device{}());
+  for (int i = 0; i < 200; ++i) {
+    const auto port = static_cast<uint16_t>(3000 + random() % 27000);
+    if (RtSocket("127.0.0.1", port).bound) return port;
+  }
+  FAIL("no free UDP port between 3000 and 30000");
+  return 0;
 }
 
 }  // namespace
@@ -424,4 +479,45 @@ TEST_CASE("router I/Os live in their RegionName, listed from any region, REGIONA
   REQUIRE(mc.call("UpdateRouterOutput", "/v1/routerOutput/" + out, {{"RoutingScope", "GLOBAL"}}).status == 202);
   REQUIRE(mc.call("UpdateRouterInput", "/v1/routerInput/" + input, {{"RoutingScope", "GLOBAL"}}).status == 202);
   CHECK(mc.call("TakeRouterInput", "/v1/routerOutput/takeRouterInput/" + out, {{"RouterInputArn", input}}).body.value("RoutedState", "") == "ROUTED");
+}
+
+TEST_CASE("a routed input's relay accepts only the senders its network interface's AllowRules allow", "[mediaconnect][routers]") {
+  MediaConnectFixture mc;
+  if (!rt_router_api_in_model(mc)) return;
+  // Two rules: the relay accepts a sender either contains (127.0.0.2 is a loopback address too).
+  const std::string ni = rt_create(mc, "CreateRouterNetworkInterface", "/v1/routerNetworkInterface", "RouterNetworkInterface",
+                                   rt_public_interface("studio", {"10.0.0.0/8", "127.0.0.2/32"}));
+  RtSocket destination("127.0.0.1");
+  const uint16_t port = rt_free_input_port();
+  const std::string input = rt_create(mc, "CreateRouterInput", "/v1/routerInput", "RouterInput", rt_rtp_input("camera", ni, port));
+  const std::string output =
+      rt_create(mc, "CreateRouterOutput", "/v1/routerOutput", "RouterOutput", rt_rtp_output("playout", ni, destination.port));
+  REQUIRE(mc.call("TakeRouterInput", "/v1/routerOutput/takeRouterInput/" + output, {{"RouterInputArn", input}}).status == 202);
+  REQUIRE(mc.call("StartRouterOutput", "/v1/routerOutput/start/" + output).status == 202);
+  REQUIRE(mc.call("StartRouterInput", "/v1/routerInput/start/" + input).status == 202);
+  REQUIRE(rt_state(mc, "RouterInput", input) == "ACTIVE");
+  const flow::FlowPlan plan = mc.flows.started.back();
+  CHECK(plan.sources.at(0).whitelist_cidr == "10.0.0.0/8,127.0.0.2/32");
+
+  flow::FlowRuntime runtime;  // the flows' own data plane, running the plan the control plane made
+  runtime.start(plan);
+  runtime.wait_idle();
+  REQUIRE(runtime.errors(input).empty());
+  RtSocket allowed("127.0.0.2"), other("127.0.0.1");
+  allowed.send_rtp(port, 1);
+  CHECK(destination.receives());
+  other.send_rtp(port, 2);
+  CHECK_FALSE(destination.receives(200));
+  CHECK(runtime.forwarded(input) == 1);
+
+  // No AllowRules: no sender at all.
+  REQUIRE(mc.call("UpdateRouterNetworkInterface", "/v1/routerNetworkInterface/" + ni,
+                  {{"Configuration", {{"Public", {{"AllowRules", json::array()}}}}}}).status == 202);
+  const flow::FlowPlan closed = mc.flows.started.back();
+  CHECK(closed.sources.at(0).whitelist_cidr == "0.0.0.0/32");
+  runtime.start(closed);
+  runtime.wait_idle();
+  allowed.send_rtp(port, 3);
+  CHECK_FALSE(destination.receives(200));
+  runtime.shutdown();
 }
