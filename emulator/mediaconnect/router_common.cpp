@@ -151,11 +151,15 @@ const Record& usable_network_interface(Domain& domain, const CallContext& ctx, c
 
 json batch_get(Domain& domain, const CallContext& ctx, const RouterType& type, const json& in, const char* list_member,
                const std::function<json(const Record&)>& view) {
+  // BatchGet*RequestArnsList: 1 to 20 ARNs (a query-string list, which the body's checks do not see).
+  const json arns = in.value("Arns", json::array());
+  if (arns.empty() || arns.size() > 20)
+    throw api::bad_request("Arns takes 1 to 20 ARNs; " + std::to_string(arns.size()) + " were given");
   json out = {{list_member, json::array()}, {"Errors", json::array()}};
   std::vector<const Record*> found;
   {
     auto lock = domain.read();
-    for (const auto& arn : in.value("Arns", json::array())) {
+    for (const auto& arn : arns) {
       const std::string a = arn.get<std::string>();
       const Record* r = find_router(domain, ctx, type, a);
       if (r) {
