@@ -13,10 +13,9 @@
 //   UpdatedAt.
 // - Properties are the API's members in the same casing; Tags is a [{Key, Value}] list, changed
 //   in place through TagResource/UntagResource (tagUpdatable).
-// - Replacement: AvailabilityZone and RegionName (and RegionName of the network interface).
-//   The schema also makes the network interface inside a Standard/Failover/Merge Configuration
-//   create-only; stacks here change that in place through Update* (the API allows it), so the
-//   I/O keeps its ARN where AWS would make a new one.
+// - Replacement (createOnlyProperties): AvailabilityZone, RegionName and the network interface
+//   inside a Standard/Failover/Merge (input) or Standard (output) Configuration; the network
+//   interface's RegionName. Everything else changes in place through Update*.
 // A stack creates I/Os as the API does, in STANDBY: no property starts them. Deleting one that
 // something started stops it first (Delete* needs STANDBY).
 #include "api/errors.hpp"
@@ -27,22 +26,28 @@ namespace {
 
 struct RouterResource {
   const char* stem;         // "RouterInput": the operations are Create<stem>, Get<stem>, ...
+  std::vector<std::string> create_only;
   const char* get_member;   // the Get answer's member: "RouterInput"
   std::vector<const char*> attributes;
   std::vector<const char*> updatable;  // the Update request's members besides Arn
   bool has_lifecycle;                  // Start/Stop (inputs and outputs)
 };
 
-const RouterResource kNetworkInterface{"RouterNetworkInterface", "RouterNetworkInterface",
+const RouterResource kNetworkInterface{"RouterNetworkInterface", {"RegionName"}, "RouterNetworkInterface",
                                        {"Arn", "AssociatedInputCount", "AssociatedOutputCount", "CreatedAt", "Id",
                                         "NetworkInterfaceType", "State", "UpdatedAt"},
                                        {"Name", "Configuration"},
                                        false};
-const RouterResource kInput{"RouterInput", "RouterInput",
+const RouterResource kInput{"RouterInput",
+                            {"AvailabilityZone", "RegionName", "Configuration/Standard/NetworkInterfaceArn",
+                             "Configuration/Failover/NetworkInterfaceArn", "Configuration/Merge/NetworkInterfaceArn"},
+                            "RouterInput",
                             {"Arn", "CreatedAt", "Id", "InputType", "IpAddress", "MaintenanceType", "RoutedOutputs", "State", "UpdatedAt"},
                             {"Name", "Configuration", "MaximumBitrate", "RoutingScope", "Tier", "TransitEncryption", "MaintenanceConfiguration"},
                             true};
-const RouterResource kOutput{"RouterOutput", "RouterOutput",
+const RouterResource kOutput{"RouterOutput",
+                             {"AvailabilityZone", "RegionName", "Configuration/Standard/NetworkInterfaceArn"},
+                             "RouterOutput",
                              {"Arn", "CreatedAt", "Id", "IpAddress", "MaintenanceType", "OutputType", "RoutedState", "State", "UpdatedAt"},
                              {"Name", "Configuration", "MaximumBitrate", "RoutingScope", "Tier", "MaintenanceConfiguration"},
                              true};
@@ -75,7 +80,7 @@ Provided settled(ProviderContext& ctx, const RouterResource& type, const std::st
 
 Provider router_provider(const RouterResource& type) {
   Provider p;
-  p.create_only = {"AvailabilityZone", "RegionName"};
+  p.create_only = type.create_only;
   p.create = [&type](ProviderContext& ctx, const json& props) {
     json out = ctx.invoke("mediaconnect", std::string("Create") + type.stem, with_tag_map(props));
     const std::string arn = out.at(type.get_member).value("Arn", "");

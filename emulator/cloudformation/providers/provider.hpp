@@ -74,7 +74,8 @@ class ProviderContext {
 };
 
 struct Provider {
-  // Properties whose change replaces the resource (the type's createOnlyProperties).
+  // Properties whose change replaces the resource (the type's createOnlyProperties); a path
+  // such as "Configuration/Standard/NetworkInterfaceArn" names one inside another.
   std::vector<std::string> create_only;
   std::function<Provided(ProviderContext&, const json& properties)> create;
   // Empty: every property change replaces the resource.

@@ -179,8 +179,13 @@ bool requires_replacement(const json& current, const std::string& type, const js
   if (current.value("Type", "") != type || p == providers().end() || !p->second.update || current.value("Placeholder", false))
     return true;
   const json& before = section(current, "Properties");
-  for (const auto& name : p->second.create_only)
-    if (before.value(name, json()) != properties.value(name, json())) return true;
+  // A name may be a path ("Configuration/Standard/NetworkInterfaceArn"), as the schemas'
+  // createOnlyProperties name a property inside another.
+  auto at = [](const json& props, const json::json_pointer& path) { return props.contains(path) ? props.at(path) : json(); };
+  for (const auto& name : p->second.create_only) {
+    const json::json_pointer path("/" + name);
+    if (at(before, path) != at(properties, path)) return true;
+  }
   return false;
 }
 

@@ -15,6 +15,7 @@
 #include <random>
 #include <regex>
 
+#include "emulator/cloudformation/providers/provider.hpp"
 #include "pipeline/flow/flow_runtime.hpp"
 #include "pipeline/flow/rtp.hpp"
 #include "tests/unit/emulator/mediaconnect_test_fixture.hpp"
@@ -520,4 +521,23 @@ TEST_CASE("a routed input's relay accepts only the senders its network interface
   allowed.send_rtp(port, 3);
   CHECK_FALSE(destination.receives(200));
   runtime.shutdown();
+}
+
+TEST_CASE("router stacks: a new network interface inside Configuration replaces the I/O, a new bitrate does not", "[mediaconnect][routers]") {
+  // createOnlyProperties of AWS::MediaConnect::RouterInput include
+  // /properties/Configuration/Standard/NetworkInterfaceArn; MaximumBitrate updates in place.
+  const json before = rt_rtp_input("camera", "arn:aws:mediaconnect:us-east-1:123456789012:routerNetworkInterface:aaaaaaaaaaaa");
+  const json current = {{"Type", "AWS::MediaConnect::RouterInput"}, {"Properties", before}};
+  json faster = before;
+  faster["MaximumBitrate"] = 10000000;
+  faster["Name"] = "camera-b";
+  CHECK_FALSE(cloudformation::requires_replacement(current, "AWS::MediaConnect::RouterInput", faster));
+  json moved = before;
+  moved["Configuration"]["Standard"]["NetworkInterfaceArn"] = "arn:aws:mediaconnect:us-east-1:123456789012:routerNetworkInterface:bbbbbbbbbbbb";
+  CHECK(cloudformation::requires_replacement(current, "AWS::MediaConnect::RouterInput", moved));
+  json elsewhere = before;
+  elsewhere["RegionName"] = "eu-west-1";
+  CHECK(cloudformation::requires_replacement(current, "AWS::MediaConnect::RouterInput", elsewhere));
+  const json ni = {{"Type", "AWS::MediaConnect::RouterNetworkInterface"}, {"Properties", rt_public_interface("studio")}};
+  CHECK_FALSE(cloudformation::requires_replacement(ni, "AWS::MediaConnect::RouterNetworkInterface", rt_public_interface("studio-2")));
 }
