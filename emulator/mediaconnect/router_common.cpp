@@ -2,6 +2,7 @@
 // unions, tiers, maintenance windows, BatchGet and List filters. routers.hpp says why they are
 // kept the way they are.
 #include <algorithm>
+#include <map>
 #include <regex>
 
 #include "api/timestamps.hpp"
@@ -75,8 +76,12 @@ std::string union_member(const json& value, const std::string& path) {
 // RouterInputTier and RouterOutputTier; "The maximumBitrate must fall within the limits of the
 // selected tier"). https://docs.aws.amazon.com/cdk/api/v2/docs/@aws-cdk_aws-mediaconnect-alpha.RouterOutputTier.html
 void check_tier_bitrate(const std::string& tier, int64_t bitrate) {
-  const std::string mbps = tier.substr(tier.find('_') + 1);
-  const int64_t limit = std::stoll(mbps.empty() ? "0" : mbps) * 1000000;
+  static const std::map<std::string, int> kMbps = {{"INPUT_20", 20},  {"INPUT_50", 50},  {"INPUT_100", 100},
+                                                   {"OUTPUT_20", 20}, {"OUTPUT_50", 50}, {"OUTPUT_100", 100}};
+  const auto known = kMbps.find(tier);
+  if (known == kMbps.end()) throw api::bad_request("Tier " + tier + " is not a router tier (INPUT_20/50/100, OUTPUT_20/50/100)");
+  const std::string mbps = std::to_string(known->second);
+  const int64_t limit = int64_t{known->second} * 1000000;
   if (bitrate <= 0) throw api::bad_request("MaximumBitrate must be a positive number of bits per second");
   if (bitrate > limit) {
     throw api::bad_request("MaximumBitrate " + std::to_string(bitrate) + " exceeds what tier " + tier + " carries (up to " +
