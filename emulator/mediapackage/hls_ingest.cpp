@@ -88,6 +88,8 @@ void HlsIngestDoor::count(const Target& target, const api::HttpResponse& out, si
 }
 
 api::HttpResponse HlsIngestDoor::answer(const api::HttpRequest& r, Target& target) {
+  // Checked again although screen() passed the headers: the credentials may have rotated, or the
+  // channel gone, while the body was arriving (a digest check is a few hashes).
   if (auto refused = check(r, target)) return *refused;
   media::HlsIngestDelivery delivery;
   delivery.region = target.region;

@@ -28,7 +28,7 @@ struct IngestSourceStatus {
   bool rtp = false;
   int64_t rtp_received = 0, rtp_lost = 0;
   // A file played to its end (or its clip's) and is not opened again: what a follow-mode input
-  // switch waits for. (Last: sources fill the members above positionally.)
+  // switch waits for.
   bool ended = false;
 };
 

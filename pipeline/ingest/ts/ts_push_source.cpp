@@ -72,7 +72,8 @@ void TsPushSource::update_allowed(AddressFilter allowed) {
 IngestSourceStatus TsPushSource::status() const {
   std::lock_guard lock(mutex_);
   bool receiving = !sender_.empty() && Clock::now() - last_datagram_ < kReceivingWindow;
-  return {receiving, receiving ? sender_ : "", refused_, spec_.rtp, rtp_received_, rtp_lost_};
+  return {.receiving = receiving, .sender = receiving ? sender_ : "", .refused = refused_, .rtp = spec_.rtp,
+          .rtp_received = rtp_received_, .rtp_lost = rtp_lost_};
 }
 
 void TsPushSource::enqueue(const uint8_t* data, size_t size) {
