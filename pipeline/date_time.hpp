@@ -5,6 +5,8 @@
 #pragma once
 
 #include <cctype>
+#include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <ctime>
 #include <optional>
@@ -53,6 +55,19 @@ inline std::optional<double> parse_iso8601(std::string_view text) {
   tm.tm_min = m;
   tm.tm_sec = s;
   return static_cast<double>(timegm(&tm)) - offset_seconds + fraction;
+}
+
+// "2020-05-03T00:01:08.040Z" (ISO 8601 / RFC 3339 with milliseconds, UTC), as EXT-X-PROGRAM-DATE-TIME
+// and EXT-X-DATERANGE write it.
+inline std::string iso8601_ms(int64_t epoch_ms) {
+  const std::time_t seconds = static_cast<std::time_t>(std::floor(static_cast<double>(epoch_ms) / 1000.0));
+  const int ms = static_cast<int>(epoch_ms - static_cast<int64_t>(seconds) * 1000);
+  std::tm tm{};
+  gmtime_r(&seconds, &tm);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
+  return buf;
 }
 
 }  // namespace mediaemu::pipeline

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "pipeline/ads/ad_cue.hpp"
 #include "pipeline/libav.hpp"
 
 namespace mediaemu::pipeline {
@@ -115,6 +116,10 @@ class MediaSink {
   // The timeline jumps ahead (output paused during input loss, then resumed): HLS marks
   // EXT-X-DISCONTINUITY, DASH starts a new Period.
   virtual void on_discontinuity() = 0;
+  // An SCTE-35 cue at `cue.pts_us` on the output timeline, announced before the packets at that
+  // time (the video renditions have an IDR there). Packagers cut a segment at it and write ad
+  // markers; other outputs ignore it.
+  virtual void on_cue(const ads::AdCue& cue) {}
   // The channel stopped: finish the current segment, write final manifests (EXT-X-ENDLIST, a
   // static MPD).
   virtual void on_end() = 0;

@@ -33,6 +33,7 @@ class VariantFilter : public MediaSink {
     if (tracks_.count(packet.track_id)) next_->on_packet(packet);
   }
   void on_discontinuity() override { next_->on_discontinuity(); }
+  void on_cue(const ads::AdCue& cue) override { next_->on_cue(cue); }
   void on_still(const std::string& output, const std::vector<uint8_t>& jpeg, int64_t t_us) override {
     if (names_.count(output)) next_->on_still(output, jpeg, t_us);
   }

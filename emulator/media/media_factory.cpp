@@ -75,6 +75,10 @@ class LivePipeline : public ChannelPipeline {
     if (it != packaging_.end()) it->second->remove(endpoint_id);  // waits until the worker is out of it
   }
 
+  void insert_cue(pipeline::ads::CueRequest cue) override {
+    if (transcoder_) transcoder_->insert_cue(std::move(cue));
+  }
+
   void stop() override {
     if (transcoder_) transcoder_->stop();  // flushes the encoders, ends every output, joins its worker
   }

@@ -67,6 +67,8 @@ void check_start(const json& action, const std::set<std::string>& names, int64_t
   if (!settings.is_object() || settings.size() != 1) {
     throw api::unprocessable("Schedule action \"" + name + "\": scheduleActionSettings must contain exactly one action");
   }
+  if (auto problem = media::scte35_settings_problem(settings))
+    throw api::unprocessable("Schedule action \"" + name + "\": " + *problem);
 }
 
 // A running channel runs its schedule's input switches (emulator/media/plan/input_switch_plan.hpp):

@@ -60,6 +60,7 @@ void CmafPackager::start() {
     config.window_seconds = m.playlist.playlist_window_seconds;
     config.program_date_time_interval_seconds = m.playlist.program_date_time_interval_seconds;
     config.nominal_segment_seconds = target_seconds();
+    config.ad_markers = m.playlist.ad_markers;
     for (const auto& t : tracks_) {
       config.map_uri = "../" + t.file_stem + "_init.mp4";
       manifest.playlists[t.number] = std::make_unique<HlsMediaPlaylist>(config);
@@ -91,6 +92,7 @@ void CmafPackager::add_segment(const Segment& segment) {
     entry.uri = "../" + name + uri_query();
     entry.discontinuity = segment.discontinuity;
     entry.epoch_ms = epoch_ms_at(segment.start_seconds());
+    entry.cues = segment.cues;
     for (auto& m : manifests_) m.playlists.at(t.number)->add(entry);
     const bool iframe_track = !variants_.empty() && t.number == variants_.front().first;
     if (iframe_track) {

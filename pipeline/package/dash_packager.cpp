@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <sstream>
 
+#include "pipeline/ads/splice_xml.hpp"
 #include "pipeline/package/cenc_signalling.hpp"
 #include "pipeline/package/codec_config.hpp"
 #include "pipeline/package/endpoint_status.hpp"
@@ -86,11 +87,13 @@ void DashPackager::start() {
 
 void DashPackager::add_segment(const Segment& segment) {
   const AVRational tb = segment.time_base;
-  if (periods_.empty() || segment.discontinuity) {
+  std::string events;
+  const bool ad_period = ad_boundary(segment, events) && dash_.periods_on_ads;
+  if (periods_.empty() || segment.discontinuity || ad_period) {
     double start = 0;
     if (periods_.empty()) zero_pts_ = segment.start;
     else start = std::max(mpd_end_, (segment.start - zero_pts_) * av_q2d(tb));
-    periods_.push_back({static_cast<int>(periods_.size()) + 1, start, segment.start, segment.sequence});
+    periods_.push_back({static_cast<int>(periods_.size()) + 1, start, segment.start, segment.sequence, events});
   }
   const Period& period = periods_.back();
   mpd_end_ = period.start + (segment.start + segment.duration - period.start_pts) * av_q2d(tb);
@@ -115,6 +118,28 @@ void DashPackager::add_segment(const Segment& segment) {
   }
   records_.push_back({segment.sequence, segment.position, segment.duration_seconds(), periods_.size() - 1, mpd_end_,
                       epoch_ms_at(segment.start_seconds())});
+}
+
+bool DashPackager::ad_boundary(const Segment& segment, std::string& events) {
+  bool boundary = false;
+  if (in_break_ && break_end_ && segment.position >= *break_end_ - 5e-4) {  // auto_return
+    boundary = true;
+    in_break_ = false;
+  }
+  for (const auto& cue : segment.cues) {
+    if (!dash_.ad_triggers.signals_ad(cue)) continue;
+    if (cue.edge() == ads::AdCue::Edge::Out) {
+      boundary = true;
+      in_break_ = true;
+      auto d = cue.duration_seconds();
+      break_end_ = d ? std::optional<double>(segment.position + *d) : std::nullopt;
+      events = ads::dash_event_stream(cue, "    ");
+    } else if (in_break_) {
+      boundary = true;
+      in_break_ = false;
+    }
+  }
+  return boundary;
 }
 
 std::string DashPackager::segment_template(const Representation& rep, const Period& period, size_t first,
@@ -166,7 +191,9 @@ std::string DashPackager::render(size_t first, size_t last, bool ended) const {
   std::ostringstream out;
   out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
       << "<MPD xmlns=\"urn:mpeg:dash:schema:mpd:2011\""
-      << (encrypted() ? std::string(" xmlns:cenc=\"") + kCencNamespace + "\"" : std::string()) << " profiles=\"urn:mpeg:dash:profile:isoff-live:2011\""
+      << (encrypted() ? std::string(" xmlns:cenc=\"") + kCencNamespace + "\"" : std::string())
+      << (dash_.periods_on_ads ? std::string(" xmlns:scte35=\"") + ads::kScte35XmlNamespace + "\"" : std::string())
+      << " profiles=\"urn:mpeg:dash:profile:isoff-live:2011\""
       << " type=\"" << (ended ? "static" : "dynamic") << "\" availabilityStartTime=\"" << iso8601_ms(ast_ms)
       << "\" publishTime=\"" << iso8601_ms(publish_ms) << "\"";
   if (ended) {
@@ -182,7 +209,7 @@ std::string DashPackager::render(size_t first, size_t last, bool ended) const {
 
   for (size_t p = records_[first].period; p <= records_[last - 1].period; ++p) {
     const Period& period = periods_[p];
-    out << "  <Period id=\"" << period.id << "\" start=\"" << duration(period.start) << "\">\n";
+    out << "  <Period id=\"" << period.id << "\" start=\"" << duration(period.start) << "\">\n" << period.events;
     int adaptation_id = 1;
     for (MediaKind kind : {MediaKind::Video, MediaKind::Audio}) {
       std::vector<const Representation*> reps;

@@ -12,6 +12,8 @@
 #pragma once
 
 #include <deque>
+#include <optional>
+#include <string>
 #include <map>
 #include <memory>
 #include <vector>
@@ -44,6 +46,7 @@ class DashPackager final : public PackagerBase {
     double start = 0;        // MPD time, seconds
     int64_t start_pts = 0;   // cutter time base
     int64_t first_number = 0;
+    std::string events;  // an EventStream (the SCTE-35 cue of an ad break that starts here)
   };
   struct Record {  // one segment of the timeline (all representations)
     int64_t number = 0;
@@ -60,6 +63,9 @@ class DashPackager final : public PackagerBase {
   void forget_before(double position) override;
 
   std::string render(size_t first, size_t last, bool ended) const;
+  // PeriodTriggers ADS: whether `segment` starts or ends an ad break (a new Period), and the
+  // EventStream of a break that starts with it.
+  bool ad_boundary(const Segment& segment, std::string& events);
   std::string segment_template(const Representation& rep, const Period& period, size_t first, size_t last) const;
 
   DashSpec dash_;
@@ -68,6 +74,8 @@ class DashPackager final : public PackagerBase {
   std::deque<Record> records_;
   int64_t zero_pts_ = 0;  // cutter pts at MPD time 0
   double mpd_end_ = 0;
+  std::optional<double> break_end_;  // position of the open ad break's planned end
+  bool in_break_ = false;
 };
 
 }  // namespace mediaemu::pipeline

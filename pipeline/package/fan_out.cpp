@@ -84,6 +84,12 @@ void FanOut::on_discontinuity() {
     if (e.has_layout) call(e, "on_discontinuity", [](MediaSink& s) { s.on_discontinuity(); });
 }
 
+void FanOut::on_cue(const ads::AdCue& cue) {
+  std::lock_guard lock(mutex_);
+  for (auto& e : entries_)
+    if (e.has_layout) call(e, "on_cue", [&](MediaSink& s) { s.on_cue(cue); });
+}
+
 void FanOut::on_still(const std::string& output, const std::vector<uint8_t>& jpeg, int64_t t_us) {
   std::lock_guard lock(mutex_);
   for (auto& e : entries_)

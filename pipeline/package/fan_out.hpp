@@ -32,6 +32,7 @@ class FanOut : public MediaSink {
   void on_layout(const OutputLayout& layout) override;
   void on_packet(const MediaPacket& packet) override;
   void on_discontinuity() override;
+  void on_cue(const ads::AdCue& cue) override;
   void on_end() override;
   void on_still(const std::string& output, const std::vector<uint8_t>& jpeg, int64_t t_us) override;
 

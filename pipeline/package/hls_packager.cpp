@@ -50,6 +50,7 @@ std::unique_ptr<HlsTsPackager::Rendition> HlsTsPackager::make_rendition(int numb
   config.program_date_time_interval_seconds = playlist_spec_.program_date_time_interval_seconds;
   config.nominal_segment_seconds = target_seconds();
   config.repeat_key_tag = spec().encryption && spec().encryption->repeat_ext_x_key;
+  config.ad_markers = playlist_spec_.ad_markers;
   r->playlist = std::make_unique<HlsMediaPlaylist>(config);
   return r;
 }
@@ -124,6 +125,7 @@ void HlsTsPackager::add_segment(const Segment& segment) {
       entry.discontinuity = segment.discontinuity;
       entry.epoch_ms = epoch_ms_at(segment.start_seconds());
       entry.key = segment.key;
+      entry.cues = segment.cues;
       r->playlist->add(entry);
       if (r.get() == iframe_source_) add_iframes(segment, entry.uri, out);
     }

@@ -37,17 +37,6 @@ std::string ext_x_key_tag(const crypto::SegmentKey& key) {
   return tag;
 }
 
-std::string iso8601_ms(int64_t epoch_ms) {
-  const std::time_t seconds = static_cast<std::time_t>(std::floor(epoch_ms / 1000.0));
-  const int ms = static_cast<int>(epoch_ms - static_cast<int64_t>(seconds) * 1000);
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
-  return buf;
-}
-
 void HlsMediaPlaylist::add(HlsEntry entry) {
   // EXT-X-PROGRAM-DATE-TIME every ProgramDateTimeIntervalSeconds, and after a discontinuity
   // (RFC 8216 §4.3.2.6: the date is what re-anchors the timeline there). The first entry of a
@@ -62,6 +51,8 @@ void HlsMediaPlaylist::add(HlsEntry entry) {
   // never below the nominal segment, keeps both.
   max_target_ = std::max({max_target_, static_cast<int>(std::ceil(entry.duration - 1e-3)),
                           static_cast<int>(std::ceil(config_.nominal_segment_seconds - 1e-3))});
+  entry.ad_tags = ad_markers_.tags(entry.cues, entry.position, entry.epoch_ms);
+  entry.cues.clear();  // the tags are what the playlist keeps
   entries_.push_back(std::move(entry));
 }
 
@@ -113,6 +104,7 @@ std::string HlsMediaPlaylist::render_range(size_t first, size_t last, bool ended
       out << ext_x_key_tag(*e.key) << "\n";
     if (date_every_segment || (config_.program_date_time_interval_seconds > 0 && (e.program_date_time || i == first)))
       out << "#EXT-X-PROGRAM-DATE-TIME:" << iso8601_ms(e.epoch_ms) << "\n";
+    for (const auto& tag : e.ad_tags) out << tag << "\n";
     out << "#EXTINF:" << three_decimals(e.duration) << ",\n";
     if (e.byte_offset >= 0) out << "#EXT-X-BYTERANGE:" << e.byte_length << "@" << e.byte_offset << "\n";
     out << e.uri << "\n";

@@ -8,7 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "pipeline/ads/hls_ad_markers.hpp"
 #include "pipeline/crypto/segment_key.hpp"
+#include "pipeline/date_time.hpp"
 #include "pipeline/package/package_spec.hpp"
 
 namespace mediaemu::pipeline {
@@ -23,6 +25,8 @@ struct HlsEntry {
   int64_t byte_offset = -1, byte_length = 0;  // EXT-X-BYTERANGE when byte_offset >= 0
   bool program_date_time = false;  // decided by HlsMediaPlaylist::add
   crypto::SharedSegmentKey key;    // encrypted with this (AES-128): EXT-X-KEY where it changes
+  std::vector<ads::AdCue> cues;    // SCTE-35 cues at its start (Segment::cues)
+  std::vector<std::string> ad_tags;  // decided by HlsMediaPlaylist::add from `cues`
   double end() const { return position + duration; }
 };
 
@@ -36,11 +40,13 @@ struct HlsMediaPlaylistConfig {
   int program_date_time_interval_seconds = 0;
   double nominal_segment_seconds = 6;  // TARGETDURATION never goes below ceil of this
   bool repeat_key_tag = false;         // RepeatExtXKey: EXT-X-KEY before every segment
+  ads::AdMarkerSpec ad_markers;        // none in I-frame playlists
 };
 
 class HlsMediaPlaylist {
  public:
-  explicit HlsMediaPlaylist(HlsMediaPlaylistConfig config) : config_(std::move(config)) {}
+  explicit HlsMediaPlaylist(HlsMediaPlaylistConfig config)
+      : config_(std::move(config)), ad_markers_(config_.iframes_only ? ads::AdMarkerSpec{} : config_.ad_markers) {}
 
   // Entries arrive in order.
   void add(HlsEntry entry);
@@ -65,6 +71,7 @@ class HlsMediaPlaylist {
   std::string render_range(size_t first, size_t last, bool ended, bool date_every_segment) const;
 
   HlsMediaPlaylistConfig config_;
+  ads::HlsAdMarkers ad_markers_;
   std::deque<HlsEntry> entries_;
   int64_t forgotten_discontinuities_ = 0;
   double last_tagged_position_ = -1e18;
@@ -99,9 +106,6 @@ std::string render_master_playlist(int version, const std::vector<HlsAudioRendit
 // #EXT-X-KEY:METHOD=AES-128,URI="<key uri>"[,IV=0x<32 hex digits>] (RFC 8216 §4.3.2.4); the IV
 // only with a ConstantInitializationVector (segment_key.hpp).
 std::string ext_x_key_tag(const crypto::SegmentKey& key);
-
-// "2020-05-03T00:01:08.040Z" (ISO 8601 / RFC 3339 with milliseconds, UTC).
-std::string iso8601_ms(int64_t epoch_ms);
 
 // Peak and average bits per second of a rendition's segments (BANDWIDTH / AVERAGE-BANDWIDTH,
 // RFC 8216 §4.3.4.2), with a fallback before the first segment.

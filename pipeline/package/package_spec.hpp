@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "pipeline/ads/hls_ad_markers.hpp"
 #include "pipeline/crypto/encryption_spec.hpp"
 #include "pipeline/package/endpoint_status.hpp"
 
@@ -29,6 +30,7 @@ struct HlsPlaylistSpec {
   int program_date_time_interval_seconds = 0;  // 0: no EXT-X-PROGRAM-DATE-TIME
   bool include_iframe_only_stream = false;
   bool use_audio_rendition_group = false;
+  ads::AdMarkerSpec ad_markers;  // AdMarkers, AdTriggers, AdsOnDeliveryRestrictions
 };
 
 struct HlsSpec {
@@ -48,6 +50,11 @@ struct DashSpec {
       TemplateFormat::NumberWithTimeline;
   std::string utc_timing_scheme;  // "" (none), "HTTP-HEAD", "HTTP-ISO", "HTTP-XSDATE"
   std::string utc_timing_uri;
+  // PeriodTriggers ADS: a new Period at each ad break's start and end, the start's carrying the
+  // SCTE-35 cue in an EventStream (MP-UG multi-period); which cues count: AdTriggers and
+  // AdsOnDeliveryRestrictions (style unused).
+  bool periods_on_ads = false;
+  ads::AdMarkerSpec ad_triggers;
   StreamSelectionSpec selection;
 };
 

@@ -76,6 +76,11 @@ void PackagerBase::on_packet(const MediaPacket& packet) {
   if (!done.empty()) handle(std::move(done), false);
 }
 
+void PackagerBase::on_cue(const ads::AdCue& cue) {
+  if (!segmenter_ || ended_) return;
+  segmenter_->splice(cue);
+}
+
 void PackagerBase::on_discontinuity() {
   if (!segmenter_ || ended_) return;
   handle(segmenter_->discontinuity(), false);

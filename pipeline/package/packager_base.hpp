@@ -31,6 +31,7 @@ class PackagerBase : public MediaSink {
   void on_layout(const OutputLayout& layout) final;
   void on_packet(const MediaPacket& packet) final;
   void on_discontinuity() final;
+  void on_cue(const ads::AdCue& cue) final;
   void on_end() final;
 
  protected:

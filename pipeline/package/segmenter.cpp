@@ -51,13 +51,35 @@ void Segmenter::on_cutter_key(int64_t pts) {
   }
   // The GOP is the spacing of the first two keyframes seen (since start or the last
   // discontinuity); encoders the channel runs use a fixed GOP.
-  if (cutter_is_video_ && last_key_ && pts > *last_key_ && !gop_) gop_ = pts - *last_key_;
-  last_key_ = pts;
+  // A splice point's extra IDR is not the GOP cadence: neither it nor the spacing after it teaches it.
+  bool spliced = false;
+  while (!splice_points_.empty() && *splice_points_.begin() <= pts + tolerance_) {
+    spliced = true;
+    splice_points_.erase(splice_points_.begin());
+  }
+  if (cutter_is_video_ && last_key_ && pts > *last_key_ && !gop_ && !spliced) gop_ = pts - *last_key_;
+  if (spliced) last_key_.reset();
+  else last_key_ = pts;
   const int64_t open_start = boundaries_.back();
   if (pts <= open_start) return;
+  if (spliced) {
+    boundaries_.push_back(pts);
+    return;
+  }
   // Half a GOP of slack so that timestamp rounding never pushes a cut one GOP later.
   const int64_t slack = (cutter_is_video_ && gop_) ? *gop_ / 2 : tolerance_;
   if (pts - open_start >= target_units() - slack) boundaries_.push_back(pts);
+}
+
+void Segmenter::splice(const ads::AdCue& cue) {
+  auto to_units = [&](int64_t us) { return av_rescale_q(us, AVRational{1, 1'000'000}, time_base_); };
+  splice_points_.insert(to_units(cue.pts_us));
+  auto duration = cue.duration_seconds();
+  if (duration && cue.edge() == ads::AdCue::Edge::Out)
+    splice_points_.insert(to_units(cue.pts_us + static_cast<int64_t>(*duration * 1e6)));
+  auto at = std::upper_bound(cues_.begin(), cues_.end(), cue.pts_us,
+                             [](int64_t pts, const ads::AdCue& c) { return pts < c.pts_us; });
+  cues_.insert(at, cue);
 }
 
 std::vector<Segment> Segmenter::push(const MediaPacket& packet) {
@@ -102,6 +124,7 @@ std::vector<Segment> Segmenter::finalize_ready(bool force) {
     Segment s = take_segment(boundaries_[0], end);
     boundaries_.pop_front();
     if (s.tracks.empty()) continue;
+    attach_cues(s);
     s.sequence = next_sequence_++;
     s.discontinuity = std::exchange(pending_discontinuity_, false);
     out.push_back(std::move(s));
@@ -154,11 +177,23 @@ Segment Segmenter::take_segment(int64_t start, std::optional<int64_t> end) {
   return s;
 }
 
+void Segmenter::attach_cues(Segment& s) {
+  // The cues before this segment's end; a late one, whose splice point was already passed, goes
+  // with the first segment after it.
+  while (!cues_.empty()) {
+    const int64_t at = av_rescale_q(cues_.front().pts_us, AVRational{1, 1'000'000}, time_base_);
+    if (at >= s.start + s.duration - tolerance_) break;
+    s.cues.push_back(std::move(cues_.front()));
+    cues_.pop_front();
+  }
+}
+
 std::vector<Segment> Segmenter::flush() {
   std::vector<Segment> out = finalize_ready(true);
   if (!boundaries_.empty()) {
     Segment s = take_segment(boundaries_.front(), std::nullopt);
     if (!s.tracks.empty()) {
+      attach_cues(s);
       s.sequence = next_sequence_++;
       s.discontinuity = std::exchange(pending_discontinuity_, false);
       out.push_back(std::move(s));

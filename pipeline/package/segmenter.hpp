@@ -21,8 +21,10 @@
 #include <deque>
 #include <map>
 #include <optional>
+#include <set>
 #include <vector>
 
+#include "pipeline/ads/ad_cue.hpp"
 #include "pipeline/media.hpp"
 #include "pipeline/crypto/segment_key.hpp"
 
@@ -46,6 +48,9 @@ struct Segment {
   // The key-change marker of an encrypted endpoint (set by the packager's encryption stage,
   // pipeline/crypto/segment_encryption.hpp): null when the endpoint is clear.
   crypto::SharedSegmentKey key;
+  // SCTE-35 cues whose splice point is this segment's start (or, for a cue that came too late
+  // to cut at, within it).
+  std::vector<ads::AdCue> cues;
 
   double start_seconds() const { return start * av_q2d(time_base); }
   double duration_seconds() const { return duration * av_q2d(time_base); }
@@ -59,6 +64,10 @@ class Segmenter {
 
   // Packets of tracks not in the layout are ignored. Returns the segments this packet completed.
   std::vector<Segment> push(const MediaPacket& packet);
+  // A segment starts at the cue's splice point, whatever the target duration (the transcoder puts
+  // an IDR there), and at its planned return (`back_us`, when the break has a duration); the
+  // segment that starts there carries the cue.
+  void splice(const ads::AdCue& cue);
   // Closes the open segment (end of stream, or before a discontinuity).
   std::vector<Segment> flush();
   // flush(), then the next segment starts at the next cutter keyframe and is marked
@@ -84,6 +93,7 @@ class Segmenter {
   bool all_passed(int64_t boundary) const;
   std::vector<Segment> finalize_ready(bool force);
   Segment take_segment(int64_t start, std::optional<int64_t> end);
+  void attach_cues(Segment& segment);
   void reset();
 
   int cutter_ = 0;
@@ -99,6 +109,8 @@ class Segmenter {
   std::optional<int64_t> cutter_dts_;
   int64_t next_sequence_ = 1;
   bool pending_discontinuity_ = false;
+  std::set<int64_t> splice_points_;  // cutter units: cuts still to make
+  std::deque<ads::AdCue> cues_;      // by pts, not yet handed out with a segment
 };
 
 }  // namespace mediaemu::pipeline

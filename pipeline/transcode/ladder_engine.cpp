@@ -227,6 +227,50 @@ void LadderEngine::maybe_start_output() {
     summary += fmt::format(" [{} {} {}x{} {}b/s]", t.id, t.codecs, t.width, t.height, t.bitrate);
   spdlog::info("transcode {}: output layout{}", spec_.label, summary);
   interleaver_->start(layout);
+  for (auto& cue : std::exchange(pending_cues_, {})) place_cue(std::move(cue));
+}
+
+void LadderEngine::insert_cue(ads::CueRequest cue) {
+  if (interleaver_->started() && !failed_) place_cue(std::move(cue));
+  else pending_cues_.push_back(std::move(cue));
+}
+
+int64_t LadderEngine::splice_point_at_or_after(int64_t t_us) const {
+  // Renditions of different frame rates share frame times only on some instants (30 and 15 fps:
+  // every other 30 fps frame); a few rounds find one for usual ladders.
+  for (int round = 0; round < 4; ++round) {
+    int64_t t = t_us;
+    for (const auto& v : video_)
+      if (v->is_open()) t = std::max(t, v->slot_time_at_or_after(t));
+    if (t == t_us) break;
+    t_us = t;
+  }
+  return t_us;
+}
+
+void LadderEngine::place_cue(ads::CueRequest cue) {
+  // Not before what the encoders have been given: the next frame to encode is the earliest.
+  int64_t earliest = 0;
+  for (const auto& v : video_)
+    if (v->is_open()) earliest = std::max(earliest, v->next_time_us());
+  if (video_.empty())
+    for (const auto& a : audio_) earliest = std::max(earliest, a->next_time_us());
+  int64_t t_us = earliest;
+  if (cue.at_epoch_ms) t_us = std::max(earliest, (*cue.at_epoch_ms - epoch_ms_at_zero_) * 1000);
+  t_us = splice_point_at_or_after(t_us);
+  ads::AdCue placed = ads::make_cue(std::move(cue.info), t_us, std::move(cue.name));
+  for (auto& v : video_) v->force_idr_at(t_us);
+  std::optional<double> duration = placed.duration_seconds();
+  if (duration && placed.edge() == ads::AdCue::Edge::Out) {
+    const int64_t back_us = splice_point_at_or_after(t_us + static_cast<int64_t>(*duration * 1e6));
+    for (auto& v : video_) v->force_idr_at(back_us);  // where the break returns to the network
+  }
+  int64_t late_ms = cue.at_epoch_ms ? (t_us / 1000 + epoch_ms_at_zero_) - *cue.at_epoch_ms : 0;
+  spdlog::info("transcode {}: SCTE-35 {} ({}, event {}) at {} ms on the output timeline{}", spec_.label,
+               placed.name, placed.info.command == ads::SpliceInfo::Command::SpliceInsert ? "splice_insert" : "time_signal",
+               placed.event_id(), t_us / 1000,
+               late_ms > 1000 ? fmt::format(", {} ms after its time (the output was behind it)", late_ms) : "");
+  sink_.on_cue(placed);
 }
 
 int64_t LadderEngine::timeline_end_us() const {

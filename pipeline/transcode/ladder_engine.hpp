@@ -6,6 +6,7 @@
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -31,6 +32,11 @@ class LadderEngine {
   // Input-loss detection and filler; returns how long the worker may wait for input before
   // calling again.
   std::chrono::milliseconds tick(Clock::time_point now);
+  // An SCTE-35 cue to insert at `at_epoch_ms` (wall clock), or as soon as possible (nullopt, or a
+  // time already passed). Placed once output has started: the splice point is snapped to the
+  // first output frame at or after that time, every video rendition gets an IDR there (and at
+  // the break's planned end), then MediaSink::on_cue announces it.
+  void insert_cue(ads::CueRequest cue);
   // End of the channel: every buffered frame encoded, packets out, then MediaSink::on_end().
   void finish();
 
@@ -68,6 +74,8 @@ class LadderEngine {
   int64_t timeline_end_us() const;
   int64_t output_us_at(Clock::time_point now) const;
   void note_decode_error(const char* kind);
+  void place_cue(ads::CueRequest cue);
+  int64_t splice_point_at_or_after(int64_t t_us) const;  // a frame time of every video rendition
 
   LadderSpec spec_;
   MediaSink& sink_;
@@ -91,6 +99,7 @@ class LadderEngine {
   InputState state_ = InputState::Waiting;
   int64_t loss_start_out_us_ = 0;
   Stats stats_;
+  std::vector<ads::CueRequest> pending_cues_;  // inserted before output started
   int peak_luma_ = -1, peak_audio_ = -1;  // since take_peaks()
 };
 

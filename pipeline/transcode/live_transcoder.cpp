@@ -50,11 +50,22 @@ bool LiveTranscoder::offer(IngestEvent& event) {
   return false;
 }
 
+void LiveTranscoder::insert_cue(ads::CueRequest cue) {
+  std::lock_guard lock(cues_mutex_);
+  cues_.push_back(std::move(cue));
+}
+
 void LiveTranscoder::run() {
   auto wait = engine_->tick(LadderEngine::Clock::now());
   for (;;) {
     auto event = queue_.pop_for(wait);
     auto now = LadderEngine::Clock::now();
+    std::vector<ads::CueRequest> cues;
+    {
+      std::lock_guard lock(cues_mutex_);
+      cues.swap(cues_);
+    }
+    for (auto& c : cues) engine_->insert_cue(std::move(c));
     if (event) {
       engine_->handle(*event, now);
     } else if (queue_.closed()) {

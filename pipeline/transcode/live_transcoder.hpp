@@ -6,6 +6,9 @@
 #include <atomic>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
 #include <thread>
 
 #include "pipeline/bounded_queue.hpp"
@@ -34,6 +37,10 @@ class LiveTranscoder : public IngestSink {
   // Never blocks: false when the queue is full (the caller keeps the event and retries).
   bool offer(IngestEvent& event) override;
 
+  // An SCTE-35 cue (LadderEngine::insert_cue), from any thread; the worker places it within its
+  // next wait (at most a second).
+  void insert_cue(ads::CueRequest cue);
+
   const LadderSpec& spec() const { return spec_; }
   // Read by any thread; the worker keeps it current.
   std::shared_ptr<const TranscodeHealth> health() const { return health_; }
@@ -49,6 +56,8 @@ class LiveTranscoder : public IngestSink {
   std::mutex lifecycle_;
   bool started_ = false, stopped_ = false;
   std::atomic<int64_t> rejected_{0};
+  std::mutex cues_mutex_;
+  std::vector<ads::CueRequest> cues_;  // insert_cue, not yet taken by the worker
   const std::shared_ptr<TranscodeHealth> health_ = std::make_shared<TranscodeHealth>();
 };
 

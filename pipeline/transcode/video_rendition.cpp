@@ -211,7 +211,13 @@ void VideoRendition::encode(AVFrame* picture, int64_t slot) {
   // The encoder keeps its own reference; pts and type are read at send time, so the same
   // picture can be sent again for a later slot.
   picture->pts = slot;
-  bool idr = force_idr_ || slot % gop_frames_ == 0;
+  // Splice points at or before this slot (one skipped by a gap is met by the IDR after the gap).
+  bool forced = false;
+  while (!forced_slots_.empty() && *forced_slots_.begin() <= slot) {
+    forced = true;
+    forced_slots_.erase(forced_slots_.begin());
+  }
+  bool idr = force_idr_ || forced || slot % gop_frames_ == 0;
   picture->pict_type = idr ? AV_PICTURE_TYPE_I : AV_PICTURE_TYPE_NONE;
   picture->key_frame = idr;
   force_idr_ = false;

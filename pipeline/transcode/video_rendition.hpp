@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "pipeline/media.hpp"
@@ -48,6 +49,11 @@ class VideoRendition {
   int64_t next_time_us() const { return slot_time_us(next_slot_); }
   // After a pause, the next frame goes on the first slot at or after t_us.
   void skip_to(int64_t t_us);
+  // The time of this rendition's first output slot at or after t_us.
+  int64_t slot_time_at_or_after(int64_t t_us) const { return slot_time_us(first_slot_at_or_after(t_us)); }
+  // The frame on the first slot at or after t_us is an IDR (an SCTE-35 splice point), besides
+  // the GOP grid's.
+  void force_idr_at(int64_t t_us) { forced_slots_.insert(first_slot_at_or_after(t_us)); }
   // The first GOP boundary of this rendition's output grid at or after t_us.
   int64_t next_gop_start_us(int64_t t_us) const;
   // Flushes the encoder (all packets out); the next frame opens a fresh one with an IDR.
@@ -76,6 +82,7 @@ class VideoRendition {
 
   int width_ = 0, height_ = 0;
   AVRational fps_{0, 1};
+  std::set<int64_t> forced_slots_;  // force_idr_at, not yet encoded
   int64_t gop_frames_ = 0;
   std::optional<PictureScaler> scaler_;
   CodecContextPtr encoder_;

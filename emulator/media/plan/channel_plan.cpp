@@ -119,6 +119,18 @@ std::optional<pipeline::EndpointSpec> s3_hls_spec(const std::string& url, const 
     spec.hls.playlist.program_date_time_interval_seconds = static_cast<int>(number(hls, "ProgramDateTimePeriod", 600));
   }
   spec.hls.playlist.include_iframe_only_stream = text(hls, "IFrameOnlyPlaylists") == "STANDARD";
+  // AdMarkers (ML-UG sample-manifests-hls): one style per playlist, the first listed. MediaLive
+  // marks every ad avail the schedule inserts, so no cue type is filtered out here.
+  const json markers = hls.value("AdMarkers", json::array());
+  if (markers.is_array() && !markers.empty() && markers[0].is_string()) {
+    using S = pipeline::ads::AdMarkerSpec::Style;
+    auto& ads = spec.hls.playlist.ad_markers;
+    const std::string style = markers[0].get<std::string>();
+    ads.style = style == "ELEMENTAL_SCTE35" ? S::Scte35Enhanced : style == "ELEMENTAL" ? S::Elemental
+                : style == "ADOBE" ? S::Adobe : S::None;
+    ads.triggers.insert({"BREAK", "PROVIDER_OVERLAY_PLACEMENT_OPPORTUNITY", "DISTRIBUTOR_OVERLAY_PLACEMENT_OPPORTUNITY"});
+    ads.on_restrictions = pipeline::ads::AdMarkerSpec::Restrictions::Both;
+  }
   spec.startover_window_seconds = spec.hls.segment_duration_seconds * static_cast<int>(number(hls, "KeepSegments", 21));
   spec.label = ctx.label + " HLS " + url;
   spec.temp_prefix = s3::kTempPrefix;  // S3 listings skip what is still being written

@@ -20,6 +20,34 @@ pipeline::StreamSelectionSpec selection(const json& package) {
   return out;
 }
 
+// AdTriggers and AdsOnDeliveryRestrictions, which HlsPackage, HlsManifests[] and DashPackage share.
+// Absent AdTriggers: MediaPackage's default list (MP-UG scte); present and empty: no cue counts.
+pipeline::ads::AdMarkerSpec ad_triggers(const json& p) {
+  pipeline::ads::AdMarkerSpec out;
+  if (p.contains("AdTriggers") && p["AdTriggers"].is_array()) {
+    out.triggers.clear();
+    for (const auto& t : p["AdTriggers"])
+      if (t.is_string()) out.triggers.insert(t.get<std::string>());
+  }
+  using R = pipeline::ads::AdMarkerSpec::Restrictions;
+  const std::string r = text(p, "AdsOnDeliveryRestrictions", "RESTRICTED");
+  out.on_restrictions = r == "NONE" ? R::None : r == "UNRESTRICTED" ? R::Unrestricted : r == "BOTH" ? R::Both : R::Restricted;
+  return out;
+}
+
+// HLS AdMarkers. PASSTHROUGH copies the markers of the HLS MediaPackage ingests; in mediaemu a
+// MediaLive channel delivers in-process, and its MediaPackage output group writes SCTE-35
+// enhanced markers (ELEMENTAL_SCTE35), so PASSTHROUGH writes those.
+pipeline::ads::AdMarkerSpec hls_ad_markers(const json& p) {
+  pipeline::ads::AdMarkerSpec out = ad_triggers(p);
+  using S = pipeline::ads::AdMarkerSpec::Style;
+  const std::string style = text(p, "AdMarkers", "NONE");
+  out.style = style == "SCTE35_ENHANCED" || style == "PASSTHROUGH" ? S::Scte35Enhanced
+              : style == "DATERANGE"                               ? S::Daterange
+                                                                   : S::None;
+  return out;
+}
+
 pipeline::HlsPlaylistSpec playlist(const json& p, const std::string& manifest_name) {
   pipeline::HlsPlaylistSpec out;
   out.manifest_name = manifest_name;
@@ -31,6 +59,7 @@ pipeline::HlsPlaylistSpec playlist(const json& p, const std::string& manifest_na
   out.program_date_time_interval_seconds = integer(p, "ProgramDateTimeIntervalSeconds", 0);
   out.include_iframe_only_stream = p.value("IncludeIframeOnlyStream", false);
   out.use_audio_rendition_group = p.value("UseAudioRenditionGroup", false);
+  out.ad_markers = hls_ad_markers(p);
   return out;
 }
 
@@ -113,6 +142,8 @@ std::optional<pipeline::EndpointSpec> plan_endpoint(const json& endpoint, const 
       d.utc_timing_uri = text(p, "UtcTimingUri");
     }
     d.selection = selection(p);
+    for (const auto& trigger : p.value("PeriodTriggers", json::array())) d.periods_on_ads |= trigger == "ADS";
+    d.ad_triggers = ad_triggers(p);
     spec.encryption = dash_encryption(p);
   } else if (endpoint.contains("CmafPackage")) {
     const json& p = endpoint["CmafPackage"];

@@ -1,11 +1,10 @@
 #include "emulator/media/plan/input_switch_plan.hpp"
 
 #include <algorithm>
-#include <cmath>
 #include <map>
 
-#include "api/timestamps.hpp"
 #include "emulator/media/plan/json_fields.hpp"
+#include "emulator/media/plan/schedule_start.hpp"
 
 namespace mediaemu::media {
 namespace {
@@ -97,20 +96,15 @@ InputSwitchPlan plan_input_switching(const json& channel, const json& actions) {
                             ": UrlPath (dynamic inputs) is not applied by mediaemu; the input's own URL plays");
     if (sw.contains("InputClippingSettings") && sw["InputClippingSettings"].is_object())
       s.clip = clip_of(s.action_name, sw["InputClippingSettings"], plan.alerts);
-    const json& start = action.value("ScheduleActionStartSettings", json::object());
-    if (start.contains("FixedModeScheduleActionStartSettings")) {
-      const std::string time = text(start["FixedModeScheduleActionStartSettings"], "Time");
-      auto at = api::parse_timestamp(time);
-      if (!at) at = api::parse_timestamp(time + "Z");  // AWS's examples write the zone; UTC either way
-      if (!at) continue;                                // BatchUpdateSchedule refused it already
-      s.at_epoch_ms = static_cast<int64_t>(std::llround(*at * 1000));
+    const ScheduleStart start = schedule_start(action);
+    if (start.mode == ScheduleStart::Mode::Fixed) {
+      s.at_epoch_ms = start.at_epoch_ms;
       fixed.push_back(std::move(s));
-    } else if (start.contains("ImmediateModeScheduleActionStartSettings")) {
+    } else if (start.mode == ScheduleStart::Mode::Immediate) {
       immediate.push_back(std::move(s));
-    } else if (start.contains("FollowModeScheduleActionStartSettings")) {
-      const json& f = start["FollowModeScheduleActionStartSettings"];
-      s.follows = text(f, "ReferenceActionName");
-      s.follows_start = text(f, "FollowPoint") == "START";
+    } else if (start.mode == ScheduleStart::Mode::Follow) {
+      s.follows = start.follows;
+      s.follows_start = start.follows_start;
       follow.push_back(std::move(s));
     }
   }

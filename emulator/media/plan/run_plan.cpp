@@ -59,6 +59,8 @@ ChannelRunPlan plan_channel_run(const ChannelSources& sources, const PlanSetting
   }
   run.switching = plan_input_switching(sources.channel, sources.schedule);
   for (const auto& alert : run.switching.alerts) run.media.alerts.push_back(alert);
+  run.cues = plan_ad_cues(sources.schedule);
+  for (const auto& alert : run.cues.alerts) run.media.alerts.push_back(alert);
   return run;
 }
 

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "emulator/media/plan/ad_cue_plan.hpp"
 #include "emulator/media/plan/channel_plan.hpp"
 #include "emulator/media/plan/endpoint_plan.hpp"
 #include "emulator/media/plan/input_plan.hpp"
@@ -49,6 +50,7 @@ struct ChannelRunPlan {
   ChannelPlan media;       // ladder, output groups, configuration alerts
   std::vector<InputPlan> inputs;  // in InputAttachments order: the first is on air at the start
   InputSwitchPlan switching;      // failover pairs and scheduled input switches
+  AdCuePlan cues;                 // scheduled SCTE-35 cues
   // Endpoints of each MediaPackage channel a delivery names (only those that exist).
   std::map<std::string, std::vector<EndpointPlan>> mediapackage_endpoints;
   std::vector<std::string> delivery_alerts;  // outputs that cannot reach their destination

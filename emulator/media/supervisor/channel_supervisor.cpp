@@ -122,6 +122,7 @@ void ChannelSupervisor::update(ChannelRunPlan plan) {
     }
     plan_->inputs = plan.inputs;
     plan_->switching = plan.switching;
+    plan_->cues = plan.cues;
     plan_->media.alerts = plan.media.alerts;
     spdlog::info("media: channel {}: applied its inputs' security groups and its schedule", key_);
     log_->info("Applied the inputs' security group rules and the schedule");
@@ -285,6 +286,33 @@ void ChannelSupervisor::arm_schedule(bool at_start) {
     });
   }
   if (follows) watch_follows(generation);
+  // SCTE-35 cues go to the transcoder a little ahead of their time, which places them on the
+  // output timeline exactly (LadderEngine::insert_cue); the same rules for what has passed.
+  constexpr std::chrono::milliseconds kCueLead{3000};
+  for (const auto& cue : plan_->cues.cues) {
+    if (cues_run_.count(cue.name)) continue;
+    if (at_start && (!cue.at_epoch_ms || *cue.at_epoch_ms <= now_ms)) {
+      cues_run_.insert(cue.name);
+      continue;
+    }
+    const auto delay = std::chrono::milliseconds(
+        cue.at_epoch_ms ? std::max<int64_t>(0, *cue.at_epoch_ms - now_ms - kCueLead.count()) : 0);
+    worker_.post_at(SerialWorker::Clock::now() + delay, [this, name = cue.name, generation] { run_cue(name, generation); });
+  }
+}
+
+void ChannelSupervisor::run_cue(const std::string& action_name, uint64_t generation) {
+  if (!plan_ || generation != generation_ || cues_run_.count(action_name)) return;
+  for (const auto& cue : plan_->cues.cues) {
+    if (cue.name != action_name) continue;
+    cues_run_.insert(action_name);
+    if (!pipeline_) {
+      log_->warning("SCTE-35 schedule action " + action_name + " not inserted: the channel has no running pipeline");
+      return;
+    }
+    pipeline_->insert_cue(cue);
+    log_->info("SCTE-35 schedule action " + action_name + " handed to the encoder");
+  }
 }
 
 void ChannelSupervisor::watch_follows(uint64_t generation) {
@@ -373,6 +401,7 @@ void ChannelSupervisor::do_stop(const char* why) {
   for (auto& [id, source] : sources_) source->stop();
   sources_.clear();
   switches_run_.clear();
+  cues_run_.clear();
   switched_to_.clear();
   clear_since_.clear();
   content_of_.clear();

@@ -104,6 +104,7 @@ class ChannelSupervisor {
   void arm_schedule(bool at_start);  // timers for the plan's switches not yet run
   void run_switch(const std::string& action_name, uint64_t generation, const std::string& when = "");
   void watch_follows(uint64_t generation);  // every 100 ms while a follow-mode switch waits
+  void run_cue(const std::string& action_name, uint64_t generation);  // to the transcoder
   void watch_failover(uint64_t generation);  // every kFailoverTick while a pair exists
   const InputPlan* input_plan(const std::string& input_id) const;
 
@@ -119,6 +120,7 @@ class ChannelSupervisor {
   std::shared_ptr<ChannelInput> input_ = std::make_shared<ChannelInput>(log_);
   std::shared_ptr<InputSelector> selector_ = std::make_shared<InputSelector>(input_);
   std::set<std::string> switches_run_;  // schedule actions carried out (or passed) in this run
+  std::set<std::string> cues_run_;      // SCTE-35 actions handed to the transcoder (or passed)
   std::map<std::string, std::string> switched_to_;  // actions carried out in this run -> their input
   uint64_t generation_ = 0;             // of the armed timers: a newer plan or a stop voids older ones
   SerialWorker::Clock::time_point started_;

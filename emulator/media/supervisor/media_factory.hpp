@@ -25,6 +25,8 @@ class ChannelPipeline {
   // Packages (again) or stops packaging an origin endpoint of a MediaPackage channel it feeds.
   virtual void set_endpoint(const EndpointPlan& endpoint) = 0;
   virtual void remove_endpoint(const std::string& mediapackage_channel_id, const std::string& endpoint_id) = 0;
+  // An SCTE-35 cue for the transcoder to insert (pipeline::LiveTranscoder::insert_cue). Never blocks.
+  virtual void insert_cue(pipeline::ads::CueRequest cue) = 0;
   // Flushes the encoders and ends every output (EXT-X-ENDLIST, a static MPD). Blocks.
   virtual void stop() = 0;
   // Problems met while building (a destination directory that cannot be created, ...).

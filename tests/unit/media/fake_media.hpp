@@ -46,6 +46,7 @@ class FakeMedia : public media::MediaFactory {
     std::shared_ptr<pipeline::IngestSink> input() override { return sink_; }
     void set_endpoint(const media::EndpointPlan& e) override { owner_.note("endpoint " + e.id); }
     void remove_endpoint(const std::string&, const std::string& id) override { owner_.note("remove endpoint " + id); }
+    void insert_cue(pipeline::ads::CueRequest cue) override { owner_.note("cue " + cue.name); }
     void stop() override {
       owner_.wait_at_gate();
       owner_.note("stop pipeline");

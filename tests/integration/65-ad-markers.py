@@ -1,0 +1,314 @@
+# timeout: 240
+"""SCTE-35 ad markers end to end (issue 11, item 4): MediaLive schedule actions insert cues into the
+running channel, which every MediaPackage endpoint writes as its AdMarkers / PeriodTriggers say.
+
+  MediaPackage channel "ads" fed by MediaLive channel "ads" (640x360 + 416x234, GOP 2 s) from an
+  ffmpeg lavfi RTMP push, with endpoints (2 s segments, a date on every segment):
+    ads-enh    HLS, AdMarkers SCTE35_ENHANCED
+    ads-dr     HLS, AdMarkers DATERANGE
+    ads-pass   HLS, AdMarkers PASSTHROUGH
+    ads-none   HLS, AdMarkers NONE (the default)
+    ads-both   HLS, SCTE35_ENHANCED, AdsOnDeliveryRestrictions BOTH
+    ads-dash   DASH, PeriodTriggers [ADS]
+    ads-cmaf   CMAF, one HLS manifest with AdMarkers SCTE35_ENHANCED
+
+Checked: a 10 s splice_insert scheduled at a fixed time becomes EXT-OATCLS-SCTE35 + EXT-X-CUE-OUT on
+the segment that starts at that time (its date within a frame of it), EXT-X-CUE-OUT-CONT on the
+segments of the break, EXT-X-CUE-IN on the segment starting 10 s later; the segment before the
+splice ends exactly there and the splice segment starts with an IDR frame; the base64 / hex
+section decodes (independently, here) to a splice_insert with the event id, the break duration and
+a valid CRC_32; DATERANGE tags with SCTE35-OUT and, at the return, END-DATE and DURATION; no
+markers with NONE but the same cut; PASSTHROUGH and CMAF with the enhanced tags; the DASH MPD with
+a new Period at the splice holding the EventStream and another at the return; a time_signal
+placement opportunity without delivery restrictions marked only by the endpoint whose
+AdsOnDeliveryRestrictions is BOTH (the default is RESTRICTED); malformed SCTE-35 settings refused
+(422 for a UPID that is not hex, 400 for a value beyond the model's range) and nothing stored.
+"""
+
+import base64
+import re
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import harness
+import media
+from harness import check, check_eq
+
+S = {}
+HLS = {"SegmentDurationSeconds": 2, "PlaylistWindowSeconds": 90, "ProgramDateTimeIntervalSeconds": 1}
+EVENT_ID = 1001
+BREAK_SECONDS = 10
+
+
+def crc32_mpeg2(data: bytes) -> int:
+    crc = 0xFFFFFFFF
+    for b in data:
+        crc ^= b << 24
+        for _ in range(8):
+            crc = ((crc << 1) ^ 0x04C11DB7) & 0xFFFFFFFF if crc & 0x80000000 else (crc << 1) & 0xFFFFFFFF
+    return crc
+
+
+def decode_section(raw: bytes) -> dict:
+    """The fields of a splice_info_section (SCTE 35 §9.6) this suite checks; a reading written here
+    from the specification, separate from mediaemu's encoder."""
+    out = {"table_id": raw[0], "length_ok": ((raw[1] & 0x0F) << 8 | raw[2]) + 3 == len(raw),
+           "crc_ok": crc32_mpeg2(raw) == 0, "command": raw[13]}
+    cmd = raw[14:]
+    if out["command"] == 0x05:
+        out["event_id"] = int.from_bytes(cmd[0:4], "big")
+        flags = cmd[5]
+        out["out_of_network"] = bool(flags & 0x80)
+        has_duration = bool(flags & 0x20)
+        out["pts"] = int.from_bytes(cmd[6:11], "big") & ((1 << 33) - 1)
+        if has_duration:
+            out["duration"] = int.from_bytes(cmd[11:16], "big") & ((1 << 33) - 1)
+    return out
+
+
+def pdt(text: str) -> float:
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+
+
+def segments_with_tags(url: str) -> list:
+    """[(tags before the segment, segment)] of a media playlist."""
+    r = media.fetch_ok(url, url)
+    if not r:
+        return []
+    out, tags = [], []
+    pl = media.MediaPlaylist(r.text, url)
+    segs = iter(pl.segments)
+    for line in pl.lines:
+        if line.startswith("#EXT-X-CUE") or line.startswith("#EXT-OATCLS") or line.startswith("#EXT-X-DATERANGE") \
+                or line.startswith("#EXT-X-ASSET"):
+            tags.append(line)
+        elif not line.startswith("#"):
+            out.append((tags, next(segs)))
+            tags = []
+    return out
+
+
+def variant_url(master: str, what: str) -> str:
+    pl = media.wait_for_variant(master, what, segments=2, timeout=60)
+    return pl.url if pl else ""
+
+
+def schedule(t, actions: list):
+    return S["ml"].batch_update_schedule(ChannelId=S["cid"], Creates={"ScheduleActions": actions})
+
+
+def at_time(when: datetime) -> dict:
+    return {"FixedModeScheduleActionStartSettings": {"Time": when.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"}}
+
+
+def test_setup(t):
+    media.require_player_tools("ffmpeg", "ffprobe")
+    ml, mp = t.client("medialive"), t.client("mediapackage")
+    S["ml"] = ml
+    channel = mp.create_channel(Id="ads")
+    urls = {}
+    for eid, extra in [("ads-enh", {"AdMarkers": "SCTE35_ENHANCED"}), ("ads-dr", {"AdMarkers": "DATERANGE"}),
+                       ("ads-pass", {"AdMarkers": "PASSTHROUGH"}), ("ads-none", {}),
+                       ("ads-both", {"AdMarkers": "SCTE35_ENHANCED", "AdsOnDeliveryRestrictions": "BOTH"})]:
+        urls[eid] = mp.create_origin_endpoint(ChannelId="ads", Id=eid, HlsPackage={**HLS, **extra})["Url"]
+    urls["ads-dash"] = mp.create_origin_endpoint(
+        ChannelId="ads", Id="ads-dash",
+        DashPackage={"SegmentDurationSeconds": 2, "ManifestWindowSeconds": 90, "PeriodTriggers": ["ADS"]})["Url"]
+    cmaf = mp.create_origin_endpoint(
+        ChannelId="ads", Id="ads-cmaf",
+        CmafPackage={"SegmentDurationSeconds": 2, "HlsManifests": [{
+            "Id": "cmaf-hls", "PlaylistWindowSeconds": 90, "ProgramDateTimeIntervalSeconds": 1,
+            "AdMarkers": "SCTE35_ENHANCED"}]})
+    urls["ads-cmaf"] = cmaf["CmafPackage"]["HlsManifests"][0]["Url"]
+    S["urls"] = urls
+    push_url = media.start_channel_to_mediapackage(ml, "ads", channel)
+    S["cid"] = ml.list_channels()["Channels"][0]["Id"]
+    S["push"] = media.Push(push_url, 150, log_dir=t.server.tmp, label="ads").start()
+    S["variants"] = {eid: variant_url(urls[eid], eid) for eid in urls if eid != "ads-dash"}
+
+
+def test_malformed_scte35_settings_are_refused(t):
+    bad_upid = {"ActionName": "bad-upid", "ScheduleActionStartSettings": {"ImmediateModeScheduleActionStartSettings": {}},
+                "ScheduleActionSettings": {"Scte35TimeSignalSettings": {"Scte35Descriptors": [{
+                    "Scte35DescriptorSettings": {"SegmentationDescriptorScte35DescriptorSettings": {
+                        "SegmentationEventId": 1, "SegmentationCancelIndicator": "SEGMENTATION_EVENT_NOT_CANCELED",
+                        "SegmentationUpid": "abc"}}}]}}}
+    err = harness.expect_error(lambda: schedule(t, [bad_upid]), 422, "UnprocessableEntityException",
+                               "an odd-length SegmentationUpid is refused")
+    if err:
+        msg = err.get("Error", {}).get("Message", "")
+        check("SegmentationUpid" in msg, "the message names SegmentationUpid", "SegmentationUpid", msg)
+    too_big = {"ActionName": "too-big", "ScheduleActionStartSettings": {"ImmediateModeScheduleActionStartSettings": {}},
+               "ScheduleActionSettings": {"Scte35SpliceInsertSettings": {"SpliceEventId": 2 ** 32}}}
+    # The model bounds SpliceEventId (0..4294967295): a parameter validation error, 400.
+    harness.expect_error(lambda: schedule(t, [too_big]), 400, "BadRequestException",
+                         "a SpliceEventId beyond 32 bits is refused")
+    actions = S["ml"].describe_schedule(ChannelId=S["cid"])["ScheduleActions"]
+    check_eq(actions, [], "nothing of the refused batches is stored")
+
+
+def test_a_splice_insert_at_a_fixed_time(t):
+    when = (datetime.now(timezone.utc) + timedelta(seconds=17)).replace(microsecond=0)
+    S["splice_at"] = when.timestamp()
+    schedule(t, [{"ActionName": "break-1", "ScheduleActionStartSettings": at_time(when),
+                  "ScheduleActionSettings": {"Scte35SpliceInsertSettings": {
+                      "SpliceEventId": EVENT_ID, "Duration": BREAK_SECONDS * 90000}}}])
+    # Wait for the break to end and two segments more to be published.
+    time.sleep(max(0.0, S["splice_at"] + BREAK_SECONDS + 8 - time.time()))
+    log = t.server.log_path.read_text(errors="replace")
+    check("SCTE-35 break-1 (splice_insert, event 1001)" in log, "the transcoder logs the cue it inserts",
+          "SCTE-35 break-1 ...", log[-1500:])
+
+
+def splice_segment(entries: list, what: str):
+    """The index of the entry dated at the splice time (within a frame)."""
+    for i, (_, seg) in enumerate(entries):
+        if seg.get("pdt") and abs(pdt(seg["pdt"]) - S["splice_at"]) < 0.05:
+            return i
+    check(False, f"{what}: a segment starts at the splice time {S['splice_at']}", "a segment",
+          [s.get("pdt") for _, s in entries])
+    return None
+
+
+def test_enhanced_markers_cue_out_cont_and_in(t):
+    entries = segments_with_tags(S["variants"]["ads-enh"])
+    i = splice_segment(entries, "ads-enh")
+    if i is None:
+        return
+    tags, seg = entries[i]
+    check(len(tags) == 2 and tags[0].startswith("#EXT-OATCLS-SCTE35:") and tags[1] == "#EXT-X-CUE-OUT:10.000",
+          "the splice segment has EXT-OATCLS-SCTE35 and EXT-X-CUE-OUT:10.000", "2 tags", tags)
+    prev = entries[i - 1][1]
+    check(abs(pdt(prev["pdt"]) + prev["duration"] - pdt(seg["pdt"])) < 0.01,
+          "the segment before the splice ends at the splice point", pdt(seg["pdt"]), pdt(prev["pdt"]) + prev["duration"])
+    if tags and tags[0].startswith("#EXT-OATCLS-SCTE35:"):
+        raw = base64.b64decode(tags[0].split(":", 1)[1])
+        section = decode_section(raw)
+        S["section"] = raw
+        check(section["table_id"] == 0xFC and section["length_ok"] and section["crc_ok"],
+              "the base64 is a splice_info_section with a good length and CRC_32", "0xFC, ok, ok", section)
+        check_eq((section["command"], section.get("event_id"), section.get("out_of_network"), section.get("duration")),
+                 (0x05, EVENT_ID, True, BREAK_SECONDS * 90000), "splice_insert, event id, out of network, duration")
+    # The break: CUE-OUT-CONT with the elapsed time, then CUE-IN where it returns. (The splice is
+    # on the first frame at or after its time: up to a frame later.)
+    spliced = pdt(seg["pdt"])
+    back = None
+    for j in range(i + 1, len(entries)):
+        tags_j, seg_j = entries[j]
+        elapsed = pdt(seg_j["pdt"]) - spliced
+        if elapsed < BREAK_SECONDS - 0.05:
+            ok = len(tags_j) == 1 and tags_j[0].startswith(f"#EXT-X-CUE-OUT-CONT:ElapsedTime={elapsed:.3f},Duration=10,SCTE35=")
+            check(ok, f"segment at +{elapsed:.3f} s has EXT-X-CUE-OUT-CONT", f"ElapsedTime={elapsed:.3f}", tags_j)
+        else:
+            back = j
+            break
+    if check(back is not None, "a segment follows the break", "a segment", len(entries) - i):
+        tags_b, seg_b = entries[back]
+        check(abs(pdt(seg_b["pdt"]) - spliced - BREAK_SECONDS) < 0.04,
+              "a segment starts where the break returns (10 s after the splice)", BREAK_SECONDS,
+              pdt(seg_b["pdt"]) - spliced)
+        check_eq(tags_b, ["#EXT-X-CUE-IN"], "that segment has EXT-X-CUE-IN")
+        check(all(not tg for tg, _ in entries[back + 1:]), "no markers after the break", [], entries[back + 1:][:2])
+    S["splice_segment_url"] = seg["url"]
+
+
+def test_the_splice_segment_starts_with_an_idr(t):
+    if not check("splice_segment_url" in S, "the splice segment was found", "a URL", None):
+        return
+    to = t.server.tmp / "splice.ts"
+    to.write_bytes(media.fetch(S["splice_segment_url"]).body)
+    frames = media.ffprobe(to, "-select_streams", "v:0", "-show_frames", "-read_intervals", "%+#1",
+                           "-show_entries", "frame=key_frame,pict_type")
+    first = (frames.get("frames") or [{}])[0]
+    check_eq((first.get("key_frame"), first.get("pict_type")), (1, "I"), "the splice segment's first frame is an IDR")
+
+
+def test_daterange_markers(t):
+    entries = segments_with_tags(S["variants"]["ads-dr"])
+    i = splice_segment(entries, "ads-dr")
+    if i is None:
+        return
+    tags = entries[i][0]
+    check(len(tags) == 1 and tags[0].startswith(f'#EXT-X-DATERANGE:ID="{EVENT_ID}",START-DATE="'),
+          "the splice segment has an EXT-X-DATERANGE", "one tag", tags)
+    attrs = media.attributes(tags[0].split(":", 1)[1]) if tags else {}
+    check(abs(pdt(attrs.get("START-DATE", "1970-01-01T00:00:00Z")) - S["splice_at"]) < 0.05,
+          "START-DATE is the splice time", S["splice_at"], attrs.get("START-DATE"))
+    check_eq(attrs.get("PLANNED-DURATION"), "10.000", "PLANNED-DURATION is the break's")
+    out_hex = attrs.get("SCTE35-OUT", "0x")[2:]
+    check(bytes.fromhex(out_hex) == S.get("section"), "SCTE35-OUT is the same section as the enhanced tag's, in hex",
+          S.get("section", b"").hex(), out_hex)
+    ends = [tg for tg, _ in entries[i + 1:] if tg]
+    check(len(ends) == 1 and len(ends[0]) == 1 and "END-DATE=" in ends[0][0] and "DURATION=10.000" in ends[0][0],
+          "one more EXT-X-DATERANGE ends the break with END-DATE and DURATION=10.000", "one", ends)
+
+
+def test_none_and_passthrough(t):
+    none = segments_with_tags(S["variants"]["ads-none"])
+    check(all(not tags for tags, _ in none), "NONE writes no ad markers", [], [tg for tg, _ in none if tg][:2])
+    splice_segment(none, "ads-none (the same cut without markers)")
+    passthrough = segments_with_tags(S["variants"]["ads-pass"])
+    i = splice_segment(passthrough, "ads-pass")
+    if i is not None:
+        check("#EXT-X-CUE-OUT:10.000" in passthrough[i][0], "PASSTHROUGH carries the markers MediaLive's output has",
+              "#EXT-X-CUE-OUT:10.000", passthrough[i][0])
+    cmaf = segments_with_tags(S["variants"]["ads-cmaf"])
+    i = splice_segment(cmaf, "ads-cmaf")
+    if i is not None:
+        check("#EXT-X-CUE-OUT:10.000" in cmaf[i][0], "the CMAF endpoint's HLS manifest has the enhanced markers",
+              "#EXT-X-CUE-OUT:10.000", cmaf[i][0])
+
+
+def test_dash_periods_on_ads(t):
+    root = media.mpd(S["urls"]["ads-dash"], "ads-dash")
+    if root is None:
+        return
+    ns = {"d": "urn:mpeg:dash:schema:mpd:2011", "scte35": "http://www.scte.org/schemas/35/2016"}
+    ast = pdt(root.get("availabilityStartTime"))
+    periods = root.findall("d:Period", ns)
+    starts = [ast + media.iso_duration(p.get("start")) for p in periods]
+    with_events = [p for p in periods if p.find("d:EventStream", ns) is not None]
+    check_eq(len(with_events), 1, "one Period carries an EventStream")
+    if with_events:
+        p = with_events[0]
+        stream = p.find("d:EventStream", ns)
+        check_eq(stream.get("schemeIdUri"), "urn:scte:scte35:2013:xml", "the EventStream's scheme")
+        insert = stream.find("d:Event/scte35:SpliceInfoSection/scte35:SpliceInsert", ns)
+        check(insert is not None and insert.get("spliceEventId") == str(EVENT_ID),
+              "the Event holds the splice_insert in SCTE 35 XML", EVENT_ID, None if insert is None else insert.attrib)
+        start = ast + media.iso_duration(p.get("start"))
+        check(abs(start - S["splice_at"]) < 0.05, "that Period starts at the splice time", S["splice_at"], start)
+    check(any(abs(s - S["splice_at"] - BREAK_SECONDS) < 0.05 for s in starts),
+          "another Period starts where the break returns", S["splice_at"] + BREAK_SECONDS, starts)
+
+
+def test_delivery_restrictions_filter(t):
+    # An unrestricted provider placement opportunity, now: RESTRICTED (the default) ignores it.
+    schedule(t, [{"ActionName": "po-1", "ScheduleActionStartSettings": {"ImmediateModeScheduleActionStartSettings": {}},
+                  "ScheduleActionSettings": {"Scte35TimeSignalSettings": {"Scte35Descriptors": [{
+                      "Scte35DescriptorSettings": {"SegmentationDescriptorScte35DescriptorSettings": {
+                          "SegmentationEventId": 77, "SegmentationCancelIndicator": "SEGMENTATION_EVENT_NOT_CANCELED",
+                          "SegmentationTypeId": 0x34, "SegmentationDuration": 4 * 90000,
+                          "SegmentationUpidType": 9, "SegmentationUpid": "4142"}}}]}}}])
+    deadline = time.time() + 25
+    both = []
+    while time.time() < deadline:
+        both = [tg for tg, _ in segments_with_tags(S["variants"]["ads-both"]) if any("CUE-OUT:4.000" in x for x in tg)]
+        if both:
+            break
+        time.sleep(1)
+    check(len(both) == 1, "AdsOnDeliveryRestrictions BOTH marks the unrestricted placement opportunity", 1, len(both))
+    if both:
+        check("#EXT-X-ASSET:CAID=0x4142" in both[0], "with EXT-X-ASSET naming its UPID", "CAID=0x4142", both[0])
+    enh = [tg for tg, _ in segments_with_tags(S["variants"]["ads-enh"]) if any("CUE-OUT:" in x for x in tg)]
+    check_eq(len(enh), 1, "RESTRICTED (the default) leaves it unmarked: only the splice insert's CUE-OUT")
+
+
+def test_teardown(t):
+    S["push"].stop()
+    S["ml"].stop_channel(ChannelId=S["cid"])
+
+
+if __name__ == "__main__":
+    harness.main(globals())
