@@ -71,6 +71,7 @@ fs::path cmaf_enc_package(const std::string& name, EncryptionSpec::Method method
   spec.cmaf.segment_prefix = "seg";
   CmafManifestSpec live{"live", {}};
   live.playlist.playlist_window_seconds = 600;
+  live.playlist.include_iframe_only_stream = true;
   spec.cmaf.manifests = {live};
   std::shared_ptr<CmafTestKeyProvider> provider;
   if (encrypted) {
@@ -168,7 +169,7 @@ TEST_CASE("CMAF cbcs and cenc: EXT-X-KEY, schm/tenc, senc, and ffmpeg decodes to
         std::tuple{EncryptionSpec::Method::Cenc, std::string("cenc"), std::string("SAMPLE-AES-CTR")}}) {
     INFO(scheme);
     const fs::path dir = cmaf_enc_package("cmaf_enc_" + scheme, method, true);
-    for (const std::string playlist : {"live/index_1.m3u8", "live/index_3.m3u8"}) {
+    for (const std::string playlist : {"live/index_1.m3u8", "live/index_3.m3u8", "live/index_1_iframe.m3u8"}) {
       const std::string text = package_test::read_text(dir / playlist);
       INFO(text);
       const size_t key_at = text.find("#EXT-X-KEY:METHOD=" + hls_method + ",URI=\"http://keys.test/k1\"\n");
