@@ -8,6 +8,8 @@ key server: SAMPLE_AES as ISO/IEC 23001-7 'cbcs', AES_CTR as 'cenc', and key rot
     cmaf-cenc     Encryption AES_CTR, the same otherwise
     cmaf-rotate   Encryption SAMPLE_AES, KeyRotationIntervalSeconds 6, ConstantInitializationVector
     cmaf-clear    no Encryption (to compare the decrypted samples with)
+    cmaf-garbage  Encryption SAMPLE_AES whose key server (a stub here) answers 200 with XML that is
+                  no CPIX: no key ever, so its playlists answer 404 and the failure is logged
 
 Checked: the media playlists' EXT-X-KEY (METHOD=SAMPLE-AES for cbcs, SAMPLE-AES-CTR for cenc,
 URI = the key URI the key server gave in URIExtXKey, no KEYFORMAT as the local server gives none:
@@ -27,7 +29,9 @@ Chromium with ClearKey (the key from the EXT-X-KEY URI, the licence server confi
 """
 
 import base64
+import http.server
 import json
+import threading
 import re
 import struct
 import subprocess
@@ -201,6 +205,26 @@ def speke(t, resource: str) -> dict:
             "RoleArn": "arn:aws:iam::123456789012:role/SpekeAccess"}
 
 
+def garbage_key_server() -> http.server.HTTPServer:
+    """A "key server" on loopback answering every POST with 200 and XML that is not CPIX."""
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            body = b"<?xml version='1.0'?><html><body>garbage</body></html>"
+            self.send_response(200)
+            self.send_header("Content-Type", "application/xml")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
 def test_setup(t):
     media.require_player_tools("ffmpeg", "node")
     if Cipher is None and subprocess.run(["which", "openssl"], capture_output=True).returncode != 0:
@@ -216,6 +240,9 @@ def test_setup(t):
                                                "ConstantInitializationVector": ROTATE_IV,
                                                "SpekeKeyProvider": speke(t, "cmaf-rotate")})
     S["clear"] = endpoint(mp, "cmaf-clear")
+    S["garbage_server"] = garbage_key_server()
+    S["garbage"] = endpoint(mp, "cmaf-garbage", {"EncryptionMethod": "SAMPLE_AES", "SpekeKeyProvider": {
+        **speke(t, "cmaf-garbage"), "Url": f"http://127.0.0.1:{S['garbage_server'].server_port}/speke"}})
     push_url = media.start_channel_to_mediapackage(ml, "cmafenc", channel, ladder=LADDER)
     S["push"] = media.Push(push_url, 150, log_dir=t.server.tmp, label="cmafenc").start()
 
@@ -385,6 +412,18 @@ def test_key_rotation(t):
                if decrypt_sample(s, key, "cbcs", bytes.fromhex(ROTATE_IV), 1, 9) == c["data"])
     check_eq((same, len(frag["samples"])), (len(clear_frag["samples"]),) * 2,
              "rotate: the later segment decrypts with the later key to the clear samples")
+
+
+def test_garbage_key_server_gives_404(t):
+    """The key provider answers garbage: no key ever, so nothing is published (MP-UG
+    drm-content-key-rotation: no key -> playback 404), the failure is logged, the server lives."""
+    check_eq(media.fetch(S["garbage"]).status, 404, "cmaf-garbage: master playlist 404 (no key ever)")
+    check_eq(media.fetch(S["garbage"].rsplit("/", 1)[0] + "/index_1.m3u8").status, 404, "cmaf-garbage: media playlist 404")
+    log = t.server.log_path.read_text(errors="replace")
+    check("endpoint cmaf-garbage: key provider SPEKE" in log and "unusable CPIX answer" in log,
+          "the unusable key server answer is logged", "key provider ... failed ... unusable CPIX answer")
+    check_eq(media.fetch(t.endpoint + "/_mediaemu/health").status, 200, "mediaemu still answers")
+    S["garbage_server"].shutdown()
 
 
 def test_shaka_plays(t):
