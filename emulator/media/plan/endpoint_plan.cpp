@@ -84,9 +84,10 @@ std::optional<pipeline::crypto::EncryptionSpec> dash_encryption(const json& pack
 //   AES_CTR    -> 'cenc', with per-sample IVs: 'cenc' forbids a constant IV (ISO/IEC 23001-7
 //                 §9.1 allows constant IVs for 'cbcs' only), so ConstantInitializationVector is not
 //                 used there (AWS does not document what it does with one).
-// The model gives EncryptionMethod no default; a CMAF endpoint without one is SAMPLE_AES, the
-// method CmafEncryption had before EncryptionMethod was added to it (the SDKs' CmafEncryption of
-// 2021 has no encryption_method) and the one every DRM system of MediaPackage's CMAF accepts.
+// The model gives EncryptionMethod no default and AWS documents none; mediaemu takes SAMPLE_AES,
+// assuming it is what CmafEncryption did before EncryptionMethod was added to it (the Rust SDK's
+// CmafEncryption of 0.9.0, docs.rs, has no encryption_method) since 'cbcs' is the scheme every DRM
+// system MediaPackage's CMAF offers accepts (FairPlay needs it).
 // Keys rotate every KeyRotationIntervalSeconds (default 60, 0: one key), as for HLS.
 std::optional<pipeline::crypto::EncryptionSpec> cmaf_encryption(const json& package) {
   const json* e = encryption_of(package);
