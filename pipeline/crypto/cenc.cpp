@@ -2,6 +2,7 @@
 
 #include <openssl/evp.h>
 
+#include <cctype>
 #include <memory>
 #include <stdexcept>
 
@@ -88,6 +89,15 @@ std::vector<uint8_t> w3c_common_pssh(const std::vector<Block>& kids) {
   u32(0);  // DataSize
   const uint32_t size = static_cast<uint32_t>(out.size());
   for (int i = 0; i < 4; ++i) out[i] = static_cast<uint8_t>(size >> (24 - 8 * i));
+  return out;
+}
+
+std::vector<std::vector<uint8_t>> pssh_boxes_for(const Block& kid, const std::vector<std::string>& system_ids) {
+  std::vector<std::vector<uint8_t>> out;
+  for (std::string id : system_ids) {
+    for (char& c : id) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (id == kW3cClearKeySystemId) out.push_back(w3c_common_pssh({kid}));
+  }
   return out;
 }
 

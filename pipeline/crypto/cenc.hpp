@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -46,5 +47,10 @@ inline constexpr std::string_view kW3cClearKeySystemId = "1077efec-c0b2-4d02-ace
 // (W3C "ISO Common Encryption 'pssh' Box Stream Format", w3c.github.io/encrypted-media/format-registry/initdata/cenc.html):
 // version 1, SystemID 1077efec-…, the key ids, DataSize 0.
 std::vector<uint8_t> w3c_common_pssh(const std::vector<Block>& kids);
+
+// The pssh boxes for a key id and the SpekeKeyProvider SystemIds (any case): the W3C common pssh
+// when ClearKey is asked for; none for systems whose PSSH data only a DRM server can give
+// (pipeline/package/cenc_signalling.hpp says why).
+std::vector<std::vector<uint8_t>> pssh_boxes_for(const Block& kid, const std::vector<std::string>& system_ids);
 
 }  // namespace mediaemu::pipeline::crypto

@@ -7,7 +7,7 @@
 namespace mediaemu::pipeline::crypto {
 
 SegmentEncryption::SegmentEncryption(const EncryptionSpec& spec, std::string label, int64_t now_epoch_ms)
-    : label_(std::move(label)), schedule_(spec.key_rotation_interval_seconds), prefetcher_(spec.keys, label_) {
+    : label_(std::move(label)), method_(spec.method), schedule_(spec.key_rotation_interval_seconds), prefetcher_(spec.keys, label_) {
   if (!spec.keys) throw std::invalid_argument("encryption without a key provider");
   if (!spec.constant_iv_hex.empty()) {
     constant_iv_ = block_from_hex(spec.constant_iv_hex);
@@ -28,6 +28,7 @@ SharedSegmentKey SegmentEncryption::key_for(int64_t sequence, int64_t epoch_ms) 
   if (key) {
     auto next = std::make_shared<SegmentKey>();
     next->key = std::move(*key);
+    next->method = method_;
     next->constant_iv = constant_iv_;
     current_ = std::move(next);
     prefetcher_.forget_before(current_->key.period);

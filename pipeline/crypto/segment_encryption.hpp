@@ -33,6 +33,7 @@ class SegmentEncryption {
 
  private:
   const std::string label_;
+  EncryptionSpec::Method method_;
   std::optional<Block> constant_iv_;
   KeyPeriodSchedule schedule_;
   KeyPrefetcher prefetcher_;

@@ -16,6 +16,7 @@
 #include <optional>
 
 #include "pipeline/crypto/content_key.hpp"
+#include "pipeline/crypto/encryption_spec.hpp"
 
 namespace mediaemu::pipeline::crypto {
 
@@ -25,8 +26,20 @@ inline Block sequence_iv(int64_t sequence) {
   return iv;
 }
 
+// EXT-X-KEY's METHOD for each way of encrypting (RFC 8216 §4.3.2.4; SAMPLE-AES-CTR, the 'cenc'
+// scheme in fMP4: draft-pantos-hls-rfc8216bis §4.4.4.4 and Apple's HLS Authoring Specification;
+// SAMPLE-AES in fMP4 is the 'cbcs' scheme, RFC 8216 §4.3.2.4).
+inline const char* hls_key_method(EncryptionSpec::Method method) {
+  switch (method) {
+    case EncryptionSpec::Method::Cbcs: return "SAMPLE-AES";
+    case EncryptionSpec::Method::Cenc: return "SAMPLE-AES-CTR";
+    default: return "AES-128";
+  }
+}
+
 struct SegmentKey {
   ContentKey key;
+  EncryptionSpec::Method method = EncryptionSpec::Method::Aes128;
   std::optional<Block> constant_iv;  // written into EXT-X-KEY; none: the sequence number is the IV
 
   Block iv_for(int64_t sequence) const { return constant_iv ? *constant_iv : sequence_iv(sequence); }

@@ -3,7 +3,6 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
-#include <cctype>
 
 #include "pipeline/crypto/block_text.hpp"
 #include "pipeline/crypto/cenc.hpp"
@@ -18,11 +17,6 @@ std::string base64_of(const std::vector<uint8_t>& bytes) {
   return out;
 }
 
-std::string lower_text(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
-
 // The system id of a pssh box (bytes 12..27, ISO/IEC 23001-7 §8.1.2).
 std::string pssh_system_id(const std::vector<uint8_t>& box) {
   crypto::Block id{};
@@ -31,14 +25,6 @@ std::string pssh_system_id(const std::vector<uint8_t>& box) {
 }
 
 }  // namespace
-
-Fmp4Protection cenc_protection(const crypto::ContentKey& key, const std::vector<std::string>& system_ids) {
-  Fmp4Protection out;
-  out.default_kid = key.kid;
-  for (const auto& id : system_ids)
-    if (lower_text(id) == crypto::kW3cClearKeySystemId) out.pssh_boxes.push_back(crypto::w3c_common_pssh({key.kid}));
-  return out;
-}
 
 std::string dash_content_protection(const Fmp4Protection& protection, const std::string& indent) {
   std::string out = indent + "<ContentProtection schemeIdUri=\"urn:mpeg:dash:mp4protection:2011\" value=\"cenc\"" +

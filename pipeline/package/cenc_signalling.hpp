@@ -1,5 +1,7 @@
-// How a 'cenc' encrypted fMP4 endpoint signals its key, shared by the DASH and CMAF packagers:
-// the init segment's protection (default_KID and pssh boxes) and the MPD's ContentProtection.
+// How an encrypted fMP4 endpoint signals its key: the MPD's ContentProtection (DASH). The init
+// segment's protection (default_KID, pssh boxes, 'cenc' or 'cbcs') is fmp4_protection()
+// (fmp4_encryption.hpp), which the DASH and CMAF packagers share, with its pssh boxes from
+// crypto::pssh_boxes_for.
 //
 // PSSH: the local SPEKE server returns no PSSH data (its CPIX answers carry keys, not DRM system
 // data), so the only system signalled is the one whose PSSH needs nothing but the key ids: the
@@ -25,10 +27,6 @@
 namespace mediaemu::pipeline {
 
 inline constexpr const char* kCencNamespace = "urn:mpeg:cenc:2013";
-
-// The protection an init segment declares for this key, with a pssh for each system of
-// `system_ids` that can be signalled (see above).
-Fmp4Protection cenc_protection(const crypto::ContentKey& key, const std::vector<std::string>& system_ids);
 
 // The ContentProtection elements of an AdaptationSet, each line prefixed by `indent`.
 std::string dash_content_protection(const Fmp4Protection& protection, const std::string& indent);

@@ -6,7 +6,8 @@
 //   <id>/<name>.m3u8, <id>/<name>_<n>.m3u8, <id>/<name>_<n>_iframe.m3u8
 // MediaPackage's CMAF always puts audio in separate EXT-X-MEDIA renditions (MP-UG
 // endpoints-cmaf); media playlists are EXT-X-VERSION 6 with EXT-X-MAP and
-// EXT-X-INDEPENDENT-SEGMENTS.
+// EXT-X-INDEPENDENT-SEGMENTS. With CmafPackage.Encryption the shared segments are 'cbcs' or
+// 'cenc' encrypted (fmp4_encryption.hpp) and every media playlist carries the EXT-X-KEY tags.
 #pragma once
 
 #include <map>

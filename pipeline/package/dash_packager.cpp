@@ -104,7 +104,7 @@ void DashPackager::add_segment(const Segment& segment) {
     if (segment.key && (!rep.muxer->protection() || rep.muxer->protection()->default_kid != segment.key->key.kid)) {
       // DASH endpoints hold one key (endpoint_plan: no rotation for DASH yet), so this happens once
       // per representation; a later key would need a new Period with its own init segment.
-      rep.muxer->protect(cenc_protection(segment.key->key, spec().encryption->system_ids));
+      rep.muxer->protect(fmp4_protection(*segment.key, spec().encryption->system_ids));
       store().write(rep.stem + "_init.mp4", rep.muxer->init_segment());
     }
     auto fragment = rep.muxer->fragment(it->second, static_cast<uint32_t>(segment.sequence), segment.key.get());

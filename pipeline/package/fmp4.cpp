@@ -11,41 +11,6 @@ namespace mediaemu::pipeline {
 
 namespace {
 
-// Big-endian writer of nested ISO BMFF boxes; begin() returns where to patch the size.
-class BoxWriter {
- public:
-  void u8(uint32_t v) { out_.push_back(static_cast<uint8_t>(v)); }
-  void u16(uint32_t v) { u8(v >> 8), u8(v); }
-  void u24(uint32_t v) { u8(v >> 16), u16(v); }
-  void u32(uint32_t v) { u16(v >> 16), u16(v); }
-  void u64(uint64_t v) { u32(static_cast<uint32_t>(v >> 32)), u32(static_cast<uint32_t>(v)); }
-  void zeros(size_t n) { out_.insert(out_.end(), n, 0); }
-  void fourcc(const char* c) { out_.insert(out_.end(), c, c + 4); }
-  void bytes(const uint8_t* p, size_t n) { out_.insert(out_.end(), p, p + n); }
-  void bytes(const std::vector<uint8_t>& v) { bytes(v.data(), v.size()); }
-  size_t begin(const char* type) {
-    const size_t at = out_.size();
-    u32(0);
-    fourcc(type);
-    return at;
-  }
-  size_t begin_full(const char* type, uint8_t version, uint32_t flags) {
-    const size_t at = begin(type);
-    u8(version);
-    u24(flags);
-    return at;
-  }
-  void end(size_t at) { patch_u32(at, static_cast<uint32_t>(out_.size() - at)); }
-  void patch_u32(size_t at, uint32_t v) {
-    for (int i = 0; i < 4; ++i) out_[at + i] = static_cast<uint8_t>(v >> (24 - 8 * i));
-  }
-  size_t size() const { return out_.size(); }
-  std::vector<uint8_t>& data() { return out_; }
-
- private:
-  std::vector<uint8_t> out_;
-};
-
 void unity_matrix(BoxWriter& w) {
   for (uint32_t v : {0x00010000u, 0u, 0u, 0u, 0x00010000u, 0u, 0u, 0u, 0x40000000u}) w.u32(v);
 }
@@ -67,30 +32,6 @@ void descriptor(BoxWriter& w, uint8_t tag, size_t size) {
   w.u8(size & 0x7f);
 }
 
-// ISO/IEC 23001-7 §8.12 / ISO/IEC 14496-12 §8.12: the protection scheme information box that ends
-// an encv/enca sample entry: frma (the original format), schm ('cenc', version 1.0) and
-// schi > tenc (§8.2, version 0: isProtected 1, Per_Sample_IV_Size 8, default_KID).
-void cenc_sinf(BoxWriter& w, const char* original_format, const Fmp4Protection& p) {
-  const size_t sinf = w.begin("sinf");
-  const size_t frma = w.begin("frma");
-  w.fourcc(original_format);
-  w.end(frma);
-  const size_t schm = w.begin_full("schm", 0, 0);
-  w.fourcc("cenc");
-  w.u32(0x00010000);
-  w.end(schm);
-  const size_t schi = w.begin("schi");
-  const size_t tenc = w.begin_full("tenc", 0, 0);
-  w.u8(0);  // reserved
-  w.u8(0);  // reserved (version 0: no crypt/skip pattern)
-  w.u8(1);  // default_isProtected
-  w.u8(8);  // default_Per_Sample_IV_Size
-  w.bytes(p.default_kid.data(), p.default_kid.size());
-  w.end(tenc);
-  w.end(schi);
-  w.end(sinf);
-}
-
 void avc1_entry(BoxWriter& w, const TrackInfo& t, const Fmp4Protection* protection) {
   const auto avcc = avcc_record(t.extradata);
   if (avcc.empty()) throw std::runtime_error("track " + t.name + ": H.264 without SPS/PPS cannot be put in MP4");
@@ -110,7 +51,7 @@ void avc1_entry(BoxWriter& w, const TrackInfo& t, const Fmp4Protection* protecti
   const size_t c = w.begin("avcC");  // ISO/IEC 14496-15 §5.4.2.1
   w.bytes(avcc);
   w.end(c);
-  if (protection) cenc_sinf(w, "avc1", *protection);
+  if (protection) write_sinf(w, "avc1", *protection, true);
   w.end(entry);
 }
 
@@ -141,7 +82,7 @@ void mp4a_entry(BoxWriter& w, const TrackInfo& t, const Fmp4Protection* protecti
   descriptor(w, 0x06, 1);
   w.u8(0x02);  // SLConfigDescriptor predefined = 2 (MP4)
   w.end(esds);
-  if (protection) cenc_sinf(w, "mp4a", *protection);
+  if (protection) write_sinf(w, "mp4a", *protection, false);
   w.end(entry);
 }
 
@@ -291,24 +232,12 @@ std::optional<Fmp4Fragment> Fmp4TrackMuxer::fragment(const SegmentTrack& data, u
   last.duration = std::max<int64_t>(0, last.duration);
   last_duration_ = last.duration;
 
-  // 'cenc' (ISO/IEC 23001-7 §9.1): each sample's 8-byte IV must never repeat under one key.
-  // IV = track id (8 bits) | segment sequence number (36 bits) | sample index (20 bits), so
-  // tracks and segments sharing the key never share a counter block.
-  std::vector<uint64_t> ivs;
-  std::vector<std::vector<crypto::CencSubsample>> maps;
+  std::optional<Fmp4FragmentEncryption> encryption;
   if (key) {
-    if (!protection_ || protection_->default_kid != key->key.kid)
-      throw std::logic_error("track " + track_.name + ": encrypted fragment without a matching protected init segment");
-    for (size_t i = 0; i < samples.size(); ++i) {
-      const uint64_t iv = (uint64_t{static_cast<uint8_t>(track_.id)} << 56) |
-                          ((uint64_t{sequence_number} & 0xfffffffffull) << 20) | (i & 0xfffff);
-      maps.push_back(video ? crypto::avc_cenc_subsamples(samples[i].data) : std::vector<crypto::CencSubsample>{});
-      // saiz holds each sample's auxiliary information size in 8 bits: 8 + 2 + 6 * subsamples.
-      if (maps.back().size() > 41)
-        throw std::runtime_error("track " + track_.name + ": an access unit with more than 41 subsamples cannot be described in saiz");
-      crypto::cenc_apply_ctr(key->key.key, iv, samples[i].data, maps.back());
-      ivs.push_back(iv);
-    }
+    if (!protection_) throw std::logic_error("track " + track_.name + ": encrypted fragment without a protected init segment");
+    std::vector<std::vector<uint8_t>*> sample_data;
+    for (auto& s : samples) sample_data.push_back(&s.data);
+    encryption = encrypt_fragment_samples(*protection_, *key, track_, sequence_number, sample_data);
   }
 
   BoxWriter w;
@@ -318,6 +247,7 @@ std::optional<Fmp4Fragment> Fmp4TrackMuxer::fragment(const SegmentTrack& data, u
   const size_t mfhd = w.begin_full("mfhd", 0, 0);
   w.u32(sequence_number);
   w.end(mfhd);
+  if (encryption) write_moof_pssh(w, *encryption);
   const size_t traf = w.begin("traf");
   const size_t tfhd = w.begin_full("tfhd", 0, 0x020000);  // default-base-is-moof
   w.u32(1);
@@ -341,36 +271,7 @@ std::optional<Fmp4Fragment> Fmp4TrackMuxer::fragment(const SegmentTrack& data, u
     }
   }
   w.end(trun);
-  if (key) {
-    // saiz/saio point at senc's per-sample entries (CENC auxiliary information, §7.1): IV, then
-    // subsample_count and the subsamples when senc's flag 0x2 says so (video).
-    const size_t saiz = w.begin_full("saiz", 0, 0);
-    const bool uniform = !video;
-    w.u8(uniform ? 8 : 0);  // default_sample_info_size
-    w.u32(static_cast<uint32_t>(samples.size()));
-    if (!uniform)
-      for (const auto& m : maps) w.u8(static_cast<uint32_t>(8 + 2 + 6 * m.size()));
-    w.end(saiz);
-    const size_t saio = w.begin_full("saio", 0, 0);
-    w.u32(1);  // entry_count: senc's entries are contiguous
-    const size_t saio_offset_at = w.size();
-    w.u32(0);
-    w.end(saio);
-    const size_t senc = w.begin_full("senc", 0, video ? 0x2 : 0);
-    w.u32(static_cast<uint32_t>(samples.size()));
-    // Offsets are from the moof's first byte (tfhd default-base-is-moof, §8.7.9.3).
-    w.patch_u32(saio_offset_at, static_cast<uint32_t>(w.size() - moof_at));
-    for (size_t i = 0; i < samples.size(); ++i) {
-      w.u64(ivs[i]);
-      if (!video) continue;
-      w.u16(static_cast<uint32_t>(maps[i].size()));
-      for (const auto& s : maps[i]) {
-        w.u16(s.clear_bytes);
-        w.u32(s.protected_bytes);
-      }
-    }
-    w.end(senc);
-  }
+  if (encryption) write_traf_encryption(w, moof_at, *encryption);
   w.end(traf);
   w.end(moof);
   w.patch_u32(data_offset_at, static_cast<uint32_t>(w.size() - moof_at + 8));

@@ -13,28 +13,21 @@
 // equals the presentation time of its IDR (CMAF, ISO/IEC 23000-19 §7.5.x; DASH-IF IOP: the
 // segment's earliest presentation time is what the MPD timeline announces).
 //
-// Encrypted tracks ('cenc', ISO/IEC 23001-7): protect() turns the init segment's sample entry into
-// encv/enca with a sinf (frma, schm, schi/tenc: §8.12, §8.2) and adds the pssh boxes (§8.1); a
-// fragment given a key marker encrypts its samples (pipeline/crypto/cenc.hpp) and carries their
-// IVs and subsample maps in senc, located by saiz/saio (§7.2, ISO/IEC 14496-12 §8.7.8-9).
+// Encrypted tracks ('cenc' or 'cbcs', ISO/IEC 23001-7): protect() turns the init segment's sample
+// entry into encv/enca with a sinf and adds the pssh boxes; a fragment given a key marker encrypts
+// its samples and describes them in senc/saiz/saio (and seig for a rotated key): fmp4_encryption.hpp.
 #pragma once
 
 #include <cstdint>
 #include <optional>
 #include <vector>
 
-#include "pipeline/crypto/cenc.hpp"
 #include "pipeline/crypto/segment_key.hpp"
 #include "pipeline/media.hpp"
+#include "pipeline/package/fmp4_encryption.hpp"
 #include "pipeline/package/segmenter.hpp"
 
 namespace mediaemu::pipeline {
-
-// What an encrypted track's init segment declares: the default key id (tenc) and the pssh boxes.
-struct Fmp4Protection {
-  crypto::Block default_kid{};
-  std::vector<std::vector<uint8_t>> pssh_boxes;  // whole boxes, written into moov as they are
-};
 
 struct Fmp4Fragment {
   std::vector<uint8_t> bytes;    // styp + moof + mdat
@@ -50,11 +43,12 @@ class Fmp4TrackMuxer {
 
   uint32_t timescale() const { return timescale_; }
   const std::vector<uint8_t>& init_segment() const { return init_; }
-  // Rebuilds init_segment() as the init segment of a 'cenc' protected track.
+  // Rebuilds init_segment() as the init segment of a protected track.
   void protect(const Fmp4Protection& protection);
   const std::optional<Fmp4Protection>& protection() const { return protection_; }
   // nullopt when the segment has no packet of this track. With `key` (the segment's key marker)
-  // the samples are encrypted; the init segment must then be protect()ed with that key's id.
+  // the samples are encrypted; the init segment must then be protect()ed, in the key's scheme (a
+  // key other than its default_KID is named in the fragment: key rotation).
   std::optional<Fmp4Fragment> fragment(const SegmentTrack& data, uint32_t sequence_number,
                                        const crypto::SegmentKey* key = nullptr);
 

@@ -32,7 +32,7 @@ std::string quoted(const std::string& s) {
 }  // namespace
 
 std::string ext_x_key_tag(const crypto::SegmentKey& key) {
-  std::string tag = "#EXT-X-KEY:METHOD=AES-128,URI=" + quoted(key.key.uri);
+  std::string tag = std::string("#EXT-X-KEY:METHOD=") + crypto::hls_key_method(key.method) + ",URI=" + quoted(key.key.uri);
   if (key.constant_iv) tag += ",IV=0x" + crypto::hex(*key.constant_iv);  // else: the sequence number (§5.2)
   return tag;
 }

@@ -103,8 +103,9 @@ std::string render_master_playlist(int version, const std::vector<HlsAudioRendit
                                    const std::vector<HlsVariantStream>& variants,
                                    const std::vector<HlsIframeStream>& iframes);
 
-// #EXT-X-KEY:METHOD=AES-128,URI="<key uri>"[,IV=0x<32 hex digits>] (RFC 8216 §4.3.2.4); the IV
-// only with a ConstantInitializationVector (segment_key.hpp).
+// #EXT-X-KEY:METHOD=<AES-128|SAMPLE-AES|SAMPLE-AES-CTR>,URI="<key uri>"[,IV=0x<32 hex digits>]
+// (RFC 8216 §4.3.2.4; the method: crypto::hls_key_method); the IV only with a
+// ConstantInitializationVector (segment_key.hpp).
 std::string ext_x_key_tag(const crypto::SegmentKey& key);
 
 // Peak and average bits per second of a rendition's segments (BANDWIDTH / AVERAGE-BANDWIDTH,

@@ -79,8 +79,8 @@ struct EndpointSpec {
   HlsSpec hls;
   DashSpec dash;
   CmafSpec cmaf;
-  // HlsPackage/DashPackage.Encryption: segments are encrypted and manifests signal the keys. HLS
-  // and DASH packagers honour it (the plan leaves it empty for CMAF so far).
+  // HlsPackage/DashPackage/CmafPackage.Encryption: segments are encrypted and manifests signal
+  // the keys.
   std::optional<crypto::EncryptionSpec> encryption;
   // Where the packager reports the latest published segment (for the origin's
   // X-MediaPackage-Manifest-Last-Sequence / -Last-Updated headers). Optional: the packager makes

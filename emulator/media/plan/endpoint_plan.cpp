@@ -82,8 +82,8 @@ const json* encryption_of(const json& package) {
   return it != package.end() && it->is_object() ? &*it : nullptr;
 }
 
-// HlsPackage.Encryption with AES_128 (the model's default method). SAMPLE_AES is not produced
-// yet: such an endpoint stays clear, as CMAF endpoints with Encryption do (README).
+// HlsPackage.Encryption with AES_128 (the model's default method). SAMPLE_AES (TS sample
+// encryption) is not produced yet: such an endpoint stays clear (README).
 std::optional<pipeline::crypto::EncryptionSpec> hls_encryption(const json& package) {
   const json* e = encryption_of(package);
   if (!e || text(*e, "EncryptionMethod", "AES_128") != "AES_128") return std::nullopt;
@@ -101,6 +101,30 @@ std::optional<pipeline::crypto::EncryptionSpec> dash_encryption(const json& pack
   if (!e) return std::nullopt;
   auto out = speke_encryption(*e, pipeline::crypto::EncryptionSpec::Method::Cenc);
   out.key_rotation_interval_seconds = 0;
+  return out;
+}
+
+// CmafPackage.Encryption (botocore mediapackage model, CmafEncryption: EncryptionMethod
+// SAMPLE_AES | AES_CTR, ConstantInitializationVector, KeyRotationIntervalSeconds, SpekeKeyProvider;
+// no RepeatExtXKey). MediaPackage calls the CMAF methods CBCS and CENC (MP-UG endpoints-encryption:
+// "The valid encryption methods for CMAF container types are: CENC, CBCS"):
+//   SAMPLE_AES -> ISO/IEC 23001-7 'cbcs', whose constant IV is ConstantInitializationVector, or
+//                 one MediaPackage "creates" when it is absent (crypto::derived_constant_iv);
+//   AES_CTR    -> 'cenc', with per-sample IVs: 'cenc' forbids a constant IV (ISO/IEC 23001-7
+//                 §9.1 allows constant IVs for 'cbcs' only), so ConstantInitializationVector is not
+//                 used there (AWS does not document what it does with one).
+// The model gives EncryptionMethod no default and AWS documents none; mediaemu takes SAMPLE_AES,
+// assuming it is what CmafEncryption did before EncryptionMethod was added to it (the Rust SDK's
+// CmafEncryption of 0.9.0, docs.rs, has no encryption_method) since 'cbcs' is the scheme every DRM
+// system MediaPackage's CMAF offers accepts (FairPlay needs it).
+// Keys rotate every KeyRotationIntervalSeconds (default 60, 0: one key), as for HLS.
+std::optional<pipeline::crypto::EncryptionSpec> cmaf_encryption(const json& package) {
+  const json* e = encryption_of(package);
+  if (!e) return std::nullopt;
+  const bool ctr = text(*e, "EncryptionMethod", "SAMPLE_AES") == "AES_CTR";
+  auto out = speke_encryption(*e, ctr ? pipeline::crypto::EncryptionSpec::Method::Cenc
+                                      : pipeline::crypto::EncryptionSpec::Method::Cbcs);
+  if (!ctr) out.constant_iv_hex = text(*e, "ConstantInitializationVector");
   return out;
 }
 
@@ -155,6 +179,7 @@ std::optional<pipeline::EndpointSpec> plan_endpoint(const json& endpoint, const 
       c.manifests.push_back({text(m, "Id"), playlist(m, text(m, "ManifestName", "index"))});
     }
     c.selection = selection(p);
+    spec.encryption = cmaf_encryption(p);
   } else {
     problem = endpoint.contains("MssPackage") ? "Microsoft Smooth Streaming (MssPackage) endpoints are not packaged yet"
                                               : "the endpoint has no package";
