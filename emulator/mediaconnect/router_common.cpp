@@ -75,6 +75,30 @@ std::string union_member(const json& value, const std::string& path) {
 // "INPUT_50: Supports a maximum bitrate up to 50 megabits per second" (the tiers of
 // RouterInputTier and RouterOutputTier; "The maximumBitrate must fall within the limits of the
 // selected tier"). https://docs.aws.amazon.com/cdk/api/v2/docs/@aws-cdk_aws-mediaconnect-alpha.RouterOutputTier.html
+std::string checked_router_zone(const json& in, const std::string& region) {
+  check_tier_bitrate(str(in, "Tier"), in.value("MaximumBitrate", int64_t{0}));
+  const std::string zone = in.contains("AvailabilityZone") ? str(in, "AvailabilityZone") : region + "a";
+  if (zone.rfind(region, 0) != 0) throw api::bad_request("AvailabilityZone " + zone + " is not in " + region);
+  return zone;
+}
+
+json new_router_doc(const CallContext& ctx, const json& in, const RouterType& type, const std::string& region,
+                    const std::string& zone, const std::string& id, const std::string& now) {
+  return {{"Name", str(in, "Name")},
+          {"Arn", router_arn(ctx, region, type, id)},
+          {"Id", id},
+          {"State", "CREATING"},
+          {"RegionName", region},
+          {"AvailabilityZone", zone},
+          {"MaximumBitrate", in["MaximumBitrate"]},
+          {"Tier", in["Tier"]},
+          {"RoutingScope", in["RoutingScope"]},
+          {"CreatedAt", now},
+          {"UpdatedAt", now},
+          {"Messages", json::array()},
+          {"Tags", in.value("Tags", json::object())}};
+}
+
 void check_tier_bitrate(const std::string& tier, int64_t bitrate) {
   static const std::map<std::string, int> kMbps = {{"INPUT_20", 20},  {"INPUT_50", 50},  {"INPUT_100", 100},
                                                    {"OUTPUT_20", 20}, {"OUTPUT_50", 50}, {"OUTPUT_100", 100}};

@@ -131,30 +131,16 @@ json listed_input(Domain& domain, const Record& r) {
 }
 
 json create_router_input(Domain& domain, const CallContext& ctx, const json& in) {
-  check_tier_bitrate(str(in, "Tier"), in.value("MaximumBitrate", int64_t{0}));
   const std::string region = router_region(ctx, in);
-  const std::string zone = in.contains("AvailabilityZone") ? str(in, "AvailabilityZone") : region + "a";
-  if (zone.rfind(region, 0) != 0) throw api::bad_request("AvailabilityZone " + zone + " is not in " + region);
+  const std::string zone = checked_router_zone(in, region);
   auto tx = domain.write();
   if (const Record* existing = created_with_token(domain, ctx, kInputType, in)) return {{"RouterInput", view_router_input(domain, *existing)}};
   const json config = checked_input_configuration(domain, ctx, in.value("Configuration", json::object()), region);
   const std::string id = random_hex(6), now = router_time(*tx);
-  json doc = {{"Name", str(in, "Name")},
-              {"Arn", router_arn(ctx, region, kInputType, id)},
-              {"Id", id},
-              {"State", "CREATING"},
-              {"RegionName", region},
-              {"AvailabilityZone", zone},
-              {"MaximumBitrate", in["MaximumBitrate"]},
-              {"Tier", in["Tier"]},
-              {"RoutingScope", in["RoutingScope"]},
-              {"CreatedAt", now},
-              {"UpdatedAt", now},
-              {"Messages", json::array()},
-              // Without a request, transit encryption uses a key MediaConnect manages (AUTOMATIC).
-              {"TransitEncryption", in.value("TransitEncryption", json{{"EncryptionKeyType", "AUTOMATIC"},
-                                                                         {"EncryptionKeyConfiguration", {{"Automatic", json::object()}}}})},
-              {"Tags", in.value("Tags", json::object())}};
+  json doc = new_router_doc(ctx, in, kInputType, region, zone, id, now);
+  // Without a request, transit encryption uses a key MediaConnect manages (AUTOMATIC).
+  doc["TransitEncryption"] = in.value("TransitEncryption", json{{"EncryptionKeyType", "AUTOMATIC"},
+                                                                {"EncryptionKeyConfiguration", {{"Automatic", json::object()}}}});
   if (doc["TransitEncryption"].contains("EncryptionKeyConfiguration"))
     union_member(doc["TransitEncryption"]["EncryptionKeyConfiguration"], "TransitEncryption.EncryptionKeyConfiguration");
   apply_input_configuration(doc, config, domain.config());

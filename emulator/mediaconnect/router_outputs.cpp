@@ -94,28 +94,14 @@ json listed_output(Domain& domain, const Record& r) {
 }
 
 json create_router_output(Domain& domain, const CallContext& ctx, const json& in) {
-  check_tier_bitrate(str(in, "Tier"), in.value("MaximumBitrate", int64_t{0}));
   const std::string region = router_region(ctx, in);
-  const std::string zone = in.contains("AvailabilityZone") ? str(in, "AvailabilityZone") : region + "a";
-  if (zone.rfind(region, 0) != 0) throw api::bad_request("AvailabilityZone " + zone + " is not in " + region);
+  const std::string zone = checked_router_zone(in, region);
   auto tx = domain.write();
   if (const Record* existing = created_with_token(domain, ctx, kOutputType, in)) return {{"RouterOutput", view_router_output(domain, *existing)}};
   const json config = checked_output_configuration(domain, ctx, in.value("Configuration", json::object()), region);
   const std::string id = random_hex(6), now = router_time(*tx);
-  json doc = {{"Name", str(in, "Name")},
-              {"Arn", router_arn(ctx, region, kOutputType, id)},
-              {"Id", id},
-              {"State", "CREATING"},
-              {"RoutedState", "UNROUTED"},
-              {"RegionName", region},
-              {"AvailabilityZone", zone},
-              {"MaximumBitrate", in["MaximumBitrate"]},
-              {"Tier", in["Tier"]},
-              {"RoutingScope", in["RoutingScope"]},
-              {"CreatedAt", now},
-              {"UpdatedAt", now},
-              {"Messages", json::array()},
-              {"Tags", in.value("Tags", json::object())}};
+  json doc = new_router_doc(ctx, in, kOutputType, region, zone, id, now);
+  doc["RoutedState"] = "UNROUTED";
   apply_output_configuration(doc, config, domain.config());
   set_maintenance(doc, in.value("MaintenanceConfiguration", json()));
   Record& r = tx->create({kRouterOutput, region, id}, doc, {{"client_token", str(in, "ClientToken")}, {"running", false}});

@@ -54,6 +54,12 @@ std::vector<const Record*> router_records(Domain& domain, const CallContext& ctx
 std::string union_member(const json& value, const std::string& path);
 // MaximumBitrate within what the tier carries (INPUT_20 / OUTPUT_20 up to 20 Mb/s, ...).
 void check_tier_bitrate(const std::string& tier, int64_t bitrate);
+// A CreateRouterInput / CreateRouterOutput request's Tier and MaximumBitrate checked, and its
+// AvailabilityZone (default "<region>a"), which must be in `region`. Before any lock is taken.
+std::string checked_router_zone(const json& in, const std::string& region);
+// The fields a new router input and output share, as a create leaves them (CREATING).
+json new_router_doc(const CallContext& ctx, const json& in, const RouterType& type, const std::string& region,
+                    const std::string& zone, const std::string& id, const std::string& now);
 // MaintenanceConfiguration (default {"Default": {}}) -> MaintenanceType and the configuration,
 // written into `doc`. BadRequest for a malformed PreferredDayTime.
 void set_maintenance(json& doc, const json& requested);

@@ -68,6 +68,9 @@ void Segmenter::on_cutter_key(int64_t pts) {
   }
   // Half a GOP of slack so that timestamp rounding never pushes a cut one GOP later.
   const int64_t slack = (cutter_is_video_ && gop_) ? *gop_ / 2 : tolerance_;
+  // A splice point less than that ahead: the segment runs on to it rather than leaving a sliver
+  // of a segment before it.
+  if (!splice_points_.empty() && *splice_points_.begin() - pts < slack) return;
   if (pts - open_start >= target_units() - slack) boundaries_.push_back(pts);
 }
 

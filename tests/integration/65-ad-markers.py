@@ -3,7 +3,7 @@
 running channel, which every MediaPackage endpoint writes as its AdMarkers / PeriodTriggers say.
 
   MediaPackage channel "ads" fed by MediaLive channel "ads" (640x360 + 416x234, GOP 2 s) from an
-  ffmpeg lavfi RTMP push, with endpoints (2 s segments, a date on every segment):
+  ffmpeg lavfi RTMP push, with endpoints (2 s segments, EXT-X-PROGRAM-DATE-TIME every second):
     ads-enh    HLS, AdMarkers SCTE35_ENHANCED
     ads-dr     HLS, AdMarkers DATERANGE
     ads-pass   HLS, AdMarkers PASSTHROUGH
@@ -78,6 +78,12 @@ def segments_with_tags(url: str) -> list:
         return []
     out, tags = [], []
     pl = media.MediaPlaylist(r.text, url)
+    # Each segment's date: its EXT-X-PROGRAM-DATE-TIME, else the one before plus its duration, as a
+    # player dates it (RFC 8216 §4.3.2.6); the tag comes at most every ProgramDateTimeIntervalSeconds.
+    date = None
+    for seg in pl.segments:
+        date = pdt(seg["pdt"]) if seg.get("pdt") else (date + previous if date is not None else None)
+        seg["date"], previous = date, seg["duration"] or 0
     segs = iter(pl.segments)
     for line in pl.lines:
         if line.startswith("#EXT-X-CUE") or line.startswith("#EXT-OATCLS") or line.startswith("#EXT-X-DATERANGE") \
@@ -164,10 +170,11 @@ def test_a_splice_insert_at_a_fixed_time(t):
 def splice_segment(entries: list, what: str):
     """The index of the entry dated at the splice time (within a frame)."""
     for i, (_, seg) in enumerate(entries):
-        if seg.get("pdt") and abs(pdt(seg["pdt"]) - S["splice_at"]) < 0.05:
+        # The splice is on the first frame at or after its time (a frame is 33 ms).
+        if seg.get("date") is not None and -0.002 <= seg["date"] - S["splice_at"] < 0.05:
             return i
     check(False, f"{what}: a segment starts at the splice time {S['splice_at']}", "a segment",
-          [s.get("pdt") for _, s in entries])
+          [s.get("date") for _, s in entries])
     return None
 
 
@@ -180,8 +187,8 @@ def test_enhanced_markers_cue_out_cont_and_in(t):
     check(len(tags) == 2 and tags[0].startswith("#EXT-OATCLS-SCTE35:") and tags[1] == "#EXT-X-CUE-OUT:10.000",
           "the splice segment has EXT-OATCLS-SCTE35 and EXT-X-CUE-OUT:10.000", "2 tags", tags)
     prev = entries[i - 1][1]
-    check(abs(pdt(prev["pdt"]) + prev["duration"] - pdt(seg["pdt"])) < 0.01,
-          "the segment before the splice ends at the splice point", pdt(seg["pdt"]), pdt(prev["pdt"]) + prev["duration"])
+    check(abs(prev["date"] + prev["duration"] - seg["date"]) < 0.01,
+          "the segment before the splice ends at the splice point", seg["date"], prev["date"] + prev["duration"])
     if tags and tags[0].startswith("#EXT-OATCLS-SCTE35:"):
         raw = base64.b64decode(tags[0].split(":", 1)[1])
         section = decode_section(raw)
@@ -192,11 +199,11 @@ def test_enhanced_markers_cue_out_cont_and_in(t):
                  (0x05, EVENT_ID, True, BREAK_SECONDS * 90000), "splice_insert, event id, out of network, duration")
     # The break: CUE-OUT-CONT with the elapsed time, then CUE-IN where it returns. (The splice is
     # on the first frame at or after its time: up to a frame later.)
-    spliced = pdt(seg["pdt"])
+    spliced = seg["date"]
     back = None
     for j in range(i + 1, len(entries)):
         tags_j, seg_j = entries[j]
-        elapsed = pdt(seg_j["pdt"]) - spliced
+        elapsed = seg_j["date"] - spliced
         if elapsed < BREAK_SECONDS - 0.05:
             ok = len(tags_j) == 1 and tags_j[0].startswith(f"#EXT-X-CUE-OUT-CONT:ElapsedTime={elapsed:.3f},Duration=10,SCTE35=")
             check(ok, f"segment at +{elapsed:.3f} s has EXT-X-CUE-OUT-CONT", f"ElapsedTime={elapsed:.3f}", tags_j)
@@ -205,9 +212,9 @@ def test_enhanced_markers_cue_out_cont_and_in(t):
             break
     if check(back is not None, "a segment follows the break", "a segment", len(entries) - i):
         tags_b, seg_b = entries[back]
-        check(abs(pdt(seg_b["pdt"]) - spliced - BREAK_SECONDS) < 0.04,
+        check(abs(seg_b["date"] - spliced - BREAK_SECONDS) < 0.04,
               "a segment starts where the break returns (10 s after the splice)", BREAK_SECONDS,
-              pdt(seg_b["pdt"]) - spliced)
+              seg_b["date"] - spliced)
         check_eq(tags_b, ["#EXT-X-CUE-IN"], "that segment has EXT-X-CUE-IN")
         check(all(not tg for tg, _ in entries[back + 1:]), "no markers after the break", [], entries[back + 1:][:2])
     S["splice_segment_url"] = seg["url"]

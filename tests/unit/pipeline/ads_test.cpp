@@ -183,3 +183,20 @@ TEST_CASE("a segment starts at a splice point and at the break's planned end", "
   CHECK(done[2].cues[0].name == "break");
   CHECK(done[3].cues.empty());
 }
+
+TEST_CASE("a splice point just after a GOP boundary extends the segment instead of cutting a sliver", "[ads][package][segmenter]") {
+  const OutputLayout l = cue_layout();
+  Segmenter s(l, 2);
+  // GOP 2 s, 2 s segments; the splice is one frame after the boundary at 10 s.
+  s.splice(make_cue(splice_out(1, 4), 10'033'333, "break"));
+  std::vector<Segment> done;
+  for (int f = 0; f < 20 * 30; ++f) {
+    auto v = s.push(cue_packet(f * 3000, f % 60 == 0 || f == 301));
+    done.insert(done.end(), v.begin(), v.end());
+  }
+  REQUIRE(done.size() >= 6);
+  CHECK(done[4].start_seconds() == Approx(8));
+  CHECK(done[4].duration_seconds() == Approx(2.0 + 1.0 / 30));  // to the splice, no 33 ms segment
+  CHECK(done[5].start_seconds() == Approx(10.0 + 1.0 / 30));
+  CHECK(done[5].cues.size() == 1);
+}
