@@ -11,10 +11,10 @@
 namespace mediaemu::pipeline::crypto {
 
 struct EncryptionSpec {
-  // Aes128: HLS whole-segment AES-128-CBC; Cbcs: ISO/IEC 23001-7 'cbcs' in fMP4 (CMAF SAMPLE_AES);
-  // Cenc: ISO/IEC 23001-7 'cenc' AES-CTR in fMP4 (DASH, CMAF AES_CTR). HLS TS SAMPLE-AES is not
-  // produced (such endpoints stay clear).
-  enum class Method { Aes128, Cbcs, Cenc } method = Method::Aes128;
+  // Aes128: HLS whole-segment AES-128-CBC; SampleAes: HLS SAMPLE-AES in MPEG-TS (sample_aes.hpp);
+  // Cbcs: ISO/IEC 23001-7 'cbcs' in fMP4 (CMAF SAMPLE_AES); Cenc: ISO/IEC 23001-7 'cenc' AES-CTR
+  // in fMP4 (DASH, CMAF AES_CTR).
+  enum class Method { Aes128, SampleAes, Cbcs, Cenc } method = Method::Aes128;
   int key_rotation_interval_seconds = 60;  // MediaPackage's default; 0: one key for the whole stream
   std::string constant_iv_hex;             // ConstantInitializationVector (32 hex digits) or ""
   bool repeat_ext_x_key = false;           // RepeatExtXKey: EXT-X-KEY before every segment

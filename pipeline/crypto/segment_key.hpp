@@ -28,9 +28,10 @@ inline Block sequence_iv(int64_t sequence) {
 
 // EXT-X-KEY's METHOD for each way of encrypting (RFC 8216 §4.3.2.4; SAMPLE-AES-CTR, the 'cenc'
 // scheme in fMP4: draft-pantos-hls-rfc8216bis §4.4.4.4 and Apple's HLS Authoring Specification;
-// SAMPLE-AES in fMP4 is the 'cbcs' scheme, RFC 8216 §4.3.2.4).
+// SAMPLE-AES is Apple's sample encryption in TS and the 'cbcs' scheme in fMP4, RFC 8216 §4.3.2.4).
 inline const char* hls_key_method(EncryptionSpec::Method method) {
   switch (method) {
+    case EncryptionSpec::Method::SampleAes:
     case EncryptionSpec::Method::Cbcs: return "SAMPLE-AES";
     case EncryptionSpec::Method::Cenc: return "SAMPLE-AES-CTR";
     default: return "AES-128";

@@ -42,7 +42,8 @@ std::unique_ptr<HlsTsPackager::Rendition> HlsTsPackager::make_rendition(int numb
   if (video) tracks.push_back(video);
   tracks.insert(tracks.end(), r->audio.begin(), r->audio.end());
   for (const TrackInfo* t : tracks) r->target_bitrate += t->bitrate;
-  r->muxer = std::make_unique<TsMuxer>(tracks);
+  const bool sample_aes = spec().encryption && spec().encryption->method == crypto::EncryptionSpec::Method::SampleAes;
+  r->muxer = std::make_unique<TsMuxer>(tracks, sample_aes);
   HlsMediaPlaylistConfig config;
   config.version = 3;  // RFC 8216 §7: nothing in these playlists needs more
   config.type = playlist_spec_.playlist_type;
@@ -111,7 +112,8 @@ void HlsTsPackager::add_segment(const Segment& segment) {
       const std::string name = playlist_spec_.manifest_name + "_" + std::to_string(r->number) + "_" +
                                std::to_string(segment.sequence) + ".ts";
       // AES-128: the whole segment is one AES-128-CBC message with PKCS#7 padding (RFC 8216 §5.2).
-      if (const auto& key = segment.key)
+      // SAMPLE-AES: the muxer encrypted the samples.
+      if (const auto& key = segment.key; key && key->method == crypto::EncryptionSpec::Method::Aes128)
         write_segment_file(name, crypto::aes128_cbc_encrypt(key->key.key, key->iv_for(segment.sequence), out.bytes),
                            segment);
       else

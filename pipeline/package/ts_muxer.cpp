@@ -4,6 +4,10 @@
 #include <map>
 #include <stdexcept>
 
+#include "pipeline/crypto/sample_aes.hpp"
+#include "pipeline/package/codec_config.hpp"
+#include "pipeline/transcode/codec_config.hpp"
+
 extern "C" {
 #include <libavutil/channel_layout.h>
 #include <libavutil/opt.h>
@@ -24,8 +28,20 @@ void TsMuxer::ContextDeleter::operator()(AVFormatContext* c) const {
   avformat_free_context(c);
 }
 
-TsMuxer::TsMuxer(std::vector<const TrackInfo*> tracks) : tracks_(std::move(tracks)) {
+TsMuxer::TsMuxer(std::vector<const TrackInfo*> tracks, bool sample_aes) : tracks_(std::move(tracks)) {
   if (tracks_.empty()) throw std::invalid_argument("TS muxer without tracks");
+  if (sample_aes) {
+    std::vector<std::vector<uint8_t>> aac_configs;
+    for (const TrackInfo* t : tracks_) {
+      int length_size = 0;
+      if (t->codec == AV_CODEC_ID_H264 && is_avcc_extradata(t->extradata))
+        if (auto avcc = parse_avcc(t->extradata)) length_size = avcc->nal_length_size;
+      nal_length_sizes_.push_back(length_size);
+      if (t->codec == AV_CODEC_ID_AAC) aac_configs.push_back(t->extradata);
+    }
+    sample_aes_.emplace(std::move(aac_configs));
+    encrypted_ = make_packet();
+  }
   open();
 }
 
@@ -88,6 +104,25 @@ void TsMuxer::open() {
   last_dts_us_.clear();
 }
 
+const AVPacket* TsMuxer::sample_aes_packet(size_t stream, const AVPacket* packet, const Segment& segment) {
+  if (!sample_aes_ || !segment.key) return packet;
+  const TrackInfo* t = tracks_[stream];
+  if (t->codec != AV_CODEC_ID_H264 && t->codec != AV_CODEC_ID_AAC) return packet;
+  const crypto::Block& key = segment.key->key.key;
+  const crypto::Block iv = segment.key->iv_for(segment.sequence);  // reset at every protected block
+  std::span<const uint8_t> in(packet->data, static_cast<size_t>(packet->size));
+  std::vector<uint8_t> bytes = t->codec == AV_CODEC_ID_H264
+                                   ? crypto::sample_aes_h264_access_unit(key, iv, in, nal_length_sizes_[stream])
+                                   : std::vector<uint8_t>(in.begin(), in.end());
+  // The mpegts muxer puts one ADTS header before each raw AAC frame: the frame is the protected block.
+  if (t->codec == AV_CODEC_ID_AAC) crypto::sample_aes_aac_frame(key, iv, bytes);
+  av_packet_unref(encrypted_.get());
+  av_check(av_new_packet(encrypted_.get(), static_cast<int>(bytes.size())), "packet");
+  std::copy(bytes.begin(), bytes.end(), encrypted_->data);
+  av_check(av_packet_copy_props(encrypted_.get(), packet), "packet props");
+  return encrypted_.get();
+}
+
 TsMuxer::Output TsMuxer::mux(const Segment& segment) {
   struct Item {
     size_t stream;
@@ -132,7 +167,7 @@ TsMuxer::Output TsMuxer::mux(const Segment& segment) {
   const int64_t segment_base = ctx->pb->pos - static_cast<int64_t>(pending_.size());
   PacketPtr packet = make_packet();
   for (const Item& item : items) {
-    av_check(av_packet_ref(packet.get(), item.packet), "packet ref");
+    av_check(av_packet_ref(packet.get(), sample_aes_packet(item.stream, item.packet, segment)), "packet ref");
     packet->stream_index = static_cast<int>(item.stream);
     AVStream* st = ctx->streams[item.stream];
     av_packet_rescale_ts(packet.get(), item.track->time_base, st->time_base);
@@ -152,6 +187,7 @@ TsMuxer::Output TsMuxer::mux(const Segment& segment) {
   avio_flush(ctx->pb);
   out.bytes = std::move(pending_);
   pending_.clear();
+  if (sample_aes_) sample_aes_->rewrite(out.bytes);
   return out;
 }
 

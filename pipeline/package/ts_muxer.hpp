@@ -5,6 +5,8 @@
 // (RFC 8216 §3.2: each TS segment must contain PAT and PMT, or the player must be told via
 // EXT-X-MAP), and before every IDR, so that each I-frame range (EXT-X-BYTERANGE of an
 // I-frame playlist) starts with them. initial_discontinuity stays off.
+// With `sample_aes`, the samples of each segment that carries a key are encrypted before they are
+// muxed (HLS SAMPLE-AES, pipeline/crypto/sample_aes.hpp) and the PMT says so (ts_sample_aes_pmt.hpp).
 #pragma once
 
 #include <cstdint>
@@ -15,6 +17,7 @@
 
 #include "pipeline/media.hpp"
 #include "pipeline/package/segmenter.hpp"
+#include "pipeline/package/ts_sample_aes_pmt.hpp"
 
 namespace mediaemu::pipeline {
 
@@ -22,7 +25,7 @@ class TsMuxer {
  public:
   // The tracks that go into this muxer's segments: a variant's video and its audio, or one
   // audio rendition.
-  explicit TsMuxer(std::vector<const TrackInfo*> tracks);
+  explicit TsMuxer(std::vector<const TrackInfo*> tracks, bool sample_aes = false);
   ~TsMuxer();
   TsMuxer(const TsMuxer&) = delete;
   TsMuxer& operator=(const TsMuxer&) = delete;
@@ -45,11 +48,16 @@ class TsMuxer {
   };
   static int write_callback(void* opaque, uint8_t* buf, int size);
   void open();
+  // The packet as it goes into the muxer: `packet` itself, or its SAMPLE-AES encrypted copy.
+  const AVPacket* sample_aes_packet(size_t stream, const AVPacket* packet, const Segment& segment);
 
   std::vector<const TrackInfo*> tracks_;
   std::unique_ptr<AVFormatContext, ContextDeleter> context_;
   std::vector<uint8_t> pending_;  // bytes written by the muxer since the last segment was taken
   std::map<size_t, int64_t> last_dts_us_;  // by stream index
+  std::optional<SampleAesPmtRewriter> sample_aes_;
+  std::vector<int> nal_length_sizes_;  // by stream index: the avcC's, 0 for Annex B (H.264 only)
+  PacketPtr encrypted_;                // scratch for sample_aes_packet
 };
 
 }  // namespace mediaemu::pipeline

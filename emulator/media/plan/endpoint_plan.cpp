@@ -82,12 +82,14 @@ const json* encryption_of(const json& package) {
   return it != package.end() && it->is_object() ? &*it : nullptr;
 }
 
-// HlsPackage.Encryption with AES_128 (the model's default method). SAMPLE_AES (TS sample
-// encryption) is not produced yet: such an endpoint stays clear (README).
+// HlsPackage.Encryption: EncryptionMethod AES_128 (whole segments; the model's default) or
+// SAMPLE_AES (Apple's sample encryption of the TS's H.264 and AAC, pipeline/crypto/sample_aes.hpp).
 std::optional<pipeline::crypto::EncryptionSpec> hls_encryption(const json& package) {
   const json* e = encryption_of(package);
-  if (!e || text(*e, "EncryptionMethod", "AES_128") != "AES_128") return std::nullopt;
-  auto out = speke_encryption(*e, pipeline::crypto::EncryptionSpec::Method::Aes128);
+  if (!e) return std::nullopt;
+  const bool sample_aes = text(*e, "EncryptionMethod", "AES_128") == "SAMPLE_AES";
+  auto out = speke_encryption(*e, sample_aes ? pipeline::crypto::EncryptionSpec::Method::SampleAes
+                                             : pipeline::crypto::EncryptionSpec::Method::Aes128);
   out.constant_iv_hex = text(*e, "ConstantInitializationVector");
   out.repeat_ext_x_key = e->value("RepeatExtXKey", false);
   return out;

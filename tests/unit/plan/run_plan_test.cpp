@@ -270,8 +270,11 @@ TEST_CASE("HlsPackage.Encryption becomes the endpoint's encryption spec (AES_128
 
   hls["HlsPackage"]["Encryption"].erase("KeyRotationIntervalSeconds");
   CHECK(plan_origin_endpoint("us-east-1", hls, "/d").spec->encryption->key_rotation_interval_seconds == 60);
-  hls["HlsPackage"]["Encryption"]["EncryptionMethod"] = "SAMPLE_AES";  // not produced yet: clear
-  CHECK_FALSE(plan_origin_endpoint("us-east-1", hls, "/d").spec->encryption);
+  CHECK(plan_origin_endpoint("us-east-1", hls, "/d").spec->encryption->method ==
+        mediaemu::pipeline::crypto::EncryptionSpec::Method::Aes128);  // the model's default
+  hls["HlsPackage"]["Encryption"]["EncryptionMethod"] = "SAMPLE_AES";
+  CHECK(plan_origin_endpoint("us-east-1", hls, "/d").spec->encryption->method ==
+        mediaemu::pipeline::crypto::EncryptionSpec::Method::SampleAes);
   hls["HlsPackage"].erase("Encryption");
   CHECK_FALSE(plan_origin_endpoint("us-east-1", hls, "/d").spec->encryption);
 }
