@@ -83,8 +83,8 @@ void HlsTsPackager::start() {
   for (int id : group_audio) audio_.push_back(make_rendition(number++, nullptr, {l.track(id)}));
 
   // IncludeIframeOnlyStream: MediaPackage builds the I-frame playlist from the first rendition.
-  // Not for encrypted endpoints yet: byte ranges into a segment encrypted as one CBC message
-  // cannot be decrypted on their own.
+  // Not for encrypted endpoints yet: byte ranges into an AES-128 segment (one CBC message) cannot
+  // be decrypted on their own, and the I-frame playlist writes no EXT-X-KEY (SAMPLE-AES needs one).
   if (playlist_spec_.include_iframe_only_stream && !encrypted()) {
     for (const auto& r : variants_)
       if (r->video) {

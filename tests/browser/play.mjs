@@ -15,7 +15,7 @@
 //               "video": "#player" (optional with "page": its <video>; default: one is added)}, ...],
 //    "minSeconds": 5, "timeoutSeconds": 45}
 //
-// PLAY_DEBUG=1 copies the page's console (and dash.js's own log) to stderr.
+// PLAY_DEBUG=1 copies the page's console (with dash.js's and hls.js's debug logs) to stderr.
 //
 // The players' scripts come from this folder's node_modules (npm ci), served with the page by a
 // small HTTP server on 127.0.0.1, so the page has a real origin and the manifests are fetched
@@ -85,7 +85,7 @@ async function startPlayer(page, player, url, clearKeyLicence) {
       const fail = (what) => window.__errors.push(String(what).slice(0, 500));
       if (player === 'hls') {
         if (!window.Hls || !Hls.isSupported()) return fail('hls.js: MediaSource not supported');
-        const hls = new Hls({ lowLatencyMode: false });
+        const hls = new Hls({ debug: !!window.__debug,  lowLatencyMode: false });
         hls.on(Hls.Events.ERROR, (_e, d) => d.fatal && fail(`hls.js fatal ${d.type}/${d.details}`));
         hls.on(Hls.Events.MANIFEST_PARSED, () => video.play().catch(() => {}));
         hls.loadSource(url);

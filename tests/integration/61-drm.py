@@ -1,4 +1,4 @@
-# timeout: 240
+# timeout: 300
 """HLS AES-128 with key rotation, keys from mediaemu's local SPEKE key server (issue 11, item 1).
 
   MediaPackage channel "drm" fed by MediaLive channel D (640x360 1.2 Mb/s + 416x234 600 kb/s,
@@ -10,6 +10,11 @@
                  reading the CPIX request with ElementTree and answering its own keys and key URI),
                  and a ConstantInitializationVector
     drm-refused  the same, with a SpekeKeyProvider Url on a loopback port nothing listens on
+    drm-saes     Encryption SAMPLE_AES (Apple's sample encryption in the TS), local key server,
+                 a ConstantInitializationVector (hls.js 1.7 treats a SAMPLE-AES EXT-X-KEY without
+                 an IV attribute as no encryption at all, although RFC 8216 §5.2 makes the media
+                 sequence number the IV then; MediaPackage, like mediaemu, writes no IV attribute
+                 unless the endpoint sets one)
 
 Checked: EXT-X-KEY tags (METHOD=AES-128, URI on the local key server, IV), segments that are not
 clear TS but decrypt (openssl CLI, with the key fetched from the URI) to TS ffprobe reads, ffmpeg
@@ -18,7 +23,11 @@ for each (the server log), hls.js in headless Chromium playing across rotations,
 is not XML refused with 400 while the server keeps serving, a time-shifted (start-over) playlist
 that keeps its EXT-X-KEY lines, the third-party server's key used, a ClearKey licence with the
 same key, 404 playlists plus a log line for the endpoint whose key server refuses connections, and
-the same key from the same URI after a restart.
+the same key from the same URI after a restart. SAMPLE_AES: EXT-X-KEY METHOD=SAMPLE-AES, segments
+that stay transport streams (sync bytes) whose PMT says 0xdb / 'apad' (ffprobe's codec tags), whose
+samples are not clear (ffmpeg cannot decode the video of a bare segment without errors), ffmpeg's
+HLS demuxer decoding the audio through the key URI with no error, and hls.js playing it across a
+key rotation.
 """
 
 import base64
@@ -152,6 +161,12 @@ def test_setup(t):
         HlsPackage={"SegmentDurationSeconds": 2, "PlaylistWindowSeconds": 30,
                     "Encryption": encryption(S["3p"].url + "/speke", "drm-3p",
                                              ConstantInitializationVector=CONSTANT_IV)})["Url"]
+    S["saes"] = mp.create_origin_endpoint(
+        ChannelId="drm", Id="drm-saes",
+        HlsPackage={"SegmentDurationSeconds": 2, "PlaylistWindowSeconds": 30,
+                    "Encryption": encryption(t.endpoint + "/_mediaemu/speke/v1", "drm-saes",
+                                             EncryptionMethod="SAMPLE_AES",
+                                             ConstantInitializationVector=CONSTANT_IV)})["Url"]
     S["refused_port"] = harness.free_port()
     S["refused"] = mp.create_origin_endpoint(
         ChannelId="drm", Id="drm-refused",
@@ -216,6 +231,33 @@ def test_ffmpeg_decodes_the_encrypted_hls(t):
     check_eq(r.stderr.strip(), "", "ffmpeg reports no decoding error")
 
 
+def test_sample_aes(t):
+    pl = media.wait_for_variant(S["saes"], "SAMPLE_AES endpoint", segments=2, timeout=60)
+    if not check(pl is not None, "the SAMPLE_AES endpoint publishes a media playlist"):
+        return
+    tags = key_tags(pl)
+    check(len(tags) >= 1 and all(a.get("METHOD") == "SAMPLE-AES" and a.get("IV") == "0x" + CONSTANT_IV for a in tags),
+          "EXT-X-KEY METHOD=SAMPLE-AES with the constant IV", "SAMPLE-AES", tags)
+    check(all(a.get("URI", "").startswith(t.endpoint + "/_mediaemu/speke/key?resource=drm-saes&kid=") for a in tags),
+          "EXT-X-KEY URI is on the local key server", None, tags)
+    seg = media.fetch(pl.segments[-1]["url"])
+    check_eq(seg.status, 200, "the newest SAMPLE-AES segment is served")
+    check(len(seg.body) % 188 == 0 and all(seg.body[i] == 0x47 for i in range(0, len(seg.body), 188)),
+          "the segment is still a transport stream (sync byte every 188 bytes)")
+    path = t.server.tmp / "saes.ts"
+    path.write_bytes(seg.body)
+    streams = {s["codec_type"]: s for s in media.ffprobe(path, "-show_streams").get("streams", [])}
+    check_eq((streams.get("video", {}).get("codec_tag"), streams.get("audio", {}).get("codec_tag_string")),
+             ("0x00db", "apad"), "the PMT signals SAMPLE-AES H.264 (stream_type 0xdb) and AAC ('apad' setup)")
+    bare = subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-i", str(path), "-map", "0:v", "-f", "null", "-"],
+                          capture_output=True, text=True, timeout=60)
+    check(bare.stderr.strip() != "", "the bare segment's video does not decode cleanly (its slices are encrypted)")
+    url = media.master_playlist(S["saes"], "master")["variants"][0]["url"]
+    r = subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-allowed_extensions", "ALL", "-i", url, "-map", "0:a",
+                        "-t", "6", "-f", "null", "-"], capture_output=True, text=True, timeout=90)
+    check_eq((r.returncode, r.stderr.strip()), (0, ""), "ffmpeg's HLS demuxer decrypts the audio through the key URI")
+
+
 def test_keys_rotate(t):
     uris = []
     deadline = time.monotonic() + 40
@@ -245,9 +287,15 @@ def test_keys_rotate(t):
 
 
 def test_hlsjs_plays_across_rotations(t):
-    plays = [{"player": "hls", "url": S["hls"], "minSeconds": 22}]  # > two 10 s key periods
-    results, printed = media.play_in_browser(plays, process_timeout=150)
-    res = next((x for x in results if x.get("player") == "hls"), None)
+    plays = [{"player": "hls", "url": S["hls"], "minSeconds": 22},  # > two 10 s key periods
+             {"player": "hls", "url": S["saes"], "minSeconds": 12}]  # > one
+    results, printed = media.play_in_browser(plays, process_timeout=200)
+    saes = next((x for x in results if x.get("url") == S["saes"]), None)
+    if check(saes is not None, "hls.js (SAMPLE-AES): the browser reported a result", "a JSON line", printed):
+        print(f"    hls.js SAMPLE-AES: played {saes['played']:.1f} s, {saes['decodedFrames']} frames decoded", flush=True)
+        check(saes["ok"] and saes["decodedFrames"] > 0, "hls.js plays the SAMPLE-AES endpoint across a key rotation",
+              "ok", {k: saes.get(k) for k in ("played", "errors", "consoleErrors", "readyState")})
+    res = next((x for x in results if x.get("url") == S["hls"]), None)
     if not check(res is not None, "hls.js: the browser reported a result", "a JSON line", printed):
         return
     print(f"    hls.js: played {res['played']:.1f} s (currentTime {res['currentTime']:.1f}), "
