@@ -86,6 +86,7 @@ std::string content_type_for(const std::string& name) {
   if (ends_with(name, ".aac")) return "audio/aac";
   if (ends_with(name, ".vtt")) return "text/vtt";
   if (ends_with(name, "/Manifest")) return "text/xml";
+  if (name.find("/Fragments(") != std::string::npos) return "video/mp4";  // Smooth Streaming fragments
   return "application/octet-stream";
 }
 

@@ -178,7 +178,63 @@ struct Sample {
   std::vector<uint8_t> data;
 };
 
+// MS-SSTR §2.2.4.4 / §2.2.4.5: the extended type of TfxdBox and TfrfBox; both are version 1
+// full boxes (64-bit times) inside a 'uuid' box.
+constexpr uint8_t kTfxdUuid[16] = {0x6d, 0x1d, 0x9b, 0x05, 0x42, 0xd5, 0x44, 0xe6,
+                                   0x80, 0xe2, 0x14, 0x1d, 0xaf, 0xf7, 0x57, 0xb2};
+constexpr uint8_t kTfrfUuid[16] = {0xd4, 0x80, 0x7e, 0xf2, 0xca, 0x39, 0x46, 0x95,
+                                   0x8e, 0x54, 0x26, 0xcb, 0x9e, 0x46, 0xa7, 0x9f};
+
+size_t begin_smooth_uuid(BoxWriter& w, const uint8_t (&uuid)[16]) {
+  const size_t at = w.begin("uuid");
+  w.bytes(uuid, 16);
+  w.u8(1);  // version
+  w.u24(0);
+  return at;
+}
+
+uint32_t read_u32(const std::vector<uint8_t>& b, size_t at) {
+  return uint32_t{b[at]} << 24 | uint32_t{b[at + 1]} << 16 | uint32_t{b[at + 2]} << 8 | b[at + 3];
+}
+void write_u32(std::vector<uint8_t>& b, size_t at, uint32_t v) {
+  for (int i = 0; i < 4; ++i) b[at + i] = static_cast<uint8_t>(v >> (24 - 8 * i));
+}
+
+// The offset of the first child box of `type` in [from, to), or npos.
+size_t find_box(const std::vector<uint8_t>& b, size_t from, size_t to, const char* type) {
+  for (size_t at = from; at + 8 <= to;) {
+    const uint32_t size = read_u32(b, at);
+    if (size < 8 || at + size > to) return std::string::npos;
+    if (std::equal(type, type + 4, b.begin() + at + 4)) return at;
+    at += size;
+  }
+  return std::string::npos;
+}
+
 }  // namespace
+
+void add_smooth_lookahead(std::vector<uint8_t>& fragment, int64_t time, int64_t duration) {
+  const size_t moof = find_box(fragment, 0, fragment.size(), "moof");
+  if (moof == std::string::npos) throw std::invalid_argument("Smooth Streaming fragment without moof");
+  const size_t moof_end = moof + read_u32(fragment, moof);
+  const size_t traf = find_box(fragment, moof + 8, moof_end, "traf");
+  if (traf == std::string::npos) throw std::invalid_argument("Smooth Streaming fragment without traf");
+  const size_t traf_end = traf + read_u32(fragment, traf);
+  const size_t trun = find_box(fragment, traf + 8, traf_end, "trun");
+  BoxWriter w;
+  const size_t tfrf = begin_smooth_uuid(w, kTfrfUuid);
+  w.u8(1);  // fragment_count
+  w.u64(static_cast<uint64_t>(time));
+  w.u64(static_cast<uint64_t>(duration));
+  w.end(tfrf);
+  const uint32_t added = static_cast<uint32_t>(w.size());
+  fragment.insert(fragment.begin() + static_cast<std::ptrdiff_t>(traf_end), w.data().begin(), w.data().end());
+  write_u32(fragment, moof, read_u32(fragment, moof) + added);
+  write_u32(fragment, traf, read_u32(fragment, traf) + added);
+  // The samples moved by as much: trun's data_offset (relative to the moof, default-base-is-moof)
+  // follows its sample_count.
+  if (trun != std::string::npos) write_u32(fragment, trun + 16, read_u32(fragment, trun + 16) + added);
+}
 
 Fmp4TrackMuxer::Fmp4TrackMuxer(const TrackInfo& track) : track_(track) {
   const AVRational tb = track.time_base;
@@ -241,7 +297,7 @@ std::optional<Fmp4Fragment> Fmp4TrackMuxer::fragment(const SegmentTrack& data, u
   }
 
   BoxWriter w;
-  brands(w, "styp", "msdh", {"msdh", "cmfs"});
+  if (!smooth_) brands(w, "styp", "msdh", {"msdh", "cmfs"});
   const size_t moof_at = w.size();
   const size_t moof = w.begin("moof");
   const size_t mfhd = w.begin_full("mfhd", 0, 0);
@@ -272,6 +328,14 @@ std::optional<Fmp4Fragment> Fmp4TrackMuxer::fragment(const SegmentTrack& data, u
   }
   w.end(trun);
   if (encryption) write_traf_encryption(w, moof_at, *encryption);
+  if (smooth_) {
+    int64_t total = 0;
+    for (const auto& s : samples) total += s.duration;
+    const size_t tfxd = begin_smooth_uuid(w, kTfxdUuid);
+    w.u64(static_cast<uint64_t>(samples.front().decode_time));  // fragment_absolute_time
+    w.u64(static_cast<uint64_t>(total));                        // fragment_duration
+    w.end(tfxd);
+  }
   w.end(traf);
   w.end(moof);
   w.patch_u32(data_offset_at, static_cast<uint32_t>(w.size() - moof_at + 8));

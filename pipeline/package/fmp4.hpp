@@ -46,6 +46,9 @@ class Fmp4TrackMuxer {
   // Rebuilds init_segment() as the init segment of a protected track.
   void protect(const Fmp4Protection& protection);
   const std::optional<Fmp4Protection>& protection() const { return protection_; }
+  // Smooth Streaming fragments (MS-SSTR §2.2.4): no styp, and a TfxdBox (the fragment's absolute
+  // time and duration) in the traf. There is no init segment: clients build one from the manifest.
+  void smooth_streaming() { smooth_ = true; }
   // nullopt when the segment has no packet of this track. With `key` (the segment's key marker)
   // the samples are encrypted; the init segment must then be protect()ed, in the key's scheme (a
   // key other than its default_KID is named in the fragment: key rotation).
@@ -60,6 +63,13 @@ class Fmp4TrackMuxer {
   int64_t last_duration_ = 0;
   std::vector<uint8_t> init_;
   std::optional<Fmp4Protection> protection_;
+  bool smooth_ = false;
 };
+
+// MS-SSTR §2.2.4.5 TfrfBox: appends to the traf of a Smooth Streaming fragment (moof + mdat, as
+// Fmp4TrackMuxer writes it) the fragment that follows it, at `time` for `duration` (the track's
+// timescale), which is how a live client learns of the next fragment. Box sizes and the trun
+// data offset are adjusted.
+void add_smooth_lookahead(std::vector<uint8_t>& fragment, int64_t time, int64_t duration);
 
 }  // namespace mediaemu::pipeline

@@ -70,15 +70,24 @@ struct CmafSpec {
   StreamSelectionSpec selection;
 };
 
+// MssPackage: Smooth Streaming (MS-SSTR) at <manifest_name>.ism/Manifest.
+struct MssSpec {
+  int segment_duration_seconds = 2;
+  double manifest_window_seconds = 60;
+  std::string manifest_name = "index";
+  StreamSelectionSpec selection;
+};
+
 struct EndpointSpec {
   std::string label;                   // for log lines
   std::filesystem::path directory;     // everything this endpoint serves lives under here
   int time_delay_seconds = 0;          // TimeDelaySeconds: the live edge lags by this much
   int startover_window_seconds = 0;    // segments are kept this long (at least the window)
-  enum class Kind { Hls, Dash, Cmaf } kind = Kind::Hls;
+  enum class Kind { Hls, Dash, Cmaf, Mss } kind = Kind::Hls;
   HlsSpec hls;
   DashSpec dash;
   CmafSpec cmaf;
+  MssSpec mss;
   // HlsPackage/DashPackage/CmafPackage.Encryption: segments are encrypted and manifests signal
   // the keys.
   std::optional<crypto::EncryptionSpec> encryption;

@@ -182,9 +182,21 @@ std::optional<pipeline::EndpointSpec> plan_endpoint(const json& endpoint, const 
     }
     c.selection = selection(p);
     spec.encryption = cmaf_encryption(p);
+  } else if (endpoint.contains("MssPackage")) {
+    const json& p = endpoint["MssPackage"];
+    // MssPackage.Encryption is PlayReady (PIFF / CENC with a PlayReady header): the local key
+    // server has no PlayReady data, and serving the stream clear would hide that.
+    if (encryption_of(p)) {
+      problem = "MssPackage.Encryption (PlayReady) is not supported: the endpoint serves nothing";
+      return std::nullopt;
+    }
+    spec.kind = pipeline::EndpointSpec::Kind::Mss;
+    spec.mss.manifest_name = manifest;
+    spec.mss.segment_duration_seconds = integer(p, "SegmentDurationSeconds", 2);
+    spec.mss.manifest_window_seconds = integer(p, "ManifestWindowSeconds", 60);
+    spec.mss.selection = selection(p);
   } else {
-    problem = endpoint.contains("MssPackage") ? "Microsoft Smooth Streaming (MssPackage) endpoints are not packaged yet"
-                                              : "the endpoint has no package";
+    problem = "the endpoint has no package";
     return std::nullopt;
   }
   return spec;

@@ -24,7 +24,7 @@ struct EndpointPlan {
 EndpointPlan plan_origin_endpoint(const std::string& region, const nlohmann::json& endpoint,
                                   const std::filesystem::path& directory);
 
-// nullopt (with `problem` set) for packages mediaemu cannot produce yet (MSS).
+// nullopt (with `problem` set) for packages mediaemu cannot produce (encrypted MSS).
 std::optional<pipeline::EndpointSpec> plan_endpoint(const nlohmann::json& endpoint, const std::filesystem::path& directory,
                                                     std::string& problem);
 

@@ -242,10 +242,19 @@ TEST_CASE("an origin endpoint becomes a packaging plan that starts afresh", "[pl
   CHECK(plan.spec->hls.playlist.playlist_window_seconds == 30);
   CHECK(plan.start_fresh);
 
-  json mss = {{"Id", "ms"}, {"ChannelId", "pkg"}, {"MssPackage", json::object()}};
+  json mss = {{"Id", "ms"}, {"ChannelId", "pkg"}, {"ManifestName", "live"},
+              {"MssPackage", {{"SegmentDurationSeconds", 4}, {"ManifestWindowSeconds", 30}}}};
+  EndpointPlan smooth = plan_origin_endpoint("us-east-1", mss, "/data/origin/def");
+  REQUIRE(smooth.spec);
+  CHECK(smooth.spec->kind == mediaemu::pipeline::EndpointSpec::Kind::Mss);
+  CHECK(smooth.spec->mss.manifest_name == "live");
+  CHECK(smooth.spec->mss.segment_duration_seconds == 4);
+  CHECK(smooth.spec->mss.manifest_window_seconds == 30);
+  // PlayReady encryption cannot be produced: not packaged at all rather than served clear.
+  mss["MssPackage"]["Encryption"] = {{"SpekeKeyProvider", {{"Url", "http://127.0.0.1:1/"}}}};
   EndpointPlan not_packaged = plan_origin_endpoint("us-east-1", mss, "/data/origin/def");
   CHECK_FALSE(not_packaged.spec);
-  CHECK_THAT(not_packaged.problem, Catch::Contains("MssPackage"));
+  CHECK_THAT(not_packaged.problem, Catch::Contains("MssPackage.Encryption"));
 }
 
 TEST_CASE("HlsPackage.Encryption becomes the endpoint's encryption spec (AES_128 only)", "[plan]") {

@@ -1,0 +1,195 @@
+#include "pipeline/package/mss_packager.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <sstream>
+
+#include "pipeline/package/codec_config.hpp"
+#include "pipeline/package/published_window.hpp"
+#include "pipeline/transcode/codec_config.hpp"
+
+namespace mediaemu::pipeline {
+
+namespace {
+constexpr int64_t kManifestTimescale = 10'000'000;  // [MS-SSTR] §2.2.2.1 TimeScale default
+
+std::string upper_hex(const std::vector<uint8_t>& bytes) {
+  std::string out;
+  char buf[3];
+  for (uint8_t b : bytes) {
+    std::snprintf(buf, sizeof buf, "%02X", b);
+    out += buf;
+  }
+  return out;
+}
+
+// §2.2.2.5 CodecPrivateData of an H.264 QualityLevel: the SPS and PPS, each after a start code,
+// in hex.
+std::string h264_codec_private_data(const TrackInfo& t) {
+  std::vector<uint8_t> out;
+  if (auto avcc = parse_avcc(avcc_record(t.extradata))) {
+    for (const auto* sets : {&avcc->sps, &avcc->pps})
+      for (const auto& nal : *sets) {
+        out.insert(out.end(), {0, 0, 0, 1});
+        out.insert(out.end(), nal.begin(), nal.end());
+      }
+  }
+  return upper_hex(out);
+}
+}  // namespace
+
+MssPackager::MssPackager(const EndpointSpec& spec)
+    : PackagerBase(spec, spec.mss.segment_duration_seconds, spec.mss.selection), mss_(spec.mss) {}
+
+void MssPackager::start() {
+  indexes_.clear();
+  StreamIndex video{"video", true, {}, std::nullopt, {}};
+  std::vector<int> audio;
+  for (const Variant* v : selected_variants()) {
+    const TrackInfo* t = v->video_track ? layout().track(v->video_track) : nullptr;
+    if (t && std::none_of(video.qualities.begin(), video.qualities.end(), [&](const Quality& q) { return q.info == t; }))
+      video.qualities.push_back({t, 0, nullptr, std::nullopt, {}});
+    for (int a : v->audio_tracks)
+      if (std::find(audio.begin(), audio.end(), a) == audio.end()) audio.push_back(a);
+  }
+  if (!video.qualities.empty()) indexes_.push_back(std::move(video));
+  int audio_count = 0;
+  for (int a : audio)
+    if (const TrackInfo* t = layout().track(a)) {
+      const std::string name = ++audio_count == 1 ? "audio" : "audio_" + std::to_string(audio_count);
+      StreamIndex index{name, false, {}, std::nullopt, {}};
+      index.qualities.push_back({t, 0, nullptr, std::nullopt, {}});
+      indexes_.push_back(std::move(index));
+    }
+  for (auto& index : indexes_)
+    for (auto& q : index.qualities) {
+      q.muxer = std::make_unique<Fmp4TrackMuxer>(*q.info);
+      q.muxer->smooth_streaming();
+      // The bitrate names the QualityLevel's fragments: two equal ones would share files.
+      q.bitrate = std::max<int64_t>(q.info->bitrate, 1);
+      for (const auto& other : index.qualities)
+        if (&other != &q && other.muxer && other.bitrate == q.bitrate) ++q.bitrate;
+    }
+}
+
+std::string MssPackager::fragment_name(const StreamIndex& index, const Quality& q, int64_t t) const {
+  return mss_.manifest_name + ".ism/QualityLevels(" + std::to_string(q.bitrate) + ")/Fragments(" + index.name + "=" +
+         std::to_string(t) + ")";
+}
+
+void MssPackager::write_pending(StreamIndex& index, std::optional<std::pair<int64_t, int64_t>> next) {
+  if (!index.pending) return;
+  const Chunk& chunk = index.pending->chunk;
+  for (auto& q : index.qualities) {
+    if (!q.pending) continue;
+    if (next) add_smooth_lookahead(q.pending->bytes, next->first, next->second);
+    write_segment_file(fragment_name(index, q, chunk.t), q.pending->bytes, index.pending->segment);
+    q.meter.add(q.pending->bytes.size(), chunk.duration);
+    q.pending.reset();
+  }
+  index.chunks.push_back(chunk);
+  index.pending.reset();
+}
+
+void MssPackager::add_segment(const Segment& segment) {
+  for (auto& index : indexes_) {
+    std::vector<std::optional<Fmp4Fragment>> fresh;
+    std::optional<Chunk> chunk;
+    for (auto& q : index.qualities) {
+      auto it = segment.tracks.find(q.info->id);
+      fresh.push_back(it == segment.tracks.end()
+                          ? std::nullopt
+                          : q.muxer->fragment(it->second, static_cast<uint32_t>(segment.sequence)));
+      // Every QualityLevel of the StreamIndex goes by the first one's times (aligned IDRs).
+      if (fresh.back() && !chunk)
+        chunk = Chunk{fresh.back()->start, fresh.back()->duration, segment.position, segment.duration_seconds(),
+                      segment.sequence, epoch_ms_at(segment.start_seconds())};
+    }
+    if (!chunk) continue;
+    write_pending(index, std::make_pair(chunk->t, chunk->d));
+    for (size_t i = 0; i < fresh.size(); ++i) index.qualities[i].pending = std::move(fresh[i]);
+    Segment expiry;
+    expiry.sequence = segment.sequence;
+    expiry.start = segment.start;
+    expiry.duration = segment.duration;
+    expiry.time_base = segment.time_base;
+    expiry.position = segment.position;
+    index.pending = PendingChunk{*chunk, std::move(expiry)};
+  }
+}
+
+std::optional<PackagerBase::Published> MssPackager::publish(double edge, bool ended) {
+  if (ended)
+    for (auto& index : indexes_) write_pending(index, std::nullopt);
+  if (indexes_.empty()) return std::nullopt;
+  const auto& reference = indexes_.front().chunks;
+  auto [first, last] = published_window(reference, edge, mss_.manifest_window_seconds, false);
+  if (first == last) return std::nullopt;
+  store().write(mss_.manifest_name + ".ism/Manifest", std::string_view(render(edge, ended)));
+  return Published{reference[last - 1].sequence, reference[last - 1].epoch_ms};
+}
+
+std::string MssPackager::render(double edge, bool ended) const {
+  // §2.2.2.1 SmoothStreamingMedia; times in TimeScale (100 ns) units unless a StreamIndex says
+  // otherwise. A live presentation has IsLive, a DVRWindowLength (the manifest window) and
+  // LookAheadFragmentCount (the TfrfBox entries per fragment); a finished one a Duration.
+  std::ostringstream body;
+  double listed = 0;
+  for (const auto& index : indexes_) {
+    auto [first, last] = published_window(index.chunks, edge, mss_.manifest_window_seconds, false);
+    if (first == last) continue;
+    const uint32_t timescale = index.qualities.front().muxer->timescale();
+    double seconds = 0;
+    for (size_t i = first; i < last; ++i) seconds += index.chunks[i].duration;
+    if (index.video) listed = seconds;
+    body << "  <StreamIndex Type=\"" << (index.video ? "video" : "audio") << "\" Name=\"" << index.name
+         << "\" Chunks=\"" << (last - first) << "\" QualityLevels=\"" << index.qualities.size() << "\" TimeScale=\""
+         << timescale << "\" Url=\"QualityLevels({bitrate})/Fragments(" << index.name << "={start time})\"";
+    if (index.video) {
+      int width = 0, height = 0;
+      for (const auto& q : index.qualities) width = std::max(width, q.info->width), height = std::max(height, q.info->height);
+      body << " MaxWidth=\"" << width << "\" MaxHeight=\"" << height << "\" DisplayWidth=\"" << width
+           << "\" DisplayHeight=\"" << height << "\"";
+    }
+    body << ">\n";
+    for (size_t i = 0; i < index.qualities.size(); ++i) {
+      const Quality& q = index.qualities[i];
+      const TrackInfo& t = *q.info;
+      body << "    <QualityLevel Index=\"" << i << "\" Bitrate=\"" << q.bitrate << "\"";
+      if (index.video) {
+        // §2.2.2.5: FourCC H264 with Annex B parameter sets as CodecPrivateData.
+        body << " FourCC=\"H264\" MaxWidth=\"" << t.width << "\" MaxHeight=\"" << t.height << "\" CodecPrivateData=\""
+             << h264_codec_private_data(t) << "\"";
+      } else {
+        // §2.2.2.5: AACL, the AudioSpecificConfig as CodecPrivateData; AudioTag 255 (AAC).
+        const int channels = t.channels > 0 ? t.channels : 2;
+        body << " FourCC=\"AACL\" SamplingRate=\"" << t.sample_rate << "\" Channels=\"" << channels
+             << "\" BitsPerSample=\"16\" PacketSize=\"" << channels * 2 << "\" AudioTag=\"255\" CodecPrivateData=\""
+             << upper_hex(t.extradata) << "\"";
+      }
+      body << "/>\n";
+    }
+    for (size_t i = first; i < last; ++i)
+      body << "    <c t=\"" << index.chunks[i].t << "\" d=\"" << index.chunks[i].d << "\"/>\n";
+    body << "  </StreamIndex>\n";
+  }
+  std::ostringstream out;
+  out << "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<SmoothStreamingMedia MajorVersion=\"2\" MinorVersion=\"2\" TimeScale=\""
+      << kManifestTimescale << "\"";
+  if (ended)
+    out << " Duration=\"" << std::llround(listed * kManifestTimescale) << "\"";
+  else
+    out << " Duration=\"0\" IsLive=\"TRUE\" LookAheadFragmentCount=\"1\" DVRWindowLength=\""
+        << std::llround(mss_.manifest_window_seconds * kManifestTimescale) << "\"";
+  out << ">\n" << body.str() << "</SmoothStreamingMedia>\n";
+  return out.str();
+}
+
+void MssPackager::forget_before(double position) {
+  for (auto& index : indexes_)
+    while (!index.chunks.empty() && index.chunks.front().position + index.chunks.front().duration < position)
+      index.chunks.pop_front();
+}
+
+}  // namespace mediaemu::pipeline

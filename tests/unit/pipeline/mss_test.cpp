@@ -1,0 +1,128 @@
+// Smooth Streaming endpoints ([MS-SSTR]): the manifest (StreamIndex per stream with its
+// TimeScale, QualityLevels with CodecPrivateData, a gapless chunk list), fragment files named by
+// bitrate and start time, each with a TfxdBox of its own time and a TfrfBox naming the next
+// fragment (the last one, once the channel ended, without), and fragments that decode after the
+// track's init segment.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <string>
+
+#include "pipeline/package/endpoint_packager.hpp"
+#include "pipeline/package/fmp4.hpp"
+#include "pipeline/package/media_file_source.hpp"
+#include "tests/unit/pipeline/package_test_support.hpp"
+
+using namespace mediaemu::pipeline;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::vector<uint8_t> mss_read(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), {}};
+}
+
+uint64_t mss_u64(const std::vector<uint8_t>& b, size_t at) {
+  uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) v = v << 8 | b[at + i];
+  return v;
+}
+
+// The 64-bit values after a uuid box's extended type and version/flags, or none.
+std::vector<uint64_t> mss_uuid_values(const std::vector<uint8_t>& b, const std::vector<uint8_t>& uuid, size_t skip) {
+  auto it = std::search(b.begin(), b.end(), uuid.begin(), uuid.end());
+  if (it == b.end()) return {};
+  const size_t at = static_cast<size_t>(it - b.begin()) + 16 + 4 + skip;
+  return {mss_u64(b, at), mss_u64(b, at + 8)};
+}
+
+const std::vector<uint8_t> kMssTfxd = {0x6d, 0x1d, 0x9b, 0x05, 0x42, 0xd5, 0x44, 0xe6,
+                                       0x80, 0xe2, 0x14, 0x1d, 0xaf, 0xf7, 0x57, 0xb2};
+const std::vector<uint8_t> kMssTfrf = {0xd4, 0x80, 0x7e, 0xf2, 0xca, 0x39, 0x46, 0x95,
+                                       0x8e, 0x54, 0x26, 0xcb, 0x9e, 0x46, 0xa7, 0x9f};
+
+}  // namespace
+
+TEST_CASE("MSS endpoint: manifest, fragments with tfxd and tfrf, decodable", "[package][mss]") {
+  const auto rec = read_media_file(package_test::test_media(2), 1700000000000);
+  const fs::path dir = package_test::scratch_dir("mss");
+  EndpointSpec spec;
+  spec.label = "mss";
+  spec.directory = dir;
+  spec.kind = EndpointSpec::Kind::Mss;
+  spec.mss.segment_duration_seconds = 2;
+  spec.mss.manifest_window_seconds = 600;
+  auto packager = make_endpoint_packager(spec);
+  package_test::feed(*packager, rec);
+
+  // Live: one fragment behind, IsLive with the DVR window.
+  const std::string live = package_test::read_text(dir / "index.ism/Manifest");
+  INFO(live);
+  CHECK(live.find("IsLive=\"TRUE\" LookAheadFragmentCount=\"1\" DVRWindowLength=\"6000000000\"") != std::string::npos);
+  packager->on_end();
+  const std::string manifest = package_test::read_text(dir / "index.ism/Manifest");
+  INFO(manifest);
+  CHECK(manifest.find("IsLive") == std::string::npos);
+  CHECK(manifest.find("<StreamIndex Type=\"video\" Name=\"video\"") != std::string::npos);
+  CHECK(manifest.find("Url=\"QualityLevels({bitrate})/Fragments(video={start time})\"") != std::string::npos);
+  CHECK(manifest.find("<StreamIndex Type=\"audio\" Name=\"audio\"") != std::string::npos);
+  CHECK(manifest.find("FourCC=\"AACL\"") != std::string::npos);
+  CHECK(std::regex_search(manifest, std::regex("FourCC=\"H264\" MaxWidth=\"640\" MaxHeight=\"360\" CodecPrivateData=\"000000016[0-9A-F]+000000016[0-9A-F]+\"")));
+  CHECK(live.find("<c t=") != std::string::npos);
+  CHECK(std::count(manifest.begin(), manifest.end(), '\n') > std::count(live.begin(), live.end(), '\n'));
+
+  // The video chunks: gapless; each fragment of each QualityLevel exists, names its time in
+  // tfxd and the next chunk in tfrf.
+  const std::string video = manifest.substr(0, manifest.find("<StreamIndex Type=\"audio\""));
+  std::vector<std::pair<int64_t, int64_t>> chunks;
+  std::regex c_re("<c t=\"(\\d+)\" d=\"(\\d+)\"/>");
+  for (auto it = std::sregex_iterator(video.begin(), video.end(), c_re); it != std::sregex_iterator(); ++it)
+    chunks.emplace_back(std::stoll((*it)[1]), std::stoll((*it)[2]));
+  REQUIRE(chunks.size() >= 5);
+  std::vector<std::string> bitrates;
+  std::regex q_re("<QualityLevel Index=\"\\d+\" Bitrate=\"(\\d+)\" FourCC=\"H264\"");
+  for (auto it = std::sregex_iterator(video.begin(), video.end(), q_re); it != std::sregex_iterator(); ++it)
+    bitrates.push_back((*it)[1]);
+  REQUIRE(bitrates.size() == 2);
+  for (size_t i = 0; i < chunks.size(); ++i) {
+    CAPTURE(i);
+    if (i + 1 < chunks.size()) CHECK(chunks[i].first + chunks[i].second == chunks[i + 1].first);
+    for (const auto& bitrate : bitrates) {
+      const auto fragment = mss_read(dir / ("index.ism/QualityLevels(" + bitrate + ")/Fragments(video=" +
+                                            std::to_string(chunks[i].first) + ")"));
+      REQUIRE(fragment.size() > 100);
+      CHECK(std::string(fragment.begin() + 4, fragment.begin() + 8) == "moof");
+      CHECK(mss_uuid_values(fragment, kMssTfxd, 0) ==
+            std::vector<uint64_t>{static_cast<uint64_t>(chunks[i].first), static_cast<uint64_t>(chunks[i].second)});
+      if (i + 1 < chunks.size())
+        CHECK(mss_uuid_values(fragment, kMssTfrf, 1) == std::vector<uint64_t>{static_cast<uint64_t>(chunks[i + 1].first),
+                                                                              static_cast<uint64_t>(chunks[i + 1].second)});
+      else
+        CHECK(mss_uuid_values(fragment, kMssTfrf, 1).empty());
+    }
+  }
+
+  // A fragment after the track's init segment decodes (the box sizes and the data offset are right
+  // after the tfrf went in).
+  const TrackInfo* track = nullptr;
+  for (const auto& t : rec.layout.tracks)
+    if (t.kind == MediaKind::Video && (!track || t.bitrate > track->bitrate)) track = &t;
+  REQUIRE(track);
+  Fmp4TrackMuxer init(*track);
+  const auto fragment = mss_read(dir / ("index.ism/QualityLevels(" + std::to_string(track->bitrate) +
+                                        ")/Fragments(video=" + std::to_string(chunks[1].first) + ")"));
+  REQUIRE_FALSE(fragment.empty());
+  {
+    std::ofstream out(dir / "joined.mp4", std::ios::binary);
+    out.write(reinterpret_cast<const char*>(init.init_segment().data()), init.init_segment().size());
+    out.write(reinterpret_cast<const char*>(fragment.data()), fragment.size());
+  }
+  std::string frames;
+  CHECK(package_test::run_command("ffmpeg -nostdin -v error -i " + (dir / "joined.mp4").string() +
+                                      " -f framemd5 - 2>&1 | grep -vc '^#'",
+                                  &frames) == 0);
+  CHECK(std::stoi(frames) == 60);  // 2 s at 30 fps, no decoding error lines
+}
