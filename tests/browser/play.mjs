@@ -34,10 +34,12 @@ const timeoutSeconds = spec.timeoutSeconds ?? 45;
 const libraries = {
   '/hls.js': 'node_modules/hls.js/dist/hls.min.js',
   '/dash.js': 'node_modules/dashjs/dist/modern/umd/dash.all.min.js',
+  // dash.js's Smooth Streaming support is its own bundle (dashjs.MssHandler), used when loaded.
+  '/dash.mss.js': 'node_modules/dashjs/dist/modern/umd/dash.mss.min.js',
   '/shaka.js': 'node_modules/shaka-player/dist/shaka-player.compiled.js',
 };
 const page_html = `<!doctype html><html><head><meta charset="utf-8"><title>mediaemu playback</title>
-<script src="/hls.js"></script><script src="/dash.js"></script><script src="/shaka.js"></script></head>
+<script src="/hls.js"></script><script src="/dash.js"></script><script src="/dash.mss.js"></script><script src="/shaka.js"></script></head>
 <body style="margin:0;background:#222"><video id="v" muted playsinline width="640" height="360"></video>
 <pre id="status" style="color:#eee;font:12px monospace"></pre></body></html>`;
 

@@ -8,8 +8,9 @@ running channel's origin endpoints while ffmpeg publishes, across an 8 s loss of
 
 hls.js starts at about 6 s and must play 20 s of media, through the loss (MediaLive sends filler
 frames for EMIT_OUTPUT, so the player never stalls); then dash.js plays the DASH endpoint for 8 s,
-Shaka the CMAF endpoint for 5 s, and dash.js with its default settings an endpoint with
-DashPackage's defaults (no UTCTiming: the Date header is dash.js's only clock offline) for 5 s.
+Shaka the CMAF endpoint for 5 s, dash.js with its default settings an endpoint with
+DashPackage's defaults (no UTCTiming: the Date header is dash.js's only clock offline) for 5 s,
+and dash.js an MSS (Smooth Streaming) endpoint for 5 s.
 Seed 002's viewer path runs too: its player page, on S3 static website hosting, plays the HLS
 endpoint through a CloudFront distribution's local edge with hls.js (the seed's page loads its
 player from a CDN, which is offline here, so the library is added to the page). Screenshots are kept
@@ -61,6 +62,10 @@ def test_setup(t):
         ChannelId="play", Id="play-cmaf",
         CmafPackage={"SegmentDurationSeconds": 2, "HlsManifests": [{"Id": "cmaf", "PlaylistWindowSeconds": 30}]})
     S["cmaf"] = cmaf["CmafPackage"]["HlsManifests"][0]["Url"]
+    # Smooth Streaming: dash.js's MSS support plays <name>.ism/Manifest.
+    S["mss"] = mp.create_origin_endpoint(
+        ChannelId="play", Id="play-mss", MssPackage={"SegmentDurationSeconds": 2, "ManifestWindowSeconds": 30})["Url"]
+    check(S["mss"].endswith("/index.ism/Manifest"), "the MSS endpoint's Url is <manifest name>.ism/Manifest", None, S["mss"])
     site_and_distribution(t)
     S["push_url"] = media.start_channel_to_mediapackage(ml, "play", channel, input_loss_action="EMIT_OUTPUT")
     S["t0"] = time.monotonic()
@@ -108,6 +113,7 @@ def test_players_play_through_input_loss(t):
         {"player": "dash", "url": S["dash"], "minSeconds": 8, "screenshot": str(ARTIFACTS / "browser" / "dash.js.png")},
         {"player": "shaka", "url": S["cmaf"], "screenshot": str(ARTIFACTS / "browser" / "shaka-cmaf.png")},
         {"player": "dash", "url": S["dash_default"], "screenshot": str(ARTIFACTS / "browser" / "dash.js-default.png")},
+        {"player": "dash", "url": S["mss"], "screenshot": str(ARTIFACTS / "browser" / "dash.js-mss.png")},
     ]
     node = subprocess.Popen(["node", str(BROWSER_DIR / "play.mjs"), json.dumps({"plays": plays, "minSeconds": 5,
                                                                                   "timeoutSeconds": 40})],
