@@ -44,20 +44,6 @@ std::vector<uint8_t> cmaf_enc_cbc(const std::vector<uint8_t>& plain, const Block
   return out;
 }
 
-struct CmafTestKeyProvider : KeyProvider {
-  std::atomic<int> calls{0};
-  KeyFetch fetch(int64_t period) override {
-    ++calls;
-    ContentKey k;
-    k.period = period;
-    k.key = kCmafTestKey;
-    k.kid = kCmafTestKid;
-    k.uri = "http://keys.test/k1";
-    return {k, ""};
-  }
-  std::string describe() const override { return "fixed"; }
-};
-
 // Packages the 2 s test media into a CMAF endpoint (one manifest "live"), encrypted with
 // `method` unless it is Aes128 (then clear).
 fs::path cmaf_enc_package(const std::string& name, EncryptionSpec::Method method, bool encrypted) {
@@ -73,19 +59,20 @@ fs::path cmaf_enc_package(const std::string& name, EncryptionSpec::Method method
   live.playlist.playlist_window_seconds = 600;
   live.playlist.include_iframe_only_stream = true;
   spec.cmaf.manifests = {live};
-  std::shared_ptr<CmafTestKeyProvider> provider;
+  std::shared_ptr<package_test::FixedKeyProvider> provider;
   if (encrypted) {
     EncryptionSpec e;
     e.method = method;
     e.key_rotation_interval_seconds = 0;
     e.system_ids = {"1077efec-c0b2-4d02-ace3-3c1e52e2fb4b"};
-    provider = std::make_shared<CmafTestKeyProvider>();
+    provider = std::make_shared<package_test::FixedKeyProvider>();
+    provider->key = kCmafTestKey;
+    provider->kid = kCmafTestKid;
+    provider->uri = "http://keys.test/k1";
     e.keys = provider;
     spec.encryption = e;
   }
-  auto packager = make_endpoint_packager(spec);
-  for (int i = 0; provider && i < 5000 && provider->calls == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  auto packager = package_test::start_packager(spec, provider.get());
   package_test::feed(*packager, rec);
   packager->on_end();
   return dir;

@@ -4,6 +4,8 @@
 #include <catch2/catch.hpp>
 
 #include <array>
+#include <chrono>
+#include <thread>
 #include <cstdlib>
 #include <cstdio>
 #include <filesystem>
@@ -12,6 +14,8 @@
 #include <sstream>
 #include <string>
 #include <unistd.h>
+
+#include "pipeline/package/endpoint_packager.hpp"
 
 namespace package_test {
 
@@ -117,6 +121,15 @@ void check_decodes(const fs::path& manifest) {
   INFO(out);
   CHECK(rc == 0);
   CHECK(out.empty());
+}
+
+std::unique_ptr<mediaemu::pipeline::MediaSink> start_packager(const mediaemu::pipeline::EndpointSpec& spec,
+                                                              const FixedKeyProvider* provider) {
+  auto packager = mediaemu::pipeline::make_endpoint_packager(spec);
+  for (int i = 0; provider && i < 5000 && provider->calls == 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));  // the fetched key reaches the stage
+  return packager;
 }
 
 }  // namespace package_test

@@ -3,13 +3,17 @@
 // generated with ffmpeg's lavfi sources on first use, and feeding a recording to a packager.
 #pragma once
 
+#include <atomic>
 #include <filesystem>
 #include <functional>
 #include <limits>
+#include <memory>
 #include <string>
 
+#include "pipeline/crypto/content_key.hpp"
 #include "pipeline/media.hpp"
 #include "pipeline/package/media_file_source.hpp"
+#include "pipeline/package/package_spec.hpp"
 
 namespace package_test {
 
@@ -25,5 +29,27 @@ void check_decodes(const std::filesystem::path& manifest);
 void feed(mediaemu::pipeline::MediaSink& sink, const mediaemu::pipeline::RecordedOutput& rec,
           const std::function<void()>& observe = {}, double split_at = std::numeric_limits<double>::infinity(),
           double jump = 0);
+
+// A key provider answering one fixed key for every key period, counting its calls.
+struct FixedKeyProvider : mediaemu::pipeline::crypto::KeyProvider {
+  mediaemu::pipeline::crypto::Block key{}, kid{};
+  std::string uri;
+  std::atomic<int> calls{0};
+  mediaemu::pipeline::crypto::KeyFetch fetch(int64_t period) override {
+    ++calls;
+    mediaemu::pipeline::crypto::ContentKey k;
+    k.period = period;
+    k.key = key;
+    k.kid = kid;
+    k.uri = uri;
+    return {k, ""};
+  }
+  std::string describe() const override { return "fixed"; }
+};
+
+// The packager for `spec`; when `provider` is set, once its key stage has the first key (as a live
+// endpoint has by the time media arrives).
+std::unique_ptr<mediaemu::pipeline::MediaSink> start_packager(const mediaemu::pipeline::EndpointSpec& spec,
+                                                              const FixedKeyProvider* provider);
 
 }  // namespace package_test

@@ -59,21 +59,6 @@ std::vector<uint8_t> saes_slice(size_t size, uint8_t type) {
   return nal;
 }
 
-struct SaesKeyProvider : KeyProvider {
-  std::atomic<int> calls{0};
-  std::string uri;
-  KeyFetch fetch(int64_t period) override {
-    ++calls;
-    ContentKey k;
-    k.period = period;
-    k.key = kSaesKey;
-    k.kid = kSaesIv;
-    k.uri = uri;
-    return {k, ""};
-  }
-  std::string describe() const override { return "fixed"; }
-};
-
 fs::path saes_package(const std::string& name, bool encrypted) {
   const auto rec = read_media_file(package_test::test_media(2), 1700000000000);
   const fs::path dir = package_test::scratch_dir(name);
@@ -83,20 +68,20 @@ fs::path saes_package(const std::string& name, bool encrypted) {
   spec.kind = EndpointSpec::Kind::Hls;
   spec.hls.segment_duration_seconds = 2;
   spec.hls.playlist.playlist_window_seconds = 600;
-  std::shared_ptr<SaesKeyProvider> provider;
+  std::shared_ptr<package_test::FixedKeyProvider> provider;
   if (encrypted) {
     std::ofstream(dir / "key.bin", std::ios::binary).write(reinterpret_cast<const char*>(kSaesKey.data()), 16);
     EncryptionSpec e;
     e.method = EncryptionSpec::Method::SampleAes;
     e.key_rotation_interval_seconds = 0;
-    provider = std::make_shared<SaesKeyProvider>();
+    provider = std::make_shared<package_test::FixedKeyProvider>();
+    provider->key = kSaesKey;
+    provider->kid = kSaesIv;
     provider->uri = (dir / "key.bin").string();
     e.keys = provider;
     spec.encryption = e;
   }
-  auto packager = make_endpoint_packager(spec);
-  for (int i = 0; provider && i < 5000 && provider->calls == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  auto packager = package_test::start_packager(spec, provider.get());
   package_test::feed(*packager, rec);
   packager->on_end();
   return dir;
