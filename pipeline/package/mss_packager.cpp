@@ -49,7 +49,7 @@ void MssPackager::start() {
   for (const Variant* v : selected_variants()) {
     const TrackInfo* t = v->video_track ? layout().track(v->video_track) : nullptr;
     if (t && std::none_of(video.qualities.begin(), video.qualities.end(), [&](const Quality& q) { return q.info == t; }))
-      video.qualities.push_back({t, 0, nullptr, std::nullopt, {}});
+      video.qualities.push_back({t, 0, nullptr, std::nullopt});
     for (int a : v->audio_tracks)
       if (std::find(audio.begin(), audio.end(), a) == audio.end()) audio.push_back(a);
   }
@@ -59,7 +59,7 @@ void MssPackager::start() {
     if (const TrackInfo* t = layout().track(a)) {
       const std::string name = ++audio_count == 1 ? "audio" : "audio_" + std::to_string(audio_count);
       StreamIndex index{name, false, {}, std::nullopt, {}};
-      index.qualities.push_back({t, 0, nullptr, std::nullopt, {}});
+      index.qualities.push_back({t, 0, nullptr, std::nullopt});
       indexes_.push_back(std::move(index));
     }
   for (auto& index : indexes_)
@@ -85,7 +85,6 @@ void MssPackager::write_pending(StreamIndex& index, std::optional<std::pair<int6
     if (!q.pending) continue;
     if (next) add_smooth_lookahead(q.pending->bytes, next->first, next->second);
     write_segment_file(fragment_name(index, q, chunk.t), q.pending->bytes, index.pending->segment);
-    q.meter.add(q.pending->bytes.size(), chunk.duration);
     q.pending.reset();
   }
   index.chunks.push_back(chunk);

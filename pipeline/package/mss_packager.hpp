@@ -21,7 +21,6 @@
 #include <vector>
 
 #include "pipeline/package/fmp4.hpp"
-#include "pipeline/package/hls_playlist.hpp"
 #include "pipeline/package/packager_base.hpp"
 
 namespace mediaemu::pipeline {
@@ -36,7 +35,6 @@ class MssPackager final : public PackagerBase {
     int64_t bitrate = 0;  // unique within its StreamIndex: it names the fragments
     std::unique_ptr<Fmp4TrackMuxer> muxer;
     std::optional<Fmp4Fragment> pending;  // built, waiting for the next one to name it
-    BitrateMeter meter;
   };
   struct Chunk {  // a fragment time of a StreamIndex, listed once its files are written
     int64_t t = 0, d = 0;  // the StreamIndex's timescale
