@@ -2,9 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <sstream>
 
+#include "pipeline/ads/splice_info.hpp"
 #include "pipeline/package/codec_config.hpp"
 #include "pipeline/package/published_window.hpp"
 #include "pipeline/transcode/codec_config.hpp"
@@ -13,16 +13,6 @@ namespace mediaemu::pipeline {
 
 namespace {
 constexpr int64_t kManifestTimescale = 10'000'000;  // [MS-SSTR] §2.2.2.1 TimeScale default
-
-std::string upper_hex(const std::vector<uint8_t>& bytes) {
-  std::string out;
-  char buf[3];
-  for (uint8_t b : bytes) {
-    std::snprintf(buf, sizeof buf, "%02X", b);
-    out += buf;
-  }
-  return out;
-}
 
 // §2.2.2.5 CodecPrivateData of an H.264 QualityLevel: the SPS and PPS, each after a start code,
 // in hex.
@@ -35,7 +25,7 @@ std::string h264_codec_private_data(const TrackInfo& t) {
         out.insert(out.end(), nal.begin(), nal.end());
       }
   }
-  return upper_hex(out);
+  return ads::hex_upper(out);
 }
 }  // namespace
 
@@ -80,11 +70,11 @@ std::string MssPackager::fragment_name(const StreamIndex& index, const Quality& 
 
 void MssPackager::write_pending(StreamIndex& index, std::optional<std::pair<int64_t, int64_t>> next) {
   if (!index.pending) return;
-  const Chunk& chunk = index.pending->chunk;
+  const Chunk& chunk = *index.pending;
   for (auto& q : index.qualities) {
     if (!q.pending) continue;
     if (next) add_smooth_lookahead(q.pending->bytes, next->first, next->second);
-    write_segment_file(fragment_name(index, q, chunk.t), q.pending->bytes, index.pending->segment);
+    write_segment_file(fragment_name(index, q, chunk.t), q.pending->bytes, chunk.position + chunk.duration);
     q.pending.reset();
   }
   index.chunks.push_back(chunk);
@@ -108,13 +98,7 @@ void MssPackager::add_segment(const Segment& segment) {
     if (!chunk) continue;
     write_pending(index, std::make_pair(chunk->t, chunk->d));
     for (size_t i = 0; i < fresh.size(); ++i) index.qualities[i].pending = std::move(fresh[i]);
-    Segment expiry;
-    expiry.sequence = segment.sequence;
-    expiry.start = segment.start;
-    expiry.duration = segment.duration;
-    expiry.time_base = segment.time_base;
-    expiry.position = segment.position;
-    index.pending = PendingChunk{*chunk, std::move(expiry)};
+    index.pending = chunk;
   }
 }
 
@@ -165,7 +149,7 @@ std::string MssPackager::render(double edge, bool ended) const {
         const int channels = t.channels > 0 ? t.channels : 2;
         body << " FourCC=\"AACL\" SamplingRate=\"" << t.sample_rate << "\" Channels=\"" << channels
              << "\" BitsPerSample=\"16\" PacketSize=\"" << channels * 2 << "\" AudioTag=\"255\" CodecPrivateData=\""
-             << upper_hex(t.extradata) << "\"";
+             << ads::hex_upper(t.extradata) << "\"";
       }
       body << "/>\n";
     }

@@ -41,15 +41,11 @@ class MssPackager final : public PackagerBase {
     double position = 0, duration = 0;
     int64_t sequence = 0, epoch_ms = 0;
   };
-  struct PendingChunk {
-    Chunk chunk;
-    Segment segment;  // without its packets: what write_segment_file needs for expiry
-  };
   struct StreamIndex {
     std::string name;  // "video", "audio", "audio_2", ...
     bool video = false;
     std::vector<Quality> qualities;
-    std::optional<PendingChunk> pending;
+    std::optional<Chunk> pending;  // of the qualities' pending fragments
     std::deque<Chunk> chunks;
   };
 

@@ -93,9 +93,9 @@ void PackagerBase::on_end() {
   spdlog::info("package {}: ended after {} segments", spec_.label, status_.segments_written);
 }
 
-void PackagerBase::write_segment_file(const std::string& name, std::span<const uint8_t> bytes, const Segment& segment) {
+void PackagerBase::write_segment_file(const std::string& name, std::span<const uint8_t> bytes, double end_position) {
   store_.write(name, bytes);
-  store_.remember_segment(name, segment.position + segment.duration_seconds());
+  store_.remember_segment(name, end_position);
 }
 
 bool PackagerBase::write_media_playlist(const std::string& name, const HlsMediaPlaylist& playlist, double edge,

@@ -66,8 +66,12 @@ class PackagerBase : public MediaSink {
   int64_t epoch_ms_at(double media_seconds) const;
   // "?m=<epoch seconds>" when EndpointSpec::segment_uri_query, else "".
   const std::string& uri_query() const { return uri_query_; }
-  // Writes the segment file and schedules its expiry.
-  void write_segment_file(const std::string& name, std::span<const uint8_t> bytes, const Segment& segment);
+  // Writes the segment file and schedules its expiry: once the window has passed the segment's
+  // end (`end_position` on the gapless timeline).
+  void write_segment_file(const std::string& name, std::span<const uint8_t> bytes, double end_position);
+  void write_segment_file(const std::string& name, std::span<const uint8_t> bytes, const Segment& segment) {
+    write_segment_file(name, bytes, segment.position + segment.duration_seconds());
+  }
   // Writes a media playlist as published at `edge`, and with a start-over window also its archive
   // (every segment of the window, dated) under kArchiveDirectory, which the origin cuts
   // time-shifted playlists from. False when nothing is published yet.

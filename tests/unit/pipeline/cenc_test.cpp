@@ -31,11 +31,6 @@ std::vector<uint8_t> cenc_test_bytes_hex(const std::string& hex) {
   return out;
 }
 
-std::vector<uint8_t> cenc_test_read(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), {}};
-}
-
 uint32_t be32(const std::vector<uint8_t>& b, size_t at) {
   return uint32_t{b.at(at)} << 24 | uint32_t{b.at(at + 1)} << 16 | uint32_t{b.at(at + 2)} << 8 | b.at(at + 3);
 }
@@ -195,7 +190,7 @@ TEST_CASE("DASH cenc: init and segments carry tenc/pssh/senc/saiz/saio, decrypt,
   for (const std::string kind : {"video_1", "audio_3"}) {
     const bool video = kind == "video_1";
     INFO(kind);
-    const auto init = cenc_test_read(dir / ("index_" + kind + "_0_init.mp4"));
+    const auto init = package_test::read_bytes(dir / ("index_" + kind + "_0_init.mp4"));
     const BoxAt moov = child(init, nullptr, "moov");
     const BoxAt pssh = child(init, &moov, "pssh");
     CHECK(pssh.size == 52);
@@ -222,7 +217,7 @@ TEST_CASE("DASH cenc: init and segments carry tenc/pssh/senc/saiz/saio, decrypt,
     CHECK(hex(default_kid) == "0123456789abcdef0123456789abcdef");
 
     const fs::path segment_path = dir / ("index_" + kind + "_0_2.mp4");
-    const auto seg = cenc_test_read(segment_path);
+    const auto seg = package_test::read_bytes(segment_path);
     const BoxAt moof = child(seg, nullptr, "moof");
     const BoxAt mdat = child(seg, nullptr, "mdat");
     const BoxAt traf = child(seg, &moof, "traf");

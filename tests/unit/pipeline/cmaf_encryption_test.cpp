@@ -26,11 +26,6 @@ namespace {
 const Block kCmafTestKey = *block_from_hex("00112233445566778899aabbccddeeff");
 const Block kCmafTestKid = *block_from_hex("0123456789abcdef0123456789abcdef");
 
-std::vector<uint8_t> cmaf_enc_read(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), {}};
-}
-
 // Where the 4 characters of a box type first occur (the box header's type field), or npos.
 size_t cmaf_enc_find(const std::vector<uint8_t>& b, const std::string& type) {
   const auto it = std::search(b.begin(), b.end(), type.begin(), type.end());
@@ -85,7 +80,7 @@ std::string cmaf_enc_frames(const fs::path& dir, const std::string& track, int n
   {
     std::ofstream out(joined, std::ios::binary);
     for (const auto& part : {dir / ("seg_" + track + "_init.mp4"), dir / ("seg_" + track + "_" + std::to_string(n) + ".mp4")}) {
-      const auto bytes = cmaf_enc_read(part);
+      const auto bytes = package_test::read_bytes(part);
       out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
     }
   }
@@ -169,7 +164,7 @@ TEST_CASE("CMAF cbcs and cenc: EXT-X-KEY, schm/tenc, senc, and ffmpeg decodes to
     for (const std::string track : {"video_1", "audio_3"}) {
       const bool video = track == "video_1";
       INFO(track);
-      const auto init = cmaf_enc_read(dir / ("seg_" + track + "_init.mp4"));
+      const auto init = package_test::read_bytes(dir / ("seg_" + track + "_init.mp4"));
       REQUIRE(cmaf_enc_find(init, video ? "encv" : "enca") != std::string::npos);
       const size_t schm = cmaf_enc_find(init, "schm");
       REQUIRE(schm != std::string::npos);
@@ -190,7 +185,7 @@ TEST_CASE("CMAF cbcs and cenc: EXT-X-KEY, schm/tenc, senc, and ffmpeg decodes to
         CHECK(init.at(tenc + 11) == 8);
       }
       CHECK(cmaf_enc_find(init, "pssh") != std::string::npos);
-      const auto seg = cmaf_enc_read(dir / ("seg_" + track + "_2.mp4"));
+      const auto seg = package_test::read_bytes(dir / ("seg_" + track + "_2.mp4"));
       // 'cbcs' audio has no per-sample information (constant IV, whole samples): no senc.
       CHECK((cmaf_enc_find(seg, "senc") != std::string::npos) == (video || scheme == "cenc"));
       CHECK(cmaf_enc_find(seg, "seig") == std::string::npos);  // one key: no sample group

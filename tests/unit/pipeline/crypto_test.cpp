@@ -27,11 +27,6 @@ Block block(const char* hex32) { return *block_from_hex(hex32); }
 
 std::vector<uint8_t> bytes_of(const std::string& s) { return {s.begin(), s.end()}; }
 
-std::vector<uint8_t> read_bytes(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), {}};
-}
-
 // Hands out key n (all bytes n+1) for period n, with a URI naming it; counts calls; can fail.
 struct FakeProvider : KeyProvider {
   std::atomic<int> calls{0};
@@ -110,7 +105,7 @@ TEST_CASE("AES-128-CBC: the openssl CLI decrypts what we encrypt", "[crypto]") {
   const std::string cmd = "openssl enc -d -aes-128-cbc -K " + hex(key) + " -iv " + hex(iv) + " -in " +
                           (dir / "c.bin").string() + " -out " + (dir / "p.bin").string();
   REQUIRE(package_test::run_command(cmd, nullptr) == 0);
-  CHECK(read_bytes(dir / "p.bin") == data);
+  CHECK(package_test::read_bytes(dir / "p.bin") == data);
 }
 
 TEST_CASE("hex and UUID text of 16-byte blocks", "[crypto]") {
@@ -254,7 +249,7 @@ TEST_CASE("HLS TS with AES-128: encrypted segments, EXT-X-KEY per key period, de
     if (line.rfind("#EXT-X-MEDIA-SEQUENCE:", 0) == 0) sequence = std::stoll(line.substr(22));
     if (line.empty() || line[0] == '#') continue;
     const Block iv = sequence_iv(sequence++);
-    auto cipher = read_bytes(dir / line);
+    auto cipher = package_test::read_bytes(dir / line);
     CHECK(cipher.size() % 16 == 0);
     // Not clear TS: two sync bytes 188 apart survive encryption by chance once in 65536.
     CHECK_FALSE((cipher.size() > 188 && cipher[0] == 0x47 && cipher[188] == 0x47));

@@ -20,11 +20,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::vector<uint8_t> mss_read(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), {}};
-}
-
 uint64_t mss_u64(const std::vector<uint8_t>& b, size_t at) {
   uint64_t v = 0;
   for (int i = 0; i < 8; ++i) v = v << 8 | b[at + i];
@@ -91,7 +86,7 @@ TEST_CASE("MSS endpoint: manifest, fragments with tfxd and tfrf, decodable", "[p
     CAPTURE(i);
     if (i + 1 < chunks.size()) CHECK(chunks[i].first + chunks[i].second == chunks[i + 1].first);
     for (const auto& bitrate : bitrates) {
-      const auto fragment = mss_read(dir / ("index.ism/QualityLevels(" + bitrate + ")/Fragments(video=" +
+      const auto fragment = package_test::read_bytes(dir / ("index.ism/QualityLevels(" + bitrate + ")/Fragments(video=" +
                                             std::to_string(chunks[i].first) + ")"));
       REQUIRE(fragment.size() > 100);
       CHECK(std::string(fragment.begin() + 4, fragment.begin() + 8) == "moof");
@@ -112,7 +107,7 @@ TEST_CASE("MSS endpoint: manifest, fragments with tfxd and tfrf, decodable", "[p
     if (t.kind == MediaKind::Video && (!track || t.bitrate > track->bitrate)) track = &t;
   REQUIRE(track);
   Fmp4TrackMuxer init(*track);
-  const auto fragment = mss_read(dir / ("index.ism/QualityLevels(" + std::to_string(track->bitrate) +
+  const auto fragment = package_test::read_bytes(dir / ("index.ism/QualityLevels(" + std::to_string(track->bitrate) +
                                         ")/Fragments(video=" + std::to_string(chunks[1].first) + ")"));
   REQUIRE_FALSE(fragment.empty());
   {

@@ -67,6 +67,11 @@ std::string read_text(const fs::path& path) {
   return s.str();
 }
 
+std::vector<uint8_t> read_bytes(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), {}};
+}
+
 // 14 s of testsrc2 at 640x360 and 320x180, 30 fps, H.264 with B-frames and a fixed GOP (IDRs
 // at the same pts in both renditions, as the channel's encoder produces), plus a 48 kHz stereo
 // AAC sine. Generated once per GOP length per test run.

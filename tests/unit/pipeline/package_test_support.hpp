@@ -9,6 +9,7 @@
 #include <limits>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "pipeline/crypto/content_key.hpp"
 #include "pipeline/media.hpp"
@@ -20,6 +21,7 @@ namespace package_test {
 int run_command(const std::string& command, std::string* output);
 std::filesystem::path scratch_dir(const std::string& name);
 std::string read_text(const std::filesystem::path& path);
+std::vector<uint8_t> read_bytes(const std::filesystem::path& path);
 std::filesystem::path test_media(int gop_seconds);
 // ffmpeg decodes the whole manifest (playlist or MPD) without a word on stderr.
 void check_decodes(const std::filesystem::path& manifest);

@@ -97,18 +97,13 @@ std::string saes_frames(const fs::path& playlist, const std::string& stream) {
   return rc == 0 ? out : "ffmpeg failed: " + out;
 }
 
-std::vector<uint8_t> saes_read(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), {}};
-}
-
 // The H.264 elementary stream of a TS segment, as its PES packets carry it (ffmpeg -c copy).
 std::vector<uint8_t> saes_video_es(const fs::path& segment) {
   const fs::path out = segment.string() + ".h264";
   package_test::run_command("ffmpeg -nostdin -v quiet -y -i " + segment.string() + " -map 0:v -c copy -f h264 " +
                                 out.string(),
                             nullptr);
-  return saes_read(out);
+  return package_test::read_bytes(out);
 }
 
 // A player's SAMPLE-AES decryption of an Annex B stream: per slice NAL unit of more than 48
@@ -213,7 +208,7 @@ TEST_CASE("HLS SAMPLE_AES endpoint: PMT signalling, EXT-X-KEY, and ffmpeg decode
   CHECK(playlist.find("#EXT-X-KEY:METHOD=SAMPLE-AES,URI=\"" + (enc / "key.bin").string() + "\"\n") != std::string::npos);
 
   // The samples changed, the transport stream did not: same size class, sync bytes everywhere.
-  const auto seg = saes_read(enc / "index_1_2.ts"), clear_seg = saes_read(clear / "index_1_2.ts");
+  const auto seg = package_test::read_bytes(enc / "index_1_2.ts"), clear_seg = package_test::read_bytes(clear / "index_1_2.ts");
   REQUIRE(seg.size() >= 188 * 10);
   CHECK(seg.size() % 188 == 0);
   CHECK(seg != clear_seg);
