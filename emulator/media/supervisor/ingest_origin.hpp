@@ -1,12 +1,10 @@
 // A MediaPackage channel fed over HTTP: what encoders PUT to its two HLS ingest URLs, packaged
 // for its origin endpoints, on a worker thread of its own (HTTP threads only queue the files).
 //
-// Input redundancy as MediaPackage documents it (MP-UG what-is-flow-gen, what-is-flow-ir): each
-// ingest URL has its own receiver; the first to deliver media is the active input and the only
-// one packaged; when it delivers nothing for kFailoverAfter while the other does, the other
-// becomes active (EXT-X-DISCONTINUITY / a new Period, its timestamps carried on from where the
-// outputs were, never back). It stays active until it fails in turn. An encoder's
-// EXT-X-ENDLIST ends the outputs unless the other input is delivering.
+// Input redundancy as MediaPackage documents it: each ingest URL has its own receiver, and a
+// pipeline::FeedArbiter plays one at a time (pipeline/package/feed_arbiter.hpp). An encoder's
+// EXT-X-ENDLIST ends the outputs unless the other input is delivering; then this origin is
+// finished and a later upload starts a new one.
 #pragma once
 
 #include <array>
@@ -23,6 +21,7 @@
 #include "emulator/serial_worker.hpp"
 #include "pipeline/ingest/hls_put/hls_ingest_receiver.hpp"
 #include "pipeline/package/fan_out.hpp"
+#include "pipeline/package/feed_arbiter.hpp"
 
 namespace mediaemu::media {
 
@@ -45,36 +44,27 @@ class IngestOrigin {
   bool idle_for(std::chrono::steady_clock::duration quiet) const;
   bool finished() const { return finished_; }
   // Which ingest endpoint (0 or 1) is packaged, -1 before any media: thread-safe.
-  int active() const { return active_public_; }
+  int active() const { return arbiter_->active(); }
 
  private:
-  class Feed;
   // On the worker:
-  void tick();                               // check_failover() every second
+  void tick();  // polls the receivers and the arbiter every second
   void take(HlsIngestDelivery& delivery);
-  void feed_layout(int index);
-  void feed_packet(int index, const pipeline::MediaPacket& packet);
-  void feed_ended(int index);
-  bool delivering(int index) const;          // media within kFailoverAfter, renditions that fit
-  void check_failover();
-  void switch_to(int index, const char* why);
+  std::shared_ptr<pipeline::MediaSink> open_outputs();  // the first media: the endpoints are packaged
   void package(const EndpointPlan& endpoint);
 
   const std::string key_;
   std::shared_ptr<pipeline::FanOut> fanout_ = std::make_shared<pipeline::FanOut>();
-  std::vector<EndpointPlan> endpoints_;                       // worker only
-  std::array<std::shared_ptr<Feed>, 2> feeds_;                // worker only
-  int active_ = -1;                                           // worker only
-  pipeline::OutputLayout out_layout_;                         // worker only: what the outputs got
-  int64_t out_epoch_ms_ = 0;                                  // worker only: its wall-clock zero
-  int64_t out_end_us_ = 0;                                    // worker only: end of what went out
-  std::atomic<int> active_public_{-1};
+  std::shared_ptr<pipeline::FeedArbiter> arbiter_;
+  std::vector<EndpointPlan> endpoints_;  // worker only
+  bool packaging_ = false;               // worker only: the endpoints have packagers
+  std::array<std::unique_ptr<pipeline::hls_put::HlsIngestReceiver>, 2> receivers_;  // worker only
   std::atomic<bool> finished_{false};
   std::atomic<size_t> queued_bytes_{0};
   mutable std::mutex mutex_;
-  std::set<std::string> endpoint_ids_;                        // under mutex_
-  std::set<std::string> playlists_seen_;                      // under mutex_: 201 vs 204
-  std::chrono::steady_clock::time_point last_upload_;         // under mutex_
+  std::set<std::string> endpoint_ids_;                 // under mutex_
+  std::set<std::string> playlists_seen_;               // under mutex_: 201 vs 204
+  std::chrono::steady_clock::time_point last_upload_;  // under mutex_
   SerialWorker worker_;  // last: destroyed (joined) first
 };
 
