@@ -3,10 +3,10 @@
 # decoder, and the RTP receivers of RTP_PUSH inputs and MediaConnect flows), with ASan and UBSan,
 # for a bounded time each (tools/fuzz builds build-fuzz/ with clang).
 # A crash, sanitizer report, leak or hang fails the suite; the input is kept under
-# build-fuzz/artifacts/<target>/. MEDIAEMU_FUZZ_SECONDS sets the time per target (default 20).
+# build-fuzz/artifacts/<target>/. MEDIAEMU_FUZZ_SECONDS sets the time per target (default 10).
 # timeout: 420
 set -u
-seconds=${MEDIAEMU_FUZZ_SECONDS:-20}
+seconds=${MEDIAEMU_FUZZ_SECONDS:-10}
 root=$(cd "$(dirname "$0")/../.." && pwd)
 passed=0 failed=0
 for target in rtmp_chunk_fuzz amf0_fuzz rtp_fuzz; do
