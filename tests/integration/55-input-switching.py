@@ -14,6 +14,8 @@ zero crossings) and from DescribeChannel's PipelineDetails.ActiveInputAttachment
   is 1500 Hz from 5 s to 8 s and 2500 Hz elsewhere) clipped to 00:00:05:00-00:00:08:00 plays only
   the 1500 Hz part: no new segment carries 2500 Hz, before the clip or after its stop. A
   follow-mode switch (FollowPoint END of that action) puts "backup" back on air when the clip ends.
+- A dynamic MP4_FILE input (`<dir>/$urlPath$`): an immediate switch with UrlPath ["movie-2000.mp4"]
+  plays that file (2000 Hz), and a follow-mode switch puts "backup" back on air at its end.
 """
 
 import subprocess
@@ -68,11 +70,19 @@ def test_setup(t):
                     "-t", "10", "-c:v", "libx264", "-preset", "ultrafast", "-g", "30", "-pix_fmt", "yuv420p",
                     "-c:a", "aac", "-b:a", "128k", str(S["clip_file"])], check=True, timeout=60)
     clip = ml.create_input(Name="clip", Type="MP4_FILE", Sources=[{"Url": str(S["clip_file"])}])["Input"]
+    # A dynamic input: its URL's $urlPath$ is what each switch to it names (a 2000 Hz file here).
+    subprocess.run(["ffmpeg", "-nostdin", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=30",
+                    "-f", "lavfi", "-i", "sine=frequency=2000:sample_rate=48000", "-t", "8", "-c:v", "libx264",
+                    "-preset", "ultrafast", "-g", "30", "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "128k",
+                    str(t.server.tmp / "movie-2000.mp4")], check=True, timeout=60)
+    dyn = ml.create_input(Name="dyn", Type="MP4_FILE", Sources=[{"Url": str(t.server.tmp / "$urlPath$")}])["Input"]
+    S["dyn"] = dyn["Id"]
     S["rtp_url"] = rtp["Destinations"][0]["Url"]
     S["rtmp_url"] = media.start_channel_to_mediapackage(
         ml, "switching", channel, ladder=[("v360", 640, 360, 800_000)], input_loss_action="EMIT_OUTPUT",
         more_attachments=[{"InputId": rtp["Id"], "InputAttachmentName": "backup"},
-                          {"InputId": clip["Id"], "InputAttachmentName": "clip"}],
+                          {"InputId": clip["Id"], "InputAttachmentName": "clip"},
+                          {"InputId": dyn["Id"], "InputAttachmentName": "dyn"}],
         failover={"SecondaryInputId": rtp["Id"], "InputPreference": "EQUAL_INPUT_PREFERENCE",
                   "FailoverConditions": [
                       {"FailoverConditionSettings": {"InputLossSettings": {"InputLossThresholdMsec": 1000}}},
@@ -173,6 +183,25 @@ def test_an_input_switch_plays_only_the_clip_of_a_file(t):
     check_eq(on_air(t), "backup", "backup is on air after the clip")
     log = t.server.log_path.read_text(errors="replace")
     check("clipped to 5000 ms .. 8000 ms" in log, "the server log gives the clip", True, False)
+
+
+def test_a_dynamic_input_plays_what_the_switch_names(t):
+    check_eq(S["ml"].describe_input(InputId=S["dyn"])["InputSourceType"], "DYNAMIC", "a $urlPath$ input is DYNAMIC")
+    S["ml"].batch_update_schedule(ChannelId=S["cid"], Creates={"ScheduleActions": [{
+        "ActionName": "to-movie",
+        "ScheduleActionStartSettings": {"ImmediateModeScheduleActionStartSettings": {}},
+        "ScheduleActionSettings": {"InputSwitchSettings": {"InputAttachmentNameReference": "dyn",
+                                                           "UrlPath": ["movie-2000.mp4"]}}}, {
+        "ActionName": "after-movie",
+        "ScheduleActionStartSettings": {"FollowModeScheduleActionStartSettings": {
+            "FollowPoint": "END", "ReferenceActionName": "to-movie"}},
+        "ScheduleActionSettings": {"InputSwitchSettings": {"InputAttachmentNameReference": "backup"}}}]})
+    wait_on_air(t, "dyn", "the immediate switch puts the dynamic input on air", timeout=10)
+    wait_for_tone(t, 2000, "the newest segment carries the 2000 Hz of the file its UrlPath names", timeout=12)
+    log = t.server.log_path.read_text(errors="replace")
+    check("pulls MP4_FILE from " + str(t.server.tmp / "movie-2000.mp4") in log, "the server pulls the UrlPath's file",
+          True, False)
+    wait_on_air(t, "backup", "the follow-mode switch puts backup on air when the movie ends", timeout=15)
 
 
 def test_teardown(t):

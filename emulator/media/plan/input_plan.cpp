@@ -35,10 +35,6 @@ std::string resolve_source(const json& source, const std::string& input_id, cons
                            const Credentials& credentials, std::vector<std::string>& problems) {
   const std::string url = text(source, "Url");
   const std::string shown = "input " + input_id + " source '" + url + "'";
-  if (url.find("$urlPath$") != std::string::npos) {
-    problems.push_back(shown + " is dynamic ($urlPath$): mediaemu does not run input-switch schedule actions");
-    return "";
-  }
   for (const char* scheme : {"s3://", "s3ssl://"}) {
     if (!starts_with(url, scheme)) continue;
     if (s3_root.empty()) break;
@@ -99,6 +95,7 @@ void plan_pull(InputPlan& plan, const json& input, const json& attachment, const
   for (const auto& source : input.value("Sources", json::array())) {
     std::string resolved = resolve_source(source, plan.id, s3_root, credentials, plan.problems);
     if (!resolved.empty()) plan.urls.push_back(resolved);
+    plan.dynamic |= resolved.find(kUrlPathVariable) != std::string::npos;
   }
   const json settings = attachment.value("InputSettings", json::object());
   // A file input plays once: InputSettings.SourceEndBehavior defaults to CONTINUE, and LOOP is
@@ -170,6 +167,19 @@ InputPlan plan_input(const json& input, const std::vector<std::string>& stream_n
   }
   plan.allowed = pipeline::AddressFilter::only(std::move(ranges));
   return plan;
+}
+
+InputPlan with_url_path(const InputPlan& input, const std::vector<std::string>& url_path) {
+  InputPlan run = input;
+  if (url_path.empty()) return run;
+  for (size_t i = 0; i < run.urls.size(); ++i) {
+    std::string& url = run.urls[i];
+    const std::string& value = url_path[std::min(i, url_path.size() - 1)];
+    for (auto at = url.find(kUrlPathVariable); at != std::string::npos; at = url.find(kUrlPathVariable, at + value.size()))
+      url.replace(at, kUrlPathVariable.size(), value);
+  }
+  run.dynamic = false;
+  return run;
 }
 
 }  // namespace mediaemu::media

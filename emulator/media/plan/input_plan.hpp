@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "pipeline/ingest/address_filter.hpp"
@@ -50,6 +51,9 @@ struct InputPlan {
   // MEDIACONNECT: MediaConnectFlows[].FlowArn in the input's order (one per pipeline on AWS; the
   // first is preferred in mediaemu, see pipeline/ingest/mediaconnect/flow_preference.hpp).
   std::vector<std::string> flow_arns;
+  // A dynamic input (ML-UG input-prep-dynamic): a source URL holds kUrlPathVariable, replaced by
+  // the UrlPath of each input switch to it (with_url_path); it plays only through such switches.
+  bool dynamic = false;
   std::vector<std::string> problems;      // e.g. a whitelist rule that is not an IPv4 CIDR
   std::string label() const { return "input " + id; }
   // Senders come to it (they stay connected whichever input is on air); the others are opened by
@@ -67,6 +71,12 @@ struct InputPlan {
            transport == Transport::SrtListener || transport == Transport::MediaConnect;
   }
 };
+
+inline constexpr std::string_view kUrlPathVariable = "$urlPath$";
+
+// The input with kUrlPathVariable in its i-th URL replaced by url_path[i] (the last value for URLs
+// beyond the list: a STANDARD input's two sources may share one).
+InputPlan with_url_path(const InputPlan& input, const std::vector<std::string>& url_path);
 
 // `input` is the Input record's document; `stream_names` what the control plane allocated for it
 // (RTMP_PUSH); `security_groups` maps group id -> InputSecurityGroup document, for the groups the

@@ -91,9 +91,8 @@ InputSwitchPlan plan_input_switching(const json& channel, const json& actions) {
       continue;
     }
     s.input_id = input->second;
-    if (sw.contains("UrlPath"))
-      plan.alerts.push_back("schedule action " + s.action_name +
-                            ": UrlPath (dynamic inputs) is not applied by mediaemu; the input's own URL plays");
+    for (const auto& value : sw.value("UrlPath", json::array()))
+      if (value.is_string()) s.url_path.push_back(value.get<std::string>());
     if (sw.contains("InputClippingSettings") && sw["InputClippingSettings"].is_object())
       s.clip = clip_of(s.action_name, sw["InputClippingSettings"], plan.alerts);
     const ScheduleStart start = schedule_start(action);

@@ -47,6 +47,7 @@ struct ScheduledSwitch {
   // FixedModeScheduleActionStartSettings.Time in milliseconds since the epoch; empty: immediate.
   std::optional<int64_t> at_epoch_ms;
   std::optional<pipeline::TimecodeClip> clip;  // InputClippingSettings
+  std::vector<std::string> url_path;           // UrlPath: what a dynamic input plays this time
   // FollowModeScheduleActionStartSettings: runs when the input of the action named here ends
   // (FollowPoint END: "when MediaLive has reached the end of the file") or when that action
   // runs (START). Empty: fixed or immediate.

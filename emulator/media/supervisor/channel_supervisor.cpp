@@ -184,8 +184,18 @@ void ChannelSupervisor::do_start(ChannelRunPlan plan) {
     // belong to the previous run (whose sources have stopped).
     selector_ = std::make_shared<InputSelector>(input_);
     selector_->select(plan_->inputs.front().id);
-    for (const auto& input : plan_->inputs)
-      if (input.pushed() || &input == &plan_->inputs.front() || standing_by(input.id)) start_source(input);
+    for (const auto& input : plan_->inputs) {
+      if (!input.pushed() && &input != &plan_->inputs.front() && !standing_by(input.id)) continue;
+      if (!input.dynamic) {
+        start_source(input);
+        continue;
+      }
+      // Its URL is incomplete until a switch names the UrlPath; AWS requires the first input to
+      // be static (ML-UG ips-limits).
+      input_alerts_.push_back("input " + input.id + " is dynamic ($urlPath$): it plays only through an input switch "
+                              "that gives its UrlPath");
+      log_->warning(input_alerts_.back());
+    }
   }
   const std::string summary = fmt::format(
       "{} renditions, {} output groups, {} inputs, {} alerts", plan_->media.ladder.video.size() + plan_->media.ladder.audio.size(),
@@ -229,16 +239,25 @@ bool ChannelSupervisor::standing_by(const std::string& input_id) const {
 }
 
 void ChannelSupervisor::switch_to(const std::string& input_id, const std::string& why,
-                                  const std::optional<pipeline::TimecodeClip>& clip) {
-  const InputPlan* to = input_plan(input_id);
+                                  const std::optional<pipeline::TimecodeClip>& clip,
+                                  const std::vector<std::string>& url_path) {
+  const InputPlan* planned = input_plan(input_id);
   const std::string from = selector_->active();
-  if (!to || !pipeline_ || !pipeline_->input()) return;
+  if (!planned || !pipeline_ || !pipeline_->input()) return;
+  if (planned->dynamic && url_path.empty()) {
+    log_->warning("Not switched to input " + input_id + ": it is dynamic ($urlPath$) and " + why + " gives no UrlPath");
+    return;
+  }
+  const InputPlan resolved = with_url_path(*planned, url_path);
+  const InputPlan* to = &resolved;
   const bool clipped = clip && to->clippable();
   if (clip && !clipped)
     log_->warning("InputClippingSettings apply to file inputs; input " + input_id + " (" + to->type +
                   ") plays as it comes");
-  if (from == input_id && !clipped) return;
-  if (clipped) {  // the file opens again at the clip, even when it is on air or standing by
+  // A dynamic input opens again at each switch: its UrlPath may name other content.
+  const bool reopen = clipped || planned->dynamic;
+  if (from == input_id && !reopen) return;
+  if (reopen) {  // the file opens again at the clip, even when it is on air or standing by
     for (auto& [id, source] : sources_)
       if (id == input_id) source->stop();
     std::erase_if(sources_, [&](const auto& s) { return s.first == input_id; });
@@ -341,7 +360,7 @@ void ChannelSupervisor::run_switch(const std::string& action_name, uint64_t gene
     if (s.action_name != action_name) continue;
     switches_run_.insert(action_name);
     switched_to_[action_name] = s.input_id;
-    switch_to(s.input_id, "schedule action " + action_name + (when.empty() ? "" : ": " + when), s.clip);
+    switch_to(s.input_id, "schedule action " + action_name + (when.empty() ? "" : ": " + when), s.clip, s.url_path);
   }
 }
 

@@ -98,8 +98,10 @@ class ChannelSupervisor {
   // Input switching (schedule and automatic failover), on the supervisor thread:
   void start_source(const InputPlan& input);  // into sources_, or an input alert
   // `clip`: the switch's InputClippingSettings (a file input opens again at it).
+  // `url_path`: the switch's UrlPath, which a dynamic input needs.
   void switch_to(const std::string& input_id, const std::string& why,
-                 const std::optional<pipeline::TimecodeClip>& clip = std::nullopt);
+                 const std::optional<pipeline::TimecodeClip>& clip = std::nullopt,
+                 const std::vector<std::string>& url_path = {});
   bool standing_by(const std::string& input_id) const;  // member of a failover pair
   void arm_schedule(bool at_start);  // timers for the plan's switches not yet run
   void run_switch(const std::string& action_name, uint64_t generation, const std::string& when = "");

@@ -63,13 +63,28 @@ TEST_CASE("an MP4_FILE input reads local paths and mediaemu's S3, and loops only
   CHECK(looped.loop);
 
   SECTION("sources mediaemu cannot pull are problems, not URLs") {
-    input["Sources"] = json::array({{{"Url", "mediastoressl://f31z.data.mediastore.us-west-2.amazonaws.com/a.mp4"}},
-                                    {{"Url", "https://example.com/$urlPath$"}}});
+    input["Sources"] = json::array({{{"Url", "mediastoressl://f31z.data.mediastore.us-west-2.amazonaws.com/a.mp4"}}});
     auto p = plan(input);
     CHECK(p.urls.empty());
     CHECK(has_problem(p, "MediaStore"));
-    CHECK(has_problem(p, "$urlPath$"));
   }
+}
+
+TEST_CASE("a dynamic input plays what each input switch's UrlPath names", "[plan][input]") {
+  json input = {{"Id", "7"},
+                {"Type", "MP4_FILE"},
+                {"Sources", json::array({{{"Url", "s3ssl://bucket/vod/$urlPath$"}}, {{"Url", "https://example.com/$urlPath$"}}})}};
+  auto p = plan(input);
+  CHECK(p.dynamic);
+  CHECK(p.problems.empty());
+  CHECK(p.urls == std::vector<std::string>{"/data/s3/bucket/vod/$urlPath$", "https://example.com/$urlPath$"});
+  auto one = with_url_path(p, {"movie.mp4"});  // one value serves both sources
+  CHECK_FALSE(one.dynamic);
+  CHECK(one.urls == std::vector<std::string>{"/data/s3/bucket/vod/movie.mp4", "https://example.com/movie.mp4"});
+  auto two = with_url_path(p, {"a/1.mp4", "b/2.mp4"});
+  CHECK(two.urls == std::vector<std::string>{"/data/s3/bucket/vod/a/1.mp4", "https://example.com/b/2.mp4"});
+  CHECK(with_url_path(p, {}).urls == p.urls);  // nothing given: still dynamic
+  CHECK_FALSE(plan({{"Id", "8"}, {"Type", "MP4_FILE"}, {"Sources", json::array({{{"Url", "/media/a.mp4"}}})}}).dynamic);
 }
 
 TEST_CASE("TS_FILE and RTMP_PULL inputs pull their sources too", "[plan][input]") {

@@ -124,6 +124,15 @@ TEST_CASE("an input switch's InputClippingSettings become its clip, and a malfor
   CHECK_FALSE(mediaemu::pipeline::timecode_seconds("00:61:00:00", 30));
 }
 
+TEST_CASE("an input switch's UrlPath is kept for its dynamic input", "[plan][switching]") {
+  json dynamic = switch_action("movie", "slate", immediate());
+  dynamic["ScheduleActionSettings"]["InputSwitchSettings"]["UrlPath"] = {"vod/movie.mp4", "vod/movie-b.mp4"};
+  InputSwitchPlan plan = plan_input_switching(channel_with_pair(nullptr), json::array({dynamic}));
+  REQUIRE(plan.switches.size() == 1);
+  CHECK(plan.switches[0].url_path == std::vector<std::string>{"vod/movie.mp4", "vod/movie-b.mp4"});
+  CHECK(plan.alerts.empty());
+}
+
 TEST_CASE("follow-mode input switches follow their reference action", "[plan][switching]") {
   json follow = switch_action("after", "studio", {{"FollowModeScheduleActionStartSettings",
                                                    {{"FollowPoint", "END"}, {"ReferenceActionName", "slate-now"}}}});
