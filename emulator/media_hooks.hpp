@@ -34,8 +34,10 @@ class MediaHooks {
   // never received media has nothing to end and settles by the state delay alone, so waiters
   // return at once. Asked under the domain lock: answers from a snapshot, never waits.
   virtual bool stop_ends_outputs(const std::string& region, const std::string& channel_id) { return false; }
-  // RestartChannelPipelines: tear the running pipeline down and build it again from its plan.
-  virtual void channel_restart(const std::string& region, const std::string& channel_id, uint64_t order) {}
+  // RestartChannelPipelines: tear the named pipelines (indexes; empty: all) down and build them
+  // again from their plans.
+  virtual void channel_restart(const std::string& region, const std::string& channel_id, uint64_t order,
+                               const std::vector<int>& pipelines) {}
   // A running channel's inputs changed (e.g. an input security group's whitelist): apply the plan
   // to the running sources.
   virtual void channel_update(const media::ChannelRunPlan& plan) {}
@@ -48,7 +50,9 @@ class MediaHooks {
   }
   // The InputAttachmentName of the input a running channel ingests now (PipelineDetails'
   // ActiveInputAttachmentName), from the supervisor's last report; empty when not known.
-  virtual std::string channel_active_input(const std::string& region, const std::string& channel_id) { return ""; }
+  virtual std::string channel_active_input(const std::string& region, const std::string& channel_id, int pipeline) {
+    return "";
+  }
   // One sample per running MediaLive channel, from the supervisors' last reports (never waits):
   // [{"region", "channel_id", "pipeline": "0", "active_alerts", "receiving", "ever_received",
   //   "media_bytes", "video_frames" (both cumulative since the channel started),
@@ -62,8 +66,8 @@ class MediaHooks {
   virtual nlohmann::json channel_logs() { return nlohmann::json::array(); }
   // The MediaPackage channels fed now, and which of their two ingest endpoints is the input in
   // use (never waits): [{"region", "channel_id", "active": 0 | 1 | -1 (none delivers yet)}]. A
-  // MediaLive channel delivering in-process counts as its pipeline 0, which AWS sends to the first
-  // ingest endpoint. The AWS/MediaPackage ActiveInput metric.
+  // MediaLive channel's pipeline N delivers in-process to ingest endpoint N, as AWS sends it. The
+  // AWS/MediaPackage ActiveInput metric.
   virtual nlohmann::json mediapackage_inputs() { return nlohmann::json::array(); }
   // MediaPackage origin endpoint created/updated, or deleted (its files under `directory` go away).
   virtual void endpoint_changed(const media::EndpointPlan& plan) {}

@@ -169,8 +169,9 @@ bool MediaLoader::stop_ends_outputs(const std::string& region, const std::string
   return s && s->stop_ends_outputs(region, channel_id);  // not loaded yet: nothing ran
 }
 
-void MediaLoader::channel_restart(const std::string& region, const std::string& channel_id, uint64_t order) {
-  command([=](MediaService& s) { s.channel_restart(region, channel_id, order); });
+void MediaLoader::channel_restart(const std::string& region, const std::string& channel_id, uint64_t order,
+                                  const std::vector<int>& pipelines) {
+  command([=](MediaService& s) { s.channel_restart(region, channel_id, order, pipelines); });
 }
 void MediaLoader::channel_update(const media::ChannelRunPlan& plan) {
   command([plan](MediaService& s) { s.channel_update(plan); });
@@ -186,9 +187,9 @@ nlohmann::json MediaLoader::channel_alerts(const std::string& region, const std:
                                  {"PipelineId", "0"},
                                  {"State", "SET"}}});
 }
-std::string MediaLoader::channel_active_input(const std::string& region, const std::string& channel_id) {
+std::string MediaLoader::channel_active_input(const std::string& region, const std::string& channel_id, int pipeline) {
   MediaService* s = service();
-  return s ? s->channel_active_input(region, channel_id) : "";
+  return s ? s->channel_active_input(region, channel_id, pipeline) : "";
 }
 media::HlsIngestAnswer MediaLoader::hls_ingest(media::HlsIngestDelivery&& delivery) {
   // An upload waits for the module's load once, as ListAlerts does (about 100 ms).

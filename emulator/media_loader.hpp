@@ -32,12 +32,13 @@ class MediaLoader : public MediaHooks {
 
   void channel_start(const media::ChannelRunPlan& plan) override;
   void channel_stop(const std::string& region, const std::string& channel_id, uint64_t order) override;
-  void channel_restart(const std::string& region, const std::string& channel_id, uint64_t order) override;
+  void channel_restart(const std::string& region, const std::string& channel_id, uint64_t order,
+                       const std::vector<int>& pipelines) override;
   bool stop_ends_outputs(const std::string& region, const std::string& channel_id) override;
   void channel_update(const media::ChannelRunPlan& plan) override;
   void channel_deleted(const std::string& region, const std::string& channel_id, uint64_t order) override;
   nlohmann::json channel_alerts(const std::string& region, const std::string& channel_id) override;
-  std::string channel_active_input(const std::string& region, const std::string& channel_id) override;
+  std::string channel_active_input(const std::string& region, const std::string& channel_id, int pipeline) override;
   nlohmann::json channel_samples() override;
   nlohmann::json mediapackage_inputs() override;
   nlohmann::json channel_logs() override;

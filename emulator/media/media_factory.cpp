@@ -4,7 +4,6 @@
 
 #include <map>
 
-#include "emulator/media/supervisor/endpoint_packaging.hpp"
 #include "pipeline/ingest/mediaconnect/flow_tap_source.hpp"
 #include "pipeline/ingest/pull/pull_source.hpp"
 #include "pipeline/ingest/srt/srt_listener_source.hpp"
@@ -19,25 +18,27 @@
 namespace mediaemu::media {
 namespace {
 
-// One transcoder -> one VariantFilter per output group -> a MediaPackage channel's FanOut (one
-// packager per origin endpoint), an HLS writer of its own, an Archive or a FrameCapture writer.
+// One transcoder -> one VariantFilter per output group -> a MediaPackage channel's feed (shared
+// with the channel's other pipeline: mediapackage_feeds.hpp), an HLS writer of its own, an Archive
+// or a FrameCapture writer.
 class LivePipeline : public ChannelPipeline {
  public:
-  LivePipeline(const ChannelRunPlan& plan, const std::set<std::string>& mediapackage_channels) : label_(plan.key()) {
+  LivePipeline(const ChannelRunPlan& plan, const std::set<std::string>& mediapackage_channels,
+               MediaPackageFeeds& feeds) {
     auto outputs = std::make_shared<pipeline::FanOut>();
     for (size_t i = 0; i < plan.media.deliveries.size(); ++i) {
       const Delivery& d = plan.media.deliveries[i];
       std::shared_ptr<pipeline::MediaSink> target;
       if (d.kind == Delivery::Kind::MediaPackage) {
         if (!mediapackage_channels.count(d.mediapackage_channel_id)) continue;  // alert raised by the plan/claims
-        auto& fanout = packaging_[d.mediapackage_channel_id];
-        if (!fanout) {
-          fanout = std::make_shared<pipeline::FanOut>();
+        auto& feed = feeds_[d.mediapackage_channel_id];
+        if (!feed) {
           auto endpoints = plan.mediapackage_endpoints.find(d.mediapackage_channel_id);
-          if (endpoints != plan.mediapackage_endpoints.end())
-            for (const auto& e : endpoints->second) package(*fanout, e);
+          feed = feeds.get(plan.region + "/" + d.mediapackage_channel_id,
+                           endpoints == plan.mediapackage_endpoints.end() ? std::vector<EndpointPlan>{} : endpoints->second);
+          for (const auto& a : feed->alerts()) alerts_.push_back(a);
         }
-        target = fanout;
+        target = feed->input(d.ingest_index);
       } else {
         const auto& directory = d.kind == Delivery::Kind::Archive        ? d.archive.directory
                                 : d.kind == Delivery::Kind::FrameCapture ? d.stills.directory
@@ -66,13 +67,13 @@ class LivePipeline : public ChannelPipeline {
   std::shared_ptr<pipeline::IngestSink> input() override { return transcoder_; }
 
   void set_endpoint(const EndpointPlan& endpoint) override {
-    auto it = packaging_.find(endpoint.mediapackage_channel_id);
-    if (it != packaging_.end()) package(*it->second, endpoint);
+    auto it = feeds_.find(endpoint.mediapackage_channel_id);
+    if (it != feeds_.end()) it->second->set_endpoint(endpoint);
   }
 
   void remove_endpoint(const std::string& mediapackage_channel_id, const std::string& endpoint_id) override {
-    auto it = packaging_.find(mediapackage_channel_id);
-    if (it != packaging_.end()) it->second->remove(endpoint_id);  // waits until the worker is out of it
+    auto it = feeds_.find(mediapackage_channel_id);
+    if (it != feeds_.end()) it->second->remove_endpoint(endpoint_id);  // waits until no packet is inside it
   }
 
   void insert_cue(pipeline::ads::CueRequest cue) override {
@@ -89,35 +90,41 @@ class LivePipeline : public ChannelPipeline {
   }
 
  private:
-  void package(pipeline::FanOut& fanout, const EndpointPlan& endpoint) {
-    if (auto problem = package_endpoint(fanout, endpoint, label_); !problem.empty()) alerts_.push_back(problem);
-  }
-
-  std::string label_;
-  std::map<std::string, std::shared_ptr<pipeline::FanOut>> packaging_;  // MediaPackage channel id -> its endpoints
-  std::shared_ptr<pipeline::LiveTranscoder> transcoder_;
+  std::map<std::string, std::shared_ptr<MediaPackageFeed>> feeds_;  // MediaPackage channel id -> its feed
+  std::shared_ptr<pipeline::LiveTranscoder> transcoder_;  // after the feeds: stopped and gone before them
   std::vector<std::string> alerts_;
 };
+
+// "input <id> of channel <id>" (and its pipeline beyond the first), in the sources' log lines.
+std::string source_label(const ChannelRunPlan& plan, const InputPlan& input) {
+  return "input " + input.id + " of channel " + plan.channel_id +
+         (plan.pipeline == 0 ? "" : " pipeline " + std::to_string(plan.pipeline));
+}
 
 }  // namespace
 
 std::unique_ptr<ChannelPipeline> PipelineMediaFactory::build_pipeline(const ChannelRunPlan& plan,
                                                                       const std::set<std::string>& mediapackage_channels) {
-  return std::make_unique<LivePipeline>(plan, mediapackage_channels);
+  return std::make_unique<LivePipeline>(plan, mediapackage_channels, mediapackage_feeds_);
 }
 
 std::shared_ptr<pipeline::IngestSource> PipelineMediaFactory::make_source(const ChannelRunPlan& plan,
                                                                           const InputPlan& input, std::string& why) {
+  if (plan.pipeline > 0 && !input.has_source()) {
+    why = "input " + input.id + " (" + input.type + ") has no source for pipeline " + std::to_string(plan.pipeline) +
+          ": a STANDARD channel needs inputs with two sources (STANDARD input class), one per pipeline";
+    return nullptr;
+  }
   if (input.transport == InputPlan::Transport::RtmpPush) {
     pipeline::rtmp::RtmpSourceSpec spec;
-    spec.label = "input " + input.id + " of channel " + plan.channel_id;
+    spec.label = source_label(plan, input);
     spec.stream_names = input.stream_names;
     spec.allowed = input.allowed;
     return std::make_shared<pipeline::rtmp::RtmpIngestSource>(rtmp_, std::move(spec));
   }
   if (input.transport == InputPlan::Transport::RtpPush || input.transport == InputPlan::Transport::UdpPush) {
     pipeline::ts::TsPushSpec spec;
-    spec.label = "input " + input.id + " of channel " + plan.channel_id;
+    spec.label = source_label(plan, input);
     spec.host = host_;
     spec.ports = input.ports;
     spec.rtp = input.transport == InputPlan::Transport::RtpPush;
@@ -137,7 +144,7 @@ std::shared_ptr<pipeline::IngestSource> PipelineMediaFactory::make_source(const 
       return nullptr;
     }
     pipeline::mediaconnect::FlowTapSpec spec;
-    spec.label = "input " + input.id + " of channel " + plan.channel_id;
+    spec.label = source_label(plan, input);
     spec.flow_arns = input.flow_arns;
     // The other flow takes over after the same silence the transcoder counts as input loss.
     spec.loss_time = std::chrono::milliseconds(std::max(1, plan.media.ladder.input_loss.input_loss_threshold_ms));
@@ -145,7 +152,7 @@ std::shared_ptr<pipeline::IngestSource> PipelineMediaFactory::make_source(const 
   }
   if (input.transport == InputPlan::Transport::SrtListener) {
     pipeline::srt::SrtListenerSpec spec;
-    spec.label = "input " + input.id + " of channel " + plan.channel_id;
+    spec.label = source_label(plan, input);
     spec.host = host_;
     spec.ports = input.ports;
     spec.allowed = input.allowed;
@@ -171,7 +178,7 @@ std::map<std::string, std::string> PipelineMediaFactory::srt_options(const SrtPl
 std::shared_ptr<pipeline::IngestSource> PipelineMediaFactory::pull_source(const ChannelRunPlan& plan,
                                                                           const InputPlan& input, std::string& why) {
   pipeline::pull::PullSpec spec;
-  spec.label = "input " + input.id + " of channel " + plan.channel_id;
+  spec.label = source_label(plan, input);
   spec.transport = input.type;
   if (input.transport == InputPlan::Transport::SrtCaller) {
     // MPEG-TS over SRT arrives at the sender's pace: no pacing of our own.

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "emulator/media/supervisor/media_factory.hpp"
+#include "emulator/media/supervisor/mediapackage_feeds.hpp"
 #include "pipeline/flow/flow_taps.hpp"
 #include "pipeline/ingest/rtmp/rtmp_ingest.hpp"
 
@@ -25,6 +26,8 @@ class PipelineMediaFactory : public MediaFactory {
   std::shared_ptr<pipeline::IngestSource> make_source(const ChannelRunPlan& plan, const InputPlan& input,
                                                       std::string& why) override;
   void remove_directory(const std::filesystem::path& directory) override;
+  // Which ingest endpoint of a MediaPackage channel fed in-process plays (-1: none yet).
+  int mediapackage_active(const std::string& mp_key) const { return mediapackage_feeds_.active(mp_key); }
 
  private:
   static std::map<std::string, std::string> srt_options(const SrtPlan& srt);
@@ -34,6 +37,7 @@ class PipelineMediaFactory : public MediaFactory {
   pipeline::rtmp::RtmpIngestHub& rtmp_;
   const std::string host_;
   flow::FlowTaps& flow_taps_;
+  MediaPackageFeeds mediapackage_feeds_;
 };
 
 }  // namespace mediaemu::media

@@ -44,8 +44,9 @@ nlohmann::json MediaRuntime::mediapackage_inputs() {
   for (const auto& [mp_key, holder] : supervisors_->claims().holders()) {
     auto slash = mp_key.find('/');
     std::string region = mp_key.substr(0, slash), id = mp_key.substr(slash + 1);
-    // An HLS ingest origin packages whichever ingest URL delivers; a MediaLive channel is pipeline 0.
-    int active = holder == IngestOrigins::kClaimant ? ingest_->active_input(region, id) : 0;
+    // An HLS ingest origin packages whichever ingest URL delivers; a MediaLive channel's pipelines
+    // deliver to the ingest endpoint of their index, and one of them plays.
+    int active = holder == IngestOrigins::kClaimant ? ingest_->active_input(region, id) : factory_->mediapackage_active(mp_key);
     out.push_back({{"region", region}, {"channel_id", id}, {"active", active}});
   }
   return out;

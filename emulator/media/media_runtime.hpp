@@ -42,8 +42,9 @@ class MediaRuntime : public MediaService {
   bool stop_ends_outputs(const std::string& region, const std::string& id) override {
     return supervisors_->stop_ends_outputs(region, id);
   }
-  void channel_restart(const std::string& region, const std::string& id, uint64_t order) override {
-    supervisors_->restart(region, id, order);
+  void channel_restart(const std::string& region, const std::string& id, uint64_t order,
+                       const std::vector<int>& pipelines) override {
+    supervisors_->restart(region, id, order, pipelines);
   }
   void channel_update(const ChannelRunPlan& plan) override { supervisors_->update(plan); }
   void channel_deleted(const std::string& region, const std::string& id, uint64_t order) override {
@@ -52,8 +53,8 @@ class MediaRuntime : public MediaService {
   nlohmann::json channel_alerts(const std::string& region, const std::string& id) override {
     return supervisors_->alerts(region, id);
   }
-  std::string channel_active_input(const std::string& region, const std::string& id) override {
-    auto r = supervisors_->report(region, id);
+  std::string channel_active_input(const std::string& region, const std::string& id, int pipeline) override {
+    auto r = supervisors_->report(region, id, pipeline);
     return r ? r->active_input : "";
   }
   nlohmann::json channel_samples() override { return supervisors_->samples(); }

@@ -166,9 +166,10 @@ json describe_channel(Domain& domain, MediaHooks& media, const CallContext& ctx,
     doc = require(domain, channel_key(ctx, str(in, "ChannelId")), "Channel").doc;
   }
   if (str(doc, "State") != "RUNNING") return doc;
-  const std::string active = media.channel_active_input(ctx.region, str(doc, "Id"));
-  if (active.empty()) return doc;
-  for (auto& pipeline : doc["PipelineDetails"]) pipeline["ActiveInputAttachmentName"] = active;
+  for (auto& pipeline : doc["PipelineDetails"]) {
+    const std::string active = media.channel_active_input(ctx.region, str(doc, "Id"), std::stoi(str(pipeline, "PipelineId")));
+    if (!active.empty()) pipeline["ActiveInputAttachmentName"] = active;
+  }
   return doc;
 }
 
@@ -307,9 +308,8 @@ json stop_channel(Domain& domain, MediaHooks& media, const CallContext& ctx, con
   return out;
 }
 
-// Restarting pipelines keeps the channel RUNNING; the channel's supervisor tears its pipeline
-// down and builds it again. One transcoder serves both pipelines of a STANDARD channel today, so
-// restarting either restarts it.
+// Restarting pipelines keeps the channel RUNNING; the supervisor of each named pipeline (both when
+// PipelineIds is absent) tears its pipeline down and builds it again.
 json restart_pipelines(Domain& domain, MediaHooks& media, const CallContext& ctx, const json& in) {
   json out;
   std::string id;
@@ -329,7 +329,10 @@ json restart_pipelines(Domain& domain, MediaHooks& media, const CallContext& ctx
     id = r.key.id;
     order = domain.next_sequence();  // under the lock: ordered against StopChannel
   }
-  media.channel_restart(ctx.region, id, order);  // a command: returns at once, not under the domain lock
+  std::vector<int> pipelines;  // PIPELINE_0 -> 0, PIPELINE_1 -> 1
+  for (const auto& p : in.value("PipelineIds", json::array()))
+    if (p.is_string()) pipelines.push_back(p.get<std::string>() == "PIPELINE_1" ? 1 : 0);
+  media.channel_restart(ctx.region, id, order, pipelines);  // a command: returns at once, not under the domain lock
   spdlog::info("medialive: restarting pipelines {} of channel {} in {}",
                in.value("PipelineIds", json::array({"PIPELINE_0", "PIPELINE_1"})).dump(), id, ctx.region);
   return out;

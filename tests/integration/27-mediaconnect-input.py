@@ -5,14 +5,17 @@ naming both flows -> a STANDARD channel with a two-rung ladder -> a MediaPackage
 HLS endpoint, whose segments ffprobe reads as H.264 at each rung's size. A SINGLE_PIPELINE channel
 takes the primary flow alone at the same time (two inputs on one flow).
 
-What it proves: the channel starts before its flows and picks them up when they become ACTIVE;
-stopping the primary sender moves the input to the backup flow after the input-loss time and
-segments keep coming; the primary coming back (a restarted sender, a StopFlow/StartFlow) takes
-over again; garbage datagrams on a flow leave the channel running; with every sender stopped the
-channel reports Input Not Present (ListAlerts) while DescribeInput/DescribeChannel answer as they
-did; after kill -9 the resumed channel takes the resumed flow again. mediaemu plays one flow at a
-time (one transcoder per channel); AWS runs one pipeline per flow. Needs boto3, ffmpeg and
-ffprobe; exits 77 naming whichever is missing.
+As on AWS, the STANDARD channel's pipeline 0 encodes the first flow and pipeline 1 the second, each
+delivering to its own MediaPackage ingest endpoint, and MediaPackage plays one input at a time
+(MP-UG what-is-flow-ir). What it proves: the channel starts before its flows and picks them up
+when they become ACTIVE; stopping the primary sender makes MediaPackage fail over to pipeline 1
+(the backup flow) and segments keep coming; the primary coming back is received by pipeline 0
+again while MediaPackage stays on pipeline 1 (it switches only when the active input fails);
+garbage datagrams on a flow leave the channel running; a StopFlow of the backup flow makes
+MediaPackage take pipeline 0 again, and StartFlow gives pipeline 1 its flow back; with every
+sender stopped the channel reports Input Not Present (ListAlerts) while DescribeInput/
+DescribeChannel answer as they did; after kill -9 the resumed channel takes the resumed flow
+again. Needs boto3, ffmpeg and ffprobe; exits 77 naming whichever is missing.
 """
 
 import os
@@ -203,8 +206,10 @@ def test_flows_become_hls_segments_of_the_ladder(t):
         check_eq([(s.get("codec_name"), s.get("width"), s.get("height")) for s in video], [("h264", width, height)],
                  f"rung {name}: an H.264 {width}x{height} segment from the flows")
         check_eq(sorted(s.get("codec_name") for s in streams), ["aac", "h264"], f"rung {name}: video and AAC audio")
-    check("receives from flow live-primary" in log_text(t), "the STANDARD channel's input plays the primary flow",
+    check("receives from flow live-primary" in log_text(t), "the STANDARD channel's pipeline 0 plays the primary flow",
           "receives from flow live-primary", "not in the log")
+    check("receives from flow live-backup" in log_text(t), "its pipeline 1 plays the backup flow",
+          "receives from flow live-backup", "not in the log")
     # The SINGLE_PIPELINE channel takes the same primary flow at the same time.
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline and len(list(S["single_dir"].glob("*.ts"))) < 2:
@@ -216,12 +221,31 @@ def test_flows_become_hls_segments_of_the_ladder(t):
               "no such alert", alert_types(S["standard"]))
 
 
-def test_primary_sender_stops_backup_flow_keeps_segments_coming(t):
+def mediapackage_log(what: str) -> str:
+    return f"MediaPackage channel us-east-1/mc-live: {what}"
+
+
+def wait_lost(pipelines: set, seconds: float) -> set:
+    """Waits until exactly `pipelines` of the STANDARD channel report Input Not Present (ListAlerts
+    names each alert's PipelineId); returns the last set seen."""
+    deadline, lost = time.monotonic() + seconds, None
+    while time.monotonic() < deadline:
+        lost = {a["PipelineId"] for a in S["ml"].list_alerts(ChannelId=S["standard"])["Alerts"]
+                if a["AlertType"] == "Input Not Present"}
+        if lost == pipelines:
+            break
+        time.sleep(0.5)
+    return lost
+
+
+def test_primary_sender_stops_mediapackage_plays_pipeline_1(t):
     mark = len(log_text(t))
     seq = last_sequence()
     stop_sender("primary")
-    check(wait_for_log(t, "moves to flow live-backup", 10, mark), "the input moves to the backup flow",
-          "moves to flow live-backup", "not in the log")
+    check_eq(wait_lost({"0"}, 10), {"0"}, "ListAlerts: pipeline 0 (the primary flow) has no input")
+    failover = mediapackage_log("input 1 stopped delivering; input 2 takes over")
+    check(wait_for_log(t, failover, 15, mark), "MediaPackage fails over to pipeline 1 (the backup flow)", failover,
+          "not in the log")
     after = wait_for_new_segments(seq, 3, 20)
     check(after >= seq + 3, "segments keep coming from the backup flow", f">= {seq + 3}", after)
     pl = variant(0)
@@ -234,8 +258,9 @@ def test_primary_sender_stops_backup_flow_keeps_segments_coming(t):
 def test_primary_returns_and_garbage_on_a_flow_is_survived(t):
     mark = len(log_text(t))
     send("primary", S["ports"]["primary"], 90, t)
-    check(wait_for_log(t, "returns to flow live-primary", 15, mark), "the restarted primary sender takes over again",
-          "returns to flow live-primary", "not in the log")
+    check_eq(wait_lost(set(), 15), set(), "pipeline 0 receives the restarted primary sender: no pipeline lacks input")
+    check("input 1 takes over" not in log_text(t)[mark:], "MediaPackage stays on pipeline 1 while it delivers",
+          "no switch back", "switched back")
     # RTP-framed garbage and bare noise into the primary flow's source: the flow relays what is
     # RTP, the input's demuxer has to skip it.
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
@@ -256,15 +281,16 @@ def test_primary_returns_and_garbage_on_a_flow_is_survived(t):
 def test_flow_restart_fails_over_and_back(t):
     mc = S["mc"]
     mark = len(log_text(t))
-    mc.stop_flow(FlowArn=S["flows"]["primary"])
-    mc.get_waiter("flow_standby").wait(FlowArn=S["flows"]["primary"], WaiterConfig={"Delay": 1, "MaxAttempts": 15})
-    check(wait_for_log(t, "moves to flow live-backup", 10, mark), "a stopped primary flow is input loss: the backup plays",
-          "moves to flow live-backup", "not in the log")
+    check_eq(wait_lost(set(), 5), set(), "both pipelines receive their flows")
+    mc.stop_flow(FlowArn=S["flows"]["backup"])
+    mc.get_waiter("flow_standby").wait(FlowArn=S["flows"]["backup"], WaiterConfig={"Delay": 1, "MaxAttempts": 15})
+    back = mediapackage_log("input 2 stopped delivering; input 1 takes over")
+    check(wait_for_log(t, back, 15, mark), "a stopped backup flow: MediaPackage plays pipeline 0 (the primary) again",
+          back, "not in the log")
     mark = len(log_text(t))
-    mc.start_flow(FlowArn=S["flows"]["primary"])
-    mc.get_waiter("flow_active").wait(FlowArn=S["flows"]["primary"], WaiterConfig={"Delay": 1, "MaxAttempts": 15})
-    check(wait_for_log(t, "returns to flow live-primary", 15, mark), "the restarted flow (a new relay) is picked up again",
-          "returns to flow live-primary", "not in the log")
+    mc.start_flow(FlowArn=S["flows"]["backup"])
+    mc.get_waiter("flow_active").wait(FlowArn=S["flows"]["backup"], WaiterConfig={"Delay": 1, "MaxAttempts": 15})
+    check_eq(wait_lost(set(), 15), set(), "the restarted flow (a new relay) is picked up again by pipeline 1")
     seq = last_sequence()
     after = wait_for_new_segments(seq, 2, 15)
     check(after >= seq + 2, "segments keep coming after the flow restart", f">= {seq + 2}", after)

@@ -3,6 +3,7 @@
 #include "emulator/media/plan/json_fields.hpp"
 #include "emulator/s3/s3_rules.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <set>
@@ -248,7 +249,14 @@ ChannelPlan plan_channel(const json& channel, const PlanContext& ctx) {
                                             : gs.contains("FrameCaptureGroupSettings") ? gs["FrameCaptureGroupSettings"]
                                                                                     : json::object());
     const json urls = dest ? dest->value("Settings", json::array()) : json::array();
-    std::string url = urls.empty() ? "" : text(urls[0], "Url");
+    const size_t pipeline = static_cast<size_t>(std::max(0, ctx.pipeline));
+    if (!gs.contains("MediaPackageGroupSettings") && pipeline > 0 && urls.size() <= pipeline) {
+      // A STANDARD channel's pipelines each deliver to their own URL (ML-UG channel-class).
+      plan.alerts.push_back("output group '" + group_name + "': its destination has no URL for pipeline " +
+                            std::to_string(pipeline) + ", so that pipeline does not deliver it");
+      continue;
+    }
+    std::string url = urls.size() > pipeline ? text(urls[pipeline], "Url") : "";
     if (gs.contains("MediaPackageGroupSettings")) {
       const json mp = dest ? dest->value("MediaPackageSettings", json::array()) : json::array();
       if (mp.empty() || text(mp[0], "ChannelId").empty()) {
@@ -257,13 +265,15 @@ ChannelPlan plan_channel(const json& channel, const PlanContext& ctx) {
       }
       delivery.kind = Delivery::Kind::MediaPackage;
       delivery.mediapackage_channel_id = text(mp[0], "ChannelId");
+      delivery.ingest_index = std::min(ctx.pipeline, 1);  // pipeline 0 -> the first ingest endpoint
       delivery.pause_on_input_loss = true;  // "the behavior is for MediaLive to pause delivery" (ML-UG)
     } else if (gs.contains("HlsGroupSettings")) {
       const json& hls = gs["HlsGroupSettings"];
       delivery.pause_on_input_loss = text(hls, "InputLossAction", "EMIT_OUTPUT") == "PAUSE_OUTPUT";
       if (auto mp_channel = ctx.mediapackage_channel_for_url ? ctx.mediapackage_channel_for_url(url) : std::nullopt) {
         delivery.kind = Delivery::Kind::MediaPackage;
-        delivery.mediapackage_channel_id = *mp_channel;
+        delivery.mediapackage_channel_id = mp_channel->first;
+        delivery.ingest_index = mp_channel->second;
       } else if (auto spec = s3_hls_spec(url, hls, ctx)) {
         delivery.kind = Delivery::Kind::Hls;
         delivery.hls = *spec;

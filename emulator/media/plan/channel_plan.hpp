@@ -26,6 +26,9 @@ struct Delivery {
   } kind = Kind::MediaPackage;
   std::string group_name;
   std::string mediapackage_channel_id;  // Kind::MediaPackage
+  // Kind::MediaPackage: which of the channel's two ingest endpoints this pipeline feeds (its
+  // pipeline index for MediaPackageGroupSettings; the URL's endpoint for an HLS group).
+  int ingest_index = 0;
   pipeline::EndpointSpec hls;           // Kind::Hls
   pipeline::ArchiveSpec archive;        // Kind::Archive
   pipeline::FrameCaptureFilesSpec stills;  // Kind::FrameCapture
@@ -41,11 +44,12 @@ struct ChannelPlan {
 
 struct PlanContext {
   std::string label;                 // "channel 1234567"
+  int pipeline = 0;                  // which pipeline's destinations (Destinations[].Settings[pipeline])
   std::string x264_preset = "veryfast";
   std::filesystem::path s3_root;     // <data-dir>/s3
   // Resolves a MediaPackage HLS ingest URL (".../in/v2/<channel-guid>/<endpoint-id>/channel") to the
-  // MediaPackage channel's Id, when it names one of ours.
-  std::function<std::optional<std::string>(const std::string& url)> mediapackage_channel_for_url;
+  // MediaPackage channel's Id and which of its ingest endpoints it is, when it names one of ours.
+  std::function<std::optional<std::pair<std::string, int>>(const std::string& url)> mediapackage_channel_for_url;
 };
 
 ChannelPlan plan_channel(const json& channel, const PlanContext& context);

@@ -66,6 +66,20 @@ struct InputPlan {
     const std::string& url = urls.front();
     return url.find(".m3u8") == std::string::npos;
   }
+  // Whether it names anything to receive or open (a pipeline_input() of a single-source input
+  // for pipeline 1 does not).
+  bool has_source() const {
+    switch (transport) {
+      case Transport::RtmpPush: return !stream_names.empty();
+      case Transport::RtpPush:
+      case Transport::UdpPush:
+      case Transport::SrtListener: return !ports.empty();
+      case Transport::SrtCaller: return !srt.empty();
+      case Transport::MediaConnect: return !flow_arns.empty();
+      case Transport::Other: return true;  // refused with its own reason
+      default: return !urls.empty();
+    }
+  }
   bool pushed() const {
     return transport == Transport::RtmpPush || transport == Transport::RtpPush || transport == Transport::UdpPush ||
            transport == Transport::SrtListener || transport == Transport::MediaConnect;

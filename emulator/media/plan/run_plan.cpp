@@ -32,11 +32,21 @@ ChannelRunPlan plan_channel_run(const ChannelSources& sources, const PlanSetting
   ctx.label = "channel " + run.channel_id;
   ctx.x264_preset = settings.x264_preset;
   ctx.s3_root = settings.s3_root;
-  ctx.mediapackage_channel_for_url = [&](const std::string& url) -> std::optional<std::string> {
+  ctx.mediapackage_channel_for_url = [&](const std::string& url) -> std::optional<std::pair<std::string, int>> {
     auto it = by_ingest_path.find(url_path(url));
-    return it == by_ingest_path.end() ? std::nullopt : std::optional<std::string>(it->second->id);
+    if (it == by_ingest_path.end()) return std::nullopt;
+    const auto& urls = it->second->ingest_urls;
+    int index = 0;
+    for (size_t i = 0; i < urls.size(); ++i)
+      if (url_path(urls[i]) == url_path(url)) index = static_cast<int>(i);
+    return std::make_pair(it->second->id, std::min(index, 1));
   };
-  run.media = plan_channel(sources.channel, ctx);
+  for (int p = 0; p < run.pipeline_count; ++p) {
+    ctx.pipeline = p;
+    ctx.label = "channel " + run.channel_id + (p == 0 ? "" : " pipeline " + std::to_string(p));
+    run.pipeline_media.push_back(plan_channel(sources.channel, ctx));
+  }
+  run.media = run.pipeline_media.front();
 
   for (const auto& d : run.media.deliveries) {
     if (d.kind != Delivery::Kind::MediaPackage) continue;
@@ -61,7 +71,35 @@ ChannelRunPlan plan_channel_run(const ChannelSources& sources, const PlanSetting
   for (const auto& alert : run.switching.alerts) run.media.alerts.push_back(alert);
   run.cues = plan_ad_cues(sources.schedule);
   for (const auto& alert : run.cues.alerts) run.media.alerts.push_back(alert);
+  // The inputs' and the schedule's alerts concern every pipeline.
+  const auto& own = run.pipeline_media.front().alerts;
+  const std::vector<std::string> shared(run.media.alerts.begin() + static_cast<std::ptrdiff_t>(own.size()),
+                                        run.media.alerts.end());
+  for (auto& media : run.pipeline_media) media.alerts.insert(media.alerts.end(), shared.begin(), shared.end());
   return run;
+}
+
+InputPlan pipeline_input(const InputPlan& input, int pipeline) {
+  InputPlan one = input;
+  auto pick = [&](auto& list) {
+    using List = std::decay_t<decltype(list)>;
+    list = static_cast<size_t>(pipeline) < list.size() ? List{list[static_cast<size_t>(pipeline)]} : List{};
+  };
+  pick(one.stream_names);
+  pick(one.ports);
+  pick(one.urls);
+  if (one.transport == InputPlan::Transport::SrtCaller) pick(one.srt);  // a listener's settings serve both ports
+  pick(one.flow_arns);
+  return one;
+}
+
+ChannelRunPlan pipeline_plan(const ChannelRunPlan& run, int pipeline) {
+  ChannelRunPlan one = run;
+  one.pipeline = pipeline;
+  if (static_cast<size_t>(pipeline) < run.pipeline_media.size()) one.media = run.pipeline_media[static_cast<size_t>(pipeline)];
+  one.pipeline_media.clear();
+  for (auto& input : one.inputs) input = pipeline_input(input, pipeline);
+  return one;
 }
 
 }  // namespace mediaemu::media

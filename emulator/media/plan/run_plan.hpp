@@ -46,8 +46,11 @@ struct PlanSettings {
 
 struct ChannelRunPlan {
   std::string region, channel_id;
-  int pipeline_count = 1;  // STANDARD: 2 (one transcoder serves both today)
-  ChannelPlan media;       // ladder, output groups, configuration alerts
+  int pipeline_count = 1;  // STANDARD: 2, each run by its own supervisor (pipeline_plan)
+  int pipeline = 0;        // which pipeline this plan runs, once split by pipeline_plan()
+  ChannelPlan media;       // ladder, output groups, configuration alerts (of `pipeline`)
+  // Every pipeline's ChannelPlan (they differ in destinations), until pipeline_plan() picks one.
+  std::vector<ChannelPlan> pipeline_media;
   std::vector<InputPlan> inputs;  // in InputAttachments order: the first is on air at the start
   InputSwitchPlan switching;      // failover pairs and scheduled input switches
   AdCuePlan cues;                 // scheduled SCTE-35 cues
@@ -59,5 +62,12 @@ struct ChannelRunPlan {
 };
 
 ChannelRunPlan plan_channel_run(const ChannelSources& sources, const PlanSettings& settings);
+
+// What pipeline `pipeline` of the channel runs: its own destinations, and each input narrowed to
+// the source (destination, port, URL, flow) of that pipeline: a STANDARD channel's pipelines
+// ingest an input's two sources one each, and a SINGLE_PIPELINE channel only the first (the
+// model's InputClass documentation).
+ChannelRunPlan pipeline_plan(const ChannelRunPlan& run, int pipeline);
+InputPlan pipeline_input(const InputPlan& input, int pipeline);
 
 }  // namespace mediaemu::media

@@ -18,40 +18,54 @@ double now_epoch_seconds() {
 
 // ---- MediaPackageClaims -------------------------------------------------------------------
 
-bool MediaPackageClaims::claim(const std::string& mp_key, const std::string& channel_key, std::string& holder) {
+bool MediaPackageClaims::claim(const std::string& mp_key, const std::string& channel_key, std::string& holder,
+                               int pipeline) {
   std::lock_guard lock(mutex_);
-  auto [it, inserted] = holders_.emplace(mp_key, channel_key);
-  holder = it->second;
-  return inserted || it->second == channel_key;
+  auto [it, inserted] = claims_.try_emplace(mp_key, Claim{channel_key, {}});
+  holder = it->second.holder;
+  if (holder != channel_key) return false;
+  it->second.pipelines.insert(pipeline);
+  return true;
 }
 
-void MediaPackageClaims::release_all(const std::string& channel_key) {
+void MediaPackageClaims::release_all(const std::string& channel_key, int pipeline) {
   std::lock_guard lock(mutex_);
-  std::erase_if(holders_, [&](const auto& h) { return h.second == channel_key; });
+  for (auto it = claims_.begin(); it != claims_.end();) {
+    if (it->second.holder == channel_key) it->second.pipelines.erase(pipeline);
+    if (it->second.holder == channel_key && it->second.pipelines.empty()) it = claims_.erase(it);
+    else ++it;
+  }
 }
 
 void MediaPackageClaims::release(const std::string& mp_key, const std::string& channel_key) {
   std::lock_guard lock(mutex_);
-  auto it = holders_.find(mp_key);
-  if (it != holders_.end() && it->second == channel_key) holders_.erase(it);
+  auto it = claims_.find(mp_key);
+  if (it != claims_.end() && it->second.holder == channel_key) claims_.erase(it);
 }
 
 std::string MediaPackageClaims::holder(const std::string& mp_key) const {
   std::lock_guard lock(mutex_);
-  auto it = holders_.find(mp_key);
-  return it == holders_.end() ? "" : it->second;
+  auto it = claims_.find(mp_key);
+  return it == claims_.end() ? "" : it->second.holder;
 }
 
 std::map<std::string, std::string> MediaPackageClaims::holders() const {
   std::lock_guard lock(mutex_);
-  return holders_;
+  std::map<std::string, std::string> out;
+  for (const auto& [mp_key, c] : claims_) out[mp_key] = c.holder;
+  return out;
 }
 
 // ---- ChannelSupervisor --------------------------------------------------------------------
 
 ChannelSupervisor::ChannelSupervisor(std::string key, MediaFactory& factory, MediaPackageClaims& claims,
-                                     StoppedReport stopped)
-    : key_(std::move(key)), factory_(factory), claims_(claims), stopped_(std::move(stopped)) {}
+                                     StoppedReport stopped, int pipeline)
+    : key_(std::move(key)),
+      pipeline_index_(pipeline),
+      label_(pipeline == 0 ? key_ : key_ + " pipeline " + std::to_string(pipeline)),
+      factory_(factory),
+      claims_(claims),
+      stopped_(std::move(stopped)) {}
 
 ChannelSupervisor::~ChannelSupervisor() {
   shutdown();
@@ -64,19 +78,19 @@ void ChannelSupervisor::post(const char* what, std::function<void()> job) {
     try {
       job();
     } catch (const std::exception& e) {
-      spdlog::error("media: channel {}: {} failed: {}", key_, what, e.what());
+      spdlog::error("media: channel {}: {} failed: {}", label_, what, e.what());
       log_->error(std::string(what) + " failed: " + e.what());
       std::lock_guard lock(report_mutex_);
       report_.state = ChannelReport::State::Failed;
       report_.delivery.push_back(std::string(what) + " failed: " + e.what());
     }
   });
-  if (!queued) spdlog::debug("media: channel {}: {} ignored, its supervisor has shut down", key_, what);
+  if (!queued) spdlog::debug("media: channel {}: {} ignored, its supervisor has shut down", label_, what);
 }
 
 bool ChannelSupervisor::fresh(uint64_t order) {
   if (order != 0 && order < last_order_) {
-    spdlog::debug("media: channel {}: dropped a lifecycle command ({}) older than one applied ({})", key_, order,
+    spdlog::debug("media: channel {}: dropped a lifecycle command ({}) older than one applied ({})", label_, order,
                   last_order_);
     return false;
   }
@@ -103,7 +117,7 @@ void ChannelSupervisor::restart(uint64_t order) {
     // Not running: nothing to restart, and no order is taken, so that a start committed before this
     // restart but delivered after it (hooks run on the committing threads) still applies.
     if (!plan_ || !fresh(order)) return;
-    spdlog::info("media: channel {}: restarting its pipeline", key_);
+    spdlog::info("media: channel {}: restarting its pipeline", label_);
     log_->info("Restarting the pipeline (RestartChannelPipelines)");
     input_->hold();  // senders stay connected and wait
     teardown();
@@ -124,7 +138,7 @@ void ChannelSupervisor::update(ChannelRunPlan plan) {
     plan_->switching = plan.switching;
     plan_->cues = plan.cues;
     plan_->media.alerts = plan.media.alerts;
-    spdlog::info("media: channel {}: applied its inputs' security groups and its schedule", key_);
+    spdlog::info("media: channel {}: applied its inputs' security groups and its schedule", label_);
     log_->info("Applied the inputs' security group rules and the schedule");
     arm_schedule(false);  // a new generation: the timers of the previous plan are void
     if (!plan_->switching.failover.empty()) watch_failover(generation_);
@@ -132,13 +146,13 @@ void ChannelSupervisor::update(ChannelRunPlan plan) {
   });
 }
 
-void ChannelSupervisor::set_endpoint(EndpointPlan endpoint) {
-  post("endpoint change", [this, endpoint = std::move(endpoint)] {
+void ChannelSupervisor::set_endpoint(EndpointPlan endpoint, bool apply) {
+  post("endpoint change", [this, endpoint = std::move(endpoint), apply] {
     if (!plan_) return;
     auto& endpoints = plan_->mediapackage_endpoints[endpoint.mediapackage_channel_id];
     std::erase_if(endpoints, [&](const EndpointPlan& e) { return e.id == endpoint.id; });
     endpoints.push_back(endpoint);  // a restart packages it too
-    if (pipeline_) pipeline_->set_endpoint(endpoint);
+    if (pipeline_ && apply) pipeline_->set_endpoint(endpoint);
   });
 }
 
@@ -201,7 +215,7 @@ void ChannelSupervisor::do_start(ChannelRunPlan plan) {
       "{} renditions, {} output groups, {} inputs, {} alerts", plan_->media.ladder.video.size() + plan_->media.ladder.audio.size(),
       plan_->media.deliveries.size(), sources_.size(),
       plan_->media.alerts.size() + delivery_alerts_.size() + input_alerts_.size());
-  spdlog::info("media: channel {} is running: {}", key_, summary);
+  spdlog::info("media: channel {} is running: {}", label_, summary);
   log_->info("Channel running: " + summary);
   publish(ChannelReport::State::Running);  // after the log line: a reader who sees Running finds it
   arm_schedule(true);
@@ -277,7 +291,7 @@ void ChannelSupervisor::switch_to(const std::string& input_id, const std::string
     std::erase_if(sources_, [&](const auto& s) { return s.first == from; });
   }
   ++input_switches_;
-  spdlog::info("media: channel {}: input {} ('{}') on air after {} ({})", key_, input_id, to->attachment_name, from, why);
+  spdlog::info("media: channel {}: input {} ('{}') on air after {} ({})", label_, input_id, to->attachment_name, from, why);
   log_->info("Switched to input attachment " + to->attachment_name + " (input " + input_id + "): " + why);
   publish(ChannelReport::State::Running);
 }
@@ -429,7 +443,7 @@ void ChannelSupervisor::do_stop(const char* why) {
   teardown();
   plan_.reset();
   publish(ChannelReport::State::Idle);
-  spdlog::info("media: channel {} stopped ({})", key_, why);
+  spdlog::info("media: channel {} stopped ({})", label_, why);
   log_->info(std::string("Channel stopped: ") + why);
 }
 
@@ -438,7 +452,7 @@ void ChannelSupervisor::build() {
   std::set<std::string> allowed, claimed;
   for (const auto& [mp_channel, endpoints] : plan_->mediapackage_endpoints) {
     std::string holder, mp_key = plan_->region + "/" + mp_channel;
-    if (claims_.claim(mp_key, key_, holder)) {
+    if (claims_.claim(mp_key, key_, holder, pipeline_index_)) {
       allowed.insert(mp_channel);
       claimed.insert(mp_key);
     } else {
@@ -465,7 +479,7 @@ void ChannelSupervisor::build() {
     for (const auto& a : pipeline_->alerts()) delivery_alerts_.push_back(a);
   for (const auto& a : plan_->media.alerts) log_->warning("Not run: " + a);
   for (const auto& a : delivery_alerts_) {
-    spdlog::warn("media: channel {}: {}", key_, a);
+    spdlog::warn("media: channel {}: {}", label_, a);
     log_->warning(a);
   }
   if (pipeline_) input_->attach(pipeline_->input());
@@ -475,7 +489,7 @@ void ChannelSupervisor::build() {
 void ChannelSupervisor::teardown() {
   if (pipeline_) pipeline_->stop();  // flushes and ends the outputs, here, on this thread
   pipeline_.reset();
-  claims_.release_all(key_);
+  claims_.release_all(key_, pipeline_index_);
   std::lock_guard lock(report_mutex_);
   feeding_.clear();
 }

@@ -23,19 +23,24 @@
 
 namespace mediaemu::media {
 
-// Which running channel feeds each MediaPackage channel: one at a time (keys "<region>/<id>").
+// Which running channel feeds each MediaPackage channel: one at a time (keys "<region>/<id>"),
+// with one or both of its pipelines; the claim ends with the last pipeline's release.
 class MediaPackageClaims {
  public:
   // True when `channel_key` now feeds `mp_key` (or already did); `holder` names who does otherwise.
-  bool claim(const std::string& mp_key, const std::string& channel_key, std::string& holder);
-  void release_all(const std::string& channel_key);
+  bool claim(const std::string& mp_key, const std::string& channel_key, std::string& holder, int pipeline = 0);
+  void release_all(const std::string& channel_key, int pipeline = 0);  // that pipeline's claims
   void release(const std::string& mp_key, const std::string& channel_key);  // if `channel_key` holds it
   std::string holder(const std::string& mp_key) const;
   std::map<std::string, std::string> holders() const;  // every claim: mp_key -> holder
 
  private:
+  struct Claim {
+    std::string holder;
+    std::set<int> pipelines;
+  };
   mutable std::mutex mutex_;
-  std::map<std::string, std::string> holders_;
+  std::map<std::string, Claim> claims_;
 };
 
 struct ChannelReport {
@@ -60,7 +65,9 @@ class ChannelSupervisor {
   // stop's), so the control plane can settle the channel.
   using StoppedReport = std::function<void(uint64_t order)>;
 
-  ChannelSupervisor(std::string key, MediaFactory& factory, MediaPackageClaims& claims, StoppedReport stopped = {});
+  // `pipeline`: which of the channel's pipelines it runs (a STANDARD channel has a supervisor for each).
+  ChannelSupervisor(std::string key, MediaFactory& factory, MediaPackageClaims& claims, StoppedReport stopped = {},
+                    int pipeline = 0);
   ~ChannelSupervisor();  // shutdown(), then joins the thread
 
   // Commands: queued, in order; each returns at once.
@@ -70,7 +77,9 @@ class ChannelSupervisor {
   void restart(uint64_t order);
   // New inputs' security groups and a new schedule (input switches) for the running channel.
   void update(ChannelRunPlan plan);
-  void set_endpoint(EndpointPlan endpoint);
+  // `apply`: also change what the running pipeline packages (false: only this supervisor's plan,
+  // when another pipeline of the channel applies it to the packagers they share).
+  void set_endpoint(EndpointPlan endpoint, bool apply = true);
   void remove_endpoint(std::string region, std::string endpoint_id, std::filesystem::path directory);
   // Stops whatever runs; the thread ends after that. Later commands are ignored. Never blocks.
   void shutdown();
@@ -82,6 +91,7 @@ class ChannelSupervisor {
   }
   bool finished() const { return worker_.done(); }
   const std::string& key() const { return key_; }  // "<region>/<channel id>"
+  int pipeline() const { return pipeline_index_; }
   // The MediaPackage channels ("<region>/<id>") it feeds now.
   std::set<std::string> feeding() const;
   // The encoder log's events since the last call (any thread; never waits for media work).
@@ -111,6 +121,8 @@ class ChannelSupervisor {
   const InputPlan* input_plan(const std::string& input_id) const;
 
   const std::string key_;
+  const int pipeline_index_;
+  const std::string label_;  // the key, and the pipeline when it is not the first: for log lines
   MediaFactory& factory_;
   MediaPackageClaims& claims_;
   const StoppedReport stopped_;

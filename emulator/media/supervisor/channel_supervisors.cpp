@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 namespace mediaemu::media {
 namespace {
 
@@ -14,14 +16,14 @@ bool any_receiving(const ChannelReport& r) {
 }
 
 // ListAlerts items of a running channel's report.
-nlohmann::json alerts_of(const ChannelReport& r, const std::string& channel_id) {
+// `n` numbers the alerts across the channel's pipelines.
+nlohmann::json alerts_of(const ChannelReport& r, const std::string& channel_id, int pipeline, int& n) {
   nlohmann::json out = nlohmann::json::array();
-  int n = 0;
   auto add = [&](const std::string& type, const std::string& message) {
     out.push_back({{"AlertType", type},
                    {"Id", channel_id + "-" + std::to_string(++n)},
                    {"Message", message},
-                   {"PipelineId", "0"},
+                   {"PipelineId", std::to_string(pipeline)},
                    {"SetTimestamp", r.since_epoch_seconds},
                    {"State", "SET"}});
   };
@@ -44,28 +46,33 @@ ChannelSupervisors::ChannelSupervisors(MediaFactory& factory, StoppedReport stop
 
 ChannelSupervisors::~ChannelSupervisors() { shutdown_all(); }
 
-std::shared_ptr<ChannelSupervisor> ChannelSupervisors::find(const std::string& key) const {
+ChannelSupervisors::Pipelines ChannelSupervisors::find(const std::string& key) const {
   std::lock_guard lock(mutex_);
   auto it = supervisors_.find(key);
-  return it == supervisors_.end() ? nullptr : it->second;
+  return it == supervisors_.end() ? Pipelines{} : it->second;
 }
 
-std::shared_ptr<ChannelSupervisor> ChannelSupervisors::find_or_make(const std::string& key) {
+ChannelSupervisors::Pipelines ChannelSupervisors::find_or_make(const std::string& key, int pipeline_count) {
   std::lock_guard lock(mutex_);
-  if (shut_down_) return nullptr;
+  if (shut_down_) return {};
   reap_locked();
-  auto& slot = supervisors_[key];
-  if (!slot) {
-    ChannelSupervisor::StoppedReport report;
-    if (stopped_) {
-      auto slash = key.find('/');
-      report = [this, region = key.substr(0, slash), id = key.substr(slash + 1)](uint64_t order) {
-        stopped_(region, id, order);
-      };
-    }
-    slot = std::make_shared<ChannelSupervisor>(key, factory_, claims_, std::move(report));
+  auto& pipelines = supervisors_[key];
+  // A channel whose class changed (UpdateChannelClass) between runs keeps what it has in common.
+  while (pipelines.size() > static_cast<size_t>(std::max(1, pipeline_count))) {
+    retire_locked(std::move(pipelines.back()));
+    pipelines.pop_back();
   }
-  return slot;
+  while (pipelines.size() < static_cast<size_t>(std::max(1, pipeline_count))) {
+    ChannelSupervisor::StoppedReport report = [this, key](uint64_t order) { pipeline_stopped(key, order); };
+    pipelines.push_back(std::make_shared<ChannelSupervisor>(key, factory_, claims_, std::move(report),
+                                                            static_cast<int>(pipelines.size())));
+  }
+  return pipelines;
+}
+
+void ChannelSupervisors::retire_locked(std::shared_ptr<ChannelSupervisor> supervisor) {
+  supervisor->shutdown();  // queued after whatever it is doing; never blocks
+  retired_.push_back(std::move(supervisor));
 }
 
 void ChannelSupervisors::reap_locked() {
@@ -74,29 +81,55 @@ void ChannelSupervisors::reap_locked() {
   std::erase_if(retired_, [](const auto& s) { return s->finished(); });
 }
 
+void ChannelSupervisors::pipeline_stopped(const std::string& key, uint64_t order) {
+  {
+    std::lock_guard lock(mutex_);
+    auto it = stops_pending_.find({key, order});
+    if (it != stops_pending_.end() && --it->second > 0) return;  // another pipeline is still stopping
+    if (it != stops_pending_.end()) stops_pending_.erase(it);
+  }
+  if (!stopped_) return;
+  auto slash = key.find('/');
+  stopped_(key.substr(0, slash), key.substr(slash + 1), order);
+}
+
 std::shared_ptr<ChannelSupervisor> ChannelSupervisors::feeder_of(const std::string& mp_key) const {
   std::lock_guard lock(mutex_);
-  for (const auto& [key, s] : supervisors_)
-    if (s->feeding().count(mp_key)) return s;
+  for (const auto& [key, pipelines] : supervisors_)
+    for (const auto& s : pipelines)
+      if (s->feeding().count(mp_key)) return s;
   return nullptr;
 }
 
 void ChannelSupervisors::start(const ChannelRunPlan& plan) {
-  if (auto s = find_or_make(plan.key())) s->start(plan);
+  auto pipelines = find_or_make(plan.key(), plan.pipeline_count);
+  for (size_t i = 0; i < pipelines.size(); ++i) pipelines[i]->start(pipeline_plan(plan, static_cast<int>(i)));
 }
 
 void ChannelSupervisors::stop(const std::string& region, const std::string& channel_id, uint64_t order) {
-  if (auto s = find(key_of(region, channel_id))) return s->stop(order);
-  // No supervisor, so no media ran: the stop is over at once (reported off the caller's thread).
-  if (stopped_) housekeeping_->post([this, region, channel_id, order] { stopped_(region, channel_id, order); });
+  const std::string key = key_of(region, channel_id);
+  auto pipelines = find(key);
+  if (pipelines.empty()) {
+    // No supervisor, so no media ran: the stop is over at once (reported off the caller's thread).
+    if (stopped_) housekeeping_->post([this, region, channel_id, order] { stopped_(region, channel_id, order); });
+    return;
+  }
+  {
+    std::lock_guard lock(mutex_);
+    stops_pending_[{key, order}] = static_cast<int>(pipelines.size());
+  }
+  for (const auto& s : pipelines) s->stop(order);
 }
 
-void ChannelSupervisors::restart(const std::string& region, const std::string& channel_id, uint64_t order) {
-  if (auto s = find(key_of(region, channel_id))) s->restart(order);
+void ChannelSupervisors::restart(const std::string& region, const std::string& channel_id, uint64_t order,
+                                 const std::vector<int>& which) {
+  for (const auto& s : find(key_of(region, channel_id)))
+    if (which.empty() || std::find(which.begin(), which.end(), s->pipeline()) != which.end()) s->restart(order);
 }
 
 void ChannelSupervisors::update(const ChannelRunPlan& plan) {
-  if (auto s = find(plan.key())) s->update(plan);
+  auto pipelines = find(plan.key());
+  for (size_t i = 0; i < pipelines.size(); ++i) pipelines[i]->update(pipeline_plan(plan, static_cast<int>(i)));
 }
 
 void ChannelSupervisors::deleted(const std::string& region, const std::string& channel_id, uint64_t order) {
@@ -106,16 +139,24 @@ void ChannelSupervisors::deleted(const std::string& region, const std::string& c
   // A channel is deleted only once it is IDLE, after its last start and stop were committed; a
   // start still in flight (older order) would be dropped by the supervisor anyway.
   (void)order;
-  it->second->shutdown();  // queued after whatever it is doing; never blocks
-  retired_.push_back(std::move(it->second));
+  for (auto& s : it->second) retire_locked(std::move(s));
   supervisors_.erase(it);
   reap_locked();
 }
 
 void ChannelSupervisors::endpoint_changed(const EndpointPlan& plan) {
-  if (auto s = feeder_of(key_of(plan.region, plan.mediapackage_channel_id))) s->set_endpoint(plan);
-  // Otherwise nothing runs it now; the next channel that delivers to its MediaPackage channel
-  // plans it afresh.
+  const std::string mp_key = key_of(plan.region, plan.mediapackage_channel_id);
+  Pipelines feeders;
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& [key, pipelines] : supervisors_)
+      for (const auto& s : pipelines)
+        if (s->feeding().count(mp_key)) feeders.push_back(s);
+  }
+  // The pipelines of a channel share the MediaPackage channel's packagers: one applies the change,
+  // every one keeps it in its plan for a rebuild. With none, nothing runs it now; the next channel
+  // that delivers to its MediaPackage channel plans it afresh.
+  for (size_t i = 0; i < feeders.size(); ++i) feeders[i]->set_endpoint(plan, i == 0);
 }
 
 void ChannelSupervisors::endpoint_deleted(const std::string& region, const std::string& endpoint_id,
@@ -123,8 +164,8 @@ void ChannelSupervisors::endpoint_deleted(const std::string& region, const std::
   std::vector<std::shared_ptr<ChannelSupervisor>> all;
   {
     std::lock_guard lock(mutex_);
-    for (const auto& [key, s] : supervisors_)
-      if (key.rfind(region + "/", 0) == 0) all.push_back(s);
+    for (const auto& [key, pipelines] : supervisors_)
+      if (key.rfind(region + "/", 0) == 0) all.insert(all.end(), pipelines.begin(), pipelines.end());
   }
   // Every supervisor of the region drops the endpoint from its plan (the one packaging it also
   // stops its packager, then deletes the files). With none, housekeeping deletes the files.
@@ -133,42 +174,51 @@ void ChannelSupervisors::endpoint_deleted(const std::string& region, const std::
 }
 
 bool ChannelSupervisors::stop_ends_outputs(const std::string& region, const std::string& channel_id) const {
-  auto s = find(key_of(region, channel_id));
-  return s && s->has_output_to_end();
+  for (const auto& s : find(key_of(region, channel_id)))
+    if (s->has_output_to_end()) return true;
+  return false;
 }
 
-std::optional<ChannelReport> ChannelSupervisors::report(const std::string& region, const std::string& channel_id) const {
-  auto s = find(key_of(region, channel_id));
-  if (!s) return std::nullopt;
-  return s->report();
+std::optional<ChannelReport> ChannelSupervisors::report(const std::string& region, const std::string& channel_id,
+                                                        int pipeline) const {
+  auto pipelines = find(key_of(region, channel_id));
+  if (pipeline < 0 || static_cast<size_t>(pipeline) >= pipelines.size()) return std::nullopt;
+  return pipelines[static_cast<size_t>(pipeline)]->report();
 }
 
 nlohmann::json ChannelSupervisors::alerts(const std::string& region, const std::string& channel_id) const {
-  auto r = report(region, channel_id);
-  if (!r || r->state == ChannelReport::State::Idle) return nlohmann::json::array();
-  return alerts_of(*r, channel_id);
+  nlohmann::json out = nlohmann::json::array();
+  int n = 0;
+  for (const auto& s : find(key_of(region, channel_id))) {
+    ChannelReport r = s->report();
+    if (r.state == ChannelReport::State::Idle) continue;
+    for (auto& alert : alerts_of(r, channel_id, s->pipeline(), n)) out.push_back(std::move(alert));
+  }
+  return out;
 }
 
 nlohmann::json ChannelSupervisors::samples() const {
-  std::map<std::string, std::shared_ptr<ChannelSupervisor>> all;
+  std::vector<std::shared_ptr<ChannelSupervisor>> all;
   {
     std::lock_guard lock(mutex_);
-    all = supervisors_;
+    for (const auto& [key, pipelines] : supervisors_) all.insert(all.end(), pipelines.begin(), pipelines.end());
   }
   nlohmann::json out = nlohmann::json::array();
-  for (const auto& [key, s] : all) {
+  for (const auto& s : all) {
     ChannelReport r = s->report();
     if (r.state == ChannelReport::State::Idle) continue;
+    const std::string& key = s->key();
     auto slash = key.find('/');
     std::string id = key.substr(slash + 1);
     InputCounters in = r.input ? r.input->counters() : InputCounters{};
     bool receiving = any_receiving(r);
     nlohmann::json groups = nlohmann::json::object();
     for (const auto& [name, outputs] : r.output_groups) groups[name] = receiving ? outputs : 0;
+    int numbered = 0;
     nlohmann::json sample = {{"region", key.substr(0, slash)},
                              {"channel_id", id},
-                             {"pipeline", "0"},
-                             {"active_alerts", alerts_of(r, id).size()},
+                             {"pipeline", std::to_string(s->pipeline())},
+                             {"active_alerts", alerts_of(r, id, s->pipeline(), numbered).size()},
                              {"receiving", receiving},
                              {"ever_received", in.ever_received},
                              {"media_bytes", in.media_bytes},
@@ -198,24 +248,25 @@ nlohmann::json ChannelSupervisors::samples() const {
 }
 
 nlohmann::json ChannelSupervisors::take_logs() {
-  std::vector<std::pair<std::string, std::shared_ptr<ChannelSupervisor>>> all;
+  std::vector<std::shared_ptr<ChannelSupervisor>> all;
   {
     std::lock_guard lock(mutex_);
-    all.assign(supervisors_.begin(), supervisors_.end());
-    for (const auto& s : retired_) all.emplace_back(s->key(), s);  // a deleted channel's last words
+    for (const auto& [key, pipelines] : supervisors_) all.insert(all.end(), pipelines.begin(), pipelines.end());
+    all.insert(all.end(), retired_.begin(), retired_.end());  // a deleted channel's last words
   }
   nlohmann::json out = nlohmann::json::array();
-  for (const auto& [key, s] : all) {
+  for (const auto& s : all) {
     uint64_t dropped = 0;
     auto events = s->take_log(dropped);
     if (events.empty() && !dropped) continue;
     nlohmann::json list = nlohmann::json::array();
     for (auto& e : events)
       list.push_back({{"time_us", e.time_us}, {"severity", std::string(1, e.severity)}, {"message", std::move(e.message)}});
+    const std::string& key = s->key();
     auto slash = key.find('/');
     out.push_back({{"region", key.substr(0, slash)},
                    {"channel_id", key.substr(slash + 1)},
-                   {"pipeline", 0},
+                   {"pipeline", s->pipeline()},
                    {"events", std::move(list)},
                    {"dropped", dropped}});
   }
@@ -223,7 +274,7 @@ nlohmann::json ChannelSupervisors::take_logs() {
 }
 
 void ChannelSupervisors::shutdown_all() {
-  std::map<std::string, std::shared_ptr<ChannelSupervisor>> all;
+  std::map<std::string, Pipelines> all;
   std::vector<std::shared_ptr<ChannelSupervisor>> retired;
   {
     std::lock_guard lock(mutex_);
@@ -231,7 +282,8 @@ void ChannelSupervisors::shutdown_all() {
     all.swap(supervisors_);
     retired.swap(retired_);
   }
-  for (auto& [key, s] : all) s->shutdown();  // every channel flushes in parallel on its own thread
+  for (auto& [key, pipelines] : all)
+    for (auto& s : pipelines) s->shutdown();  // every pipeline flushes in parallel on its own thread
   all.clear();                               // then each is joined
   retired.clear();
   housekeeping_->finish();

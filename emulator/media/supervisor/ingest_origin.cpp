@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "emulator/media/supervisor/endpoint_packaging.hpp"
+#include "emulator/media/supervisor/mediapackage_feeds.hpp"
 
 namespace mediaemu::media {
 
@@ -14,7 +15,7 @@ IngestOrigin::IngestOrigin(std::string key, std::vector<EndpointPlan> endpoints)
   }
   // The arbiter calls back only from the receivers, which run on the worker.
   arbiter_ = pipeline::FeedArbiter::make(
-      "hls ingest " + key_, kFailoverAfter, [this] { return open_outputs(); }, [this] { finished_ = true; });
+      "hls ingest " + key_, kMediaPackageFailoverAfter, [this] { return open_outputs(); }, [this] { finished_ = true; });
   worker_.post([this, endpoints = std::move(endpoints)] { endpoints_ = endpoints; });
   tick();
 }

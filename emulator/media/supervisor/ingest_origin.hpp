@@ -27,7 +27,6 @@ namespace mediaemu::media {
 
 class IngestOrigin {
  public:
-  static constexpr std::chrono::milliseconds kFailoverAfter{4000};
   static constexpr size_t kMaxQueuedBytes = size_t{256} << 20;
 
   // `key`: "<region>/<MediaPackage channel id>". Packages `endpoints` from the first upload on.

@@ -32,7 +32,9 @@ class RecordingMedia : public MediaHooks {
     plans.push_back(plan);
   }
   void channel_stop(const std::string&, const std::string& id, uint64_t) override { stopping.push_back(id); }
-  void channel_restart(const std::string&, const std::string& id, uint64_t) override { restarted.push_back(id); }
+  void channel_restart(const std::string&, const std::string& id, uint64_t, const std::vector<int>&) override {
+    restarted.push_back(id);
+  }
   void channel_update(const media::ChannelRunPlan& plan) override { updated.push_back(plan.channel_id); }
   void channel_deleted(const std::string&, const std::string& id, uint64_t) override { deleted.push_back(id); }
   json channel_alerts(const std::string&, const std::string&) override { return alerts; }

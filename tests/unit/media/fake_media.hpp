@@ -122,6 +122,7 @@ class FakeMedia : public media::MediaFactory {
     note("build pipeline");
     auto p = std::make_unique<Pipeline>(*this, !plan.media.ladder.outputs.empty());
     std::lock_guard lock(mutex_);
+    built_pipelines_.push_back(plan.pipeline);
     last_pipeline_ = p.get();
     ++builds_;
     changed_.notify_all();
@@ -133,6 +134,7 @@ class FakeMedia : public media::MediaFactory {
     s->take_whitelist(input.allowed);  // as a real source takes its whitelist at construction
     std::lock_guard lock(mutex_);
     sources_.push_back(s);
+    source_streams_.push_back(input.stream_names);
     return s;
   }
   void remove_directory(const std::filesystem::path& d) override { note("remove " + d.string()); }
@@ -168,6 +170,14 @@ class FakeMedia : public media::MediaFactory {
     std::lock_guard lock(mutex_);
     return i < sources_.size() ? sources_[i] : nullptr;
   }
+  std::vector<int> built_pipelines() {  // ChannelRunPlan::pipeline of each build
+    std::lock_guard lock(mutex_);
+    return built_pipelines_;
+  }
+  std::vector<std::vector<std::string>> source_streams() {  // each source's RTMP stream names
+    std::lock_guard lock(mutex_);
+    return source_streams_;
+  }
   Pipeline* last_pipeline() {
     std::lock_guard lock(mutex_);
     return last_pipeline_;
@@ -185,6 +195,8 @@ class FakeMedia : public media::MediaFactory {
   int builds_ = 0;
   std::vector<MediaWork> work_;
   std::vector<std::shared_ptr<Source>> sources_;
+  std::vector<int> built_pipelines_;
+  std::vector<std::vector<std::string>> source_streams_;
   Pipeline* last_pipeline_ = nullptr;
 };
 
@@ -201,8 +213,8 @@ class SupervisedHooks : public MediaHooks {
   }
   void channel_start(const media::ChannelRunPlan& plan) override { supervisors.start(plan); }
   void channel_stop(const std::string& r, const std::string& id, uint64_t o) override { supervisors.stop(r, id, o); }
-  void channel_restart(const std::string& r, const std::string& id, uint64_t o) override {
-    supervisors.restart(r, id, o);
+  void channel_restart(const std::string& r, const std::string& id, uint64_t o, const std::vector<int>& p) override {
+    supervisors.restart(r, id, o, p);
   }
   void channel_update(const media::ChannelRunPlan& plan) override { supervisors.update(plan); }
   void channel_deleted(const std::string& r, const std::string& id, uint64_t o) override { supervisors.deleted(r, id, o); }

@@ -5,7 +5,9 @@
 // calls from several threads all get answered.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <atomic>
+#include <set>
 #include <thread>
 
 #include "../emulator/medialive_test_fixture.hpp"
@@ -152,6 +154,57 @@ TEST_CASE("alerts come from the supervisor's report", "[media][supervisor]") {
   CHECK(alerts[0]["AlertType"] == "Input Not Present");
   s.media.source(0)->receiving = true;
   CHECK(s.ml.call("ListAlerts", path(id, "/alerts")).body["Alerts"].empty());
+}
+
+TEST_CASE("a STANDARD channel runs a supervisor per pipeline, each on its own input destination", "[media][supervisor]") {
+  Supervised s;
+  if (s.ml.lacks("RestartChannelPipelines") || s.ml.lacks("ListAlerts")) return;
+  json doc = minimal_channel("std", s.ml.create_input("std"));
+  doc["ChannelClass"] = "STANDARD";
+  doc["Destinations"][0]["Settings"] = json::array({{{"Url", "s3ssl://bucket/a/index"}}, {{"Url", "s3ssl://bucket/b/index"}}});
+  Reply created = s.ml.call("CreateChannel", "/prod/channels", doc);
+  REQUIRE(created.status == 201);
+  const std::string id = created.body["Channel"]["Id"];
+  REQUIRE(s.ml.channel_state(id) == "IDLE");
+  REQUIRE(s.ml.call("StartChannel", path(id, "/start")).status == 200);
+  REQUIRE(s.ml.channel_state(id) == "RUNNING");
+  auto running = [&](int pipeline) {
+    auto r = s.hooks.supervisors.report("us-east-1", id, pipeline);
+    return r && r->state == media::ChannelReport::State::Running;
+  };
+  REQUIRE(eventually([&] { return s.media.builds() == 2 && running(0) && running(1) && s.media.source(1); }));
+  auto built = s.media.built_pipelines();
+  std::sort(built.begin(), built.end());
+  CHECK(built == std::vector<int>{0, 1});
+  auto streams = s.media.source_streams();
+  REQUIRE(streams.size() == 2);
+  CHECK(streams[0].size() == 1);
+  CHECK(streams[1].size() == 1);
+  CHECK(streams[0] != streams[1]);  // each pipeline listens on its own destination
+  json alerts = s.ml.call("ListAlerts", path(id, "/alerts")).body["Alerts"];
+  std::set<std::string> lacking;
+  for (const auto& a : alerts)
+    if (a["AlertType"] == "Input Not Present") lacking.insert(a["PipelineId"].get<std::string>());
+  CHECK(lacking == std::set<std::string>{"0", "1"});
+
+  json restart = {{"PipelineIds", {"PIPELINE_1"}}};
+  REQUIRE(s.ml.call("RestartChannelPipelines", path(id, "/restartChannelPipelines"), restart).status == 200);
+  REQUIRE(eventually([&] { return s.media.builds() == 3 && running(1); }));
+  CHECK(s.hooks.supervisors.report("us-east-1", id, 1)->restarts == 1);
+  CHECK(s.hooks.supervisors.report("us-east-1", id, 0)->restarts == 0);
+
+  // The channel settles IDLE once both pipelines have stopped: one is held at the gate.
+  for (size_t i : {0, 1}) {
+    REQUIRE(s.media.source(i)->deliver(Type::VideoConfig));
+    REQUIRE(s.media.source(i)->deliver(Type::Frame));
+  }
+  s.media.close_gate();
+  REQUIRE(s.ml.call("StopChannel", path(id, "/stop")).status == 200);
+  CHECK(s.ml.channel_state(id) == "STOPPING");
+  s.media.open_gate();
+  REQUIRE(eventually([&] { return s.ml.channel_state(id) == "IDLE"; }));
+  CHECK_FALSE(running(0));
+  CHECK_FALSE(running(1));
 }
 
 TEST_CASE("many lifecycle calls from several threads are all answered", "[media][supervisor][concurrency]") {

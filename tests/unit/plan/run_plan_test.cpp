@@ -194,6 +194,49 @@ TEST_CASE("a channel with inputs and destinations becomes a typed plan", "[plan]
   }
 }
 
+TEST_CASE("a STANDARD channel's pipelines each take their own destination URL and input source", "[plan]") {
+  ChannelSources s = sources();
+  s.channel["Destinations"][2]["Settings"].push_back({{"Url", "s3ssl://bucket/live/backup"}});
+  s.mediapackage[0].ingest_urls.push_back("http://127.0.0.1:4566/in/v2/guid/ep2/channel");
+  s.channel["Destinations"][1]["Settings"].push_back({{"Url", "https://elsewhere:443/in/v2/guid/ep2/channel"}});
+  ChannelRunPlan run = plan_channel_run(s, settings());
+  REQUIRE(run.pipeline_media.size() == 2);
+  auto group = [](const ChannelRunPlan& p, const std::string& name) -> const Delivery* {
+    for (const auto& d : p.media.deliveries)
+      if (d.group_name == name) return &d;
+    return nullptr;
+  };
+  ChannelRunPlan zero = pipeline_plan(run, 0), one = pipeline_plan(run, 1);
+  CHECK(one.pipeline == 1);
+  CHECK(one.pipeline_media.empty());
+  // HLS to S3 ("archive"): Settings[pipeline]; the Archive group ("recording") has one URL, so
+  // pipeline 1 does not deliver it and says so.
+  REQUIRE(group(zero, "archive"));
+  REQUIRE(group(one, "archive"));
+  CHECK(group(zero, "archive")->hls.directory == std::filesystem::path("/data/s3/bucket/live"));
+  CHECK(group(zero, "archive")->hls.hls.playlist.manifest_name == "main");
+  CHECK(group(one, "archive")->hls.hls.playlist.manifest_name == "backup");
+  CHECK(group(zero, "recording"));
+  CHECK_FALSE(group(one, "recording"));
+  bool said = false;
+  for (const auto& a : one.media.alerts) said |= a.find("'recording': its destination has no URL for pipeline 1") != std::string::npos;
+  CHECK(said);
+  // MediaPackage: each pipeline feeds the ingest endpoint of its index.
+  CHECK(group(zero, "mp")->ingest_index == 0);
+  CHECK(group(one, "mp")->ingest_index == 1);
+  CHECK(group(one, "ingest")->ingest_index == 1);
+  // Inputs: one destination each; the RTP input's third "port" never was one.
+  CHECK(zero.inputs[0].stream_names == std::vector<std::string>{"live/main"});
+  CHECK(one.inputs[0].stream_names == std::vector<std::string>{"live/backup"});
+  CHECK(zero.inputs[1].ports == std::vector<int>{5000});
+  CHECK(one.inputs[1].ports == std::vector<int>{5002});
+  InputPlan single;
+  single.transport = InputPlan::Transport::Mp4File;
+  single.urls = {"/media/a.mp4"};
+  CHECK(pipeline_input(single, 0).has_source());
+  CHECK_FALSE(pipeline_input(single, 1).has_source());  // a SINGLE_INPUT input: nothing for pipeline 1
+}
+
 TEST_CASE("a single-pipeline channel plans one pipeline", "[plan]") {
   ChannelSources s = sources();
   s.channel["ChannelClass"] = "SINGLE_PIPELINE";
