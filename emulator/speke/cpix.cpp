@@ -121,6 +121,15 @@ std::string answer_cpix_request(std::string_view body, const KeyLookup& lookup, 
     if (system_id.empty()) throw CpixError("DRMSystem@systemId is missing (kid " + kid + ")");
     if (system_id == kHlsAes128SystemId)
       set_only_child_text(system, cpix + "URIExtXKey", api::base64_encode(answer->second.uri_ext_x_key));
+    if (system_id == kFairPlaySystemId) {
+      // The FairPlay signalling a key provider returns (SPEKE v1: URIExtXKey, speke:KeyFormat and
+      // speke:KeyFormatVersions, each base64). mediaemu issues no FairPlay licences: the skd://
+      // URI names the key id, for players' signalling tests.
+      const std::string speke = namespace_prefix(root, kSpekeNamespace, "speke");
+      set_only_child_text(system, cpix + "URIExtXKey", api::base64_encode("skd://" + kid));
+      set_only_child_text(system, speke + "KeyFormat", api::base64_encode(kFairPlayKeyFormat));
+      set_only_child_text(system, speke + "KeyFormatVersions", api::base64_encode("1"));
+    }
   }
 
   for (pugi::xml_node period : children(child(root, "ContentKeyPeriodList"), "ContentKeyPeriod")) {
@@ -184,15 +193,24 @@ KeyAnswer read_cpix_answer(std::string_view body, const Block& kid) {
     found = true;
   }
   if (!found) throw CpixError("the answer has no cpix:ContentKey with kid " + wanted);
+  auto decoded = [](const pugi::xml_node& n) {
+    auto bytes = api::base64_decode(n.text().get());
+    return bytes ? std::string(bytes->begin(), bytes->end()) : std::string();
+  };
+  bool from_other_system = false;  // a DRM system's signalling wins over HLS AES-128's
   for (pugi::xml_node system : children(child(root, "DRMSystemList"), "DRMSystem")) {
-    if (std::string_view(system.attribute("systemId").value()) != kHlsAes128SystemId) continue;
     if (uuid_text(kid_of(system, "DRMSystem")) != wanted) continue;
-    auto uri = api::base64_decode(child(system, "URIExtXKey").text().get());
-    if (uri && !uri->empty()) answer.uri_ext_x_key = *uri;
+    const bool aes128 = std::string_view(system.attribute("systemId").value()) == kHlsAes128SystemId;
+    const std::string uri = decoded(child(system, "URIExtXKey"));
+    if (uri.empty() || (aes128 && from_other_system)) continue;
+    answer.uri_ext_x_key = uri;
+    answer.key_format = decoded(child(system, "KeyFormat"));
+    answer.key_format_versions = decoded(child(system, "KeyFormatVersions"));
+    from_other_system |= !aes128;
   }
   if (answer.uri_ext_x_key.empty())
-    throw CpixError("the answer has no cpix:URIExtXKey for HLS AES-128 (systemId " + std::string(kHlsAes128SystemId) +
-                    ")");
+    throw CpixError("the answer has no cpix:URIExtXKey for the key (HLS AES-128 systemId " +
+                    std::string(kHlsAes128SystemId) + " or another DRM system)");
   return answer;
 }
 

@@ -31,6 +31,10 @@ namespace mediaemu::speke {
 using pipeline::crypto::Block;
 
 inline constexpr const char* kHlsAes128SystemId = "81376844-f976-481e-a84e-cc25d39b0b33";
+// Apple FairPlay (dashif.org/identifiers/content_protection): its HLS signalling is an skd:// key
+// URI with KEYFORMAT "com.apple.streamingkeydelivery", KEYFORMATVERSIONS "1".
+inline constexpr const char* kFairPlaySystemId = "94ce86fb-07ff-4f43-adb8-93d2fa968ca2";
+inline constexpr const char* kFairPlayKeyFormat = "com.apple.streamingkeydelivery";
 inline constexpr const char* kCpixNamespace = "urn:dashif:org:cpix";
 inline constexpr const char* kPskcNamespace = "urn:ietf:params:xml:ns:keyprov:pskc";
 inline constexpr const char* kSpekeNamespace = "urn:aws:amazon:com:speke";
@@ -45,6 +49,9 @@ struct CpixError : std::runtime_error {
 struct KeyAnswer {
   Block key{};
   std::string uri_ext_x_key;  // the URI players fetch the key from
+  // speke:KeyFormat / speke:KeyFormatVersions of the DRM system whose URIExtXKey was taken: what
+  // EXT-X-KEY's KEYFORMAT / KEYFORMATVERSIONS carry (empty: not written).
+  std::string key_format, key_format_versions;
 };
 // The key (and its URI) for a content id and key id.
 using KeyLookup = std::function<KeyAnswer(const std::string& content_id, const Block& kid)>;
@@ -70,8 +77,9 @@ struct CpixKeyRequest {
 // A SPEKE v1 request for one key, as MediaPackage v1 sends it for an HLS endpoint.
 std::string render_cpix_request(const CpixKeyRequest& request);
 
-// The key and URIExtXKey the answer gives for `kid`. Throws CpixError (not XML, no such key,
-// no key value, no URIExtXKey for HLS AES-128).
+// The key and HLS signalling the answer gives for `kid`: the URIExtXKey (and KeyFormat,
+// KeyFormatVersions) of a DRM system other than HLS AES-128 when the answer has one (FairPlay),
+// else HLS AES-128's. Throws CpixError (not XML, no such key, no key value, no URIExtXKey).
 KeyAnswer read_cpix_answer(std::string_view body, const Block& kid);
 
 }  // namespace mediaemu::speke

@@ -64,6 +64,8 @@ KeyFetch SpekeKeyProvider::fetch(int64_t period) {
     key.kid = cpix.kid;
     key.key = answer.key;
     key.uri = answer.uri_ext_x_key;
+    key.key_format = answer.key_format;
+    key.key_format_versions = answer.key_format_versions;
     result.key = std::move(key);
   } catch (const CpixError& e) {
     result.error = std::string("unusable CPIX answer: ") + e.what();

@@ -17,6 +17,9 @@ struct ContentKey {
   Block kid{};
   Block key{};
   std::string uri;  // what EXT-X-KEY's URI carries (the provider's URIExtXKey)
+  // EXT-X-KEY's KEYFORMAT / KEYFORMATVERSIONS (the provider's KeyFormat, e.g. FairPlay's
+  // "com.apple.streamingkeydelivery"); empty: not written (RFC 8216 §4.3.2.4: "identity").
+  std::string key_format, key_format_versions;
 };
 
 struct KeyFetch {

@@ -34,6 +34,8 @@ std::string quoted(const std::string& s) {
 std::string ext_x_key_tag(const crypto::SegmentKey& key) {
   std::string tag = std::string("#EXT-X-KEY:METHOD=") + crypto::hls_key_method(key.method) + ",URI=" + quoted(key.key.uri);
   if (key.constant_iv) tag += ",IV=0x" + crypto::hex(*key.constant_iv);  // else: the sequence number (§5.2)
+  if (!key.key.key_format.empty()) tag += ",KEYFORMAT=" + quoted(key.key.key_format);
+  if (!key.key.key_format_versions.empty()) tag += ",KEYFORMATVERSIONS=" + quoted(key.key.key_format_versions);
   return tag;
 }
 

@@ -9,6 +9,8 @@
     drm-3p       the same with a third-party SPEKE server on loopback (a small Python one here,
                  reading the CPIX request with ElementTree and answering its own keys and key URI),
                  and a ConstantInitializationVector
+    drm-fps      SAMPLE_AES with SystemIds FairPlay: the key server's FairPlay signalling
+                 (URIExtXKey skd://<kid>, KeyFormat, KeyFormatVersions) goes into EXT-X-KEY as is
     drm-refused  the same, with a SpekeKeyProvider Url on a loopback port nothing listens on
     drm-saes     Encryption SAMPLE_AES (Apple's sample encryption in the TS), local key server,
                  a ConstantInitializationVector (hls.js 1.7 treats a SAMPLE-AES EXT-X-KEY without
@@ -46,15 +48,16 @@ import media
 from harness import check, check_eq
 
 HLS_AES = "81376844-f976-481e-a84e-cc25d39b0b33"
+FAIRPLAY = "94ce86fb-07ff-4f43-adb8-93d2fa968ca2"
 S = {}
 
 
 CONSTANT_IV = "00112233445566778899aabbccddeeff"
 
 
-def encryption(url: str, resource: str, **extra) -> dict:
+def encryption(url: str, resource: str, system_ids: tuple = (HLS_AES,), **extra) -> dict:
     return {"KeyRotationIntervalSeconds": 10, **extra,
-            "SpekeKeyProvider": {"Url": url, "ResourceId": resource, "SystemIds": [HLS_AES],
+            "SpekeKeyProvider": {"Url": url, "ResourceId": resource, "SystemIds": list(system_ids),
                                  "RoleArn": "arn:aws:iam::123456789012:role/SpekeAccess"}}
 
 
@@ -167,6 +170,12 @@ def test_setup(t):
                     "Encryption": encryption(t.endpoint + "/_mediaemu/speke/v1", "drm-saes",
                                              EncryptionMethod="SAMPLE_AES",
                                              ConstantInitializationVector=CONSTANT_IV)})["Url"]
+    S["fps"] = mp.create_origin_endpoint(
+        ChannelId="drm", Id="drm-fps",
+        HlsPackage={"SegmentDurationSeconds": 2, "PlaylistWindowSeconds": 30,
+                    "Encryption": encryption(t.endpoint + "/_mediaemu/speke/v1", "drm-fps", system_ids=(FAIRPLAY,),
+                                             EncryptionMethod="SAMPLE_AES",
+                                             ConstantInitializationVector=CONSTANT_IV)})["Url"]
     S["refused_port"] = harness.free_port()
     S["refused"] = mp.create_origin_endpoint(
         ChannelId="drm", Id="drm-refused",
@@ -256,6 +265,20 @@ def test_sample_aes(t):
     r = subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-allowed_extensions", "ALL", "-i", url, "-map", "0:a",
                         "-t", "6", "-f", "null", "-"], capture_output=True, text=True, timeout=90)
     check_eq((r.returncode, r.stderr.strip()), (0, ""), "ffmpeg's HLS demuxer decrypts the audio through the key URI")
+
+
+def test_fairplay_signalling(t):
+    pl = media.wait_for_variant(S["fps"], "FairPlay endpoint", segments=2, timeout=60)
+    if not check(pl is not None, "the FairPlay (SAMPLE_AES) endpoint publishes a media playlist"):
+        return
+    tags = key_tags(pl)
+    check(len(tags) >= 1, "the FairPlay endpoint's playlist has EXT-X-KEY", ">= 1", pl.text[:600])
+    for a in tags:
+        check_eq((a.get("METHOD"), a.get("KEYFORMAT"), a.get("KEYFORMATVERSIONS")),
+                 ("SAMPLE-AES", "com.apple.streamingkeydelivery", "1"),
+                 "EXT-X-KEY METHOD, KEYFORMAT and KEYFORMATVERSIONS from the key server's FairPlay signalling")
+        check(re.fullmatch(r"skd://[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}", a.get("URI", "")) is not None,
+              "EXT-X-KEY URI is the key server's skd:// URI (its URIExtXKey)", "skd://<kid>", a.get("URI"))
 
 
 def test_keys_rotate(t):

@@ -208,6 +208,26 @@ TEST_CASE("encryptor request: SPEKE v1 with a key period, answered by the key se
   CHECK_THROWS_AS(read_cpix_answer(xml, request.kid), CpixError);  // the request: no key value
 }
 
+TEST_CASE("FairPlay: the key server answers its HLS signalling and the encryptor prefers it to AES-128's", "[speke]") {
+  CpixKeyRequest request;
+  request.resource_id = "fairplay-endpoint";
+  request.kid = SpekeKeyProvider::key_id("fairplay-endpoint", 0);
+  request.system_ids = {kFairPlaySystemId, kHlsAes128SystemId};  // as the client asks (AES-128 always added)
+  KeyServer server{KeyVault(test_secret())};
+  auto r = server.handle(post("/_mediaemu/speke/v1", render_cpix_request(request)));
+  REQUIRE(r.status == 200);
+  KeyAnswer answer = read_cpix_answer(r.body, request.kid);
+  CHECK(answer.key == KeyVault(test_secret()).key("fairplay-endpoint", request.kid));
+  CHECK(answer.uri_ext_x_key == "skd://" + uuid_text(request.kid));
+  CHECK(answer.key_format == kFairPlayKeyFormat);
+  CHECK(answer.key_format_versions == "1");
+  // HLS AES-128 alone: its key URI, and no KEYFORMAT.
+  request.system_ids = {kHlsAes128SystemId};
+  KeyAnswer aes = read_cpix_answer(server.handle(post("/_mediaemu/speke/v1", render_cpix_request(request))).body, request.kid);
+  CHECK(aes.uri_ext_x_key.rfind("http", 0) == 0);
+  CHECK(aes.key_format.empty());
+}
+
 TEST_CASE("SPEKE client: unreachable, non-loopback and https key servers give an error, never a key", "[speke]") {
   pipeline::crypto::EncryptionSpec spec;
   spec.resource_id = "r";

@@ -267,6 +267,20 @@ TEST_CASE("HLS TS with AES-128: encrypted segments, EXT-X-KEY per key period, de
   CHECK(checked >= 3);
 }
 
+TEST_CASE("HLS playlist: EXT-X-KEY carries a DRM system's KEYFORMAT and KEYFORMATVERSIONS (FairPlay)", "[crypto][package]") {
+  SegmentKey fairplay;
+  fairplay.method = EncryptionSpec::Method::SampleAes;
+  fairplay.key.uri = "skd://6f0e52b8-5c1d-4d6b-9a7b-0c2f0e9d1a11";
+  fairplay.key.key_format = "com.apple.streamingkeydelivery";
+  fairplay.key.key_format_versions = "1";
+  CHECK(ext_x_key_tag(fairplay) ==
+        "#EXT-X-KEY:METHOD=SAMPLE-AES,URI=\"skd://6f0e52b8-5c1d-4d6b-9a7b-0c2f0e9d1a11\","
+        "KEYFORMAT=\"com.apple.streamingkeydelivery\",KEYFORMATVERSIONS=\"1\"");
+  fairplay.key.key_format.clear();
+  fairplay.key.key_format_versions.clear();
+  CHECK(ext_x_key_tag(fairplay).find("KEYFORMAT") == std::string::npos);  // identity: not written
+}
+
 TEST_CASE(
     "HLS playlist: EXT-X-KEY at the window's start, at key changes, every segment with RepeatExtXKey, in the archive",
     "[crypto][package]") {
