@@ -123,6 +123,11 @@ class MediaSink {
   // The channel stopped: finish the current segment, write final manifests (EXT-X-ENDLIST, a
   // static MPD).
   virtual void on_end() = 0;
+  // Input-loss filler (EMIT_OUTPUT) follows on the output timeline from `from_us` on, until
+  // on_filler_end: real media again from `at_us`. The output groups that pause on input loss
+  // instead (PAUSE_OUTPUT, MediaPackage; VariantFilter) drop it; other sinks ignore these calls.
+  virtual void on_filler_start(int64_t from_us) {}
+  virtual void on_filler_end(int64_t at_us) {}
   // A still picture (JPEG) of the frame-capture output `output`, at `t_us` on the output timeline.
   // Outside the packet stream: stills are sparse and must not hold packets back.
   virtual void on_still(const std::string& output, const std::vector<uint8_t>& jpeg, int64_t t_us) {}

@@ -55,7 +55,8 @@ class LivePipeline : public ChannelPipeline {
         else target = std::shared_ptr<pipeline::MediaSink>(pipeline::make_endpoint_packager(d.hls));
       }
       std::set<std::string> names(d.outputs.begin(), d.outputs.end());
-      outputs->add("group-" + std::to_string(i), std::make_unique<pipeline::VariantFilter>(names, target));
+      outputs->add("group-" + std::to_string(i),
+                   std::make_unique<pipeline::VariantFilter>(names, target, d.drops_filler()));
     }
     if (!plan.media.ladder.outputs.empty()) {
       transcoder_ = std::make_shared<pipeline::LiveTranscoder>(plan.media.ladder, outputs);

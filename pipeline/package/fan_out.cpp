@@ -96,6 +96,18 @@ void FanOut::on_still(const std::string& output, const std::vector<uint8_t>& jpe
     if (e.has_layout) call(e, "on_still", [&](MediaSink& s) { s.on_still(output, jpeg, t_us); });
 }
 
+void FanOut::on_filler_start(int64_t from_us) {
+  std::lock_guard lock(mutex_);
+  for (auto& e : entries_)
+    if (e.has_layout) call(e, "on_filler_start", [&](MediaSink& s) { s.on_filler_start(from_us); });
+}
+
+void FanOut::on_filler_end(int64_t at_us) {
+  std::lock_guard lock(mutex_);
+  for (auto& e : entries_)
+    if (e.has_layout) call(e, "on_filler_end", [&](MediaSink& s) { s.on_filler_end(at_us); });
+}
+
 void FanOut::on_end() {
   std::lock_guard lock(mutex_);
   ended_ = true;

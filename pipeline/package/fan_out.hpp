@@ -34,6 +34,8 @@ class FanOut : public MediaSink {
   void on_discontinuity() override;
   void on_cue(const ads::AdCue& cue) override;
   void on_end() override;
+  void on_filler_start(int64_t from_us) override;
+  void on_filler_end(int64_t at_us) override;
   void on_still(const std::string& output, const std::vector<uint8_t>& jpeg, int64_t t_us) override;
 
  private:

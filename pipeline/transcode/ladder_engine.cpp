@@ -314,6 +314,7 @@ void LadderEngine::enter_loss(Clock::time_point now) {
     state_ = InputState::LostFilling;
     spdlog::warn("transcode {}: input lost; filling (repeat {} ms, black {} ms, then #{})", spec_.label,
                  loss.repeat_frame_ms, loss.black_frame_ms, loss.color);
+    if (interleaver_->started()) sink_.on_filler_start(loss_start_out_us_);  // pausing groups drop it
     fill_until(now);
   } else {
     state_ = InputState::LostPaused;
@@ -328,6 +329,7 @@ void LadderEngine::leave_loss(Clock::time_point now) {
   int64_t gap_ms = duration_cast<milliseconds>(now - last_frame_wall_).count();
   if (state_ == InputState::LostFilling) {
     fill_until(now);
+    if (interleaver_->started()) sink_.on_filler_end(timeline_end_us());  // real frames carry on from there
     spdlog::info("transcode {}: input back after {} ms of filler", spec_.label, gap_ms);
   } else {
     // PAUSE_OUTPUT: the timeline jumps by the wall-clock gap, rounded up to the next GOP start

@@ -244,7 +244,8 @@ def test_primary_sender_stops_mediapackage_plays_pipeline_1(t):
     stop_sender("primary")
     check_eq(wait_lost({"0"}, 10), {"0"}, "ListAlerts: pipeline 0 (the primary flow) has no input")
     failover = mediapackage_log("input 1 stopped delivering; input 2 takes over")
-    check(wait_for_log(t, failover, 15, mark), "MediaPackage fails over to pipeline 1 (the backup flow)", failover,
+    # Input loss (1 s) plus MediaPackage's failover (4 s), and whatever pipeline 0 still had queued.
+    check(wait_for_log(t, failover, 25, mark), "MediaPackage fails over to pipeline 1 (the backup flow)", failover,
           "not in the log")
     after = wait_for_new_segments(seq, 3, 20)
     check(after >= seq + 3, "segments keep coming from the backup flow", f">= {seq + 3}", after)
@@ -285,7 +286,7 @@ def test_flow_restart_fails_over_and_back(t):
     mc.stop_flow(FlowArn=S["flows"]["backup"])
     mc.get_waiter("flow_standby").wait(FlowArn=S["flows"]["backup"], WaiterConfig={"Delay": 1, "MaxAttempts": 15})
     back = mediapackage_log("input 2 stopped delivering; input 1 takes over")
-    check(wait_for_log(t, back, 15, mark), "a stopped backup flow: MediaPackage plays pipeline 0 (the primary) again",
+    check(wait_for_log(t, back, 25, mark), "a stopped backup flow: MediaPackage plays pipeline 0 (the primary) again",
           back, "not in the log")
     mark = len(log_text(t))
     mc.start_flow(FlowArn=S["flows"]["backup"])

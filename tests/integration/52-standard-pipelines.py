@@ -7,7 +7,8 @@ pipeline 0 is the first to deliver and MediaPackage's active input.
 
 What it proves: each pipeline encodes its own destination's stream and writes its own S3 URL;
 MediaPackage plays pipeline 0 (its first ingest endpoint) and, when that pipeline's sender stops,
-fails over to pipeline 1 with one EXT-X-DISCONTINUITY, and stays there when pipeline 0 comes back
+fails over to pipeline 1 with one EXT-X-DISCONTINUITY (while the S3 group, EMIT_OUTPUT, gets
+pipeline 0's filler), and stays there when pipeline 0 comes back
 (MP-UG what-is-flow-ir: the other input stays active until it fails); RestartChannelPipelines of
 PIPELINE_1 alone rebuilds that pipeline only, and MediaPackage takes pipeline 0 again meanwhile;
 PipelineDetails has both pipelines, ListAlerts names the pipeline an alert belongs to; StopChannel
@@ -75,10 +76,10 @@ def test_setup(t):
                 {"Name": "mp", "OutputGroupSettings": {"MediaPackageGroupSettings": {"Destination": {"DestinationRefId": "mp"}}},
                  "Outputs": [{"OutputName": "v180", "VideoDescriptionName": "v180", "AudioDescriptionNames": ["aac"],
                               "OutputSettings": {"MediaPackageOutputSettings": {}}}]},
-                # PAUSE_OUTPUT like the MediaPackage group: mediaemu's one transcoder per pipeline
-                # fills input loss for every group once any group emits filler.
+                # EMIT_OUTPUT (the default): during input loss this group gets filler while the
+                # MediaPackage group pauses, so MediaPackage sees the pipeline stop.
                 {"Name": "s3", "OutputGroupSettings": {"HlsGroupSettings": {
-                    "Destination": {"DestinationRefId": "s3"}, "SegmentLength": 2, "InputLossAction": "PAUSE_OUTPUT"}},
+                    "Destination": {"DestinationRefId": "s3"}, "SegmentLength": 2}},
                  "Outputs": media.outputs(["v180"], hls_out)}]})["Channel"]["Id"]
     ml.start_channel(ChannelId=S["cid"])
     ml.get_waiter("channel_running").wait(ChannelId=S["cid"], WaiterConfig={"Delay": 1, "MaxAttempts": 10})
@@ -122,6 +123,7 @@ def test_mediapackage_fails_over_to_pipeline_1_and_stays(t):
     alerts = S["ml"].list_alerts(ChannelId=S["cid"])["Alerts"]
     lost = {a["PipelineId"] for a in alerts if a["AlertType"] == "Input Not Present"}
     check_eq(lost, {"0"}, "ListAlerts: Input Not Present on pipeline 0 only")
+    check("input lost; filling" in log, "pipeline 0 fills input loss for its EMIT_OUTPUT group meanwhile", True, False)
     S["main"] = push("main-again", 0, 440, t)
     time.sleep(8)
     wait_for_tone(t, 1000, "pipeline 0 delivering again does not take over: pipeline 1 stays active", timeout=2)

@@ -291,8 +291,8 @@ ChannelPlan plan_channel(const json& channel, const PlanContext& ctx) {
       }
       delivery.kind = Delivery::Kind::Archive;
       delivery.archive = *spec;
-      // One transcoder serves every group: an archive records what the channel emits, and does not
-      // by itself turn on filler frames for the MediaPackage groups that pause during input loss.
+      // An archive records what the channel emits (filler too, when another group emits it), and
+      // does not by itself turn on filler frames (Delivery::drops_filler).
       delivery.pause_on_input_loss = true;
     } else if (gs.contains("FrameCaptureGroupSettings")) {
       auto stills_delivery = frame_capture_delivery(url, group, group_name, stills, ctx, plan);

@@ -34,6 +34,9 @@ struct Delivery {
   pipeline::FrameCaptureFilesSpec stills;  // Kind::FrameCapture
   std::vector<std::string> outputs;     // names of the LadderSpec outputs this group carries
   bool pause_on_input_loss = false;     // MediaPackage groups always pause (ML-UG); HLS per InputLossAction
+  // Whether the group drops the filler other groups make it emit during input loss: those that
+  // pause do, but an archive records whatever the channel emits (it only never asks for filler).
+  bool drops_filler() const { return pause_on_input_loss && kind != Kind::Archive; }
 };
 
 struct ChannelPlan {

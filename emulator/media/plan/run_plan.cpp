@@ -46,9 +46,8 @@ ChannelRunPlan plan_channel_run(const ChannelSources& sources, const PlanSetting
     ctx.label = "channel " + run.channel_id + (p == 0 ? "" : " pipeline " + std::to_string(p));
     run.pipeline_media.push_back(plan_channel(sources.channel, ctx));
   }
-  run.media = run.pipeline_media.front();
 
-  for (const auto& d : run.media.deliveries) {
+  for (const auto& d : run.pipeline_media.front().deliveries) {
     if (d.kind != Delivery::Kind::MediaPackage) continue;
     auto mp = by_id.find(d.mediapackage_channel_id);
     if (mp == by_id.end()) {
@@ -58,6 +57,7 @@ ChannelRunPlan plan_channel_run(const ChannelSources& sources, const PlanSetting
     }
     run.mediapackage_endpoints[mp->first] = mp->second->endpoints;
   }
+  std::vector<std::string> shared_alerts;  // the inputs' and the schedule's: every pipeline's
   for (const auto& input : sources.inputs) {
     json attachment = json::object();
     for (const auto& a : sources.channel.value("InputAttachments", json::array()))
@@ -65,17 +65,14 @@ ChannelRunPlan plan_channel_run(const ChannelSources& sources, const PlanSetting
     run.inputs.push_back(plan_input(input.doc, input.stream_names, sources.security_groups, attachment, settings.s3_root,
                                     sources.credentials));
     run.inputs.back().attachment_name = text(attachment, "InputAttachmentName");
-    for (const auto& problem : run.inputs.back().problems) run.media.alerts.push_back(problem);
+    for (const auto& problem : run.inputs.back().problems) shared_alerts.push_back(problem);
   }
   run.switching = plan_input_switching(sources.channel, sources.schedule);
-  for (const auto& alert : run.switching.alerts) run.media.alerts.push_back(alert);
+  for (const auto& alert : run.switching.alerts) shared_alerts.push_back(alert);
   run.cues = plan_ad_cues(sources.schedule);
-  for (const auto& alert : run.cues.alerts) run.media.alerts.push_back(alert);
-  // The inputs' and the schedule's alerts concern every pipeline.
-  const auto& own = run.pipeline_media.front().alerts;
-  const std::vector<std::string> shared(run.media.alerts.begin() + static_cast<std::ptrdiff_t>(own.size()),
-                                        run.media.alerts.end());
-  for (auto& media : run.pipeline_media) media.alerts.insert(media.alerts.end(), shared.begin(), shared.end());
+  for (const auto& alert : run.cues.alerts) shared_alerts.push_back(alert);
+  for (auto& media : run.pipeline_media) media.alerts.insert(media.alerts.end(), shared_alerts.begin(), shared_alerts.end());
+  run.media = run.pipeline_media.front();
   return run;
 }
 

@@ -1,4 +1,6 @@
 #!/usr/bin/env python3
+# alongside: it mostly waits on the provider's own fixed delays, so tools/test runs it in the
+# background next to the control-plane suites after it (20-25), which have no timing checks.
 """Terraform against mediaemu: the AWS provider (hashicorp/aws 5.100, from the offline filesystem
 mirror) applies tests/integration/terraform/main.tf — the seeds' MediaLive input security group,
 RTMP input and channel feeding a MediaPackage channel with HLS and DASH origin endpoints, plus
