@@ -15,7 +15,8 @@ zero crossings) and from DescribeChannel's PipelineDetails.ActiveInputAttachment
   the 1500 Hz part: no new segment carries 2500 Hz, before the clip or after its stop. A
   follow-mode switch (FollowPoint END of that action) puts "backup" back on air when the clip ends.
 - A dynamic MP4_FILE input (`<dir>/$urlPath$`): an immediate switch with UrlPath ["movie-2000.mp4"]
-  plays that file (2000 Hz), and a follow-mode switch puts "backup" back on air at its end.
+  plays that file (2000 Hz), and a follow-mode switch puts "backup" back on air at its end. An input
+  prepare before it is run: a file input opens at its switch, from its start.
 """
 
 import subprocess
@@ -188,6 +189,10 @@ def test_an_input_switch_plays_only_the_clip_of_a_file(t):
 def test_a_dynamic_input_plays_what_the_switch_names(t):
     check_eq(S["ml"].describe_input(InputId=S["dyn"])["InputSourceType"], "DYNAMIC", "a $urlPath$ input is DYNAMIC")
     S["ml"].batch_update_schedule(ChannelId=S["cid"], Creates={"ScheduleActions": [{
+        "ActionName": "ready-movie",
+        "ScheduleActionStartSettings": {"ImmediateModeScheduleActionStartSettings": {}},
+        "ScheduleActionSettings": {"InputPrepareSettings": {"InputAttachmentNameReference": "dyn",
+                                                            "UrlPath": ["movie-2000.mp4"]}}}, {
         "ActionName": "to-movie",
         "ScheduleActionStartSettings": {"ImmediateModeScheduleActionStartSettings": {}},
         "ScheduleActionSettings": {"InputSwitchSettings": {"InputAttachmentNameReference": "dyn",
@@ -201,6 +206,8 @@ def test_a_dynamic_input_plays_what_the_switch_names(t):
     log = t.server.log_path.read_text(errors="replace")
     check("pulls MP4_FILE from " + str(t.server.tmp / "movie-2000.mp4") in log, "the server pulls the UrlPath's file",
           True, False)
+    check(f"Input {S['dyn']} is a file: it opens at its switch, from its start or clip (input prepare ready-movie)"
+          in log, "an input prepare of a file input is run (a file opens at its switch, from its start)", True, False)
     wait_on_air(t, "backup", "the follow-mode switch puts backup on air when the movie ends", timeout=15)
 
 

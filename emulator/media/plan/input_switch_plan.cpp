@@ -65,6 +65,36 @@ std::optional<pipeline::TimecodeClip> clip_of(const std::string& action, const j
   return clip;
 }
 
+// An InputPrepareSettings action into plan.prepares (or an alert).
+void plan_prepare(const json& action, const json& prepare, const std::map<std::string, std::string>& input_of_attachment,
+                  InputSwitchPlan& plan) {
+  ScheduledSwitch p;
+  p.action_name = text(action, "ActionName");
+  p.attachment_name = text(prepare, "InputAttachmentNameReference");
+  if (!p.attachment_name.empty()) {
+    auto input = input_of_attachment.find(p.attachment_name);
+    if (input == input_of_attachment.end()) {
+      plan.alerts.push_back("schedule action " + p.action_name + " prepares input attachment '" + p.attachment_name +
+                            "', which the channel does not have");
+      return;
+    }
+    p.input_id = input->second;
+  }
+  for (const auto& value : prepare.value("UrlPath", json::array()))
+    if (value.is_string()) p.url_path.push_back(value.get<std::string>());
+  if (prepare.contains("InputClippingSettings") && prepare["InputClippingSettings"].is_object())
+    p.clip = clip_of(p.action_name, prepare["InputClippingSettings"], plan.alerts);
+  const ScheduleStart start = schedule_start(action);
+  if (start.mode == ScheduleStart::Mode::Fixed) p.at_epoch_ms = start.at_epoch_ms;
+  if (start.mode == ScheduleStart::Mode::Follow) {
+    plan.alerts.push_back("schedule action " + p.action_name +
+                          ": a follow-mode input prepare is not run by mediaemu; the input opens at its switch");
+    return;
+  }
+  if (start.mode == ScheduleStart::Mode::Fixed || start.mode == ScheduleStart::Mode::Immediate)
+    plan.prepares.push_back(std::move(p));
+}
+
 }  // namespace
 
 InputSwitchPlan plan_input_switching(const json& channel, const json& actions) {
@@ -79,6 +109,10 @@ InputSwitchPlan plan_input_switching(const json& channel, const json& actions) {
   std::vector<ScheduledSwitch> fixed, immediate, follow;
   for (const auto& action : actions.is_array() ? actions : json::array()) {
     const json& settings = action.value("ScheduleActionSettings", json::object());
+    if (settings.contains("InputPrepareSettings")) {
+      plan_prepare(action, settings["InputPrepareSettings"], input_of_attachment, plan);
+      continue;
+    }
     if (!settings.contains("InputSwitchSettings")) continue;  // other actions: not run (yet)
     const json& sw = settings["InputSwitchSettings"];
     ScheduledSwitch s;

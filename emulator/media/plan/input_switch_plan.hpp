@@ -58,6 +58,9 @@ struct ScheduledSwitch {
 struct InputSwitchPlan {
   std::vector<FailoverPlan> failover;      // at most one pair per primary attachment
   std::vector<ScheduledSwitch> switches;   // fixed ones by time, immediate ones, then follow ones
+  // InputPrepareSettings (fixed or immediate; ML-UG input-prep): the input to open ahead of its
+  // switch. An empty attachment_name (and input_id) stops preparing.
+  std::vector<ScheduledSwitch> prepares;
   std::vector<std::string> alerts;         // what is stored but not run, and why
 };
 

@@ -268,8 +268,10 @@ void ChannelSupervisor::switch_to(const std::string& input_id, const std::string
   if (clip && !clipped)
     log_->warning("InputClippingSettings apply to file inputs; input " + input_id + " (" + to->type +
                   ") plays as it comes");
-  // A dynamic input opens again at each switch: its UrlPath may name other content.
-  const bool reopen = clipped || planned->dynamic;
+  // A dynamic input opens again at each switch: its UrlPath may name other content (unless an
+  // input prepare opened it with this UrlPath).
+  const bool prepared = prepared_ == input_id && prepared_url_path_ == url_path;
+  const bool reopen = clipped || (planned->dynamic && !prepared);
   if (from == input_id && !reopen) return;
   if (reopen) {  // the file opens again at the clip, even when it is on air or standing by
     for (auto& [id, source] : sources_)
@@ -319,6 +321,17 @@ void ChannelSupervisor::arm_schedule(bool at_start) {
     });
   }
   if (follows) watch_follows(generation);
+  for (const auto& p : plan_->switching.prepares) {  // the same rules as switches (action names are unique)
+    if (switches_run_.count(p.action_name)) continue;
+    if (at_start && (!p.at_epoch_ms || *p.at_epoch_ms <= now_ms)) {
+      switches_run_.insert(p.action_name);
+      continue;
+    }
+    const auto delay = std::chrono::milliseconds(p.at_epoch_ms ? std::max<int64_t>(0, *p.at_epoch_ms - now_ms) : 0);
+    worker_.post_at(SerialWorker::Clock::now() + delay, [this, name = p.action_name, generation] {
+      run_prepare(name, generation);
+    });
+  }
   // SCTE-35 cues go to the transcoder a little ahead of their time, which places them on the
   // output timeline exactly (LadderEngine::insert_cue); the same rules for what has passed.
   constexpr std::chrono::milliseconds kCueLead{3000};
@@ -376,6 +389,59 @@ void ChannelSupervisor::run_switch(const std::string& action_name, uint64_t gene
     switched_to_[action_name] = s.input_id;
     switch_to(s.input_id, "schedule action " + action_name + (when.empty() ? "" : ": " + when), s.clip, s.url_path);
   }
+}
+
+void ChannelSupervisor::run_prepare(const std::string& action_name, uint64_t generation) {
+  if (!plan_ || generation != generation_ || switches_run_.count(action_name)) return;
+  for (const auto& p : plan_->switching.prepares) {
+    if (p.action_name != action_name) continue;
+    switches_run_.insert(action_name);
+    prepare(p);
+  }
+}
+
+void ChannelSupervisor::prepare(const ScheduledSwitch& action) {
+  const std::string why = "input prepare " + action.action_name;
+  auto say = [&](char severity, const std::string& what) {  // the server log and the encoder log
+    spdlog::info("media: channel {}: {}", label_, what);
+    if (severity == 'W') log_->warning(what);
+    else log_->info(what);
+  };
+  // The input an earlier prepare opened closes, unless it went on air or stands by for failover.
+  if (!prepared_.empty() && prepared_ != action.input_id && prepared_ != selector_->active() &&
+      !standing_by(prepared_)) {
+    for (auto& [id, source] : sources_)
+      if (id == prepared_) source->stop();
+    std::erase_if(sources_, [&](const auto& s) { return s.first == prepared_; });
+  }
+  prepared_.clear();
+  prepared_url_path_.clear();
+  const InputPlan* planned = input_plan(action.input_id);
+  if (!planned) {
+    say('I', "Stopped preparing inputs (" + why + " names none)");
+    return;
+  }
+  if (planned->pushed()) {
+    say('I', "Input " + planned->id + " (" + planned->type + ") receives its senders all along: " + why +
+                 " has nothing to open");
+    return;
+  }
+  if (planned->dynamic && action.url_path.empty()) {
+    say('W', "Not prepared input " + planned->id + ": it is dynamic ($urlPath$) and " + why + " gives no UrlPath");
+    return;
+  }
+  const InputPlan run = with_url_path(*planned, action.url_path);
+  if (run.clippable()) {
+    say('I', "Input " + planned->id + " is a file: it opens at its switch, from its start or clip (" + why + ")");
+    return;
+  }
+  prepared_ = planned->id;
+  prepared_url_path_ = action.url_path;
+  for (const auto& [id, source] : sources_)
+    if (id == planned->id) return;  // already open (on air or standing by)
+  say('I', "Preparing input attachment " + planned->attachment_name + " (input " + planned->id + ") ahead of its switch: " + why);
+  start_source(run);
+  publish(ChannelReport::State::Running);
 }
 
 void ChannelSupervisor::watch_failover(uint64_t generation) {
@@ -436,6 +502,8 @@ void ChannelSupervisor::do_stop(const char* why) {
   switches_run_.clear();
   cues_run_.clear();
   switched_to_.clear();
+  prepared_.clear();
+  prepared_url_path_.clear();
   clear_since_.clear();
   content_of_.clear();
   input_alerts_.clear();

@@ -115,6 +115,10 @@ class ChannelSupervisor {
   bool standing_by(const std::string& input_id) const;  // member of a failover pair
   void arm_schedule(bool at_start);  // timers for the plan's switches not yet run
   void run_switch(const std::string& action_name, uint64_t generation, const std::string& when = "");
+  void run_prepare(const std::string& action_name, uint64_t generation);
+  // InputPrepareSettings: opens a pulled input ahead of its switch (the last prepare replaces an
+  // earlier one); pushed inputs receive anyway, and a file opens at its switch from its start.
+  void prepare(const ScheduledSwitch& action);
   void watch_follows(uint64_t generation);  // every 100 ms while a follow-mode switch waits
   void run_cue(const std::string& action_name, uint64_t generation);  // to the transcoder
   void watch_failover(uint64_t generation);  // every kFailoverTick while a pair exists
@@ -136,6 +140,8 @@ class ChannelSupervisor {
   std::set<std::string> switches_run_;  // schedule actions carried out (or passed) in this run
   std::set<std::string> cues_run_;      // SCTE-35 actions handed to the transcoder (or passed)
   std::map<std::string, std::string> switched_to_;  // actions carried out in this run -> their input
+  std::string prepared_;                         // the input an input prepare opened ("": none)
+  std::vector<std::string> prepared_url_path_;   // with that UrlPath
   uint64_t generation_ = 0;             // of the armed timers: a newer plan or a stop voids older ones
   SerialWorker::Clock::time_point started_;
   std::map<std::string, SerialWorker::Clock::time_point> clear_since_;  // failover: healthy since

@@ -173,3 +173,28 @@ TEST_CASE("a follow-mode switch runs when the input it follows reaches its end",
   REQUIRE(eventually([&] { return on_air(supervisors) == "main"; }));
   CHECK(supervisors.report("us-east-1", "9")->input_switches == 2);
 }
+
+TEST_CASE("an input prepare opens a pulled input ahead of its switch, which then takes it as it is",
+          "[media][switching]") {
+  FakeMedia media;
+  media::ChannelSupervisors supervisors(media);
+  media::ChannelRunPlan plan = two_input_plan(1);
+  plan.inputs[1].transport = media::InputPlan::Transport::UrlPull;  // "backup": a live HLS pull
+  plan.inputs[1].urls = {"http://127.0.0.1:1/live/index.m3u8"};
+  supervisors.start(plan);
+  REQUIRE(eventually([&] { return on_air(supervisors) == "main" && media.source(0); }));
+  CHECK_FALSE(media.source(1));  // a pulled input off air is not opened
+
+  media::ChannelRunPlan prepared = plan;
+  prepared.switching.prepares.push_back(scheduled("ready-backup", "backup", "22", std::nullopt));
+  supervisors.update(prepared);
+  REQUIRE(eventually([&] { return media.source(1) != nullptr; }));
+  CHECK(on_air(supervisors) == "main");  // opened, not on air
+
+  media::ChannelRunPlan switched = prepared;
+  switched.switching.switches.push_back(scheduled("to-backup", "backup", "22", std::nullopt));
+  supervisors.update(switched);
+  REQUIRE(eventually([&] { return on_air(supervisors) == "backup"; }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  CHECK_FALSE(media.source(2));  // the switch took the prepared source: nothing opened again
+}

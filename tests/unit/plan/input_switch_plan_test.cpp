@@ -133,6 +133,25 @@ TEST_CASE("an input switch's UrlPath is kept for its dynamic input", "[plan][swi
   CHECK(plan.alerts.empty());
 }
 
+TEST_CASE("input prepare actions are planned; a follow-mode one is an alert", "[plan][switching]") {
+  json ready = switch_action("ready", "slate", immediate());
+  ready["ScheduleActionSettings"] = {{"InputPrepareSettings", {{"InputAttachmentNameReference", "slate"},
+                                                              {"UrlPath", {"vod/a.mp4"}}}}};
+  json stop = switch_action("unprepare", "slate", immediate());
+  stop["ScheduleActionSettings"] = {{"InputPrepareSettings", json::object()}};
+  json follow = switch_action("later", "slate", {{"FollowModeScheduleActionStartSettings",
+                                                  {{"FollowPoint", "END"}, {"ReferenceActionName", "ready"}}}});
+  follow["ScheduleActionSettings"] = {{"InputPrepareSettings", {{"InputAttachmentNameReference", "slate"}}}};
+  InputSwitchPlan plan = plan_input_switching(channel_with_pair(nullptr), json::array({ready, stop, follow}));
+  REQUIRE(plan.prepares.size() == 2);
+  CHECK(plan.prepares[0].input_id == plan_input_switching(channel_with_pair(nullptr), json::array({switch_action("s", "slate", immediate())})).switches[0].input_id);
+  CHECK(plan.prepares[0].url_path == std::vector<std::string>{"vod/a.mp4"});
+  CHECK(plan.prepares[1].input_id.empty());  // stops preparing
+  CHECK(plan.switches.empty());
+  REQUIRE(plan.alerts.size() == 1);
+  CHECK_THAT(plan.alerts[0], Catch::Contains("follow-mode input prepare"));
+}
+
 TEST_CASE("follow-mode input switches follow their reference action", "[plan][switching]") {
   json follow = switch_action("after", "studio", {{"FollowModeScheduleActionStartSettings",
                                                    {{"FollowPoint", "END"}, {"ReferenceActionName", "slate-now"}}}});
