@@ -65,25 +65,34 @@ std::optional<pipeline::TimecodeClip> clip_of(const std::string& action, const j
   return clip;
 }
 
+// What an InputSwitchSettings or InputPrepareSettings action names: its attachment's input, the
+// UrlPath and the clip. False (with an alert) for an attachment the channel does not have; an
+// empty attachment is allowed when `may_be_empty` (a prepare that stops preparing).
+bool read_input_action(const json& action, const json& settings, const std::map<std::string, std::string>& input_of_attachment,
+                       bool may_be_empty, ScheduledSwitch& out, InputSwitchPlan& plan) {
+  out.action_name = text(action, "ActionName");
+  out.attachment_name = text(settings, "InputAttachmentNameReference");
+  if (!(may_be_empty && out.attachment_name.empty())) {
+    auto input = input_of_attachment.find(out.attachment_name);
+    if (input == input_of_attachment.end()) {
+      plan.alerts.push_back("schedule action " + out.action_name + " names input attachment '" + out.attachment_name +
+                            "', which the channel does not have");
+      return false;
+    }
+    out.input_id = input->second;
+  }
+  for (const auto& value : settings.value("UrlPath", json::array()))
+    if (value.is_string()) out.url_path.push_back(value.get<std::string>());
+  if (settings.contains("InputClippingSettings") && settings["InputClippingSettings"].is_object())
+    out.clip = clip_of(out.action_name, settings["InputClippingSettings"], plan.alerts);
+  return true;
+}
+
 // An InputPrepareSettings action into plan.prepares (or an alert).
 void plan_prepare(const json& action, const json& prepare, const std::map<std::string, std::string>& input_of_attachment,
                   InputSwitchPlan& plan) {
   ScheduledSwitch p;
-  p.action_name = text(action, "ActionName");
-  p.attachment_name = text(prepare, "InputAttachmentNameReference");
-  if (!p.attachment_name.empty()) {
-    auto input = input_of_attachment.find(p.attachment_name);
-    if (input == input_of_attachment.end()) {
-      plan.alerts.push_back("schedule action " + p.action_name + " prepares input attachment '" + p.attachment_name +
-                            "', which the channel does not have");
-      return;
-    }
-    p.input_id = input->second;
-  }
-  for (const auto& value : prepare.value("UrlPath", json::array()))
-    if (value.is_string()) p.url_path.push_back(value.get<std::string>());
-  if (prepare.contains("InputClippingSettings") && prepare["InputClippingSettings"].is_object())
-    p.clip = clip_of(p.action_name, prepare["InputClippingSettings"], plan.alerts);
+  if (!read_input_action(action, prepare, input_of_attachment, true, p, plan)) return;
   const ScheduleStart start = schedule_start(action);
   if (start.mode == ScheduleStart::Mode::Fixed) p.at_epoch_ms = start.at_epoch_ms;
   if (start.mode == ScheduleStart::Mode::Follow) {
@@ -114,21 +123,8 @@ InputSwitchPlan plan_input_switching(const json& channel, const json& actions) {
       continue;
     }
     if (!settings.contains("InputSwitchSettings")) continue;  // other actions: not run (yet)
-    const json& sw = settings["InputSwitchSettings"];
     ScheduledSwitch s;
-    s.action_name = text(action, "ActionName");
-    s.attachment_name = text(sw, "InputAttachmentNameReference");
-    auto input = input_of_attachment.find(s.attachment_name);
-    if (input == input_of_attachment.end()) {
-      plan.alerts.push_back("schedule action " + s.action_name + " switches to input attachment '" +
-                            s.attachment_name + "', which the channel does not have");
-      continue;
-    }
-    s.input_id = input->second;
-    for (const auto& value : sw.value("UrlPath", json::array()))
-      if (value.is_string()) s.url_path.push_back(value.get<std::string>());
-    if (sw.contains("InputClippingSettings") && sw["InputClippingSettings"].is_object())
-      s.clip = clip_of(s.action_name, sw["InputClippingSettings"], plan.alerts);
+    if (!read_input_action(action, settings["InputSwitchSettings"], input_of_attachment, false, s, plan)) continue;
     const ScheduleStart start = schedule_start(action);
     if (start.mode == ScheduleStart::Mode::Fixed) {
       s.at_epoch_ms = start.at_epoch_ms;

@@ -309,42 +309,34 @@ void ChannelSupervisor::arm_schedule(bool at_start) {
       else follows = true;
       continue;
     }
-    // At the start, what was due before (or was immediate then) belongs to an earlier run or to an
-    // idle channel: MediaLive passes actions to a running channel only.
-    if (at_start && (!s.at_epoch_ms || *s.at_epoch_ms <= now_ms)) {
-      switches_run_.insert(s.action_name);
-      continue;
-    }
-    const auto delay = std::chrono::milliseconds(s.at_epoch_ms ? std::max<int64_t>(0, *s.at_epoch_ms - now_ms) : 0);
-    worker_.post_at(SerialWorker::Clock::now() + delay, [this, name = s.action_name, generation] {
-      run_switch(name, generation);
-    });
+    arm_action(switches_run_, s.action_name, s.at_epoch_ms, at_start, now_ms, {},
+               [this, name = s.action_name, generation] { run_switch(name, generation); });
   }
   if (follows) watch_follows(generation);
-  for (const auto& p : plan_->switching.prepares) {  // the same rules as switches (action names are unique)
-    if (switches_run_.count(p.action_name)) continue;
-    if (at_start && (!p.at_epoch_ms || *p.at_epoch_ms <= now_ms)) {
-      switches_run_.insert(p.action_name);
-      continue;
-    }
-    const auto delay = std::chrono::milliseconds(p.at_epoch_ms ? std::max<int64_t>(0, *p.at_epoch_ms - now_ms) : 0);
-    worker_.post_at(SerialWorker::Clock::now() + delay, [this, name = p.action_name, generation] {
-      run_prepare(name, generation);
-    });
-  }
+  for (const auto& p : plan_->switching.prepares)  // action names are unique across the schedule
+    if (!switches_run_.count(p.action_name))
+      arm_action(switches_run_, p.action_name, p.at_epoch_ms, at_start, now_ms, {},
+                 [this, name = p.action_name, generation] { run_prepare(name, generation); });
   // SCTE-35 cues go to the transcoder a little ahead of their time, which places them on the
-  // output timeline exactly (LadderEngine::insert_cue); the same rules for what has passed.
+  // output timeline exactly (LadderEngine::insert_cue).
   constexpr std::chrono::milliseconds kCueLead{3000};
-  for (const auto& cue : plan_->cues.cues) {
-    if (cues_run_.count(cue.name)) continue;
-    if (at_start && (!cue.at_epoch_ms || *cue.at_epoch_ms <= now_ms)) {
-      cues_run_.insert(cue.name);
-      continue;
-    }
-    const auto delay = std::chrono::milliseconds(
-        cue.at_epoch_ms ? std::max<int64_t>(0, *cue.at_epoch_ms - now_ms - kCueLead.count()) : 0);
-    worker_.post_at(SerialWorker::Clock::now() + delay, [this, name = cue.name, generation] { run_cue(name, generation); });
+  for (const auto& cue : plan_->cues.cues)
+    if (!cues_run_.count(cue.name))
+      arm_action(cues_run_, cue.name, cue.at_epoch_ms, at_start, now_ms, kCueLead,
+                 [this, name = cue.name, generation] { run_cue(name, generation); });
+}
+
+void ChannelSupervisor::arm_action(std::set<std::string>& run, const std::string& name,
+                                   std::optional<int64_t> at_epoch_ms, bool at_start, int64_t now_ms,
+                                   std::chrono::milliseconds lead, std::function<void()> job) {
+  // At the start, what was due before (or was immediate then) belongs to an earlier run or to an
+  // idle channel: MediaLive passes actions to a running channel only.
+  if (at_start && (!at_epoch_ms || *at_epoch_ms <= now_ms)) {
+    run.insert(name);
+    return;
   }
+  const auto delay = std::chrono::milliseconds(at_epoch_ms ? std::max<int64_t>(0, *at_epoch_ms - now_ms - lead.count()) : 0);
+  worker_.post_at(SerialWorker::Clock::now() + delay, std::move(job));
 }
 
 void ChannelSupervisor::run_cue(const std::string& action_name, uint64_t generation) {

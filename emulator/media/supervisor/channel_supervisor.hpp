@@ -114,6 +114,10 @@ class ChannelSupervisor {
                  const std::vector<std::string>& url_path = {});
   bool standing_by(const std::string& input_id) const;  // member of a failover pair
   void arm_schedule(bool at_start);  // timers for the plan's switches not yet run
+  // A fixed (at `at_epoch_ms` less `lead`) or immediate action: `job` runs then, unless the channel
+  // is starting after it was due, which only marks it in `run`.
+  void arm_action(std::set<std::string>& run, const std::string& name, std::optional<int64_t> at_epoch_ms,
+                  bool at_start, int64_t now_ms, std::chrono::milliseconds lead, std::function<void()> job);
   void run_switch(const std::string& action_name, uint64_t generation, const std::string& when = "");
   void run_prepare(const std::string& action_name, uint64_t generation);
   // InputPrepareSettings: opens a pulled input ahead of its switch (the last prepare replaces an
