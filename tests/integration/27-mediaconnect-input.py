@@ -176,7 +176,11 @@ def test_setup(t):
     for arn in S["flows"].values():
         mc.get_waiter("flow_active").wait(FlowArn=arn, WaiterConfig={"Delay": 1, "MaxAttempts": 15})
     time.sleep(0.3)  # the relays bind their ports on the flow runtime's thread
+    # The primary first: the first pipeline to deliver is MediaPackage's active input, and the
+    # tests below expect pipeline 0 (the primary flow) to be it.
     send("primary", S["ports"]["primary"], 90, t)
+    check(wait_for_log(t, "MediaPackage channel us-east-1/mc-live: input 1 is active", 30),
+          "MediaPackage plays pipeline 0 (the primary flow) first", True, False)
     send("backup", S["ports"]["backup"], 90, t)
 
 
