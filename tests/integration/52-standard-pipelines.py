@@ -120,9 +120,12 @@ def test_mediapackage_fails_over_to_pipeline_1_and_stays(t):
           sum(s["discontinuity"] for s in pl.segments) if pl else None)
     log = t.server.log_path.read_text(errors="replace")
     check("input 1 stopped delivering; input 2 takes over" in log, "the server log says why it failed over", True, False)
-    alerts = S["ml"].list_alerts(ChannelId=S["cid"])["Alerts"]
-    lost = {a["PipelineId"] for a in alerts if a["AlertType"] == "Input Not Present"}
-    check_eq(lost, {"0"}, "ListAlerts: Input Not Present on pipeline 0 only")
+    if t.lacks("medialive", "ListAlerts"):
+        print(f"    skip the ListAlerts check: {t.lacks('medialive', 'ListAlerts')}")
+    else:
+        alerts = S["ml"].list_alerts(ChannelId=S["cid"])["Alerts"]
+        lost = {a["PipelineId"] for a in alerts if a["AlertType"] == "Input Not Present"}
+        check_eq(lost, {"0"}, "ListAlerts: Input Not Present on pipeline 0 only")
     check("input lost; filling" in log, "pipeline 0 fills input loss for its EMIT_OUTPUT group meanwhile", True, False)
     S["main"] = push("main-again", 0, 440, t)
     time.sleep(8)
@@ -130,6 +133,10 @@ def test_mediapackage_fails_over_to_pipeline_1_and_stays(t):
 
 
 def test_restarting_pipeline_1_alone_hands_back_to_pipeline_0(t):
+    cannot = t.lacks("medialive", "RestartChannelPipelines")
+    if cannot:
+        print(f"    skip: {cannot}")
+        return
     mark = len(t.server.log_path.read_text(errors="replace"))
     S["ml"].restart_channel_pipelines(ChannelId=S["cid"], PipelineIds=["PIPELINE_1"])
     wait_for_tone(t, 440, "while pipeline 1 restarts, MediaPackage plays pipeline 0 again", timeout=20)
