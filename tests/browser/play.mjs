@@ -13,7 +13,8 @@
 //                                     hosting, instead of the built-in one; the player's script is
 //                                     added to it, as the site's own <script> tag would),
 //               "video": "#player" (optional with "page": its <video>; default: one is added)}, ...],
-//    "minSeconds": 5, "timeoutSeconds": 45}
+//    "minSeconds": 5, "timeoutSeconds": 45,
+//    "together": true (optional: every play at once, each on its own page; default: one after another)}
 //
 // PLAY_DEBUG=1 copies the page's console (with dash.js's and hls.js's debug logs) to stderr.
 //
@@ -38,8 +39,11 @@ const libraries = {
   '/dash.mss.js': 'node_modules/dashjs/dist/modern/umd/dash.mss.min.js',
   '/shaka.js': 'node_modules/shaka-player/dist/shaka-player.compiled.js',
 };
-const page_html = `<!doctype html><html><head><meta charset="utf-8"><title>mediaemu playback</title>
-<script src="/hls.js"></script><script src="/dash.js"></script><script src="/dash.mss.js"></script><script src="/shaka.js"></script></head>
+// The built-in page, with only the scripts `player` needs (each page of a "together" run parses
+// its own copy, so the others' megabytes are left out).
+const scripts = { hls: ['/hls.js'], dash: ['/dash.js', '/dash.mss.js'], shaka: ['/shaka.js'] };
+const page_html = (player) => `<!doctype html><html><head><meta charset="utf-8"><title>mediaemu playback</title>
+${(scripts[player] || Object.values(scripts).flat()).map((src) => `<script src="${src}"></script>`).join('')}</head>
 <body style="margin:0;background:#222"><video id="v" muted playsinline width="640" height="360"></video>
 <pre id="status" style="color:#eee;font:12px monospace"></pre></body></html>`;
 
@@ -48,9 +52,10 @@ const server = http.createServer((req, res) => {
     res.writeHead(204);
     return res.end();
   }
-  if (req.url === '/') {
+  const page = new URL(req.url, 'http://127.0.0.1/');
+  if (page.pathname === '/') {
     res.writeHead(200, { 'Content-Type': 'text/html' });
-    return res.end(page_html);
+    return res.end(page_html(page.searchParams.get('player')));
   }
   const file = libraries[req.url];
   if (!file) {
@@ -122,48 +127,58 @@ const browser = await chromium.launch({
          '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic',
          '--autoplay-policy=no-user-gesture-required'],
 });
+// One play on its own page: starts the player, waits until it has played enough (or failed or
+// timed out), prints its JSON line; returns whether it was ok.
+async function runPlay(play) {
+  const page = await browser.newPage({ viewport: { width: 640, height: 400 } });
+  const consoleErrors = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') consoleErrors.push(m.text().slice(0, 300));
+    if (process.env.PLAY_DEBUG) console.error(`[${play.player} ${m.type()}] ${m.text().slice(0, 400)}`);
+  });
+  page.on('pageerror', (e) => consoleErrors.push(`pageerror: ${String(e).slice(0, 300)}`));
+  if (play.page) await openSite(page, play);
+  else await page.goto(`${pageUrl}?player=${play.player}`);
+  if (process.env.PLAY_DEBUG) await page.evaluate(() => { window.__debug = true; });
+  const started = Date.now();
+  await startPlayer(page, play.player, play.url, play.clearKeyLicence);
+  let state = { currentTime: 0, errors: [] };
+  let startTime = null;  // currentTime when playback began
+  let played = 0;
+  const want = play.minSeconds ?? minSeconds;
+  while (Date.now() - started < timeoutSeconds * 1000) {
+    state = await page.evaluate(() => {
+      const v = document.getElementById('v');
+      const q = v.getVideoPlaybackQuality();
+      const status = document.getElementById('status');
+      if (status) status.textContent = `t=${v.currentTime.toFixed(2)} frames=${q.totalVideoFrames}`;
+      return { currentTime: v.currentTime, readyState: v.readyState, paused: v.paused,
+               width: v.videoWidth, height: v.videoHeight, decodedFrames: q.totalVideoFrames,
+               droppedFrames: q.droppedVideoFrames, errors: window.__errors };
+    });
+    if (startTime === null && state.currentTime > 0 && !state.paused) startTime = state.currentTime;
+    played = startTime === null ? 0 : state.currentTime - startTime;
+    if (state.errors.length || (played > want && state.decodedFrames > 0)) break;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  const ok = state.errors.length === 0 && played > want && state.decodedFrames > 0;
+  if (play.screenshot) await page.screenshot({ path: play.screenshot });
+  console.log(JSON.stringify({ player: play.player, url: play.url, page: page.url(), ok, played, startTime, ...state,
+                               seconds: (Date.now() - started) / 1000, consoleErrors,
+                               screenshot: play.screenshot || null }));
+  await page.evaluate(() => window.__player && window.__player.destroy && window.__player.destroy());
+  await page.close();
+  return ok;
+}
+
 let allOk = true;
 try {
-  for (const play of spec.plays || []) {
-    const page = await browser.newPage({ viewport: { width: 640, height: 400 } });
-    const consoleErrors = [];
-    page.on('console', (m) => {
-      if (m.type() === 'error') consoleErrors.push(m.text().slice(0, 300));
-      if (process.env.PLAY_DEBUG) console.error(`[${play.player} ${m.type()}] ${m.text().slice(0, 400)}`);
-    });
-    page.on('pageerror', (e) => consoleErrors.push(`pageerror: ${String(e).slice(0, 300)}`));
-    if (play.page) await openSite(page, play);
-    else await page.goto(pageUrl);
-    if (process.env.PLAY_DEBUG) await page.evaluate(() => { window.__debug = true; });
-    const started = Date.now();
-    await startPlayer(page, play.player, play.url, play.clearKeyLicence);
-    let state = { currentTime: 0, errors: [] };
-    let startTime = null;  // currentTime when playback began
-    let played = 0;
-    const want = play.minSeconds ?? minSeconds;
-    while (Date.now() - started < timeoutSeconds * 1000) {
-      state = await page.evaluate(() => {
-        const v = document.getElementById('v');
-        const q = v.getVideoPlaybackQuality();
-        const status = document.getElementById('status');
-        if (status) status.textContent = `t=${v.currentTime.toFixed(2)} frames=${q.totalVideoFrames}`;
-        return { currentTime: v.currentTime, readyState: v.readyState, paused: v.paused,
-                 width: v.videoWidth, height: v.videoHeight, decodedFrames: q.totalVideoFrames,
-                 droppedFrames: q.droppedVideoFrames, errors: window.__errors };
-      });
-      if (startTime === null && state.currentTime > 0 && !state.paused) startTime = state.currentTime;
-      played = startTime === null ? 0 : state.currentTime - startTime;
-      if (state.errors.length || (played > want && state.decodedFrames > 0)) break;
-      await new Promise((r) => setTimeout(r, 250));
-    }
-    const ok = state.errors.length === 0 && played > want && state.decodedFrames > 0;
-    allOk &&= ok;
-    if (play.screenshot) await page.screenshot({ path: play.screenshot });
-    console.log(JSON.stringify({ player: play.player, url: play.url, page: page.url(), ok, played, startTime, ...state,
-                                 seconds: (Date.now() - started) / 1000, consoleErrors,
-                                 screenshot: play.screenshot || null }));
-    await page.evaluate(() => window.__player && window.__player.destroy && window.__player.destroy());
-    await page.close();
+  if (spec.together) {
+    // Every play at once, each on its own page: for suites with several live endpoints to show
+    // playing at the same moment (each stream is small; the wait is the players' own start-up).
+    for (const ok of await Promise.all((spec.plays || []).map(runPlay))) allOk &&= ok;
+  } else {
+    for (const play of spec.plays || []) allOk = (await runPlay(play)) && allOk;
   }
 } finally {
   await browser.close();

@@ -9,8 +9,9 @@ As on AWS, the STANDARD channel's pipeline 0 encodes the first flow and pipeline
 delivering to its own MediaPackage ingest endpoint, and MediaPackage plays one input at a time
 (MP-UG what-is-flow-ir). What it proves: the channel starts before its flows and picks them up
 when they become ACTIVE; stopping the primary sender makes MediaPackage fail over to pipeline 1
-(the backup flow) and segments keep coming; the primary coming back is received by pipeline 0
-again while MediaPackage stays on pipeline 1 (it switches only when the active input fails);
+(the backup flow) and segments keep coming, while hls.js in headless Chromium plays on across
+it; the primary coming back is received by pipeline 0 again while MediaPackage stays on
+pipeline 1 (it switches only when the active input fails);
 garbage datagrams on a flow leave the channel running; a StopFlow of the backup flow makes
 MediaPackage take pipeline 0 again, and StartFlow gives pipeline 1 its flow back; with every
 sender stopped the channel reports Input Not Present (ListAlerts) while DescribeInput/
@@ -22,6 +23,7 @@ import os
 import shutil
 import socket
 import subprocess
+import threading
 import time
 from pathlib import Path
 from urllib.parse import urljoin
@@ -250,6 +252,13 @@ def wait_lost(pipelines: set, seconds: float) -> set:
 
 
 def test_primary_sender_stops_mediapackage_plays_pipeline_1(t):
+    # hls.js plays the endpoint across the failover: 16 s of media from about 6 s before the
+    # primary stops, so through the backup's first segments (1 s input loss + 4 s failover).
+    player = threading.Thread(target=media.check_hls_js_plays, args=(
+        {"seed 003's MediaPackage endpoint across the failover": S["hls"]},),
+        kwargs={"min_seconds": 16, "sizes": {(w, h) for _, w, h, _ in LADDER}})
+    player.start()
+    time.sleep(6)
     mark = len(log_text(t))
     seq = last_sequence()
     stop_sender("primary")
@@ -265,6 +274,7 @@ def test_primary_sender_stops_mediapackage_plays_pipeline_1(t):
         probe = media.ffprobe(media.download([pl.segments[-1]["url"]], Path(t.server.tmp) / "backup.ts"), "-show_streams")
         check("h264" in [s.get("codec_name") for s in probe.get("streams", [])], "a segment made from the backup flow is H.264",
               "h264", probe.get("streams"))
+    player.join()
 
 
 def test_primary_returns_and_garbage_on_a_flow_is_survived(t):

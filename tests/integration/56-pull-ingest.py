@@ -4,7 +4,8 @@ that ffmpeg writes into a directory served by Python's http.server), MP4_FILE (a
 made by ffmpeg, played once in real time), TS_FILE (an MPEG-TS file, looped by the attachment's
 SourceEndBehavior), RTMP_PULL (ffmpeg serving RTMP with -listen 1), SRT_CALLER (the channel calls ffmpeg, which listens)
 and SRT_LISTENER (ffmpeg calls the input's srt:// destination; a caller outside the input
-security group is refused). Each channel transcodes to HLS, checked with ffprobe. The URL_PULL
+security group is refused). Each channel transcodes to HLS, checked with ffprobe, and delivers to
+its own MediaPackage channel, whose HLS endpoint hls.js plays in headless Chromium. The URL_PULL
 input starts before its playlist exists: the channel runs with Input Not Present, and recovers
 when the playlist appears. CreateInput validates each type's sources and SRT settings.
 """
@@ -45,21 +46,6 @@ def ffmpeg_can(kind: str, name: str) -> bool:
 
 def segments_under(root: Path) -> list:
     return sorted(root.glob("*.ts")) if root.exists() else []
-
-
-def channel(ml, name: str, input_id: str, loop: bool = False) -> str:
-    rung = media.video_description("v144", 256, 144, 250_000)
-    out = {"HlsOutputSettings": {"NameModifier": "_144p", "HlsSettings": {"StandardHlsSettings": {"M3u8Settings": {}}}}}
-    group = {"Name": "archive", "OutputGroupSettings": {"HlsGroupSettings": {
-        "Destination": {"DestinationRefId": "s3"}, "SegmentLength": 2, "IndexNSegments": 5}},
-        "Outputs": media.outputs(["v144"], out)}
-    return ml.create_channel(
-        Name=name, ChannelClass="SINGLE_PIPELINE",
-        InputAttachments=[{"InputId": input_id, "InputAttachmentName": "main",
-                           "InputSettings": {"SourceEndBehavior": "LOOP" if loop else "CONTINUE"}}],
-        Destinations=[{"Id": "s3", "Settings": [{"Url": f"s3://mediaemu-it/{name}/index"}]}],
-        EncoderSettings={"TimecodeConfig": {"Source": "SYSTEMCLOCK"}, "AudioDescriptions": [media.AAC],
-                         "VideoDescriptions": [rung], "OutputGroups": [group]})["Channel"]["Id"]
 
 
 def alert_types(channel_id: str) -> list:
@@ -178,7 +164,11 @@ def test_start_channels(t):
         url = inputs["srtl"]["Destinations"][0]["Url"]
         check(url.startswith("srt://127.0.0.1:"), "an SRT_LISTENER input gets an srt:// destination", "srt://…", url)
         S["urls"] = {k: inputs[k]["Destinations"][0]["Url"] for k in ("srtl", "guarded")}
-    S["ids"] = {k: channel(ml, f"pull-{k}", i["Id"], loop=(k == "ts")) for k, i in inputs.items()}
+    mp = t.client("mediapackage")
+    made = {k: media.one_rung_channel(ml, mp, f"pull-{k}", i["Id"], {"SourceEndBehavior": "LOOP" if k == "ts" else "CONTINUE"})
+            for k, i in inputs.items()}
+    S["ids"] = {k: cid for k, (cid, _) in made.items()}
+    S["endpoints"] = {k: url for k, (_, url) in made.items()}
     for cid in S["ids"].values():
         ml.get_waiter("channel_created").wait(ChannelId=cid, WaiterConfig={"Delay": 1, "MaxAttempts": 10})
         ml.start_channel(ChannelId=cid)
@@ -200,18 +190,18 @@ def test_a_url_that_does_not_answer_is_input_loss_then_recovers(t):
     check("pulling http://127.0.0.1" in log and "again in" in log, "the log says the pull failed and when it retries",
           "…pulling http://… again in …", "not in the log")
     # Now the live HLS appears (1-second segments, a sliding window of 6).
-    ffmpeg(["-re", *LAVFI, "-t", "40", *X264, "-f", "hls", "-hls_time", "1", "-hls_list_size", "6",
+    ffmpeg(["-re", *LAVFI, "-t", "55", *X264, "-f", "hls", "-hls_time", "1", "-hls_list_size", "6",
             "-hls_flags", "delete_segments", str(S["www"] / "live" / "index.m3u8")], "hls", t)
     # The SRT listener the SRT_CALLER input calls, and callers of the SRT_LISTENER inputs.
     if S["caller"]:
-        ffmpeg(["-re", *LAVFI, "-t", "30", *X264, "-f", "mpegts",
+        ffmpeg(["-re", *LAVFI, "-t", "45", *X264, "-f", "mpegts",
                 f"srt://127.0.0.1:{S['srt_port']}?mode=listener&latency=200000&passphrase={SRT_PASSPHRASE}&pbkeylen=16"],
                "srt-listener", t)
     # An RTMP server for the RTMP_PULL input: ffmpeg waits for the channel to connect and play.
-    ffmpeg(["-re", *LAVFI, "-t", "30", *X264, "-f", "flv", "-listen", "1",
+    ffmpeg(["-re", *LAVFI, "-t", "45", *X264, "-f", "flv", "-listen", "1",
             f"rtmp://127.0.0.1:{S['rtmp_port']}/live/main"], "rtmp-server", t)
     if S["listener"]:
-        ffmpeg(["-re", *LAVFI, "-t", "30", *X264, "-f", "mpegts", S["urls"]["srtl"] + "?mode=caller"], "srt-caller", t)
+        ffmpeg(["-re", *LAVFI, "-t", "45", *X264, "-f", "mpegts", S["urls"]["srtl"] + "?mode=caller"], "srt-caller", t)
         ffmpeg(["-re", *LAVFI, "-t", "8", *X264, "-f", "mpegts", S["urls"]["guarded"] + "?mode=caller"], "guarded", t)
     check_hls_output("hls", "a live HLS pulled over HTTP (URL_PULL)")
     if not cannot:
@@ -264,6 +254,16 @@ def test_srt_caller_and_listener_become_hls(t):
           "refuses SRT datagrams from 127.0.0.1", "not in the log")
     check("Secrets Manager" in log or "Secrets Manager" in str(S["ml"].list_alerts(ChannelId=S["ids"]["srtl"])),
           "the unusable SRT passphrase is said, not ignored", "Secrets Manager", "neither logged nor alerted")
+
+
+def test_hls_js_plays_each_input_types_mediapackage_endpoint(t):
+    # Each channel's MediaPackage HLS endpoint, played at once. The MP4 file ended long ago: its
+    # endpoint keeps its last segments (MediaPackage groups pause on input loss), which hls.js
+    # plays from its live edge as it would any live stream that stopped advancing.
+    names = {"hls": "URL_PULL (HLS)", "mp4": "MP4_FILE", "ts": "TS_FILE", "rtmp": "RTMP_PULL",
+             "srt": "SRT_CALLER", "srtl": "SRT_LISTENER"}
+    media.check_hls_js_plays({f"the {names[k]} channel's endpoint": S["endpoints"][k] for k in names if k in S["endpoints"]},
+                             sizes={(256, 144)})
 
 
 def test_stop_channels(t):

@@ -1,7 +1,8 @@
 # timeout: 240
 """MPEG-TS pushed over UDP (UDP_PUSH) and RTP (RTP_PUSH), the second kind of ingest source:
 ffmpeg sends `-f mpegts udp://` and `-f rtp_mpegts rtp://` to the ports the inputs were given,
-the channels transcode it and write HLS (checked with ffprobe). The input security group applies
+the channels transcode it and write HLS (checked with ffprobe) and deliver to MediaPackage, whose
+HLS endpoints hls.js plays in headless Chromium. The input security group applies
 by the sender's address: a whitelist that leaves 127.0.0.1 out refuses every datagram, and the
 log says so. Garbage on a listening port leaves the channel running. The RTP sender goes through a relay that
 drops every 40th datagram: the channel's RtpPacketsLost metric counts exactly those, and
@@ -78,19 +79,6 @@ def segments_under(root: Path) -> list:
     return sorted(root.glob("*.ts")) if root.exists() else []
 
 
-def channel(ml, name: str, input_id: str) -> str:
-    rung = media.video_description("v144", 256, 144, 250_000)
-    out = {"HlsOutputSettings": {"NameModifier": "_144p", "HlsSettings": {"StandardHlsSettings": {"M3u8Settings": {}}}}}
-    group = {"Name": "archive", "OutputGroupSettings": {"HlsGroupSettings": {
-        "Destination": {"DestinationRefId": "s3"}, "SegmentLength": 2, "IndexNSegments": 5}},
-        "Outputs": media.outputs(["v144"], out)}
-    return ml.create_channel(
-        Name=name, ChannelClass="SINGLE_PIPELINE", InputAttachments=[{"InputId": input_id, "InputAttachmentName": "main"}],
-        Destinations=[{"Id": "s3", "Settings": [{"Url": f"s3://mediaemu-it/{name}/index"}]}],
-        EncoderSettings={"TimecodeConfig": {"Source": "SYSTEMCLOCK"}, "AudioDescriptions": [media.AAC],
-                         "VideoDescriptions": [rung], "OutputGroups": [group]})["Channel"]["Id"]
-
-
 def test_setup(t):
     ml = t.client("medialive")
     local = ml.create_input_security_group(WhitelistRules=[{"Cidr": "127.0.0.1/32"}])["SecurityGroup"]["Id"]
@@ -106,7 +94,9 @@ def test_setup(t):
           S["urls"]["udp"])
     check(S["urls"]["rtp"].startswith("rtp://127.0.0.1:"), "an RTP_PUSH input gets an rtp:// URL", "rtp://127.0.0.1:…",
           S["urls"]["rtp"])
-    S["ids"] = {k: channel(ml, f"ts-{k}", i["Id"]) for k, i in inputs.items()}
+    made = {k: media.one_rung_channel(ml, t.client("mediapackage"), f"ts-{k}", i["Id"]) for k, i in inputs.items()}
+    S["ids"] = {k: cid for k, (cid, _) in made.items()}
+    S["endpoints"] = {k: url for k, (_, url) in made.items()}
     for cid in S["ids"].values():
         ml.get_waiter("channel_created").wait(ChannelId=cid, WaiterConfig={"Delay": 1, "MaxAttempts": 10})
         ml.start_channel(ChannelId=cid)
@@ -115,8 +105,8 @@ def test_setup(t):
     time.sleep(0.5)  # the supervisors open the ports right after RUNNING
     S["relay"] = LossyRelay(S["urls"]["rtp"], 40)
     S["senders"] = {
-        "udp": send(S["urls"]["udp"] + "?pkt_size=1316", "mpegts", 14, "udp", t),
-        "rtp": send(S["relay"].url, "rtp_mpegts", 14, "rtp", t),
+        "udp": send(S["urls"]["udp"] + "?pkt_size=1316", "mpegts", 28, "udp", t),
+        "rtp": send(S["relay"].url, "rtp_mpegts", 28, "rtp", t),
         "guarded": send(S["urls"]["guarded"] + "?pkt_size=1316", "mpegts", 8, "guarded", t),
     }
 
@@ -144,6 +134,12 @@ def test_udp_and_rtp_transport_streams_become_hls(t):
     alerts = S["ml"].list_alerts(ChannelId=S["ids"]["udp"])["Alerts"]
     check(not any(a["AlertType"] == "Input Not Present" for a in alerts),
           "while the UDP sender sends, its channel does not report Input Not Present", "no such alert", alerts)
+
+
+def test_hls_js_plays_each_channels_mediapackage_endpoint(t):
+    media.check_hls_js_plays({"the UDP_PUSH channel's endpoint": S["endpoints"]["udp"],
+                              "the RTP_PUSH channel's endpoint (every 40th datagram lost)": S["endpoints"]["rtp"]},
+                             sizes={(256, 144)})
 
 
 def test_security_group_refuses_senders_outside_the_whitelist(t):

@@ -21,7 +21,6 @@ import json
 import shutil
 import subprocess
 import time
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import harness
@@ -40,9 +39,7 @@ def at(seconds: float) -> None:
 
 
 def test_setup(t):
-    if not (BROWSER_DIR / "node_modules" / "playwright-core").exists() or not Path("/usr/bin/chromium").exists():
-        print("SKIP: needs /usr/bin/chromium and tests/browser/node_modules (tools/install-deps --test installs both)")
-        raise SystemExit(77)
+    media.require_player_tools()
     ml, mp = t.client("medialive"), t.client("mediapackage")
     channel = mp.create_channel(Id="play")
     S["hls"] = mp.create_origin_endpoint(

@@ -5,7 +5,7 @@ authentication, as `ffmpeg -f hls -method PUT` with `user:password@` does, and M
 endpoints serve it repackaged (no transcoding).
 - Two renditions (640x360, 416x234; a 440 Hz tone) PUT to the first ingest URL: the HLS endpoint
   serves both variants (ffprobe: resolution, H.264, AAC, 2 s segments), the DASH endpoint two
-  video representations that decode.
+  video representations that decode; hls.js plays the HLS endpoint in headless Chromium.
 - Wrong credentials, and credentials rotated away, get 401 with a digest challenge and nothing
   is kept; garbage uploads are refused in the log while the stream goes on.
 - Input redundancy (MP-UG what-is-flow-gen): a second encoder (1000 Hz) PUTs to the second ingest
@@ -111,6 +111,10 @@ def test_uploads_are_packaged_without_transcoding(t):
         check_eq(sorted(int(r.get("width")) for r in reps), [416, 640], "DASH: a representation per rendition")
         init = media.fetch(S["dash"].rsplit("/", 1)[0] + "/index_video_1_0_init.mp4")
         check_eq(init.status, 200, "DASH: the first representation's init segment is served")
+
+
+def test_hls_js_plays_what_the_encoder_put(t):
+    media.check_hls_js_plays({"the HLS endpoint fed by HTTP PUT": S["hls"]}, sizes={(640, 360), (416, 234)})
 
 
 def test_wrong_or_rotated_credentials_are_401_and_nothing_is_kept(t):

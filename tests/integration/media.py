@@ -254,6 +254,15 @@ def probe_last_segment(pl: MediaPlaylist, to: Path) -> Optional[dict]:
     return video[0] if video else None
 
 
+def browser_missing() -> Optional[str]:
+    """What headless playback lacks on this machine (Debian's chromium, or the player libraries in
+    tests/browser/node_modules, both installed by tools/install-deps --test), or None."""
+    browser = Path(__file__).resolve().parents[1] / "browser"
+    if not (browser / "node_modules" / "playwright-core").exists() or not Path("/usr/bin/chromium").exists():
+        return "needs /usr/bin/chromium and tests/browser/node_modules (tools/install-deps --test installs both)"
+    return None
+
+
 def require_player_tools(*tools: str) -> None:
     """Exit 77 (skipped), saying what is missing, without the command-line `tools`, Debian's
     chromium or the player libraries (tools/install-deps --test installs them all)."""
@@ -262,19 +271,20 @@ def require_player_tools(*tools: str) -> None:
         if not shutil.which(tool):
             print(f"SKIP: needs {tool}")
             raise SystemExit(77)
-    browser = Path(__file__).resolve().parents[1] / "browser"
-    if not (browser / "node_modules" / "playwright-core").exists() or not Path("/usr/bin/chromium").exists():
-        print("SKIP: needs /usr/bin/chromium and tests/browser/node_modules (tools/install-deps --test installs both)")
+    missing = browser_missing()
+    if missing:
+        print(f"SKIP: {missing}")
         raise SystemExit(77)
 
 
-def play_in_browser(plays: list, timeout_seconds: int = 60, process_timeout: float = 200) -> tuple[list, str]:
-    """Runs tests/browser/play.mjs on `plays` (its JSON lines: one result per play); returns the
-    results and the tail of what node printed, for a failure message. Lines that are not JSON
-    are echoed."""
+def play_in_browser(plays: list, timeout_seconds: int = 60, process_timeout: float = 200,
+                    together: bool = False) -> tuple[list, str]:
+    """Runs tests/browser/play.mjs on `plays` (its JSON lines: one result per play), one after
+    another or, `together`, all at once; returns the results and the tail of what node printed,
+    for a failure message. Lines that are not JSON are echoed."""
     script = Path(__file__).resolve().parents[1] / "browser" / "play.mjs"
-    r = subprocess.run(["node", str(script), json.dumps({"plays": plays, "timeoutSeconds": timeout_seconds})],
-                       capture_output=True, text=True, timeout=process_timeout)
+    spec = {"plays": plays, "timeoutSeconds": timeout_seconds, "together": together}
+    r = subprocess.run(["node", str(script), json.dumps(spec)], capture_output=True, text=True, timeout=process_timeout)
     results = []
     for line in r.stdout.splitlines():
         try:
@@ -282,6 +292,30 @@ def play_in_browser(plays: list, timeout_seconds: int = 60, process_timeout: flo
         except ValueError:
             print(f"    node: {line}")
     return results, (r.stdout + r.stderr)[-800:]
+
+
+def check_hls_js_plays(urls: dict, min_seconds: float = 4, sizes: Optional[set] = None) -> None:
+    """hls.js in headless Chromium plays each HLS URL of `urls` ({what: url}) for `min_seconds`,
+    all at once (each on its own page), with no fatal error, at one of `sizes` ((w, h) pairs) when
+    given. Without the browser or the players, says so and checks nothing (the suite's other
+    checks do not need them)."""
+    missing = browser_missing()
+    if missing:
+        print(f"    skip hls.js playback: {missing}")
+        return
+    plays = [{"player": "hls", "url": url, "minSeconds": min_seconds} for url in urls.values()]
+    results, tail = play_in_browser(plays, timeout_seconds=40, together=True)
+    for what, url in urls.items():
+        r = next((x for x in results if x.get("url") == url), None)
+        if not check(r is not None, f"hls.js: a result for {what}", "a JSON line", tail):
+            continue
+        print(f"    hls.js, {what}: played {r['played']:.1f} s, {r['decodedFrames']} frames, {r['width']}x{r['height']}, "
+              f"{r['seconds']:.1f} s wall", flush=True)
+        check(r["ok"], f"hls.js plays {what} for {min_seconds} s with no fatal error", "ok",
+              {k: r.get(k) for k in ("played", "errors", "consoleErrors", "readyState")})
+        if sizes:
+            check((r["width"], r["height"]) in sizes, f"hls.js, {what}: the picture is the ladder's", sorted(sizes),
+                  (r["width"], r["height"]))
 
 
 def _segment_samples(url: str, to: Path) -> tuple:
@@ -461,6 +495,33 @@ def outputs(names: list[str], settings: dict) -> list[dict]:
 
 
 SMALL_LADDER = [("v360", 640, 360, 1_200_000), ("v234", 416, 234, 600_000)]
+
+
+def one_rung_channel(ml, mp, name: str, input_id: str, input_settings: Optional[dict] = None) -> tuple[str, str]:
+    """A SINGLE_PIPELINE channel with one 256x144 rung, for the ingest suites: HLS to
+    s3://mediaemu-it/<name>/index (2 s segments, read from the data directory by ffprobe) and a
+    MediaPackage group to a MediaPackage channel of its own, also named <name>. Returns the
+    MediaLive channel id and that MediaPackage channel's HLS endpoint URL (hls.js plays it)."""
+    mp.create_channel(Id=name)
+    endpoint = mp.create_origin_endpoint(ChannelId=name, Id=f"{name}-hls", HlsPackage={
+        "SegmentDurationSeconds": 2, "PlaylistWindowSeconds": 30})["Url"]
+    rung = video_description("v144", 256, 144, 250_000)
+    out = {"HlsOutputSettings": {"NameModifier": "_144p", "HlsSettings": {"StandardHlsSettings": {"M3u8Settings": {}}}}}
+    s3_group = {"Name": "archive", "OutputGroupSettings": {"HlsGroupSettings": {
+        "Destination": {"DestinationRefId": "s3"}, "SegmentLength": 2, "IndexNSegments": 5}},
+        "Outputs": outputs(["v144"], out)}
+    mp_group = {"Name": "mp", "OutputGroupSettings": {"MediaPackageGroupSettings": {"Destination": {"DestinationRefId": "mp"}}},
+                "Outputs": outputs(["v144"], {"MediaPackageOutputSettings": {}})}
+    attachment = {"InputId": input_id, "InputAttachmentName": "main"}
+    if input_settings:
+        attachment["InputSettings"] = input_settings
+    channel_id = ml.create_channel(
+        Name=name, ChannelClass="SINGLE_PIPELINE", InputAttachments=[attachment],
+        Destinations=[{"Id": "s3", "Settings": [{"Url": f"s3://mediaemu-it/{name}/index"}]},
+                      {"Id": "mp", "MediaPackageSettings": [{"ChannelId": name}]}],
+        EncoderSettings={"TimecodeConfig": {"Source": "SYSTEMCLOCK"}, "AudioDescriptions": [AAC],
+                         "VideoDescriptions": [rung], "OutputGroups": [s3_group, mp_group]})["Channel"]["Id"]
+    return channel_id, endpoint
 
 
 def start_channel_to_mediapackage(ml, name: str, mp_channel: dict, ladder: list = SMALL_LADDER,
