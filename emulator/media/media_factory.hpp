@@ -26,6 +26,9 @@ class PipelineMediaFactory : public MediaFactory {
   std::shared_ptr<pipeline::IngestSource> make_source(const ChannelRunPlan& plan, const InputPlan& input,
                                                       std::string& why) override;
   void remove_directory(const std::filesystem::path& directory) override;
+  void channel_stopping(const std::set<std::string>& mediapackage_keys) override {
+    for (const auto& key : mediapackage_keys) mediapackage_feeds_.closing(key);
+  }
   // Which ingest endpoint of a MediaPackage channel fed in-process plays (-1: none yet).
   int mediapackage_active(const std::string& mp_key) const { return mediapackage_feeds_.active(mp_key); }
 

@@ -80,6 +80,7 @@ void FeedArbiter::on_layout(int index, const OutputLayout& layout) {
   feed.layout = layout;
   feed.ended = false;
   feed.last_media = {};
+  closing_ = false;
   if (active_ < 0) return activate(index);
   if (!same_tracks(out_layout_, layout)) {
     spdlog::warn("{}: input {} carries other renditions than the outputs; it cannot take over", label_, index + 1);
@@ -178,7 +179,7 @@ void FeedArbiter::on_end(int index) {
   std::lock_guard lock(mutex_);
   feeds_[static_cast<size_t>(index)].ended = true;
   if (active_ != index) return;
-  if (delivering(1 - index, Clock::now())) return switch_to(1 - index, "ended its stream");
+  if (!closing_ && delivering(1 - index, Clock::now())) return switch_to(1 - index, "ended its stream");
   spdlog::info("{}: input {} ended its stream: the outputs end", label_, index + 1);
   active_ = -1;
   auto outputs = std::move(outputs_);
@@ -192,8 +193,13 @@ bool FeedArbiter::delivering(int index, Clock::time_point now) const {
          (active_ < 0 || same_tracks(out_layout_, *feed.layout));
 }
 
+void FeedArbiter::closing() {
+  std::lock_guard lock(mutex_);
+  closing_ = true;
+}
+
 void FeedArbiter::fail_over_if_silent(Clock::time_point now) {
-  if (active_ < 0) return;
+  if (active_ < 0 || closing_) return;
   if (now - feeds_[static_cast<size_t>(active_)].last_media < failover_after_) return;
   if (delivering(1 - active_, now)) switch_to(1 - active_, "stopped delivering");
 }

@@ -40,6 +40,11 @@ class FeedArbiter : public std::enable_shared_from_this<FeedArbiter> {
   std::shared_ptr<MediaSink> feed(int index);
   // Fails over from an active feed that has gone silent (for feeds that may stop without a word).
   void check();
+  // Both feeds are about to end together (their channel stops): the first to end ends the
+  // outputs instead of handing over to the other for its last moments, which would leave an
+  // EXT-X-DISCONTINUITY and a fragment of the other feed before EXT-X-ENDLIST. Undone by the
+  // next feed that starts (on_layout).
+  void closing();
   int active() const;              // -1: none
   bool ended(int index) const;     // never started, or ended its stream
   // Same tracks (ids, kinds, codecs): one feed can stand in for the other without a new layout.
@@ -78,6 +83,7 @@ class FeedArbiter : public std::enable_shared_from_this<FeedArbiter> {
   mutable std::mutex mutex_;
   std::array<Feed, 2> feeds_;
   int active_ = -1;
+  bool closing_ = false;
   std::shared_ptr<MediaSink> outputs_;  // open while a feed is active
   OutputLayout out_layout_;             // what the outputs got
   int64_t out_epoch_ms_ = 0;            // its wall-clock zero

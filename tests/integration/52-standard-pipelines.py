@@ -148,12 +148,19 @@ def test_restarting_pipeline_1_alone_hands_back_to_pipeline_0(t):
 
 
 def test_stop_ends_the_playlist(t):
-    for p in ("main", "backup"):
-        S[p].stop()
+    # Stopped while both pipelines deliver: the first to end ends MediaPackage's playlist; it does
+    # not hand over to the other for its last moments (no EXT-X-DISCONTINUITY before ENDLIST).
+    before = media.variant_playlist(S["hls"], "the HLS endpoint")
     S["ml"].stop_channel(ChannelId=S["cid"])
     S["ml"].get_waiter("channel_stopped").wait(ChannelId=S["cid"], WaiterConfig={"Delay": 1, "MaxAttempts": 30})
+    for p in ("main", "backup"):
+        S[p].stop()
     pl = media.variant_playlist(S["hls"], "the HLS endpoint")
     check(pl is not None and pl.tag("EXT-X-ENDLIST") is not None, "StopChannel ends the endpoint's playlist", True, False)
+    if pl and before:
+        tail = pl.segments[max(0, before.last_sequence + 1 - pl.media_sequence):]
+        check_eq([s["uri"] for s in tail if s["discontinuity"]], [],
+                 "no EXT-X-DISCONTINUITY among the segments written after StopChannel")
 
 
 if __name__ == "__main__":

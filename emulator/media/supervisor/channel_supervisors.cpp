@@ -118,6 +118,10 @@ void ChannelSupervisors::stop(const std::string& region, const std::string& chan
     std::lock_guard lock(mutex_);
     stops_pending_[{key, order}] = static_cast<int>(pipelines.size());
   }
+  // Before any pipeline ends: MediaPackage must not fail over from the first to end to the other.
+  std::set<std::string> feeding;
+  for (const auto& s : pipelines) feeding.merge(s->feeding());
+  factory_.channel_stopping(feeding);
   for (const auto& s : pipelines) s->stop(order);
 }
 

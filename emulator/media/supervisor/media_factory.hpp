@@ -47,6 +47,10 @@ class MediaFactory {
                                                               std::string& why) = 0;
   // Deletes what an origin endpoint served (called where no pipeline packages it).
   virtual void remove_directory(const std::filesystem::path& directory) = 0;
+  // A channel feeding these MediaPackage channels ("<region>/<id>") is about to stop all its
+  // pipelines: each ends its outputs with the first pipeline to end rather than failing over to
+  // the other (FeedArbiter::closing). Called on the stopping thread; never blocks on media.
+  virtual void channel_stopping(const std::set<std::string>& mediapackage_keys) { (void)mediapackage_keys; }
 };
 
 }  // namespace mediaemu::media

@@ -57,11 +57,19 @@ std::shared_ptr<MediaPackageFeed> MediaPackageFeeds::get(const std::string& key,
   return feed;
 }
 
-int MediaPackageFeeds::active(const std::string& key) const {
+std::shared_ptr<MediaPackageFeed> MediaPackageFeeds::find(const std::string& key) const {
   std::lock_guard lock(mutex_);
   auto it = feeds_.find(key);
-  auto feed = it == feeds_.end() ? nullptr : it->second.lock();
+  return it == feeds_.end() ? nullptr : it->second.lock();
+}
+
+int MediaPackageFeeds::active(const std::string& key) const {
+  auto feed = find(key);
   return feed ? feed->active() : -1;
+}
+
+void MediaPackageFeeds::closing(const std::string& key) {
+  if (auto feed = find(key)) feed->closing();
 }
 
 }  // namespace mediaemu::media

@@ -33,6 +33,7 @@ class MediaPackageFeed {
   void set_endpoint(const EndpointPlan& endpoint);
   void remove_endpoint(const std::string& endpoint_id);  // its packager is never called again after
   int active() const { return arbiter_->active(); }     // which ingest endpoint plays, -1: none yet
+  void closing() { arbiter_->closing(); }               // its feeding channel stops (FeedArbiter::closing)
   std::vector<std::string> alerts() const;               // endpoints that could not be packaged
 
  private:
@@ -52,8 +53,10 @@ class MediaPackageFeeds {
  public:
   std::shared_ptr<MediaPackageFeed> get(const std::string& key, const std::vector<EndpointPlan>& endpoints);
   int active(const std::string& key) const;  // -1: no feed, or none delivers yet
+  void closing(const std::string& key);       // MediaPackageFeed::closing, if it has a feed
 
  private:
+  std::shared_ptr<MediaPackageFeed> find(const std::string& key) const;  // null: none alive
   mutable std::mutex mutex_;
   std::map<std::string, std::weak_ptr<MediaPackageFeed>> feeds_;
 };

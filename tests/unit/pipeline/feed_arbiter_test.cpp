@@ -115,6 +115,30 @@ TEST_CASE("FeedArbiter: the active feed ending hands over to a delivering feed, 
   CHECK(rig.arbiter->active() == 0);
 }
 
+TEST_CASE("FeedArbiter: closing (the channel stops) ends the outputs with the first feed to end") {
+  ArbiterRig rig;
+  rig.a->on_layout(arbiter_layout());
+  rig.b->on_layout(arbiter_layout());
+  rig.a->on_packet(arbiter_packet(1, 0, true));
+  rig.b->on_packet(arbiter_packet(1, 0, true));
+  rig.arbiter->closing();
+  rig.a->on_end();
+  CHECK(rig.arbiter->active() == -1);
+  CHECK(rig.out->ends == 1);
+  CHECK(rig.out->discontinuities == 0);       // no hand-over to b for its last moments
+  rig.b->on_packet(arbiter_packet(1, 40, true));  // b still delivering until it stops too
+  rig.b->on_end();
+  CHECK(rig.out->packets.size() == 1);
+  CHECK(rig.opened == 1);
+  // The next start hands over again as before.
+  rig.a->on_layout(arbiter_layout());
+  rig.b->on_layout(arbiter_layout());
+  rig.a->on_packet(arbiter_packet(1, 0, true));
+  rig.b->on_packet(arbiter_packet(1, 0, true));
+  rig.a->on_end();
+  CHECK(rig.arbiter->active() == 1);
+}
+
 TEST_CASE("FeedArbiter: a feed with other renditions never takes over") {
   ArbiterRig rig;
   rig.a->on_layout(arbiter_layout());
