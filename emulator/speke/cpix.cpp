@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "api/base64.hpp"
+#include "pipeline/crypto/system_ids.hpp"
 
 namespace mediaemu::speke {
 namespace {
@@ -121,6 +122,9 @@ std::string answer_cpix_request(std::string_view body, const KeyLookup& lookup, 
     if (system_id.empty()) throw CpixError("DRMSystem@systemId is missing (kid " + kid + ")");
     if (system_id == kHlsAes128SystemId)
       set_only_child_text(system, cpix + "URIExtXKey", api::base64_encode(answer->second.uri_ext_x_key));
+    auto data = answer->second.content_protection_data.find(pipeline::crypto::normalized_system_id(system_id));
+    if (data != answer->second.content_protection_data.end())
+      set_only_child_text(system, cpix + "ContentProtectionData", api::base64_encode(data->second));
     if (system_id == kFairPlaySystemId) {
       // The FairPlay signalling a key provider returns (SPEKE v1: URIExtXKey, speke:KeyFormat and
       // speke:KeyFormatVersions, each base64). mediaemu issues no FairPlay licences: the skd://
@@ -143,6 +147,16 @@ std::string answer_cpix_request(std::string_view body, const KeyLookup& lookup, 
   return out.str();
 }
 
+std::string clearkey_laurl(const std::string& licence_url) {
+  pugi::xml_document doc;
+  pugi::xml_node laurl = doc.append_child("dashif:Laurl");
+  laurl.append_attribute("xmlns:dashif") = kDashIfCpsNamespace;
+  laurl.text().set(licence_url.c_str());  // escaped by pugixml
+  std::ostringstream out;
+  doc.save(out, "", pugi::format_raw | pugi::format_no_declaration, pugi::encoding_utf8);
+  return out.str();
+}
+
 std::string render_cpix_request(const CpixKeyRequest& request) {
   pugi::xml_document doc;
   pugi::xml_node root = doc.append_child("cpix:CPIX");
@@ -157,6 +171,7 @@ std::string render_cpix_request(const CpixKeyRequest& request) {
     pugi::xml_node s = systems.append_child("cpix:DRMSystem");
     s.append_attribute("kid") = kid.c_str();
     s.append_attribute("systemId") = id.c_str();
+    s.append_child("cpix:ContentProtectionData");
     s.append_child("cpix:URIExtXKey");
     s.append_child("speke:KeyFormat");
     s.append_child("speke:KeyFormatVersions");
@@ -207,6 +222,18 @@ KeyAnswer read_cpix_answer(std::string_view body, const Block& kid) {
     answer.key_format = decoded(child(system, "KeyFormat"));
     answer.key_format_versions = decoded(child(system, "KeyFormatVersions"));
     from_other_system |= !aes128;
+  }
+  for (pugi::xml_node system : children(child(root, "DRMSystemList"), "DRMSystem")) {
+    if (uuid_text(kid_of(system, "DRMSystem")) != wanted) continue;
+    std::string xml = decoded(child(system, "ContentProtectionData"));
+    if (xml.empty()) continue;
+    // Written into the MPD as it is: it must be XML elements (a fragment), nothing else.
+    pugi::xml_document fragment;
+    if (!fragment.load_buffer(xml.data(), xml.size(), pugi::parse_default | pugi::parse_fragment, pugi::encoding_utf8) ||
+        !fragment.first_child())
+      throw CpixError("the ContentProtectionData of DRM system " + std::string(system.attribute("systemId").value()) +
+                      " is not XML");
+    answer.content_protection_data[pipeline::crypto::normalized_system_id(system.attribute("systemId").value())] = std::move(xml);
   }
   if (answer.uri_ext_x_key.empty())
     throw CpixError("the answer has no cpix:URIExtXKey for the key (HLS AES-128 systemId " +

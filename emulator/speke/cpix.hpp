@@ -18,6 +18,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -35,6 +36,11 @@ inline constexpr const char* kHlsAes128SystemId = "81376844-f976-481e-a84e-cc25d
 // URI with KEYFORMAT "com.apple.streamingkeydelivery", KEYFORMATVERSIONS "1".
 inline constexpr const char* kFairPlaySystemId = "94ce86fb-07ff-4f43-adb8-93d2fa968ca2";
 inline constexpr const char* kFairPlayKeyFormat = "com.apple.streamingkeydelivery";
+// DASH-IF ClearKey (pipeline::crypto::kDashIfClearKeySystemId): in a DASH MPD its ContentProtection
+// carries the licence server URL as <dashif:Laurl> (DASH-IF "Content protection and security"
+// guidelines, §9.3, namespace https://dashif.org/CPS), which dash.js and Shaka read; its key ids
+// come from cenc:default_KID.
+inline constexpr const char* kDashIfCpsNamespace = "https://dashif.org/CPS";
 inline constexpr const char* kCpixNamespace = "urn:dashif:org:cpix";
 inline constexpr const char* kPskcNamespace = "urn:ietf:params:xml:ns:keyprov:pskc";
 inline constexpr const char* kSpekeNamespace = "urn:aws:amazon:com:speke";
@@ -52,6 +58,9 @@ struct KeyAnswer {
   // speke:KeyFormat / speke:KeyFormatVersions of the DRM system whose URIExtXKey was taken: what
   // EXT-X-KEY's KEYFORMAT / KEYFORMATVERSIONS carry (empty: not written).
   std::string key_format, key_format_versions;
+  // cpix:ContentProtectionData by DRM system id (lower case): the XML a DASH MPD's
+  // ContentProtection element for that system carries (CPIX 2.x, DRMSystem; SPEKE v1 DASH).
+  std::map<std::string, std::string> content_protection_data;
 };
 // The key (and its URI) for a content id and key id.
 using KeyLookup = std::function<KeyAnswer(const std::string& content_id, const Block& kid)>;
@@ -66,6 +75,9 @@ struct CpixSummary {  // for the key server's log line
 // The answer to a request: the request with the keys and URIExtXKey filled in. Throws CpixError.
 std::string answer_cpix_request(std::string_view body, const KeyLookup& lookup, CpixSummary& summary);
 
+// The ContentProtectionData of DASH-IF ClearKey: <dashif:Laurl> naming `licence_url`.
+std::string clearkey_laurl(const std::string& licence_url);
+
 // ---- encryptor side -------------------------------------------------------------------------
 
 struct CpixKeyRequest {
@@ -79,7 +91,8 @@ std::string render_cpix_request(const CpixKeyRequest& request);
 
 // The key and HLS signalling the answer gives for `kid`: the URIExtXKey (and KeyFormat,
 // KeyFormatVersions) of a DRM system other than HLS AES-128 when the answer has one (FairPlay),
-// else HLS AES-128's. Throws CpixError (not XML, no such key, no key value, no URIExtXKey).
+// else HLS AES-128's; and each system's ContentProtectionData (DASH). Throws CpixError (not XML,
+// no such key, no key value, no URIExtXKey, ContentProtectionData that is not XML).
 KeyAnswer read_cpix_answer(std::string_view body, const Block& kid);
 
 }  // namespace mediaemu::speke

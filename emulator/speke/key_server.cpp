@@ -7,6 +7,7 @@
 #include "api/base64.hpp"
 #include "api/uri_template.hpp"
 #include "emulator/speke/cpix.hpp"
+#include "pipeline/crypto/system_ids.hpp"
 
 namespace mediaemu::speke {
 namespace {
@@ -82,6 +83,10 @@ std::string KeyServer::key_uri(const std::string& host, const std::string& resou
   return uri;
 }
 
+std::string KeyServer::clearkey_licence_url(const std::string& host, const std::string& resource_id) {
+  return "http://" + host + "/_mediaemu/speke/clearkey?resource=" + api::percent_encode(resource_id);
+}
+
 api::HttpResponse KeyServer::handle(const api::HttpRequest& request) const {
   const std::string_view path = request.path();
   if (request.method == "OPTIONS") {  // CORS preflight of the ClearKey POST
@@ -106,7 +111,13 @@ api::HttpResponse KeyServer::cpix(const api::HttpRequest& request) const {
     answer = answer_cpix_request(
         request.body,
         [&](const std::string& content_id, const Block& kid) {
-          return KeyAnswer{vault_.key(content_id, kid), key_uri(host, content_id, kid)};
+          KeyAnswer answer;
+          answer.key = vault_.key(content_id, kid);
+          answer.uri_ext_x_key = key_uri(host, content_id, kid);
+          // DASH-IF ClearKey's MPD signalling: where this server's ClearKey licences are.
+          answer.content_protection_data[std::string(pipeline::crypto::kDashIfClearKeySystemId)] =
+              clearkey_laurl(clearkey_licence_url(host, content_id));
+          return answer;
         },
         summary);
   } catch (const CpixError& e) {

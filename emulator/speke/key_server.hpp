@@ -1,7 +1,9 @@
 // mediaemu's local SPEKE key server, on the API port (so at http://127.0.0.1:4566 by default):
 //
 //   POST /_mediaemu/speke/v1  SPEKE v1 (CPIX with CPIX@id): answers the keys and, for HLS AES-128,
-//   POST /_mediaemu/speke/v2  URIExtXKey. Both paths answer both versions; a request with
+//   POST /_mediaemu/speke/v2  URIExtXKey; for DASH-IF ClearKey (e2719d58-…), ContentProtectionData
+//                             naming the ClearKey licence URL below (<dashif:Laurl>, cpix.hpp).
+//                             Both paths answer both versions; a request with
 //                             X-Speke-Version (SPEKE v2) gets it echoed with X-Speke-User-Agent
 //                             (docs.aws.amazon.com/speke/latest/documentation/live-workflow-methods-v2.html),
 //                             a v1 request gets Speke-User-Agent (.../live-workflow-methods.html).
@@ -44,6 +46,8 @@ class KeyServer {
 
   // The key URI for a ResourceId and key id, on the server that `host` (a Host header) names.
   static std::string key_uri(const std::string& host, const std::string& resource_id, const Block& kid);
+  // Where a resource's ClearKey licences are (the DASH-IF ClearKey ContentProtection's Laurl).
+  static std::string clearkey_licence_url(const std::string& host, const std::string& resource_id);
 
  private:
   api::HttpResponse cpix(const api::HttpRequest& request) const;

@@ -66,6 +66,7 @@ KeyFetch SpekeKeyProvider::fetch(int64_t period) {
     key.uri = answer.uri_ext_x_key;
     key.key_format = answer.key_format;
     key.key_format_versions = answer.key_format_versions;
+    key.content_protection_data = std::move(answer.content_protection_data);
     result.key = std::move(key);
   } catch (const CpixError& e) {
     result.error = std::string("unusable CPIX answer: ") + e.what();

@@ -2,7 +2,6 @@
 
 #include <openssl/evp.h>
 
-#include <cctype>
 #include <memory>
 #include <stdexcept>
 
@@ -93,12 +92,11 @@ std::vector<uint8_t> w3c_common_pssh(const std::vector<Block>& kids) {
 }
 
 std::vector<std::vector<uint8_t>> pssh_boxes_for(const Block& kid, const std::vector<std::string>& system_ids) {
-  std::vector<std::vector<uint8_t>> out;
-  for (std::string id : system_ids) {
-    for (char& c : id) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (id == kW3cClearKeySystemId) out.push_back(w3c_common_pssh({kid}));
+  for (const std::string& id : system_ids) {
+    const std::string system = normalized_system_id(id);
+    if (system == kW3cClearKeySystemId) return {w3c_common_pssh({kid})};
   }
-  return out;
+  return {};
 }
 
 }  // namespace mediaemu::pipeline::crypto

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "pipeline/crypto/aes_cbc.hpp"
+#include "pipeline/crypto/system_ids.hpp"
 
 namespace mediaemu::pipeline::crypto {
 
@@ -40,8 +41,6 @@ std::vector<CencSubsample> avc_cenc_subsamples(std::span<const uint8_t> sample);
 // Decryption is the same operation.
 void cenc_apply_ctr(const Block& key, uint64_t iv, std::span<uint8_t> sample, const std::vector<CencSubsample>& subsamples);
 
-// System ids (DASH-IF registry, dashif.org/identifiers/content_protection).
-inline constexpr std::string_view kW3cClearKeySystemId = "1077efec-c0b2-4d02-ace3-3c1e52e2fb4b";
 
 // The 'pssh' box (ISO/IEC 23001-7 §8.1) of the W3C Common PSSH format, which ClearKey uses
 // (W3C "ISO Common Encryption 'pssh' Box Stream Format", w3c.github.io/encrypted-media/format-registry/initdata/cenc.html):
@@ -49,7 +48,9 @@ inline constexpr std::string_view kW3cClearKeySystemId = "1077efec-c0b2-4d02-ace
 std::vector<uint8_t> w3c_common_pssh(const std::vector<Block>& kids);
 
 // The pssh boxes for a key id and the SpekeKeyProvider SystemIds (any case): the W3C common pssh
-// when ClearKey is asked for; none for systems whose PSSH data only a DRM server can give
+// when W3C ClearKey is asked for; none for DASH-IF ClearKey (signalled by the MPD alone: a W3C
+// pssh in the init segment makes dash.js 5 hand it to EME as "keyids" init data, which browsers
+// refuse) nor for systems whose PSSH data only a DRM server can give
 // (pipeline/package/cenc_signalling.hpp says why).
 std::vector<std::vector<uint8_t>> pssh_boxes_for(const Block& kid, const std::vector<std::string>& system_ids);
 

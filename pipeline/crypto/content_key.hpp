@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 
@@ -20,6 +21,9 @@ struct ContentKey {
   // EXT-X-KEY's KEYFORMAT / KEYFORMATVERSIONS (the provider's KeyFormat, e.g. FairPlay's
   // "com.apple.streamingkeydelivery"); empty: not written (RFC 8216 §4.3.2.4: "identity").
   std::string key_format, key_format_versions;
+  // DASH: by DRM system id (lower case), the XML its ContentProtection element carries (the
+  // provider's cpix:ContentProtectionData).
+  std::map<std::string, std::string> content_protection_data;
 };
 
 struct KeyFetch {

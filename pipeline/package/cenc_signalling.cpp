@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <set>
 
 #include "pipeline/crypto/block_text.hpp"
 #include "pipeline/crypto/cenc.hpp"
@@ -29,10 +30,18 @@ std::string pssh_system_id(const std::vector<uint8_t>& box) {
 std::string dash_content_protection(const Fmp4Protection& protection, const std::string& indent) {
   std::string out = indent + "<ContentProtection schemeIdUri=\"urn:mpeg:dash:mp4protection:2011\" value=\"cenc\"" +
                     " cenc:default_KID=\"" + crypto::uuid_text(protection.default_kid) + "\"/>\n";
-  for (const auto& pssh : protection.pssh_boxes) {
-    const std::string system = pssh_system_id(pssh);
+  std::set<std::string> written;
+  for (const auto& id : protection.system_ids) {
+    const std::string system = crypto::normalized_system_id(id);
+    if (!written.insert(system).second) continue;
+    auto pssh = std::find_if(protection.pssh_boxes.begin(), protection.pssh_boxes.end(),
+                             [&](const auto& box) { return pssh_system_id(box) == system; });
+    auto data = protection.content_protection_data.find(system);
+    // A system with nothing to say (no PSSH, no data from the key provider) gets no element.
+    if (pssh == protection.pssh_boxes.end() && data == protection.content_protection_data.end()) continue;
     out += indent + "<ContentProtection schemeIdUri=\"urn:uuid:" + system + "\">\n";
-    out += indent + "  <cenc:pssh>" + base64_of(pssh) + "</cenc:pssh>\n";
+    if (pssh != protection.pssh_boxes.end()) out += indent + "  <cenc:pssh>" + base64_of(*pssh) + "</cenc:pssh>\n";
+    if (data != protection.content_protection_data.end()) out += indent + "  " + data->second + "\n";
     out += indent + "</ContentProtection>\n";
   }
   return out;

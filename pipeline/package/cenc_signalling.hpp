@@ -4,16 +4,21 @@
 // crypto::pssh_boxes_for.
 //
 // PSSH: the local SPEKE server returns no PSSH data (its CPIX answers carry keys, not DRM system
-// data), so the only system signalled is the one whose PSSH needs nothing but the key ids: the
-// W3C Common PSSH (ClearKey, 1077efec-c0b2-4d02-ace3-3c1e52e2fb4b), when the endpoint's
-// SpekeKeyProvider SystemIds ask for it. Other system ids (Widevine, PlayReady) get no pssh and no
-// ContentProtection element (README: not yet).
+// data), so the only pssh written is the one that needs nothing but the key ids: the W3C Common
+// PSSH (1077efec-c0b2-4d02-ace3-3c1e52e2fb4b), when the endpoint's SpekeKeyProvider SystemIds ask
+// for it.
+// ContentProtectionData: what the key provider's CPIX answer gives for a system is written inside
+// its element as it is; the local server gives DASH-IF ClearKey its licence URL (<dashif:Laurl>,
+// emulator/speke/cpix.hpp), from which dash.js and Shaka fetch ClearKey licences with no player
+// configuration. A system asked for with neither (Widevine, PlayReady from the local server) gets
+// no ContentProtection element (README: not yet).
 //
 // MPD (DASH-IF IOP v4.3 §7.7.2, ISO/IEC 23009-1 §5.8.5.2, ISO/IEC 23001-7 §11): in each
 // AdaptationSet, first the mp4protection descriptor
 //   <ContentProtection schemeIdUri="urn:mpeg:dash:mp4protection:2011" value="cenc" cenc:default_KID="<uuid>"/>
-// then one per DRM system, <ContentProtection schemeIdUri="urn:uuid:<SystemId>"> with
-// <cenc:pssh>base64 of the whole pssh box</cenc:pssh>; the MPD element declares
+// then one per DRM system in SystemIds order, <ContentProtection schemeIdUri="urn:uuid:<SystemId>">
+// with <cenc:pssh>base64 of the whole pssh box</cenc:pssh> and/or the ContentProtectionData
+// elements (each declaring its own namespace); the MPD element declares
 // xmlns:cenc="urn:mpeg:cenc:2013" (DASH-IF IOP §7.4.1.1 and §7.4.1.3). dash.js and Shaka read
 // this layout; MediaPackage's exact attribute order and placement were not checked against AWS.
 #pragma once

@@ -49,6 +49,7 @@ Fmp4Protection fmp4_protection(const crypto::SegmentKey& key, const std::vector<
   if (out.scheme == Fmp4Scheme::Cbcs) out.constant_iv = crypto::cbcs_constant_iv(key);
   out.system_ids = system_ids;
   out.pssh_boxes = crypto::pssh_boxes_for(key.key.kid, system_ids);
+  out.content_protection_data = key.key.content_protection_data;
   return out;
 }
 

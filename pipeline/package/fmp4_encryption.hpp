@@ -23,6 +23,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <span>
 #include <string>
 #include <vector>
@@ -44,6 +45,7 @@ struct Fmp4Protection {
   crypto::Block constant_iv{};  // 'cbcs': tenc default_constant_IV
   std::vector<std::string> system_ids;           // SpekeKeyProvider SystemIds, for later keys' pssh
   std::vector<std::vector<uint8_t>> pssh_boxes;  // whole boxes, written into moov as they are
+  std::map<std::string, std::string> content_protection_data;  // the key's (crypto::ContentKey)
 };
 
 // The protection an init segment declares for a segment's key marker: the scheme its method

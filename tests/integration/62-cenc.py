@@ -6,6 +6,7 @@ server and ClearKey playback (issue 11, item 1, the DASH part).
   lavfi RTMP push, with two DASH endpoints:
     cenc-dash    DashPackage.Encryption: SpekeKeyProvider Url = the local key server
                  (<api>/_mediaemu/speke/v1), SystemIds = W3C ClearKey (1077efec-…) and Widevine
+    cenc-dashif  the same with SystemIds = DASH-IF ClearKey (e2719d58-…) alone
     cenc-clear   the same DASH package without Encryption (to compare decoded frames)
 
 Checked: the MPD's ContentProtection elements (mp4protection with cenc:default_KID, and the
@@ -15,9 +16,12 @@ local server cannot give), that default_KID is a key the key server serves (GET
 (ffmpeg without the key reports decoding errors; with a wrong key too) and ffmpeg with
 -decryption_key decodes init + segments cleanly, to the same frames as the clear endpoint's segment
 of the same number; Shaka plays the endpoint in headless Chromium with ClearKey EME, the licence
-coming from /_mediaemu/speke/clearkey. Not dash.js: 5.2.1 (tests/browser) hands the W3C ClearKey
-pssh to generateRequest as "keyids" init data, which Chromium rejects (TypeError, error 113), with
-this MPD and also with a DASH-IF ClearKey (e2719d58-…) descriptor added (tried).
+coming from /_mediaemu/speke/clearkey.
+DASH-IF ClearKey: the key server answers ContentProtectionData for e2719d58-…, so that endpoint's
+MPD names the licence URL (<dashif:Laurl>) and carries no pssh; dash.js and Shaka, given no DRM
+configuration at all, play it with ClearKey licences from that URL. (dash.js 5.2.1 cannot play the
+W3C ClearKey endpoint: it hands the W3C pssh to generateRequest as "keyids" init data, which
+Chromium rejects, TypeError, error 113.)
 """
 
 import base64
@@ -32,6 +36,7 @@ import media
 from harness import check, check_eq
 
 CLEARKEY = "1077efec-c0b2-4d02-ace3-3c1e52e2fb4b"
+DASHIF_CLEARKEY = "e2719d58-a985-b3c9-781a-b030af78d30e"
 WIDEVINE = "edef8ba9-79d6-4ace-a3c8-27dcd51d21ed"
 NS = {"d": "urn:mpeg:dash:schema:mpd:2011", "cenc": "urn:mpeg:cenc:2013"}
 S = {}
@@ -49,6 +54,12 @@ def test_setup(t):
         DashPackage={**package, "Encryption": {
             "SpekeKeyProvider": {"Url": t.endpoint + "/_mediaemu/speke/v1", "ResourceId": "cenc-dash",
                                  "SystemIds": [CLEARKEY, WIDEVINE],
+                                 "RoleArn": "arn:aws:iam::123456789012:role/SpekeAccess"}}})["Url"]
+    S["dashif"] = mp.create_origin_endpoint(
+        ChannelId="cenc", Id="cenc-dashif",
+        DashPackage={**package, "Encryption": {
+            "SpekeKeyProvider": {"Url": t.endpoint + "/_mediaemu/speke/v1", "ResourceId": "cenc-dashif",
+                                 "SystemIds": [DASHIF_CLEARKEY],
                                  "RoleArn": "arn:aws:iam::123456789012:role/SpekeAccess"}}})["Url"]
     S["clear"] = mp.create_origin_endpoint(ChannelId="cenc", Id="cenc-clear", DashPackage=package)["Url"]
     push_url = media.start_channel_to_mediapackage(ml, "cenc", channel)
@@ -116,6 +127,23 @@ def decode(path: Path, *key: str) -> tuple[int, str, list[str]]:
     return r.returncode, r.stderr, [l.rsplit(",", 1)[-1].strip() for l in r.stdout.splitlines() if not l.startswith("#")]
 
 
+def test_dashif_clearkey_mpd_names_the_licence_url(t):
+    root = wait_for_segments(S["dashif"], "DASH-IF ClearKey endpoint", 2)
+    if root is None:
+        return
+    aset = root.find(".//d:AdaptationSet[@contentType='video']", NS)
+    cps = aset.findall("d:ContentProtection", NS)
+    check_eq([c.get("schemeIdUri") for c in cps], ["urn:mpeg:dash:mp4protection:2011", f"urn:uuid:{DASHIF_CLEARKEY}"],
+             "ContentProtection for mp4protection and DASH-IF ClearKey")
+    if len(cps) < 2:
+        return
+    laurl = cps[1].find("{https://dashif.org/CPS}Laurl")
+    check_eq(laurl.text if laurl is not None else None,
+             f"{t.endpoint}/_mediaemu/speke/clearkey?resource=cenc-dashif",
+             "its dashif:Laurl is the local key server's ClearKey licence URL for the endpoint's ResourceId")
+    check(cps[1].find("cenc:pssh", NS) is None, "no cenc:pssh for DASH-IF ClearKey", None, "a pssh")
+
+
 def test_segments_are_encrypted(t):
     if "key" not in S:
         return
@@ -140,15 +168,22 @@ def test_players_play_with_clearkey(t):
     if "key" not in S:
         return
     licence = t.endpoint + "/_mediaemu/speke/clearkey?resource=cenc-dash"
-    plays = [{"player": "shaka", "url": S["dash"], "clearKeyLicence": licence, "minSeconds": 6}]
-    results, _ = media.play_in_browser(plays)
-    for player in ("shaka",):
-        res = next((x for x in results if x.get("player") == player), None)
-        if not check(res is not None, f"{player}: a result"):
+    plays = [{"player": "shaka", "url": S["dash"], "clearKeyLicence": licence, "minSeconds": 6},
+             # No DRM configuration: the licence URL comes from the MPD.
+             {"player": "dash", "url": S["dashif"], "minSeconds": 6},
+             {"player": "shaka", "url": S["dashif"], "minSeconds": 6}]
+    results, _ = media.play_in_browser(plays, together=True)
+    for play in plays:
+        what = f"{play['player']}, {'W3C ClearKey with a configured licence URL' if play['url'] == S['dash'] else 'DASH-IF ClearKey, no DRM configuration'}"
+        res = next((x for x in results if x.get("player") == play["player"] and x.get("url") == play["url"]), None)
+        if not check(res is not None, f"{what}: a result"):
             continue
-        print(f"    {player}: played {res.get('played', 0):.1f} s, errors {res.get('errors')}")
-        check(res["ok"], f"{player} plays the cenc endpoint with a ClearKey licence from the local server", "ok",
+        print(f"    {what}: played {res.get('played', 0):.1f} s, errors {res.get('errors')}")
+        check(res["ok"], f"{what}: plays the cenc endpoint with ClearKey licences from the local server", "ok",
               {k: res.get(k) for k in ("played", "errors", "consoleErrors", "readyState")})
+    licences = t.server.log_path.read_text(errors="replace").count("speke: ClearKey licence for resource cenc-dashif ")
+    check(licences >= 2, "both players asked the MPD's licence URL for the DASH-IF ClearKey endpoint's key", ">= 2",
+          licences)
     S["push"].stop()
 
 

@@ -432,7 +432,7 @@ def test_shaka_plays(t):
              for n in ("cbcs", "cenc") if n + "_key" in S]
     if not plays:
         return
-    results, tail = media.play_in_browser(plays)
+    results, tail = media.play_in_browser(plays, together=True)
     for play in plays:
         res = next((x for x in results if x.get("url") == play["url"]), None)
         if not check(res is not None, f"shaka {play['url']}: a result", tail):

@@ -228,6 +228,35 @@ TEST_CASE("FairPlay: the key server answers its HLS signalling and the encryptor
   CHECK(aes.key_format.empty());
 }
 
+TEST_CASE("DASH-IF ClearKey: the key server answers its licence URL as ContentProtectionData", "[speke]") {
+  CpixKeyRequest request;
+  request.resource_id = "dash & co";
+  request.kid = SpekeKeyProvider::key_id(request.resource_id, 0);
+  request.system_ids = {"E2719D58-A985-B3C9-781A-B030AF78D30E", kHlsAes128SystemId};
+  const std::string xml = render_cpix_request(request);
+  CHECK(xml.find("<cpix:ContentProtectionData") != std::string::npos);  // asked for, as SPEKE v1 DASH does
+  KeyServer server{KeyVault(test_secret())};
+  auto r = server.handle(post("/_mediaemu/speke/v1", xml));
+  REQUIRE(r.status == 200);
+  KeyAnswer answer = read_cpix_answer(r.body, request.kid);
+  REQUIRE(answer.content_protection_data.count("e2719d58-a985-b3c9-781a-b030af78d30e") == 1);
+  // The resource id is percent-encoded in the URL, which pugixml escapes for XML: the fragment goes
+  // into the MPD as it is.
+  CHECK(answer.content_protection_data.at("e2719d58-a985-b3c9-781a-b030af78d30e") ==
+        "<dashif:Laurl xmlns:dashif=\"https://dashif.org/CPS\">"
+        "http://127.0.0.1:4566/_mediaemu/speke/clearkey?resource=dash%20%26%20co</dashif:Laurl>");
+  // Not asked for: not answered.
+  request.system_ids = {kHlsAes128SystemId};
+  KeyAnswer aes = read_cpix_answer(server.handle(post("/_mediaemu/speke/v1", render_cpix_request(request))).body, request.kid);
+  CHECK(aes.content_protection_data.empty());
+  // A key provider's ContentProtectionData that is not XML is refused, not written into an MPD.
+  std::string bad = r.body;
+  const auto at = bad.find("ContentProtectionData>") + std::string("ContentProtectionData>").size();
+  const auto end = bad.find('<', at);
+  bad.replace(at, end - at, "PG5vdA==");  // base64 of "<not"
+  CHECK_THROWS_AS(read_cpix_answer(bad, request.kid), CpixError);
+}
+
 TEST_CASE("SPEKE client: unreachable, non-loopback and https key servers give an error, never a key", "[speke]") {
   pipeline::crypto::EncryptionSpec spec;
   spec.resource_id = "r";

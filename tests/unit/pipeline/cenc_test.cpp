@@ -15,6 +15,7 @@
 
 #include "pipeline/crypto/cenc.hpp"
 #include "pipeline/crypto/block_text.hpp"
+#include "pipeline/package/cenc_signalling.hpp"
 #include "pipeline/package/endpoint_packager.hpp"
 #include "pipeline/package/media_file_source.hpp"
 #include "tests/unit/pipeline/package_test_support.hpp"
@@ -151,6 +152,38 @@ TEST_CASE("W3C common pssh box", "[crypto][cenc]") {
   CHECK(be32(box, 28) == 1);
   CHECK(std::equal(kid.begin(), kid.end(), box.begin() + 32));
   CHECK(be32(box, 48) == 0);
+}
+
+TEST_CASE("DASH ContentProtection: one element per system with a pssh or key-provider data, in SystemIds order", "[crypto][cenc]") {
+  const Block kid = *block_from_hex("0123456789abcdef0123456789abcdef");
+  Fmp4Protection p;
+  p.default_kid = kid;
+  p.system_ids = {"E2719D58-A985-B3C9-781A-B030AF78D30E", "1077efec-c0b2-4d02-ace3-3c1e52e2fb4b",
+                  "edef8ba9-79d6-4ace-a3c8-27dcd51d21ed"};
+  p.pssh_boxes = pssh_boxes_for(kid, p.system_ids);
+  REQUIRE(p.pssh_boxes.size() == 1);  // W3C ClearKey's
+  p.content_protection_data["e2719d58-a985-b3c9-781a-b030af78d30e"] =
+      "<dashif:Laurl xmlns:dashif=\"https://dashif.org/CPS\">http://k/lic</dashif:Laurl>";
+  const std::string xml = dash_content_protection(p, "  ");
+  INFO(xml);
+  const auto mp4 = xml.find("urn:mpeg:dash:mp4protection:2011");
+  const auto dashif = xml.find("<ContentProtection schemeIdUri=\"urn:uuid:e2719d58-a985-b3c9-781a-b030af78d30e\">\n"
+                               "    <dashif:Laurl xmlns:dashif=\"https://dashif.org/CPS\">http://k/lic</dashif:Laurl>\n"
+                               "  </ContentProtection>");
+  const auto w3c = xml.find("<ContentProtection schemeIdUri=\"urn:uuid:1077efec-c0b2-4d02-ace3-3c1e52e2fb4b\">\n"
+                            "    <cenc:pssh>");
+  CHECK(mp4 < dashif);
+  CHECK(dashif != std::string::npos);
+  CHECK(dashif < w3c);
+  CHECK(w3c != std::string::npos);
+  CHECK(xml.find("edef8ba9") == std::string::npos);  // Widevine: nothing to say, so no element
+  // DASH-IF ClearKey alone: its element has the licence URL, and there is no pssh at all.
+  p.system_ids = {"e2719d58-a985-b3c9-781a-b030af78d30e"};
+  p.pssh_boxes = pssh_boxes_for(kid, p.system_ids);
+  CHECK(p.pssh_boxes.empty());
+  const std::string alone = dash_content_protection(p, "");
+  CHECK(alone.find("cenc:pssh") == std::string::npos);
+  CHECK(alone.find("dashif:Laurl") != std::string::npos);
 }
 
 TEST_CASE("DASH cenc: init and segments carry tenc/pssh/senc/saiz/saio, decrypt, and ffmpeg needs the key", "[crypto][cenc][package]") {
