@@ -256,14 +256,16 @@ def test_srt_caller_and_listener_become_hls(t):
           "the unusable SRT passphrase is said, not ignored", "Secrets Manager", "neither logged nor alerted")
 
 
-def test_hls_js_plays_each_input_types_mediapackage_endpoint(t):
+def test_each_input_types_mediapackage_endpoint_serves_the_rung_and_hls_js_plays_it(t):
     # Each channel's MediaPackage HLS endpoint, played at once. The MP4 file ended long ago: its
     # endpoint keeps its last segments (MediaPackage groups pause on input loss), which hls.js
     # plays from its live edge as it would any live stream that stopped advancing.
     names = {"hls": "URL_PULL (HLS)", "mp4": "MP4_FILE", "ts": "TS_FILE", "rtmp": "RTMP_PULL",
              "srt": "SRT_CALLER", "srtl": "SRT_LISTENER"}
-    media.check_hls_js_plays({f"the {names[k]} channel's endpoint": S["endpoints"][k] for k in names if k in S["endpoints"]},
-                             sizes={(256, 144)})
+    endpoints = {f"the {names[k]} channel's endpoint": S["endpoints"][k] for k in names if k in S["endpoints"]}
+    for what, url in endpoints.items():
+        media.check_endpoint_segment(url, what, "256x144", 2, S["tmp"])
+    media.check_hls_js_plays(endpoints, sizes={(256, 144)})
 
 
 def test_stop_channels(t):

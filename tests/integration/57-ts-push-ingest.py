@@ -10,6 +10,7 @@ RtpPacketsReceived the ones relayed.
 """
 
 import os
+import shutil
 import socket
 import subprocess
 import threading
@@ -22,6 +23,28 @@ import media
 from harness import check, check_eq
 
 S = {"procs": []}
+LABELS = {"udp": "UDP", "rtp": "RTP", "gst": "RTP (GStreamer sending)"}
+
+
+def gst_send(url: str, seconds: int, label: str, t) -> subprocess.Popen:
+    """GStreamer, the second sender: videotestsrc + audiotestsrc as H.264 (x264enc) and AAC
+    (avenc_aac) in MPEG-TS (mpegtsmux, 7 packets per datagram) over RTP (rtpmp2tpay) to `url`."""
+    host_port = urlsplit(url)
+    argv = ["gst-launch-1.0", "-q",
+            "videotestsrc", "is-live=true", "pattern=ball", f"num-buffers={seconds * 30}", "!",
+            "video/x-raw,width=320,height=180,framerate=30/1", "!",
+            "x264enc", "tune=zerolatency", "speed-preset=veryfast", "key-int-max=30", "bitrate=500", "!",
+            "h264parse", "!", "queue", "!", "mux.",
+            "audiotestsrc", "is-live=true", "wave=sine", "freq=440", "samplesperbuffer=1024",
+            f"num-buffers={seconds * 48000 // 1024}", "!", "audio/x-raw,rate=48000,channels=2", "!",
+            "audioconvert", "!", "avenc_aac", "!", "aacparse", "!", "queue", "!", "mux.",
+            "mpegtsmux", "name=mux", "alignment=7", "!", "rtpmp2tpay", "!",
+            "udpsink", f"host={host_port.hostname}", f"port={host_port.port}"]
+    log = open(Path(t.server.tmp) / f"{label}.log", "ab")
+    p = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    log.close()
+    S["procs"].append(p)
+    return p
 
 
 def send(url: str, muxer: str, seconds: int, label: str, t) -> subprocess.Popen:
@@ -79,6 +102,11 @@ def segments_under(root: Path) -> list:
     return sorted(root.glob("*.ts")) if root.exists() else []
 
 
+def kinds() -> list:
+    """The inputs that are sent media: UDP and RTP (ffmpeg) and, with GStreamer, RTP from it."""
+    return ["udp", "rtp"] + (["gst"] if S["gst"] else [])
+
+
 def test_setup(t):
     ml = t.client("medialive")
     local = ml.create_input_security_group(WhitelistRules=[{"Cidr": "127.0.0.1/32"}])["SecurityGroup"]["Id"]
@@ -88,6 +116,11 @@ def test_setup(t):
         "rtp": ml.create_input(Name="rtp", Type="RTP_PUSH", InputSecurityGroups=[local])["Input"],
         "guarded": ml.create_input(Name="guarded", Type="UDP_PUSH", InputSecurityGroups=[other])["Input"],
     }
+    S["gst"] = shutil.which("gst-launch-1.0") is not None
+    if S["gst"]:
+        inputs["gst"] = ml.create_input(Name="gst", Type="RTP_PUSH", InputSecurityGroups=[local])["Input"]
+    else:
+        print("    skip the GStreamer sender: gst-launch-1.0 is not installed (tools/install-deps --test)")
     S.update(ml=ml, s3=Path(t.server.data_dir) / "s3" / "mediaemu-it")
     S["urls"] = {k: i["Destinations"][0]["Url"] for k, i in inputs.items()}
     check(S["urls"]["udp"].startswith("udp://127.0.0.1:"), "a UDP_PUSH input gets a udp:// URL", "udp://127.0.0.1:…",
@@ -109,24 +142,26 @@ def test_setup(t):
         "rtp": send(S["relay"].url, "rtp_mpegts", 28, "rtp", t),
         "guarded": send(S["urls"]["guarded"] + "?pkt_size=1316", "mpegts", 8, "guarded", t),
     }
+    if S["gst"]:
+        S["senders"]["gst"] = gst_send(S["urls"]["gst"], 28, "gst", t)
 
 
 def test_udp_and_rtp_transport_streams_become_hls(t):
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
-        if all(len(segments_under(S["s3"] / f"ts-{k}")) >= 3 for k in ("udp", "rtp")):
+        if all(len(segments_under(S["s3"] / f"ts-{k}")) >= 3 for k in kinds()):
             break
         time.sleep(1)
-    for kind in ("udp", "rtp"):
+    for kind in kinds():
         segs = segments_under(S["s3"] / f"ts-{kind}")
-        check(len(segs) >= 3, f"MPEG-TS over {kind.upper()} becomes HLS segments", ">= 3", len(segs))
+        check(len(segs) >= 3, f"MPEG-TS over {LABELS[kind]} becomes HLS segments", ">= 3", len(segs))
         if len(segs) >= 2:
             streams = media.ffprobe(segs[-2], "-show_streams").get("streams", [])
             check_eq(sorted(s.get("codec_name") for s in streams), ["aac", "h264"],
-                     f"{kind.upper()} ingest: a segment carries H.264 and AAC")
+                     f"{LABELS[kind]} ingest: a segment carries H.264 and AAC")
             video = [s for s in streams if s.get("codec_type") == "video"]
             check_eq((video[0].get("width"), video[0].get("height")) if video else None, (256, 144),
-                     f"{kind.upper()} ingest: the rung's resolution")
+                     f"{LABELS[kind]} ingest: the rung's resolution")
     cannot = t.lacks("medialive", "ListAlerts")
     if cannot:
         print(f"    skip ListAlerts check: {cannot}")
@@ -136,10 +171,14 @@ def test_udp_and_rtp_transport_streams_become_hls(t):
           "while the UDP sender sends, its channel does not report Input Not Present", "no such alert", alerts)
 
 
-def test_hls_js_plays_each_channels_mediapackage_endpoint(t):
-    media.check_hls_js_plays({"the UDP_PUSH channel's endpoint": S["endpoints"]["udp"],
-                              "the RTP_PUSH channel's endpoint (every 40th datagram lost)": S["endpoints"]["rtp"]},
-                             sizes={(256, 144)})
+def test_mediapackage_endpoints_serve_the_rung_and_hls_js_plays_them(t):
+    endpoints = {"the UDP_PUSH channel's endpoint": S["endpoints"]["udp"],
+                 "the RTP_PUSH channel's endpoint (every 40th datagram lost)": S["endpoints"]["rtp"]}
+    if S["gst"]:
+        endpoints["the RTP_PUSH channel's endpoint, GStreamer sending"] = S["endpoints"]["gst"]
+    for what, url in endpoints.items():
+        media.check_endpoint_segment(url, what, "256x144", 2, Path(t.server.tmp))
+    media.check_hls_js_plays(endpoints, sizes={(256, 144)})
 
 
 def test_security_group_refuses_senders_outside_the_whitelist(t):
@@ -190,7 +229,7 @@ def test_garbage_on_the_port_leaves_the_channel_running(t):
         for i in range(200):
             s.sendto(os.urandom(1316 if i % 2 else 37), ("127.0.0.1", port))
             s.sendto(b"\x47" + os.urandom(187), ("127.0.0.1", port))  # sync byte, then noise
-    for kind in ("udp", "rtp"):
+    for kind in kinds():
         S["senders"][kind].wait(30)
     time.sleep(1)
     check_eq(S["ml"].describe_channel(ChannelId=S["ids"]["udp"])["State"], "RUNNING", "the channel is still RUNNING")

@@ -294,6 +294,26 @@ def play_in_browser(plays: list, timeout_seconds: int = 60, process_timeout: flo
     return results, (r.stdout + r.stderr)[-800:]
 
 
+def check_endpoint_segment(url: str, what: str, resolution: str, segment_seconds: float, tmp: Path) -> None:
+    """ffprobe reads the newest segment of the variant of `resolution` ("WxH") of the HLS endpoint
+    at `url`: H.264 at that size, AAC, and `segment_seconds` long (within a frame or two)."""
+    master = master_playlist(url, what)
+    variants = [v for v in (master or {}).get("variants", []) if v["attrs"].get("RESOLUTION") == resolution]
+    if not check(bool(variants), f"{what}: a {resolution} variant", resolution, master):
+        return
+    pl = media_playlist(variants[0]["url"], what)
+    if not check(pl is not None and len(pl.segments) > 0, f"{what}: the variant lists segments", "> 0", None):
+        return
+    probe = ffprobe(download([pl.segments[-1]["url"]], tmp / "endpoint-segment.ts"), "-show_streams", "-show_format")
+    streams = probe.get("streams", [])
+    video = [f"{s.get('width')}x{s.get('height')}" for s in streams if s.get("codec_name") == "h264"]
+    check_eq((video, sorted(s.get("codec_name") for s in streams)), ([resolution], ["aac", "h264"]),
+             f"{what}: ffprobe reads an H.264 {resolution} + AAC segment")
+    duration = float(probe.get("format", {}).get("duration", 0))
+    check(abs(duration - segment_seconds) <= 0.1, f"{what}: the segment lasts {segment_seconds} s",
+          segment_seconds, duration)
+
+
 def check_hls_js_plays(urls: dict, min_seconds: float = 4, sizes: Optional[set] = None) -> None:
     """hls.js in headless Chromium plays each HLS URL of `urls` ({what: url}) for `min_seconds`,
     all at once (each on its own page), with no fatal error, at one of `sizes` ((w, h) pairs) when
