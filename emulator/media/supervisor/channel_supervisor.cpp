@@ -252,6 +252,16 @@ bool ChannelSupervisor::standing_by(const std::string& input_id) const {
   return false;
 }
 
+void ChannelSupervisor::close_source(const std::string& input_id) {
+  for (auto& [id, source] : sources_)
+    if (id == input_id) source->stop();
+  std::erase_if(sources_, [&](const auto& s) { return s.first == input_id; });
+}
+
+std::string ChannelSupervisor::no_url_path(const std::string& why) {
+  return "it is dynamic ($urlPath$) and " + why + " gives no UrlPath";
+}
+
 void ChannelSupervisor::switch_to(const std::string& input_id, const std::string& why,
                                   const std::optional<pipeline::TimecodeClip>& clip,
                                   const std::vector<std::string>& url_path) {
@@ -259,7 +269,7 @@ void ChannelSupervisor::switch_to(const std::string& input_id, const std::string
   const std::string from = selector_->active();
   if (!planned || !pipeline_ || !pipeline_->input()) return;
   if (planned->dynamic && url_path.empty()) {
-    log_->warning("Not switched to input " + input_id + ": it is dynamic ($urlPath$) and " + why + " gives no UrlPath");
+    log_->warning("Not switched to input " + input_id + ": " + no_url_path(why));
     return;
   }
   const InputPlan resolved = with_url_path(*planned, url_path);
@@ -273,11 +283,7 @@ void ChannelSupervisor::switch_to(const std::string& input_id, const std::string
   const bool prepared = prepared_ == input_id && prepared_url_path_ == url_path;
   const bool reopen = clipped || (planned->dynamic && !prepared);
   if (from == input_id && !reopen) return;
-  if (reopen) {  // the file opens again at the clip, even when it is on air or standing by
-    for (auto& [id, source] : sources_)
-      if (id == input_id) source->stop();
-    std::erase_if(sources_, [&](const auto& s) { return s.first == input_id; });
-  }
+  if (reopen) close_source(input_id);  // the file opens again at the clip, even on air or standing by
   bool open = false;
   for (const auto& [id, source] : sources_) open |= id == input_id;
   if (!open) {  // a file starts from its beginning (or its clip), as MediaLive plays it again
@@ -287,11 +293,7 @@ void ChannelSupervisor::switch_to(const std::string& input_id, const std::string
   }
   selector_->select(input_id);
   const InputPlan* off = input_plan(from);
-  if (off && from != input_id && !off->pushed() && !standing_by(from)) {
-    for (auto& [id, source] : sources_)
-      if (id == from) source->stop();
-    std::erase_if(sources_, [&](const auto& s) { return s.first == from; });
-  }
+  if (off && from != input_id && !off->pushed() && !standing_by(from)) close_source(from);
   ++input_switches_;
   spdlog::info("media: channel {}: input {} ('{}') on air after {} ({})", label_, input_id, to->attachment_name, from, why);
   log_->info("Switched to input attachment " + to->attachment_name + " (input " + input_id + "): " + why);
@@ -401,11 +403,8 @@ void ChannelSupervisor::prepare(const ScheduledSwitch& action) {
   };
   // The input an earlier prepare opened closes, unless it went on air or stands by for failover.
   if (!prepared_.empty() && prepared_ != action.input_id && prepared_ != selector_->active() &&
-      !standing_by(prepared_)) {
-    for (auto& [id, source] : sources_)
-      if (id == prepared_) source->stop();
-    std::erase_if(sources_, [&](const auto& s) { return s.first == prepared_; });
-  }
+      !standing_by(prepared_))
+    close_source(prepared_);
   prepared_.clear();
   prepared_url_path_.clear();
   const InputPlan* planned = input_plan(action.input_id);
@@ -419,7 +418,7 @@ void ChannelSupervisor::prepare(const ScheduledSwitch& action) {
     return;
   }
   if (planned->dynamic && action.url_path.empty()) {
-    say('W', "Not prepared input " + planned->id + ": it is dynamic ($urlPath$) and " + why + " gives no UrlPath");
+    say('W', "Not prepared input " + planned->id + ": " + no_url_path(why));
     return;
   }
   const InputPlan run = with_url_path(*planned, action.url_path);

@@ -107,6 +107,9 @@ class ChannelSupervisor {
   void publish(ChannelReport::State state);
   // Input switching (schedule and automatic failover), on the supervisor thread:
   void start_source(const InputPlan& input);  // into sources_, or an input alert
+  void close_source(const std::string& input_id);  // stops it and drops it from sources_
+  // Why an action on a dynamic input that names no UrlPath does nothing (`why`: the action).
+  static std::string no_url_path(const std::string& why);
   // `clip`: the switch's InputClippingSettings (a file input opens again at it).
   // `url_path`: the switch's UrlPath, which a dynamic input needs.
   void switch_to(const std::string& input_id, const std::string& why,

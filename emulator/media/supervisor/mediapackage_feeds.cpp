@@ -5,9 +5,8 @@
 namespace mediaemu::media {
 
 MediaPackageFeed::MediaPackageFeed(std::string key, const std::vector<EndpointPlan>& endpoints)
-    : key_(std::move(key)), endpoints_(endpoints), packagers_(std::make_shared<pipeline::FanOut>()) {
-  // Packaged now, as the channel starts: what cannot be packaged is an alert of the start.
-  for (const auto& e : endpoints_) package(*packagers_, e);
+    : key_(std::move(key)), endpoints_(endpoints) {
+  open();  // packaged now, as the channel starts: what cannot be packaged is an alert of the start
   arbiter_ = pipeline::FeedArbiter::make(
       "MediaPackage channel " + key_, kMediaPackageFailoverAfter, [this] { return open(); },
       [this] {
