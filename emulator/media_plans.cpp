@@ -76,13 +76,22 @@ media::ChannelRunPlan channel_run_plan(const Domain& domain, const std::string& 
         sources.security_groups[isg->key.id] = isg->doc;
     }
   }
+  // The destinations' SSM PasswordParam (MediaPackage ingest URLs' digest passwords).
+  for (const auto& destination : sources.channel.value("Destinations", json::array()))
+    for (const auto& setting : destination.value("Settings", json::array())) {
+      std::string param = text_of(setting, "PasswordParam");
+      if (!param.empty())
+        if (auto value = ssm::parameter_value(domain, region, param)) sources.credentials[param] = *value;
+    }
   sources.schedule = medialive::schedule_actions(domain, region, channel_id);
   std::map<std::string, size_t> mp_index;
   for (const Record* mp : domain.list(mediapackage::kChannel, region)) {
     media::ChannelSources::MediaPackageChannel c;
     c.id = mp->key.id;
-    for (const auto& e : mp->doc.value("HlsIngest", json::object()).value("IngestEndpoints", json::array()))
+    for (const auto& e : mp->doc.value("HlsIngest", json::object()).value("IngestEndpoints", json::array())) {
       c.ingest_urls.push_back(text_of(e, "Url"));
+      c.ingest_credentials.emplace_back(text_of(e, "Username"), text_of(e, "Password"));
+    }
     mp_index[c.id] = sources.mediapackage.size();
     sources.mediapackage.push_back(std::move(c));
   }

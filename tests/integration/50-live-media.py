@@ -119,6 +119,7 @@ def test_setup(t):
                             [{"Id": "mp", "MediaPackageSettings": [{"ChannelId": "live"}]}], log_level="INFO")
     hls_out = {"HlsOutputSettings": {"NameModifier": "_144p", "HlsSettings": {"StandardHlsSettings": {"M3u8Settings": {}}}}}
     ingest = loss["HlsIngest"]["IngestEndpoints"][0]
+    media.put_ingest_password(ml, "/medialive/loss", ingest)
     b_groups = [
         {"Name": "to-mediapackage", "OutputGroupSettings": {"HlsGroupSettings": {
             "Destination": {"DestinationRefId": "mp-ingest"}, "InputLossAction": "EMIT_OUTPUT", "SegmentLength": 2,
@@ -145,8 +146,13 @@ def test_setup(t):
                              {"Id": "s3", "Settings": [{"Url": "s3://mediaemu-it/b/index"}]},
                              {"Id": "s3-archive", "Settings": [{"Url": "s3://mediaemu-it/b-archive/recording"}]},
                              {"Id": "s3-thumbs", "Settings": [{"Url": "s3://mediaemu-it/b-thumbs/frame"}]}])
+    # Channel C also sends HLS to MediaPackage's ingest URL with a PasswordParam that names no SSM
+    # parameter: MediaPackage would answer 401 to every upload, so nothing is delivered (ListAlerts).
     S["c"] = create_channel(ml, "channel-c", c_in["Id"], [media.video_description("v144", 256, 144, 250_000)],
-                            [dict(b_groups[1], Name="c-archive")], [{"Id": "s3", "Settings": [{"Url": "s3://mediaemu-it/c/index"}]}])
+                            [dict(b_groups[1], Name="c-archive"), dict(b_groups[0], Name="c-unauthorized")],
+                            [{"Id": "s3", "Settings": [{"Url": "s3://mediaemu-it/c/index"}]},
+                             {"Id": "mp-ingest", "Settings": [{"Url": ingest["Url"], "Username": ingest["Username"],
+                                                               "PasswordParam": "/medialive/not-there"}]}])
     S["idle"] = create_channel(ml, "channel-idle", idle_in["Id"], [media.video_description("v144", 256, 144, 250_000)],
                                [dict(b_groups[1], Name="idle-archive")],
                                [{"Id": "s3", "Settings": [{"Url": "s3://mediaemu-it/idle/index"}]}])
@@ -167,6 +173,15 @@ def test_setup(t):
             alerts = ml.list_alerts(ChannelId=S["a"])["Alerts"]
         check_eq(sorted({a["AlertType"] for a in alerts}), ["Input Not Present"],
                  "channel A runs everything it was given (its only alert: no input yet)")
+        deadline = time.monotonic() + 5
+        refused = []
+        while not refused and time.monotonic() < deadline:
+            refused = [a["Message"] for a in ml.list_alerts(ChannelId=S["c"])["Alerts"]
+                       if "'c-unauthorized': MediaPackage channel 'loss' refuses its uploads (HTTP 401)" in a["Message"]]
+            time.sleep(0.2)
+        check(bool(refused) and "'/medialive/not-there', does not exist" in refused[0],
+              "an HLS group to MediaPackage's ingest URL without the password in SSM is refused, and ListAlerts says why",
+              "refuses its uploads (HTTP 401): its PasswordParam … does not exist", refused)
 
     tmp = t.server.tmp
     S["t0"] = time.monotonic()

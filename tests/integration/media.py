@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Optional
 from urllib.parse import urljoin
 
-from harness import check, check_eq
+from harness import boto3_client, check, check_eq
 
 DASH_NS = {"d": "urn:mpeg:dash:schema:mpd:2011"}
 
@@ -544,6 +544,14 @@ def one_rung_channel(ml, mp, name: str, input_id: str, input_settings: Optional[
     return channel_id, endpoint
 
 
+def put_ingest_password(ml, name: str, ingest: dict) -> None:
+    """The MediaPackage ingest endpoint's password in SSM Parameter Store as `name`, where a
+    MediaLive destination's PasswordParam names it (MediaLive reads it from there, and MediaPackage
+    refuses uploads without it)."""
+    boto3_client(ml.meta.endpoint_url, "ssm", ml.meta.region_name).put_parameter(
+        Name=name, Value=ingest["Password"], Type="SecureString", Overwrite=True)
+
+
 def start_channel_to_mediapackage(ml, name: str, mp_channel: dict, ladder: list = SMALL_LADDER,
                                   input_loss_action: Optional[str] = None, more_attachments: Optional[list] = None,
                                   failover: Optional[dict] = None) -> str:
@@ -556,6 +564,7 @@ def start_channel_to_mediapackage(ml, name: str, mp_channel: dict, ladder: list 
     if failover:
         main["AutomaticInputFailoverSettings"] = failover
     ingest = mp_channel["HlsIngest"]["IngestEndpoints"][0]
+    put_ingest_password(ml, f"/medialive/{name}", ingest)
     hls_out = {"HlsOutputSettings": {"HlsSettings": {"StandardHlsSettings": {"M3u8Settings": {}}}}}
     group = {"Destination": {"DestinationRefId": "mp"}, "HlsCdnSettings": {"HlsWebdavSettings": {}}}
     if input_loss_action:

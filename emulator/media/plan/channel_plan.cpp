@@ -270,10 +270,16 @@ ChannelPlan plan_channel(const json& channel, const PlanContext& ctx) {
     } else if (gs.contains("HlsGroupSettings")) {
       const json& hls = gs["HlsGroupSettings"];
       delivery.pause_on_input_loss = text(hls, "InputLossAction", "EMIT_OUTPUT") == "PAUSE_OUTPUT";
-      if (auto mp_channel = ctx.mediapackage_channel_for_url ? ctx.mediapackage_channel_for_url(url) : std::nullopt) {
+      if (auto ingest = ctx.mediapackage_ingest ? ctx.mediapackage_ingest(urls.size() > pipeline ? urls[pipeline] : json::object()) : std::nullopt) {
+        if (!ingest->refused.empty()) {
+          // What MediaLive meets over HTTP: MediaPackage answers 401 to every upload.
+          plan.alerts.push_back("HLS output group '" + group_name + "': MediaPackage channel '" + ingest->channel_id +
+                                "' refuses its uploads (HTTP 401): " + ingest->refused);
+          continue;
+        }
         delivery.kind = Delivery::Kind::MediaPackage;
-        delivery.mediapackage_channel_id = mp_channel->first;
-        delivery.ingest_index = mp_channel->second;
+        delivery.mediapackage_channel_id = ingest->channel_id;
+        delivery.ingest_index = ingest->index;
       } else if (auto spec = s3_hls_spec(url, hls, ctx)) {
         delivery.kind = Delivery::Kind::Hls;
         delivery.hls = *spec;

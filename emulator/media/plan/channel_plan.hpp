@@ -45,14 +45,23 @@ struct ChannelPlan {
   std::vector<std::string> alerts;  // what mediaemu will not run, and why
 };
 
+// A destination that is a MediaPackage channel's HLS ingest URL. Delivered in-process (the same
+// packets the HLS ingest over HTTP would feed the packagers), but only when the destination's
+// credentials are the ones MediaPackage would accept over HTTP: otherwise `refused` says why.
+struct MediaPackageIngest {
+  std::string channel_id;
+  int index = 0;         // which of its two ingest endpoints
+  std::string refused;   // empty: accepted
+};
+
 struct PlanContext {
   std::string label;                 // "channel 1234567"
   int pipeline = 0;                  // which pipeline's destinations (Destinations[].Settings[pipeline])
   std::string x264_preset = "veryfast";
   std::filesystem::path s3_root;     // <data-dir>/s3
-  // Resolves a MediaPackage HLS ingest URL (".../in/v2/<channel-guid>/<endpoint-id>/channel") to the
-  // MediaPackage channel's Id and which of its ingest endpoints it is, when it names one of ours.
-  std::function<std::optional<std::pair<std::string, int>>(const std::string& url)> mediapackage_channel_for_url;
+  // Resolves a destination's setting ({Url, Username, PasswordParam}) whose Url is a MediaPackage
+  // HLS ingest URL (".../in/v2/<channel-guid>/<endpoint-id>/channel") of ours; nullopt otherwise.
+  std::function<std::optional<MediaPackageIngest>(const json& setting)> mediapackage_ingest;
 };
 
 ChannelPlan plan_channel(const json& channel, const PlanContext& context);

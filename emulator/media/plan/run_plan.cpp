@@ -15,6 +15,23 @@ std::string url_path(const std::string& url) {
   return slash == std::string::npos ? "" : url.substr(slash);
 }
 
+// Why MediaPackage would refuse a destination's digest credentials (MediaLive sends Username and
+// the password it reads from the SSM parameter PasswordParam: ML-UG "Creating a channel",
+// destinations for MediaPackage over HTTP), or "" when it would accept them.
+std::string ingest_auth_problem(const json& setting, const std::pair<std::string, std::string>& ingest,
+                                const Credentials& credentials) {
+  const std::string user = text(setting, "Username"), param = text(setting, "PasswordParam");
+  if (user != ingest.first)
+    return user.empty() ? "the destination has no Username (the ingest endpoint's is '" + ingest.first + "')"
+                        : "the destination's Username '" + user + "' is not the ingest endpoint's ('" + ingest.first + "')";
+  if (param.empty()) return "the destination has no PasswordParam (the SSM parameter holding the ingest password)";
+  auto password = credentials.find(param);
+  if (password == credentials.end()) return "its PasswordParam, SSM parameter '" + param + "', does not exist";
+  if (password->second != ingest.second)
+    return "SSM parameter '" + param + "' does not hold the ingest endpoint's password (rotated since?)";
+  return "";
+}
+
 }  // namespace
 
 ChannelRunPlan plan_channel_run(const ChannelSources& sources, const PlanSettings& settings) {
@@ -32,14 +49,19 @@ ChannelRunPlan plan_channel_run(const ChannelSources& sources, const PlanSetting
   ctx.label = "channel " + run.channel_id;
   ctx.x264_preset = settings.x264_preset;
   ctx.s3_root = settings.s3_root;
-  ctx.mediapackage_channel_for_url = [&](const std::string& url) -> std::optional<std::pair<std::string, int>> {
+  ctx.mediapackage_ingest = [&](const json& setting) -> std::optional<MediaPackageIngest> {
+    const std::string url = text(setting, "Url");
     auto it = by_ingest_path.find(url_path(url));
     if (it == by_ingest_path.end()) return std::nullopt;
     const auto& urls = it->second->ingest_urls;
-    int index = 0;
+    size_t index = 0;
     for (size_t i = 0; i < urls.size(); ++i)
-      if (url_path(urls[i]) == url_path(url)) index = static_cast<int>(i);
-    return std::make_pair(it->second->id, std::min(index, 1));
+      if (url_path(urls[i]) == url_path(url)) index = i;
+    MediaPackageIngest ingest{it->second->id, static_cast<int>(std::min<size_t>(index, 1)), ""};
+    const auto& credentials = it->second->ingest_credentials;
+    if (index < credentials.size())
+      ingest.refused = ingest_auth_problem(setting, credentials[index], sources.credentials);
+    return ingest;
   };
   for (int p = 0; p < run.pipeline_count; ++p) {
     ctx.pipeline = p;

@@ -28,6 +28,7 @@ struct ChannelSources {
   struct MediaPackageChannel {
     std::string id;
     std::vector<std::string> ingest_urls;  // its HlsIngest endpoint URLs
+    std::vector<std::pair<std::string, std::string>> ingest_credentials;  // each one's Username, Password
     std::vector<EndpointPlan> endpoints;   // already planned (they need the origin's directory)
   };
   std::string region;
@@ -36,7 +37,9 @@ struct ChannelSources {
   std::map<std::string, nlohmann::json> security_groups;  // id -> InputSecurityGroup document
   std::vector<MediaPackageChannel> mediapackage;          // every MediaPackage channel of the region
   nlohmann::json schedule = nlohmann::json::array();      // the channel's ScheduleActions
-  Credentials credentials;  // the SSM parameters and Secrets Manager secrets the inputs name that exist
+  // The SSM parameters and Secrets Manager secrets that the inputs and the destinations name and
+  // that exist.
+  Credentials credentials;
 };
 
 struct PlanSettings {

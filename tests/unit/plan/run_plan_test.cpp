@@ -194,6 +194,42 @@ TEST_CASE("a channel with inputs and destinations becomes a typed plan", "[plan]
   }
 }
 
+TEST_CASE("an HLS group to a MediaPackage ingest URL is delivered only with the credentials MediaPackage accepts", "[plan]") {
+  auto ingest_group = [](const ChannelRunPlan& p) -> const Delivery* {
+    for (const auto& d : p.media.deliveries)
+      if (d.group_name == "ingest") return &d;
+    return nullptr;
+  };
+  auto refusal = [](const ChannelRunPlan& p) {
+    for (const auto& a : p.media.alerts)
+      if (a.find("'ingest': MediaPackage channel 'pkg' refuses its uploads (HTTP 401)") != std::string::npos) return a;
+    return std::string();
+  };
+  ChannelSources s = sources();
+  s.mediapackage[0].ingest_credentials = {{"user1", "secret1"}};
+  json& setting = s.channel["Destinations"][1]["Settings"][0];
+  setting["Username"] = "user1";
+  setting["PasswordParam"] = "/medialive/pkg";
+  s.credentials["/medialive/pkg"] = "secret1";
+  ChannelRunPlan ok = plan_channel_run(s, settings());
+  REQUIRE(ingest_group(ok));
+  CHECK(ingest_group(ok)->kind == Delivery::Kind::MediaPackage);
+  CHECK(refusal(ok).empty());
+
+  s.credentials["/medialive/pkg"] = "rotated-away";
+  ChannelRunPlan rotated = plan_channel_run(s, settings());
+  CHECK_FALSE(ingest_group(rotated));
+  CHECK(refusal(rotated).find("does not hold the ingest endpoint's password") != std::string::npos);
+
+  s.credentials.clear();
+  CHECK(refusal(plan_channel_run(s, settings())).find("SSM parameter '/medialive/pkg', does not exist") != std::string::npos);
+  setting.erase("PasswordParam");
+  CHECK(refusal(plan_channel_run(s, settings())).find("no PasswordParam") != std::string::npos);
+  setting["Username"] = "someone";
+  CHECK(refusal(plan_channel_run(s, settings())).find("Username 'someone' is not the ingest endpoint's ('user1')") !=
+        std::string::npos);
+}
+
 TEST_CASE("a STANDARD channel's pipelines each take their own destination URL and input source", "[plan]") {
   ChannelSources s = sources();
   s.channel["Destinations"][2]["Settings"].push_back({{"Url", "s3ssl://bucket/live/backup"}});
