@@ -95,13 +95,13 @@ void plan_prepare(const json& action, const json& prepare, const std::map<std::s
   if (!read_input_action(action, prepare, input_of_attachment, true, p, plan)) return;
   const ScheduleStart start = schedule_start(action);
   if (start.mode == ScheduleStart::Mode::Fixed) p.at_epoch_ms = start.at_epoch_ms;
+  // Follow: the prepare follows an input switch, its start or its end ("MediaLive starts preparing
+  // the input after the reference input is active", ML-UG plan-prep-start-types).
   if (start.mode == ScheduleStart::Mode::Follow) {
-    plan.alerts.push_back("schedule action " + p.action_name +
-                          ": a follow-mode input prepare is not run by mediaemu; the input opens at its switch");
-    return;
+    p.follows = start.follows;
+    p.follows_start = start.follows_start;
   }
-  if (start.mode == ScheduleStart::Mode::Fixed || start.mode == ScheduleStart::Mode::Immediate)
-    plan.prepares.push_back(std::move(p));
+  if (start.mode != ScheduleStart::Mode::Unknown) plan.prepares.push_back(std::move(p));
 }
 
 }  // namespace

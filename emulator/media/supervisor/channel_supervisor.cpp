@@ -314,11 +314,17 @@ void ChannelSupervisor::arm_schedule(bool at_start) {
     arm_action(switches_run_, s.action_name, s.at_epoch_ms, at_start, now_ms, {},
                [this, name = s.action_name, generation] { run_switch(name, generation); });
   }
+  for (const auto& p : plan_->switching.prepares) {  // action names are unique across the schedule
+    if (switches_run_.count(p.action_name)) continue;
+    if (!p.follows.empty()) {  // as a follow-mode switch is
+      if (at_start && switches_run_.count(p.follows)) switches_run_.insert(p.action_name);
+      else follows = true;
+      continue;
+    }
+    arm_action(switches_run_, p.action_name, p.at_epoch_ms, at_start, now_ms, {},
+               [this, name = p.action_name, generation] { run_prepare(name, generation); });
+  }
   if (follows) watch_follows(generation);
-  for (const auto& p : plan_->switching.prepares)  // action names are unique across the schedule
-    if (!switches_run_.count(p.action_name))
-      arm_action(switches_run_, p.action_name, p.at_epoch_ms, at_start, now_ms, {},
-                 [this, name = p.action_name, generation] { run_prepare(name, generation); });
   // SCTE-35 cues go to the transcoder a little ahead of their time, which places them on the
   // output timeline exactly (LadderEngine::insert_cue).
   constexpr std::chrono::milliseconds kCueLead{3000};
@@ -359,19 +365,26 @@ void ChannelSupervisor::watch_follows(uint64_t generation) {
   constexpr std::chrono::milliseconds kFollowTick{100};
   if (!plan_ || generation != generation_) return;
   bool pending = false;
-  for (const auto& s : plan_->switching.switches) {
-    if (s.follows.empty() || switches_run_.count(s.action_name)) continue;
+  // Whether a follow-mode action is due now: what it follows ran and, for FollowPoint END, that
+  // switch's input is on air and played to the end of its file (or clip).
+  auto due = [&](const ScheduledSwitch& s) {
+    if (s.follows.empty() || switches_run_.count(s.action_name)) return false;
     pending = true;
     auto ran = switched_to_.find(s.follows);
-    if (ran == switched_to_.end()) continue;  // what it follows has not run (yet)
-    // END: the reference's input is on air and played to the end of its file (or clip).
+    if (ran == switched_to_.end()) return false;  // what it follows has not run (yet)
+    if (s.follows_start) return true;
     bool ended = false;
-    if (!s.follows_start && selector_->active() == ran->second)
+    if (selector_->active() == ran->second)
       for (const auto& [id, source] : sources_) ended |= id == ran->second && source->status().ended;
-    if (s.follows_start || ended)
-      run_switch(s.action_name, generation, s.follows_start ? "it follows the start of " + s.follows
-                                                            : "the input of " + s.follows + " reached its end");
-  }
+    return ended;
+  };
+  auto when = [](const ScheduledSwitch& s) {
+    return s.follows_start ? "it follows the start of " + s.follows : "the input of " + s.follows + " reached its end";
+  };
+  for (const auto& s : plan_->switching.switches)
+    if (due(s)) run_switch(s.action_name, generation, when(s));
+  for (const auto& p : plan_->switching.prepares)
+    if (due(p)) run_prepare(p.action_name, generation, when(p));
   if (pending) worker_.post_at(SerialWorker::Clock::now() + kFollowTick, [this, generation] { watch_follows(generation); });
 }
 
@@ -385,17 +398,17 @@ void ChannelSupervisor::run_switch(const std::string& action_name, uint64_t gene
   }
 }
 
-void ChannelSupervisor::run_prepare(const std::string& action_name, uint64_t generation) {
+void ChannelSupervisor::run_prepare(const std::string& action_name, uint64_t generation, const std::string& when) {
   if (!plan_ || generation != generation_ || switches_run_.count(action_name)) return;
   for (const auto& p : plan_->switching.prepares) {
     if (p.action_name != action_name) continue;
     switches_run_.insert(action_name);
-    prepare(p);
+    prepare(p, when);
   }
 }
 
-void ChannelSupervisor::prepare(const ScheduledSwitch& action) {
-  const std::string why = "input prepare " + action.action_name;
+void ChannelSupervisor::prepare(const ScheduledSwitch& action, const std::string& when) {
+  const std::string why = "input prepare " + action.action_name + (when.empty() ? "" : " (" + when + ")");
   auto say = [&](char severity, const std::string& what) {  // the server log and the encoder log
     spdlog::info("media: channel {}: {}", label_, what);
     if (severity == 'W') log_->warning(what);

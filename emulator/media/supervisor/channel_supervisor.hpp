@@ -122,11 +122,11 @@ class ChannelSupervisor {
   void arm_action(std::set<std::string>& run, const std::string& name, std::optional<int64_t> at_epoch_ms,
                   bool at_start, int64_t now_ms, std::chrono::milliseconds lead, std::function<void()> job);
   void run_switch(const std::string& action_name, uint64_t generation, const std::string& when = "");
-  void run_prepare(const std::string& action_name, uint64_t generation);
+  void run_prepare(const std::string& action_name, uint64_t generation, const std::string& when = "");
   // InputPrepareSettings: opens a pulled input ahead of its switch (the last prepare replaces an
   // earlier one); pushed inputs receive anyway, and a file opens at its switch from its start.
-  void prepare(const ScheduledSwitch& action);
-  void watch_follows(uint64_t generation);  // every 100 ms while a follow-mode switch waits
+  void prepare(const ScheduledSwitch& action, const std::string& when = "");
+  void watch_follows(uint64_t generation);  // every 100 ms while a follow-mode switch or prepare waits
   void run_cue(const std::string& action_name, uint64_t generation);  // to the transcoder
   void watch_failover(uint64_t generation);  // every kFailoverTick while a pair exists
   const InputPlan* input_plan(const std::string& input_id) const;

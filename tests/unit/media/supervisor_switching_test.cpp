@@ -198,3 +198,27 @@ TEST_CASE("an input prepare opens a pulled input ahead of its switch, which then
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
   CHECK_FALSE(media.source(2));  // the switch took the prepared source: nothing opened again
 }
+
+TEST_CASE("a follow-mode input prepare runs once the switch it follows has started", "[media][switching]") {
+  FakeMedia media;
+  media::ChannelSupervisors supervisors(media);
+  media::ChannelRunPlan plan = two_input_plan(1);
+  plan.inputs[1].transport = media::InputPlan::Transport::UrlPull;  // "backup": a live HLS pull
+  plan.inputs[1].urls = {"http://127.0.0.1:1/live/index.m3u8"};
+  supervisors.start(plan);
+  REQUIRE(eventually([&] { return on_air(supervisors) == "main" && media.source(0); }));
+
+  media::ChannelRunPlan scheduled_plan = plan;
+  media::ScheduledSwitch ready = scheduled("ready-backup", "backup", "22", std::nullopt);
+  ready.follows = "studio";  // FollowPoint START of the switch below
+  ready.follows_start = true;
+  scheduled_plan.switching.prepares.push_back(ready);
+  supervisors.update(scheduled_plan);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  CHECK_FALSE(media.source(1));  // what it follows has not run: nothing prepared
+
+  scheduled_plan.switching.switches.push_back(scheduled("studio", "main", "11", std::nullopt));
+  supervisors.update(scheduled_plan);
+  REQUIRE(eventually([&] { return media.source(1) != nullptr; }));
+  CHECK(on_air(supervisors) == "main");  // prepared, not on air
+}

@@ -133,7 +133,7 @@ TEST_CASE("an input switch's UrlPath is kept for its dynamic input", "[plan][swi
   CHECK(plan.alerts.empty());
 }
 
-TEST_CASE("input prepare actions are planned; a follow-mode one is an alert", "[plan][switching]") {
+TEST_CASE("input prepare actions are planned, a follow-mode one with what it follows", "[plan][switching]") {
   json ready = switch_action("ready", "slate", immediate());
   ready["ScheduleActionSettings"] = {{"InputPrepareSettings", {{"InputAttachmentNameReference", "slate"},
                                                               {"UrlPath", {"vod/a.mp4"}}}}};
@@ -143,13 +143,14 @@ TEST_CASE("input prepare actions are planned; a follow-mode one is an alert", "[
                                                   {{"FollowPoint", "END"}, {"ReferenceActionName", "ready"}}}});
   follow["ScheduleActionSettings"] = {{"InputPrepareSettings", {{"InputAttachmentNameReference", "slate"}}}};
   InputSwitchPlan plan = plan_input_switching(channel_with_pair(nullptr), json::array({ready, stop, follow}));
-  REQUIRE(plan.prepares.size() == 2);
+  REQUIRE(plan.prepares.size() == 3);
   CHECK(plan.prepares[0].input_id == plan_input_switching(channel_with_pair(nullptr), json::array({switch_action("s", "slate", immediate())})).switches[0].input_id);
   CHECK(plan.prepares[0].url_path == std::vector<std::string>{"vod/a.mp4"});
   CHECK(plan.prepares[1].input_id.empty());  // stops preparing
+  CHECK(plan.prepares[2].follows == "ready");
+  CHECK_FALSE(plan.prepares[2].follows_start);  // FollowPoint END
   CHECK(plan.switches.empty());
-  REQUIRE(plan.alerts.size() == 1);
-  CHECK_THAT(plan.alerts[0], Catch::Contains("follow-mode input prepare"));
+  CHECK(plan.alerts.empty());
 }
 
 TEST_CASE("follow-mode input switches follow their reference action", "[plan][switching]") {
