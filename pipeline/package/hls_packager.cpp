@@ -43,7 +43,7 @@ std::unique_ptr<HlsTsPackager::Rendition> HlsTsPackager::make_rendition(int numb
   tracks.insert(tracks.end(), r->audio.begin(), r->audio.end());
   for (const TrackInfo* t : tracks) r->target_bitrate += t->bitrate;
   const bool sample_aes = spec().encryption && spec().encryption->method == crypto::EncryptionSpec::Method::SampleAes;
-  r->muxer = std::make_unique<TsMuxer>(tracks, sample_aes);
+  r->muxer = std::make_unique<TsMuxer>(tracks, sample_aes, spec().hls.scte35_pid);
   HlsMediaPlaylistConfig config;
   config.version = 3;  // RFC 8216 §7: nothing in these playlists needs more
   config.type = playlist_spec_.playlist_type;

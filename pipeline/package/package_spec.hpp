@@ -37,6 +37,9 @@ struct HlsSpec {
   int segment_duration_seconds = 6;
   HlsPlaylistSpec playlist;
   StreamSelectionSpec selection;
+  // MediaLive M3u8Settings Scte35Behavior PASSTHROUGH: the cues go into the TS segments on this PID
+  // (ts_scte35.hpp).
+  std::optional<uint16_t> scte35_pid;
 };
 
 struct DashSpec {

@@ -4,8 +4,11 @@
 #include <map>
 #include <stdexcept>
 
+#include "pipeline/ads/splice_info.hpp"
 #include "pipeline/crypto/sample_aes.hpp"
 #include "pipeline/package/codec_config.hpp"
+#include "pipeline/package/ts_sample_aes_pmt.hpp"
+#include "pipeline/package/ts_scte35.hpp"
 #include "pipeline/transcode/codec_config.hpp"
 
 extern "C" {
@@ -17,6 +20,9 @@ namespace mediaemu::pipeline {
 
 namespace {
 constexpr int kAvioBufferSize = 64 * 1024;
+// AVFormatContext::max_delay. The mpegts muxer adds twice that to every timestamp.
+constexpr int64_t kMaxDelayUs = 700000;
+constexpr int64_t kMuxOffset90k = 2 * kMaxDelayUs * 90000 / 1000000;
 }
 
 void TsMuxer::ContextDeleter::operator()(AVFormatContext* c) const {
@@ -28,8 +34,10 @@ void TsMuxer::ContextDeleter::operator()(AVFormatContext* c) const {
   avformat_free_context(c);
 }
 
-TsMuxer::TsMuxer(std::vector<const TrackInfo*> tracks, bool sample_aes) : tracks_(std::move(tracks)) {
+TsMuxer::TsMuxer(std::vector<const TrackInfo*> tracks, bool sample_aes, std::optional<uint16_t> scte35_pid)
+    : tracks_(std::move(tracks)), sample_aes_(sample_aes), scte35_pid_(scte35_pid) {
   if (tracks_.empty()) throw std::invalid_argument("TS muxer without tracks");
+  if (scte35_pid_) pmt_.add(scte35_pmt_edit(*scte35_pid_));
   if (sample_aes) {
     std::vector<std::vector<uint8_t>> aac_configs;
     for (const TrackInfo* t : tracks_) {
@@ -39,7 +47,7 @@ TsMuxer::TsMuxer(std::vector<const TrackInfo*> tracks, bool sample_aes) : tracks
       nal_length_sizes_.push_back(length_size);
       if (t->codec == AV_CODEC_ID_AAC) aac_configs.push_back(t->extradata);
     }
-    sample_aes_.emplace(std::move(aac_configs));
+    pmt_.add(sample_aes_pmt_edit(std::move(aac_configs)));
     encrypted_ = make_packet();
   }
   open();
@@ -70,7 +78,7 @@ void TsMuxer::open() {
   // endpoint, so renditions stay aligned and a first B-frame's negative dts is not written as a
   // wrapped 33-bit value.
   ctx->avoid_negative_ts = 0;
-  ctx->max_delay = 700000;
+  ctx->max_delay = kMaxDelayUs;
   for (const TrackInfo* t : tracks_) {
     AVStream* st = avformat_new_stream(ctx.get(), nullptr);
     if (!st) throw std::bad_alloc();
@@ -187,8 +195,37 @@ TsMuxer::Output TsMuxer::mux(const Segment& segment) {
   avio_flush(ctx->pb);
   out.bytes = std::move(pending_);
   pending_.clear();
-  if (sample_aes_) sample_aes_->rewrite(out.bytes);
+  if (scte35_pid_ && !segment.cues.empty()) insert_cues(segment, out);
+  pmt_.rewrite(out.bytes);
   return out;
+}
+
+void TsMuxer::insert_cues(const Segment& segment, Output& out) {
+  std::vector<uint8_t> packets;
+  for (const auto& cue : segment.cues) {
+    // The section again, with the splice time where the muxer puts that pts (kMuxOffset90k on).
+    const uint64_t pts_90k = static_cast<uint64_t>(av_rescale(cue.pts_us, 90000, 1000000) + kMuxOffset90k);
+    const std::vector<uint8_t> section = ads::encode_splice_info(cue.info, pts_90k & ((uint64_t{1} << 33) - 1));
+    const auto more = ts_section_packets(*scte35_pid_, section, scte35_continuity_);
+    packets.insert(packets.end(), more.begin(), more.end());
+  }
+  // After the segment's first PAT and the PMT that follows it (both re-sent at every segment).
+  size_t at = 0;
+  bool pat = false;
+  for (size_t p = 0; p + kTsPacketSize <= out.bytes.size(); p += kTsPacketSize) {
+    const uint8_t* packet = out.bytes.data() + p;
+    const size_t s = ts_section_start(packet);
+    if (!s) continue;
+    const int pid = ((packet[1] & 0x1f) << 8) | packet[2];
+    if (pid == 0 && packet[s] == 0x00) pat = true;
+    else if (pat && packet[s] == 0x02) {
+      at = p + kTsPacketSize;
+      break;
+    }
+  }
+  out.bytes.insert(out.bytes.begin() + static_cast<std::ptrdiff_t>(at), packets.begin(), packets.end());
+  for (auto& k : out.keyframes)
+    if (k.offset >= static_cast<int64_t>(at)) k.offset += static_cast<int64_t>(packets.size());
 }
 
 }  // namespace mediaemu::pipeline

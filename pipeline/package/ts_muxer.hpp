@@ -7,6 +7,9 @@
 // I-frame playlist) starts with them. initial_discontinuity stays off.
 // With `sample_aes`, the samples of each segment that carries a key are encrypted before they are
 // muxed (HLS SAMPLE-AES, pipeline/crypto/sample_aes.hpp) and the PMT says so (ts_sample_aes_pmt.hpp).
+// With `scte35_pid`, the PMT lists an SCTE-35 stream on that PID and each segment's cues
+// (Segment::cues) are written on it as splice_info_sections right after the segment's PAT/PMT
+// (ts_scte35.hpp), their splice times on the muxer's timeline.
 #pragma once
 
 #include <cstdint>
@@ -17,7 +20,7 @@
 
 #include "pipeline/media.hpp"
 #include "pipeline/package/segmenter.hpp"
-#include "pipeline/package/ts_sample_aes_pmt.hpp"
+#include "pipeline/package/ts_pmt.hpp"
 
 namespace mediaemu::pipeline {
 
@@ -25,7 +28,8 @@ class TsMuxer {
  public:
   // The tracks that go into this muxer's segments: a variant's video and its audio, or one
   // audio rendition.
-  explicit TsMuxer(std::vector<const TrackInfo*> tracks, bool sample_aes = false);
+  explicit TsMuxer(std::vector<const TrackInfo*> tracks, bool sample_aes = false,
+                   std::optional<uint16_t> scte35_pid = std::nullopt);
   ~TsMuxer();
   TsMuxer(const TsMuxer&) = delete;
   TsMuxer& operator=(const TsMuxer&) = delete;
@@ -50,12 +54,17 @@ class TsMuxer {
   void open();
   // The packet as it goes into the muxer: `packet` itself, or its SAMPLE-AES encrypted copy.
   const AVPacket* sample_aes_packet(size_t stream, const AVPacket* packet, const Segment& segment);
+  // Puts `segment`'s cues on the SCTE-35 PID into `out`, after its first PMT.
+  void insert_cues(const Segment& segment, Output& out);
 
   std::vector<const TrackInfo*> tracks_;
   std::unique_ptr<AVFormatContext, ContextDeleter> context_;
   std::vector<uint8_t> pending_;  // bytes written by the muxer since the last segment was taken
   std::map<size_t, int64_t> last_dts_us_;  // by stream index
-  std::optional<SampleAesPmtRewriter> sample_aes_;
+  bool sample_aes_ = false;
+  PmtRewriter pmt_;                       // SAMPLE-AES and SCTE-35 signalling
+  std::optional<uint16_t> scte35_pid_;
+  uint8_t scte35_continuity_ = 0;
   std::vector<int> nal_length_sizes_;  // by stream index: the avcC's, 0 for Annex B (H.264 only)
   PacketPtr encrypted_;                // scratch for sample_aes_packet
 };

@@ -128,7 +128,11 @@ def test_setup(t):
             "AdMarkers": "SCTE35_ENHANCED"}]})
     urls["ads-cmaf"] = cmaf["CmafPackage"]["HlsManifests"][0]["Url"]
     S["urls"] = urls
-    push_url = media.start_channel_to_mediapackage(ml, "ads", channel)
+    # And MediaLive's own HLS output to S3 with SCTE-35 passthrough into its TS segments.
+    t.client("s3").create_bucket(Bucket="ads-out")
+    push_url = media.start_channel_to_mediapackage(
+        ml, "ads", channel, s3_hls=("s3://ads-out/live/index", {"SegmentLength": 2, "AdMarkers": ["ELEMENTAL_SCTE35"]},
+                                    {"Scte35Behavior": "PASSTHROUGH", "Scte35Pid": "600"}))
     S["cid"] = ml.list_channels()["Channels"][0]["Id"]
     S["push"] = media.Push(push_url, 150, log_dir=t.server.tmp, label="ads").start()
     S["variants"] = {eid: variant_url(urls[eid], eid) for eid in urls if eid != "ads-dash"}
@@ -176,6 +180,37 @@ def splice_segment(entries: list, what: str):
     check(False, f"{what}: a segment starts at the splice time {S['splice_at']}", "a segment",
           [s.get("date") for _, s in entries])
     return None
+
+
+def test_medialive_ts_segments_carry_the_cue_on_scte35_pid(t):
+    """M3u8Settings Scte35Behavior PASSTHROUGH, Scte35Pid 600: every segment's PMT lists an SCTE-35
+    stream on PID 600 (ffprobe), and the splice_insert section is in the segment of the splice."""
+    directory = Path(t.server.data_dir) / "s3" / "ads-out" / "live"
+    segments = sorted(directory.glob("*.ts"), key=lambda p: p.stat().st_mtime)
+    if not check(len(segments) >= 2, "the S3 HLS group wrote segments", ">= 2", len(segments)):
+        return
+    streams = media.ffprobe(segments[0], "-show_streams").get("streams", [])
+    check(any(s.get("codec_name") == "scte_35" and s.get("id") == "0x258" for s in streams),
+          "ffprobe lists an SCTE-35 stream on PID 600 (0x258)", "scte_35 0x258",
+          [(s.get("codec_name"), s.get("id")) for s in streams])
+    with_cue = []
+    for seg in segments:
+        data = seg.read_bytes()
+        for at in range(0, len(data) - 187, 188):
+            packet = data[at:at + 188]
+            if ((packet[1] & 0x1f) << 8 | packet[2]) == 600 and packet[1] & 0x40 and packet[5] == 0xFC:
+                with_cue.append((seg.name, packet[5:5 + 3 + ((packet[6] & 0x0f) << 8 | packet[7])]))
+    if not check_eq(len(with_cue), 1, "one splice_info_section (table_id 0xFC) on PID 600 in the segments"):
+        return
+    section = with_cue[0][1]
+    check_eq(section[13], 0x05, "its splice_command_type is splice_insert")
+    # The playlist (ELEMENTAL_SCTE35) opens the break at the same segment.
+    playlists = [p.read_text(errors="replace") for p in directory.glob("*.m3u8")]
+    lines = next((text for text in playlists if "#EXTINF" in text), "").splitlines()  # the media playlist
+    out = next((i for i, line in enumerate(lines) if line.startswith("#EXT-X-CUE-OUT:")), None)
+    cue_segment = next((line for line in lines[out:] if line.endswith(".ts")), None) if out is not None else None
+    print(f"    section in {with_cue[0][0]}; the playlist's EXT-X-CUE-OUT opens {cue_segment}")
+    check_eq(with_cue[0][0], cue_segment, "the section is in the segment that the playlist's EXT-X-CUE-OUT opens")
 
 
 def test_enhanced_markers_cue_out_cont_and_in(t):

@@ -554,11 +554,13 @@ def put_ingest_password(ml, name: str, ingest: dict) -> None:
 
 def start_channel_to_mediapackage(ml, name: str, mp_channel: dict, ladder: list = SMALL_LADDER,
                                   input_loss_action: Optional[str] = None, more_attachments: Optional[list] = None,
-                                  failover: Optional[dict] = None) -> str:
+                                  failover: Optional[dict] = None, s3_hls: Optional[tuple] = None) -> str:
     """An RTMP_PUSH input (stream live/<name>, attachment "main") and a running SINGLE_PIPELINE
     channel whose HLS group delivers `ladder` to the MediaPackage channel's first ingest endpoint,
     as a WebDAV destination is configured on AWS. `more_attachments` are attached after it,
-    `failover` is the main attachment's AutomaticInputFailoverSettings. Returns the input's push URL."""
+    `failover` is the main attachment's AutomaticInputFailoverSettings; `s3_hls` (s3:// URL,
+    HlsGroupSettings extras, M3u8Settings) adds an HLS group of the ladder's first rung writing
+    there. Returns the input's push URL."""
     inp = ml.create_input(Name=name, Type="RTMP_PUSH", Destinations=[{"StreamName": f"live/{name}"}])["Input"]
     main = {"InputId": inp["Id"], "InputAttachmentName": "main"}
     if failover:
@@ -569,16 +571,22 @@ def start_channel_to_mediapackage(ml, name: str, mp_channel: dict, ladder: list 
     group = {"Destination": {"DestinationRefId": "mp"}, "HlsCdnSettings": {"HlsWebdavSettings": {}}}
     if input_loss_action:
         group["InputLossAction"] = input_loss_action
+    destinations = [{"Id": "mp", "Settings": [{"Url": ingest["Url"], "Username": ingest["Username"],
+                                               "PasswordParam": f"/medialive/{name}"}]}]
+    groups = [{"Name": "hls", "OutputGroupSettings": {"HlsGroupSettings": group},
+               "Outputs": outputs([n for n, *_ in ladder], hls_out)}]
+    if s3_hls:
+        url, extras, m3u8 = s3_hls
+        destinations.append({"Id": "s3", "Settings": [{"Url": url}]})
+        s3_out = {"HlsOutputSettings": {"NameModifier": "_s3", "HlsSettings": {"StandardHlsSettings": {"M3u8Settings": m3u8}}}}
+        groups.append({"Name": "s3", "OutputGroupSettings": {"HlsGroupSettings": {
+            "Destination": {"DestinationRefId": "s3"}, **extras}}, "Outputs": outputs([ladder[0][0]], s3_out)})
     cid = ml.create_channel(
         Name=name, ChannelClass="SINGLE_PIPELINE", RoleArn="arn:aws:iam::123456789012:role/MediaLiveAccessRole",
-        InputAttachments=[main] + (more_attachments or []),
-        Destinations=[{"Id": "mp", "Settings": [{"Url": ingest["Url"], "Username": ingest["Username"],
-                                                  "PasswordParam": f"/medialive/{name}"}]}],
+        InputAttachments=[main] + (more_attachments or []), Destinations=destinations,
         EncoderSettings={
             "TimecodeConfig": {"Source": "SYSTEMCLOCK"}, "AudioDescriptions": [AAC],
-            "VideoDescriptions": [video_description(*r) for r in ladder],
-            "OutputGroups": [{"Name": "hls", "OutputGroupSettings": {"HlsGroupSettings": group},
-                              "Outputs": outputs([n for n, *_ in ladder], hls_out)}]})["Channel"]["Id"]
+            "VideoDescriptions": [video_description(*r) for r in ladder], "OutputGroups": groups})["Channel"]["Id"]
     ml.start_channel(ChannelId=cid)
     ml.get_waiter("channel_running").wait(ChannelId=cid, WaiterConfig={"Delay": 1, "MaxAttempts": 10})
     return inp["Destinations"][0]["Url"]

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <map>
 #include <set>
 
@@ -104,7 +105,28 @@ std::optional<std::pair<std::filesystem::path, std::string>> s3_location(const s
 }
 
 // An HLS group to s3://: the manifest is named after the base file name, the way MediaLive names it.
-std::optional<pipeline::EndpointSpec> s3_hls_spec(const std::string& url, const json& hls, const PlanContext& ctx) {
+// M3u8Settings Scte35Behavior PASSTHROUGH: the SCTE-35 PID of the TS (Scte35Pid, decimal or
+// hexadecimal, default 500 as the MediaLive model documents), taken from the group's first output
+// that asks for it (mediaemu muxes a group's outputs alike).
+std::optional<uint16_t> hls_scte35_pid(const json& outputs) {
+  for (const auto& out : outputs) {
+    const json m3u8 = out.value("OutputSettings", json::object())
+                          .value("HlsOutputSettings", json::object())
+                          .value("HlsSettings", json::object())
+                          .value("StandardHlsSettings", json::object())
+                          .value("M3u8Settings", json::object());
+    if (text(m3u8, "Scte35Behavior") != "PASSTHROUGH") continue;
+    const std::string pid = text(m3u8, "Scte35Pid", "500");
+    char* end = nullptr;
+    const long value = std::strtol(pid.c_str(), &end, 0);  // "0x1f4" or "500"
+    // A PID for elementary streams: 0x0020-0x1FFE (ISO/IEC 13818-1 Table 2-3).
+    return end && *end == '\0' && value >= 0x20 && value <= 0x1ffe ? static_cast<uint16_t>(value) : uint16_t{500};
+  }
+  return std::nullopt;
+}
+
+std::optional<pipeline::EndpointSpec> s3_hls_spec(const std::string& url, const json& hls, const json& outputs,
+                                                  const PlanContext& ctx) {
   auto location = s3_location(url, ctx);
   if (!location) return std::nullopt;
   pipeline::EndpointSpec spec;
@@ -132,6 +154,7 @@ std::optional<pipeline::EndpointSpec> s3_hls_spec(const std::string& url, const 
     ads.triggers.insert({"BREAK", "PROVIDER_OVERLAY_PLACEMENT_OPPORTUNITY", "DISTRIBUTOR_OVERLAY_PLACEMENT_OPPORTUNITY"});
     ads.on_restrictions = pipeline::ads::AdMarkerSpec::Restrictions::Both;
   }
+  spec.hls.scte35_pid = hls_scte35_pid(outputs);
   spec.startover_window_seconds = spec.hls.segment_duration_seconds * static_cast<int>(number(hls, "KeepSegments", 21));
   spec.label = ctx.label + " HLS " + url;
   spec.temp_prefix = s3::kTempPrefix;  // S3 listings skip what is still being written
@@ -280,7 +303,7 @@ ChannelPlan plan_channel(const json& channel, const PlanContext& ctx) {
         delivery.kind = Delivery::Kind::MediaPackage;
         delivery.mediapackage_channel_id = ingest->channel_id;
         delivery.ingest_index = ingest->index;
-      } else if (auto spec = s3_hls_spec(url, hls, ctx)) {
+      } else if (auto spec = s3_hls_spec(url, hls, group.value("Outputs", json::array()), ctx)) {
         delivery.kind = Delivery::Kind::Hls;
         delivery.hls = *spec;
       } else {

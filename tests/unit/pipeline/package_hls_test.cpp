@@ -13,6 +13,7 @@
 #include <regex>
 #include <sstream>
 
+#include "pipeline/ads/ad_cue.hpp"
 #include "pipeline/package/endpoint_packager.hpp"
 #include "pipeline/package/media_file_source.hpp"
 #include "tests/unit/pipeline/package_test_support.hpp"
@@ -561,4 +562,50 @@ TEST_CASE("HLS TS: a timeline that restarts at 0 after a discontinuity", "[packa
     CHECK(probe(dir / s.uri) == "h264,640,360\naac\n");
   }
   check_decodes(dir / "index.m3u8");
+}
+
+TEST_CASE("HLS TS with SCTE-35 passthrough: every PMT lists the PID, the cue's section opens its segment",
+          "[package][hls][ads]") {
+  const auto rec = read_media_file(test_media(2), kHlsEpochMs);
+  const fs::path dir = scratch_dir("hls_scte35");
+  EndpointSpec spec = hls_spec(dir, 2);
+  spec.hls.scte35_pid = 500;
+  spec.hls.playlist.include_iframe_only_stream = true;  // its byte ranges allow for the packets put in
+  auto packager = make_endpoint_packager(spec);
+  ads::SpliceInfo info;
+  info.event_id = 42;
+  info.break_duration_90k = 4 * 90000;
+  bool sent = false;
+  feed(*packager, rec, [&] {
+    if (!std::exchange(sent, true)) packager->on_cue(ads::make_cue(info, 4'000'000, "break"));
+  });
+  packager->on_end();
+
+  // The splice time as the TS carries pts: the muxer's 1.4 s offset on (2 × max_delay).
+  const std::vector<uint8_t> expected = ads::encode_splice_info(info, 4 * 90000 + 126000);
+  std::map<std::string, int> sections;  // segment file -> SCTE-35 sections found
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    if (entry.path().extension() != ".ts") continue;
+    const auto bytes = read_bytes(entry.path());
+    for (size_t at = 0; at + 188 <= bytes.size(); at += 188) {
+      const uint8_t* p = bytes.data() + at;
+      if ((((p[1] & 0x1f) << 8) | p[2]) != 500) continue;
+      REQUIRE((p[1] & 0x40));  // payload_unit_start_indicator
+      REQUIRE(p[4] == 0);      // pointer_field
+      CHECK(std::vector<uint8_t>(p + 5, p + 5 + expected.size()) == expected);
+      ++sections[entry.path().filename().string()];
+    }
+  }
+  // Segment 3 starts at 4 s, the splice point (2 s segments from 0).
+  CHECK(sections == std::map<std::string, int>{{"index_1_3.ts", 1}, {"index_2_3.ts", 1}});
+  std::string out;
+  REQUIRE(run_command("ffprobe -v error -show_entries stream=codec_name,id -of csv=p=0 '" +
+                          (dir / "index_1_1.ts").string() + "'",
+                      &out) == 0);
+  INFO(out);
+  CHECK(out.find("scte_35,0x1f4") != std::string::npos);  // a segment without a cue lists it too
+  check_decodes(dir / "index.m3u8");
+  const MediaPlaylist iframes = parse_media_playlist(read_text(dir / "index_1_iframe.m3u8"));
+  REQUIRE(iframes.segments.size() >= 3);
+  for (const auto& s : iframes.segments) check_iframe_range(dir / s.uri, s.byte_offset, s.byte_length);
 }

@@ -194,6 +194,25 @@ TEST_CASE("a channel with inputs and destinations becomes a typed plan", "[plan]
   }
 }
 
+TEST_CASE("M3u8Settings Scte35Behavior PASSTHROUGH puts the cues on Scte35Pid in an S3 HLS group's segments", "[plan]") {
+  auto archive = [](const ChannelRunPlan& p) -> const Delivery* {
+    for (const auto& d : p.media.deliveries)
+      if (d.group_name == "archive") return &d;
+    return nullptr;
+  };
+  ChannelSources s = sources();
+  REQUIRE(archive(plan_channel_run(s, settings())));
+  CHECK_FALSE(archive(plan_channel_run(s, settings()))->hls.hls.scte35_pid);  // NO_PASSTHROUGH by default
+  json& m3u8 = s.channel["EncoderSettings"]["OutputGroups"][2]["Outputs"][0]["OutputSettings"]["HlsOutputSettings"]
+                        ["HlsSettings"]["StandardHlsSettings"]["M3u8Settings"];
+  m3u8["Scte35Behavior"] = "PASSTHROUGH";
+  CHECK(archive(plan_channel_run(s, settings()))->hls.hls.scte35_pid == 500);  // the model's default
+  m3u8["Scte35Pid"] = "0x1f5";
+  CHECK(archive(plan_channel_run(s, settings()))->hls.hls.scte35_pid == 501);
+  m3u8["Scte35Pid"] = "480";
+  CHECK(archive(plan_channel_run(s, settings()))->hls.hls.scte35_pid == 480);
+}
+
 TEST_CASE("an HLS group to a MediaPackage ingest URL is delivered only with the credentials MediaPackage accepts", "[plan]") {
   auto ingest_group = [](const ChannelRunPlan& p) -> const Delivery* {
     for (const auto& d : p.media.deliveries)
