@@ -40,7 +40,7 @@ void ArchiveWriter::on_layout(const OutputLayout& layout) {
     auto it = spec_.outputs.find(v.name);
     ArchiveSpec::Output naming = it == spec_.outputs.end() ? ArchiveSpec::Output{} : it->second;
     File f;
-    f.muxer = std::make_unique<TsMuxer>(tracks);
+    f.muxer = std::make_unique<TsMuxer>(tracks, false, naming.scte35_pid);
     f.stem = spec_.base_name + naming.name_modifier;
     f.extension = naming.extension;
     files_.push_back(std::move(f));
@@ -55,6 +55,10 @@ void ArchiveWriter::on_packet(const MediaPacket& packet) {
 void ArchiveWriter::on_discontinuity() {
   // The files go on: an archive is a recording, and the TS muxer's timestamps carry the jump.
   if (segmenter_) write(segmenter_->discontinuity());
+}
+
+void ArchiveWriter::on_cue(const ads::AdCue& cue) {
+  if (segmenter_) segmenter_->splice(cue);  // its chunk then starts at the splice point
 }
 
 void ArchiveWriter::on_end() {

@@ -35,6 +35,7 @@ class ArchiveWriter : public MediaSink {
   void on_layout(const OutputLayout& layout) override;
   void on_packet(const MediaPacket& packet) override;
   void on_discontinuity() override;
+  void on_cue(const ads::AdCue& cue) override;  // into the TS of outputs with an SCTE-35 PID
   void on_end() override;
 
   // The files closed so far (relative to the directory), oldest first.

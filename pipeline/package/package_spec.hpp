@@ -117,6 +117,8 @@ struct ArchiveSpec {
   struct Output {
     std::string name_modifier;
     std::string extension = "m2ts";
+    // M2tsSettings Scte35Control PASSTHROUGH: the cues go into the TS on this PID (ts_scte35.hpp).
+    std::optional<uint16_t> scte35_pid;
   };
   std::map<std::string, Output> outputs;  // by output (variant) name
   std::string temp_prefix = ".";          // of files still being written

@@ -105,9 +105,20 @@ std::optional<std::pair<std::filesystem::path, std::string>> s3_location(const s
 }
 
 // An HLS group to s3://: the manifest is named after the base file name, the way MediaLive names it.
-// M3u8Settings Scte35Behavior PASSTHROUGH: the SCTE-35 PID of the TS (Scte35Pid, decimal or
-// hexadecimal, default 500 as the MediaLive model documents), taken from the group's first output
-// that asks for it (mediaemu muxes a group's outputs alike).
+// The SCTE-35 PID of a TS output whose settings (M3u8Settings, M2tsSettings) pass SCTE-35 through
+// (`control` is PASSTHROUGH): Scte35Pid, decimal or hexadecimal, default 500 as the MediaLive
+// model documents; nullopt otherwise.
+std::optional<uint16_t> scte35_pid(const json& ts_settings, const char* control) {
+  if (text(ts_settings, control) != "PASSTHROUGH") return std::nullopt;
+  const std::string pid = text(ts_settings, "Scte35Pid", "500");
+  char* end = nullptr;
+  const long value = std::strtol(pid.c_str(), &end, 0);  // "0x1f4" or "500"
+  // A PID for elementary streams: 0x0020-0x1FFE (ISO/IEC 13818-1 Table 2-3).
+  return end && *end == '\0' && value >= 0x20 && value <= 0x1ffe ? static_cast<uint16_t>(value) : uint16_t{500};
+}
+
+// M3u8Settings Scte35Behavior PASSTHROUGH, from the group's first output that asks for it
+// (mediaemu muxes a group's outputs alike).
 std::optional<uint16_t> hls_scte35_pid(const json& outputs) {
   for (const auto& out : outputs) {
     const json m3u8 = out.value("OutputSettings", json::object())
@@ -115,12 +126,7 @@ std::optional<uint16_t> hls_scte35_pid(const json& outputs) {
                           .value("HlsSettings", json::object())
                           .value("StandardHlsSettings", json::object())
                           .value("M3u8Settings", json::object());
-    if (text(m3u8, "Scte35Behavior") != "PASSTHROUGH") continue;
-    const std::string pid = text(m3u8, "Scte35Pid", "500");
-    char* end = nullptr;
-    const long value = std::strtol(pid.c_str(), &end, 0);  // "0x1f4" or "500"
-    // A PID for elementary streams: 0x0020-0x1FFE (ISO/IEC 13818-1 Table 2-3).
-    return end && *end == '\0' && value >= 0x20 && value <= 0x1ffe ? static_cast<uint16_t>(value) : uint16_t{500};
+    if (auto pid = scte35_pid(m3u8, "Scte35Behavior")) return pid;
   }
   return std::nullopt;
 }
@@ -180,6 +186,8 @@ std::optional<pipeline::ArchiveSpec> s3_archive_spec(const std::string& url, con
     naming.name_modifier = text(settings, "NameModifier");
     // "If excluded, this will be auto-selected from the container type": M2TS's is m2ts.
     naming.extension = text(settings, "Extension", "m2ts");
+    naming.scte35_pid = scte35_pid(settings.value("ContainerSettings", json::object()).value("M2tsSettings", json::object()),
+                                   "Scte35Control");
     spec.outputs[group_name + "/" + text(outputs[o], "OutputName", "Output " + std::to_string(o + 1))] = naming;
   }
   return spec;

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "pipeline/ads/ad_cue.hpp"
 #include "pipeline/package/archive_writer.hpp"
 #include "pipeline/package/media_file_source.hpp"
 #include "tests/unit/pipeline/package_test_support.hpp"
@@ -73,4 +74,42 @@ TEST_CASE("Archive: MPEG-TS files per output, rolled at GOP boundaries, named as
     CHECK(codecs.find("aac") != std::string::npos);
   }
   CHECK(total == Approx(14.0).margin(0.2));  // the last file is the shorter rest
+}
+
+TEST_CASE("Archive with M2tsSettings Scte35Control PASSTHROUGH: the cue's section on its PID", "[package][archive][ads]") {
+  const auto rec = read_media_file(test_media(2), 0);
+  const fs::path dir = scratch_dir("archive_scte35");
+  ArchiveSpec spec;
+  spec.label = "test";
+  spec.directory = dir;
+  spec.base_name = "show";
+  spec.rollover_seconds = 300;  // one file per output
+  spec.outputs[rec.layout.variants[0].name] = {"_hi", "ts", uint16_t{0x1f5}};
+  spec.outputs[rec.layout.variants[1].name] = {"_lo", "ts", std::nullopt};
+  ArchiveWriter writer(spec);
+  ads::SpliceInfo info;
+  info.event_id = 9;
+  bool sent = false;
+  feed(writer, rec, [&] {
+    if (!std::exchange(sent, true)) writer.on_cue(ads::make_cue(info, 6'000'000, "break"));
+  });
+  writer.on_end();
+  auto sections_in = [&](const std::string& name) {
+    const auto bytes = read_bytes(dir / name);
+    int n = 0;
+    for (size_t at = 0; at + 188 <= bytes.size(); at += 188)
+      n += ((((bytes[at + 1] & 0x1f) << 8) | bytes[at + 2]) == 0x1f5) && bytes[at + 5] == 0xfc;
+    return n;
+  };
+  std::string hi, lo;
+  for (const auto& name : writer.closed_files()) (name.rfind("show_hi", 0) == 0 ? hi : lo) = name;
+  INFO(hi << " " << lo);
+  REQUIRE(!hi.empty());
+  REQUIRE(!lo.empty());
+  CHECK(sections_in(hi) == 1);
+  CHECK(sections_in(lo) == 0);  // that output does not pass SCTE-35 through
+  std::string out;
+  REQUIRE(run_command("ffprobe -v error -show_entries stream=codec_name,id -of csv=p=0 '" + (dir / hi).string() + "'",
+                      &out) == 0);
+  CHECK(out.find("scte_35,0x1f5") != std::string::npos);
 }
