@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <set>
 
 #include "pipeline/crypto/aes_cbc.hpp"
@@ -28,14 +29,25 @@ std::string join_codecs(const std::vector<const TrackInfo*>& tracks) {
 HlsTsPackager::HlsTsPackager(const EndpointSpec& spec)
     : PackagerBase(spec, spec.hls.segment_duration_seconds, spec.hls.selection), playlist_spec_(spec.hls.playlist) {}
 
-std::string HlsTsPackager::media_playlist_name(int number) const {
-  return playlist_spec_.manifest_name + "_" + std::to_string(number) + ".m3u8";
+std::string HlsTsPackager::segment_name(const Rendition& r, int64_t sequence) const {
+  if (playlist_spec_.name_modifiers.empty()) return r.stem + "_" + std::to_string(sequence);
+  // MediaLive: "<base><NameModifier>_<counter>.ts", the counter five digits from 00001
+  // (ML-UG hls-destinations-s3-design, hls-syntax-emp: "MediaLive inserts the underscore before
+  // the counter").
+  char counter[24];
+  std::snprintf(counter, sizeof counter, "_%05lld", static_cast<long long>(sequence));
+  return r.stem + counter;
 }
 
 std::unique_ptr<HlsTsPackager::Rendition> HlsTsPackager::make_rendition(int number, const TrackInfo* video,
-                                                                         std::vector<const TrackInfo*> audio) {
+                                                                         std::vector<const TrackInfo*> audio,
+                                                                         const std::string& variant_name) {
   auto r = std::make_unique<Rendition>();
   r->number = number;
+  auto modifier = playlist_spec_.name_modifiers.find(variant_name);
+  r->stem = playlist_spec_.manifest_name + (modifier != playlist_spec_.name_modifiers.end()
+                                                ? modifier->second
+                                                : "_" + std::to_string(number));
   r->video = video;
   r->audio = std::move(audio);
   std::vector<const TrackInfo*> tracks;
@@ -78,7 +90,7 @@ void HlsTsPackager::start() {
       else if (std::find(group_audio.begin(), group_audio.end(), id) == group_audio.end()) group_audio.push_back(id);
     }
     if (!video && (group || audio.empty())) continue;
-    variants_.push_back(make_rendition(number++, video, std::move(audio)));
+    variants_.push_back(make_rendition(number++, video, std::move(audio), v->name));
   }
   for (int id : group_audio) audio_.push_back(make_rendition(number++, nullptr, {l.track(id)}));
 
@@ -109,8 +121,7 @@ void HlsTsPackager::add_segment(const Segment& segment) {
     for (auto& r : *list) {
       TsMuxer::Output out = r->muxer->mux(segment);
       if (out.bytes.empty()) continue;
-      const std::string name = playlist_spec_.manifest_name + "_" + std::to_string(r->number) + "_" +
-                               std::to_string(segment.sequence) + ".ts";
+      const std::string name = segment_name(*r, segment.sequence) + ".ts";
       // AES-128: the whole segment is one AES-128-CBC message with PKCS#7 padding (RFC 8216 §5.2).
       // SAMPLE-AES: the muxer encrypted the samples.
       if (const auto& key = segment.key; key && key->method == crypto::EncryptionSpec::Method::Aes128)
@@ -157,11 +168,11 @@ void HlsTsPackager::add_iframes(const Segment& segment, const std::string& uri, 
 std::string HlsTsPackager::streams_description() const {
   std::string out;
   for (const auto& r : variants_)
-    out += describe_stream(media_playlist_name(r->number), "variant", r->video,
+    out += describe_stream(media_playlist_name(*r), "variant", r->video,
                            r->audio.empty() ? nullptr : r->audio.front());
-  for (const auto& r : audio_) out += describe_stream(media_playlist_name(r->number), "audio", nullptr, r->audio.front());
+  for (const auto& r : audio_) out += describe_stream(media_playlist_name(*r), "audio", nullptr, r->audio.front());
   if (iframes_)
-    out += describe_stream(playlist_spec_.manifest_name + "_" + std::to_string(iframe_source_->number) + "_iframe.m3u8",
+    out += describe_stream(iframe_playlist_name(),
                            "iframe", iframe_source_->video, nullptr);
   return out;
 }
@@ -174,7 +185,7 @@ std::string HlsTsPackager::master_playlist() const {
     const TrackInfo* t = r->audio.front();
     audio_tracks.push_back(t);
     audio.push_back({kHlsAudioGroup, t->name.empty() ? "audio_" + std::to_string(r->number) : t->name, "",
-                     media_playlist_name(r->number), t->channels > 0 ? t->channels : 2, audio.empty()});
+                     media_playlist_name(*r), t->channels > 0 ? t->channels : 2, audio.empty()});
     // BANDWIDTH of a variant includes its largest rendition (RFC 8216 §4.3.4.2).
     audio_peak = std::max(audio_peak, r->meter.peak_or(r->target_bitrate * 11 / 10));
     audio_average = std::max(audio_average, r->meter.average_or(r->target_bitrate));
@@ -195,14 +206,14 @@ std::string HlsTsPackager::master_playlist() const {
     tracks.insert(tracks.end(), audio_tracks.begin(), audio_tracks.end());
     s.codecs = join_codecs(tracks);
     if (!audio_.empty()) s.audio_group = kHlsAudioGroup;
-    s.uri = media_playlist_name(r->number);
+    s.uri = media_playlist_name(*r);
     streams.push_back(s);
   }
   std::vector<HlsIframeStream> iframes;
   if (iframes_) {
     const TrackInfo* v = iframe_source_->video;
     iframes.push_back({iframe_meter_.peak_or(v->bitrate / 10), v->width, v->height, codecs_string(*v),
-                       playlist_spec_.manifest_name + "_" + std::to_string(iframe_source_->number) + "_iframe.m3u8"});
+                       iframe_playlist_name()});
   }
   return render_master_playlist(3, audio, streams, iframes);
 }
@@ -211,13 +222,13 @@ std::optional<PackagerBase::Published> HlsTsPackager::publish(double edge, bool 
   std::optional<Published> newest;
   for (auto* list : {&variants_, &audio_}) {
     for (auto& r : *list) {
-      if (!write_media_playlist(media_playlist_name(r->number), *r->playlist, edge, ended)) continue;
+      if (!write_media_playlist(media_playlist_name(*r), *r->playlist, edge, ended)) continue;
       if (!newest)
         if (auto last = r->playlist->last_published(edge)) newest = Published{last->sequence, last->epoch_ms};
     }
   }
   if (iframes_)
-    write_media_playlist(playlist_spec_.manifest_name + "_" + std::to_string(iframe_source_->number) + "_iframe.m3u8",
+    write_media_playlist(iframe_playlist_name(),
                          *iframes_, edge, ended);
   // The multivariant playlist appears with the first published segment (before that the
   // origin answers 404, as MediaPackage does for an endpoint without content).

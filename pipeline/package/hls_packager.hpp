@@ -23,6 +23,7 @@ class HlsTsPackager final : public PackagerBase {
  private:
   struct Rendition {
     int number = 0;
+    std::string stem;  // of its media playlist and segments: "index_1" (MediaPackage), "index_720p" (MediaLive)
     const TrackInfo* video = nullptr;
     std::vector<const TrackInfo*> audio;  // muxed into this rendition's TS
     std::unique_ptr<TsMuxer> muxer;
@@ -37,11 +38,14 @@ class HlsTsPackager final : public PackagerBase {
   double window_seconds() const override;
   void forget_before(double position) override;
 
-  std::unique_ptr<Rendition> make_rendition(int number, const TrackInfo* video, std::vector<const TrackInfo*> audio);
+  std::unique_ptr<Rendition> make_rendition(int number, const TrackInfo* video, std::vector<const TrackInfo*> audio,
+                                            const std::string& variant_name = "");
   void add_iframes(const Segment& segment, const std::string& uri, const TsMuxer::Output& out);
   std::string master_playlist() const;
   std::string streams_description() const;  // stream_description.hpp
-  std::string media_playlist_name(int number) const;
+  static std::string media_playlist_name(const Rendition& r) { return r.stem + ".m3u8"; }
+  std::string iframe_playlist_name() const { return iframe_source_->stem + "_iframe.m3u8"; }
+  std::string segment_name(const Rendition& r, int64_t sequence) const;  // without ".ts"
 
   HlsPlaylistSpec playlist_spec_;
   std::vector<std::unique_ptr<Rendition>> variants_;  // one per STREAM-INF

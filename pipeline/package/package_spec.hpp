@@ -25,6 +25,10 @@ struct StreamSelectionSpec {
 
 struct HlsPlaylistSpec {
   std::string manifest_name = "index";  // master "<name>.m3u8", media "<name>_<n>.m3u8"
+  // MediaLive's naming (its HLS output groups), by variant (output) name: media playlists
+  // "<name><NameModifier>.m3u8", segments "<name><NameModifier>_<00001>.ts". Empty: MediaPackage's,
+  // "<name>_<n>.m3u8" and "<name>_<n>_<sequence>.ts".
+  std::map<std::string, std::string> name_modifiers;
   int playlist_window_seconds = 60;
   enum class PlaylistType { None, Event, Vod } playlist_type = PlaylistType::None;
   int program_date_time_interval_seconds = 0;  // 0: no EXT-X-PROGRAM-DATE-TIME

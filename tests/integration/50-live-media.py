@@ -20,6 +20,7 @@ endpoint keeps advancing. Security checks run while A is live and must not distu
 import datetime
 import json
 import os
+import re
 import socket
 import time
 import xml.etree.ElementTree as ET
@@ -345,6 +346,11 @@ def test_s3_hls_output(t):
           str(master), sorted(p.name for p in root.glob("*"))[:10] if root.exists() else "no directory")
     ts = sorted(root.glob("*.ts"))
     check(len(ts) >= 3, "s3 output: TS segments", ">= 3", len(ts))
+    # MediaLive's names (ML-UG hls-destinations-s3-design): <base><NameModifier>.m3u8 and
+    # <base><NameModifier>_<five-digit counter>.ts.
+    check((root / "index_144p.m3u8").exists() and all(re.fullmatch(r"index_144p_\d{5}\.ts", p.name) for p in ts),
+          "s3 output: files named as MediaLive names them", "index_144p.m3u8, index_144p_00001.ts, …",
+          sorted(p.name for p in root.glob("*"))[:6])
     if ts:
         streams = media.ffprobe(ts[-1], "-show_streams").get("streams", [])
         check_eq(sorted(s.get("codec_name") for s in streams), ["aac", "h264"], "s3 output: a segment has H.264 and AAC")

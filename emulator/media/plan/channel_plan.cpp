@@ -132,7 +132,7 @@ std::optional<uint16_t> hls_scte35_pid(const json& outputs) {
 }
 
 std::optional<pipeline::EndpointSpec> s3_hls_spec(const std::string& url, const json& hls, const json& outputs,
-                                                  const PlanContext& ctx) {
+                                                  const std::string& group_name, const PlanContext& ctx) {
   auto location = s3_location(url, ctx);
   if (!location) return std::nullopt;
   pipeline::EndpointSpec spec;
@@ -161,6 +161,14 @@ std::optional<pipeline::EndpointSpec> s3_hls_spec(const std::string& url, const 
     ads.on_restrictions = pipeline::ads::AdMarkerSpec::Restrictions::Both;
   }
   spec.hls.scte35_pid = hls_scte35_pid(outputs);
+  // MediaLive's file names: "<base><NameModifier>.m3u8" and "<base><NameModifier>_00001.ts". The
+  // modifier is required (and unique in the group) on AWS; an output without one gets "_<n>".
+  for (size_t o = 0; o < outputs.size(); ++o) {
+    const std::string modifier = text(outputs[o].value("OutputSettings", json::object()).value("HlsOutputSettings", json::object()),
+                                      "NameModifier");
+    spec.hls.playlist.name_modifiers[group_name + "/" + text(outputs[o], "OutputName", "Output " + std::to_string(o + 1))] =
+        modifier.empty() ? "_" + std::to_string(o + 1) : modifier;
+  }
   spec.startover_window_seconds = spec.hls.segment_duration_seconds * static_cast<int>(number(hls, "KeepSegments", 21));
   spec.label = ctx.label + " HLS " + url;
   spec.temp_prefix = s3::kTempPrefix;  // S3 listings skip what is still being written
@@ -311,7 +319,7 @@ ChannelPlan plan_channel(const json& channel, const PlanContext& ctx) {
         delivery.kind = Delivery::Kind::MediaPackage;
         delivery.mediapackage_channel_id = ingest->channel_id;
         delivery.ingest_index = ingest->index;
-      } else if (auto spec = s3_hls_spec(url, hls, group.value("Outputs", json::array()), ctx)) {
+      } else if (auto spec = s3_hls_spec(url, hls, group.value("Outputs", json::array()), group_name, ctx)) {
         delivery.kind = Delivery::Kind::Hls;
         delivery.hls = *spec;
       } else {

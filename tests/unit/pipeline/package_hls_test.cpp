@@ -609,3 +609,26 @@ TEST_CASE("HLS TS with SCTE-35 passthrough: every PMT lists the PID, the cue's s
   REQUIRE(iframes.segments.size() >= 3);
   for (const auto& s : iframes.segments) check_iframe_range(dir / s.uri, s.byte_offset, s.byte_length);
 }
+
+TEST_CASE("HLS TS with MediaLive's names: <base><NameModifier>.m3u8 and <base><NameModifier>_00001.ts",
+          "[package][hls]") {
+  const auto rec = read_media_file(test_media(2), kHlsEpochMs);
+  REQUIRE(rec.layout.variants.size() == 2);
+  const fs::path dir = scratch_dir("hls_medialive_names");
+  EndpointSpec spec = hls_spec(dir, 2);
+  spec.hls.playlist.manifest_name = "curling";
+  spec.hls.playlist.name_modifiers = {{rec.layout.variants[0].name, "-high"}, {rec.layout.variants[1].name, "-low"}};
+  auto packager = make_endpoint_packager(spec);
+  feed(*packager, rec);
+  packager->on_end();
+  const Master master = parse_master(read_text(dir / "curling.m3u8"));
+  REQUIRE(master.streams.size() == 2);
+  CHECK(master.streams[0].at("URI") == "curling-high.m3u8");
+  CHECK(master.streams[1].at("URI") == "curling-low.m3u8");
+  const MediaPlaylist high = parse_media_playlist(read_text(dir / "curling-high.m3u8"));
+  REQUIRE(high.segments.size() >= 2);
+  CHECK(high.segments[0].uri == "curling-high_00001.ts");
+  CHECK(high.segments[1].uri == "curling-high_00002.ts");
+  CHECK(fs::exists(dir / "curling-low_00001.ts"));
+  check_decodes(dir / "curling.m3u8");
+}

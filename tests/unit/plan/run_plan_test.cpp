@@ -213,6 +213,19 @@ TEST_CASE("M3u8Settings Scte35Behavior PASSTHROUGH puts the cues on Scte35Pid in
   CHECK(archive(plan_channel_run(s, settings()))->hls.hls.scte35_pid == 480);
 }
 
+TEST_CASE("an S3 HLS group names its files as MediaLive does, by each output's NameModifier", "[plan]") {
+  ChannelSources s = sources();
+  auto modifiers = [&] {
+    for (const auto& d : plan_channel_run(s, settings()).media.deliveries)
+      if (d.group_name == "archive") return d.hls.hls.playlist.name_modifiers;
+    return std::map<std::string, std::string>{};
+  };
+  CHECK(modifiers() == std::map<std::string, std::string>{{"archive/sd", "_1"}});  // none given: "_<n>"
+  s.channel["EncoderSettings"]["OutputGroups"][2]["Outputs"][0]["OutputSettings"]["HlsOutputSettings"]["NameModifier"] =
+      "_360p";
+  CHECK(modifiers() == std::map<std::string, std::string>{{"archive/sd", "_360p"}});
+}
+
 TEST_CASE("an HLS group to a MediaPackage ingest URL is delivered only with the credentials MediaPackage accepts", "[plan]") {
   auto ingest_group = [](const ChannelRunPlan& p) -> const Delivery* {
     for (const auto& d : p.media.deliveries)
