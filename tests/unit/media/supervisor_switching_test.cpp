@@ -51,6 +51,14 @@ struct Senders {
   std::thread thread;
 };
 
+// "main" pushed and on air, "backup" (22) a live HLS pull: opened only when needed.
+media::ChannelRunPlan pulled_backup_plan() {
+  media::ChannelRunPlan plan = two_input_plan(1);
+  plan.inputs[1].transport = media::InputPlan::Transport::UrlPull;
+  plan.inputs[1].urls = {"http://127.0.0.1:1/live/index.m3u8"};
+  return plan;
+}
+
 }  // namespace
 
 TEST_CASE("schedule switches run at their time, immediate ones at once", "[media][switching]") {
@@ -178,9 +186,7 @@ TEST_CASE("an input prepare opens a pulled input ahead of its switch, which then
           "[media][switching]") {
   FakeMedia media;
   media::ChannelSupervisors supervisors(media);
-  media::ChannelRunPlan plan = two_input_plan(1);
-  plan.inputs[1].transport = media::InputPlan::Transport::UrlPull;  // "backup": a live HLS pull
-  plan.inputs[1].urls = {"http://127.0.0.1:1/live/index.m3u8"};
+  const media::ChannelRunPlan plan = pulled_backup_plan();
   supervisors.start(plan);
   REQUIRE(eventually([&] { return on_air(supervisors) == "main" && media.source(0); }));
   CHECK_FALSE(media.source(1));  // a pulled input off air is not opened
@@ -202,9 +208,7 @@ TEST_CASE("an input prepare opens a pulled input ahead of its switch, which then
 TEST_CASE("a follow-mode input prepare runs once the switch it follows has started", "[media][switching]") {
   FakeMedia media;
   media::ChannelSupervisors supervisors(media);
-  media::ChannelRunPlan plan = two_input_plan(1);
-  plan.inputs[1].transport = media::InputPlan::Transport::UrlPull;  // "backup": a live HLS pull
-  plan.inputs[1].urls = {"http://127.0.0.1:1/live/index.m3u8"};
+  const media::ChannelRunPlan plan = pulled_backup_plan();
   supervisors.start(plan);
   REQUIRE(eventually([&] { return on_air(supervisors) == "main" && media.source(0); }));
 

@@ -51,6 +51,13 @@ struct ArbiterRig {
   std::shared_ptr<FeedArbiter> arbiter = FeedArbiter::make(
       "test", std::chrono::milliseconds(60), [this] { ++opened; return out; }, [this] { ++ended; });
   std::shared_ptr<MediaSink> a = arbiter->feed(0), b = arbiter->feed(1);
+  // Both feeds start and deliver a keyframe at 0: feed a is active.
+  void both_delivering() {
+    a->on_layout(arbiter_layout());
+    b->on_layout(arbiter_layout());
+    a->on_packet(arbiter_packet(1, 0, true));
+    b->on_packet(arbiter_packet(1, 0, true));
+  }
 };
 
 }  // namespace
@@ -98,10 +105,7 @@ TEST_CASE("FeedArbiter: a silent active feed fails over at the other's next keyf
 
 TEST_CASE("FeedArbiter: the active feed ending hands over to a delivering feed, else ends the outputs") {
   ArbiterRig rig;
-  rig.a->on_layout(arbiter_layout());
-  rig.b->on_layout(arbiter_layout());
-  rig.a->on_packet(arbiter_packet(1, 0, true));
-  rig.b->on_packet(arbiter_packet(1, 0, true));
+  rig.both_delivering();
   rig.a->on_end();
   CHECK(rig.arbiter->active() == 1);
   CHECK(rig.out->ends == 0);
@@ -117,10 +121,7 @@ TEST_CASE("FeedArbiter: the active feed ending hands over to a delivering feed, 
 
 TEST_CASE("FeedArbiter: closing (the channel stops) ends the outputs with the first feed to end") {
   ArbiterRig rig;
-  rig.a->on_layout(arbiter_layout());
-  rig.b->on_layout(arbiter_layout());
-  rig.a->on_packet(arbiter_packet(1, 0, true));
-  rig.b->on_packet(arbiter_packet(1, 0, true));
+  rig.both_delivering();
   rig.arbiter->closing();
   rig.a->on_end();
   CHECK(rig.arbiter->active() == -1);
@@ -131,10 +132,7 @@ TEST_CASE("FeedArbiter: closing (the channel stops) ends the outputs with the fi
   CHECK(rig.out->packets.size() == 1);
   CHECK(rig.opened == 1);
   // The next start hands over again as before.
-  rig.a->on_layout(arbiter_layout());
-  rig.b->on_layout(arbiter_layout());
-  rig.a->on_packet(arbiter_packet(1, 0, true));
-  rig.b->on_packet(arbiter_packet(1, 0, true));
+  rig.both_delivering();
   rig.a->on_end();
   CHECK(rig.arbiter->active() == 1);
 }
