@@ -104,7 +104,12 @@ std::optional<std::pair<std::filesystem::path, std::string>> s3_location(const s
   return std::make_pair(ctx.s3_root / rest.substr(0, slash), rest.substr(slash + 1));
 }
 
-// An HLS group to s3://: the manifest is named after the base file name, the way MediaLive names it.
+// A ladder output's name, "<group>/<OutputName>" ("Output <n>" when it has none, n from 1): what
+// variants, deliveries and file naming are keyed by.
+std::string output_name(const std::string& group_name, const json& output, size_t index) {
+  return group_name + "/" + text(output, "OutputName", "Output " + std::to_string(index + 1));
+}
+
 // The SCTE-35 PID of a TS output whose settings (M3u8Settings, M2tsSettings) pass SCTE-35 through
 // (`control` is PASSTHROUGH): Scte35Pid, decimal or hexadecimal, default 500 as the MediaLive
 // model documents; nullopt otherwise.
@@ -131,6 +136,7 @@ std::optional<uint16_t> hls_scte35_pid(const json& outputs) {
   return std::nullopt;
 }
 
+// An HLS group to s3://: the manifest is named after the base file name, the way MediaLive names it.
 std::optional<pipeline::EndpointSpec> s3_hls_spec(const std::string& url, const json& hls, const json& outputs,
                                                   const std::string& group_name, const PlanContext& ctx) {
   auto location = s3_location(url, ctx);
@@ -166,7 +172,7 @@ std::optional<pipeline::EndpointSpec> s3_hls_spec(const std::string& url, const 
   for (size_t o = 0; o < outputs.size(); ++o) {
     const std::string modifier = text(outputs[o].value("OutputSettings", json::object()).value("HlsOutputSettings", json::object()),
                                       "NameModifier");
-    spec.hls.playlist.name_modifiers[group_name + "/" + text(outputs[o], "OutputName", "Output " + std::to_string(o + 1))] =
+    spec.hls.playlist.name_modifiers[output_name(group_name, outputs[o], o)] =
         modifier.empty() ? "_" + std::to_string(o + 1) : modifier;
   }
   spec.startover_window_seconds = spec.hls.segment_duration_seconds * static_cast<int>(number(hls, "KeepSegments", 21));
@@ -196,7 +202,7 @@ std::optional<pipeline::ArchiveSpec> s3_archive_spec(const std::string& url, con
     naming.extension = text(settings, "Extension", "m2ts");
     naming.scte35_pid = scte35_pid(settings.value("ContainerSettings", json::object()).value("M2tsSettings", json::object()),
                                    "Scte35Control");
-    spec.outputs[group_name + "/" + text(outputs[o], "OutputName", "Output " + std::to_string(o + 1))] = naming;
+    spec.outputs[output_name(group_name, outputs[o], o)] = naming;
   }
   return spec;
 }
@@ -231,7 +237,7 @@ std::optional<Delivery> frame_capture_delivery(const std::string& url, const jso
   d.stills.temp_prefix = s3::kTempPrefix;
   const auto& outputs = group.value("Outputs", json::array());
   for (size_t o = 0; o < outputs.size(); ++o) {
-    std::string name = group_name + "/" + text(outputs[o], "OutputName", "Output " + std::to_string(o + 1));
+    std::string name = output_name(group_name, outputs[o], o);
     auto still = stills.find(text(outputs[o], "VideoDescriptionName"));
     if (still == stills.end()) {
       plan.alerts.push_back("frame capture output '" + name + "' names no video description with FrameCaptureSettings; skipped");
@@ -360,7 +366,7 @@ ChannelPlan plan_channel(const json& channel, const PlanContext& ctx) {
     for (size_t o = 0; o < outputs.size(); ++o) {
       const json& out = outputs[o];
       pipeline::OutputSpec spec;
-      spec.name = group_name + "/" + text(out, "OutputName", "Output " + std::to_string(o + 1));
+      spec.name = output_name(group_name, out, o);
       std::string video = text(out, "VideoDescriptionName");
       if (!video.empty() && videos.count(video)) spec.video = video;
       for (const auto& a : out.value("AudioDescriptionNames", json::array()))
