@@ -49,18 +49,15 @@ def test_setup(t):
     package = {"SegmentDurationSeconds": 2, "ManifestWindowSeconds": 60, "MinBufferTimeSeconds": 4,
                "MinUpdatePeriodSeconds": 2, "SuggestedPresentationDelaySeconds": 6, "UtcTiming": "HTTP-ISO",
                "UtcTimingUri": t.endpoint + "/_mediaemu/time"}
-    S["dash"] = mp.create_origin_endpoint(
-        ChannelId="cenc", Id="cenc-dash",
-        DashPackage={**package, "Encryption": {
-            "SpekeKeyProvider": {"Url": t.endpoint + "/_mediaemu/speke/v1", "ResourceId": "cenc-dash",
-                                 "SystemIds": [CLEARKEY, WIDEVINE],
-                                 "RoleArn": "arn:aws:iam::123456789012:role/SpekeAccess"}}})["Url"]
-    S["dashif"] = mp.create_origin_endpoint(
-        ChannelId="cenc", Id="cenc-dashif",
-        DashPackage={**package, "Encryption": {
-            "SpekeKeyProvider": {"Url": t.endpoint + "/_mediaemu/speke/v1", "ResourceId": "cenc-dashif",
-                                 "SystemIds": [DASHIF_CLEARKEY],
-                                 "RoleArn": "arn:aws:iam::123456789012:role/SpekeAccess"}}})["Url"]
+    def encrypted(endpoint_id: str, system_ids: list) -> str:  # keys from the local key server
+        return mp.create_origin_endpoint(
+            ChannelId="cenc", Id=endpoint_id,
+            DashPackage={**package, "Encryption": {
+                "SpekeKeyProvider": {"Url": t.endpoint + "/_mediaemu/speke/v1", "ResourceId": endpoint_id,
+                                     "SystemIds": system_ids,
+                                     "RoleArn": "arn:aws:iam::123456789012:role/SpekeAccess"}}})["Url"]
+    S["dash"] = encrypted("cenc-dash", [CLEARKEY, WIDEVINE])
+    S["dashif"] = encrypted("cenc-dashif", [DASHIF_CLEARKEY])
     S["clear"] = mp.create_origin_endpoint(ChannelId="cenc", Id="cenc-clear", DashPackage=package)["Url"]
     push_url = media.start_channel_to_mediapackage(ml, "cenc", channel)
     S["push"] = media.Push(push_url, 120, log_dir=t.server.tmp, label="cenc").start()
