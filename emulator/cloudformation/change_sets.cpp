@@ -246,7 +246,7 @@ json execute_change_set(Domain& d, StackEngine& engine, const CallContext& c, co
     if (other->key.id != cs.key.id && other->doc.value("StackId", "") == r.doc.value("StackId", ""))
       tx->modify(other->key).doc["ExecutionStatus"] = "OBSOLETE";
   Key key = r.key;
-  tx->after_commit([&engine, key] { engine.submit(key); });
+  tx->after_commit([&engine, key] { engine.submit_and_settle(key); });
   tx->commit();
   return json::object();
 }

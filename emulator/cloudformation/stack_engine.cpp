@@ -3,7 +3,10 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <future>
+#include <memory>
 #include <set>
+#include <thread>
 
 #include "api/errors.hpp"
 #include "emulator/cloudformation/cloudformation.hpp"
@@ -571,6 +574,20 @@ void StackEngine::stop() {
 
 void StackEngine::submit(const Key& stack) {
   worker_.post([this, stack] { run(stack); });
+}
+
+void StackEngine::submit_and_settle(const Key& stack) {
+  auto ended = std::make_shared<std::promise<void>>();
+  std::future<void> settled = ended->get_future();
+  if (!worker_.post([this, stack, ended] {
+        run(stack);
+        ended->set_value();
+      }))
+    return;
+  // A nested stack's request comes from the engine's own thread (its parent's operation), which
+  // runs it at once itself (run_now): waiting there would only wait for the parent.
+  if (domain_.config().state_delay_ms == 0 && std::this_thread::get_id() != worker_.id())
+    settled.wait_for(kSettleWait);
 }
 
 void StackEngine::run(const Key& stack) {

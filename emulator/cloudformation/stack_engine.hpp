@@ -11,6 +11,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 
 #include "api/aws_api.hpp"
 #include "emulator/domain.hpp"
@@ -37,6 +38,13 @@ class StackEngine {
   // Queues a stack whose record carries an operation (internal["operation"]). Called after the
   // write that stored it is committed.
   void submit(const Key& stack);
+  // submit() for the request that just committed the operation. With --state-delay 0 the request
+  // then waits, up to kSettleWait, for the operation to end on the engine's thread, so that the
+  // next call sees the stack settled and waiters return at once, as for every other resource
+  // (domain.hpp). The AWS CLI's `cloudformation deploy` and `wait stack-create-complete` poll
+  // every 30 s: a stack still in progress at their first poll costs half a minute.
+  void submit_and_settle(const Key& stack);
+  static constexpr std::chrono::seconds kSettleWait{5};
 
  private:
   void run(const Key& stack);

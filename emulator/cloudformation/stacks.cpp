@@ -75,7 +75,7 @@ json create_stack(Domain& d, const api::AwsApi& api, StackEngine& engine, const 
   if (find_stack(d, c.region, name)) throw ApiError(ErrorKind::Conflict, "AlreadyExistsException", "Stack [" + name + "] already exists");
   Key key{kStack, c.region, uuid};
   tx->create(key, doc, internal);
-  tx->after_commit([&engine, key] { engine.submit(key); });
+  tx->after_commit([&engine, key] { engine.submit_and_settle(key); });
   tx->commit();
   return {{"StackId", doc["StackId"]}};
 }
@@ -117,7 +117,7 @@ json update_stack(Domain& d, const api::AwsApi& api, StackEngine& engine, const 
   if (in.contains("StackPolicyDuringUpdateBody")) r.internal["Operation"]["StackPolicy"] = in["StackPolicyDuringUpdateBody"];
   Key key = r.key;
   json out = {{"StackId", r.doc["StackId"]}};
-  tx->after_commit([&engine, key] { engine.submit(key); });
+  tx->after_commit([&engine, key] { engine.submit_and_settle(key); });
   tx->commit();
   return out;
 }
@@ -147,7 +147,7 @@ json delete_stack(Domain& d, StackEngine& engine, const CallContext& c, const js
                                           "User Initiated", now_seconds(d)));
   r.internal["Operation"] = {{"Action", "DELETE"}, {"RetainResources", in.value("RetainResources", json::array())}};
   Key key = r.key;
-  tx->after_commit([&engine, key] { engine.submit(key); });
+  tx->after_commit([&engine, key] { engine.submit_and_settle(key); });
   tx->commit();
   return json::object();
 }

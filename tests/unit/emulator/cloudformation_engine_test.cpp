@@ -340,3 +340,17 @@ TEST_CASE("an update changes in place, replaces on a create-only property, and k
   CHECK(w.has_parameter("/c"));
   CHECK(tail(3)[1] == "Param DELETE_SKIPPED");
 }
+
+TEST_CASE("with --state-delay 0 a stack operation has ended when its request answers, so waiters return at once") {
+  StackWorld w;  // state_delay_ms 0, the default
+  auto status = [&] { return w.call("DescribeStacks", {{"StackName", "quick"}})["Stacks"][0]["StackStatus"]; };
+  const std::string body = "Resources:\n  Param: {Type: AWS::SSM::Parameter, Properties: {Name: /q, Type: String, Value: v}}\n";
+  w.call("CreateStack", {{"StackName", "quick"}, {"TemplateBody", body}});
+  CHECK(status() == "CREATE_COMPLETE");  // no polling: the AWS CLI's waiters would sleep 30 s
+  w.call("UpdateStack", {{"StackName", "quick"}, {"TemplateBody", body + "Outputs:\n  Name: {Value: !Ref Param}\n"}});
+  CHECK(status() == "UPDATE_COMPLETE");
+  const std::string id = w.call("DescribeStacks", {{"StackName", "quick"}})["Stacks"][0]["StackId"];
+  w.call("DeleteStack", {{"StackName", "quick"}});
+  CHECK(w.call("DescribeStacks", {{"StackName", id}})["Stacks"][0]["StackStatus"] == "DELETE_COMPLETE");
+  CHECK_FALSE(w.has_parameter("/q"));
+}

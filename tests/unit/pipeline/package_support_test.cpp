@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <sstream>
 #include <string>
@@ -74,21 +75,31 @@ std::vector<uint8_t> read_bytes(const fs::path& path) {
 
 // 14 s of testsrc2 at 640x360 and 320x180, 30 fps, H.264 with B-frames and a fixed GOP (IDRs
 // at the same pts in both renditions, as the channel's encoder produces), plus a 48 kHz stereo
-// AAC sine. Generated once per GOP length per test run.
+// AAC sine. ctest runs each test case in a process of its own, so the file is kept in the build
+// tree (MEDIAEMU_TEST_CACHE_DIR), named by a hash of the command that makes it: generated once per
+// build, not once per test (about 2 s of CPU each, 26 times).
 fs::path test_media(int gop_seconds) {
   static std::map<int, fs::path> made;
   if (auto it = made.find(gop_seconds); it != made.end()) return it->second;
-  const fs::path file = root().path / ("ladder_gop" + std::to_string(gop_seconds) + ".mp4");
   const int gop = 30 * gop_seconds;
-  const std::string cmd =
-      "ffmpeg -nostdin -v error -y -f lavfi -i testsrc2=size=640x360:rate=30 "
+  const std::string args =
+      "-f lavfi -i testsrc2=size=640x360:rate=30 "
       "-f lavfi -i sine=frequency=440:sample_rate=48000 "
       "-filter_complex \"[0:v]split=2[a][b];[b]scale=320:180[b2]\" -map \"[a]\" -map \"[b2]\" -map 1:a "
       "-c:v libx264 -preset veryfast -bf 2 -g " + std::to_string(gop) + " -keyint_min " + std::to_string(gop) +
-      " -sc_threshold 0 -b:v:0 800k -b:v:1 300k -c:a aac -b:a 96k -ac 2 -t 14 " + file.string();
-  std::string out;
-  REQUIRE(run_command(cmd, &out) == 0);
-  INFO(out);
+      " -sc_threshold 0 -b:v:0 800k -b:v:1 300k -c:a aac -b:a 96k -ac 2 -t 14 -f mp4 ";
+  const fs::path cache = MEDIAEMU_TEST_CACHE_DIR;
+  fs::create_directories(cache);
+  const fs::path file = cache / ("ladder_gop" + std::to_string(gop_seconds) + "_" +
+                                 std::to_string(std::hash<std::string>{}(args)) + ".mp4");
+  if (!fs::exists(file)) {
+    // Written aside and renamed, so a test running at the same time never reads half a file.
+    const fs::path partial = file.string() + ".part" + std::to_string(::getpid());
+    std::string out;
+    REQUIRE(run_command("ffmpeg -nostdin -v error -y " + args + partial.string(), &out) == 0);
+    INFO(out);
+    fs::rename(partial, file);  // replaces an identical file another test may have made meanwhile
+  }
   REQUIRE(fs::exists(file));
   made[gop_seconds] = file;
   return file;
