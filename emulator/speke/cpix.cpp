@@ -157,9 +157,64 @@ std::string clearkey_laurl(const std::string& licence_url) {
   return out.str();
 }
 
+namespace {
+
+// SD+HD1's sub-components SD and HD1 (speke_presets.hpp's bounds), each its own filter.
+std::vector<pipeline::crypto::PresetKey> sub_components(const pipeline::crypto::PresetKey& key) {
+  if (key.track_type != "SD+HD1") return {key};
+  auto hd1 = pipeline::crypto::preset_keys("PRESET-VIDEO-5", "UNENCRYPTED");
+  return {hd1.at(0), hd1.at(1)};  // SD, HD1
+}
+
+void append_usage_rule(pugi::xml_node list, const std::string& kid, const pipeline::crypto::PresetKey& key) {
+  pugi::xml_node rule = list.append_child("cpix:ContentKeyUsageRule");
+  rule.append_attribute("kid") = kid.c_str();
+  rule.append_attribute("intendedTrackType") = key.track_type.c_str();
+  if (key.track_type == "ALL") {  // a bare filter of each kind: every track
+    rule.append_child("cpix:AudioFilter");
+    rule.append_child("cpix:VideoFilter");
+    return;
+  }
+  for (const auto& part : sub_components(key)) {
+    pugi::xml_node filter = rule.append_child(part.video ? "cpix:VideoFilter" : "cpix:AudioFilter");
+    const char* min = part.video ? "minPixels" : "minChannels";
+    const char* max = part.video ? "maxPixels" : "maxChannels";
+    if (part.min_exclusive > 0) filter.append_attribute(min) = static_cast<long long>(part.min_exclusive + 1);
+    if (part.max_inclusive) filter.append_attribute(max) = static_cast<long long>(*part.max_inclusive);
+  }
+}
+
+}  // namespace
+
 std::string render_cpix_request(const CpixKeyRequest& request) {
   pugi::xml_document doc;
   pugi::xml_node root = doc.append_child("cpix:CPIX");
+  if (!request.contract.empty()) {
+    root.append_attribute("contentId") = request.resource_id.c_str();
+    root.append_attribute("version") = "2.3";
+    root.append_attribute("xmlns:cpix") = kCpixNamespace;
+    root.append_attribute("xmlns:pskc") = kPskcNamespace;
+    pugi::xml_node keys = root.append_child("cpix:ContentKeyList");
+    pugi::xml_node systems = root.append_child("cpix:DRMSystemList");
+    pugi::xml_node rules = root.append_child("cpix:ContentKeyUsageRuleList");
+    for (const auto& k : request.contract) {
+      const std::string kid = uuid_text(k.kid);
+      pugi::xml_node key = keys.append_child("cpix:ContentKey");
+      key.append_attribute("kid") = kid.c_str();
+      key.append_attribute("commonEncryptionScheme") = request.common_encryption_scheme.c_str();
+      for (const auto& id : request.system_ids) {
+        pugi::xml_node s = systems.append_child("cpix:DRMSystem");
+        s.append_attribute("kid") = kid.c_str();
+        s.append_attribute("systemId") = id.c_str();
+        s.append_child("cpix:PSSH");
+        s.append_child("cpix:ContentProtectionData");
+      }
+      append_usage_rule(rules, kid, k.rule);
+    }
+    std::ostringstream out;
+    doc.save(out, "  ", pugi::format_default, pugi::encoding_utf8);
+    return out.str();
+  }
   root.append_attribute("id") = request.resource_id.c_str();
   root.append_attribute("xmlns:cpix") = kCpixNamespace;
   root.append_attribute("xmlns:pskc") = kPskcNamespace;
@@ -190,7 +245,7 @@ std::string render_cpix_request(const CpixKeyRequest& request) {
   return out.str();
 }
 
-KeyAnswer read_cpix_answer(std::string_view body, const Block& kid) {
+KeyAnswer read_cpix_answer(std::string_view body, const Block& kid, bool need_key_uri) {
   pugi::xml_document doc;
   parse(doc, body);
   pugi::xml_node root = doc.document_element();
@@ -235,7 +290,7 @@ KeyAnswer read_cpix_answer(std::string_view body, const Block& kid) {
                       " is not XML");
     answer.content_protection_data[pipeline::crypto::normalized_system_id(system.attribute("systemId").value())] = std::move(xml);
   }
-  if (answer.uri_ext_x_key.empty())
+  if (need_key_uri && answer.uri_ext_x_key.empty())
     throw CpixError("the answer has no cpix:URIExtXKey for the key (HLS AES-128 systemId " +
                     std::string(kHlsAes128SystemId) + " or another DRM system)");
   return answer;

@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "pipeline/crypto/content_key.hpp"
+#include "pipeline/crypto/speke_presets.hpp"
 
 namespace mediaemu::speke {
 
@@ -85,14 +86,27 @@ struct CpixKeyRequest {
   Block kid{};
   std::vector<std::string> system_ids;
   std::optional<int64_t> period_index;  // key rotation: ContentKeyPeriod@index
+  // SPEKE v2.0: the encryption contract, one key per intended track type. When set, the request
+  // is CPIX 2.3 (CPIX@contentId, @version) and `kid` is not used.
+  struct ContractKey {
+    Block kid{};
+    pipeline::crypto::PresetKey rule;
+  };
+  std::vector<ContractKey> contract;
+  std::string common_encryption_scheme;  // SPEKE v2.0 ContentKey@commonEncryptionScheme: "cenc" | "cbcs"
 };
-// A SPEKE v1 request for one key, as MediaPackage v1 sends it for an HLS endpoint.
+// A SPEKE v1 request for one key, as MediaPackage v1 sends it for an HLS endpoint; or, with a
+// contract, a SPEKE v2.0 request for its keys, each with a ContentKeyUsageRule naming its
+// intendedTrackType and a VideoFilter (minPixels/maxPixels) or AudioFilter (minChannels/
+// maxChannels) per sub-component ("SD+HD1": two; "ALL": a bare one of each), as the SPEKE v2
+// encryption contract specifies (docs.aws.amazon.com/speke/latest/documentation/encryption-contract-v2.html).
 std::string render_cpix_request(const CpixKeyRequest& request);
 
 // The key and HLS signalling the answer gives for `kid`: the URIExtXKey (and KeyFormat,
 // KeyFormatVersions) of a DRM system other than HLS AES-128 when the answer has one (FairPlay),
 // else HLS AES-128's; and each system's ContentProtectionData (DASH). Throws CpixError (not XML,
 // no such key, no key value, no URIExtXKey, ContentProtectionData that is not XML).
-KeyAnswer read_cpix_answer(std::string_view body, const Block& kid);
+// `need_key_uri` false (SPEKE v2.0 DASH): an answer without URIExtXKey is fine.
+KeyAnswer read_cpix_answer(std::string_view body, const Block& kid, bool need_key_uri = true);
 
 }  // namespace mediaemu::speke

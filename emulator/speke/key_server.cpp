@@ -129,8 +129,10 @@ api::HttpResponse KeyServer::cpix(const api::HttpRequest& request) const {
     periods += std::to_string(p);
   }
   // One line per answered request: the integration suite counts them per key rotation.
+  std::string kids;
+  for (const auto& kid : summary.kids) kids += (kids.empty() ? "" : ",") + kid;
   spdlog::info("speke: CPIX answer (SPEKE {}) for resource {} kid {} key period {}", summary.v2 ? "v2" : "v1",
-               summary.content_id, summary.kids.front(), periods.empty() ? "-" : periods);
+               summary.content_id, kids, periods.empty() ? "-" : periods);
   api::HttpResponse r;
   r.set_header("Content-Type", "application/xml");
   const std::string version(request.header("x-speke-version"));

@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "pipeline/crypto/aes_cbc.hpp"
 #include "pipeline/crypto/block_text.hpp"
@@ -24,6 +25,11 @@ struct ContentKey {
   // DASH: by DRM system id (lower case), the XML its ContentProtection element carries (the
   // provider's cpix:ContentProtectionData).
   std::map<std::string, std::string> content_protection_data;
+  // SPEKE v2.0: the ContentKeyUsageRule@intendedTrackType this key encrypts ("" in SPEKE v1).
+  std::string track_type;
+  // SPEKE v2.0 presets: every key of the period's encryption contract, one per intended track
+  // type (speke_presets.hpp). This key's own fields are then those of the first.
+  std::vector<ContentKey> track_keys;
 };
 
 struct KeyFetch {

@@ -21,6 +21,10 @@ struct EncryptionSpec {
   // SpekeKeyProvider, as configured (for the emulator's KeyProvider and log lines).
   std::string speke_url, resource_id, role_arn;
   std::vector<std::string> system_ids;
+  // SpekeKeyProvider.EncryptionContractConfiguration (SPEKE v2.0, speke_presets.hpp): the keys
+  // asked for and which encrypts which track. Both empty: SPEKE v1, one key for every track.
+  std::string preset_video, preset_audio;
+  bool speke_v2() const { return !preset_video.empty(); }
   // Who supplies the keys; set by the emulator (plans are pure values and leave it null). Called
   // only on the endpoint's KeyPrefetcher thread.
   std::shared_ptr<KeyProvider> keys;

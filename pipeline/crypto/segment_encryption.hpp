@@ -34,6 +34,7 @@ class SegmentEncryption {
  private:
   const std::string label_;
   EncryptionSpec::Method method_;
+  const std::string preset_video_, preset_audio_;
   std::optional<Block> constant_iv_;
   KeyPeriodSchedule schedule_;
   KeyPrefetcher prefetcher_;

@@ -12,7 +12,9 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <string>
 #include <optional>
 
 #include "pipeline/crypto/content_key.hpp"
@@ -38,14 +40,23 @@ inline const char* hls_key_method(EncryptionSpec::Method method) {
   }
 }
 
+struct SegmentKey;
+using SharedSegmentKey = std::shared_ptr<const SegmentKey>;
+
 struct SegmentKey {
   ContentKey key;
   EncryptionSpec::Method method = EncryptionSpec::Method::Aes128;
   std::optional<Block> constant_iv;  // written into EXT-X-KEY; none: the sequence number is the IV
+  // SPEKE v2.0 presets (speke_presets.hpp): the marker of each intended track type's key, and the
+  // presets that say which type a track is. Empty: this marker's key encrypts every track.
+  std::map<std::string, SharedSegmentKey> by_track_type;
+  std::string preset_video, preset_audio;
 
   Block iv_for(int64_t sequence) const { return constant_iv ? *constant_iv : sequence_iv(sequence); }
 };
 
-using SharedSegmentKey = std::shared_ptr<const SegmentKey>;
+// The marker whose key encrypts a track's samples: `key` itself (SPEKE v1, SHARED), the marker of
+// the track's type (SPEKE v2 presets), or null: the track stays clear (an UNENCRYPTED preset).
+SharedSegmentKey track_key(const SharedSegmentKey& key, bool video, int width, int height, int channels);
 
 }  // namespace mediaemu::pipeline::crypto

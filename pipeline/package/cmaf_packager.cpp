@@ -50,8 +50,8 @@ void CmafPackager::start() {
   }
   // An encrypted endpoint's init segments name the first key (tenc default_KID) and carry its
   // scheme: written with the first segment's key marker (add_segment).
-  if (!encrypted())
-    for (const auto& t : tracks_) store().write(t.file_stem + "_init.mp4", t.muxer->init_segment());
+  for (const auto& t : tracks_)
+    if (!track_encrypted(*t.info)) store().write(t.file_stem + "_init.mp4", t.muxer->init_segment());
 
   for (const auto& m : spec().cmaf.manifests) {
     Manifest manifest;
@@ -83,13 +83,14 @@ void CmafPackager::add_segment(const Segment& segment) {
   for (auto& t : tracks_) {
     auto it = segment.tracks.find(t.info->id);
     if (it == segment.tracks.end()) continue;
-    if (segment.key && !t.muxer->protection()) {
+    const crypto::SharedSegmentKey key = track_key(segment, *t.info);
+    if (key && !t.muxer->protection()) {
       // CmafPackage.Encryption: 'cbcs' (SAMPLE_AES) or 'cenc' (AES_CTR). Later keys (rotation) do
       // not change the init segment: their fragments name them (fmp4_encryption.hpp, seig).
-      t.muxer->protect(fmp4_protection(*segment.key, spec().encryption->system_ids));
+      t.muxer->protect(fmp4_protection(*key, spec().encryption->system_ids));
       store().write(t.file_stem + "_init.mp4", t.muxer->init_segment());
     }
-    auto fragment = t.muxer->fragment(it->second, static_cast<uint32_t>(segment.sequence), segment.key.get());
+    auto fragment = t.muxer->fragment(it->second, static_cast<uint32_t>(segment.sequence), key.get());
     if (!fragment) continue;
     const std::string name = t.file_stem + "_" + std::to_string(segment.sequence) + ".mp4";
     write_segment_file(name, fragment->bytes, segment);
@@ -101,7 +102,7 @@ void CmafPackager::add_segment(const Segment& segment) {
     entry.uri = "../" + name + uri_query();
     entry.discontinuity = segment.discontinuity;
     entry.epoch_ms = epoch_ms_at(segment.start_seconds());
-    entry.key = segment.key;  // EXT-X-KEY METHOD=SAMPLE-AES / SAMPLE-AES-CTR where the key changes
+    entry.key = key;  // EXT-X-KEY METHOD=SAMPLE-AES / SAMPLE-AES-CTR where the track's key changes
     entry.cues = segment.cues;
     for (auto& m : manifests_) m.playlists.at(t.number)->add(entry);
     const bool iframe_track = !variants_.empty() && t.number == variants_.front().first;

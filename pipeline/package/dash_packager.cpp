@@ -80,7 +80,7 @@ void DashPackager::start() {
                std::to_string(rep.id) + "_0";
     // An encrypted endpoint's init segments name the key (tenc default_KID): written with the
     // first segment's key marker (add_segment).
-    if (!encrypted()) store().write(rep.stem + "_init.mp4", rep.muxer->init_segment());
+    if (!track_encrypted(*info)) store().write(rep.stem + "_init.mp4", rep.muxer->init_segment());
     reps_.push_back(std::move(rep));
   }
 }
@@ -101,13 +101,14 @@ void DashPackager::add_segment(const Segment& segment) {
   for (auto& rep : reps_) {
     auto it = segment.tracks.find(rep.info->id);
     if (it == segment.tracks.end()) continue;
-    if (segment.key && (!rep.muxer->protection() || rep.muxer->protection()->default_kid != segment.key->key.kid)) {
-      // DASH endpoints hold one key (endpoint_plan: no rotation for DASH yet), so this happens once
-      // per representation; a later key would need a new Period with its own init segment.
-      rep.muxer->protect(fmp4_protection(*segment.key, spec().encryption->system_ids));
+    const crypto::SharedSegmentKey key = track_key(segment, *rep.info);
+    if (key && (!rep.muxer->protection() || rep.muxer->protection()->default_kid != key->key.kid)) {
+      // DASH endpoints hold one key per track (endpoint_plan: no rotation for DASH yet), so this
+      // happens once per representation; a later key would need a new Period with its own init segment.
+      rep.muxer->protect(fmp4_protection(*key, spec().encryption->system_ids));
       store().write(rep.stem + "_init.mp4", rep.muxer->init_segment());
     }
-    auto fragment = rep.muxer->fragment(it->second, static_cast<uint32_t>(segment.sequence), segment.key.get());
+    auto fragment = rep.muxer->fragment(it->second, static_cast<uint32_t>(segment.sequence), key.get());
     if (!fragment) continue;
     const bool by_time = dash_.format == DashSpec::TemplateFormat::TimeWithTimeline;
     const std::string name =
@@ -140,6 +141,30 @@ bool DashPackager::ad_boundary(const Segment& segment, std::string& events) {
     }
   }
   return boundary;
+}
+
+std::vector<std::vector<const DashPackager::Representation*>> DashPackager::adaptation_sets() const {
+  // One Adaptation Set per kind and content key: with SPEKE v2.0 presets SD and HD video (or
+  // stereo and multichannel audio) have keys of their own, and the Representations of an
+  // Adaptation Set share one default_KID (DASH-IF IOP v4.3 §7.7.2), which its ContentProtection names.
+  std::vector<std::vector<const Representation*>> sets;
+  for (MediaKind kind : {MediaKind::Video, MediaKind::Audio}) {
+    std::vector<std::optional<crypto::Block>> kids;  // per set of this kind; nullopt: clear
+    const size_t first = sets.size();
+    for (const auto& r : reps_) {
+      if (r.info->kind != kind) continue;
+      std::optional<crypto::Block> kid;
+      if (r.muxer->protection()) kid = r.muxer->protection()->default_kid;
+      auto same = std::find(kids.begin(), kids.end(), kid);
+      if (same == kids.end()) {
+        kids.push_back(kid);
+        sets.emplace_back();
+        same = kids.end() - 1;
+      }
+      sets[first + static_cast<size_t>(same - kids.begin())].push_back(&r);
+    }
+  }
+  return sets;
 }
 
 std::string DashPackager::segment_template(const Representation& rep, const Period& period, size_t first,
@@ -211,11 +236,8 @@ std::string DashPackager::render(size_t first, size_t last, bool ended) const {
     const Period& period = periods_[p];
     out << "  <Period id=\"" << period.id << "\" start=\"" << duration(period.start) << "\">\n" << period.events;
     int adaptation_id = 1;
-    for (MediaKind kind : {MediaKind::Video, MediaKind::Audio}) {
-      std::vector<const Representation*> reps;
-      for (const auto& r : reps_)
-        if (r.info->kind == kind) reps.push_back(&r);
-      if (reps.empty()) continue;
+    for (const std::vector<const Representation*>& reps : adaptation_sets()) {
+      const MediaKind kind = reps.front()->info->kind;
       out << "    <AdaptationSet id=\"" << adaptation_id++ << "\" contentType=\""
           << (kind == MediaKind::Video ? "video\" mimeType=\"video/mp4\"" : "audio\" mimeType=\"audio/mp4\" lang=\"und\"")
           << " segmentAlignment=\"true\" startWithSAP=\"1\"";

@@ -66,6 +66,8 @@ class DashPackager final : public PackagerBase {
   // PeriodTriggers ADS: whether `segment` starts or ends an ad break (a new Period), and the
   // EventStream of a break that starts with it.
   bool ad_boundary(const Segment& segment, std::string& events);
+  // The Representations of each Adaptation Set, video first.
+  std::vector<std::vector<const Representation*>> adaptation_sets() const;
   std::string segment_template(const Representation& rep, const Period& period, size_t first, size_t last) const;
 
   DashSpec dash_;

@@ -1,5 +1,7 @@
 #include "pipeline/package/packager_base.hpp"
 
+#include "pipeline/crypto/speke_presets.hpp"
+
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -20,6 +22,17 @@ PackagerBase::PackagerBase(EndpointSpec spec, int segment_duration_seconds, Stre
                                std::chrono::system_clock::now().time_since_epoch()).count();
     encryption_ = std::make_unique<crypto::SegmentEncryption>(*spec_.encryption, spec_.label, now_ms);
   }
+}
+
+bool PackagerBase::track_encrypted(const TrackInfo& track) const {
+  if (!encrypted()) return false;
+  const crypto::EncryptionSpec& e = *spec_.encryption;
+  return !e.speke_v2() || crypto::preset_track_type(e.preset_video, e.preset_audio, track.kind == MediaKind::Video,
+                                                    int64_t{track.width} * track.height, track.channels);
+}
+
+crypto::SharedSegmentKey PackagerBase::track_key(const Segment& segment, const TrackInfo& track) const {
+  return crypto::track_key(segment.key, track.kind == MediaKind::Video, track.width, track.height, track.channels);
 }
 
 int64_t PackagerBase::epoch_ms_at(double media_seconds) const {

@@ -58,6 +58,11 @@ class PackagerBase : public MediaSink {
 
   const EndpointSpec& spec() const { return spec_; }
   bool encrypted() const { return encryption_ != nullptr; }
+  // Whether a track's samples are encrypted: on an encrypted endpoint, unless a SPEKE v2.0
+  // UNENCRYPTED preset leaves its kind clear (crypto/speke_presets.hpp).
+  bool track_encrypted(const TrackInfo& track) const;
+  // The key marker a track's fragment uses in this segment (crypto::track_key); null: clear.
+  crypto::SharedSegmentKey track_key(const Segment& segment, const TrackInfo& track) const;
   const OutputLayout& layout() const { return *layout_; }
   const std::vector<const Variant*>& selected_variants() const { return selected_; }
   SegmentStore& store() { return store_; }

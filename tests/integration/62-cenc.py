@@ -17,6 +17,11 @@ local server cannot give), that default_KID is a key the key server serves (GET
 -decryption_key decodes init + segments cleanly, to the same frames as the clear endpoint's segment
 of the same number; Shaka plays the endpoint in headless Chromium with ClearKey EME, the licence
 coming from /_mediaemu/speke/clearkey.
+SPEKE v2.0 (cenc-presets: EncryptionContractConfiguration PRESET-VIDEO-1 / PRESET-AUDIO-1,
+KeyRotationIntervalSeconds 0, DASH-IF ClearKey): one SPEKE v2 request for a VIDEO and an AUDIO key;
+the video and audio Adaptation Sets name different default_KIDs, each decrypts its own track
+(ffmpeg), and dash.js plays the endpoint with no DRM configuration. The refusals AWS documents:
+presets on an HLS endpoint, SHARED with UNENCRYPTED, a rotating key; CMAF is refused as not yet done.
 DASH-IF ClearKey: the key server answers ContentProtectionData for e2719d58-…, so that endpoint's
 MPD names the licence URL (<dashif:Laurl>) and carries no pssh; dash.js and Shaka, given no DRM
 configuration at all, play it with ClearKey licences from that URL. (dash.js 5.2.1 cannot play the
@@ -45,22 +50,32 @@ S = {}
 def test_setup(t):
     media.require_player_tools("ffmpeg", "ffprobe", "node")
     ml, mp = t.client("medialive"), t.client("mediapackage")
+    S["endpoint"] = t.endpoint
     channel = mp.create_channel(Id="cenc")
     package = {"SegmentDurationSeconds": 2, "ManifestWindowSeconds": 60, "MinBufferTimeSeconds": 4,
                "MinUpdatePeriodSeconds": 2, "SuggestedPresentationDelaySeconds": 6, "UtcTiming": "HTTP-ISO",
                "UtcTimingUri": t.endpoint + "/_mediaemu/time"}
-    def encrypted(endpoint_id: str, system_ids: list) -> str:  # keys from the local key server
-        return mp.create_origin_endpoint(
-            ChannelId="cenc", Id=endpoint_id,
-            DashPackage={**package, "Encryption": {
-                "SpekeKeyProvider": {"Url": t.endpoint + "/_mediaemu/speke/v1", "ResourceId": endpoint_id,
-                                     "SystemIds": system_ids,
-                                     "RoleArn": "arn:aws:iam::123456789012:role/SpekeAccess"}}})["Url"]
+    def encrypted(endpoint_id: str, system_ids: list, **contract) -> str:  # keys from the local key server
+        return mp.create_origin_endpoint(ChannelId="cenc", Id=endpoint_id,
+                                         DashPackage={**package, "Encryption": speke(endpoint_id, system_ids, **contract)})["Url"]
     S["dash"] = encrypted("cenc-dash", [CLEARKEY, WIDEVINE])
     S["dashif"] = encrypted("cenc-dashif", [DASHIF_CLEARKEY])
+    S["presets"] = encrypted("cenc-presets", [DASHIF_CLEARKEY], video="PRESET-VIDEO-1", audio="PRESET-AUDIO-1")
     S["clear"] = mp.create_origin_endpoint(ChannelId="cenc", Id="cenc-clear", DashPackage=package)["Url"]
     push_url = media.start_channel_to_mediapackage(ml, "cenc", channel)
     S["push"] = media.Push(push_url, 120, log_dir=t.server.tmp, label="cenc").start()
+
+
+def speke(resource_id: str, system_ids: list, video: str = "", audio: str = "", rotation: int = 0) -> dict:
+    """An Encryption block with keys from the local key server; with presets, SPEKE v2.0."""
+    provider = {"Url": "", "ResourceId": resource_id, "SystemIds": system_ids,
+                "RoleArn": "arn:aws:iam::123456789012:role/SpekeAccess"}
+    out = {"SpekeKeyProvider": provider}
+    if video:
+        provider["EncryptionContractConfiguration"] = {"PresetSpeke20Video": video, "PresetSpeke20Audio": audio}
+        out["KeyRotationIntervalSeconds"] = rotation
+    provider["Url"] = S["endpoint"] + ("/_mediaemu/speke/v2" if video else "/_mediaemu/speke/v1")
+    return out
 
 
 def wait_for_segments(url: str, what: str, count: int, timeout: float = 90):
@@ -161,6 +176,51 @@ def test_segments_are_encrypted(t):
           "the decrypted frames are the clear endpoint's (same segment number)", len(clear_frames), len(frames))
 
 
+def test_speke_v2_presets_give_video_and_audio_keys_of_their_own(t):
+    root = wait_for_segments(S["presets"], "SPEKE v2.0 endpoint", 3)
+    if root is None:
+        return
+    kids = {}
+    for kind in ("video", "audio"):
+        mp4 = root.find(f".//d:AdaptationSet[@contentType='{kind}']/d:ContentProtection", NS)
+        kids[kind] = mp4.get("{urn:mpeg:cenc:2013}default_KID") if mp4 is not None else None
+    check(None not in kids.values() and kids["video"] != kids["audio"],
+          "PRESET-VIDEO-1 / PRESET-AUDIO-1: the video and audio Adaptation Sets name keys of their own", "two kids", kids)
+    log = t.server.log_path.read_text(errors="replace")
+    check("speke: CPIX answer (SPEKE v2) for resource cenc-presets kid " in log,
+          "one SPEKE v2.0 request (X-Speke-Version 2.0, CPIX 2.3) asked the key server for the contract's keys")
+    if None in kids.values():
+        return
+    template = root.find(".//d:AdaptationSet[@contentType='video']/d:Representation/d:SegmentTemplate", NS)
+    number = int(template.get("startNumber", "1")) + 1
+    video = media.download(list(segment_urls(S["presets"], root, number)), t.server.tmp / "presets.mp4")
+    keys = {kind: media.fetch(f"{t.endpoint}/_mediaemu/speke/key?resource=cenc-presets&kid={kid}").body.hex()
+            for kind, kid in kids.items()}
+    rc, err, frames = decode(video, "-decryption_key", keys["video"])
+    check((rc, err.strip()) == (0, "") and frames, "the VIDEO key decrypts the video", "clean", err[-300:])
+    rc, err, _ = decode(video, "-decryption_key", keys["audio"])
+    check(rc != 0 or err.strip() != "", "the AUDIO key does not", "errors", err[-300:])
+
+
+def test_speke_v2_refusals(t):
+    mp = t.client("mediapackage")
+    hls = {"SegmentDurationSeconds": 2, "Encryption": speke("refused", [DASHIF_CLEARKEY], "PRESET-VIDEO-1", "PRESET-AUDIO-1")}
+    harness.expect_error(lambda: mp.create_origin_endpoint(ChannelId="cenc", Id="refused", HlsPackage=hls), 422,
+                         "UnprocessableEntityException", "presets on an HLS endpoint (DASH or CMAF only)")
+    for video, audio, rotation, what in [("SHARED", "UNENCRYPTED", 0, "SHARED with UNENCRYPTED"),
+                                         ("UNENCRYPTED", "UNENCRYPTED", 0, "UNENCRYPTED for both"),
+                                         ("PRESET-VIDEO-2", "PRESET-AUDIO-1", 60, "a rotating key (must be 0)")]:
+        dash = {"SegmentDurationSeconds": 2, "Encryption": speke("refused", [DASHIF_CLEARKEY], video, audio, rotation)}
+        harness.expect_error(lambda: mp.create_origin_endpoint(ChannelId="cenc", Id="refused", DashPackage=dash), 422,
+                             "UnprocessableEntityException", f"DASH with {what}")
+    cmaf = {"SegmentDurationSeconds": 2, "HlsManifests": [{"Id": "refused-cmaf"}],
+            "Encryption": speke("refused", [DASHIF_CLEARKEY], "PRESET-VIDEO-1", "PRESET-AUDIO-1")}
+    harness.expect_error(lambda: mp.create_origin_endpoint(ChannelId="cenc", Id="refused", CmafPackage=cmaf), 422,
+                         "UnprocessableEntityException", "CMAF with presets: not done by mediaemu yet, said so")
+    check_eq([e["Id"] for e in mp.list_origin_endpoints(ChannelId="cenc")["OriginEndpoints"] if e["Id"] == "refused"], [],
+             "nothing of the refused endpoints was created")
+
+
 def test_players_play_with_clearkey(t):
     if "key" not in S:
         return
@@ -168,10 +228,13 @@ def test_players_play_with_clearkey(t):
     plays = [{"player": "shaka", "url": S["dash"], "clearKeyLicence": licence, "minSeconds": 6},
              # No DRM configuration: the licence URL comes from the MPD.
              {"player": "dash", "url": S["dashif"], "minSeconds": 6},
-             {"player": "shaka", "url": S["dashif"], "minSeconds": 6}]
+             {"player": "shaka", "url": S["dashif"], "minSeconds": 6},
+             {"player": "dash", "url": S["presets"], "minSeconds": 6}]
     results, _ = media.play_in_browser(plays, together=True)
     for play in plays:
-        what = f"{play['player']}, {'W3C ClearKey with a configured licence URL' if play['url'] == S['dash'] else 'DASH-IF ClearKey, no DRM configuration'}"
+        what = f"{play['player']}, " + {S["dash"]: "W3C ClearKey with a configured licence URL",
+                                          S["dashif"]: "DASH-IF ClearKey, no DRM configuration",
+                                          S["presets"]: "SPEKE v2.0 video and audio keys, no DRM configuration"}[play["url"]]
         res = next((x for x in results if x.get("player") == play["player"] and x.get("url") == play["url"]), None)
         if not check(res is not None, f"{what}: a result"):
             continue

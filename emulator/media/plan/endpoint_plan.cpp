@@ -74,6 +74,13 @@ pipeline::crypto::EncryptionSpec speke_encryption(const json& e, pipeline::crypt
   out.role_arn = text(speke, "RoleArn");
   for (const auto& id : speke.value("SystemIds", json::array()))
     if (id.is_string()) out.system_ids.push_back(id.get<std::string>());
+  // SPEKE v2.0 presets (refused at create time where mediaemu does not package them, and with a
+  // KeyRotationIntervalSeconds other than 0).
+  const json contract = speke.value("EncryptionContractConfiguration", json::object());
+  if (contract.is_object() && contract.contains("PresetSpeke20Video")) {
+    out.preset_video = text(contract, "PresetSpeke20Video");
+    out.preset_audio = text(contract, "PresetSpeke20Audio");
+  }
   return out;
 }
 

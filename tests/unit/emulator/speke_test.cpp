@@ -273,3 +273,43 @@ TEST_CASE("SPEKE client: unreachable, non-loopback and https key servers give an
   CHECK_FALSE(remote.key);
   CHECK_FALSE(remote.error.empty());
 }
+
+TEST_CASE("encryptor request: SPEKE v2.0 encryption contract, one key per intended track type, answered by the key server", "[speke]") {
+  CpixKeyRequest request;
+  request.resource_id = "presets";
+  request.system_ids = {"e2719d58-a985-b3c9-781a-b030af78d30e"};
+  request.common_encryption_scheme = "cenc";
+  for (const auto& rule : pipeline::crypto::preset_keys("PRESET-VIDEO-7", "PRESET-AUDIO-1"))
+    request.contract.push_back({SpekeKeyProvider::key_id("presets", 0, rule.track_type), rule});
+  REQUIRE(request.contract.size() == 4);  // SD+HD1, HD2, UHD, AUDIO
+  CHECK(request.contract[0].kid != request.contract[1].kid);
+  const std::string xml = render_cpix_request(request);
+  INFO(xml);
+  CHECK(xml.find("<cpix:CPIX contentId=\"presets\" version=\"2.3\"") != std::string::npos);
+  CHECK(xml.find("commonEncryptionScheme=\"cenc\"") != std::string::npos);
+  // The encryption contract: a filter per sub-component, with the presets' pixel and channel bounds.
+  CHECK(xml.find("intendedTrackType=\"SD+HD1\">\n      <cpix:VideoFilter maxPixels=\"589824\" />\n"
+                 "      <cpix:VideoFilter minPixels=\"589825\" maxPixels=\"921600\" />") != std::string::npos);
+  CHECK(xml.find("intendedTrackType=\"HD2\">\n      <cpix:VideoFilter minPixels=\"921601\" maxPixels=\"2073600\" />") !=
+        std::string::npos);
+  CHECK(xml.find("intendedTrackType=\"UHD\">\n      <cpix:VideoFilter minPixels=\"2073601\" />") != std::string::npos);
+  CHECK(xml.find("intendedTrackType=\"AUDIO\">\n      <cpix:AudioFilter />") != std::string::npos);
+  CHECK(xml.find("URIExtXKey") == std::string::npos);  // DASH signalling only
+  KeyServer server{KeyVault(test_secret())};
+  auto r = server.handle(post("/_mediaemu/speke/v2", xml, {{"x-speke-version", "2.0"}}));
+  REQUIRE(r.status == 200);
+  CHECK(r.header("X-Speke-Version") == "2.0");
+  for (const auto& k : request.contract) {
+    KeyAnswer answer = read_cpix_answer(r.body, k.kid, false);
+    CHECK(answer.key == KeyVault(test_secret()).key("presets", k.kid));
+    CHECK(answer.content_protection_data.count("e2719d58-a985-b3c9-781a-b030af78d30e") == 1);
+  }
+  CHECK_THROWS_AS(read_cpix_answer(r.body, request.contract[0].kid), CpixError);  // v1 needs a key URI
+
+  // SHARED: one key for every track, with a bare filter of each kind.
+  request.contract.clear();
+  for (const auto& rule : pipeline::crypto::preset_keys("SHARED", "SHARED"))
+    request.contract.push_back({SpekeKeyProvider::key_id("presets", 0, rule.track_type), rule});
+  CHECK(render_cpix_request(request).find("intendedTrackType=\"ALL\">\n      <cpix:AudioFilter />\n      <cpix:VideoFilter />") !=
+        std::string::npos);
+}
