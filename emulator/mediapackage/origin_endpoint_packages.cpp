@@ -43,17 +43,13 @@ json stream_selection(const json& requested, const std::string& path) {
 // SpekeKeyProvider.EncryptionContractConfiguration (SPEKE v2.0 presets). The mediapackage model:
 // it "can be used for DASH or CMAF endpoints that use SPEKE 2.0 ... You must disable key rotation
 // for this endpoint by setting keyRotationIntervalSeconds to 0"; MP-UG drm-content-speke-v2-presets
-// for the pairs that are refused. mediaemu packages it for DASH; for CMAF it would need the HLS
-// signalling SPEKE v2.0 answers (HLSSignalingData), which is not done yet, so it says so.
+// for the pairs that are refused.
 void encryption_contract(const json& encryption, const std::string& package) {
   const json speke = encryption.value("SpekeKeyProvider", json::object());
   if (!speke.is_object() || !speke.contains("EncryptionContractConfiguration")) return;
   const json& contract = speke["EncryptionContractConfiguration"];
   const std::string path = package + ".Encryption.SpekeKeyProvider.EncryptionContractConfiguration";
-  if (package == "CmafPackage")
-    throw api::unprocessable(path + ": SPEKE v2.0 encryption of CMAF endpoints is not supported by mediaemu yet "
-                             "(DASH endpoints are)");
-  if (package != "DashPackage")
+  if (package != "DashPackage" && package != "CmafPackage")
     throw api::unprocessable(path + " can be used for DASH or CMAF endpoints that use SPEKE 2.0 only");
   const std::string problem = pipeline::crypto::preset_pair_problem(contract.value("PresetSpeke20Video", ""),
                                                                     contract.value("PresetSpeke20Audio", ""));

@@ -79,6 +79,18 @@ void set_only_child_text(pugi::xml_node parent, const std::string& name, const s
   c.text().set(text.c_str());
 }
 
+// The attributes of the EXT-X-KEY a system's HLS signalling names (SPEKE v2.0), "" for systems
+// without HLS signalling: HLS AES-128's identity key at the key server's URI, FairPlay's skd://
+// URI. METHOD follows the key's scheme: SAMPLE-AES for 'cbcs', SAMPLE-AES-CTR for 'cenc'.
+std::string hls_key_attributes(const std::string& system_id, const std::string& kid, const std::string& uri,
+                               const std::string& scheme) {
+  const std::string method = scheme == "cenc" ? "SAMPLE-AES-CTR" : "SAMPLE-AES";
+  if (system_id == kHlsAes128SystemId) return "METHOD=" + method + ",URI=\"" + uri + "\"";
+  if (system_id == kFairPlaySystemId)
+    return "METHOD=SAMPLE-AES,URI=\"skd://" + kid + "\",KEYFORMAT=\"" + kFairPlayKeyFormat + "\",KEYFORMATVERSIONS=\"1\"";
+  return "";
+}
+
 }  // namespace
 
 std::string answer_cpix_request(std::string_view body, const KeyLookup& lookup, CpixSummary& summary) {
@@ -96,8 +108,10 @@ std::string answer_cpix_request(std::string_view body, const KeyLookup& lookup, 
   if (keys.empty()) throw CpixError("cpix:ContentKeyList with at least one cpix:ContentKey is required");
   const std::string pskc = namespace_prefix(root, kPskcNamespace, "pskc");
   std::map<std::string, KeyAnswer> answers;  // by kid text
+  std::map<std::string, std::string> schemes;  // by kid text: ContentKey@commonEncryptionScheme (SPEKE v2.0)
   for (pugi::xml_node key : keys) {
     const Block kid = kid_of(key, "ContentKey");
+    schemes[uuid_text(kid)] = key.attribute("commonEncryptionScheme").value();
     KeyAnswer answer = lookup(summary.content_id, kid);
     // cpix:Data/pskc:Secret/pskc:PlainValue: the key in the clear (CPIX §5.3.3; SPEKE without
     // content key encryption). Replaces whatever the request carried there.
@@ -125,6 +139,14 @@ std::string answer_cpix_request(std::string_view body, const KeyLookup& lookup, 
     auto data = answer->second.content_protection_data.find(pipeline::crypto::normalized_system_id(system_id));
     if (data != answer->second.content_protection_data.end())
       set_only_child_text(system, cpix + "ContentProtectionData", api::base64_encode(data->second));
+    for (pugi::xml_node signalling : children(system, "HLSSignalingData")) {
+      // SPEKE v2.0 (standard-payload-components-v2): base64 of the tag for the media playlists
+      // (#EXT-X-KEY) or the master (#EXT-X-SESSION-KEY), for the systems with HLS signalling.
+      const std::string tag = hls_key_attributes(system_id, kid, answer->second.uri_ext_x_key, schemes[kid]);
+      if (tag.empty()) continue;
+      const bool master = std::string_view(signalling.attribute("playlist").value()) == "master";
+      signalling.text().set(api::base64_encode((master ? "#EXT-X-SESSION-KEY:" : "#EXT-X-KEY:") + tag).c_str());
+    }
     if (system_id == kFairPlaySystemId) {
       // The FairPlay signalling a key provider returns (SPEKE v1: URIExtXKey, speke:KeyFormat and
       // speke:KeyFormatVersions, each base64). mediaemu issues no FairPlay licences: the skd://
@@ -208,6 +230,10 @@ std::string render_cpix_request(const CpixKeyRequest& request) {
         s.append_attribute("systemId") = id.c_str();
         s.append_child("cpix:PSSH");
         s.append_child("cpix:ContentProtectionData");
+        if (request.hls_signalling) {
+          s.append_child("cpix:HLSSignalingData").append_attribute("playlist") = "media";
+          s.append_child("cpix:HLSSignalingData").append_attribute("playlist") = "master";
+        }
       }
       append_usage_rule(rules, kid, k.rule);
     }
@@ -280,6 +306,16 @@ KeyAnswer read_cpix_answer(std::string_view body, const Block& kid, bool need_ke
   }
   for (pugi::xml_node system : children(child(root, "DRMSystemList"), "DRMSystem")) {
     if (uuid_text(kid_of(system, "DRMSystem")) != wanted) continue;
+    for (pugi::xml_node signalling : children(system, "HLSSignalingData")) {
+      if (std::string_view(signalling.attribute("playlist").value()) != "media") continue;
+      std::string tag = decoded(signalling);
+      if (tag.empty()) continue;
+      // Written into media playlists as it is: one tag line (RFC 8216 §4.1: no line breaks inside).
+      if (tag.rfind("#EXT-X-KEY:", 0) != 0 || tag.find_first_of("\r\n") != std::string::npos)
+        throw CpixError("the HLSSignalingData of DRM system " + std::string(system.attribute("systemId").value()) +
+                        " is not one #EXT-X-KEY tag");
+      answer.hls_key_tags.push_back(std::move(tag));
+    }
     std::string xml = decoded(child(system, "ContentProtectionData"));
     if (xml.empty()) continue;
     // Written into the MPD as it is: it must be XML elements (a fragment), nothing else.

@@ -62,6 +62,9 @@ struct KeyAnswer {
   // cpix:ContentProtectionData by DRM system id (lower case): the XML a DASH MPD's
   // ContentProtection element for that system carries (CPIX 2.x, DRMSystem; SPEKE v1 DASH).
   std::map<std::string, std::string> content_protection_data;
+  // SPEKE v2.0 HLSSignalingData (playlist "media"), decoded: the EXT-X-KEY tag of each DRM system
+  // that gave one, in DRMSystem order.
+  std::vector<std::string> hls_key_tags;
 };
 // The key (and its URI) for a content id and key id.
 using KeyLookup = std::function<KeyAnswer(const std::string& content_id, const Block& kid)>;
@@ -94,6 +97,9 @@ struct CpixKeyRequest {
   };
   std::vector<ContractKey> contract;
   std::string common_encryption_scheme;  // SPEKE v2.0 ContentKey@commonEncryptionScheme: "cenc" | "cbcs"
+  // SPEKE v2.0 for an endpoint with HLS manifests: each DRMSystem asks for HLSSignalingData
+  // (playlist "media" and "master").
+  bool hls_signalling = false;
 };
 // A SPEKE v1 request for one key, as MediaPackage v1 sends it for an HLS endpoint; or, with a
 // contract, a SPEKE v2.0 request for its keys, each with a ContentKeyUsageRule naming its
@@ -106,7 +112,7 @@ std::string render_cpix_request(const CpixKeyRequest& request);
 // KeyFormatVersions) of a DRM system other than HLS AES-128 when the answer has one (FairPlay),
 // else HLS AES-128's; and each system's ContentProtectionData (DASH). Throws CpixError (not XML,
 // no such key, no key value, no URIExtXKey, ContentProtectionData that is not XML).
-// `need_key_uri` false (SPEKE v2.0 DASH): an answer without URIExtXKey is fine.
+// `need_key_uri` false (SPEKE v2.0): an answer without URIExtXKey is fine.
 KeyAnswer read_cpix_answer(std::string_view body, const Block& kid, bool need_key_uri = true);
 
 }  // namespace mediaemu::speke

@@ -19,7 +19,8 @@ SpekeKeyProvider::SpekeKeyProvider(const pipeline::crypto::EncryptionSpec& spec)
       scheme_(spec.method == pipeline::crypto::EncryptionSpec::Method::Cbcs ? "cbcs" : "cenc") {
   if (spec.speke_v2()) {
     contract_ = pipeline::crypto::preset_keys(spec.preset_video, spec.preset_audio);
-    return;  // DASH signalling only: PSSH and ContentProtectionData, no HLS key URI
+    hls_signalling_ = spec.hls_manifests;
+    if (!hls_signalling_) return;  // DASH signalling only: PSSH and ContentProtectionData
   }
   // The HLS AES-128 signalling (URIExtXKey) is what an HLS AES_128 endpoint needs, whatever
   // SystemIds lists (MediaPackage's console offers it as the one system for AES-128).
@@ -45,6 +46,7 @@ KeyFetch SpekeKeyProvider::fetch(int64_t period) {
   cpix.system_ids = system_ids_;
   if (!contract_.empty()) {
     cpix.common_encryption_scheme = scheme_;
+    cpix.hls_signalling = hls_signalling_;
     for (const auto& rule : contract_) cpix.contract.push_back({key_id(resource_id_, 0, rule.track_type), rule});
   } else {
     cpix.kid = key_id(resource_id_, period);
@@ -62,6 +64,11 @@ KeyFetch SpekeKeyProvider::fetch(int64_t period) {
     key.key_format = answer.key_format;
     key.key_format_versions = answer.key_format_versions;
     key.content_protection_data = std::move(answer.content_protection_data);
+    key.hls_key_tags = std::move(answer.hls_key_tags);
+    // SPEKE v2.0 for HLS manifests: the EXT-X-KEY tags come from HLSSignalingData alone.
+    if (hls_signalling_ && key.hls_key_tags.empty())
+      throw CpixError("the answer has no HLSSignalingData (playlist \"media\") for key " +
+                      pipeline::crypto::uuid_text(kid) + ", which the endpoint's HLS manifests need");
     return key;
   };
   try {

@@ -10,7 +10,9 @@
 //
 // With an EncryptionContractConfiguration (SPEKE v2.0) it sends one CPIX 2.3 request, header
 // X-Speke-Version: 2.0, for every key of the presets' contract (speke_presets.hpp; key ids from
-// ResourceId and the intended track type) and hands them on as the period's track_keys. SPEKE v2.0
+// ResourceId and the intended track type) and hands them on as the period's track_keys. For
+// CMAF it asks each DRM system (HLS AES-128's included, as in v1) for HLSSignalingData, whose
+// EXT-X-KEY tags the media playlists carry as they are. SPEKE v2.0
 // endpoints do not rotate keys (the mediapackage model's SpekeKeyProvider: "You must disable key
 // rotation for this endpoint by setting keyRotationIntervalSeconds to 0").
 #pragma once
@@ -45,6 +47,7 @@ class SpekeKeyProvider : public pipeline::crypto::KeyProvider {
   bool rotates_;
   std::vector<pipeline::crypto::PresetKey> contract_;  // SPEKE v2.0; empty: v1
   std::string scheme_;                                 // "cenc" | "cbcs" (v2.0 requests)
+  bool hls_signalling_ = false;                        // v2.0 for HLS manifests (CMAF)
 };
 
 }  // namespace mediaemu::speke

@@ -25,6 +25,10 @@ struct ContentKey {
   // DASH: by DRM system id (lower case), the XML its ContentProtection element carries (the
   // provider's cpix:ContentProtectionData).
   std::map<std::string, std::string> content_protection_data;
+  // SPEKE v2.0: the EXT-X-KEY tags of the key provider's HLSSignalingData (playlist "media"), one
+  // per DRM system that gave one; media playlists write them as they are, instead of a tag made
+  // from `uri` and the key formats.
+  std::vector<std::string> hls_key_tags;
   // SPEKE v2.0: the ContentKeyUsageRule@intendedTrackType this key encrypts ("" in SPEKE v1).
   std::string track_type;
   // SPEKE v2.0 presets: every key of the period's encryption contract, one per intended track

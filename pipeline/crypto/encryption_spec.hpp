@@ -24,6 +24,8 @@ struct EncryptionSpec {
   // SpekeKeyProvider.EncryptionContractConfiguration (SPEKE v2.0, speke_presets.hpp): the keys
   // asked for and which encrypts which track. Both empty: SPEKE v1, one key for every track.
   std::string preset_video, preset_audio;
+  // The endpoint has HLS manifests (CMAF): SPEKE v2.0 asks the key provider for HLS signalling.
+  bool hls_manifests = false;
   bool speke_v2() const { return !preset_video.empty(); }
   // Who supplies the keys; set by the emulator (plans are pure values and leave it null). Called
   // only on the endpoint's KeyPrefetcher thread.

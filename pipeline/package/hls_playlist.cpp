@@ -32,6 +32,11 @@ std::string quoted(const std::string& s) {
 }  // namespace
 
 std::string ext_x_key_tag(const crypto::SegmentKey& key) {
+  if (!key.key.hls_key_tags.empty()) {  // SPEKE v2.0: the key provider's own tags
+    std::string tags;
+    for (const auto& t : key.key.hls_key_tags) tags += (tags.empty() ? "" : "\n") + t;
+    return tags;
+  }
   std::string tag = std::string("#EXT-X-KEY:METHOD=") + crypto::hls_key_method(key.method) + ",URI=" + quoted(key.key.uri);
   if (key.constant_iv) tag += ",IV=0x" + crypto::hex(*key.constant_iv);  // else: the sequence number (§5.2)
   if (!key.key.key_format.empty()) tag += ",KEYFORMAT=" + quoted(key.key.key_format);

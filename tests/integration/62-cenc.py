@@ -21,7 +21,8 @@ SPEKE v2.0 (cenc-presets: EncryptionContractConfiguration PRESET-VIDEO-1 / PRESE
 KeyRotationIntervalSeconds 0, DASH-IF ClearKey): one SPEKE v2 request for a VIDEO and an AUDIO key;
 the video and audio Adaptation Sets name different default_KIDs, each decrypts its own track
 (ffmpeg), and dash.js plays the endpoint with no DRM configuration. The refusals AWS documents:
-presets on an HLS endpoint, SHARED with UNENCRYPTED, a rotating key; CMAF is refused as not yet done.
+presets on an HLS or MSS endpoint, SHARED with UNENCRYPTED, UNENCRYPTED twice, a rotating key
+(CMAF presets: suite 64).
 DASH-IF ClearKey: the key server answers ContentProtectionData for e2719d58-…, so that endpoint's
 MPD names the licence URL (<dashif:Laurl>) and carries no pssh; dash.js and Shaka, given no DRM
 configuration at all, play it with ClearKey licences from that URL. (dash.js 5.2.1 cannot play the
@@ -213,10 +214,10 @@ def test_speke_v2_refusals(t):
         dash = {"SegmentDurationSeconds": 2, "Encryption": speke("refused", [DASHIF_CLEARKEY], video, audio, rotation)}
         harness.expect_error(lambda: mp.create_origin_endpoint(ChannelId="cenc", Id="refused", DashPackage=dash), 422,
                              "UnprocessableEntityException", f"DASH with {what}")
-    cmaf = {"SegmentDurationSeconds": 2, "HlsManifests": [{"Id": "refused-cmaf"}],
-            "Encryption": speke("refused", [DASHIF_CLEARKEY], "PRESET-VIDEO-1", "PRESET-AUDIO-1")}
-    harness.expect_error(lambda: mp.create_origin_endpoint(ChannelId="cenc", Id="refused", CmafPackage=cmaf), 422,
-                         "UnprocessableEntityException", "CMAF with presets: not done by mediaemu yet, said so")
+    mss = {"SegmentDurationSeconds": 2, "Encryption": {"SpekeKeyProvider": speke("refused", [DASHIF_CLEARKEY], "PRESET-VIDEO-1",
+                                                                              "PRESET-AUDIO-1")["SpekeKeyProvider"]}}
+    harness.expect_error(lambda: mp.create_origin_endpoint(ChannelId="cenc", Id="refused", MssPackage=mss), 422,
+                         "UnprocessableEntityException", "presets on an MSS endpoint")
     check_eq([e["Id"] for e in mp.list_origin_endpoints(ChannelId="cenc")["OriginEndpoints"] if e["Id"] == "refused"], [],
              "nothing of the refused endpoints was created")
 

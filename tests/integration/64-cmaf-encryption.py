@@ -7,6 +7,7 @@ key server: SAMPLE_AES as ISO/IEC 23001-7 'cbcs', AES_CTR as 'cenc', and key rot
     cmaf-cbcs     Encryption SAMPLE_AES, no key rotation, SystemIds = W3C ClearKey (1077efec-…)
     cmaf-cenc     Encryption AES_CTR, the same otherwise
     cmaf-rotate   Encryption SAMPLE_AES, KeyRotationIntervalSeconds 6, ConstantInitializationVector
+    cmaf-presets  Encryption SAMPLE_AES with SPEKE v2.0 presets PRESET-VIDEO-1 / PRESET-AUDIO-1
     cmaf-clear    no Encryption (to compare the decrypted samples with)
     cmaf-garbage  Encryption SAMPLE_AES whose key server (a stub here) answers 200 with XML that is
                   no CPIX: no key ever, so its playlists answer 404 and the failure is logged
@@ -26,6 +27,9 @@ the Python decryption is the check there); with rotation, two keys in
 one playlist, the later key's segments name it in an sgpd 'seig' entry (KID, pattern, the configured
 constant IV) and decrypt with it; Shaka plays the cbcs and the cenc endpoints' HLS in headless
 Chromium with ClearKey (the key from the EXT-X-KEY URI, the licence server configured as well).
+SPEKE v2.0: one CPIX 2.3 request asks for a VIDEO and an AUDIO key with HLSSignalingData; the video
+and audio media playlists carry the EXT-X-KEY tags the key server answered for their own key, each
+init segment names that key, and Shaka plays the endpoint.
 """
 
 import base64
@@ -239,6 +243,12 @@ def test_setup(t):
     S["rotate"] = endpoint(mp, "cmaf-rotate", {"EncryptionMethod": "SAMPLE_AES", "KeyRotationIntervalSeconds": 6,
                                                "ConstantInitializationVector": ROTATE_IV,
                                                "SpekeKeyProvider": speke(t, "cmaf-rotate")})
+    S["presets"] = endpoint(mp, "cmaf-presets", {"EncryptionMethod": "SAMPLE_AES", "KeyRotationIntervalSeconds": 0,
+                                                 "SpekeKeyProvider": {
+                                                     **speke(t, "cmaf-presets"), "Url": t.endpoint + "/_mediaemu/speke/v2",
+                                                     "EncryptionContractConfiguration": {
+                                                         "PresetSpeke20Video": "PRESET-VIDEO-1",
+                                                         "PresetSpeke20Audio": "PRESET-AUDIO-1"}}})
     S["clear"] = endpoint(mp, "cmaf-clear")
     S["garbage_server"] = garbage_key_server()
     S["garbage"] = endpoint(mp, "cmaf-garbage", {"EncryptionMethod": "SAMPLE_AES", "SpekeKeyProvider": {
@@ -426,10 +436,32 @@ def test_garbage_key_server_gives_404(t):
     S["garbage_server"].shutdown()
 
 
+def test_speke_v2_presets(t):
+    pls = playlists(S["presets"], "presets", 2)
+    if not pls:
+        return
+    kids = []
+    for kind, pl in zip(("video", "audio"), pls):
+        keys = pl.tags.get("EXT-X-KEY", [])
+        if not check(len(keys) == 1, f"presets {kind}: one EXT-X-KEY, from the key server's HLSSignalingData", 1,
+                     pl.text[:600]):
+            return
+        a = media.attributes(keys[0])
+        check_eq(a.get("METHOD"), "SAMPLE-AES", f"presets {kind}: METHOD=SAMPLE-AES ('cbcs')")
+        kid, _ = key_of(t, a["URI"])
+        init = read_init(media.fetch(media.urljoin(pl.url, media.attributes(pl.tag("EXT-X-MAP"))["URI"])).body)
+        check_eq(init.get("kid"), kid, f"presets {kind}: the init segment's default_KID is the playlist's key")
+        kids.append(kid)
+    check(len(set(kids)) == 2, "PRESET-VIDEO-1 / PRESET-AUDIO-1: video and audio under keys of their own", "two", kids)
+    S["presets_key"] = True
+    log = t.server.log_path.read_text(errors="replace")
+    check("speke: CPIX answer (SPEKE v2) for resource cmaf-presets kid " in log, "one SPEKE v2.0 request for the contract")
+
+
 def test_shaka_plays(t):
     plays = [{"player": "shaka", "url": S[n], "minSeconds": 6,
               "clearKeyLicence": f"{t.endpoint}/_mediaemu/speke/clearkey?resource=cmaf-{n}"}
-             for n in ("cbcs", "cenc") if n + "_key" in S]
+             for n in ("cbcs", "cenc", "presets") if n + "_key" in S]
     if not plays:
         return
     results, tail = media.play_in_browser(plays, together=True)

@@ -134,6 +134,7 @@ std::optional<pipeline::crypto::EncryptionSpec> cmaf_encryption(const json& pack
   auto out = speke_encryption(*e, ctr ? pipeline::crypto::EncryptionSpec::Method::Cenc
                                       : pipeline::crypto::EncryptionSpec::Method::Cbcs);
   if (!ctr) out.constant_iv_hex = text(*e, "ConstantInitializationVector");
+  out.hls_manifests = true;
   return out;
 }
 

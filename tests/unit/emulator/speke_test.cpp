@@ -306,6 +306,27 @@ TEST_CASE("encryptor request: SPEKE v2.0 encryption contract, one key per intend
   }
   CHECK_THROWS_AS(read_cpix_answer(r.body, request.contract[0].kid), CpixError);  // v1 needs a key URI
 
+  // For HLS manifests (CMAF): HLSSignalingData asked of each system; the key server answers the
+  // EXT-X-KEY for HLS AES-128's identity key, METHOD by the key's scheme.
+  request.hls_signalling = true;
+  request.common_encryption_scheme = "cbcs";
+  request.system_ids = {kHlsAes128SystemId, "1077efec-c0b2-4d02-ace3-3c1e52e2fb4b"};
+  const std::string hls_xml = render_cpix_request(request);
+  CHECK(hls_xml.find("<cpix:HLSSignalingData playlist=\"media\" />") != std::string::npos);
+  CHECK(hls_xml.find("<cpix:HLSSignalingData playlist=\"master\" />") != std::string::npos);
+  auto hls = server.handle(post("/_mediaemu/speke/v2", hls_xml, {{"x-speke-version", "2.0"}}));
+  REQUIRE(hls.status == 200);
+  KeyAnswer tags = read_cpix_answer(hls.body, request.contract[3].kid, false);
+  REQUIRE(tags.hls_key_tags.size() == 1);  // ClearKey has no HLS signalling
+  CHECK(tags.hls_key_tags[0] == "#EXT-X-KEY:METHOD=SAMPLE-AES,URI=\"" +
+                                    KeyServer::key_uri("127.0.0.1:4566", "presets", request.contract[3].kid) + "\"");
+  CHECK(hls.body.find(api::base64_encode("#EXT-X-SESSION-KEY:" + tags.hls_key_tags[0].substr(11))) != std::string::npos);
+  // A provider's HLSSignalingData that is not one EXT-X-KEY tag is refused, not written into a playlist.
+  std::string bad = hls.body;
+  const std::string good = api::base64_encode(tags.hls_key_tags[0]);
+  bad.replace(bad.find(good), good.size(), api::base64_encode("#EXT-X-KEY:METHOD=NONE\n#EXT-X-ENDLIST"));
+  CHECK_THROWS_AS(read_cpix_answer(bad, request.contract[3].kid, false), CpixError);
+
   // SHARED: one key for every track, with a bare filter of each kind.
   request.contract.clear();
   for (const auto& rule : pipeline::crypto::preset_keys("SHARED", "SHARED"))
