@@ -27,18 +27,21 @@ std::string pssh_system_id(const std::vector<uint8_t>& box) {
 
 }  // namespace
 
-std::string dash_content_protection(const Fmp4Protection& protection, const std::string& indent) {
+std::string dash_content_protection(const Fmp4Protection& protection, const std::string& indent, bool key_rotates) {
   std::string out = indent + "<ContentProtection schemeIdUri=\"urn:mpeg:dash:mp4protection:2011\" value=\"cenc\"" +
-                    " cenc:default_KID=\"" + crypto::uuid_text(protection.default_kid) + "\"/>\n";
+                    (key_rotates ? "" : " cenc:default_KID=\"" + crypto::uuid_text(protection.default_kid) + "\"") + "/>\n";
   std::set<std::string> written;
   for (const auto& id : protection.system_ids) {
     const std::string system = crypto::normalized_system_id(id);
     if (!written.insert(system).second) continue;
-    auto pssh = std::find_if(protection.pssh_boxes.begin(), protection.pssh_boxes.end(),
-                             [&](const auto& box) { return pssh_system_id(box) == system; });
+    auto pssh = key_rotates ? protection.pssh_boxes.end()
+                            : std::find_if(protection.pssh_boxes.begin(), protection.pssh_boxes.end(),
+                                           [&](const auto& box) { return pssh_system_id(box) == system; });
+    const bool in_band = key_rotates && std::any_of(protection.pssh_boxes.begin(), protection.pssh_boxes.end(),
+                                                    [&](const auto& box) { return pssh_system_id(box) == system; });
     auto data = protection.content_protection_data.find(system);
     // A system with nothing to say (no PSSH, no data from the key provider) gets no element.
-    if (pssh == protection.pssh_boxes.end() && data == protection.content_protection_data.end()) continue;
+    if (pssh == protection.pssh_boxes.end() && data == protection.content_protection_data.end() && !in_band) continue;
     out += indent + "<ContentProtection schemeIdUri=\"urn:uuid:" + system + "\">\n";
     if (pssh != protection.pssh_boxes.end()) out += indent + "  <cenc:pssh>" + base64_of(*pssh) + "</cenc:pssh>\n";
     if (data != protection.content_protection_data.end()) out += indent + "  " + data->second + "\n";

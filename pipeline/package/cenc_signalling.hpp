@@ -34,6 +34,12 @@ namespace mediaemu::pipeline {
 inline constexpr const char* kCencNamespace = "urn:mpeg:cenc:2013";
 
 // The ContentProtection elements of an AdaptationSet, each line prefixed by `indent`.
-std::string dash_content_protection(const Fmp4Protection& protection, const std::string& indent);
+// `key_rotates`: the keys change in-band, so the MPD names no key (no cenc:default_KID, no
+// cenc:pssh), as MediaPackage does for rotating endpoints without a key-rotation period trigger
+// ("endpoints with DRM key rotation will not show the default_KID and pssh values in the
+// manifest", MP-UG multi-period): players then take each key from the init segment's and the
+// fragments' pssh boxes (the 'encrypted' events EME raises for them).
+std::string dash_content_protection(const Fmp4Protection& protection, const std::string& indent,
+                                    bool key_rotates = false);
 
 }  // namespace mediaemu::pipeline

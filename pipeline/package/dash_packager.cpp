@@ -102,9 +102,9 @@ void DashPackager::add_segment(const Segment& segment) {
     auto it = segment.tracks.find(rep.info->id);
     if (it == segment.tracks.end()) continue;
     const crypto::SharedSegmentKey key = track_key(segment, *rep.info);
-    if (key && (!rep.muxer->protection() || rep.muxer->protection()->default_kid != key->key.kid)) {
-      // DASH endpoints hold one key per track (endpoint_plan: no rotation for DASH yet), so this
-      // happens once per representation; a later key would need a new Period with its own init segment.
+    if (key && !rep.muxer->protection()) {
+      // The init segment names the first key (tenc default_KID); later keys (rotation) are named
+      // by their fragments (fmp4_encryption.hpp: seig, and their pssh in the moof).
       rep.muxer->protect(fmp4_protection(*key, spec().encryption->system_ids));
       store().write(rep.stem + "_init.mp4", rep.muxer->init_segment());
     }
@@ -254,7 +254,7 @@ std::string DashPackager::render(size_t first, size_t last, bool ended) const {
       }
       out << ">\n";
       if (const auto& protection = reps.front()->muxer->protection())
-        out << dash_content_protection(*protection, "      ");
+        out << dash_content_protection(*protection, "      ", spec().encryption->key_rotation_interval_seconds > 0);
       for (auto* r : reps) {
         const TrackInfo& t = *r->info;
         out << "      <Representation id=\"" << r->id << "\" bandwidth=\"" << r->meter.peak_or(std::max<int64_t>(t.bitrate, 1))

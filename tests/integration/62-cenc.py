@@ -23,6 +23,9 @@ the video and audio Adaptation Sets name different default_KIDs, each decrypts i
 (ffmpeg), and dash.js plays the endpoint with no DRM configuration. The refusals AWS documents:
 presets on an HLS or MSS endpoint, SHARED with UNENCRYPTED, UNENCRYPTED twice, a rotating key
 (CMAF presets: suite 64).
+Key rotation (cenc-rotate, W3C ClearKey, KeyRotationIntervalSeconds 6): the init segments and the
+MPD name the first key, each later key comes in-band (a 'seig' sample group and its pssh in the
+moof); Shaka plays 14 s through the rotations, asking the licence URL again for new keys.
 DASH-IF ClearKey: the key server answers ContentProtectionData for e2719d58-…, so that endpoint's
 MPD names the licence URL (<dashif:Laurl>) and carries no pssh; dash.js and Shaka, given no DRM
 configuration at all, play it with ClearKey licences from that URL. (dash.js 5.2.1 cannot play the
@@ -56,25 +59,27 @@ def test_setup(t):
     package = {"SegmentDurationSeconds": 2, "ManifestWindowSeconds": 60, "MinBufferTimeSeconds": 4,
                "MinUpdatePeriodSeconds": 2, "SuggestedPresentationDelaySeconds": 6, "UtcTiming": "HTTP-ISO",
                "UtcTimingUri": t.endpoint + "/_mediaemu/time"}
-    def encrypted(endpoint_id: str, system_ids: list, **contract) -> str:  # keys from the local key server
+    def encrypted(endpoint_id: str, system_ids: list, **settings) -> str:  # keys from the local key server
         return mp.create_origin_endpoint(ChannelId="cenc", Id=endpoint_id,
-                                         DashPackage={**package, "Encryption": speke(endpoint_id, system_ids, **contract)})["Url"]
+                                         DashPackage={**package, "Encryption": speke(endpoint_id, system_ids, **settings)})["Url"]
     S["dash"] = encrypted("cenc-dash", [CLEARKEY, WIDEVINE])
     S["dashif"] = encrypted("cenc-dashif", [DASHIF_CLEARKEY])
     S["presets"] = encrypted("cenc-presets", [DASHIF_CLEARKEY], video="PRESET-VIDEO-1", audio="PRESET-AUDIO-1")
+    S["rotate"] = encrypted("cenc-rotate", [CLEARKEY], rotation=6)
     S["clear"] = mp.create_origin_endpoint(ChannelId="cenc", Id="cenc-clear", DashPackage=package)["Url"]
     push_url = media.start_channel_to_mediapackage(ml, "cenc", channel)
     S["push"] = media.Push(push_url, 120, log_dir=t.server.tmp, label="cenc").start()
 
 
 def speke(resource_id: str, system_ids: list, video: str = "", audio: str = "", rotation: int = 0) -> dict:
-    """An Encryption block with keys from the local key server; with presets, SPEKE v2.0."""
+    """An Encryption block with keys from the local key server; with presets, SPEKE v2.0. Keys
+    rotate every `rotation` seconds (0: one key)."""
     provider = {"Url": "", "ResourceId": resource_id, "SystemIds": system_ids,
                 "RoleArn": "arn:aws:iam::123456789012:role/SpekeAccess"}
     out = {"SpekeKeyProvider": provider}
+    out["KeyRotationIntervalSeconds"] = rotation
     if video:
         provider["EncryptionContractConfiguration"] = {"PresetSpeke20Video": video, "PresetSpeke20Audio": audio}
-        out["KeyRotationIntervalSeconds"] = rotation
     provider["Url"] = S["endpoint"] + ("/_mediaemu/speke/v2" if video else "/_mediaemu/speke/v1")
     return out
 
@@ -230,12 +235,17 @@ def test_players_play_with_clearkey(t):
              # No DRM configuration: the licence URL comes from the MPD.
              {"player": "dash", "url": S["dashif"], "minSeconds": 6},
              {"player": "shaka", "url": S["dashif"], "minSeconds": 6},
-             {"player": "dash", "url": S["presets"], "minSeconds": 6}]
+             {"player": "dash", "url": S["presets"], "minSeconds": 6},
+             # Keys rotating every 6 s: each new key's pssh comes in-band (moof), and Shaka asks
+             # the licence URL for it.
+             {"player": "shaka", "url": S["rotate"], "minSeconds": 14,
+              "clearKeyLicence": t.endpoint + "/_mediaemu/speke/clearkey?resource=cenc-rotate"}]
     results, _ = media.play_in_browser(plays, together=True)
     for play in plays:
         what = f"{play['player']}, " + {S["dash"]: "W3C ClearKey with a configured licence URL",
                                           S["dashif"]: "DASH-IF ClearKey, no DRM configuration",
-                                          S["presets"]: "SPEKE v2.0 video and audio keys, no DRM configuration"}[play["url"]]
+                                          S["presets"]: "SPEKE v2.0 video and audio keys, no DRM configuration",
+                                          S["rotate"]: "W3C ClearKey, keys rotating every 6 s"}[play["url"]]
         res = next((x for x in results if x.get("player") == play["player"] and x.get("url") == play["url"]), None)
         if not check(res is not None, f"{what}: a result"):
             continue
@@ -245,6 +255,8 @@ def test_players_play_with_clearkey(t):
     licences = t.server.log_path.read_text(errors="replace").count("speke: ClearKey licence for resource cenc-dashif ")
     check(licences >= 2, "both players asked the MPD's licence URL for the DASH-IF ClearKey endpoint's key", ">= 2",
           licences)
+    rotated = t.server.log_path.read_text(errors="replace").count("speke: ClearKey licence for resource cenc-rotate ")
+    check(rotated >= 2, "Shaka asked for a licence again after a rotation (a new key id in-band)", ">= 2", rotated)
     S["push"].stop()
 
 

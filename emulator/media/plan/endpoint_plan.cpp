@@ -103,14 +103,14 @@ std::optional<pipeline::crypto::EncryptionSpec> hls_encryption(const json& packa
 }
 
 // DashPackage.Encryption: 'cenc' (ISO/IEC 23001-7 AES-CTR), the one scheme MediaPackage v1 uses
-// for DASH. Key rotation is not done for DASH yet (it needs a new Period and init segments per
-// key): one key for the whole stream, whatever KeyRotationIntervalSeconds says (README).
+// for DASH. Keys rotate every KeyRotationIntervalSeconds (default 60, 0: one key) as for HLS and
+// CMAF: the init segments and the MPD name the first key, and each later key is named in-band by
+// the fragments it encrypts (fmp4_encryption.hpp: a 'seig' sample group and that key's pssh in
+// the moof, ISO/IEC 23001-7 §6, DASH-IF IOP key rotation).
 std::optional<pipeline::crypto::EncryptionSpec> dash_encryption(const json& package) {
   const json* e = encryption_of(package);
   if (!e) return std::nullopt;
-  auto out = speke_encryption(*e, pipeline::crypto::EncryptionSpec::Method::Cenc);
-  out.key_rotation_interval_seconds = 0;
-  return out;
+  return speke_encryption(*e, pipeline::crypto::EncryptionSpec::Method::Cenc);
 }
 
 // CmafPackage.Encryption (botocore mediapackage model, CmafEncryption: EncryptionMethod

@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -334,4 +335,89 @@ TEST_CASE("DASH cenc: init and segments carry tenc/pssh/senc/saiz/saio, decrypt,
       CHECK_FALSE(wrong.empty());
     }
   }
+}
+
+namespace {
+// A new key each key period: key byte i = period + i, key id = 0xA0 + period repeated.
+struct RotatingCencKeyProvider : KeyProvider {
+  std::atomic<int> calls{0};
+  std::atomic<int64_t> first_period{-1};  // the period asked for when the endpoint started
+  KeyFetch fetch(int64_t period) override {
+    int64_t none = -1;
+    first_period.compare_exchange_strong(none, period);
+    ++calls;
+    ContentKey k;
+    k.period = period;
+    for (size_t i = 0; i < k.key.size(); ++i) k.key[i] = static_cast<uint8_t>(period * 7 + i);
+    k.kid.fill(static_cast<uint8_t>(0xA0 + period % 16));
+    return {k, ""};
+  }
+  std::string describe() const override { return "rotating"; }
+};
+}  // namespace
+
+TEST_CASE("DASH cenc with key rotation: the init names the first key, later fragments name theirs in-band", "[crypto][cenc][package]") {
+  const fs::path dir = package_test::scratch_dir("dash_cenc_rotation");
+  EndpointSpec spec;
+  spec.label = "test";
+  spec.directory = dir;
+  spec.kind = EndpointSpec::Kind::Dash;
+  spec.dash.segment_duration_seconds = 2;
+  spec.dash.manifest_window_seconds = 600;
+  EncryptionSpec encryption;
+  encryption.method = EncryptionSpec::Method::Cenc;
+  encryption.key_rotation_interval_seconds = 4;
+  encryption.system_ids = {"1077efec-c0b2-4d02-ace3-3c1e52e2fb4b"};
+  auto provider = std::make_shared<RotatingCencKeyProvider>();
+  encryption.keys = provider;
+  spec.encryption = encryption;
+  auto packager = make_endpoint_packager(spec);
+  for (int i = 0; i < 5000 && provider->calls == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  // 14 s dated from the start of the key period fetched when the endpoint started (4 s periods on
+  // the wall clock): that key is the first segment's.
+  const int64_t start_ms = provider->first_period * 4000;
+  const auto rec = read_media_file(package_test::test_media(2), start_ms);
+  // A millisecond per packet: the next period's key, asked for a period ahead, is fetched in time
+  // (as in real time), so each segment gets its own period's key.
+  package_test::feed(*packager, rec, [] { std::this_thread::sleep_for(std::chrono::milliseconds(1)); });
+  packager->on_end();
+
+  const auto init = package_test::read_bytes(dir / "index_video_1_0_init.mp4");
+  const std::string mpd = package_test::read_text(dir / "index.mpd");
+  // Segments 1 and 2 (0-4 s) are in the first key period; segment 3 (4-6 s) in the next one.
+  auto kid_hex = [](const Block& kid) { return hex(kid); };
+  ContentKey first = provider->fetch(start_ms / 4000).key.value();
+  ContentKey later = provider->fetch(start_ms / 4000 + 1).key.value();
+  REQUIRE(first.kid != later.kid);
+  const std::string init_text(init.begin(), init.end()), first_kid(first.kid.begin(), first.kid.end()),
+      later_kid(later.kid.begin(), later.kid.end());
+  CHECK(init_text.find(first_kid) != std::string::npos);  // tenc default_KID and the pssh
+  CHECK(init_text.find(later_kid) == std::string::npos);
+  // The MPD names no key (MediaPackage's rotating endpoints): players take each from the pssh boxes.
+  INFO(mpd);
+  CHECK(mpd.find("cenc:default_KID") == std::string::npos);
+  CHECK(mpd.find("cenc:pssh") == std::string::npos);
+  CHECK(mpd.find("<ContentProtection schemeIdUri=\"urn:mpeg:dash:mp4protection:2011\" value=\"cenc\"/>") != std::string::npos);
+  CHECK(mpd.find("<ContentProtection schemeIdUri=\"urn:uuid:1077efec-c0b2-4d02-ace3-3c1e52e2fb4b\">") != std::string::npos);
+  const auto third = package_test::read_bytes(dir / "index_video_1_0_3.mp4");
+  const std::string third_text(third.begin(), third.end());
+  CHECK(third_text.find("seig") != std::string::npos);
+  CHECK(third_text.find(later_kid) != std::string::npos);  // in the seig entry and the moof's pssh
+  // ffmpeg decodes each fragment with its own key, and the rotated one not with the first key.
+  auto decodes = [&](int n, const Block& key) {
+    const fs::path joined = dir / ("rot_" + std::to_string(n) + "_" + kid_hex(key).substr(0, 4) + ".mp4");
+    {
+      std::ofstream out(joined, std::ios::binary);
+      out << package_test::read_text(dir / "index_video_1_0_init.mp4")
+          << package_test::read_text(dir / ("index_video_1_0_" + std::to_string(n) + ".mp4"));
+    }
+    std::string log;
+    const int rc = package_test::run_command("ffmpeg -nostdin -v error -decryption_key " + hex(key) + " -i " +
+                                                 joined.string() + " -f null -", &log);
+    return rc == 0 && log.empty();
+  };
+  CHECK(decodes(1, first.key));
+  CHECK(decodes(3, later.key));
+  CHECK_FALSE(decodes(3, first.key));
 }
