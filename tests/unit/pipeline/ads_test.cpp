@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "pipeline/ads/hls_ad_markers.hpp"
+#include "pipeline/ads/splice_decode.hpp"
 #include "pipeline/ads/splice_xml.hpp"
 #include "pipeline/package/segmenter.hpp"
 
@@ -87,6 +88,57 @@ TEST_CASE("time_signal carries the segmentation descriptor fields", "[ads]") {
   CHECK(all.find("43554549" "00000007") != std::string::npos);  // CUEI, event 7
   // program_segmentation 1, duration 1, restricted: web 0, regional 0, archive 1, device 11
   CHECK(all.find("7F" "C7" "00001B7740" "09" "02" "ABCD" "34") != std::string::npos);
+}
+
+TEST_CASE("splice_info sections read back: splice_insert, time_signal with its descriptor, and what makes no cue", "[ads]") {
+  std::string why;
+  // The published splice_insert example above: event 4002, out, 30 s, at 0x20D009D0.
+  auto out = decode_splice_info(bytes_of_hex("FC302500000000000000FFF0140500000FA27FEFFE20D009D0FE002932E0000000000000F544E44C"), why);
+  REQUIRE(out);
+  CHECK(out->info.command == SpliceInfo::Command::SpliceInsert);
+  CHECK(out->info.event_id == 4002);
+  CHECK(out->info.out_of_network);
+  CHECK(out->info.break_duration_90k == 30 * 90000);
+  CHECK(out->pts_90k == 0x20D009D0);
+  // The published time_signal: placement opportunity... read as the values it encodes.
+  auto ts = decode_splice_info(bytes_of_hex("FC302700000000000000FFF00506FE000DBBA00011020F43554549000000017F87090034000134C54667"), why);
+  REQUIRE(ts);
+  CHECK(ts->info.command == SpliceInfo::Command::TimeSignal);
+  CHECK(ts->pts_90k == 900000);
+  REQUIRE(ts->info.descriptors.size() == 1);
+  CHECK(ts->info.descriptors[0].event_id == 1);
+  CHECK(ts->info.descriptors[0].type_id == 0x34);
+  // Round trip of what mediaemu writes: duration, restrictions, UPID.
+  const SpliceInfo po = placement_opportunity(0x34, true);
+  auto again = decode_splice_info(encode_splice_info(po, 123456), why);
+  REQUIRE(again);
+  const auto& d = again->info.descriptors.at(0);
+  const auto& written = po.descriptors.at(0);
+  CHECK(d.event_id == written.event_id);
+  CHECK(d.duration_90k == written.duration_90k);
+  CHECK(d.upid == written.upid);
+  REQUIRE(d.restrictions);
+  CHECK(d.restrictions->archive_allowed == written.restrictions->archive_allowed);
+  CHECK(again->pts_90k == 123456);
+  // pts_adjustment is added (33 bits): the example with pts_adjustment 0x1FFFFFFFF wraps around.
+  auto adjusted = bytes_of_hex("FC302500000000000000FFF0140500000FA27FEFFE20D009D0FE002932E0000000000000F544E44C");
+  adjusted[4] = 0x01, adjusted[5] = 0xFF, adjusted[6] = 0xFF, adjusted[7] = 0xFF, adjusted[8] = 0xFF;
+  const uint32_t crc = crc32_mpeg2(std::span(adjusted.data(), adjusted.size() - 4));
+  for (int i = 0; i < 4; ++i) adjusted[adjusted.size() - 4 + i] = static_cast<uint8_t>(crc >> (24 - 8 * i));
+  auto wrapped = decode_splice_info(adjusted, why);
+  REQUIRE(wrapped);
+  CHECK(wrapped->pts_90k == 0x20D009D0 - 1);
+
+  // No cue: a bad CRC, a truncated section, splice_null, another table.
+  auto bad = bytes_of_hex("FC302500000000000000FFF0140500000FA27FEFFE20D009D0FE002932E0000000000000F544E44D");
+  CHECK_FALSE(decode_splice_info(bad, why));
+  CHECK(why == "CRC_32 mismatch");
+  CHECK_FALSE(decode_splice_info(std::span(bad.data(), 20), why));
+  CHECK(why == "truncated section");
+  auto null_command = bytes_of_hex("FC301100000000000000FFF0000000007A4FBFFF");  // splice_null heartbeat
+  CHECK_FALSE(decode_splice_info(null_command, why));
+  CHECK(why == "splice command type 0 makes no cue");
+  CHECK_FALSE(decode_splice_info(bytes_of_hex("0200B0"), why));
 }
 
 TEST_CASE("SCTE35_ENHANCED: CUE-OUT, CUE-OUT-CONT on each segment of the break, CUE-IN at its end", "[ads]") {
