@@ -327,6 +327,17 @@ bool FileSource::read_once(Translator& translator, int64_t& offset_ms, bool firs
 
   int v = av_find_best_stream(input.get(), AVMEDIA_TYPE_VIDEO, -1, -1, nullptr, 0);
   int a = av_find_best_stream(input.get(), AVMEDIA_TYPE_AUDIO, -1, -1, nullptr, 0);
+  // SCTE-35: "If left undefined, MediaLive selects the first SCTE-35 PID found in the input"
+  // (InputSettings.Scte35Pid); libavformat's mpegts demuxer gives each section as a packet of a
+  // data stream whose id is its PID.
+  int c = -1;
+  for (unsigned i = 0; i < input->nb_streams && c < 0; ++i)
+    if (input->streams[i]->codecpar->codec_id == AV_CODEC_ID_SCTE_35 &&
+        (options_.scte35_pid == 0 || input->streams[i]->id == options_.scte35_pid))
+      c = static_cast<int>(i);
+  if (c >= 0 && first_pass)
+    spdlog::info("file source {}: SCTE-35 on PID {} is passed on", options_.label, input->streams[c]->id);
+  ads::SpliceClock splice_clock;
   if (v >= 0 && input->streams[v]->codecpar->codec_id != AV_CODEC_ID_H264) {
     spdlog::warn("file source {}: video is {}, only H.264 is ingested", options_.label,
                  avcodec_get_name(input->streams[v]->codecpar->codec_id));
@@ -393,6 +404,12 @@ bool FileSource::read_once(Translator& translator, int64_t& offset_ms, bool firs
       throw std::runtime_error("read " + shown_url_ + ": " + av_error_text(rc));
     }
     const int index = pkt->stream_index;
+    if (index == c && pkt->size > 0) {
+      const bool ok = deliver_cue(*pkt, splice_clock);
+      av_packet_unref(pkt.get());
+      if (!ok) return false;
+      continue;
+    }
     if ((index != v && index != a) || pkt->size <= 0) {
       av_packet_unref(pkt.get());
       continue;
@@ -422,6 +439,7 @@ bool FileSource::read_once(Translator& translator, int64_t& offset_ms, bool firs
     dts_ms += offset_ms - base_ms;
     pts_ms += offset_ms - base_ms;
     end_ms = std::max(end_ms, pts_ms + std::max<int64_t>(1, av_rescale_q(pkt->duration, st->time_base, ms)));
+    splice_clock.frame(av_rescale_q(pts, st->time_base, AVRational{1, 90000}), pts_ms);
     bool ok = index == v ? translator.video(*pkt, st, dts_ms, pts_ms, emit) : translator.audio(*pkt, dts_ms, emit);
     av_packet_unref(pkt.get());
     if (!ok) return false;
@@ -440,6 +458,26 @@ bool FileSource::wait_until_due(int64_t dts_ms) {
   std::unique_lock lock(mutex_);
   wake_.wait_until(lock, due, [&] { return stop_.load(); });
   return !stop_;
+}
+
+bool FileSource::deliver_cue(const AVPacket& packet, const ads::SpliceClock& clock) {
+  std::string why;
+  auto splice = ads::decode_splice_info(std::span(packet.data, static_cast<size_t>(packet.size)), why);
+  if (!splice) {
+    // splice_null heartbeats come every few seconds from many encoders: not worth a line each.
+    spdlog::log(why.rfind("splice command type 0 ", 0) == 0 ? spdlog::level::debug : spdlog::level::info,
+                "file source {}: SCTE-35 section ignored: {}", options_.label, why);
+    return true;
+  }
+  auto at_ms = clock.delivered_ms(splice->pts_90k);
+  if (!at_ms) {
+    spdlog::info("file source {}: SCTE-35 section before the first frame ignored", options_.label);
+    return true;
+  }
+  IngestEvent cue = make_event(IngestEvent::Type::Cue, MediaKind::Video);
+  cue.dts_ms = *at_ms;
+  cue.data.assign(packet.data, packet.data + packet.size);
+  return deliver(cue);
 }
 
 bool FileSource::deliver(IngestEvent& event) {

@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "pipeline/ingest/timecode_clip.hpp"
+#include "pipeline/ads/splice_decode.hpp"
 #include "pipeline/media.hpp"
 
 namespace mediaemu::pipeline {
@@ -41,6 +42,9 @@ struct FileSourceOptions {
   // the clip's start (the ladder decodes from there) to its stop frame. A timecode that does not
   // fit the input (a frame number beyond its rate) ends the source with the reason.
   std::optional<TimecodeClip> clip = std::nullopt;
+  // InputSettings.Scte35Pid: the PID whose SCTE-35 sections become cues (IngestEvent::Type::Cue);
+  // 0: the first SCTE-35 stream found.
+  int scte35_pid = 0;
 };
 
 // "https://user:secret@host/x" -> "https://user:***@host/x": URLs go to logs and alerts.
@@ -77,6 +81,8 @@ class FileSource {
   void run();
   bool read_once(Translator& translator, int64_t& offset_ms, bool first_pass);
   bool deliver(IngestEvent& event);
+  // An SCTE-35 section: a Cue event at its splice time, or a log line saying why it makes none.
+  bool deliver_cue(const AVPacket& packet, const ads::SpliceClock& clock);
   bool wait_until_due(int64_t dts_ms);
 
   FileSourceOptions options_;

@@ -40,6 +40,8 @@ struct CueRequest {
   std::string name;  // the schedule action's
   SpliceInfo info;
   std::optional<int64_t> at_epoch_ms;  // nullopt: immediate
+  // A cue from the input's own SCTE-35: its splice time on the output timeline (µs).
+  std::optional<int64_t> at_output_us;
 };
 
 // Builds the cue for `info` at `pts_us` (encodes the section with that splice time).

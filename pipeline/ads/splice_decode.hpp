@@ -25,4 +25,31 @@ struct DecodedSplice {
 // cancels an event, or splices components rather than the program.
 std::optional<DecodedSplice> decode_splice_info(std::span<const uint8_t> section, std::string& why);
 
+// Places an input's splice times on the timeline its frames are delivered on: relative to the
+// newest frame, on the 33-bit 90 kHz PTS clock the splice time is written on (so wrap-around and
+// whatever offsets the delivery adds do not matter).
+class SpliceClock {
+ public:
+  // A frame with this PTS (90 kHz, any number of bits) is delivered at `delivered_ms`.
+  void frame(int64_t pts_90k, int64_t delivered_ms) {
+    last_90k_ = pts_90k & kMask;
+    last_ms_ = delivered_ms;
+    seen_ = true;
+  }
+  // Where a splice at `pts_90k` (nullopt: immediate, the newest frame) is delivered; nullopt
+  // before the first frame.
+  std::optional<int64_t> delivered_ms(std::optional<uint64_t> pts_90k) const {
+    if (!seen_) return std::nullopt;
+    if (!pts_90k) return last_ms_;
+    int64_t delta = (static_cast<int64_t>(*pts_90k) - last_90k_) & kMask;
+    if (delta >= kHalf) delta -= kMask + 1;  // earlier than the newest frame
+    return last_ms_ + delta / 90;
+  }
+
+ private:
+  static constexpr int64_t kMask = (int64_t{1} << 33) - 1, kHalf = int64_t{1} << 32;
+  int64_t last_90k_ = 0, last_ms_ = 0;
+  bool seen_ = false;
+};
+
 }  // namespace mediaemu::pipeline::ads

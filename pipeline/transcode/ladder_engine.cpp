@@ -1,5 +1,7 @@
 #include "pipeline/transcode/ladder_engine.hpp"
 
+#include "pipeline/ads/splice_decode.hpp"
+
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -89,6 +91,9 @@ void LadderEngine::handle(IngestEvent& event, Clock::time_point now) {
         break;
       case IngestEvent::Type::Frame:
         on_frame(event, now);
+        break;
+      case IngestEvent::Type::Cue:
+        on_input_cue(event);
         break;
       case IngestEvent::Type::End:
         spdlog::info("transcode {}: publisher ended ({})", spec_.label, event.reason);
@@ -230,6 +235,28 @@ void LadderEngine::maybe_start_output() {
   for (auto& cue : std::exchange(pending_cues_, {})) place_cue(std::move(cue));
 }
 
+void LadderEngine::on_input_cue(const IngestEvent& event) {
+  std::string why;
+  auto splice = ads::decode_splice_info(event.data, why);
+  if (!splice) {
+    // splice_null heartbeats come every few seconds from many encoders: not worth a line each.
+    spdlog::log(why.rfind("splice command type 0 ", 0) == 0 ? spdlog::level::debug : spdlog::level::info,
+                "transcode {}: input SCTE-35 section ignored: {}", spec_.label, why);
+    return;
+  }
+  if (rebase_) {
+    spdlog::info("transcode {}: input SCTE-35 section before the input's first frame ignored", spec_.label);
+    return;
+  }
+  ads::CueRequest cue;
+  cue.name = "input SCTE-35 event " + std::to_string(splice->info.command == ads::SpliceInfo::Command::SpliceInsert
+                                                         ? splice->info.event_id
+                                                         : (splice->info.descriptors.empty() ? 0 : splice->info.descriptors[0].event_id));
+  cue.info = std::move(splice->info);
+  cue.at_output_us = event.dts_ms * 1000 + offset_us_;  // the input's splice time, on the output timeline
+  insert_cue(std::move(cue));
+}
+
 void LadderEngine::insert_cue(ads::CueRequest cue) {
   if (interleaver_->started() && !failed_) place_cue(std::move(cue));
   else pending_cues_.push_back(std::move(cue));
@@ -257,6 +284,7 @@ void LadderEngine::place_cue(ads::CueRequest cue) {
     for (const auto& a : audio_) earliest = std::max(earliest, a->next_time_us());
   int64_t t_us = earliest;
   if (cue.at_epoch_ms) t_us = std::max(earliest, (*cue.at_epoch_ms - epoch_ms_at_zero_) * 1000);
+  if (cue.at_output_us) t_us = std::max(earliest, *cue.at_output_us);
   t_us = splice_point_at_or_after(t_us);
   ads::AdCue placed = ads::make_cue(std::move(cue.info), t_us, std::move(cue.name));
   for (auto& v : video_) v->force_idr_at(t_us);

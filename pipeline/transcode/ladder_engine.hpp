@@ -75,6 +75,9 @@ class LadderEngine {
   int64_t output_us_at(Clock::time_point now) const;
   void note_decode_error(const char* kind);
   void place_cue(ads::CueRequest cue);
+  // An SCTE-35 section of the input (IngestEvent::Type::Cue): a cue at its splice time, as
+  // MediaLive passes the input's SCTE-35 on (ML-UG scte-35-passthrough).
+  void on_input_cue(const IngestEvent& event);
   int64_t splice_point_at_or_after(int64_t t_us) const;  // a frame time of every video rendition
 
   LadderSpec spec_;

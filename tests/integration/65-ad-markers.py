@@ -23,6 +23,9 @@ a new Period at the splice holding the EventStream and another at the return; a 
 placement opportunity without delivery restrictions marked only by the endpoint whose
 AdsOnDeliveryRestrictions is BOTH (the default is RESTRICTED); malformed SCTE-35 settings refused
 (422 for a UPID that is not hex, 400 for a value beyond the model's range) and nothing stored.
+SCTE-35 in an input: MediaLive's own TS segments (with the section on PID 600), joined into one
+MPEG-TS file, feed a second channel as a TS_FILE input; that channel's HLS output (AdMarkers
+ELEMENTAL_SCTE35) opens a break with the same event id and duration: the input's cue is passed on.
 """
 
 import base64
@@ -203,6 +206,7 @@ def test_medialive_ts_segments_carry_the_cue_on_scte35_pid(t):
     if not check_eq(len(with_cue), 1, "one splice_info_section (table_id 0xFC) on PID 600 in the segments"):
         return
     section = with_cue[0][1]
+    S["cue_segment"] = with_cue[0][0]
     check_eq(section[13], 0x05, "its splice_command_type is splice_insert")
     # The playlist (ELEMENTAL_SCTE35) opens the break at the same segment.
     playlists = [p.read_text(errors="replace") for p in directory.glob("*.m3u8")]
@@ -211,6 +215,51 @@ def test_medialive_ts_segments_carry_the_cue_on_scte35_pid(t):
     cue_segment = next((line for line in lines[out:] if line.endswith(".ts")), None) if out is not None else None
     print(f"    section in {with_cue[0][0]}; the playlist's EXT-X-CUE-OUT opens {cue_segment}")
     check_eq(with_cue[0][0], cue_segment, "the section is in the segment that the playlist's EXT-X-CUE-OUT opens")
+
+
+def test_an_input_s_scte35_is_passed_on(t):
+    """The S3 HLS group's TS segments, joined, as a TS_FILE input of a second channel: the
+    splice_insert on their PID 600 becomes that channel's own cue (ML-UG: MediaLive passes the
+    input's SCTE-35 messages through to the outputs that pass SCTE-35 on)."""
+    directory = Path(t.server.data_dir) / "s3" / "ads-out" / "live"
+    segments = sorted(directory.glob("*.ts"), key=lambda p: p.stat().st_mtime)
+    names = [seg.name for seg in segments]
+    if S.get("cue_segment") not in names:
+        return
+    segments = segments[max(0, names.index(S["cue_segment"]) - 1):]  # from a segment before the splice
+    joined = Path(t.server.tmp) / "with-scte35.ts"
+    joined.write_bytes(b"".join(seg.read_bytes() for seg in segments))
+    ml = S["ml"]
+    source = ml.create_input(Name="scte35-file", Type="TS_FILE", Sources=[{"Url": "file://" + str(joined)}])["Input"]
+    group = {"Name": "relay", "OutputGroupSettings": {"HlsGroupSettings": {
+        "Destination": {"DestinationRefId": "s3"}, "SegmentLength": 2, "AdMarkers": ["ELEMENTAL_SCTE35"]}},
+        "Outputs": media.outputs(["v144"], {"HlsOutputSettings": {"NameModifier": "_144p", "HlsSettings": {
+            "StandardHlsSettings": {"M3u8Settings": {}}}}})}
+    relay = ml.create_channel(
+        Name="relay", ChannelClass="SINGLE_PIPELINE", InputAttachments=[{"InputId": source["Id"], "InputAttachmentName": "file"}],
+        Destinations=[{"Id": "s3", "Settings": [{"Url": "s3://ads-out/relay/index"}]}],
+        EncoderSettings={"TimecodeConfig": {"Source": "SYSTEMCLOCK"}, "AudioDescriptions": [media.AAC],
+                         "VideoDescriptions": [media.video_description("v144", 256, 144, 250_000)],
+                         "OutputGroups": [group]})["Channel"]["Id"]
+    ml.start_channel(ChannelId=relay)
+    playlist = Path(t.server.data_dir) / "s3" / "ads-out" / "relay" / "index_144p.m3u8"
+    deadline = time.monotonic() + 2 * len(segments) + BREAK_SECONDS + 20  # the file plays in real time
+    text = ""
+    while time.monotonic() < deadline and "#EXT-X-CUE-IN" not in text:
+        text = playlist.read_text(errors="replace") if playlist.exists() else ""
+        time.sleep(1)
+    ml.stop_channel(ChannelId=relay)
+    out = next((line for line in text.splitlines() if line.startswith("#EXT-X-CUE-OUT:")), "")
+    check_eq(float(out.split(":", 1)[1]) if out else None, float(BREAK_SECONDS),
+             "the relay channel's HLS output opens the input's break, of the input's duration")
+    oatcls = next((line for line in text.splitlines() if line.startswith("#EXT-OATCLS-SCTE35:")), None)
+    if check(oatcls is not None, "... with its EXT-OATCLS-SCTE35", "the tag", text[-600:]):
+        section = decode_section(base64.b64decode(oatcls.split(":", 1)[1]))
+        check_eq((section.get("command"), section.get("event_id"), section.get("crc_ok")), (0x05, EVENT_ID, True),
+                 "the section is the input's splice_insert (event id), re-encoded with a valid CRC_32")
+    check("#EXT-X-CUE-IN" in text, "and closes it (EXT-X-CUE-IN)", "CUE-IN", text[-600:])
+    log = t.server.log_path.read_text(errors="replace")
+    check("SCTE-35 on PID 600 is passed on" in log, "the file source found the input's SCTE-35 PID")
 
 
 def test_enhanced_markers_cue_out_cont_and_in(t):

@@ -46,6 +46,7 @@ void InputSelector::remember(PortState& state, const IngestEvent& event) {
     case IngestEvent::Type::AudioConfig: state.audio_config = event; break;
     case IngestEvent::Type::End: state.metadata.reset(), state.video_config.reset(), state.audio_config.reset(); break;
     case IngestEvent::Type::Frame: state.last_frame = Clock::now(); break;
+    case IngestEvent::Type::Cue: break;
   }
 }
 

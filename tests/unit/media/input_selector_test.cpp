@@ -26,6 +26,7 @@ struct Downstream : pipeline::IngestSink {
       case Type::VideoConfig: return "vcfg:" + std::string(e.data.begin(), e.data.end());
       case Type::AudioConfig: return "acfg:" + std::string(e.data.begin(), e.data.end());
       case Type::End: return "end:" + e.reason;
+      case Type::Cue: return "cue";
       case Type::Frame:
         return std::string(e.kind == pipeline::MediaKind::Video ? (e.keyframe ? "key:" : "video:") : "audio:") +
                std::string(e.data.begin(), e.data.end());

@@ -7,8 +7,11 @@
 #include <fstream>
 
 #include "pipeline/ads/ad_cue.hpp"
+#include "pipeline/ads/splice_decode.hpp"
+#include "pipeline/file_source.hpp"
 #include "pipeline/package/archive_writer.hpp"
 #include "pipeline/package/media_file_source.hpp"
+#include "tests/unit/pipeline/ingest_test_support.hpp"
 #include "tests/unit/pipeline/package_test_support.hpp"
 
 using namespace mediaemu::pipeline;
@@ -112,4 +115,29 @@ TEST_CASE("Archive with M2tsSettings Scte35Control PASSTHROUGH: the cue's sectio
   REQUIRE(run_command("ffprobe -v error -show_entries stream=codec_name,id -of csv=p=0 '" + (dir / hi).string() + "'",
                       &out) == 0);
   CHECK(out.find("scte_35,0x1f5") != std::string::npos);
+
+  // Read back as an input (a TS_FILE, or the same bytes over UDP/RTP/SRT): the section becomes a
+  // Cue event at its splice time on the delivered timeline, the keyframe the cue was put on.
+  auto recorder = std::make_shared<test::Recorder>();
+  FileSourceOptions options;
+  options.url = (dir / hi).string();
+  options.label = "scte35 input";
+  FileSource source(options, recorder);
+  source.start();
+  source.wait();
+  const auto events = recorder->events();
+  std::vector<const IngestEvent*> cues;
+  for (const auto& e : events)
+    if (e.type == IngestEvent::Type::Cue) cues.push_back(&e);
+  REQUIRE(cues.size() == 1);
+  std::string why;
+  auto splice = ads::decode_splice_info(cues[0]->data, why);
+  REQUIRE(splice);
+  CHECK(splice->info.event_id == 9);
+  bool on_keyframe = false;
+  for (const auto& e : events)
+    if (e.type == IngestEvent::Type::Frame && e.kind == MediaKind::Video && e.keyframe &&
+        std::abs(e.dts_ms + e.cts_ms - cues[0]->dts_ms) <= 1)
+      on_keyframe = true;
+  CHECK(on_keyframe);
 }

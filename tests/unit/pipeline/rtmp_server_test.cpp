@@ -185,6 +185,7 @@ void check_ffmpeg_publish(const std::vector<IngestEvent>& events) {
         }
         break;
       case IngestEvent::Type::End: CHECK(i == static_cast<int>(events.size()) - 1); break;
+      case IngestEvent::Type::Cue: FAIL("RTMP carries no SCTE-35 sections"); break;
     }
   }
   REQUIRE(metadata);
