@@ -1,6 +1,7 @@
 #include "emulator/speke/cpix.hpp"
 
 #include <cstring>
+#include <initializer_list>
 #include <map>
 #include <pugixml.hpp>
 #include <sstream>
@@ -188,6 +189,17 @@ std::vector<pipeline::crypto::PresetKey> sub_components(const pipeline::crypto::
   return {hd1.at(0), hd1.at(1)};  // SD, HD1
 }
 
+// A DRMSystem of a request: the key and system it is for, and the empty elements the key provider
+// is asked to fill in.
+pugi::xml_node append_drm_system(pugi::xml_node list, const std::string& kid, const std::string& system_id,
+                                 std::initializer_list<const char*> asked) {
+  pugi::xml_node s = list.append_child("cpix:DRMSystem");
+  s.append_attribute("kid") = kid.c_str();
+  s.append_attribute("systemId") = system_id.c_str();
+  for (const char* name : asked) s.append_child(name);
+  return s;
+}
+
 void append_usage_rule(pugi::xml_node list, const std::string& kid, const pipeline::crypto::PresetKey& key) {
   pugi::xml_node rule = list.append_child("cpix:ContentKeyUsageRule");
   rule.append_attribute("kid") = kid.c_str();
@@ -225,11 +237,7 @@ std::string render_cpix_request(const CpixKeyRequest& request) {
       key.append_attribute("kid") = kid.c_str();
       key.append_attribute("commonEncryptionScheme") = request.common_encryption_scheme.c_str();
       for (const auto& id : request.system_ids) {
-        pugi::xml_node s = systems.append_child("cpix:DRMSystem");
-        s.append_attribute("kid") = kid.c_str();
-        s.append_attribute("systemId") = id.c_str();
-        s.append_child("cpix:PSSH");
-        s.append_child("cpix:ContentProtectionData");
+        pugi::xml_node s = append_drm_system(systems, kid, id, {"cpix:PSSH", "cpix:ContentProtectionData"});
         if (request.hls_signalling) {
           s.append_child("cpix:HLSSignalingData").append_attribute("playlist") = "media";
           s.append_child("cpix:HLSSignalingData").append_attribute("playlist") = "master";
@@ -248,15 +256,9 @@ std::string render_cpix_request(const CpixKeyRequest& request) {
   const std::string kid = uuid_text(request.kid);
   root.append_child("cpix:ContentKeyList").append_child("cpix:ContentKey").append_attribute("kid") = kid.c_str();
   pugi::xml_node systems = root.append_child("cpix:DRMSystemList");
-  for (const auto& id : request.system_ids) {
-    pugi::xml_node s = systems.append_child("cpix:DRMSystem");
-    s.append_attribute("kid") = kid.c_str();
-    s.append_attribute("systemId") = id.c_str();
-    s.append_child("cpix:ContentProtectionData");
-    s.append_child("cpix:URIExtXKey");
-    s.append_child("speke:KeyFormat");
-    s.append_child("speke:KeyFormatVersions");
-  }
+  for (const auto& id : request.system_ids)
+    append_drm_system(systems, kid, id,
+                      {"cpix:ContentProtectionData", "cpix:URIExtXKey", "speke:KeyFormat", "speke:KeyFormatVersions"});
   if (request.period_index) {
     const std::string period_id = "keyPeriod_" + kid;
     pugi::xml_node p = root.append_child("cpix:ContentKeyPeriodList").append_child("cpix:ContentKeyPeriod");

@@ -190,23 +190,10 @@ TEST_CASE("DASH ContentProtection: one element per system with a pssh or key-pro
 TEST_CASE("DASH cenc: init and segments carry tenc/pssh/senc/saiz/saio, decrypt, and ffmpeg needs the key", "[crypto][cenc][package]") {
   const auto rec = read_media_file(package_test::test_media(2), 1700000000000);
   const fs::path dir = package_test::scratch_dir("dash_cenc");
-  EndpointSpec spec;
-  spec.label = "test";
-  spec.directory = dir;
-  spec.kind = EndpointSpec::Kind::Dash;
-  spec.dash.segment_duration_seconds = 2;
-  spec.dash.manifest_window_seconds = 600;
-  EncryptionSpec encryption;
-  encryption.method = EncryptionSpec::Method::Cenc;
-  encryption.key_rotation_interval_seconds = 0;
-  encryption.system_ids = {"1077EFEC-C0B2-4D02-ACE3-3C1E52E2FB4B", "edef8ba9-79d6-4ace-a3c8-27dcd51d21ed"};
   auto provider = std::make_shared<CencKeyProvider>();
-  encryption.keys = provider;
-  spec.encryption = encryption;
-  auto packager = make_endpoint_packager(spec);
-  // The key thread answers at once; wait for it so that the first segment has its key.
-  for (int i = 0; i < 5000 && provider->calls == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EndpointSpec spec = package_test::dash_cenc_spec(dir, provider);
+  spec.encryption->system_ids = {"1077EFEC-C0B2-4D02-ACE3-3C1E52E2FB4B", "edef8ba9-79d6-4ace-a3c8-27dcd51d21ed"};
+  auto packager = package_test::start_packager(spec, &provider->calls);
   package_test::feed(*packager, rec);
   packager->on_end();
 
@@ -358,22 +345,8 @@ struct RotatingCencKeyProvider : KeyProvider {
 
 TEST_CASE("DASH cenc with key rotation: the init names the first key, later fragments name theirs in-band", "[crypto][cenc][package]") {
   const fs::path dir = package_test::scratch_dir("dash_cenc_rotation");
-  EndpointSpec spec;
-  spec.label = "test";
-  spec.directory = dir;
-  spec.kind = EndpointSpec::Kind::Dash;
-  spec.dash.segment_duration_seconds = 2;
-  spec.dash.manifest_window_seconds = 600;
-  EncryptionSpec encryption;
-  encryption.method = EncryptionSpec::Method::Cenc;
-  encryption.key_rotation_interval_seconds = 4;
-  encryption.system_ids = {"1077efec-c0b2-4d02-ace3-3c1e52e2fb4b"};
   auto provider = std::make_shared<RotatingCencKeyProvider>();
-  encryption.keys = provider;
-  spec.encryption = encryption;
-  auto packager = make_endpoint_packager(spec);
-  for (int i = 0; i < 5000 && provider->calls == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  auto packager = package_test::start_packager(package_test::dash_cenc_spec(dir, provider, 4), &provider->calls);
   // 14 s dated from the start of the key period fetched when the endpoint started (4 s periods on
   // the wall clock): that key is the first segment's.
   const int64_t start_ms = provider->first_period * 4000;

@@ -140,12 +140,29 @@ void check_decodes(const fs::path& manifest) {
 }
 
 std::unique_ptr<mediaemu::pipeline::MediaSink> start_packager(const mediaemu::pipeline::EndpointSpec& spec,
-                                                              const FixedKeyProvider* provider) {
+                                                              const std::atomic<int>* provider_calls) {
   auto packager = mediaemu::pipeline::make_endpoint_packager(spec);
-  for (int i = 0; provider && i < 5000 && provider->calls == 0; ++i)
+  for (int i = 0; provider_calls && i < 5000 && *provider_calls == 0; ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   std::this_thread::sleep_for(std::chrono::milliseconds(50));  // the fetched key reaches the stage
   return packager;
+}
+
+mediaemu::pipeline::EndpointSpec dash_cenc_spec(const fs::path& dir, std::shared_ptr<crypto::KeyProvider> keys,
+                                                int rotation_seconds) {
+  EndpointSpec spec;
+  spec.label = "test";
+  spec.directory = dir;
+  spec.kind = EndpointSpec::Kind::Dash;
+  spec.dash.segment_duration_seconds = 2;
+  spec.dash.manifest_window_seconds = 600;
+  crypto::EncryptionSpec encryption;
+  encryption.method = crypto::EncryptionSpec::Method::Cenc;
+  encryption.key_rotation_interval_seconds = rotation_seconds;
+  encryption.system_ids = {"1077efec-c0b2-4d02-ace3-3c1e52e2fb4b"};
+  encryption.keys = std::move(keys);
+  spec.encryption = encryption;
+  return spec;
 }
 
 }  // namespace package_test

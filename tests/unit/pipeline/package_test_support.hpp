@@ -49,9 +49,19 @@ struct FixedKeyProvider : mediaemu::pipeline::crypto::KeyProvider {
   std::string describe() const override { return "fixed"; }
 };
 
-// The packager for `spec`; when `provider` is set, once its key stage has the first key (as a live
-// endpoint has by the time media arrives).
+// The packager for `spec`; when `provider_calls` is given, once its key provider answered and the
+// key stage has the first key (as a live endpoint has by the time media arrives).
 std::unique_ptr<mediaemu::pipeline::MediaSink> start_packager(const mediaemu::pipeline::EndpointSpec& spec,
-                                                              const FixedKeyProvider* provider);
+                                                              const std::atomic<int>* provider_calls);
+inline std::unique_ptr<mediaemu::pipeline::MediaSink> start_packager(const mediaemu::pipeline::EndpointSpec& spec,
+                                                                     const FixedKeyProvider* provider) {
+  return start_packager(spec, provider ? &provider->calls : nullptr);
+}
+
+// A DASH endpoint (2 s segments, a 600 s window) encrypted with 'cenc' by keys from `keys`, for
+// the W3C ClearKey system; keys rotate every `rotation_seconds` (0: one key).
+mediaemu::pipeline::EndpointSpec dash_cenc_spec(const std::filesystem::path& dir,
+                                                std::shared_ptr<mediaemu::pipeline::crypto::KeyProvider> keys,
+                                                int rotation_seconds = 0);
 
 }  // namespace package_test
