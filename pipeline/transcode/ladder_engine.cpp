@@ -1,12 +1,11 @@
 #include "pipeline/transcode/ladder_engine.hpp"
 
-#include "pipeline/ads/splice_decode.hpp"
-
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <stdexcept>
 
+#include "pipeline/ads/splice_decode.hpp"
 #include "pipeline/transcode/content_levels.hpp"
 
 namespace mediaemu::pipeline {
@@ -177,10 +176,12 @@ void LadderEngine::rebase(int64_t anchor_ms, Clock::time_point now) {
   rebase_ = false;
 }
 
-void LadderEngine::on_video_picture(AVFrame* picture) {
-  peak_luma_ = std::max(peak_luma_, peak_luma_permille(picture));
-  if (!video_.empty() && !video_.front()->is_open()) open_video_renditions(picture);
-  int64_t t_us = picture->best_effort_timestamp * 1000 + offset_us_;
+void LadderEngine::on_video_picture(AVFrame* decoded) {
+  peak_luma_ = std::max(peak_luma_, peak_luma_permille(decoded));  // the input's, blanked or not
+  if (!video_.empty() && !video_.front()->is_open()) open_video_renditions(decoded);
+  int64_t t_us = decoded->best_effort_timestamp * 1000 + offset_us_;
+  FramePtr black = in_avail(t_us) ? black_like(decoded) : nullptr;
+  AVFrame* picture = black ? black.get() : decoded;
   for (auto& v : video_) v->push(picture, t_us);
   for (auto& c : captures_) {
     if (!c) continue;
@@ -200,9 +201,11 @@ void LadderEngine::on_video_picture(AVFrame* picture) {
   maybe_start_output();
 }
 
-void LadderEngine::on_audio_samples(AVFrame* samples) {
-  peak_audio_ = std::max(peak_audio_, peak_amplitude_ppm(samples));
-  int64_t t_us = samples->best_effort_timestamp * 1000 + offset_us_;
+void LadderEngine::on_audio_samples(AVFrame* decoded) {
+  peak_audio_ = std::max(peak_audio_, peak_amplitude_ppm(decoded));
+  int64_t t_us = decoded->best_effort_timestamp * 1000 + offset_us_;
+  FramePtr silence = in_avail(t_us) ? silence_like(decoded) : nullptr;
+  AVFrame* samples = silence ? silence.get() : decoded;
   for (auto& a : audio_) a->push(samples, t_us);
   maybe_start_output();
 }
@@ -249,9 +252,7 @@ void LadderEngine::on_input_cue(const IngestEvent& event) {
     return;
   }
   ads::CueRequest cue;
-  cue.name = "input SCTE-35 event " + std::to_string(splice->info.command == ads::SpliceInfo::Command::SpliceInsert
-                                                         ? splice->info.event_id
-                                                         : (splice->info.descriptors.empty() ? 0 : splice->info.descriptors[0].event_id));
+  cue.name = "from the input";  // the log line names the command and event id
   cue.info = std::move(splice->info);
   cue.at_output_us = event.dts_ms * 1000 + offset_us_;  // the input's splice time, on the output timeline
   insert_cue(std::move(cue));
@@ -289,9 +290,21 @@ void LadderEngine::place_cue(ads::CueRequest cue) {
   ads::AdCue placed = ads::make_cue(std::move(cue.info), t_us, std::move(cue.name));
   for (auto& v : video_) v->force_idr_at(t_us);
   std::optional<double> duration = placed.duration_seconds();
+  int64_t back_us = INT64_MAX;  // where the break returns to the network (unknown without a duration)
   if (duration && placed.edge() == ads::AdCue::Edge::Out) {
-    const int64_t back_us = splice_point_at_or_after(t_us + static_cast<int64_t>(*duration * 1e6));
-    for (auto& v : video_) v->force_idr_at(back_us);  // where the break returns to the network
+    back_us = splice_point_at_or_after(t_us + static_cast<int64_t>(*duration * 1e6));
+    for (auto& v : video_) v->force_idr_at(back_us);
+  }
+  if (spec_.avail_blanking) {
+    if (placed.edge() == ads::AdCue::Edge::Out) {
+      avails_.emplace_back(t_us, back_us);
+      spdlog::info("transcode {}: ad avail blanking from {} ms{}", spec_.label, t_us / 1000,
+                   back_us == INT64_MAX ? std::string(" until a return to the network")
+                                        : fmt::format(" to {} ms", back_us / 1000));
+    }
+    if (placed.edge() == ads::AdCue::Edge::In)
+      for (auto& [start, end] : avails_) end = std::min(end, std::max(start, t_us));  // a return ends them
+    std::erase_if(avails_, [&](const auto& a) { return a.second <= earliest; });  // over
   }
   int64_t late_ms = cue.at_epoch_ms ? (t_us / 1000 + epoch_ms_at_zero_) - *cue.at_epoch_ms : 0;
   spdlog::info("transcode {}: SCTE-35 {} ({}, event {}) at {} ms on the output timeline{}", spec_.label,
@@ -299,6 +312,35 @@ void LadderEngine::place_cue(ads::CueRequest cue) {
                placed.event_id(), t_us / 1000,
                late_ms > 1000 ? fmt::format(", {} ms after its time (the output was behind it)", late_ms) : "");
   sink_.on_cue(placed);
+}
+
+bool LadderEngine::in_avail(int64_t t_us) const {
+  return std::any_of(avails_.begin(), avails_.end(), [&](const auto& a) { return t_us >= a.first && t_us < a.second; });
+}
+
+FramePtr LadderEngine::black_like(const AVFrame* picture) {
+  if (!black_pool_ || black_pool_->width() != picture->width || black_pool_->height() != picture->height)
+    black_pool_ = std::make_unique<PicturePool>(picture->width, picture->height);
+  FramePtr black = make_solid_picture(*black_pool_, YuvColor{});
+  black->pts = picture->pts;
+  black->best_effort_timestamp = picture->best_effort_timestamp;
+  black->sample_aspect_ratio = picture->sample_aspect_ratio;
+  return black;
+}
+
+FramePtr LadderEngine::silence_like(const AVFrame* samples) const {
+  FramePtr silence(av_frame_alloc());
+  if (!silence) throw std::bad_alloc();
+  silence->format = samples->format;
+  silence->sample_rate = samples->sample_rate;
+  silence->nb_samples = samples->nb_samples;
+  av_check(av_channel_layout_copy(&silence->ch_layout, &samples->ch_layout), "copy a channel layout");
+  av_check(av_frame_get_buffer(silence.get(), 0), "allocate silence");
+  av_samples_set_silence(silence->extended_data, 0, samples->nb_samples, samples->ch_layout.nb_channels,
+                         static_cast<AVSampleFormat>(samples->format));
+  silence->pts = samples->pts;
+  silence->best_effort_timestamp = samples->best_effort_timestamp;
+  return silence;
 }
 
 int64_t LadderEngine::timeline_end_us() const {

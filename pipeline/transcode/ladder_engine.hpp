@@ -15,6 +15,7 @@
 #include "pipeline/transcode/frame_capturer.hpp"
 #include "pipeline/transcode/ladder_spec.hpp"
 #include "pipeline/transcode/packet_interleaver.hpp"
+#include "pipeline/transcode/picture.hpp"
 #include "pipeline/transcode/stream_decoder.hpp"
 #include "pipeline/transcode/video_rendition.hpp"
 
@@ -78,6 +79,11 @@ class LadderEngine {
   // An SCTE-35 section of the input (IngestEvent::Type::Cue): a cue at its splice time, as
   // MediaLive passes the input's SCTE-35 on (ML-UG scte-35-passthrough).
   void on_input_cue(const IngestEvent& event);
+  // Ad avail blanking (LadderSpec::avail_blanking): whether output time `t_us` is in an avail, and
+  // the black picture or silence that replaces a decoded one there.
+  bool in_avail(int64_t t_us) const;
+  FramePtr black_like(const AVFrame* picture);
+  FramePtr silence_like(const AVFrame* samples) const;
   int64_t splice_point_at_or_after(int64_t t_us) const;  // a frame time of every video rendition
 
   LadderSpec spec_;
@@ -103,6 +109,8 @@ class LadderEngine {
   int64_t loss_start_out_us_ = 0;
   Stats stats_;
   std::vector<ads::CueRequest> pending_cues_;  // inserted before output started
+  std::vector<std::pair<int64_t, int64_t>> avails_;  // [start, end) µs of ad avails, when blanking
+  std::unique_ptr<PicturePool> black_pool_;          // source-sized black pictures, when blanking
   int peak_luma_ = -1, peak_audio_ = -1;  // since take_peaks()
 };
 

@@ -61,6 +61,10 @@ struct LadderSpec {
   std::vector<OutputSpec> outputs;
   std::vector<FrameCaptureSpec> captures;
   InputLossSpec input_loss;
+  // EncoderSettings.AvailBlanking State ENABLED: "the video, audio, and captions are blanked" during
+  // ad avails (the mediaconvert/medialive models): black pictures and silence from a cue that
+  // starts a break until its planned end or a return to the network.
+  bool avail_blanking = false;
   std::string x264_preset = "veryfast";
   int encoder_threads = 0;  // libx264 threads per video rendition; 0: by picture size (see video_rendition.cpp)
   std::string label;  // for log lines: "channel 1234567 pipeline 0"

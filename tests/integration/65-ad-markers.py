@@ -26,10 +26,13 @@ AdsOnDeliveryRestrictions is BOTH (the default is RESTRICTED); malformed SCTE-35
 SCTE-35 in an input: MediaLive's own TS segments (with the section on PID 600), joined into one
 MPEG-TS file, feed a second channel as a TS_FILE input; that channel's HLS output (AdMarkers
 ELEMENTAL_SCTE35) opens a break with the same event id and duration: the input's cue is passed on.
+That channel has AvailBlanking ENABLED: its splice segment is black and silent (ffmpeg's
+signalstats and volumedetect), the segment before it is not.
 """
 
 import base64
 import re
+import subprocess
 import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -217,6 +220,16 @@ def test_medialive_ts_segments_carry_the_cue_on_scte35_pid(t):
     check_eq(with_cue[0][0], cue_segment, "the section is in the segment that the playlist's EXT-X-CUE-OUT opens")
 
 
+def picture_and_sound(path: Path) -> tuple:
+    """(the brightest frame's mean luma, the loudest sample in dB) of a segment, by ffmpeg."""
+    r = subprocess.run(["ffmpeg", "-nostdin", "-hide_banner", "-i", str(path), "-vf",
+                        "signalstats,metadata=print:key=lavfi.signalstats.YAVG", "-af", "volumedetect", "-f", "null", "-"],
+                       capture_output=True, text=True, timeout=60)
+    lumas = [float(v) for v in re.findall(r"lavfi\.signalstats\.YAVG=([0-9.]+)", r.stderr)]
+    loudest = re.search(r"max_volume: (-?[0-9.]+|-inf) dB", r.stderr)
+    return (max(lumas) if lumas else None, float(loudest.group(1)) if loudest else None)
+
+
 def test_an_input_s_scte35_is_passed_on(t):
     """The S3 HLS group's TS segments, joined, as a TS_FILE input of a second channel: the
     splice_insert on their PID 600 becomes that channel's own cue (ML-UG: MediaLive passes the
@@ -240,7 +253,7 @@ def test_an_input_s_scte35_is_passed_on(t):
         Destinations=[{"Id": "s3", "Settings": [{"Url": "s3://ads-out/relay/index"}]}],
         EncoderSettings={"TimecodeConfig": {"Source": "SYSTEMCLOCK"}, "AudioDescriptions": [media.AAC],
                          "VideoDescriptions": [media.video_description("v144", 256, 144, 250_000)],
-                         "OutputGroups": [group]})["Channel"]["Id"]
+                         "AvailBlanking": {"State": "ENABLED"}, "OutputGroups": [group]})["Channel"]["Id"]
     ml.start_channel(ChannelId=relay)
     playlist = Path(t.server.data_dir) / "s3" / "ads-out" / "relay" / "index_144p.m3u8"
     deadline = time.monotonic() + 2 * len(segments) + BREAK_SECONDS + 20  # the file plays in real time
@@ -258,6 +271,22 @@ def test_an_input_s_scte35_is_passed_on(t):
         check_eq((section.get("command"), section.get("event_id"), section.get("crc_ok")), (0x05, EVENT_ID, True),
                  "the section is the input's splice_insert (event id), re-encoded with a valid CRC_32")
     check("#EXT-X-CUE-IN" in text, "and closes it (EXT-X-CUE-IN)", "CUE-IN", text[-600:])
+    # AvailBlanking: the break's pictures are black and its sound silent; before it, the input's.
+    lines = text.splitlines()
+    at = next((i for i, line in enumerate(lines) if line.startswith("#EXT-X-CUE-OUT:")), None)
+    before = next((line for line in reversed(lines[:at]) if line.endswith(".ts")), None) if at else None
+    inside = next((line for line in lines[at:] if line.endswith(".ts")), None) if at else None
+    if check(before and inside, "segments before and at the splice", "two", (before, inside)):
+        relay_dir = playlist.parent
+        luma_in, loud_in = picture_and_sound(relay_dir / inside)
+        luma_before, loud_before = picture_and_sound(relay_dir / before)
+        print(f"    mean luma / loudest sample: before the break {luma_before} / {loud_before} dB, "
+              f"in it {luma_in} / {loud_in} dB")
+        check(luma_in is not None and luma_in <= 17 and loud_in is not None and loud_in < -80,
+              "AvailBlanking: the splice segment is black (luma 16) and silent", "<= 17, < -80 dB", (luma_in, loud_in))
+        check(luma_before is not None and luma_before > 40 and loud_before is not None and loud_before > -60,
+              "... and the segment before the break is the input's picture and sound", "> 40, > -60 dB",
+              (luma_before, loud_before))
     log = t.server.log_path.read_text(errors="replace")
     check("SCTE-35 on PID 600 is passed on" in log, "the file source found the input's SCTE-35 PID")
 

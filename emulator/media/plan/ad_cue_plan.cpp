@@ -103,7 +103,7 @@ AdCuePlan plan_ad_cues(const json& actions) {
   for (const auto& action : actions.is_array() ? actions : json::array()) {
     auto info = splice_of(action.value("ScheduleActionSettings", json::object()));
     if (!info) continue;
-    ads::CueRequest cue{text(action, "ActionName"), std::move(*info), std::nullopt};
+    ads::CueRequest cue{text(action, "ActionName"), std::move(*info), std::nullopt, std::nullopt};
     const ScheduleStart start = schedule_start(action);
     if (start.mode == ScheduleStart::Mode::Fixed) {
       cue.at_epoch_ms = start.at_epoch_ms;

@@ -408,6 +408,10 @@ ChannelPlan plan_channel(const json& channel, const PlanContext& ctx) {
     loss.color = "000000";
     plan.alerts.push_back("InputLossImageType SLATE is shown as black: mediaemu cannot fetch slate images");
   }
+  const json blanking = settings.value("AvailBlanking", json::object());
+  plan.ladder.avail_blanking = text(blanking, "State", "DISABLED") == "ENABLED";
+  if (plan.ladder.avail_blanking && blanking.contains("AvailBlankingImage"))
+    plan.alerts.push_back("AvailBlankingImage is shown as black: mediaemu cannot fetch slate images");
   return plan;
 }
 
