@@ -1,6 +1,7 @@
 #include "emulator/media/plan/run_plan.hpp"
 
 #include "emulator/media/plan/json_fields.hpp"
+#include "emulator/media/plan/unrun_actions.hpp"
 
 namespace mediaemu::media {
 namespace {
@@ -93,6 +94,7 @@ ChannelRunPlan plan_channel_run(const ChannelSources& sources, const PlanSetting
   for (const auto& alert : run.switching.alerts) shared_alerts.push_back(alert);
   run.cues = plan_ad_cues(sources.schedule);
   for (const auto& alert : run.cues.alerts) shared_alerts.push_back(alert);
+  for (const auto& alert : unrun_schedule_actions(sources.schedule)) shared_alerts.push_back(alert);
   for (auto& media : run.pipeline_media) media.alerts.insert(media.alerts.end(), shared_alerts.begin(), shared_alerts.end());
   run.media = run.pipeline_media.front();
   return run;

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "emulator/media/plan/ad_cue_plan.hpp"
+#include "emulator/media/plan/unrun_actions.hpp"
 
 using namespace mediaemu::media;
 using json = nlohmann::json;
@@ -78,4 +79,16 @@ TEST_CASE("SCTE-35 settings out of their fields' ranges are refused", "[plan][ad
   REQUIRE(odd);
   CHECK(odd->find("SegmentationUpid") != std::string::npos);
   CHECK(scte35_settings_problem(descriptor({{"SegmentationEventId", 1}, {"SegmentationTypeId", 256}})));
+}
+
+TEST_CASE("schedule actions of kinds mediaemu does not run are alerts, not silent", "[plan]") {
+  const json now = {{"ImmediateModeScheduleActionStartSettings", json::object()}};
+  const json actions = json::array(
+      {cue_action("slate", now, {{"StaticImageActivateSettings", {{"Image", {{"Uri", "s3://b/x.png"}}}}}}),
+       cue_action("follow", now, {{"Scte35InputSettings", {{"Mode", "FOLLOW_ACTIVE"}}}}),
+       cue_action("fixed", now, {{"Scte35InputSettings", {{"Mode", "FIXED"}, {"InputAttachmentNameReference", "b"}}}}),
+       cue_action("break", now, {{"Scte35SpliceInsertSettings", {{"SpliceEventId", 1}}}})});
+  CHECK(unrun_schedule_actions(actions) ==
+        std::vector<std::string>{"schedule action slate (StaticImageActivateSettings) is not run by mediaemu",
+                                 "schedule action fixed (Scte35InputSettings) is not run by mediaemu"});
 }
