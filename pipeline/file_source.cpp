@@ -497,8 +497,9 @@ bool FileSource::deliver(IngestEvent& event) {
 
 std::unique_ptr<FileSource> pushed_mpegts_demuxer(const std::string& transport, const std::string& label,
                                                   std::function<int(uint8_t* buffer, int size)> read,
-                                                  std::shared_ptr<IngestSink> sink) {
+                                                  std::shared_ptr<IngestSink> sink, int scte35_pid) {
   FileSourceOptions options;
+  options.scte35_pid = scte35_pid;
   options.url = transport + " " + label;
   options.label = label;
   options.format = "mpegts";

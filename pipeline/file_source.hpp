@@ -104,6 +104,6 @@ class FileSource {
 // taps): reads what `read` hands it; named "<transport> <label>" in logs and alerts.
 std::unique_ptr<FileSource> pushed_mpegts_demuxer(const std::string& transport, const std::string& label,
                                                   std::function<int(uint8_t* buffer, int size)> read,
-                                                  std::shared_ptr<IngestSink> sink);
+                                                  std::shared_ptr<IngestSink> sink, int scte35_pid = 0);
 
 }  // namespace mediaemu::pipeline

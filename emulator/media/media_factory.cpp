@@ -130,6 +130,7 @@ std::shared_ptr<pipeline::IngestSource> PipelineMediaFactory::make_source(const 
     spec.ports = input.ports;
     spec.rtp = input.transport == InputPlan::Transport::RtpPush;
     spec.allowed = input.allowed;
+    spec.scte35_pid = input.scte35_pid;
     return std::make_shared<pipeline::ts::TsPushSource>(std::move(spec));
   }
   // What the plan could not honour (credentials in SSM, a passphrase in Secrets Manager, ...) is
@@ -149,6 +150,7 @@ std::shared_ptr<pipeline::IngestSource> PipelineMediaFactory::make_source(const 
     spec.flow_arns = input.flow_arns;
     // The other flow takes over after the same silence the transcoder counts as input loss.
     spec.loss_time = std::chrono::milliseconds(std::max(1, plan.media.ladder.input_loss.input_loss_threshold_ms));
+    spec.scte35_pid = input.scte35_pid;
     return std::make_shared<pipeline::mediaconnect::FlowTapSource>(flow_taps_, std::move(spec));
   }
   if (input.transport == InputPlan::Transport::SrtListener) {
@@ -158,6 +160,7 @@ std::shared_ptr<pipeline::IngestSource> PipelineMediaFactory::make_source(const 
     spec.ports = input.ports;
     spec.allowed = input.allowed;
     if (!input.srt.empty()) spec.srt_options = srt_options(input.srt.front());
+    spec.scte35_pid = input.scte35_pid;
     return std::make_shared<pipeline::srt::SrtListenerSource>(std::move(spec));
   }
   why = "input " + input.id + " (" + input.type +
@@ -181,6 +184,7 @@ std::shared_ptr<pipeline::IngestSource> PipelineMediaFactory::pull_source(const 
   pipeline::pull::PullSpec spec;
   spec.label = source_label(plan, input);
   spec.transport = input.type;
+  spec.scte35_pid = input.scte35_pid;
   if (input.transport == InputPlan::Transport::SrtCaller) {
     // MPEG-TS over SRT arrives at the sender's pace: no pacing of our own.
     spec.realtime = false;

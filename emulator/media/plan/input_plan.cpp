@@ -104,6 +104,9 @@ void plan_pull(InputPlan& plan, const json& input, const json& attachment, const
   // aws.sdk.kotlin.services.medialive.model/-input-settings/source-end-behavior.html). MP4 and
   // TS file inputs are VOD assets only (ML-UG inputs-live-vs-file).
   plan.loop = text(settings, "SourceEndBehavior", "CONTINUE") == "LOOP";
+  // "PID from which to read SCTE-35 messages. If left undefined, EML will select the first SCTE-35
+  // PID found in the input." (the medialive model, InputSettings.Scte35Pid)
+  plan.scte35_pid = integer(settings, "Scte35Pid", 0);
   plan.hls_buffer_segments = integer(
       settings.value("NetworkInputSettings", json::object()).value("HlsInputSettings", json::object()),
       "BufferSegments", 0);

@@ -47,6 +47,7 @@ struct InputPlan {
   // Set for the run an InputSwitch with InputClippingSettings opens (file inputs only).
   std::optional<pipeline::TimecodeClip> clip;
   int hls_buffer_segments = 0;  // URL_PULL: HlsInputSettings.BufferSegments (0: the default, 3)
+  int scte35_pid = 0;           // InputSettings.Scte35Pid: the PID whose SCTE-35 is passed on (0: the first)
   std::vector<SrtPlan> srt;     // SRT_CALLER: one per source; SRT_LISTENER: one, its settings
   // MEDIACONNECT: MediaConnectFlows[].FlowArn in the input's order (one per pipeline on AWS; the
   // first is preferred in mediaemu, see pipeline/ingest/mediaconnect/flow_preference.hpp).

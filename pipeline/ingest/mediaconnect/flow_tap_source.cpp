@@ -78,7 +78,7 @@ void FlowTapSource::start(std::shared_ptr<IngestSink> sink) {
   queue_ = std::make_shared<Queue>();
   preference_ = FlowPreference(spec_.flow_arns.size(), spec_.loss_time, Clock::now());
   demuxer_ = pushed_mpegts_demuxer(transport(), spec_.label, [this](uint8_t* buffer, int size) { return read(buffer, size); },
-                                   std::move(sink));
+                                   std::move(sink), spec_.scte35_pid);
   demuxer_->start();
   for (size_t i = 0; i < spec_.flow_arns.size(); ++i) {
     // The callback holds the queue, not the source: it may run once more after unsubscribing.

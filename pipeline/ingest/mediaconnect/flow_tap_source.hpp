@@ -31,6 +31,7 @@ struct FlowTapSpec {
   // How long the flow on air may be silent before the other one takes over: the channel's
   // input-loss time.
   std::chrono::milliseconds loss_time{1000};
+  int scte35_pid = 0;  // InputSettings.Scte35Pid (FileSourceOptions::scte35_pid)
 };
 
 class FlowTapSource : public IngestSource {

@@ -75,6 +75,7 @@ void PullSource::run() {
     options.realtime = spec_.realtime;
     options.loop = spec_.loop;
     options.clip = spec_.clip;
+    options.scte35_pid = spec_.scte35_pid;
     options.label = spec_.label + " (" + spec_.transport + " " + redact_url(url) + ")";
     options.open_options = spec_.open_options;
     options.admit = [this](bool finite) { return !(finite && live_played_); };

@@ -39,6 +39,7 @@ struct PullSpec {
   bool realtime = true;  // pace by timestamps: a channel consumes files and HLS at real-time speed
   bool loop = false;     // a finite input starts over at its end (SourceEndBehavior LOOP)
   std::optional<TimecodeClip> clip;  // InputClippingSettings of the switch that opened it
+  int scte35_pid = 0;                // InputSettings.Scte35Pid (FileSourceOptions::scte35_pid)
   std::chrono::milliseconds first_retry{1000}, max_retry{16000};
 };
 

@@ -63,6 +63,7 @@ void SrtListenerSource::start(std::shared_ptr<IngestSink> sink) {
   pull.transport = transport();
   pull.urls = {"srt://127.0.0.1:" + std::to_string(listener_port_) + "?mode=listener"};
   pull.open_options = spec_.srt_options;
+  pull.scte35_pid = spec_.scte35_pid;
   pull.realtime = false;  // the caller sends in real time
   pull.first_retry = pull.max_retry = std::chrono::milliseconds(200);  // listen again at once
   reader_ = std::make_unique<pull::PullSource>(std::move(pull));

@@ -29,6 +29,7 @@ struct SrtListenerSpec {
   std::vector<int> ports;  // the input's destination ports
   AddressFilter allowed = AddressFilter::allow_all();
   std::map<std::string, std::string> srt_options;  // libavformat srt options: latency, streamid
+  int scte35_pid = 0;  // InputSettings.Scte35Pid (FileSourceOptions::scte35_pid)
 };
 
 class SrtListenerSource : public IngestSource {

@@ -42,7 +42,7 @@ void TsPushSource::start(std::shared_ptr<IngestSink> sink) {
     }
   }
   demuxer_ = pushed_mpegts_demuxer(transport(), spec_.label, [this](uint8_t* buffer, int size) { return read(buffer, size); },
-                                   std::move(sink));
+                                   std::move(sink), spec_.scte35_pid);
   receiver_ = std::thread([this] { receive_loop(); });
   demuxer_->start();
   std::string ports;

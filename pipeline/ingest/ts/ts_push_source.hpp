@@ -28,6 +28,7 @@ struct TsPushSpec {
   std::vector<int> ports;    // the input's destination ports
   bool rtp = false;          // RTP_PUSH: datagrams carry RTP headers
   AddressFilter allowed = AddressFilter::allow_all();
+  int scte35_pid = 0;  // InputSettings.Scte35Pid (FileSourceOptions::scte35_pid)
 };
 
 class TsPushSource : public IngestSource {

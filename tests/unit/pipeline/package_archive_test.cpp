@@ -3,6 +3,7 @@
 // rollover interval, nothing visible before it is closed, and no overwriting of earlier files.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -140,4 +141,14 @@ TEST_CASE("Archive with M2tsSettings Scte35Control PASSTHROUGH: the cue's sectio
         std::abs(e.dts_ms + e.cts_ms - cues[0]->dts_ms) <= 1)
       on_keyframe = true;
   CHECK(on_keyframe);
+
+  // InputSettings.Scte35Pid names the PID: another one finds no SCTE-35 there.
+  auto elsewhere = std::make_shared<test::Recorder>();
+  options.scte35_pid = 0x1f6;
+  FileSource other(options, elsewhere);
+  other.start();
+  other.wait();
+  const auto other_events = elsewhere->events();
+  CHECK(std::none_of(other_events.begin(), other_events.end(),
+                     [](const IngestEvent& e) { return e.type == IngestEvent::Type::Cue; }));
 }

@@ -32,9 +32,11 @@ TEST_CASE("a URL_PULL input pulls its sources' URLs", "[plan][input]") {
                                           {"Username", "me"},
                                           {"PasswordParam", "/medialive/pw"}}})}};
   json attachment = {{"InputId", "1"},
-                     {"InputSettings", {{"NetworkInputSettings", {{"HlsInputSettings", {{"BufferSegments", 5}}}}}}}};
+                     {"InputSettings", {{"NetworkInputSettings", {{"HlsInputSettings", {{"BufferSegments", 5}}}}},
+                                        {"Scte35Pid", 600}}}};
   auto p = plan(input, attachment);
   CHECK(p.transport == InputPlan::Transport::UrlPull);
+  CHECK(p.scte35_pid == 600);  // InputSettings.Scte35Pid, for the sources' demuxer
   CHECK(p.urls == std::vector<std::string>{"https://user:pw@cdn.example/live/index.m3u8",
                                            "http://backup.example/live/index.m3u8"});
   CHECK(p.hls_buffer_segments == 5);
