@@ -35,8 +35,9 @@ struct IngestEvent {
     AudioConfig,  // `data` = AudioSpecificConfig
     Frame,        // `data` = one H.264 access unit in `h264_framing`, or one raw AAC frame
     End,          // the publisher went away (`reason` says why); a new publish may follow
-    Cue,          // `data` = an SCTE-35 splice_info_section from the input; `dts_ms` = its splice
-                  // time on the input's timeline (the newest frame's for an immediate splice)
+    Cue,          // `data` = an SCTE-35 splice_info_section from the input that makes a cue
+                  // (ads::decode_splice_info); `dts_ms` = its splice time on the input's timeline
+                  // (the newest frame's for an immediate splice)
   };
   Type type = Type::Frame;
   MediaKind kind = MediaKind::Video;

@@ -34,11 +34,10 @@ std::string dash_content_protection(const Fmp4Protection& protection, const std:
   for (const auto& id : protection.system_ids) {
     const std::string system = crypto::normalized_system_id(id);
     if (!written.insert(system).second) continue;
-    auto pssh = key_rotates ? protection.pssh_boxes.end()
-                            : std::find_if(protection.pssh_boxes.begin(), protection.pssh_boxes.end(),
-                                           [&](const auto& box) { return pssh_system_id(box) == system; });
-    const bool in_band = key_rotates && std::any_of(protection.pssh_boxes.begin(), protection.pssh_boxes.end(),
-                                                    [&](const auto& box) { return pssh_system_id(box) == system; });
+    auto box = std::find_if(protection.pssh_boxes.begin(), protection.pssh_boxes.end(),
+                            [&](const auto& b) { return pssh_system_id(b) == system; });
+    const bool in_band = key_rotates && box != protection.pssh_boxes.end();  // signalled, keys in the segments
+    auto pssh = key_rotates ? protection.pssh_boxes.end() : box;
     auto data = protection.content_protection_data.find(system);
     // A system with nothing to say (no PSSH, no data from the key provider) gets no element.
     if (pssh == protection.pssh_boxes.end() && data == protection.content_protection_data.end() && !in_band) continue;

@@ -241,10 +241,8 @@ void LadderEngine::maybe_start_output() {
 void LadderEngine::on_input_cue(const IngestEvent& event) {
   std::string why;
   auto splice = ads::decode_splice_info(event.data, why);
-  if (!splice) {
-    // splice_null heartbeats come every few seconds from many encoders: not worth a line each.
-    spdlog::log(why.rfind("splice command type 0 ", 0) == 0 ? spdlog::level::debug : spdlog::level::info,
-                "transcode {}: input SCTE-35 section ignored: {}", spec_.label, why);
+  if (!splice) {  // sources hand on only sections that decode (FileSource::deliver_cue logs the others)
+    spdlog::warn("transcode {}: an input SCTE-35 cue that does not decode ignored: {}", spec_.label, why);
     return;
   }
   if (rebase_) {
