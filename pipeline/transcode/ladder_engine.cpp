@@ -23,6 +23,8 @@ constexpr int kForeverMs = 1'000'000;
 constexpr int64_t kMaxTimestampJumpMs = 5'000;
 // How often filler frames are produced during input loss.
 constexpr milliseconds kFillerTick{10};
+// How far decoded audio may wait for the video when avails are blanked (push_audio).
+constexpr int64_t kMaxAudioHoldUs = 2'000'000;
 
 int64_t wall_ms_now() {
   return duration_cast<milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
@@ -125,6 +127,7 @@ void LadderEngine::open_decoder(std::optional<StreamDecoder>& decoder, AVCodecID
 void LadderEngine::drain_decoders() {
   if (video_decoder_) video_decoder_->drain([&](AVFrame* f) { on_video_picture(f); });
   if (audio_decoder_) audio_decoder_->drain([&](AVFrame* f) { on_audio_samples(f); });
+  release_held_audio(true);  // no more video of this publish to wait for
 }
 
 void LadderEngine::on_frame(IngestEvent& event, Clock::time_point now) {
@@ -180,7 +183,7 @@ void LadderEngine::on_video_picture(AVFrame* decoded) {
   peak_luma_ = std::max(peak_luma_, peak_luma_permille(decoded));  // the input's, blanked or not
   if (!video_.empty() && !video_.front()->is_open()) open_video_renditions(decoded);
   int64_t t_us = decoded->best_effort_timestamp * 1000 + offset_us_;
-  FramePtr black = in_avail(t_us) ? black_like(decoded) : nullptr;
+  FramePtr black = in_avail(t_us, t_us + 1) ? black_like(decoded) : nullptr;
   AVFrame* picture = black ? black.get() : decoded;
   for (auto& v : video_) v->push(picture, t_us);
   for (auto& c : captures_) {
@@ -193,6 +196,7 @@ void LadderEngine::on_video_picture(AVFrame* decoded) {
       c.reset();
     }
   }
+  release_held_audio(false);
   if (!audio_decoder_ && !video_.empty()) {
     // An input without audio still gets (silent) audio renditions, kept level with the video.
     int64_t until = video_.front()->next_time_us();
@@ -204,10 +208,37 @@ void LadderEngine::on_video_picture(AVFrame* decoded) {
 void LadderEngine::on_audio_samples(AVFrame* decoded) {
   peak_audio_ = std::max(peak_audio_, peak_amplitude_ppm(decoded));
   int64_t t_us = decoded->best_effort_timestamp * 1000 + offset_us_;
-  FramePtr silence = in_avail(t_us) ? silence_like(decoded) : nullptr;
-  AVFrame* samples = silence ? silence.get() : decoded;
-  for (auto& a : audio_) a->push(samples, t_us);
+  if (spec_.avail_blanking && !video_.empty()) {
+    FramePtr held(av_frame_clone(decoded));
+    if (!held) throw std::bad_alloc();
+    held_audio_.emplace_back(std::move(held), t_us);
+    release_held_audio(false);
+  } else {
+    push_audio(decoded, t_us);
+  }
   maybe_start_output();
+}
+
+void LadderEngine::push_audio(const AVFrame* decoded, int64_t t_us) {
+  // The whole frame is silenced if any of it is in an avail: no programme sound leaks into a break.
+  const int64_t end_us = t_us + av_rescale(decoded->nb_samples, 1'000'000, std::max(1, decoded->sample_rate));
+  FramePtr silence = in_avail(t_us, end_us) ? silence_like(decoded) : nullptr;
+  const AVFrame* samples = silence ? silence.get() : decoded;
+  for (auto& a : audio_) a->push(samples, t_us);
+}
+
+void LadderEngine::release_held_audio(bool all) {
+  int64_t video_at = INT64_MAX;  // every open rendition's next frame; cues are placed at or after it
+  for (const auto& v : video_) video_at = std::min(video_at, v->is_open() ? v->next_time_us() : INT64_MIN);
+  while (!held_audio_.empty()) {
+    auto& [samples, t_us] = held_audio_.front();
+    const int64_t end_us = t_us + av_rescale(samples->nb_samples, 1'000'000, std::max(1, samples->sample_rate));
+    const bool passed = end_us <= video_at;
+    const bool too_far = held_audio_.back().second - t_us > kMaxAudioHoldUs;
+    if (!all && !passed && !too_far) break;
+    push_audio(samples.get(), t_us);
+    held_audio_.pop_front();
+  }
 }
 
 void LadderEngine::open_video_renditions(const AVFrame* first) {
@@ -302,7 +333,9 @@ void LadderEngine::place_cue(ads::CueRequest cue) {
     }
     if (placed.edge() == ads::AdCue::Edge::In)
       for (auto& [start, end] : avails_) end = std::min(end, std::max(start, t_us));  // a return ends them
-    std::erase_if(avails_, [&](const auto& a) { return a.second <= earliest; });  // over
+    // Over once neither the encoders nor the audio waiting for the video can reach them.
+    const int64_t oldest = held_audio_.empty() ? earliest : std::min(earliest, held_audio_.front().second);
+    std::erase_if(avails_, [&](const auto& a) { return a.second <= oldest; });
   }
   int64_t late_ms = cue.at_epoch_ms ? (t_us / 1000 + epoch_ms_at_zero_) - *cue.at_epoch_ms : 0;
   spdlog::info("transcode {}: SCTE-35 {} ({}, event {}) at {} ms on the output timeline{}", spec_.label,
@@ -312,8 +345,8 @@ void LadderEngine::place_cue(ads::CueRequest cue) {
   sink_.on_cue(placed);
 }
 
-bool LadderEngine::in_avail(int64_t t_us) const {
-  return std::any_of(avails_.begin(), avails_.end(), [&](const auto& a) { return t_us >= a.first && t_us < a.second; });
+bool LadderEngine::in_avail(int64_t from_us, int64_t to_us) const {
+  return std::any_of(avails_.begin(), avails_.end(), [&](const auto& a) { return from_us < a.second && to_us > a.first; });
 }
 
 FramePtr LadderEngine::black_like(const AVFrame* picture) {

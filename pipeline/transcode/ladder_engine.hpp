@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
@@ -81,7 +82,13 @@ class LadderEngine {
   void on_input_cue(const IngestEvent& event);
   // Ad avail blanking (LadderSpec::avail_blanking): whether output time `t_us` is in an avail, and
   // the black picture or silence that replaces a decoded one there.
-  bool in_avail(int64_t t_us) const;
+  bool in_avail(int64_t from_us, int64_t to_us) const;  // [from, to) overlaps an avail
+  // Audio decodes ahead of the video (the video decoder's delay, the input's interleave); with
+  // blanking on, it waits here until the video has passed it, so a cue placed at the video's next
+  // frame still finds all of its audio unencoded. Bounded: audio more than kMaxAudioHoldUs ahead
+  // (video stalled or absent) goes on without waiting.
+  void push_audio(const AVFrame* samples, int64_t t_us);
+  void release_held_audio(bool all);
   FramePtr black_like(const AVFrame* picture);
   FramePtr silence_like(const AVFrame* samples) const;
   int64_t splice_point_at_or_after(int64_t t_us) const;  // a frame time of every video rendition
@@ -110,6 +117,7 @@ class LadderEngine {
   Stats stats_;
   std::vector<ads::CueRequest> pending_cues_;  // inserted before output started
   std::vector<std::pair<int64_t, int64_t>> avails_;  // [start, end) µs of ad avails, when blanking
+  std::deque<std::pair<FramePtr, int64_t>> held_audio_;  // decoded audio and its output time
   std::unique_ptr<PicturePool> black_pool_;          // source-sized black pictures, when blanking
   int peak_luma_ = -1, peak_audio_ = -1;  // since take_peaks()
 };

@@ -11,6 +11,7 @@
 #include <sstream>
 #include <thread>
 
+#include "pipeline/ads/splice_info.hpp"
 #include "pipeline/file_source.hpp"
 #include "pipeline/transcode/codec_config.hpp"
 #include "pipeline/transcode/live_transcoder.hpp"
@@ -577,4 +578,71 @@ TEST_CASE("corrupt input is skipped, not fatal", "[transcode][media]") {
   CHECK(sink->tracks_[1].size() > 30);
   check_monotonic(sink->tracks_[1]);
   CHECK_FALSE(sink->tracks_[2].empty());
+}
+
+// Loudest sample, in dB, of an audio file between two times (ffmpeg volumedetect).
+double max_volume_db(const fs::path& file, double from_s, double to_s) {
+  std::string log = run("ffmpeg -hide_banner -nostats -ss " + std::to_string(from_s) + " -t " +
+                        std::to_string(to_s - from_s) + " -i " + file.string() +
+                        " -af volumedetect -f null - 2>&1");
+  auto at = log.find("max_volume:");
+  REQUIRE(at != std::string::npos);
+  return std::atof(log.c_str() + at + 11);
+}
+
+TEST_CASE("ad avail blanking: black and silence through the break, audio decoded ahead of the video included",
+          "[transcode][media]") {
+  TranscodeTempDir tmp;
+  auto recorded = record(make_input(tmp.path, 4));
+  // The audio arrives 600 ms ahead of the video, and the input's cue (a splice_insert at 1 s with a
+  // 1 s break) only after the video frame it splices at: the late cue of a relay whose section
+  // follows its keyframe. The audio of the break has been decoded by then and must still be silenced.
+  std::vector<IngestEvent> events;
+  std::vector<std::pair<int64_t, IngestEvent>> frames;
+  for (auto& e : recorded) {
+    if (e.type == IngestEvent::Type::End) continue;
+    if (e.type != IngestEvent::Type::Frame) events.push_back(std::move(e));
+    else frames.emplace_back(e.kind == MediaKind::Audio ? e.dts_ms - 600 : e.dts_ms, std::move(e));
+  }
+  std::stable_sort(frames.begin(), frames.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  bool cue_sent = false;
+  for (auto& [order, e] : frames) {
+    const bool after_splice = e.kind == MediaKind::Video && e.dts_ms >= 1000;
+    events.push_back(std::move(e));
+    if (after_splice && !cue_sent) {
+      ads::SpliceInfo info;
+      info.event_id = 7;
+      info.break_duration_90k = 90'000;
+      IngestEvent cue;
+      cue.type = IngestEvent::Type::Cue;
+      cue.dts_ms = 1000;
+      cue.data = ads::encode_splice_info(info, 90'000);
+      events.push_back(std::move(cue));
+      cue_sent = true;
+    }
+  }
+  LadderSpec spec = ladder({rung("v144", 256, 144, 250'000)});
+  spec.avail_blanking = true;
+  auto sink = std::make_shared<CapturingSink>(tmp.path);
+  LiveTranscoder transcoder(spec, sink);
+  transcoder.start();
+  publish(transcoder, events, 10'000);
+  transcoder.stop();
+
+  // The splice: the IDR forced between the GOP's own (every 2 s).
+  int64_t splice_pts = -1;
+  for (int64_t k : key_pts(sink->tracks_[1]))
+    if (k % 180000 != 0) splice_pts = k;
+  REQUIRE(splice_pts > 0);
+  const double splice_s = splice_pts / 90000.0;
+  INFO("splice at " << splice_s << " s");
+  CHECK(splice_s >= 1.0);
+  CHECK(splice_s < 1.5);
+  const fs::path video = tmp.path / "track1.mp4", audio = tmp.path / "track2.mp4";
+  CHECK(mean_yuv_at(video, splice_s - 0.3, 256, 144)[0] > 40);
+  CHECK(mean_yuv_at(video, splice_s + 0.5, 256, 144)[0] == Approx(16).margin(2));
+  CHECK(mean_yuv_at(video, splice_s + 1.3, 256, 144)[0] > 40);
+  CHECK(max_volume_db(audio, splice_s - 0.5, splice_s - 0.1) > -30);
+  CHECK(max_volume_db(audio, splice_s + 0.05, splice_s + 0.95) < -80);  // the AAC frames at the edges aside
+  CHECK(max_volume_db(audio, splice_s + 1.1, splice_s + 1.5) > -30);
 }
