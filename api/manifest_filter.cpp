@@ -162,9 +162,12 @@ std::string filter_codec_name(std::string_view codec) {
   return "";
 }
 
-std::optional<std::string> filter_hls_master(const std::string& master, const std::string& streams,
-                                             const ManifestFilter& filter) {
-  std::map<std::string, StreamProperties> described;  // by URI
+namespace {
+
+// A packager's streams file (pipeline/package/stream_description.hpp): each stream's properties
+// by its name in the manifest, codecs as the filter names them.
+std::map<std::string, StreamProperties> described_streams(const std::string& streams) {
+  std::map<std::string, StreamProperties> described;
   std::istringstream s(streams);
   for (std::string line; std::getline(s, line);) {
     auto fields = split(line, ' ');
@@ -177,6 +180,14 @@ std::optional<std::string> filter_hls_master(const std::string& master, const st
       p[key] = key == "video_codec" || key == "audio_codec" ? filter_codec_name(value) : value;
     }
   }
+  return described;
+}
+
+}  // namespace
+
+std::optional<std::string> filter_hls_master(const std::string& master, const std::string& streams,
+                                             const ManifestFilter& filter) {
+  const auto described = described_streams(streams);  // by URI
   auto keeps = [&](const std::string& uri) {
     auto it = described.find(uri);
     return it == described.end() || passes(filter, it->second);
@@ -211,6 +222,37 @@ std::optional<std::string> filter_hls_master(const std::string& master, const st
     out << line << "\n";
   }
   if (variants == 0) return std::nullopt;
+  return out.str();
+}
+
+std::optional<std::string> filter_mss(const std::string& manifest, const std::string& streams,
+                                      const ManifestFilter& filter) {
+  pugi::xml_document doc;
+  if (!doc.load_buffer(manifest.data(), manifest.size(), pugi::parse_default | pugi::parse_declaration))
+    return std::nullopt;
+  const auto described = described_streams(streams);  // by "<StreamIndex Name>/<Bitrate>"
+  auto root = doc.child("SmoothStreamingMedia");
+  int left = 0;
+  std::vector<pugi::xml_node> empty_indexes;
+  for (auto index : root.children("StreamIndex")) {
+    const std::string name = index.attribute("Name").as_string();
+    std::vector<pugi::xml_node> dropped;
+    for (auto q : index.children("QualityLevel")) {
+      auto it = described.find(name + "/" + q.attribute("Bitrate").as_string());
+      if (it != described.end() && !passes(filter, it->second)) dropped.push_back(q);
+      else left += it == described.end() || is_audio_or_video(it->second) ? 1 : 0;
+    }
+    for (auto q : dropped) index.remove_child(q);
+    // [MS-SSTR] §2.2.2.3: QualityLevels counts them, and each Index is its position.
+    int kept = 0;
+    for (auto q : index.children("QualityLevel")) q.attribute("Index").set_value(kept++);
+    index.attribute("QualityLevels").set_value(kept);
+    if (kept == 0) empty_indexes.push_back(index);
+  }
+  for (auto index : empty_indexes) root.remove_child(index);
+  if (left == 0) return std::nullopt;
+  std::ostringstream out;
+  doc.save(out, "  ", pugi::format_default, pugi::encoding_utf8);
   return out.str();
 }
 

@@ -9,7 +9,8 @@
 // HLS does not signal every property a filter can name (the sample rate, the video bitrate apart
 // from the audio), so the packagers write what each stream of a multivariant playlist is next
 // to it (kStreamsSuffix): "<uri> type=variant|audio|iframe key=value...", one line per stream.
-// DASH's MPD carries them all on its Representations.
+// DASH's MPD carries them all on its Representations. Smooth Streaming's manifest has no frame
+// rate or language either: its packager writes the same file.
 #pragma once
 
 #include <map>
@@ -48,6 +49,12 @@ std::string filter_codec_name(std::string_view codec);
 // file. nullopt when no audio or video variant is left.
 std::optional<std::string> filter_hls_master(const std::string& master, const std::string& streams,
                                              const ManifestFilter& filter);
+
+// The Smooth Streaming manifest with only the QualityLevels that pass (emptied StreamIndexes
+// removed), from the manifest and its streams file. nullopt when no audio or video QualityLevel
+// is left, or the manifest cannot be read.
+std::optional<std::string> filter_mss(const std::string& manifest, const std::string& streams,
+                                      const ManifestFilter& filter);
 
 // The MPD with only the Representations that pass (empty AdaptationSets removed). nullopt when
 // no audio or video Representation is left, or the MPD cannot be read.

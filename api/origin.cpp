@@ -189,7 +189,7 @@ HttpResponse Origin::serve(const HttpRequest& request, std::optional<OriginTarge
       auto filtered = filtered_manifest(*target, relative, filter, *content);
       if (!filtered) return plain_error(400, "aws.manifestfilter leaves no audio or video stream in " + relative);
       if (filtered->empty()) {
-        return plain_error(400, "aws.manifestfilter applies to a multivariant playlist or an MPD, not to " + relative);
+        return plain_error(400, "aws.manifestfilter applies to a multivariant playlist, an MPD or a Smooth manifest, not to " + relative);
       }
       content = std::move(*filtered);
     }
@@ -204,7 +204,7 @@ HttpResponse Origin::serve(const HttpRequest& request, std::optional<OriginTarge
     }
   } else {
     if (!filter.empty())  // MP-UG manifest-filtering, error conditions: a filter on a segment is 400
-      return plain_error(400, "aws.manifestfilter applies to a multivariant playlist or an MPD, not to " + relative);
+      return plain_error(400, "aws.manifestfilter applies to a multivariant playlist, an MPD or a Smooth manifest, not to " + relative);
     response.set_header("Cache-Control", "max-age=1209600");
   }
 
@@ -266,6 +266,8 @@ std::optional<HttpResponse> Origin::refuse_access(const OriginTarget& target, co
 std::optional<std::string> Origin::filtered_manifest(const OriginTarget& target, const std::string& relative,
                                                      const ManifestFilter& filter, const std::string& manifest) const {
   if (ends_with(relative, ".mpd")) return filter_mpd(manifest, filter);
+  if (ends_with(relative, "/Manifest"))
+    return filter_mss(manifest, read_file(target.root / pipeline::streams_file_for(relative)).value_or(""), filter);
   // A media (bitrate) playlist takes no filter (MP-UG manifest-filtering, special conditions).
   if (!ends_with(relative, ".m3u8") || manifest.find("#EXT-X-STREAM-INF") == std::string::npos) return std::string();
   return filter_hls_master(manifest, read_file(target.root / pipeline::streams_file_for(relative)).value_or(""),
@@ -295,7 +297,17 @@ Origin::Shifted Origin::time_shifted(const OriginTarget& target, const std::stri
     if (!text) return {false, 404, problem, {}};
     return {true, 200, {}, std::move(*text)};
   }
-  if (!ends_with(relative, ".m3u8")) return {false, 400, "Time-shifted viewing applies to HLS and DASH manifests", {}};
+  if (ends_with(relative, "/Manifest")) {
+    if (window.kind == ShiftWindow::Kind::Live) return {true, 200, {}, std::move(live)};
+    auto archive = read_file(target.root / std::string(pipeline::kArchiveDirectory) / relative);
+    if (!archive) return {false, 404, "No fragment of this manifest lies in the requested window", {}};
+    std::string problem;
+    auto text = cut_mss_window(*archive, window, now_epoch_seconds(), problem);
+    if (!text) return {false, 404, problem, {}};
+    return {true, 200, {}, std::move(*text)};
+  }
+  if (!ends_with(relative, ".m3u8"))
+    return {false, 400, "Time-shifted viewing applies to HLS, DASH and Smooth Streaming manifests", {}};
   // A multivariant playlist passes the times on to its children: a query in their URIs, or, in
   // the path style, the path their relative URIs already resolve under.
   if (live.find("#EXT-X-STREAM-INF") != std::string::npos)

@@ -1,4 +1,5 @@
-// Time-shifted viewing of MediaPackage v1 origin endpoints (MP-UG time-shifted.html):
+// Time-shifted viewing of MediaPackage v1 origin endpoints (MP-UG time-shifted.html), HLS, DASH
+// and Smooth Streaming:
 //   - `start` and `end`, as query parameters (`index.m3u8?start=X&end=Y`) or as path elements
 //     before the manifest (`/start/X/end/Y/index.m3u8`), in ISO 8601 (`2017-08-18T21:18:54+00:00`)
 //     or epoch seconds;
@@ -89,6 +90,16 @@ inline bool has_segment_timeline(const std::string& mpd) { return mpd.find("<Seg
 // read; `problem` says which.
 std::optional<std::string> cut_mpd_window(const std::string& archive, const ShiftWindow& window, double now,
                                           int path_depth, std::string& problem);
+
+// The Smooth Streaming manifest of the start-over archive's fragments whose program date time
+// (each archived <c> carries it as `e`, epoch ms) lies in [start, end), or from start on when end
+// is empty: `complete`, or an archive that ended, gives a finished presentation (no IsLive, a
+// Duration), otherwise a live one whose DVRWindowLength reaches back to the window's first
+// fragment from `now`. Its fragment URLs are relative to the manifest and the origin drops the
+// path style's elements from every request, so they need no rewriting. nullopt when no video
+// fragment falls in the window or the archive cannot be read; `problem` says which.
+std::optional<std::string> cut_mss_window(const std::string& archive, const ShiftWindow& window, double now,
+                                          std::string& problem);
 
 // The MPD with its relative SegmentTemplate URLs `path_depth` levels up (a live MPD requested in
 // the path style with a start still to come).

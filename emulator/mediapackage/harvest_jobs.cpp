@@ -46,9 +46,10 @@ json create_job(Domain& domain, Harvester& harvester, const CallContext& ctx, co
                              " has no start-over window (StartoverWindowSeconds 0); harvesting needs one");
   }
   if (!endpoint->doc.contains("HlsPackage") && !endpoint->doc.contains("DashPackage")) {
-    throw api::ApiError(api::ErrorKind::NotImplemented,
-                        "mediaemu harvests HLS and DASH origin endpoints only; harvesting CMAF or MSS endpoints is "
-                        "not implemented yet");
+    // ltov-reqmts: "Your endpoint must serve either clear (unencrypted) or encrypted DASH or HLS
+    // content": CMAF and MSS endpoints cannot be harvested on AWS either.
+    throw api::unprocessable("Origin endpoint " + endpoint_id +
+                             " is not an HLS or DASH endpoint; harvest jobs extract HLS or DASH content only");
   }
   if (endpoint->doc.contains("DashPackage") &&
       endpoint->doc["DashPackage"].value("SegmentTemplateFormat", "NUMBER_WITH_TIMELINE") == "NUMBER_WITH_DURATION") {

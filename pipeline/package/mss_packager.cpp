@@ -6,7 +6,9 @@
 
 #include "pipeline/ads/splice_info.hpp"
 #include "pipeline/package/codec_config.hpp"
+#include "pipeline/package/endpoint_status.hpp"
 #include "pipeline/package/published_window.hpp"
+#include "pipeline/package/stream_description.hpp"
 #include "pipeline/transcode/codec_config.hpp"
 
 namespace mediaemu::pipeline {
@@ -109,18 +111,34 @@ std::optional<PackagerBase::Published> MssPackager::publish(double edge, bool en
   const auto& reference = indexes_.front().chunks;
   auto [first, last] = published_window(reference, edge, mss_.manifest_window_seconds, false);
   if (first == last) return std::nullopt;
-  store().write(mss_.manifest_name + ".ism/Manifest", std::string_view(render(edge, ended)));
+  const std::string manifest = mss_.manifest_name + ".ism/Manifest";
+  store().write(manifest, std::string_view(render(edge, mss_.manifest_window_seconds, ended, false)));
+  if (spec().origin_files) {
+    store().write_if_changed(streams_file_for(manifest), streams_description());
+    if (spec().startover_window_seconds > 0)
+      store().write(std::string(kArchiveDirectory) + "/" + manifest,
+                    std::string_view(render(edge, spec().startover_window_seconds, ended, true)));
+  }
   return Published{reference[last - 1].sequence, reference[last - 1].epoch_ms};
 }
 
-std::string MssPackager::render(double edge, bool ended) const {
+std::string MssPackager::streams_description() const {
+  std::string out;
+  for (const auto& index : indexes_)
+    for (const auto& q : index.qualities)
+      out += describe_stream(index.name + "/" + std::to_string(q.bitrate), index.video ? "variant" : "audio",
+                             index.video ? q.info : nullptr, index.video ? nullptr : q.info);
+  return out;
+}
+
+std::string MssPackager::render(double edge, double window, bool ended, bool dated) const {
   // §2.2.2.1 SmoothStreamingMedia; times in TimeScale (100 ns) units unless a StreamIndex says
   // otherwise. A live presentation has IsLive, a DVRWindowLength (the manifest window) and
   // LookAheadFragmentCount (the TfrfBox entries per fragment); a finished one a Duration.
   std::ostringstream body;
   double listed = 0;
   for (const auto& index : indexes_) {
-    auto [first, last] = published_window(index.chunks, edge, mss_.manifest_window_seconds, false);
+    auto [first, last] = published_window(index.chunks, edge, window, false);
     if (first == last) continue;
     const uint32_t timescale = index.qualities.front().muxer->timescale();
     double seconds = 0;
@@ -153,8 +171,11 @@ std::string MssPackager::render(double edge, bool ended) const {
       }
       body << "/>\n";
     }
-    for (size_t i = first; i < last; ++i)
-      body << "    <c t=\"" << index.chunks[i].t << "\" d=\"" << index.chunks[i].d << "\"/>\n";
+    for (size_t i = first; i < last; ++i) {
+      body << "    <c t=\"" << index.chunks[i].t << "\" d=\"" << index.chunks[i].d << "\"";
+      if (dated) body << " e=\"" << index.chunks[i].epoch_ms << "\"";
+      body << "/>\n";
+    }
     body << "  </StreamIndex>\n";
   }
   std::ostringstream out;
@@ -164,7 +185,7 @@ std::string MssPackager::render(double edge, bool ended) const {
     out << " Duration=\"" << std::llround(listed * kManifestTimescale) << "\"";
   else
     out << " Duration=\"0\" IsLive=\"TRUE\" LookAheadFragmentCount=\"1\" DVRWindowLength=\""
-        << std::llround(mss_.manifest_window_seconds * kManifestTimescale) << "\"";
+        << std::llround(window * kManifestTimescale) << "\"";
   out << ">\n" << body.str() << "</SmoothStreamingMedia>\n";
   return out.str();
 }

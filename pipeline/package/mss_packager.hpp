@@ -11,6 +11,11 @@
 // the manifest runs one fragment behind the encoder, as live Smooth origins do. When the channel
 // ends, the last fragments are written without one and the manifest turns into a finished
 // presentation (IsLive FALSE, Duration).
+//
+// For the origin: with a start-over window, an archive of the manifest over that window whose
+// chunks carry their program date time (`e`, epoch ms), from which time-shifted manifests are
+// cut (api/time_shift.hpp, cut_mss_window); and what each QualityLevel is, for manifest filters
+// (stream_description.hpp; a line per "<StreamIndex name>/<Bitrate>").
 #pragma once
 
 #include <deque>
@@ -58,7 +63,10 @@ class MssPackager final : public PackagerBase {
   // Writes the pending fragments of `index`, naming the next one (t, d) when there is one.
   void write_pending(StreamIndex& index, std::optional<std::pair<int64_t, int64_t>> next);
   std::string fragment_name(const StreamIndex& index, const Quality& q, int64_t t) const;
-  std::string render(double edge, bool ended) const;
+  // The manifest of the chunks published at `edge` within `window` seconds; `dated` adds each
+  // chunk's program date time (the start-over archive).
+  std::string render(double edge, double window, bool ended, bool dated) const;
+  std::string streams_description() const;
 
   MssSpec mss_;
   std::list<StreamIndex> indexes_;  // not a vector: a StreamIndex cannot be copied, and its move may throw

@@ -34,7 +34,7 @@ HLS_SEGMENT, HLS_WINDOW = 2, 12
 DASH_SEGMENT, DASH_WINDOW = 2, 12
 CMAF_REQUESTED, CMAF_SEGMENT = 3, 4  # 3 s rounded up to whole 2 s GOPs (ML-UG mediapackage-encode-packaging)
 TIME_DELAY = 10  # delayed-hls's TimeDelaySeconds
-STARTOVER = 300  # the HLS and DASH endpoints' StartoverWindowSeconds (test_hls_time_shift, test_dash_time_shift)
+STARTOVER = 300  # the HLS, DASH and MSS endpoints' StartoverWindowSeconds (test_*_time_shift*)
 CDN_IDENTIFIER = "5f7c1b8e-2a4d-4e6f-9b0a-3c2d1e0f9a8b"
 S = {}  # what the tests share: clients, ids, URLs, publishers, the timeline's zero
 
@@ -78,6 +78,10 @@ def test_setup(t):
         DashPackage={"SegmentDurationSeconds": DASH_SEGMENT, "ManifestWindowSeconds": DASH_WINDOW,
                      "MinBufferTimeSeconds": 4, "MinUpdatePeriodSeconds": 2, "SuggestedPresentationDelaySeconds": 6,
                      "UtcTiming": "HTTP-ISO", "UtcTimingUri": t.endpoint + "/_mediaemu/time"},
+        StartoverWindowSeconds=STARTOVER)["Url"]
+    # Smooth Streaming with a start-over window (test_mss_time_shift_and_filter).
+    S["mss"] = mp.create_origin_endpoint(
+        ChannelId="live", Id="live-mss", MssPackage={"SegmentDurationSeconds": 2, "ManifestWindowSeconds": 12},
         StartoverWindowSeconds=STARTOVER)["Url"]
     cmaf = mp.create_origin_endpoint(
         ChannelId="live", Id="live-cmaf",
@@ -621,6 +625,73 @@ def test_manifest_filter(t):
                   video(root))
             check(any(r.get("audioSamplingRate") for r in root.iter(f"{{{media.DASH_NS['d']}}}Representation")),
                   "manifest filter: a video filter keeps the audio")
+
+
+def test_mss_time_shift_and_filter(t):
+    """MP-UG time-shifted and manifest-filtering apply to every packager: on a Smooth Streaming
+    endpoint a past window is a finished presentation of exactly the fragments dated in it (query
+    or path style), start alone a live one reaching back; aws.manifestfilter keeps the matching
+    QualityLevels. An MSS endpoint cannot be harvested (ltov-reqmts: DASH or HLS only)."""
+    if "hls_first" not in S or 0 not in S["hls_first"]:
+        return
+    _, early = S["hls_first"][0]  # the HLS endpoint cuts 2 s segments at the same instants
+    dates = [datetime.datetime.fromisoformat(s["pdt"].replace("Z", "+00:00")).timestamp() for s in early.segments]
+    start, end = dates[1], dates[4]
+    base = S["mss"].rsplit("/", 1)[0]  # .../index.ism
+    iso = lambda ts: datetime.datetime.fromtimestamp(ts, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+    def video_chunks(r, what):
+        root = ET.fromstring(r.text)
+        video = root.find("StreamIndex[@Type='video']")
+        if not check(video is not None, f"{what}: a video StreamIndex", "present", r.text[:300]):
+            return root, None, []
+        return root, video, [(int(c.get("t")), int(c.get("d"))) for c in video.findall("c")]
+
+    clip = media.fetch_ok(f"{S['mss']}?start={start:.3f}&end={end:.3f}", "MSS time shift: a past window")
+    if clip:
+        root, video, chunks = video_chunks(clip, "MSS time shift")
+        check(root.get("IsLive") is None and root.get("DVRWindowLength") is None,
+              "MSS time shift: a past window is a finished presentation (no IsLive)", None, root.attrib)
+        check_eq(len(chunks), 3, "MSS time shift: exactly the fragments dated in [start, end)")
+        if video is not None and chunks:
+            scale = int(video.get("TimeScale"))
+            check_eq(round(int(root.get("Duration")) / 1e7, 1), round(sum(d for _, d in chunks) / scale, 1),
+                     "MSS time shift: Duration spans them")
+            bitrate = video.find("QualityLevel").get("Bitrate")
+            check_eq(media.fetch(f"{base}/QualityLevels({bitrate})/Fragments(video={chunks[0][0]})").status, 200,
+                     "MSS time shift: its first fragment is still served")
+            path_base = base.replace("/index.ism", f"/start/{iso(start)}/end/{iso(end)}/index.ism")
+            by_path = media.fetch_ok(f"{path_base}/Manifest", "MSS time shift: the path style")
+            if by_path:
+                check_eq(video_chunks(by_path, "MSS time shift (path)")[2], chunks,
+                         "MSS time shift (path): the same fragments")
+                check_eq(media.fetch(f"{path_base}/QualityLevels({bitrate})/Fragments(video={chunks[0][0]})").status,
+                         200, "MSS time shift (path): fragment URLs resolve under the path")
+            growing = media.fetch_ok(f"{S['mss']}?start={start:.3f}", "MSS time shift: start only")
+            if growing:
+                groot, _, gchunks = video_chunks(growing, "MSS time shift: start only")
+                check(groot.get("IsLive") == "TRUE" and gchunks[:1] == chunks[:1] and len(gchunks) > len(chunks),
+                      "MSS time shift: start alone is live from the start on", f"IsLive, from {chunks[0]}",
+                      (groot.get("IsLive"), gchunks[:1], len(gchunks)))
+    check_eq(media.fetch(f"{S['mss']}?start={time.time() - STARTOVER - 60:.0f}&end={time.time() - STARTOVER - 30:.0f}"
+                         ).status, 404, "MSS time shift: a window before the start-over window is 404")
+    filtered = media.fetch_ok(f"{S['mss']}?aws.manifestfilter=video_height:1-300", "MSS manifest filter")
+    if filtered:
+        root = ET.fromstring(filtered.text)
+        heights = sorted(int(q.get("MaxHeight")) for q in root.findall("StreamIndex[@Type='video']/QualityLevel"))
+        check_eq(heights, [144, 234], "MSS manifest filter: video_height:1-300 keeps the 234p and 144p QualityLevels")
+        check(root.find("StreamIndex[@Type='audio']/QualityLevel") is not None, "MSS manifest filter: the audio stays")
+    check_eq(media.fetch(f"{S['mss']}?aws.manifestfilter=video_height:4000-5000;audio_sample_rate:0-1").status, 400,
+             "MSS manifest filter: a filter that leaves no stream is 400 (an empty manifest)")
+    mp = S["mp"]
+    try:
+        mp.create_harvest_job(Id="mss-clip", OriginEndpointId="live-mss", StartTime=iso(start),
+                              EndTime=iso(end), S3Destination={
+                                  "BucketName": "mediaemu-it", "ManifestKey": "harvest/mss/index.ism",
+                                  "RoleArn": f"arn:aws:iam::{harness.ACCOUNT}:role/MediaPackageHarvest"})
+        check(False, "harvest: an MSS endpoint is refused", "422", "created")
+    except mp.exceptions.UnprocessableEntityException:
+        check(True, "harvest: an MSS endpoint is refused (422)")
 
 
 def test_harvest_job(t):

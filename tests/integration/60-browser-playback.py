@@ -10,7 +10,8 @@ hls.js starts at about 6 s and must play 20 s of media, through the loss (MediaL
 frames for EMIT_OUTPUT, so the player never stalls); then dash.js plays the DASH endpoint for 8 s,
 Shaka the CMAF endpoint for 5 s, dash.js with its default settings an endpoint with
 DashPackage's defaults (no UTCTiming: the Date header is dash.js's only clock offline) for 5 s,
-and dash.js an MSS (Smooth Streaming) endpoint for 5 s.
+and dash.js an MSS (Smooth Streaming) endpoint for 5 s, then 5 s of a time-shifted window of it
+(`?start=&end=` 2-12 s after the push began: a finished Smooth presentation).
 Seed 002's viewer path runs too: its player page, on S3 static website hosting, plays the HLS
 endpoint through a CloudFront distribution's local edge with hls.js (the seed's page loads its
 player from a CDN, which is offline here, so the library is added to the page). Screenshots are kept
@@ -61,11 +62,12 @@ def test_setup(t):
     S["cmaf"] = cmaf["CmafPackage"]["HlsManifests"][0]["Url"]
     # Smooth Streaming: dash.js's MSS support plays <name>.ism/Manifest.
     S["mss"] = mp.create_origin_endpoint(
-        ChannelId="play", Id="play-mss", MssPackage={"SegmentDurationSeconds": 2, "ManifestWindowSeconds": 30})["Url"]
+        ChannelId="play", Id="play-mss", MssPackage={"SegmentDurationSeconds": 2, "ManifestWindowSeconds": 30},
+        StartoverWindowSeconds=300)["Url"]
     check(S["mss"].endswith("/index.ism/Manifest"), "the MSS endpoint's Url is <manifest name>.ism/Manifest", None, S["mss"])
     site_and_distribution(t)
     S["push_url"] = media.start_channel_to_mediapackage(ml, "play", channel, input_loss_action="EMIT_OUTPUT")
-    S["t0"] = time.monotonic()
+    S["t0"], S["t0_epoch"] = time.monotonic(), time.time()
     S["push"] = media.Push(S["push_url"], 14, log_dir=t.server.tmp, label="p1").start()
 
 
@@ -111,6 +113,10 @@ def test_players_play_through_input_loss(t):
         {"player": "shaka", "url": S["cmaf"], "screenshot": str(ARTIFACTS / "browser" / "shaka-cmaf.png")},
         {"player": "dash", "url": S["dash_default"], "screenshot": str(ARTIFACTS / "browser" / "dash.js-default.png")},
         {"player": "dash", "url": S["mss"], "screenshot": str(ARTIFACTS / "browser" / "dash.js-mss.png")},
+        # Start-over on Smooth Streaming: 2-12 s after the push began, long over when its turn comes
+        # (a finished presentation, MP-UG time-shifted).
+        {"player": "dash", "url": f"{S['mss']}?start={S['t0_epoch'] + 2:.0f}&end={S['t0_epoch'] + 12:.0f}",
+         "screenshot": str(ARTIFACTS / "browser" / "dash.js-mss-startover.png")},
     ]
     node = subprocess.Popen(["node", str(BROWSER_DIR / "play.mjs"), json.dumps({"plays": plays, "minSeconds": 5,
                                                                                   "timeoutSeconds": 40})],

@@ -123,3 +123,32 @@ TEST_CASE("manifest filter: an MPD keeps the matching Representations") {
   CHECK_FALSE(filter_mpd(kMpd, parsed("aws.manifestfilter=audio_language:dahlia;video_bitrate:0-1")));
   CHECK_FALSE(filter_mpd("<not an mpd", parsed("aws.manifestfilter=video_height:0-200")));
 }
+
+TEST_CASE("manifest filter: a Smooth manifest keeps the matching QualityLevels") {
+  const std::string manifest =
+      "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<SmoothStreamingMedia MajorVersion=\"2\" MinorVersion=\"2\">\n"
+      "  <StreamIndex Type=\"video\" Name=\"video\" Chunks=\"1\" QualityLevels=\"2\">\n"
+      "    <QualityLevel Index=\"0\" Bitrate=\"1200000\" FourCC=\"H264\" MaxHeight=\"360\"/>\n"
+      "    <QualityLevel Index=\"1\" Bitrate=\"250000\" FourCC=\"H264\" MaxHeight=\"144\"/>\n"
+      "    <c t=\"0\" d=\"180000\"/>\n  </StreamIndex>\n"
+      "  <StreamIndex Type=\"audio\" Name=\"audio\" Chunks=\"1\" QualityLevels=\"1\">\n"
+      "    <QualityLevel Index=\"0\" Bitrate=\"96000\" FourCC=\"AACL\"/>\n"
+      "    <c t=\"0\" d=\"96000\"/>\n  </StreamIndex>\n</SmoothStreamingMedia>\n";
+  const std::string streams =
+      "video/1200000 type=variant video_bitrate=1200000 video_height=360 video_framerate=30.000 video_codec=avc1.4d401e\n"
+      "video/250000 type=variant video_bitrate=250000 video_height=144 video_framerate=15.000 video_codec=avc1.4d400c\n"
+      "audio/96000 type=audio audio_bitrate=96000 audio_sample_rate=48000 audio_channels=2 audio_codec=mp4a.40.2\n";
+  auto small = filter_mss(manifest, streams, parsed("aws.manifestfilter=video_framerate:0-20"));
+  REQUIRE(small);
+  INFO(*small);
+  CHECK(small->find("Bitrate=\"1200000\"") == std::string::npos);
+  CHECK(small->find("<QualityLevel Index=\"0\" Bitrate=\"250000\"") != std::string::npos);  // renumbered
+  CHECK(small->find("Name=\"video\" Chunks=\"1\" QualityLevels=\"1\"") != std::string::npos);
+  CHECK(small->find("Bitrate=\"96000\"") != std::string::npos);  // a video filter keeps the audio
+  // No audio left: its StreamIndex goes, the video stays; nothing left at all is nullopt.
+  auto silent = filter_mss(manifest, streams, parsed("aws.manifestfilter=audio_sample_rate:44100"));
+  REQUIRE(silent);
+  CHECK(silent->find("Type=\"audio\"") == std::string::npos);
+  CHECK_FALSE(filter_mss(manifest, streams, parsed("aws.manifestfilter=audio_sample_rate:44100;video_height:1000-2000")));
+  CHECK_FALSE(filter_mss("<SmoothStreamingMedia", streams, parsed("aws.manifestfilter=video_height:0-200")));
+}

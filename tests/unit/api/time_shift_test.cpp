@@ -227,3 +227,75 @@ TEST_CASE("time shift: a live MPD asked for in the path style resolves its templ
   CHECK(mpd.find("initialization=\"../../v_init.mp4\"") != std::string::npos);
   CHECK(prefix_mpd_urls(mpd_archive(), 0) == mpd_archive());
 }
+
+namespace {
+
+// A Smooth Streaming start-over archive as MssPackager writes it: 2 s video chunks (timescale
+// 90000) and audio chunks (48000) from kT0 on, each dated in epoch ms.
+std::string mss_archive(bool live) {
+  std::ostringstream a;
+  a << "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<SmoothStreamingMedia MajorVersion=\"2\" MinorVersion=\"2\" "
+       "TimeScale=\"10000000\" "
+    << (live ? "Duration=\"0\" IsLive=\"TRUE\" LookAheadFragmentCount=\"1\" DVRWindowLength=\"3000000000\""
+             : "Duration=\"200000000\"")
+    << ">\n  <StreamIndex Type=\"video\" Name=\"video\" Chunks=\"10\" QualityLevels=\"1\" TimeScale=\"90000\" "
+       "Url=\"QualityLevels({bitrate})/Fragments(video={start time})\">\n"
+       "    <QualityLevel Index=\"0\" Bitrate=\"600000\" FourCC=\"H264\" MaxWidth=\"416\" MaxHeight=\"234\"/>\n";
+  for (int i = 0; i < 10; ++i)
+    a << "    <c t=\"" << 180000 * i << "\" d=\"180000\" e=\"" << static_cast<int64_t>(kT0 * 1000) + 2000 * i << "\"/>\n";
+  a << "  </StreamIndex>\n  <StreamIndex Type=\"audio\" Name=\"audio\" Chunks=\"10\" QualityLevels=\"1\" "
+       "TimeScale=\"48000\" Url=\"QualityLevels({bitrate})/Fragments(audio={start time})\">\n"
+       "    <QualityLevel Index=\"0\" Bitrate=\"96000\" FourCC=\"AACL\"/>\n";
+  for (int i = 0; i < 10; ++i)
+    a << "    <c t=\"" << 96000 * i << "\" d=\"96000\" e=\"" << static_cast<int64_t>(kT0 * 1000) + 2000 * i << "\"/>\n";
+  a << "  </StreamIndex>\n</SmoothStreamingMedia>\n";
+  return a.str();
+}
+
+}  // namespace
+
+TEST_CASE("time shift: a past window of a Smooth Streaming archive is a finished presentation of its fragments") {
+  ShiftWindow w;
+  w.kind = ShiftWindow::Kind::Window;
+  w.start = kT0 + 4;  // fragments start at kT0, kT0 + 2, ...: the 3rd to the 5th
+  w.end = kT0 + 10;
+  w.complete = true;
+  std::string problem;
+  auto manifest = cut_mss_window(mss_archive(true), w, kT0 + 60, problem);
+  REQUIRE(manifest);
+  INFO(*manifest);
+  CHECK(manifest->find("IsLive") == std::string::npos);
+  CHECK(manifest->find("DVRWindowLength") == std::string::npos);
+  CHECK(manifest->find("Duration=\"60000000\"") != std::string::npos);  // 6 s in 100 ns units
+  CHECK(count(*manifest, "<c ") == 6);                                  // 3 video, 3 audio
+  CHECK(manifest->find("<c t=\"360000\" d=\"180000\" />") != std::string::npos);
+  CHECK(manifest->find("<c t=\"192000\" d=\"96000\" />") != std::string::npos);
+  CHECK(manifest->find(" e=\"") == std::string::npos);  // the dates stay in the archive
+  CHECK(count(*manifest, "Chunks=\"3\"") == 2);
+}
+
+TEST_CASE("time shift: start only keeps a live Smooth presentation reaching back to the start") {
+  ShiftWindow w;
+  w.kind = ShiftWindow::Kind::Window;
+  w.start = kT0 + 14;
+  std::string problem;
+  auto manifest = cut_mss_window(mss_archive(true), w, kT0 + 30, problem);
+  REQUIRE(manifest);
+  CHECK(manifest->find("IsLive=\"TRUE\"") != std::string::npos);
+  CHECK(manifest->find("DVRWindowLength=\"160000000\"") != std::string::npos);  // now - kT0 - 14 s
+  CHECK(count(*manifest, "<c ") == 6);
+  // The channel ended: whatever the window, a finished presentation.
+  auto ended = cut_mss_window(mss_archive(false), w, kT0 + 30, problem);
+  REQUIRE(ended);
+  CHECK(ended->find("IsLive") == std::string::npos);
+  CHECK(ended->find("Duration=\"60000000\"") != std::string::npos);
+
+  w.start = kT0 + 40;  // after the last fragment
+  CHECK_FALSE(cut_mss_window(mss_archive(true), w, kT0 + 60, problem));
+  CHECK(problem == "No fragment of this manifest lies in the requested window");
+  CHECK_FALSE(cut_mss_window("<SmoothStreamingMedia", w, kT0 + 60, problem));
+  std::string undated = mss_archive(true);
+  undated.replace(undated.find(" e=\""), 4, " x=\"");
+  w.start = kT0;
+  CHECK_FALSE(cut_mss_window(undated, w, kT0 + 60, problem));
+}

@@ -121,3 +121,45 @@ TEST_CASE("MSS endpoint: manifest, fragments with tfxd and tfrf, decodable", "[p
                                   &frames) == 0);
   CHECK(std::stoi(frames) == 60);  // 2 s at 30 fps, no decoding error lines
 }
+
+TEST_CASE("MSS endpoint: a dated start-over archive and what each QualityLevel is, for the origin", "[package][mss]") {
+  const auto rec = read_media_file(package_test::test_media(2), 1700000000000);
+  const fs::path dir = package_test::scratch_dir("mss-startover");
+  EndpointSpec spec;
+  spec.label = "mss";
+  spec.directory = dir;
+  spec.kind = EndpointSpec::Kind::Mss;
+  spec.origin_files = true;
+  spec.startover_window_seconds = 300;
+  spec.mss.segment_duration_seconds = 2;
+  spec.mss.manifest_window_seconds = 4;
+  auto packager = make_endpoint_packager(spec);
+  package_test::feed(*packager, rec);
+
+  const std::string live = package_test::read_text(dir / "index.ism/Manifest");
+  const std::string archive = package_test::read_text(dir / ".startover/index.ism/Manifest");
+  INFO(archive);
+  CHECK(live.find(" e=\"") == std::string::npos);  // players never see the dates
+  std::regex dated("<c t=\"(\\d+)\" d=\"\\d+\" e=\"(\\d+)\"/>");
+  std::vector<std::pair<int64_t, int64_t>> chunks;  // video (t, epoch ms), the first StreamIndex
+  const std::string video = archive.substr(0, archive.find("<StreamIndex Type=\"audio\""));
+  for (auto it = std::sregex_iterator(video.begin(), video.end(), dated); it != std::sregex_iterator(); ++it)
+    chunks.emplace_back(std::stoll((*it)[1]), std::stoll((*it)[2]));
+  // The archive reaches back past the 4 s manifest window; each date is the epoch at the chunk's
+  // time (in the StreamIndex's TimeScale).
+  REQUIRE(chunks.size() >= 4);
+  CHECK(std::count(live.begin(), live.end(), '\n') < std::count(archive.begin(), archive.end(), '\n'));
+  std::smatch scale;
+  REQUIRE(std::regex_search(video, scale, std::regex("TimeScale=\"(\\d+)\" Url")));
+  const int64_t timescale = std::stoll(scale[1]);
+  for (const auto& [t, epoch_ms] : chunks) {
+    CAPTURE(t);
+    CHECK(std::llabs(epoch_ms - chunks.front().second - (t - chunks.front().first) * 1000 / timescale) <= 1);
+  }
+  CHECK(archive.find("DVRWindowLength=\"3000000000\"") != std::string::npos);
+
+  const std::string streams = package_test::read_text(dir / "index.ism/.Manifest.streams");
+  INFO(streams);
+  CHECK(std::regex_search(streams, std::regex("video/\\d+ type=variant video_bitrate=\\d+ video_height=360 ")));
+  CHECK(std::regex_search(streams, std::regex("audio/\\d+ type=audio audio_bitrate=\\d+ audio_sample_rate=48000")));
+}
