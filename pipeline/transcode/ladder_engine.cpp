@@ -7,6 +7,7 @@
 
 #include "pipeline/ads/splice_decode.hpp"
 #include "pipeline/transcode/content_levels.hpp"
+#include "pipeline/transcode/still_image.hpp"
 
 namespace mediaemu::pipeline {
 
@@ -69,6 +70,22 @@ LadderEngine::LadderEngine(const LadderSpec& spec, MediaSink& sink) : spec_(spec
     }
     variants_.push_back(std::move(v));
   }
+}
+
+void LadderEngine::load_stills() {
+  auto load = [&](const std::string& location, const char* what, FramePtr& into) {
+    if (location.empty() || into) return;
+    std::string error;
+    into = load_still_image(location, error);
+    if (into)
+      spdlog::info("transcode {}: {} {} ({}x{})", spec_.label, what, location, into->width, into->height);
+    else
+      spdlog::warn("transcode {}: {} {} cannot be shown, {}; black is shown instead", spec_.label, what, location,
+                   error);
+  };
+  load(spec_.avail_blanking ? spec_.avail_blanking_image : std::string(), "AvailBlankingImage", avail_image_);
+  load(spec_.input_loss.slate_image, "InputLossImageSlate", loss_slate_);
+  for (auto& v : video_) v->set_loss_slate(loss_slate_.get());
 }
 
 void LadderEngine::handle(IngestEvent& event, Clock::time_point now) {
@@ -350,6 +367,18 @@ bool LadderEngine::in_avail(int64_t from_us, int64_t to_us) const {
 }
 
 FramePtr LadderEngine::black_like(const AVFrame* picture) {
+  if (avail_image_) {
+    // The image at the source's size (black bars where its aspect differs), scaled once per size.
+    if (!avail_picture_ || avail_picture_->width != picture->width || avail_picture_->height != picture->height) {
+      avail_scaler_.emplace(picture->width, picture->height, false);
+      avail_picture_ = avail_scaler_->scale(avail_image_.get());
+    }
+    FramePtr shown = ref_picture(avail_picture_.get());
+    shown->pts = picture->pts;
+    shown->best_effort_timestamp = picture->best_effort_timestamp;
+    shown->sample_aspect_ratio = picture->sample_aspect_ratio;
+    return shown;
+  }
   if (!black_pool_ || black_pool_->width() != picture->width || black_pool_->height() != picture->height)
     black_pool_ = std::make_unique<PicturePool>(picture->width, picture->height);
   FramePtr black = make_solid_picture(*black_pool_, YuvColor{});

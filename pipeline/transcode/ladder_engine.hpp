@@ -30,6 +30,10 @@ class LadderEngine {
   // spec does not define.
   LadderEngine(const LadderSpec& spec, MediaSink& sink);
 
+  // Reads the stills the spec names (AvailBlankingImage, InputLossImageSlate): on the worker, before
+  // its first event, as they may be URLs. One that cannot be read is logged and black (or the
+  // loss colour) is shown instead.
+  void load_stills();
   void handle(IngestEvent& event, Clock::time_point now);
   // Input-loss detection and filler; returns how long the worker may wait for input before
   // calling again.
@@ -89,7 +93,7 @@ class LadderEngine {
   // (video stalled or absent) goes on without waiting.
   void push_audio(const AVFrame* samples, int64_t t_us);
   void release_held_audio(bool all);
-  FramePtr black_like(const AVFrame* picture);
+  FramePtr black_like(const AVFrame* picture);  // the AvailBlankingImage when there is one
   FramePtr silence_like(const AVFrame* samples) const;
   int64_t splice_point_at_or_after(int64_t t_us) const;  // a frame time of every video rendition
 
@@ -119,6 +123,9 @@ class LadderEngine {
   std::vector<std::pair<int64_t, int64_t>> avails_;  // [start, end) µs of ad avails, when blanking
   std::deque<std::pair<FramePtr, int64_t>> held_audio_;  // decoded audio and its output time
   std::unique_ptr<PicturePool> black_pool_;          // source-sized black pictures, when blanking
+  FramePtr avail_image_, loss_slate_;                // the stills, as decoded (load_stills)
+  std::optional<PictureScaler> avail_scaler_;        // the avail image at the source's size
+  FramePtr avail_picture_;
   int peak_luma_ = -1, peak_audio_ = -1;  // since take_peaks()
 };
 

@@ -44,6 +44,7 @@ struct InputLossSpec {
   int repeat_frame_ms = 1000;  // repeat the last frame this long (1,000,000 = forever)
   int black_frame_ms = 0;      // then black this long (1,000,000 = forever)
   std::string color = "000000";  // then this RGB color (hex)
+  std::string slate_image;       // or, when set, this still (InputLossImageType SLATE; still_image.hpp)
   int input_loss_threshold_ms = 1000;  // no input for this long counts as loss
 };
 
@@ -65,6 +66,7 @@ struct LadderSpec {
   // ad avails (the mediaconvert/medialive models): black pictures and silence from a cue that
   // starts a break until its planned end or a return to the network.
   bool avail_blanking = false;
+  std::string avail_blanking_image;  // AvailBlankingImage, shown instead of black (still_image.hpp)
   std::string x264_preset = "veryfast";
   int encoder_threads = 0;  // libx264 threads per video rendition; 0: by picture size (see video_rendition.cpp)
   std::string label;  // for log lines: "channel 1234567 pipeline 0"

@@ -56,6 +56,7 @@ void LiveTranscoder::insert_cue(ads::CueRequest cue) {
 }
 
 void LiveTranscoder::run() {
+  engine_->load_stills();
   auto wait = engine_->tick(LadderEngine::Clock::now());
   for (;;) {
     auto event = queue_.pop_for(wait);

@@ -43,6 +43,9 @@ class VideoRendition {
   // after repeating the previous picture over any slots the source skipped; dropped when its
   // slot was already filled (source faster than the output rate).
   void push(const AVFrame* source, int64_t t_us);
+  // The still shown instead of the loss colour (InputLossImageSlate), owned by the caller, which
+  // outlives the rendition; null: the colour.
+  void set_loss_slate(const AVFrame* slate) { loss_slate_ = slate; }
   // Input-loss filler for every slot before until_us; `pick` chooses by the slot's time.
   void fill(int64_t until_us, const std::function<FillerPicture(int64_t t_us)>& pick);
 
@@ -92,6 +95,7 @@ class VideoRendition {
   int64_t next_slot_ = 0;
   bool force_idr_ = true;
   FramePtr last_, black_, color_;
+  const AVFrame* loss_slate_ = nullptr;
   Stats stats_;
 };
 

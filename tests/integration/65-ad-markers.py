@@ -26,8 +26,9 @@ AdsOnDeliveryRestrictions is BOTH (the default is RESTRICTED); malformed SCTE-35
 SCTE-35 in an input: MediaLive's own TS segments (with the section on PID 600), joined into one
 MPEG-TS file, feed a second channel as a TS_FILE input; that channel's HLS output (AdMarkers
 ELEMENTAL_SCTE35) opens a break with the same event id and duration: the input's cue is passed on.
-That channel has AvailBlanking ENABLED: its splice segment is black and silent (ffmpeg's
-signalstats and volumedetect), the segment before it is not.
+That channel has AvailBlanking ENABLED with an AvailBlankingImage (a white PNG in S3): its splice
+segment shows the image and is silent (ffmpeg's signalstats and volumedetect), the segment before
+it is the input's picture and sound.
 """
 
 import base64
@@ -243,6 +244,10 @@ def test_an_input_s_scte35_is_passed_on(t):
     joined = Path(t.server.tmp) / "with-scte35.ts"
     joined.write_bytes(b"".join(seg.read_bytes() for seg in segments))
     ml = S["ml"]
+    slate = Path(t.server.tmp) / "white.png"
+    subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", "color=c=white:size=320x180",
+                    "-frames:v", "1", str(slate)], check=True, timeout=60)
+    t.client("s3").put_object(Bucket="ads-out", Key="slates/white.png", Body=slate.read_bytes())
     source = ml.create_input(Name="scte35-file", Type="TS_FILE", Sources=[{"Url": "file://" + str(joined)}])["Input"]
     group = {"Name": "relay", "OutputGroupSettings": {"HlsGroupSettings": {
         "Destination": {"DestinationRefId": "s3"}, "SegmentLength": 2, "AdMarkers": ["ELEMENTAL_SCTE35"]}},
@@ -253,7 +258,8 @@ def test_an_input_s_scte35_is_passed_on(t):
         Destinations=[{"Id": "s3", "Settings": [{"Url": "s3://ads-out/relay/index"}]}],
         EncoderSettings={"TimecodeConfig": {"Source": "SYSTEMCLOCK"}, "AudioDescriptions": [media.AAC],
                          "VideoDescriptions": [media.video_description("v144", 256, 144, 250_000)],
-                         "AvailBlanking": {"State": "ENABLED"}, "OutputGroups": [group]})["Channel"]["Id"]
+                         "AvailBlanking": {"State": "ENABLED", "AvailBlankingImage": {"Uri": "s3://ads-out/slates/white.png"}},
+                         "OutputGroups": [group]})["Channel"]["Id"]
     ml.start_channel(ChannelId=relay)
     playlist = Path(t.server.data_dir) / "s3" / "ads-out" / "relay" / "index_144p.m3u8"
     deadline = time.monotonic() + 2 * len(segments) + BREAK_SECONDS + 20  # the file plays in real time
@@ -271,7 +277,7 @@ def test_an_input_s_scte35_is_passed_on(t):
         check_eq((section.get("command"), section.get("event_id"), section.get("crc_ok")), (0x05, EVENT_ID, True),
                  "the section is the input's splice_insert (event id), re-encoded with a valid CRC_32")
     check("#EXT-X-CUE-IN" in text, "and closes it (EXT-X-CUE-IN)", "CUE-IN", text[-600:])
-    # AvailBlanking: the break's pictures are black and its sound silent; before it, the input's.
+    # AvailBlanking: the break's pictures are the image and its sound silent; before it, the input's.
     lines = text.splitlines()
     at = next((i for i, line in enumerate(lines) if line.startswith("#EXT-X-CUE-OUT:")), None)
     before = next((line for line in reversed(lines[:at]) if line.endswith(".ts")), None) if at else None
@@ -282,8 +288,9 @@ def test_an_input_s_scte35_is_passed_on(t):
         luma_before, loud_before = picture_and_sound(relay_dir / before)
         print(f"    mean luma / loudest sample: before the break {luma_before} / {loud_before} dB, "
               f"in it {luma_in} / {loud_in} dB")
-        check(luma_in is not None and luma_in <= 17 and loud_in is not None and loud_in < -80,
-              "AvailBlanking: the splice segment is black (luma 16) and silent", "<= 17, < -80 dB", (luma_in, loud_in))
+        check(luma_in is not None and luma_in >= 225 and loud_in is not None and loud_in < -80,
+              "AvailBlanking: the splice segment shows the AvailBlankingImage (white, luma 235) and is silent",
+              ">= 225, < -80 dB", (luma_in, loud_in))
         check(luma_before is not None and luma_before > 40 and loud_before is not None and loud_before > -60,
               "... and the segment before the break is the input's picture and sound", "> 40, > -60 dB",
               (luma_before, loud_before))

@@ -104,6 +104,25 @@ std::optional<std::pair<std::filesystem::path, std::string>> s3_location(const s
   return std::make_pair(ctx.s3_root / rest.substr(0, slash), rest.substr(slash + 1));
 }
 
+// Where the transcoder reads a still (InputLocation {Uri, Username, PasswordParam}) from: an
+// s3:// or s3ssl:// Uri is mediaemu's S3 object, file:// and absolute paths are local files,
+// http(s) URLs are fetched. "" (with an alert saying why) when it cannot be.
+std::string still_location(const json& location, const char* what, const PlanContext& ctx,
+                           std::vector<std::string>& alerts) {
+  const std::string uri = text(location, "Uri");
+  if (auto s3 = s3_location(uri, ctx); s3 && !s3->second.empty()) return (s3->first / s3->second).string();
+  if (uri.rfind("file://", 0) == 0) return uri.substr(7);
+  if (uri.rfind("/", 0) == 0) return uri;
+  if (uri.rfind("http://", 0) == 0 || uri.rfind("https://", 0) == 0) {
+    if (!text(location, "Username").empty())
+      alerts.push_back(std::string(what) + " " + uri + " is fetched without its Username and PasswordParam");
+    return uri;
+  }
+  alerts.push_back(std::string(what) + " '" + uri +
+                   "' is not an s3://, http(s)://, file:// or absolute location mediaemu can read; black is shown");
+  return "";
+}
+
 // A ladder output's name, "<group>/<OutputName>" ("Output <n>" when it has none, n from 1): what
 // variants, deliveries and file naming are keyed by.
 std::string output_name(const std::string& group_name, const json& output, size_t index) {
@@ -405,13 +424,15 @@ ChannelPlan plan_channel(const json& channel, const PlanContext& ctx) {
   if (text(behavior, "InputLossImageType", "COLOR") == "COLOR") {
     loss.color = text(behavior, "InputLossImageColor", "000000");
   } else {
-    loss.color = "000000";
-    plan.alerts.push_back("InputLossImageType SLATE is shown as black: mediaemu cannot fetch slate images");
+    loss.color = "000000";  // until the slate is read, or if it cannot be
+    loss.slate_image = still_location(behavior.value("InputLossImageSlate", json::object()), "InputLossImageSlate",
+                                      ctx, plan.alerts);
   }
   const json blanking = settings.value("AvailBlanking", json::object());
   plan.ladder.avail_blanking = text(blanking, "State", "DISABLED") == "ENABLED";
   if (plan.ladder.avail_blanking && blanking.contains("AvailBlankingImage"))
-    plan.alerts.push_back("AvailBlankingImage is shown as black: mediaemu cannot fetch slate images");
+    plan.ladder.avail_blanking_image = still_location(blanking["AvailBlankingImage"], "AvailBlankingImage", ctx,
+                                                      plan.alerts);
   return plan;
 }
 

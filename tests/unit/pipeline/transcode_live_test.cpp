@@ -580,6 +580,8 @@ TEST_CASE("corrupt input is skipped, not fatal", "[transcode][media]") {
   CHECK_FALSE(sink->tracks_[2].empty());
 }
 
+namespace {
+
 // Loudest sample, in dB, of an audio file between two times (ffmpeg volumedetect).
 double max_volume_db(const fs::path& file, double from_s, double to_s) {
   std::string log = run("ffmpeg -hide_banner -nostats -ss " + std::to_string(from_s) + " -t " +
@@ -590,13 +592,11 @@ double max_volume_db(const fs::path& file, double from_s, double to_s) {
   return std::atof(log.c_str() + at + 11);
 }
 
-TEST_CASE("ad avail blanking: black and silence through the break, audio decoded ahead of the video included",
-          "[transcode][media]") {
-  TranscodeTempDir tmp;
-  auto recorded = record(make_input(tmp.path, 4));
-  // The audio arrives 600 ms ahead of the video, and the input's cue (a splice_insert at 1 s with a
-  // 1 s break) only after the video frame it splices at: the late cue of a relay whose section
-  // follows its keyframe. The audio of the break has been decoded by then and must still be silenced.
+// The events of a 4 s input with its audio 600 ms ahead of the video and, only after the video
+// frame it splices at, the input's cue: a splice_insert at 1 s with a 1 s break (the late cue of a
+// relay whose section follows its keyframe).
+std::vector<IngestEvent> audio_ahead_with_a_late_cue(const fs::path& dir) {
+  auto recorded = record(make_input(dir, 4));
   std::vector<IngestEvent> events;
   std::vector<std::pair<int64_t, IngestEvent>> frames;
   for (auto& e : recorded) {
@@ -621,28 +621,79 @@ TEST_CASE("ad avail blanking: black and silence through the break, audio decoded
       cue_sent = true;
     }
   }
+  return events;
+}
+
+// Transcodes `events` with avail blanking (and `image`, when set) into `dir`; the splice's time in
+// seconds: the IDR forced between the GOP's own (every 2 s).
+double transcode_a_break(const fs::path& dir, const std::vector<IngestEvent>& events, const std::string& image) {
+  fs::create_directories(dir);
   LadderSpec spec = ladder({rung("v144", 256, 144, 250'000)});
   spec.avail_blanking = true;
-  auto sink = std::make_shared<CapturingSink>(tmp.path);
+  spec.avail_blanking_image = image;
+  auto sink = std::make_shared<CapturingSink>(dir);
   LiveTranscoder transcoder(spec, sink);
   transcoder.start();
   publish(transcoder, events, 10'000);
   transcoder.stop();
-
-  // The splice: the IDR forced between the GOP's own (every 2 s).
   int64_t splice_pts = -1;
   for (int64_t k : key_pts(sink->tracks_[1]))
     if (k % 180000 != 0) splice_pts = k;
   REQUIRE(splice_pts > 0);
-  const double splice_s = splice_pts / 90000.0;
+  return splice_pts / 90000.0;
+}
+
+}  // namespace
+
+TEST_CASE("ad avail blanking: black and silence through the break, audio decoded ahead of the video included",
+          "[transcode][media]") {
+  TranscodeTempDir tmp;
+  const auto events = audio_ahead_with_a_late_cue(tmp.path);
+  const double splice_s = transcode_a_break(tmp.path / "black", events, "");
   INFO("splice at " << splice_s << " s");
   CHECK(splice_s >= 1.0);
   CHECK(splice_s < 1.5);
-  const fs::path video = tmp.path / "track1.mp4", audio = tmp.path / "track2.mp4";
+  const fs::path video = tmp.path / "black/track1.mp4", audio = tmp.path / "black/track2.mp4";
   CHECK(mean_yuv_at(video, splice_s - 0.3, 256, 144)[0] > 40);
   CHECK(mean_yuv_at(video, splice_s + 0.5, 256, 144)[0] == Approx(16).margin(2));
   CHECK(mean_yuv_at(video, splice_s + 1.3, 256, 144)[0] > 40);
   CHECK(max_volume_db(audio, splice_s - 0.5, splice_s - 0.1) > -30);
   CHECK(max_volume_db(audio, splice_s + 0.05, splice_s + 0.95) < -80);  // the AAC frames at the edges aside
   CHECK(max_volume_db(audio, splice_s + 1.1, splice_s + 1.5) > -30);
+
+  // With an AvailBlankingImage (a red PNG of another size), the break shows it instead.
+  run("ffmpeg -v error -y -f lavfi -i color=c=red:size=320x180 -frames:v 1 " + (tmp.path / "slate.png").string());
+  const double image_splice_s = transcode_a_break(tmp.path / "image", events, (tmp.path / "slate.png").string());
+  const auto red = mean_yuv_at(tmp.path / "image/track1.mp4", image_splice_s + 0.5, 256, 144);
+  CHECK(red[0] == Approx(82).margin(6));
+  CHECK(red[2] == Approx(240).margin(8));
+  CHECK(mean_yuv_at(tmp.path / "image/track1.mp4", image_splice_s + 1.3, 256, 144)[2] < 200);  // back to the input
+  // One that cannot be read is black (and logged).
+  const double missing_splice_s = transcode_a_break(tmp.path / "missing", events, (tmp.path / "none.png").string());
+  CHECK(mean_yuv_at(tmp.path / "missing/track1.mp4", missing_splice_s + 0.5, 256, 144)[0] == Approx(16).margin(2));
+}
+
+TEST_CASE("input loss with InputLossImageType SLATE shows the slate where the colour would be", "[transcode][media]") {
+  TranscodeTempDir tmp;
+  auto events = record(make_input(tmp.path, 2));
+  run("ffmpeg -v error -y -f lavfi -i color=c=blue:size=640x360 -frames:v 1 " + (tmp.path / "slate.bmp").string());
+  LadderSpec spec = ladder({rung("v144", 256, 144, 250'000)});
+  spec.input_loss.emit_output = true;
+  spec.input_loss.input_loss_threshold_ms = 500;
+  spec.input_loss.repeat_frame_ms = 500;
+  spec.input_loss.black_frame_ms = 500;
+  spec.input_loss.slate_image = (tmp.path / "slate.bmp").string();
+  auto sink = std::make_shared<CapturingSink>(tmp.path);
+  LiveTranscoder transcoder(spec, sink);
+  transcoder.start();
+  publish(transcoder, events, 2000);
+  end_publish(transcoder);
+  for (int i = 0; i < 1000 && sink->newest_pts(1) < 4 * 90000; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  transcoder.stop();
+  REQUIRE(sink->newest_pts(1) >= 4 * 90000);
+  CHECK(mean_yuv_at(tmp.path / "track1.mp4", 2.75, 256, 144)[0] == Approx(16).margin(3));  // black first
+  const auto blue = mean_yuv_at(tmp.path / "track1.mp4", 3.75, 256, 144);
+  CHECK(blue[0] == Approx(41).margin(6));
+  CHECK(blue[1] == Approx(240).margin(8));
 }

@@ -3,6 +3,8 @@
 // domain, no media, no libav, no module: this executable links mediaemu_media_plan only.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 #include "emulator/media/plan/run_plan.hpp"
 
 using namespace mediaemu::media;
@@ -397,4 +399,31 @@ TEST_CASE("HlsPackage.Encryption becomes the endpoint's encryption spec (AES_128
         mediaemu::pipeline::crypto::EncryptionSpec::Method::SampleAes);
   hls["HlsPackage"].erase("Encryption");
   CHECK_FALSE(plan_origin_endpoint("us-east-1", hls, "/d").spec->encryption);
+}
+
+TEST_CASE("AvailBlankingImage and InputLossImageSlate are read from mediaemu's S3, files or http(s)", "[plan]") {
+  ChannelSources s = sources();
+  json& encoder = s.channel["EncoderSettings"];
+  encoder["AvailBlanking"] = {{"State", "ENABLED"}, {"AvailBlankingImage", {{"Uri", "s3://slates/break.png"}}}};
+  encoder["GlobalConfiguration"] = {
+      {"InputLossBehavior", {{"InputLossImageType", "SLATE"},
+                             {"InputLossImageSlate", {{"Uri", "https://cdn.example/slate.bmp"}, {"Username", "u"}}}}}};
+  auto plan = plan_channel_run(s, settings());
+  CHECK(plan.media.ladder.avail_blanking);
+  CHECK(plan.media.ladder.avail_blanking_image == "/data/s3/slates/break.png");
+  CHECK(plan.media.ladder.input_loss.slate_image == "https://cdn.example/slate.bmp");
+  auto said = [&](const std::string& what) {
+    return std::any_of(plan.media.alerts.begin(), plan.media.alerts.end(),
+                       [&](const std::string& a) { return a.find(what) != std::string::npos; });
+  };
+  CHECK(said("InputLossImageSlate https://cdn.example/slate.bmp is fetched without its Username and PasswordParam"));
+
+  encoder["AvailBlanking"]["AvailBlankingImage"]["Uri"] = "mediastoressl://x/y.png";
+  encoder["GlobalConfiguration"]["InputLossBehavior"]["InputLossImageSlate"] = {{"Uri", "file:///srv/slate.png"}};
+  plan = plan_channel_run(s, settings());
+  CHECK(plan.media.ladder.avail_blanking_image.empty());  // black, and said
+  CHECK(said("AvailBlankingImage 'mediastoressl://x/y.png' is not an s3://, http(s)://, file:// or absolute location"));
+  CHECK(plan.media.ladder.input_loss.slate_image == "/srv/slate.png");
+  encoder["AvailBlanking"]["State"] = "DISABLED";
+  CHECK(plan_channel_run(s, settings()).media.ladder.avail_blanking_image.empty());
 }
