@@ -300,7 +300,8 @@ void LadderEngine::on_input_cue(const IngestEvent& event) {
   ads::CueRequest cue;
   cue.name = "from the input";  // the log line names the command and event id
   cue.info = std::move(splice->info);
-  cue.at_output_us = event.dts_ms * 1000 + offset_us_;  // the input's splice time, on the output timeline
+  // The input's splice time on the output timeline, moved by AdAvailOffset (embedded cues only).
+  cue.at_output_us = event.dts_ms * 1000 + offset_us_ + int64_t{spec_.avail_rules.ad_avail_offset_ms} * 1000;
   insert_cue(std::move(cue));
 }
 
@@ -342,7 +343,11 @@ void LadderEngine::place_cue(ads::CueRequest cue) {
     for (auto& v : video_) v->force_idr_at(back_us);
   }
   if (spec_.avail_blanking) {
-    if (placed.edge() == ads::AdCue::Edge::Out) {
+    std::string why;
+    if (placed.edge() == ads::AdCue::Edge::Out && !ads::blanks_avail(placed, spec_.avail_rules, why)) {
+      spdlog::info("transcode {}: SCTE-35 {} (event {}) not blanked: {}", spec_.label, placed.name, placed.event_id(),
+                   why);
+    } else if (placed.edge() == ads::AdCue::Edge::Out) {
       avails_.emplace_back(t_us, back_us);
       spdlog::info("transcode {}: ad avail blanking from {} ms{}", spec_.label, t_us / 1000,
                    back_us == INT64_MAX ? std::string(" until a return to the network")

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "pipeline/ads/avail_rules.hpp"
+
 namespace mediaemu::pipeline {
 
 struct VideoRenditionSpec {
@@ -67,6 +69,7 @@ struct LadderSpec {
   // starts a break until its planned end or a return to the network.
   bool avail_blanking = false;
   std::string avail_blanking_image;  // AvailBlankingImage, shown instead of black (still_image.hpp)
+  ads::AvailRules avail_rules;       // AvailConfiguration: which cues blank, and the input cues' offset
   std::string x264_preset = "veryfast";
   int encoder_threads = 0;  // libx264 threads per video rendition; 0: by picture size (see video_rendition.cpp)
   std::string label;  // for log lines: "channel 1234567 pipeline 0"

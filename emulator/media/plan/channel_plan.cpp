@@ -433,6 +433,24 @@ ChannelPlan plan_channel(const json& channel, const PlanContext& ctx) {
   if (plan.ladder.avail_blanking && blanking.contains("AvailBlankingImage"))
     plan.ladder.avail_blanking_image = still_location(blanking["AvailBlankingImage"], "AvailBlankingImage", ctx,
                                                       plan.alerts);
+  // AvailConfiguration.AvailSettings: the ad avail mode and its rules (pipeline/ads/avail_rules.hpp).
+  const json avail = settings.value("AvailConfiguration", json::object()).value("AvailSettings", json::object());
+  auto& rules = plan.ladder.avail_rules;
+  const json* mode = nullptr;
+  if (avail.contains("Scte35TimeSignalApos")) {
+    rules.mode = pipeline::ads::AvailRules::Mode::TimeSignalApos;
+    mode = &avail["Scte35TimeSignalApos"];
+  } else if (avail.contains("Scte35SpliceInsert")) {
+    mode = &avail["Scte35SpliceInsert"];
+  } else if (avail.contains("Esam")) {
+    plan.alerts.push_back("AvailSettings Esam (POIS signal conditioning) is not run by mediaemu: SCTE-35 is handled "
+                          "in splice insert mode");
+  }
+  if (mode) {
+    rules.ad_avail_offset_ms = static_cast<int>(number(*mode, "AdAvailOffset", 0));
+    rules.follow_web_delivery_allowed = text(*mode, "WebDeliveryAllowedFlag", "FOLLOW") != "IGNORE";
+    rules.follow_no_regional_blackout = text(*mode, "NoRegionalBlackoutFlag", "FOLLOW") != "IGNORE";
+  }
   return plan;
 }
 

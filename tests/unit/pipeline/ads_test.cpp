@@ -2,6 +2,7 @@
 // DASH EventStream, and segments cut at splice points.
 #include <catch2/catch.hpp>
 
+#include "pipeline/ads/avail_rules.hpp"
 #include "pipeline/ads/hls_ad_markers.hpp"
 #include "pipeline/ads/splice_decode.hpp"
 #include "pipeline/ads/splice_xml.hpp"
@@ -200,6 +201,42 @@ TEST_CASE("AdTriggers and AdsOnDeliveryRestrictions decide which cues are ads", 
   CHECK_FALSE(spec.signals_ad(make_cue(splice_out(1, 5), 0, "si")));
   CHECK(make_cue(placement_opportunity(0x35, true), 0, "end").edge() == AdCue::Edge::In);
   CHECK(restricted.upid() == std::vector<uint8_t>{0xAB, 0xCD});
+}
+
+TEST_CASE("AvailConfiguration decides which cues MediaLive blanks: the avail mode and the restriction flags", "[ads]") {
+  AvailRules rules;  // Scte35SpliceInsert mode, both flags FOLLOW: MediaLive's defaults
+  std::string why;
+  const AdCue splice = make_cue(splice_out(1, 5), 0, "si");
+  const AdCue restricted_po = make_cue(placement_opportunity(0x34, true), 0, "po");
+  const AdCue unrestricted_po = make_cue(placement_opportunity(0x34, false), 0, "po");
+  const AdCue advertisement = make_cue(placement_opportunity(0x30, true), 0, "ad");
+  const AdCue program = make_cue(placement_opportunity(0x10, true), 0, "program");
+  CHECK(blanks_avail(splice, rules, why));  // no flags: both considered false
+  CHECK(blanks_avail(restricted_po, rules, why));
+  CHECK(blanks_avail(unrestricted_po, rules, why));  // delivery_not_restricted: the flags are absent, so false
+  CHECK(blanks_avail(advertisement, rules, why));
+  CHECK_FALSE(blanks_avail(program, rules, why));
+  CHECK(why == "segmentation type 16 is no avail in Scte35SpliceInsert mode");
+
+  AdCue allowed = make_cue(placement_opportunity(0x34, true), 0, "po");
+  allowed.info.descriptors[0].restrictions = DeliveryRestrictions{true, true, true, 3};
+  CHECK_FALSE(blanks_avail(allowed, rules, why));
+  CHECK(why == "its web_delivery_allowed and no_regional_blackout flags allow the content");
+  allowed.info.descriptors[0].restrictions->no_regional_blackout = false;  // one false flag wins
+  CHECK(blanks_avail(allowed, rules, why));
+  rules.follow_no_regional_blackout = false;  // NoRegionalBlackoutFlag IGNORE
+  CHECK_FALSE(blanks_avail(allowed, rules, why));
+  CHECK(why == "AvailConfiguration ignores the restriction flags that would blank it");
+  rules.follow_web_delivery_allowed = false;
+  CHECK_FALSE(blanks_avail(splice, rules, why));  // both IGNORE: nothing blanks
+
+  rules = AvailRules{};
+  rules.mode = AvailRules::Mode::TimeSignalApos;
+  CHECK_FALSE(blanks_avail(splice, rules, why));
+  CHECK(why == "a splice_insert is no avail in Scte35TimeSignalApos mode");
+  CHECK(blanks_avail(restricted_po, rules, why));
+  CHECK(blanks_avail(make_cue(placement_opportunity(0x22, true), 0, "break"), rules, why));
+  CHECK_FALSE(blanks_avail(advertisement, rules, why));  // provider advertisements are not APOS triggers
 }
 
 TEST_CASE("the DASH EventStream holds the cue as SCTE 35 XML", "[ads]") {

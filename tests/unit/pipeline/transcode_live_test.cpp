@@ -626,11 +626,13 @@ std::vector<IngestEvent> audio_ahead_with_a_late_cue(const fs::path& dir) {
 
 // Transcodes `events` with avail blanking (and `image`, when set) into `dir`; the splice's time in
 // seconds: the IDR forced between the GOP's own (every 2 s).
-double transcode_a_break(const fs::path& dir, const std::vector<IngestEvent>& events, const std::string& image) {
+double transcode_a_break(const fs::path& dir, const std::vector<IngestEvent>& events, const std::string& image,
+                         const ads::AvailRules& rules = {}) {
   fs::create_directories(dir);
   LadderSpec spec = ladder({rung("v144", 256, 144, 250'000)});
   spec.avail_blanking = true;
   spec.avail_blanking_image = image;
+  spec.avail_rules = rules;
   auto sink = std::make_shared<CapturingSink>(dir);
   LiveTranscoder transcoder(spec, sink);
   transcoder.start();
@@ -671,6 +673,12 @@ TEST_CASE("ad avail blanking: black and silence through the break, audio decoded
   // One that cannot be read is black (and logged).
   const double missing_splice_s = transcode_a_break(tmp.path / "missing", events, (tmp.path / "none.png").string());
   CHECK(mean_yuv_at(tmp.path / "missing/track1.mp4", missing_splice_s + 0.5, 256, 144)[0] == Approx(16).margin(2));
+  // In Scte35TimeSignalApos mode a splice_insert is no avail: the splice point is kept, nothing is blanked.
+  ads::AvailRules apos;
+  apos.mode = ads::AvailRules::Mode::TimeSignalApos;
+  const double apos_splice_s = transcode_a_break(tmp.path / "apos", events, "", apos);
+  CHECK(mean_yuv_at(tmp.path / "apos/track1.mp4", apos_splice_s + 0.5, 256, 144)[0] > 40);
+  CHECK(max_volume_db(tmp.path / "apos/track2.mp4", apos_splice_s + 0.05, apos_splice_s + 0.95) > -30);
 }
 
 TEST_CASE("input loss with InputLossImageType SLATE shows the slate where the colour would be", "[transcode][media]") {

@@ -427,3 +427,29 @@ TEST_CASE("AvailBlankingImage and InputLossImageSlate are read from mediaemu's S
   encoder["AvailBlanking"]["State"] = "DISABLED";
   CHECK(plan_channel_run(s, settings()).media.ladder.avail_blanking_image.empty());
 }
+
+TEST_CASE("AvailConfiguration's AvailSettings become the ladder's avail rules, and Esam is said", "[plan]") {
+  ChannelSources s = sources();
+  json& encoder = s.channel["EncoderSettings"];
+  using Mode = mediaemu::pipeline::ads::AvailRules::Mode;
+  auto plan = plan_channel_run(s, settings());
+  CHECK(plan.media.ladder.avail_rules.mode == Mode::SpliceInsert);  // no AvailConfiguration: the defaults
+  CHECK(plan.media.ladder.avail_rules.follow_web_delivery_allowed);
+  CHECK(plan.media.ladder.avail_rules.ad_avail_offset_ms == 0);
+
+  encoder["AvailConfiguration"] = {{"AvailSettings",
+                                    {{"Scte35TimeSignalApos",
+                                      {{"AdAvailOffset", -500}, {"NoRegionalBlackoutFlag", "IGNORE"}}}}}};
+  plan = plan_channel_run(s, settings());
+  const auto& rules = plan.media.ladder.avail_rules;
+  CHECK(rules.mode == Mode::TimeSignalApos);
+  CHECK(rules.ad_avail_offset_ms == -500);
+  CHECK(rules.follow_web_delivery_allowed);
+  CHECK_FALSE(rules.follow_no_regional_blackout);
+
+  encoder["AvailConfiguration"]["AvailSettings"] = {{"Esam", {{"AcquisitionPointId", "a"}, {"PoisEndpoint", {}}}}};
+  plan = plan_channel_run(s, settings());
+  CHECK(plan.media.ladder.avail_rules.mode == Mode::SpliceInsert);
+  CHECK(std::any_of(plan.media.alerts.begin(), plan.media.alerts.end(),
+                    [](const std::string& a) { return a.find("AvailSettings Esam") != std::string::npos; }));
+}
