@@ -9,6 +9,7 @@
 #include <set>
 #include <sstream>
 
+#include "api/manifest_xml.hpp"
 #include "api/uri_template.hpp"
 
 namespace mediaemu::api {
@@ -228,7 +229,7 @@ std::optional<std::string> filter_hls_master(const std::string& master, const st
 std::optional<std::string> filter_mss(const std::string& manifest, const std::string& streams,
                                       const ManifestFilter& filter) {
   pugi::xml_document doc;
-  if (!doc.load_buffer(manifest.data(), manifest.size(), pugi::parse_default | pugi::parse_declaration))
+  if (!load_manifest_xml(doc, manifest))
     return std::nullopt;
   const auto described = described_streams(streams);  // by "<StreamIndex Name>/<Bitrate>"
   auto root = doc.child("SmoothStreamingMedia");
@@ -251,14 +252,12 @@ std::optional<std::string> filter_mss(const std::string& manifest, const std::st
   }
   for (auto index : empty_indexes) root.remove_child(index);
   if (left == 0) return std::nullopt;
-  std::ostringstream out;
-  doc.save(out, "  ", pugi::format_default, pugi::encoding_utf8);
-  return out.str();
+  return manifest_xml_text(doc);
 }
 
 std::optional<std::string> filter_mpd(const std::string& mpd, const ManifestFilter& filter) {
   pugi::xml_document doc;
-  if (!doc.load_buffer(mpd.data(), mpd.size(), pugi::parse_default | pugi::parse_declaration)) return std::nullopt;
+  if (!load_manifest_xml(doc, mpd)) return std::nullopt;
   int left = 0;
   for (auto period : doc.child("MPD").children("Period")) {
     std::vector<pugi::xml_node> empty_sets;
@@ -300,9 +299,7 @@ std::optional<std::string> filter_mpd(const std::string& mpd, const ManifestFilt
     for (auto set : empty_sets) period.remove_child(set);
   }
   if (left == 0) return std::nullopt;
-  std::ostringstream out;
-  doc.save(out, "  ", pugi::format_default, pugi::encoding_utf8);
-  return out.str();
+  return manifest_xml_text(doc);
 }
 
 }  // namespace mediaemu::api

@@ -9,6 +9,7 @@
 #include <sstream>
 #include <vector>
 
+#include "api/manifest_xml.hpp"
 #include "api/time_shift.hpp"
 #include "api/timestamps.hpp"
 
@@ -87,7 +88,7 @@ void prefix_template_urls(pugi::xml_node mpd, const std::string& prefix) {
 std::optional<std::string> cut_mpd_window(const std::string& archive, const ShiftWindow& window, double now,
                                           int path_depth, std::string& problem) {
   pugi::xml_document doc;
-  if (!doc.load_buffer(archive.data(), archive.size(), pugi::parse_default | pugi::parse_declaration)) {
+  if (!load_manifest_xml(doc, archive)) {
     problem = "The start-over archive cannot be read";
     return std::nullopt;
   }
@@ -176,21 +177,17 @@ std::optional<std::string> cut_mpd_window(const std::string& archive, const Shif
     // Start-over: the live presentation, reaching back to the requested start.
     set(mpd, "timeShiftBufferDepth", format_duration(now - (*ast + *first_start)));
   }
-  std::ostringstream out;
-  doc.save(out, "  ", pugi::format_default, pugi::encoding_utf8);
-  return out.str();
+  return manifest_xml_text(doc);
 }
 
 std::string prefix_mpd_urls(const std::string& mpd, int path_depth) {
   if (path_depth <= 0) return mpd;
   pugi::xml_document doc;
-  if (!doc.load_buffer(mpd.data(), mpd.size(), pugi::parse_default | pugi::parse_declaration)) return mpd;
+  if (!load_manifest_xml(doc, mpd)) return mpd;
   std::string prefix;
   for (int i = 0; i < path_depth; ++i) prefix += "../";
   prefix_template_urls(doc.child("MPD"), prefix);
-  std::ostringstream out;
-  doc.save(out, "  ", pugi::format_default, pugi::encoding_utf8);
-  return out.str();
+  return manifest_xml_text(doc);
 }
 
 }  // namespace mediaemu::api

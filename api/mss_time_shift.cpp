@@ -8,6 +8,7 @@
 #include <sstream>
 #include <vector>
 
+#include "api/manifest_xml.hpp"
 #include "api/time_shift.hpp"
 
 namespace mediaemu::api {
@@ -15,9 +16,7 @@ namespace mediaemu::api {
 std::optional<std::string> cut_mss_window(const std::string& archive, const ShiftWindow& window, double now,
                                           std::string& problem) {
   pugi::xml_document doc;
-  auto root = doc.load_buffer(archive.data(), archive.size(), pugi::parse_default | pugi::parse_declaration)
-                  ? doc.child("SmoothStreamingMedia")
-                  : pugi::xml_node();
+  auto root = load_manifest_xml(doc, archive) ? doc.child("SmoothStreamingMedia") : pugi::xml_node();
   if (!root) {
     problem = "The start-over archive of this manifest cannot be read";
     return std::nullopt;
@@ -69,9 +68,7 @@ std::optional<std::string> cut_mss_window(const std::string& archive, const Shif
     // Start-over: the live presentation, its DVR window reaching back to the requested start.
     set("DVRWindowLength", std::llround(std::max(0.0, now - *first_date) * manifest_timescale));
   }
-  std::ostringstream out;
-  doc.save(out, "  ", pugi::format_default, pugi::encoding_utf8);
-  return out.str();
+  return manifest_xml_text(doc);
 }
 
 }  // namespace mediaemu::api

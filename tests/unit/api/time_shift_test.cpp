@@ -186,11 +186,7 @@ std::string mpd_archive() {
 }  // namespace
 
 TEST_CASE("time shift: a past window of a DASH archive is a static MPD of exactly its segments") {
-  ShiftWindow w;
-  w.kind = ShiftWindow::Kind::Window;
-  w.start = kT0 + 4;  // segments start at kT0, kT0 + 2, ...: the 3rd to the 5th
-  w.end = kT0 + 10;
-  w.complete = true;
+  const ShiftWindow w = window(kT0 + 4, kT0 + 10, true);  // segments start at kT0, kT0 + 2, ...: the 3rd to the 5th
   std::string problem;
   auto mpd = cut_mpd_window(mpd_archive(), w, kT0 + 60, 0, problem);
   REQUIRE(mpd);
@@ -205,9 +201,7 @@ TEST_CASE("time shift: a past window of a DASH archive is a static MPD of exactl
 }
 
 TEST_CASE("time shift: start only keeps a dynamic DASH MPD from the start on; path style goes up") {
-  ShiftWindow w;
-  w.kind = ShiftWindow::Kind::Window;
-  w.start = kT0 + 14;
+  ShiftWindow w = window(kT0 + 14, std::nullopt, false);
   std::string problem;
   auto mpd = cut_mpd_window(mpd_archive(), w, kT0 + 30, 4, problem);
   REQUIRE(mpd);
@@ -255,11 +249,7 @@ std::string mss_archive(bool live) {
 }  // namespace
 
 TEST_CASE("time shift: a past window of a Smooth Streaming archive is a finished presentation of its fragments") {
-  ShiftWindow w;
-  w.kind = ShiftWindow::Kind::Window;
-  w.start = kT0 + 4;  // fragments start at kT0, kT0 + 2, ...: the 3rd to the 5th
-  w.end = kT0 + 10;
-  w.complete = true;
+  const ShiftWindow w = window(kT0 + 4, kT0 + 10, true);  // fragments start at kT0, kT0 + 2, ...: the 3rd to the 5th
   std::string problem;
   auto manifest = cut_mss_window(mss_archive(true), w, kT0 + 60, problem);
   REQUIRE(manifest);
@@ -275,9 +265,7 @@ TEST_CASE("time shift: a past window of a Smooth Streaming archive is a finished
 }
 
 TEST_CASE("time shift: start only keeps a live Smooth presentation reaching back to the start") {
-  ShiftWindow w;
-  w.kind = ShiftWindow::Kind::Window;
-  w.start = kT0 + 14;
+  ShiftWindow w = window(kT0 + 14, std::nullopt, false);
   std::string problem;
   auto manifest = cut_mss_window(mss_archive(true), w, kT0 + 30, problem);
   REQUIRE(manifest);

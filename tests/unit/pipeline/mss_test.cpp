@@ -39,17 +39,23 @@ const std::vector<uint8_t> kMssTfxd = {0x6d, 0x1d, 0x9b, 0x05, 0x42, 0xd5, 0x44,
 const std::vector<uint8_t> kMssTfrf = {0xd4, 0x80, 0x7e, 0xf2, 0xca, 0x39, 0x46, 0x95,
                                        0x8e, 0x54, 0x26, 0xcb, 0x9e, 0x46, 0xa7, 0x9f};
 
-}  // namespace
-
-TEST_CASE("MSS endpoint: manifest, fragments with tfxd and tfrf, decodable", "[package][mss]") {
-  const auto rec = read_media_file(package_test::test_media(2), 1700000000000);
-  const fs::path dir = package_test::scratch_dir("mss");
+// An MSS endpoint writing 2 s fragments into `dir`.
+EndpointSpec mss_endpoint(const fs::path& dir, int manifest_window_seconds) {
   EndpointSpec spec;
   spec.label = "mss";
   spec.directory = dir;
   spec.kind = EndpointSpec::Kind::Mss;
   spec.mss.segment_duration_seconds = 2;
-  spec.mss.manifest_window_seconds = 600;
+  spec.mss.manifest_window_seconds = manifest_window_seconds;
+  return spec;
+}
+
+}  // namespace
+
+TEST_CASE("MSS endpoint: manifest, fragments with tfxd and tfrf, decodable", "[package][mss]") {
+  const auto rec = read_media_file(package_test::test_media(2), 1700000000000);
+  const fs::path dir = package_test::scratch_dir("mss");
+  EndpointSpec spec = mss_endpoint(dir, 600);
   auto packager = make_endpoint_packager(spec);
   package_test::feed(*packager, rec);
 
@@ -125,14 +131,9 @@ TEST_CASE("MSS endpoint: manifest, fragments with tfxd and tfrf, decodable", "[p
 TEST_CASE("MSS endpoint: a dated start-over archive and what each QualityLevel is, for the origin", "[package][mss]") {
   const auto rec = read_media_file(package_test::test_media(2), 1700000000000);
   const fs::path dir = package_test::scratch_dir("mss-startover");
-  EndpointSpec spec;
-  spec.label = "mss";
-  spec.directory = dir;
-  spec.kind = EndpointSpec::Kind::Mss;
+  EndpointSpec spec = mss_endpoint(dir, 4);
   spec.origin_files = true;
   spec.startover_window_seconds = 300;
-  spec.mss.segment_duration_seconds = 2;
-  spec.mss.manifest_window_seconds = 4;
   auto packager = make_endpoint_packager(spec);
   package_test::feed(*packager, rec);
 
