@@ -13,7 +13,9 @@ zero crossings) and from DescribeChannel's PipelineDetails.ActiveInputAttachment
 - InputClippingSettings: an immediate switch to an MP4_FILE input ("clip": a 10 s file whose tone
   is 1500 Hz from 5 s to 8 s and 2500 Hz elsewhere) clipped to 00:00:05:00-00:00:08:00 plays only
   the 1500 Hz part: no new segment carries 2500 Hz, before the clip or after its stop. A
-  follow-mode switch (FollowPoint END of that action) puts "backup" back on air when the clip ends.
+  follow-mode switch (FollowPoint END of that action) puts "backup" back on air when the clip ends,
+  and a follow-mode SCTE-35 splice insert on the same END opens a break there (EXT-X-CUE-OUT in a
+  second endpoint with AdMarkers SCTE35_ENHANCED).
 - A dynamic MP4_FILE input (`<dir>/$urlPath$`): an immediate switch with UrlPath ["movie-2000.mp4"]
   plays that file (2000 Hz), and a follow-mode switch puts "backup" back on air at its end. An input
   prepare before it is run: a file input opens at its switch, from its start.
@@ -64,6 +66,8 @@ def test_setup(t):
     channel = mp.create_channel(Id="switching")
     S["hls"] = mp.create_origin_endpoint(ChannelId="switching", Id="switching-hls",
                                          HlsPackage={"SegmentDurationSeconds": 2, "PlaylistWindowSeconds": 20})["Url"]
+    S["ads"] = mp.create_origin_endpoint(ChannelId="switching", Id="switching-ads", HlsPackage={
+        "SegmentDurationSeconds": 2, "PlaylistWindowSeconds": 60, "AdMarkers": "SCTE35_ENHANCED"})["Url"]
     rtp = ml.create_input(Name="backup", Type="RTP_PUSH")["Input"]
     S["clip_file"] = t.server.tmp / "clip.mp4"
     subprocess.run(["ffmpeg", "-nostdin", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=30",
@@ -163,7 +167,11 @@ def test_an_input_switch_plays_only_the_clip_of_a_file(t):
         "ActionName": "after-clip",
         "ScheduleActionStartSettings": {"FollowModeScheduleActionStartSettings": {
             "FollowPoint": "END", "ReferenceActionName": "to-clip"}},
-        "ScheduleActionSettings": {"InputSwitchSettings": {"InputAttachmentNameReference": "backup"}}}]})
+        "ScheduleActionSettings": {"InputSwitchSettings": {"InputAttachmentNameReference": "backup"}}}, {
+        "ActionName": "break-after-clip",
+        "ScheduleActionStartSettings": {"FollowModeScheduleActionStartSettings": {
+            "FollowPoint": "END", "ReferenceActionName": "to-clip"}},
+        "ScheduleActionSettings": {"Scte35SpliceInsertSettings": {"SpliceEventId": 77, "Duration": 4 * 90000}}}]})
     wait_on_air(t, "clip", "the immediate switch puts the file on air", timeout=10)
     tones, deadline = [], time.monotonic() + 16  # the clip (3 s) and the segments after its stop
     while time.monotonic() < deadline:
@@ -184,6 +192,12 @@ def test_an_input_switch_plays_only_the_clip_of_a_file(t):
     check_eq(on_air(t), "backup", "backup is on air after the clip")
     log = t.server.log_path.read_text(errors="replace")
     check("clipped to 5000 ms .. 8000 ms" in log, "the server log gives the clip", True, False)
+    check("SCTE-35 schedule action break-after-clip handed to the encoder: the input of to-clip reached its end" in log,
+          "the follow-mode splice insert goes to the encoder when the clip ends", True, False)
+    ads = media.variant_playlist(S["ads"], "the SCTE35_ENHANCED endpoint")
+    check(ads is not None and "#EXT-X-CUE-OUT:4" in ads.text and "#EXT-X-CUE-IN" in ads.text,
+          "the SCTE35_ENHANCED endpoint opens and closes the 4 s break at the clip's end", "CUE-OUT:4 ... CUE-IN",
+          ads.text if ads else None)
 
 
 def test_a_dynamic_input_plays_what_the_switch_names(t):

@@ -95,6 +95,13 @@ std::optional<std::string> out_of_range(const json& o, const char* member, int64
   return std::nullopt;
 }
 
+bool is_input_switch(const json& actions, const std::string& name) {
+  for (const auto& action : actions)
+    if (text(action, "ActionName") == name)
+      return action.value("ScheduleActionSettings", json::object()).contains("InputSwitchSettings");
+  return false;
+}
+
 }  // namespace
 
 AdCuePlan plan_ad_cues(const json& actions) {
@@ -110,9 +117,11 @@ AdCuePlan plan_ad_cues(const json& actions) {
       fixed.push_back(std::move(cue));
     } else if (start.mode == ScheduleStart::Mode::Immediate) {
       immediate.push_back(std::move(cue));
+    } else if (start.mode == ScheduleStart::Mode::Follow && is_input_switch(actions, start.follows)) {
+      plan.following.push_back({std::move(cue), start.follows, start.follows_start});
     } else {
-      plan.alerts.push_back("schedule action " + cue.name +
-                            ": SCTE-35 actions in follow mode are not run by mediaemu (fixed and immediate ones are)");
+      plan.alerts.push_back("schedule action " + cue.name + ": an SCTE-35 action in follow mode runs after an input " +
+                            "switch; \"" + start.follows + "\" is none, so it is not run");
     }
   }
   std::stable_sort(fixed.begin(), fixed.end(), [](const auto& a, const auto& b) { return *a.at_epoch_ms < *b.at_epoch_ms; });

@@ -324,7 +324,6 @@ void ChannelSupervisor::arm_schedule(bool at_start) {
     arm_action(switches_run_, p.action_name, p.at_epoch_ms, at_start, now_ms, {},
                [this, name = p.action_name, generation] { run_prepare(name, generation); });
   }
-  if (follows) watch_follows(generation);
   // SCTE-35 cues go to the transcoder a little ahead of their time, which places them on the
   // output timeline exactly (LadderEngine::insert_cue).
   constexpr std::chrono::milliseconds kCueLead{3000};
@@ -332,6 +331,12 @@ void ChannelSupervisor::arm_schedule(bool at_start) {
     if (!cues_run_.count(cue.name))
       arm_action(cues_run_, cue.name, cue.at_epoch_ms, at_start, now_ms, kCueLead,
                  [this, name = cue.name, generation] { run_cue(name, generation); });
+  for (const auto& f : plan_->cues.following) {  // as follow-mode switches are
+    if (cues_run_.count(f.cue.name)) continue;
+    if (at_start && switches_run_.count(f.follows)) cues_run_.insert(f.cue.name);
+    else follows = true;
+  }
+  if (follows) watch_follows(generation);
 }
 
 void ChannelSupervisor::arm_action(std::set<std::string>& run, const std::string& name,
@@ -347,44 +352,55 @@ void ChannelSupervisor::arm_action(std::set<std::string>& run, const std::string
   worker_.post_at(SerialWorker::Clock::now() + delay, std::move(job));
 }
 
-void ChannelSupervisor::run_cue(const std::string& action_name, uint64_t generation) {
+void ChannelSupervisor::run_cue(const std::string& action_name, uint64_t generation, const std::string& when) {
   if (!plan_ || generation != generation_ || cues_run_.count(action_name)) return;
-  for (const auto& cue : plan_->cues.cues) {
-    if (cue.name != action_name) continue;
-    cues_run_.insert(action_name);
-    if (!pipeline_) {
-      log_->warning("SCTE-35 schedule action " + action_name + " not inserted: the channel has no running pipeline");
-      return;
-    }
-    pipeline_->insert_cue(cue);
-    log_->info("SCTE-35 schedule action " + action_name + " handed to the encoder");
+  const pipeline::ads::CueRequest* cue = nullptr;
+  for (const auto& c : plan_->cues.cues) cue = c.name == action_name ? &c : cue;
+  for (const auto& f : plan_->cues.following) cue = f.cue.name == action_name ? &f.cue : cue;
+  if (!cue) return;
+  cues_run_.insert(action_name);
+  if (!pipeline_) {
+    log_->warning("SCTE-35 schedule action " + action_name + " not inserted: the channel has no running pipeline");
+    return;
   }
+  pipeline_->insert_cue(*cue);
+  const std::string what = "SCTE-35 schedule action " + action_name + " handed to the encoder" + (when.empty() ? "" : ": " + when);
+  spdlog::info("media: channel {}: {}", label_, what);
+  log_->info(what);
 }
 
 void ChannelSupervisor::watch_follows(uint64_t generation) {
   constexpr std::chrono::milliseconds kFollowTick{100};
   if (!plan_ || generation != generation_) return;
   bool pending = false;
-  // Whether a follow-mode action is due now: what it follows ran and, for FollowPoint END, that
-  // switch's input is on air and played to the end of its file (or clip).
-  auto due = [&](const ScheduledSwitch& s) {
-    if (s.follows.empty() || switches_run_.count(s.action_name)) return false;
+  // Whether a follow-mode action that has not run is due now: what it follows ran and, for
+  // FollowPoint END, that switch's input is on air and played to the end of its file (or clip).
+  // All are judged before any runs, so those following one end all run at it.
+  auto due = [&](const std::string& follows, bool follows_start, bool has_run) {
+    if (follows.empty() || has_run) return false;
     pending = true;
-    auto ran = switched_to_.find(s.follows);
+    auto ran = switched_to_.find(follows);
     if (ran == switched_to_.end()) return false;  // what it follows has not run (yet)
-    if (s.follows_start) return true;
+    if (follows_start) return true;
     bool ended = false;
     if (selector_->active() == ran->second)
       for (const auto& [id, source] : sources_) ended |= id == ran->second && source->status().ended;
     return ended;
   };
-  auto when = [](const ScheduledSwitch& s) {
-    return s.follows_start ? "it follows the start of " + s.follows : "the input of " + s.follows + " reached its end";
+  auto when = [](const std::string& follows, bool follows_start) {
+    return follows_start ? "it follows the start of " + follows : "the input of " + follows + " reached its end";
   };
+  std::vector<std::function<void()>> runs;
+  for (const auto& f : plan_->cues.following)  // first: the cue goes in before the next input's frames
+    if (due(f.follows, f.follows_start, cues_run_.count(f.cue.name)))
+      runs.push_back([=, this] { run_cue(f.cue.name, generation, when(f.follows, f.follows_start)); });
   for (const auto& s : plan_->switching.switches)
-    if (due(s)) run_switch(s.action_name, generation, when(s));
+    if (due(s.follows, s.follows_start, switches_run_.count(s.action_name)))
+      runs.push_back([=, this] { run_switch(s.action_name, generation, when(s.follows, s.follows_start)); });
   for (const auto& p : plan_->switching.prepares)
-    if (due(p)) run_prepare(p.action_name, generation, when(p));
+    if (due(p.follows, p.follows_start, switches_run_.count(p.action_name)))
+      runs.push_back([=, this] { run_prepare(p.action_name, generation, when(p.follows, p.follows_start)); });
+  for (auto& run : runs) run();
   if (pending) worker_.post_at(SerialWorker::Clock::now() + kFollowTick, [this, generation] { watch_follows(generation); });
 }
 

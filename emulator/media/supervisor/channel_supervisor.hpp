@@ -126,8 +126,8 @@ class ChannelSupervisor {
   // InputPrepareSettings: opens a pulled input ahead of its switch (the last prepare replaces an
   // earlier one); pushed inputs receive anyway, and a file opens at its switch from its start.
   void prepare(const ScheduledSwitch& action, const std::string& when = "");
-  void watch_follows(uint64_t generation);  // every 100 ms while a follow-mode switch or prepare waits
-  void run_cue(const std::string& action_name, uint64_t generation);  // to the transcoder
+  void watch_follows(uint64_t generation);  // every 100 ms while a follow-mode action waits
+  void run_cue(const std::string& action_name, uint64_t generation, const std::string& when = "");  // to the transcoder
   void watch_failover(uint64_t generation);  // every kFailoverTick while a pair exists
   const InputPlan* input_plan(const std::string& input_id) const;
 

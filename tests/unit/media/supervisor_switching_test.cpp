@@ -182,6 +182,37 @@ TEST_CASE("a follow-mode switch runs when the input it follows reaches its end",
   CHECK(supervisors.report("us-east-1", "9")->input_switches == 2);
 }
 
+TEST_CASE("a follow-mode SCTE-35 action goes to the encoder when the file input it follows reaches its end",
+          "[media][switching]") {
+  FakeMedia media;
+  media::ChannelSupervisors supervisors(media);
+  supervisors.start(two_input_plan(1));
+  REQUIRE(eventually([&] { return on_air(supervisors) == "main" && media.source(1); }));
+
+  media::ChannelRunPlan plan = two_input_plan(1);
+  plan.switching.switches.push_back(scheduled("to-file", "backup", "22", std::nullopt));
+  media::ScheduledSwitch back = scheduled("back", "main", "11", std::nullopt);
+  back.follows = "to-file";
+  plan.switching.switches.push_back(back);
+  pipeline::ads::CueRequest cue;
+  cue.name = "break";
+  plan.cues.following.push_back({cue, "to-file", false});  // FollowPoint END
+  supervisors.update(plan);
+  auto cue_sent = [&] {
+    for (const auto& w : media.work())
+      if (w.what == "cue break") return true;
+    return false;
+  };
+  REQUIRE(eventually([&] { return on_air(supervisors) == "backup"; }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  CHECK_FALSE(cue_sent());          // its file plays on
+  media.source(1)->ended = true;    // ... to its end: the cue, and the switch that follows it too
+  REQUIRE(eventually(cue_sent));
+  REQUIRE(eventually([&] { return on_air(supervisors) == "main"; }));
+  CHECK(supervisors.take_logs().dump().find("handed to the encoder: the input of to-file reached its end") !=
+        std::string::npos);
+}
+
 TEST_CASE("an input prepare opens a pulled input ahead of its switch, which then takes it as it is",
           "[media][switching]") {
   FakeMedia media;

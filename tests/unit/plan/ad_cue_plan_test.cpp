@@ -18,7 +18,7 @@ json at(const std::string& time) { return {{"FixedModeScheduleActionStartSetting
 
 }  // namespace
 
-TEST_CASE("SCTE-35 schedule actions become cues: fixed ones by time, then immediate ones", "[plan][ads]") {
+TEST_CASE("SCTE-35 schedule actions become cues: fixed ones by time, then immediate ones, and follow-mode ones after a switch", "[plan][ads]") {
   json actions = json::array({
       cue_action("later", at("2026-12-06T10:00:30.000Z"), {{"Scte35ReturnToNetworkSettings", {{"SpliceEventId", 9}}}}),
       cue_action("now", {{"ImmediateModeScheduleActionStartSettings", json::object()}},
@@ -41,6 +41,9 @@ TEST_CASE("SCTE-35 schedule actions become cues: fixed ones by time, then immedi
       cue_action("follow", {{"FollowModeScheduleActionStartSettings", {{"ReferenceActionName", "sooner"}}}},
                  {{"Scte35SpliceInsertSettings", {{"SpliceEventId", 11}}}}),
       cue_action("switch", at("2026-12-06T10:00:00Z"), {{"InputSwitchSettings", {{"InputAttachmentNameReference", "a"}}}}),
+      cue_action("after-file",
+                 {{"FollowModeScheduleActionStartSettings", {{"ReferenceActionName", "switch"}, {"FollowPoint", "END"}}}},
+                 {{"Scte35SpliceInsertSettings", {{"SpliceEventId", 12}, {"Duration", 900000}}}}),
   });
   AdCuePlan plan = plan_ad_cues(actions);
   REQUIRE(plan.cues.size() == 4);
@@ -60,8 +63,15 @@ TEST_CASE("SCTE-35 schedule actions become cues: fixed ones by time, then immedi
   CHECK(d.restrictions->device_restrictions == 1);
   CHECK(plan.cues[3].name == "now");
   CHECK_FALSE(plan.cues[3].at_epoch_ms);
-  REQUIRE(plan.alerts.size() == 1);
-  CHECK(plan.alerts[0].find("follow") != std::string::npos);
+  REQUIRE(plan.following.size() == 1);  // follows an input switch: run at its file's end
+  CHECK(plan.following[0].cue.name == "after-file");
+  CHECK(plan.following[0].follows == "switch");
+  CHECK_FALSE(plan.following[0].follows_start);
+  CHECK_FALSE(plan.following[0].cue.at_epoch_ms);
+  CHECK(plan.following[0].cue.info.event_id == 12);
+  REQUIRE(plan.alerts.size() == 1);  // follows another SCTE-35 action, which MediaLive's follow mode cannot
+  CHECK(plan.alerts[0] == "schedule action follow: an SCTE-35 action in follow mode runs after an input switch; "
+                          "\"sooner\" is none, so it is not run");
 }
 
 TEST_CASE("SCTE-35 settings out of their fields' ranges are refused", "[plan][ads]") {
