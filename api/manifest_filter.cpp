@@ -229,8 +229,7 @@ std::optional<std::string> filter_hls_master(const std::string& master, const st
 std::optional<std::string> filter_mss(const std::string& manifest, const std::string& streams,
                                       const ManifestFilter& filter) {
   pugi::xml_document doc;
-  if (!load_manifest_xml(doc, manifest))
-    return std::nullopt;
+  if (!load_manifest_xml(doc, manifest)) return std::nullopt;
   const auto described = described_streams(streams);  // by "<StreamIndex Name>/<Bitrate>"
   auto root = doc.child("SmoothStreamingMedia");
   int left = 0;

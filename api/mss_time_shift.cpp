@@ -62,7 +62,8 @@ std::optional<std::string> cut_mss_window(const std::string& archive, const Shif
   };
   if (window.complete || !archive_live) {
     // A finished presentation of the window's fragments.
-    for (const char* live_only : {"IsLive", "LookAheadFragmentCount", "DVRWindowLength"}) root.remove_attribute(live_only);
+    for (const char* live_only : {"IsLive", "LookAheadFragmentCount", "DVRWindowLength"})
+      root.remove_attribute(live_only);
     set("Duration", std::llround(video_seconds * manifest_timescale));
   } else {
     // Start-over: the live presentation, its DVR window reaching back to the requested start.

@@ -18,6 +18,9 @@ namespace mediaemu::api {
 namespace {
 
 constexpr std::string_view kPrefix = "/out/v1/";
+// MP-UG manifest-filtering, error conditions: a filter on a media playlist or a segment is 400.
+constexpr std::string_view kFilterTarget =
+    "aws.manifestfilter applies to a multivariant playlist, an MPD or a Smooth manifest, not to ";
 
 bool ends_with(const std::string& s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
@@ -189,7 +192,7 @@ HttpResponse Origin::serve(const HttpRequest& request, std::optional<OriginTarge
       auto filtered = filtered_manifest(*target, relative, filter, *content);
       if (!filtered) return plain_error(400, "aws.manifestfilter leaves no audio or video stream in " + relative);
       if (filtered->empty()) {
-        return plain_error(400, "aws.manifestfilter applies to a multivariant playlist, an MPD or a Smooth manifest, not to " + relative);
+        return plain_error(400, std::string(kFilterTarget) + relative);
       }
       content = std::move(*filtered);
     }
@@ -204,7 +207,7 @@ HttpResponse Origin::serve(const HttpRequest& request, std::optional<OriginTarge
     }
   } else {
     if (!filter.empty())  // MP-UG manifest-filtering, error conditions: a filter on a segment is 400
-      return plain_error(400, "aws.manifestfilter applies to a multivariant playlist, an MPD or a Smooth manifest, not to " + relative);
+      return plain_error(400, std::string(kFilterTarget) + relative);
     response.set_header("Cache-Control", "max-age=1209600");
   }
 

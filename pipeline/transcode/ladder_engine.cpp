@@ -344,14 +344,16 @@ void LadderEngine::place_cue(ads::CueRequest cue) {
   }
   if (spec_.avail_blanking) {
     std::string why;
-    if (placed.edge() == ads::AdCue::Edge::Out && !ads::blanks_avail(placed, spec_.avail_rules, why)) {
-      spdlog::info("transcode {}: SCTE-35 {} (event {}) not blanked: {}", spec_.label, placed.name, placed.event_id(),
-                   why);
-    } else if (placed.edge() == ads::AdCue::Edge::Out) {
-      avails_.emplace_back(t_us, back_us);
-      spdlog::info("transcode {}: ad avail blanking from {} ms{}", spec_.label, t_us / 1000,
-                   back_us == INT64_MAX ? std::string(" until a return to the network")
-                                        : fmt::format(" to {} ms", back_us / 1000));
+    if (placed.edge() == ads::AdCue::Edge::Out) {
+      if (ads::blanks_avail(placed, spec_.avail_rules, why)) {
+        avails_.emplace_back(t_us, back_us);
+        spdlog::info("transcode {}: ad avail blanking from {} ms{}", spec_.label, t_us / 1000,
+                     back_us == INT64_MAX ? std::string(" until a return to the network")
+                                          : fmt::format(" to {} ms", back_us / 1000));
+      } else {
+        spdlog::info("transcode {}: SCTE-35 {} (event {}) not blanked: {}", spec_.label, placed.name,
+                     placed.event_id(), why);
+      }
     }
     if (placed.edge() == ads::AdCue::Edge::In)
       for (auto& [start, end] : avails_) end = std::min(end, std::max(start, t_us));  // a return ends them
@@ -368,7 +370,8 @@ void LadderEngine::place_cue(ads::CueRequest cue) {
 }
 
 bool LadderEngine::in_avail(int64_t from_us, int64_t to_us) const {
-  return std::any_of(avails_.begin(), avails_.end(), [&](const auto& a) { return from_us < a.second && to_us > a.first; });
+  return std::any_of(avails_.begin(), avails_.end(),
+                     [&](const auto& a) { return from_us < a.second && to_us > a.first; });
 }
 
 FramePtr LadderEngine::black_like(const AVFrame* picture) {

@@ -182,7 +182,8 @@ void VideoRendition::fill(int64_t until_us, const std::function<FillerPicture(in
 AVFrame* VideoRendition::filler(FillerPicture which) {
   if (which == FillerPicture::LastPicture && last_) return last_.get();
   if (which == FillerPicture::Color) {
-    if (!color_) color_ = loss_slate_ ? scaler_->scale(loss_slate_) : make_solid_picture(scaler_->pool(), settings_.loss_color);
+    if (!color_)
+      color_ = loss_slate_ ? scaler_->scale(loss_slate_) : make_solid_picture(scaler_->pool(), settings_.loss_color);
     return color_.get();
   }
   if (!black_) black_ = make_solid_picture(scaler_->pool(), YuvColor{});

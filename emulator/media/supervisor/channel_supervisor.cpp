@@ -364,7 +364,8 @@ void ChannelSupervisor::run_cue(const std::string& action_name, uint64_t generat
     return;
   }
   pipeline_->insert_cue(*cue);
-  const std::string what = "SCTE-35 schedule action " + action_name + " handed to the encoder" + (when.empty() ? "" : ": " + when);
+  const std::string what =
+      "SCTE-35 schedule action " + action_name + " handed to the encoder" + (when.empty() ? "" : ": " + when);
   spdlog::info("media: channel {}: {}", label_, what);
   log_->info(what);
 }
@@ -393,13 +394,19 @@ void ChannelSupervisor::watch_follows(uint64_t generation) {
   std::vector<std::function<void()>> runs;
   for (const auto& f : plan_->cues.following)  // first: the cue goes in before the next input's frames
     if (due(f.follows, f.follows_start, cues_run_.count(f.cue.name)))
-      runs.push_back([=, this] { run_cue(f.cue.name, generation, when(f.follows, f.follows_start)); });
+      runs.push_back([this, name = f.cue.name, generation, why = when(f.follows, f.follows_start)] {
+        run_cue(name, generation, why);
+      });
   for (const auto& s : plan_->switching.switches)
     if (due(s.follows, s.follows_start, switches_run_.count(s.action_name)))
-      runs.push_back([=, this] { run_switch(s.action_name, generation, when(s.follows, s.follows_start)); });
+      runs.push_back([this, name = s.action_name, generation, why = when(s.follows, s.follows_start)] {
+        run_switch(name, generation, why);
+      });
   for (const auto& p : plan_->switching.prepares)
     if (due(p.follows, p.follows_start, switches_run_.count(p.action_name)))
-      runs.push_back([=, this] { run_prepare(p.action_name, generation, when(p.follows, p.follows_start)); });
+      runs.push_back([this, name = p.action_name, generation, why = when(p.follows, p.follows_start)] {
+        run_prepare(name, generation, why);
+      });
   for (auto& run : runs) run();
   if (pending) worker_.post_at(SerialWorker::Clock::now() + kFollowTick, [this, generation] { watch_follows(generation); });
 }

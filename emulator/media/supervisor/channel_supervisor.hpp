@@ -127,7 +127,8 @@ class ChannelSupervisor {
   // earlier one); pushed inputs receive anyway, and a file opens at its switch from its start.
   void prepare(const ScheduledSwitch& action, const std::string& when = "");
   void watch_follows(uint64_t generation);  // every 100 ms while a follow-mode action waits
-  void run_cue(const std::string& action_name, uint64_t generation, const std::string& when = "");  // to the transcoder
+  // To the transcoder; `when` says why now, for a follow-mode one.
+  void run_cue(const std::string& action_name, uint64_t generation, const std::string& when = "");
   void watch_failover(uint64_t generation);  // every kFailoverTick while a pair exists
   const InputPlan* input_plan(const std::string& input_id) const;
 

@@ -18,7 +18,8 @@ json at(const std::string& time) { return {{"FixedModeScheduleActionStartSetting
 
 }  // namespace
 
-TEST_CASE("SCTE-35 schedule actions become cues: fixed ones by time, then immediate ones, and follow-mode ones after a switch", "[plan][ads]") {
+TEST_CASE("SCTE-35 schedule actions become cues: fixed ones by time, then immediate ones, and follow-mode ones after a switch",
+          "[plan][ads]") {
   json actions = json::array({
       cue_action("later", at("2026-12-06T10:00:30.000Z"), {{"Scte35ReturnToNetworkSettings", {{"SpliceEventId", 9}}}}),
       cue_action("now", {{"ImmediateModeScheduleActionStartSettings", json::object()}},
