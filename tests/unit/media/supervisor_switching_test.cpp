@@ -59,6 +59,16 @@ media::ChannelRunPlan pulled_backup_plan() {
   return plan;
 }
 
+// "to-file" puts "backup" (a file, say) on air at once; "back" returns to "main" at its end.
+media::ChannelRunPlan to_file_and_back() {
+  media::ChannelRunPlan plan = two_input_plan(1);
+  plan.switching.switches.push_back(scheduled("to-file", "backup", "22", std::nullopt));
+  media::ScheduledSwitch back = scheduled("back", "main", "11", std::nullopt);
+  back.follows = "to-file";  // FollowPoint END
+  plan.switching.switches.push_back(back);
+  return plan;
+}
+
 }  // namespace
 
 TEST_CASE("schedule switches run at their time, immediate ones at once", "[media][switching]") {
@@ -168,11 +178,7 @@ TEST_CASE("a follow-mode switch runs when the input it follows reaches its end",
   supervisors.start(two_input_plan(1));
   REQUIRE(eventually([&] { return on_air(supervisors) == "main" && media.source(1); }));
 
-  media::ChannelRunPlan plan = two_input_plan(1);
-  plan.switching.switches.push_back(scheduled("to-file", "backup", "22", std::nullopt));
-  media::ScheduledSwitch back = scheduled("back", "main", "11", std::nullopt);
-  back.follows = "to-file";  // FollowPoint END
-  plan.switching.switches.push_back(back);
+  media::ChannelRunPlan plan = to_file_and_back();
   supervisors.update(plan);
   REQUIRE(eventually([&] { return on_air(supervisors) == "backup"; }));
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
@@ -189,11 +195,7 @@ TEST_CASE("a follow-mode SCTE-35 action goes to the encoder when the file input 
   supervisors.start(two_input_plan(1));
   REQUIRE(eventually([&] { return on_air(supervisors) == "main" && media.source(1); }));
 
-  media::ChannelRunPlan plan = two_input_plan(1);
-  plan.switching.switches.push_back(scheduled("to-file", "backup", "22", std::nullopt));
-  media::ScheduledSwitch back = scheduled("back", "main", "11", std::nullopt);
-  back.follows = "to-file";
-  plan.switching.switches.push_back(back);
+  media::ChannelRunPlan plan = to_file_and_back();
   pipeline::ads::CueRequest cue;
   cue.name = "break";
   plan.cues.following.push_back({cue, "to-file", false});  // FollowPoint END
