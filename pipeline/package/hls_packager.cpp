@@ -95,9 +95,13 @@ void HlsTsPackager::start() {
   for (int id : group_audio) audio_.push_back(make_rendition(number++, nullptr, {l.track(id)}));
 
   // IncludeIframeOnlyStream: MediaPackage builds the I-frame playlist from the first rendition.
-  // Not for encrypted endpoints yet: byte ranges into an AES-128 segment (one CBC message) cannot
-  // be decrypted on their own, and the I-frame playlist writes no EXT-X-KEY (SAMPLE-AES needs one).
-  if (playlist_spec_.include_iframe_only_stream && !encrypted()) {
+  // Clear and SAMPLE-AES endpoints: SAMPLE-AES keeps the transport stream clear and restarts its
+  // cipher chain at every NAL unit, so an I-frame byte range decrypts on its own with its
+  // segment's IV (add_iframes). Not AES-128: a byte range of one CBC message over the whole
+  // segment cannot be decrypted on its own.
+  const bool whole_segment_cipher =
+      encrypted() && spec().encryption->method == crypto::EncryptionSpec::Method::Aes128;
+  if (playlist_spec_.include_iframe_only_stream && !whole_segment_cipher) {
     for (const auto& r : variants_)
       if (r->video) {
         iframe_source_ = r.get();
@@ -148,6 +152,14 @@ void HlsTsPackager::add_segment(const Segment& segment) {
 void HlsTsPackager::add_iframes(const Segment& segment, const std::string& uri, const TsMuxer::Output& out) {
   // One entry per IDR; it lasts until the next IDR or the end of the segment (RFC 8216 §4.3.3.6).
   const double segment_end = segment.start_seconds() + segment.duration_seconds();
+  // SAMPLE-AES: the IV is the segment's (its sequence number when no constant IV, RFC 8216 §5.2),
+  // which an I-frame playlist's own sequence numbers are not, so its EXT-X-KEY names it.
+  crypto::SharedSegmentKey key = segment.key;
+  if (key && !key->constant_iv) {
+    auto named = std::make_shared<crypto::SegmentKey>(*key);
+    named->constant_iv = key->iv_for(segment.sequence);
+    key = std::move(named);
+  }
   for (size_t i = 0; i < out.keyframes.size(); ++i) {
     const auto& k = out.keyframes[i];
     const double next = i + 1 < out.keyframes.size() ? out.keyframes[i + 1].pts_seconds : segment_end;
@@ -160,6 +172,7 @@ void HlsTsPackager::add_iframes(const Segment& segment, const std::string& uri, 
     entry.discontinuity = segment.discontinuity && i == 0;
     entry.byte_offset = k.offset;
     entry.byte_length = k.length;
+    entry.key = key;
     iframe_meter_.add(static_cast<size_t>(k.length), entry.duration);
     iframes_->add(entry);
   }

@@ -166,7 +166,7 @@ def test_setup(t):
                                              ConstantInitializationVector=CONSTANT_IV)})["Url"]
     S["saes"] = mp.create_origin_endpoint(
         ChannelId="drm", Id="drm-saes",
-        HlsPackage={"SegmentDurationSeconds": 2, "PlaylistWindowSeconds": 30,
+        HlsPackage={"SegmentDurationSeconds": 2, "PlaylistWindowSeconds": 30, "IncludeIframeOnlyStream": True,
                     "Encryption": encryption(t.endpoint + "/_mediaemu/speke/v1", "drm-saes",
                                              EncryptionMethod="SAMPLE_AES",
                                              ConstantInitializationVector=CONSTANT_IV)})["Url"]
@@ -265,6 +265,25 @@ def test_sample_aes(t):
     r = subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-allowed_extensions", "ALL", "-i", url, "-map", "0:a",
                         "-t", "6", "-f", "null", "-"], capture_output=True, text=True, timeout=90)
     check_eq((r.returncode, r.stderr.strip()), (0, ""), "ffmpeg's HLS demuxer decrypts the audio through the key URI")
+    # IncludeIframeOnlyStream: byte ranges of the TS segments, each a transport stream of its own
+    # (PAT, the SAMPLE-AES PMT, the IDR), under the EXT-X-KEY of its segment. (The unit test
+    # decrypts the ranges to the clear endpoint's I-frames.)
+    iframes = media.master_playlist(S["saes"], "master").get("iframes", [])
+    if not check(len(iframes) == 1, "the master lists the I-frame playlist", 1, iframes):
+        return
+    ipl = media.media_playlist(iframes[0]["url"], "the I-frame playlist")
+    itags = key_tags(ipl) if ipl else []
+    check(len(itags) >= 1 and all(a.get("METHOD") == "SAMPLE-AES" and a.get("IV") == "0x" + CONSTANT_IV for a in itags),
+          "the I-frame playlist has the EXT-X-KEY of its segments", "SAMPLE-AES", itags)
+    last = ipl.segments[-1] if ipl and ipl.segments else None
+    length, _, offset = ((last or {}).get("byterange") or "0@0").partition("@")
+    rng = media.fetch(last["url"], headers={"Range": f"bytes={offset}-{int(offset) + int(length) - 1}"}) if last else None
+    if check(rng is not None and rng.status == 206, "the newest I-frame's byte range is served", 206,
+             rng.status if rng else None):
+        path.write_bytes(rng.body)
+        streams = {s["codec_type"]: s for s in media.ffprobe(path, "-show_streams").get("streams", [])}
+        check_eq(streams.get("video", {}).get("codec_tag"), "0x00db",
+                 "the I-frame range reads on its own as SAMPLE-AES H.264 (PAT, PMT, IDR)")
 
 
 def test_fairplay_signalling(t):

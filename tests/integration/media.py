@@ -160,9 +160,12 @@ class MediaPlaylist:
                     pending["discontinuity"] = True
                 elif name == "EXT-X-PROGRAM-DATE-TIME":
                     pending["pdt"] = value
+                elif name == "EXT-X-BYTERANGE":
+                    pending["byterange"] = value
             elif not line.startswith("#"):
                 self.segments.append({"uri": line, "url": urljoin(url, line), "duration": pending.get("duration"),
-                                      "discontinuity": pending.get("discontinuity", False), "pdt": pending.get("pdt")})
+                                      "discontinuity": pending.get("discontinuity", False), "pdt": pending.get("pdt"),
+                                      "byterange": pending.get("byterange")})
                 pending = {}
 
     def tag(self, name: str) -> Optional[str]:

@@ -9,6 +9,7 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <string>
 #include <thread>
 
@@ -68,6 +69,7 @@ fs::path saes_package(const std::string& name, bool encrypted) {
   spec.kind = EndpointSpec::Kind::Hls;
   spec.hls.segment_duration_seconds = 2;
   spec.hls.playlist.playlist_window_seconds = 600;
+  spec.hls.playlist.include_iframe_only_stream = true;
   std::shared_ptr<package_test::FixedKeyProvider> provider;
   if (encrypted) {
     std::ofstream(dir / "key.bin", std::ios::binary).write(reinterpret_cast<const char*>(kSaesKey.data()), 16);
@@ -128,6 +130,46 @@ std::vector<uint8_t> saes_decrypt_video(const std::vector<uint8_t>& es, const Bl
     out.insert(out.end(), nal.begin(), nal.end());
   }
   return out;
+}
+
+// The I-frame playlist's entries: the IV of the EXT-X-KEY in force ("" when none), the segment
+// and the byte range.
+struct SaesIframe {
+  std::string iv, uri;
+  int64_t length = 0, offset = 0;
+};
+
+std::vector<SaesIframe> saes_iframes(const fs::path& playlist) {
+  std::vector<SaesIframe> out;
+  std::string iv;
+  SaesIframe next;
+  std::istringstream in(package_test::read_text(playlist));
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("#EXT-X-KEY:", 0) == 0) {
+      const size_t at = line.find(",IV=0x");
+      iv = at == std::string::npos ? "" : line.substr(at + 6, 32);
+    } else if (line.rfind("#EXT-X-BYTERANGE:", 0) == 0) {
+      next.length = std::stoll(line.substr(17));
+      next.offset = std::stoll(line.substr(line.find('@') + 1));
+    } else if (!line.empty() && line[0] != '#') {
+      next.iv = iv;
+      next.uri = line;
+      out.push_back(next);
+    }
+  }
+  return out;
+}
+
+// The video frames of an I-frame entry's byte range, decrypted as a player does when `iv` is set.
+std::string saes_iframe_frames(const fs::path& dir, const SaesIframe& entry, const std::string& iv) {
+  const auto segment = package_test::read_bytes(dir / entry.uri);
+  REQUIRE(entry.offset + entry.length <= static_cast<int64_t>(segment.size()));
+  std::ofstream(dir / "range.ts", std::ios::binary)
+      .write(reinterpret_cast<const char*>(segment.data() + entry.offset), entry.length);
+  auto es = saes_video_es(dir / "range.ts");
+  if (!iv.empty()) es = saes_decrypt_video(es, block_from_hex(iv).value());
+  std::ofstream(dir / "range.h264", std::ios::binary).write(reinterpret_cast<const char*>(es.data()), es.size());
+  return saes_frames(dir / "range.h264", "v");
 }
 
 }  // namespace
@@ -200,7 +242,7 @@ TEST_CASE("SAMPLE-AES AAC: 16 clear bytes, then whole blocks, a partial block cl
   CHECK(tiny == same);
 }
 
-TEST_CASE("HLS SAMPLE_AES endpoint: PMT signalling, EXT-X-KEY, and ffmpeg decodes to the clear frames", "[crypto][sample_aes][package]") {
+TEST_CASE("HLS SAMPLE_AES endpoint: PMT signalling, EXT-X-KEY, I-frame ranges, and ffmpeg decodes to the clear frames", "[crypto][sample_aes][package]") {
   const fs::path clear = saes_package("hls_saes_clear", false);
   const fs::path enc = saes_package("hls_saes", true);
   const std::string playlist = package_test::read_text(enc / "index_1.m3u8");
@@ -251,5 +293,21 @@ TEST_CASE("HLS SAMPLE_AES endpoint: PMT signalling, EXT-X-KEY, and ffmpeg decode
     const std::string clear_frames = saes_frames(clear / "clear.h264", "v");
     CHECK(clear_frames.size() > 100);
     CHECK(saes_frames(enc / "decrypted.h264", "v") == clear_frames);
+  }
+
+  // The I-frame playlist: an EXT-X-KEY naming each segment's IV (its sequence number), and each
+  // byte range, decrypted with it, is the clear endpoint's I-frame.
+  const auto iframes = saes_iframes(enc / "index_1_iframe.m3u8");
+  const auto clear_iframes = saes_iframes(clear / "index_1_iframe.m3u8");
+  REQUIRE(iframes.size() >= 5);
+  REQUIRE(iframes.size() == clear_iframes.size());
+  for (size_t i : {size_t{0}, size_t{2}, iframes.size() - 1}) {
+    CAPTURE(i, iframes[i].uri);
+    CHECK(clear_iframes[i].iv.empty());
+    const int sequence = std::stoi(iframes[i].uri.substr(8));  // index_1_<n>.ts
+    CHECK(iframes[i].iv == hex(sequence_iv(sequence)));
+    const std::string clear_frame = saes_iframe_frames(clear, clear_iframes[i], "");
+    CHECK(clear_frame.size() > 20);
+    CHECK(saes_iframe_frames(enc, iframes[i], iframes[i].iv) == clear_frame);
   }
 }
