@@ -462,10 +462,10 @@ bool FileSource::wait_until_due(int64_t dts_ms) {
 
 bool FileSource::deliver_cue(const AVPacket& packet, const ads::SpliceClock& clock) {
   std::string why;
-  auto splice = ads::decode_splice_info(std::span(packet.data, static_cast<size_t>(packet.size)), why);
+  const std::span section(packet.data, static_cast<size_t>(packet.size));
+  auto splice = ads::decode_splice_info(section, why);
   if (!splice) {
-    // splice_null heartbeats come every few seconds from many encoders: not worth a line each.
-    spdlog::log(why.rfind("splice command type 0 ", 0) == 0 ? spdlog::level::debug : spdlog::level::info,
+    spdlog::log(ads::is_splice_null(section) ? spdlog::level::debug : spdlog::level::info,
                 "file source {}: SCTE-35 section ignored: {}", options_.label, why);
     return true;
   }

@@ -25,6 +25,10 @@ struct DecodedSplice {
 // cancels an event, or splices components rather than the program.
 std::optional<DecodedSplice> decode_splice_info(std::span<const uint8_t> section, std::string& why);
 
+// Whether a section is a splice_null (splice_command_type 0 at byte 13, §9.6 and §9.7.1): the
+// heartbeat many encoders send every few seconds, which makes no cue and is not worth a log line.
+inline bool is_splice_null(std::span<const uint8_t> section) { return section.size() > 13 && section[13] == 0x00; }
+
 // Places an input's splice times on the timeline its frames are delivered on: relative to the
 // newest frame, on the 33-bit 90 kHz PTS clock the splice time is written on (so wrap-around and
 // whatever offsets the delivery adds do not matter).

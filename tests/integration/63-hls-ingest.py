@@ -49,20 +49,6 @@ def hls_push(t, endpoint: dict, seconds: int, tone: int, label: str) -> media.Pu
     return p.start()
 
 
-def put(url: str, body: bytes, user: str, password: str, method: str = "PUT") -> int:
-    """One request with digest authentication (urllib answers the 401 challenge itself)."""
-    passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
-    passwords.add_password(None, url, user, password)
-    auth = urllib.request.HTTPDigestAuthHandler(passwords)
-    opener = urllib.request.build_opener(auth)
-    try:
-        with opener.open(urllib.request.Request(url, data=body if method != "DELETE" else None, method=method),
-                         timeout=10) as r:
-            return r.status
-    except urllib.error.HTTPError as e:
-        return e.code
-
-
 def newest_tone(t, label: str) -> float:
     pl = media.variant_playlist(S["hls"], "the HLS endpoint")
     return media.segment_tone(pl.segments[-1]["url"], t.server.tmp / f"{label}.ts") if pl and pl.segments else 0.0
@@ -129,12 +115,12 @@ def test_wrong_or_rotated_credentials_are_401_and_nothing_is_kept(t):
     check_eq(status, 401, "a PUT without credentials is 401")
     check(challenge.startswith("Digest ") and 'qop="auth"' in challenge, "the 401 carries a digest challenge",
           'Digest ... qop="auth"', challenge)
-    check_eq(put(url, b"#EXTM3U\n", second["Username"], "0" * 32), 401, "a wrong password is 401")
+    check_eq(media.digest_put(url, b"#EXTM3U\n", second["Username"], "0" * 32), 401, "a wrong password is 401")
     rotated = S["mp"].rotate_ingest_endpoint_credentials(Id="ingest", IngestEndpointId=second["Id"])
     S["ingest"][1] = new = rotated["HlsIngest"]["IngestEndpoints"][1]
-    check_eq(put(url, b"#EXTM3U\n", second["Username"], second["Password"]), 401,
+    check_eq(media.digest_put(url, b"#EXTM3U\n", second["Username"], second["Password"]), 401,
              "credentials rotated away are 401")
-    check_eq(put(second["Url"] + "_9.ts", b"x", new["Username"], new["Password"], method="DELETE"), 204,
+    check_eq(media.digest_put(second["Url"] + "_9.ts", b"x", new["Username"], new["Password"], method="DELETE"), 204,
              "the rotated credentials are accepted (a DELETE is 204)")
     log = t.server.log_path.read_text(errors="replace")
     check("refused PUT" in log and "a wrong password" in log, "the server log says why a PUT was refused", True, False)
@@ -144,10 +130,10 @@ def test_wrong_or_rotated_credentials_are_401_and_nothing_is_kept(t):
 def test_garbage_uploads_are_refused_and_the_stream_goes_on(t):
     new = S["ingest"][1]
     before = media.variant_playlist(S["hls"], "the HLS endpoint")
-    check_eq(put(new["Url"] + "_x0.ts", b"\x00garbage" * 500, new["Username"], new["Password"]), 201,
+    check_eq(media.digest_put(new["Url"] + "_x0.ts", b"\x00garbage" * 500, new["Username"], new["Password"]), 201,
              "an authenticated upload is taken (201)")
     playlist = b"#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:2.0,\nchannel_x0.ts\n"
-    check(put(new["Url"] + "_x.m3u8", playlist, new["Username"], new["Password"]) in (201, 204),
+    check(media.digest_put(new["Url"] + "_x.m3u8", playlist, new["Username"], new["Password"]) in (201, 204),
           "a playlist naming it is taken", True, False)
     time.sleep(4)
     log = t.server.log_path.read_text(errors="replace")

@@ -28,7 +28,8 @@ MPEG-TS file, feed a second channel as a TS_FILE input; that channel's HLS outpu
 ELEMENTAL_SCTE35) opens a break with the same event id and duration: the input's cue is passed on.
 That channel has AvailBlanking ENABLED with an AvailBlankingImage (a white PNG in S3): its splice
 segment shows the image and is silent (ffmpeg's signalstats and volumedetect), the segment before
-it is the input's picture and sound.
+it is the input's picture and sound. The same segments uploaded to a MediaPackage channel's HLS
+ingest, as an encoder uploads them: its SCTE35_ENHANCED endpoint opens and closes the break.
 """
 
 import base64
@@ -430,6 +431,48 @@ def test_delivery_restrictions_filter(t):
         check("#EXT-X-ASSET:CAID=0x4142" in both[0], "with EXT-X-ASSET naming its UPID", "CAID=0x4142", both[0])
     enh = [tg for tg, _ in segments_with_tags(S["variants"]["ads-enh"]) if any("CUE-OUT:" in x for x in tg)]
     check_eq(len(enh), 1, "RESTRICTED (the default) leaves it unmarked: only the splice insert's CUE-OUT")
+
+
+def test_an_hls_ingest_s_scte35_is_marked(t):
+    """One rendition of the S3 HLS group (the splice_insert on PID 600), PUT to a MediaPackage
+    channel's HLS ingest with digest authentication and a playlist naming them: MediaPackage reads
+    its input's first SCTE-35 data track (MP-UG scte-works), so the SCTE35_ENHANCED endpoint opens
+    the break at the same event, of the same duration, and closes it."""
+    if "cue_segment" not in S:
+        return
+    directory = Path(t.server.data_dir) / "s3" / "ads-out" / "live"
+    rendition = S["cue_segment"].rsplit("_", 1)[0]
+    segments = sorted(directory.glob(rendition + "_*.ts"), key=lambda p: int(p.stem.rsplit("_", 1)[1]))
+    names = [seg.name for seg in segments]
+    segments = segments[max(0, names.index(S["cue_segment"]) - 2):]  # two before the splice, to the end
+    mp = t.client("mediapackage")
+    ingest = mp.create_channel(Id="ads-ingest")["HlsIngest"]["IngestEndpoints"][0]
+    endpoint = mp.create_origin_endpoint(ChannelId="ads-ingest", Id="ads-ingest-enh",
+                                         HlsPackage={**HLS, "AdMarkers": "SCTE35_ENHANCED"})["Url"]
+    base = ingest["Url"].rsplit("/", 1)[0] + "/"
+    playlist = "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:0\n"
+    for seg in segments:
+        check_eq(media.digest_put(base + seg.name, seg.read_bytes(), ingest["Username"], ingest["Password"]), 201,
+                 f"the HLS ingest takes {seg.name}")
+        playlist += f"#EXTINF:2.000,\n{seg.name}\n"
+    status = media.digest_put(base + "upload.m3u8", (playlist + "#EXT-X-ENDLIST\n").encode(), ingest["Username"],
+                              ingest["Password"])
+    check(status in (201, 204), "the HLS ingest takes the playlist", "201 or 204", status)
+    text, deadline = "", time.monotonic() + 20
+    while time.monotonic() < deadline and "#EXT-X-CUE-IN" not in text:
+        if media.fetch(endpoint).status == 200:  # once the first segment is packaged
+            pl = media.variant_playlist(endpoint, "the ingest channel's SCTE35_ENHANCED endpoint")
+            text = pl.text if pl else ""
+        time.sleep(1)
+    out = next((line for line in text.splitlines() if line.startswith("#EXT-X-CUE-OUT:")), "")
+    check_eq(float(out.split(":", 1)[1]) if out else None, float(BREAK_SECONDS),
+             "the ingest channel's endpoint opens the break of the uploaded segments, of its duration")
+    oatcls = next((line for line in text.splitlines() if line.startswith("#EXT-OATCLS-SCTE35:")), None)
+    if check(oatcls is not None, "... with its EXT-OATCLS-SCTE35", "the tag", text[-600:]):
+        section = decode_section(base64.b64decode(oatcls.split(":", 1)[1]))
+        check_eq((section.get("command"), section.get("event_id")), (0x05, EVENT_ID),
+                 "the section is the uploaded splice_insert (its event id)")
+    check("#EXT-X-CUE-IN" in text, "and closes it (EXT-X-CUE-IN)", "CUE-IN", text[-600:])
 
 
 def test_teardown(t):

@@ -138,6 +138,21 @@ def fetch_ok(url: str, what: str) -> Optional[Fetched]:
 # HLS (RFC 8216)
 
 
+def digest_put(url: str, body: bytes, user: str, password: str, method: str = "PUT") -> int:
+    """One request with HTTP digest authentication, as MediaPackage's HLS ingest asks (urllib answers the
+    401 challenge itself)."""
+    passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+    passwords.add_password(None, url, user, password)
+    auth = urllib.request.HTTPDigestAuthHandler(passwords)
+    opener = urllib.request.build_opener(auth)
+    try:
+        with opener.open(urllib.request.Request(url, data=body if method != "DELETE" else None, method=method),
+                         timeout=10) as r:
+            return r.status
+    except urllib.error.HTTPError as e:
+        return e.code
+
+
 def attributes(text: str) -> dict:
     """An attribute list (§4.2): KEY=value,KEY="quoted, value",..."""
     return {m.group(1): m.group(2).strip('"') for m in re.finditer(r'([A-Z0-9-]+)=("[^"]*"|[^,]*)', text)}

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstring>
 
+#include "pipeline/ads/splice_decode.hpp"
 #include "pipeline/transcode/codec_config.hpp"
 
 namespace mediaemu::pipeline::hls_put {
@@ -308,6 +309,23 @@ void HlsIngestReceiver::send_layout(int64_t slot) {
   sink_->on_layout(layout_);
 }
 
+void HlsIngestReceiver::send_cues(VariantState& v, const TsSegment& segment, int64_t earliest) {
+  for (const auto& section : segment.scte35_sections) {
+    std::string why;
+    auto splice = ads::decode_splice_info(section, why);
+    if (!splice) {
+      spdlog::log(ads::is_splice_null(section) ? spdlog::level::debug : spdlog::level::info,
+                  "hls ingest {}: SCTE-35 section ignored: {}", label_, why);
+      continue;
+    }
+    const int64_t at = splice->pts_90k ? unwrap(v, static_cast<int64_t>(*splice->pts_90k)) : earliest;
+    const ads::AdCue cue = ads::make_cue(std::move(splice->info), av_rescale(at + offset_, kUs, kTicks), "from the ingest");
+    spdlog::info("hls ingest {}: SCTE-35 (event {}) at {} ms on the output timeline", label_, cue.event_id(),
+                 cue.pts_us / 1000);
+    sink_->on_cue(cue);
+  }
+}
+
 void HlsIngestReceiver::send_slot(int64_t slot) {
   struct Out {
     int64_t order_us;
@@ -343,6 +361,7 @@ void HlsIngestReceiver::send_slot(int64_t slot) {
     sink_->on_discontinuity();
   }
   discontinuity_pending_ = false;
+  if (!parts.empty() && earliest != INT64_MAX) send_cues(*parts.front().first, *parts.front().second, earliest);
 
   for (auto [v, seg] : parts) {
     const bool audio_here = audio_source_ >= 0 && v == variants_[static_cast<size_t>(audio_source_)].get();

@@ -9,7 +9,9 @@
 // segments ahead: a variant that lags is left out of that slot). Timestamps keep the encoder's
 // spacing on an output timeline that starts at 0; an EXT-X-DISCONTINUITY, a jump of the
 // encoder's clock or a restart of its media sequence becomes on_discontinuity() and the timeline
-// continues from the wall clock. EXT-X-ENDLIST on every variant ends the outputs.
+// continues from the wall clock. EXT-X-ENDLIST on every variant ends the outputs. The SCTE-35
+// sections in a slot's first variant become cues (on_cue) at their splice times, as MediaPackage
+// reads the first SCTE-35 data track of its input (MP-UG scte-works), for the endpoints' AdMarkers.
 //
 // Not thread-safe: the owner calls it from one thread (the MediaPackage channel's worker).
 #pragma once
@@ -91,6 +93,9 @@ class HlsIngestReceiver {
   bool in_layout(size_t index) const;  // true for every variant until the layout is sent
   void send_layout(int64_t slot);
   void send_slot(int64_t slot);
+  // The segment's SCTE-35 sections as cues on the output timeline (an immediate splice at
+  // `earliest`, the slot's first timestamp), handed on before the packets they may cut.
+  void send_cues(VariantState& v, const TsSegment& segment, int64_t earliest);
   int64_t unwrap(VariantState& v, int64_t ts) const;
   void restart();
   void finish_if_ended();

@@ -116,6 +116,9 @@ TsSegment demux_ts_segment(std::string_view bytes) {
   if (v >= 0 && input->streams[v]->codecpar->codec_id != AV_CODEC_ID_H264) v = -1;
   if (a >= 0 && input->streams[a]->codecpar->codec_id != AV_CODEC_ID_AAC) a = -1;
   if (v < 0 && a < 0) throw std::runtime_error("the segment carries no H.264 video and no AAC audio");
+  int c = -1;  // libavformat's mpegts demuxer gives each SCTE-35 section as a data stream packet
+  for (unsigned i = 0; i < input->nb_streams && c < 0; ++i)
+    if (input->streams[i]->codecpar->codec_id == AV_CODEC_ID_SCTE_35) c = static_cast<int>(i);
 
   TsSegment out;
   out.has_video = v >= 0;
@@ -132,6 +135,7 @@ TsSegment demux_ts_segment(std::string_view bytes) {
     // Timestamps stay in the stream's clock: MPEG-TS streams are all 1/90000.
     if (pkt->stream_index == v) add_video(out, *pkt, sps, pps);
     else if (pkt->stream_index == a) add_audio(out, *pkt);
+    else if (pkt->stream_index == c) out.scte35_sections.emplace_back(pkt->data, pkt->data + pkt->size);
     av_packet_unref(pkt.get());
   }
   if (out.has_video && out.avcc.empty()) out.has_video = false;  // nothing decodable without SPS/PPS

@@ -1,7 +1,9 @@
 // One MPEG-TS segment of an HLS stream, demuxed (libavformat) into the framing the packagers
 // take from the transcoder: H.264 as length-prefixed NAL units with the parameter sets in an avcC
 // (AUD, SPS and PPS NAL units leave the samples), AAC as raw frames with an AudioSpecificConfig
-// (one per ADTS frame). Timestamps stay in the 90 kHz MPEG-TS clock, 33 bits wide.
+// (one per ADTS frame), and the sections of its first SCTE-35 PID (MediaPackage "selects the first
+// available data track from the input content for SCTE-35 signal processing", MP-UG scte-works).
+// Timestamps stay in the 90 kHz MPEG-TS clock, 33 bits wide.
 #pragma once
 
 #include <cstdint>
@@ -30,6 +32,7 @@ struct TsSegment {
   std::vector<uint8_t> asc;              // from the first ADTS header
   int sample_rate = 0, channels = 0;
   std::vector<TsSample> samples;         // in stream order per kind
+  std::vector<std::vector<uint8_t>> scte35_sections;  // splice_info_sections, as they came
 };
 
 // Throws std::runtime_error when the bytes are not an MPEG-TS with H.264 or AAC in it.

@@ -8,6 +8,9 @@
 
 #include "ingest_test_support.hpp"
 #include "pipeline/ingest/hls_put/hls_ingest_receiver.hpp"
+#include "pipeline/package/endpoint_packager.hpp"
+#include "pipeline/package/media_file_source.hpp"
+#include "tests/unit/pipeline/package_test_support.hpp"
 
 using namespace mediaemu::pipeline;
 using namespace mediaemu::pipeline::hls_put;
@@ -26,13 +29,17 @@ struct Recording : MediaSink {
   std::optional<OutputLayout> layout;
   std::vector<std::pair<int, int64_t>> packets;  // track, dts (in the track's time base)
   std::vector<bool> keyframes;
+  std::vector<int64_t> keyframe_pts;  // video keyframes' pts (90 kHz)
+  std::vector<std::pair<ads::AdCue, size_t>> cues;  // and how many packets came before each
   int discontinuities = 0, discontinuity_at = -1;
   bool ended = false;
   void on_layout(const OutputLayout& l) override { layout = l; }
   void on_packet(const MediaPacket& p) override {
     packets.emplace_back(p.track_id, p.packet->dts);
     keyframes.push_back(p.packet->flags & AV_PKT_FLAG_KEY);
+    if (p.track_id < 100 && (p.packet->flags & AV_PKT_FLAG_KEY)) keyframe_pts.push_back(p.packet->pts);
   }
+  void on_cue(const ads::AdCue& cue) override { cues.emplace_back(cue, packets.size()); }
   void on_discontinuity() override {
     ++discontinuities;
     discontinuity_at = static_cast<int>(packets.size());
@@ -212,4 +219,52 @@ TEST_CASE("ingest receiver: a new encoder session is a discontinuity; a lost upl
   garbage.put("x.m3u8", media_playlist("x", 0, 0, true));
   CHECK(garbage.stats().rejected == 1);
   CHECK_FALSE(other->layout);
+}
+
+TEST_CASE("ingest receiver: SCTE-35 in the uploaded segments becomes cues at their splice times", "[hls_ingest][ads]") {
+  // An upload whose TS segments carry a splice_insert at 4 s on PID 500, with an IDR there: what
+  // mediaemu's own HLS packager writes with SCTE-35 passthrough (as MediaLive does to MediaPackage).
+  const auto rec = read_media_file(package_test::test_media(2), 1700000000000);
+  const std::filesystem::path dir = package_test::scratch_dir("ingest_scte35");
+  EndpointSpec spec;
+  spec.label = "encoder";
+  spec.directory = dir;
+  spec.kind = EndpointSpec::Kind::Hls;
+  spec.hls.segment_duration_seconds = 2;
+  spec.hls.scte35_pid = 500;
+  auto encoder = make_endpoint_packager(spec);
+  ads::SpliceInfo info;
+  info.event_id = 42;
+  info.break_duration_90k = 4 * 90000;
+  bool sent = false;
+  package_test::feed(*encoder, rec, [&] {
+    if (!std::exchange(sent, true)) encoder->on_cue(ads::make_cue(info, 4'000'000, "break"));
+  });
+  encoder->on_end();
+
+  auto sink = std::make_shared<Recording>();
+  HlsIngestReceiver receiver("test", sink, [] { return int64_t{1'000'000}; });
+  receiver.put("index.m3u8", read_file(dir / "index.m3u8"));
+  for (const std::string variant : {"index_1", "index_2"}) {
+    for (int n = 1; std::filesystem::exists(dir / (variant + "_" + std::to_string(n) + ".ts")); ++n) {
+      const std::string name = variant + "_" + std::to_string(n) + ".ts";
+      receiver.put(name, read_file(dir / name));
+    }
+    receiver.put(variant + ".m3u8", read_file(dir / (variant + ".m3u8")));
+  }
+  REQUIRE(sink->ended);
+  // One cue (the first variant's section; the second's is the same message), before the packets
+  // of its time, at the keyframe 4 s after the first one.
+  REQUIRE(sink->cues.size() == 1);
+  const auto& [cue, packets_before] = sink->cues[0];
+  CHECK(cue.event_id() == 42);
+  CHECK(cue.duration_seconds() == Approx(4.0));
+  REQUIRE(sink->keyframe_pts.size() >= 3);
+  const int64_t splice_90k = cue.pts_us * 9 / 100;
+  CHECK(std::find(sink->keyframe_pts.begin(), sink->keyframe_pts.end(), splice_90k) != sink->keyframe_pts.end());
+  CHECK(splice_90k - sink->keyframe_pts.front() == 4 * 90000);
+  int64_t newest_before = -1;
+  for (size_t i = 0; i < packets_before; ++i)
+    if (sink->packets[i].first < 100) newest_before = std::max(newest_before, sink->packets[i].second);  // video
+  CHECK(newest_before < splice_90k);
 }
