@@ -319,7 +319,8 @@ void HlsIngestReceiver::send_cues(VariantState& v, const TsSegment& segment, int
       continue;
     }
     const int64_t at = splice->pts_90k ? unwrap(v, static_cast<int64_t>(*splice->pts_90k)) : earliest;
-    const ads::AdCue cue = ads::make_cue(std::move(splice->info), av_rescale(at + offset_, kUs, kTicks), "from the ingest");
+    const ads::AdCue cue =
+        ads::make_cue(std::move(splice->info), av_rescale(at + offset_, kUs, kTicks), "from the ingest");
     spdlog::info("hls ingest {}: SCTE-35 (event {}) at {} ms on the output timeline", label_, cue.event_id(),
                  cue.pts_us / 1000);
     sink_->on_cue(cue);
