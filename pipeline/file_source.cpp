@@ -17,23 +17,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-struct FormatCloser {
-  void operator()(AVFormatContext* c) const { avformat_close_input(&c); }
-};
-using FormatPtr = std::unique_ptr<AVFormatContext, FormatCloser>;
-
 struct DictFree {
   void operator()(AVDictionary* d) const { av_dict_free(&d); }
 };
-
-// A custom AVIOContext and its buffer (avformat_close_input leaves both to the caller).
-struct IoFree {
-  void operator()(AVIOContext* io) const {
-    av_freep(&io->buffer);
-    avio_context_free(&io);
-  }
-};
-using IoPtr = std::unique_ptr<AVIOContext, IoFree>;
 
 int read_thunk(void* opaque, uint8_t* buffer, int size) {
   return (*static_cast<std::function<int(uint8_t*, int)>*>(opaque))(buffer, size);
@@ -296,7 +282,7 @@ bool FileSource::read_once(Translator& translator, int64_t& offset_ms, bool firs
   if (!raw) throw std::bad_alloc();
   raw->interrupt_callback = AVIOInterruptCB{interrupt_cb, &stop_};
   AVDictionary* opts = nullptr;
-  IoPtr io;  // outlives `input` below (declared first, destroyed last)
+  IoContextPtr io;  // outlives `input` below (declared first, destroyed last)
   const AVInputFormat* format = nullptr;
   if (options_.read) {
     constexpr int kIoBufferSize = 64 * 1024;
@@ -320,7 +306,7 @@ bool FileSource::read_once(Translator& translator, int64_t& offset_ms, bool firs
     if (stop_) return false;
     throw std::runtime_error("cannot open " + shown_url_ + ": " + av_error_text(rc));
   }
-  FormatPtr input(raw);
+  FormatInputPtr input(raw);
   int info = avformat_find_stream_info(input.get(), nullptr);
   if (info < 0 && stop_) return false;  // stopped while waiting for a live stream's first packets
   av_check(info, ("read stream info of " + shown_url_).c_str());
@@ -328,13 +314,8 @@ bool FileSource::read_once(Translator& translator, int64_t& offset_ms, bool firs
   int v = av_find_best_stream(input.get(), AVMEDIA_TYPE_VIDEO, -1, -1, nullptr, 0);
   int a = av_find_best_stream(input.get(), AVMEDIA_TYPE_AUDIO, -1, -1, nullptr, 0);
   // SCTE-35: "If left undefined, MediaLive selects the first SCTE-35 PID found in the input"
-  // (InputSettings.Scte35Pid); libavformat's mpegts demuxer gives each section as a packet of a
-  // data stream whose id is its PID.
-  int c = -1;
-  for (unsigned i = 0; i < input->nb_streams && c < 0; ++i)
-    if (input->streams[i]->codecpar->codec_id == AV_CODEC_ID_SCTE_35 &&
-        (options_.scte35_pid == 0 || input->streams[i]->id == options_.scte35_pid))
-      c = static_cast<int>(i);
+  // (InputSettings.Scte35Pid).
+  const int c = scte35_stream(input.get(), options_.scte35_pid);
   if (c >= 0 && first_pass)
     spdlog::info("file source {}: SCTE-35 on PID {} is passed on", options_.label, input->streams[c]->id);
   ads::SpliceClock splice_clock;

@@ -17,4 +17,11 @@ int av_check(int code, const char* what) {
   return code;
 }
 
+int scte35_stream(const AVFormatContext* input, int pid) {
+  for (unsigned i = 0; i < input->nb_streams; ++i)
+    if (input->streams[i]->codecpar->codec_id == AV_CODEC_ID_SCTE_35 && (pid == 0 || input->streams[i]->id == pid))
+      return static_cast<int>(i);
+  return -1;
+}
+
 }  // namespace mediaemu::pipeline

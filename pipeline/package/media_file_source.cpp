@@ -8,18 +8,12 @@
 
 namespace mediaemu::pipeline {
 
-namespace {
-struct InputDeleter {
-  void operator()(AVFormatContext* c) const { avformat_close_input(&c); }
-};
-}  // namespace
-
 RecordedOutput read_media_file(const std::filesystem::path& path, int64_t epoch_ms_at_zero) {
   AVFormatContext* raw = nullptr;
   const std::string name = path.string();
   if (int rc = avformat_open_input(&raw, name.c_str(), nullptr, nullptr); rc < 0)
     throw std::runtime_error("cannot open " + name + ": " + av_error_text(rc));
-  std::unique_ptr<AVFormatContext, InputDeleter> input(raw);
+  FormatInputPtr input(raw);
   av_check(avformat_find_stream_info(input.get(), nullptr), ("reading stream info of " + name).c_str());
 
   RecordedOutput out;

@@ -8,13 +8,6 @@ extern "C" {
 #include <memory>
 
 namespace mediaemu::pipeline {
-namespace {
-
-struct InputCloser {
-  void operator()(AVFormatContext* c) const { avformat_close_input(&c); }
-};
-
-}  // namespace
 
 FramePtr load_still_image(const std::string& location, std::string& error) {
   AVFormatContext* raw = nullptr;
@@ -22,7 +15,7 @@ FramePtr load_still_image(const std::string& location, std::string& error) {
     error = "cannot open it: " + av_error_text(rc);
     return nullptr;
   }
-  std::unique_ptr<AVFormatContext, InputCloser> input(raw);
+  FormatInputPtr input(raw);
   if (int rc = avformat_find_stream_info(input.get(), nullptr); rc < 0) {
     error = "cannot read it: " + av_error_text(rc);
     return nullptr;

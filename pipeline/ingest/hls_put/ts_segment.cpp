@@ -24,15 +24,6 @@ struct MemoryReader {
   }
 };
 
-struct InputCloser {
-  void operator()(AVFormatContext* c) const { avformat_close_input(&c); }
-};
-struct IoCloser {
-  void operator()(AVIOContext* io) const {
-    av_freep(&io->buffer);
-    avio_context_free(&io);
-  }
-};
 
 void add_video(TsSegment& out, const AVPacket& pkt, std::vector<Bytes>& sps, std::vector<Bytes>& pps) {
   TsSample s;
@@ -97,8 +88,7 @@ TsSegment demux_ts_segment(std::string_view bytes) {
   constexpr int kBufferSize = 32 * 1024;
   auto* buffer = static_cast<uint8_t*>(av_malloc(kBufferSize));
   if (!buffer) throw std::bad_alloc();
-  std::unique_ptr<AVIOContext, IoCloser> io(avio_alloc_context(buffer, kBufferSize, 0, &reader, &MemoryReader::read,
-                                                               nullptr, nullptr));
+  IoContextPtr io(avio_alloc_context(buffer, kBufferSize, 0, &reader, &MemoryReader::read, nullptr, nullptr));
   if (!io) {
     av_free(buffer);
     throw std::bad_alloc();
@@ -108,7 +98,7 @@ TsSegment demux_ts_segment(std::string_view bytes) {
   raw->pb = io.get();
   raw->flags |= AVFMT_FLAG_CUSTOM_IO;
   av_check(avformat_open_input(&raw, nullptr, av_find_input_format("mpegts"), nullptr), "open MPEG-TS segment");
-  std::unique_ptr<AVFormatContext, InputCloser> input(raw);
+  FormatInputPtr input(raw);
   av_check(avformat_find_stream_info(input.get(), nullptr), "read the segment's stream info");
 
   int v = av_find_best_stream(input.get(), AVMEDIA_TYPE_VIDEO, -1, -1, nullptr, 0);
@@ -116,9 +106,7 @@ TsSegment demux_ts_segment(std::string_view bytes) {
   if (v >= 0 && input->streams[v]->codecpar->codec_id != AV_CODEC_ID_H264) v = -1;
   if (a >= 0 && input->streams[a]->codecpar->codec_id != AV_CODEC_ID_AAC) a = -1;
   if (v < 0 && a < 0) throw std::runtime_error("the segment carries no H.264 video and no AAC audio");
-  int c = -1;  // libavformat's mpegts demuxer gives each SCTE-35 section as a data stream packet
-  for (unsigned i = 0; i < input->nb_streams && c < 0; ++i)
-    if (input->streams[i]->codecpar->codec_id == AV_CODEC_ID_SCTE_35) c = static_cast<int>(i);
+  const int c = scte35_stream(input.get());
 
   TsSegment out;
   out.has_video = v >= 0;

@@ -30,6 +30,7 @@ struct Recording : MediaSink {
   std::vector<std::pair<int, int64_t>> packets;  // track, dts (in the track's time base)
   std::vector<bool> keyframes;
   std::vector<int64_t> keyframe_pts;  // video keyframes' pts (90 kHz)
+  bool is_video(int track) const { return layout && layout->track(track)->kind == MediaKind::Video; }
   std::vector<std::pair<ads::AdCue, size_t>> cues;  // and how many packets came before each
   int discontinuities = 0, discontinuity_at = -1;
   bool ended = false;
@@ -37,7 +38,7 @@ struct Recording : MediaSink {
   void on_packet(const MediaPacket& p) override {
     packets.emplace_back(p.track_id, p.packet->dts);
     keyframes.push_back(p.packet->flags & AV_PKT_FLAG_KEY);
-    if (p.track_id < 100 && (p.packet->flags & AV_PKT_FLAG_KEY)) keyframe_pts.push_back(p.packet->pts);
+    if (is_video(p.track_id) && (p.packet->flags & AV_PKT_FLAG_KEY)) keyframe_pts.push_back(p.packet->pts);
   }
   void on_cue(const ads::AdCue& cue) override { cues.emplace_back(cue, packets.size()); }
   void on_discontinuity() override {
@@ -226,11 +227,7 @@ TEST_CASE("ingest receiver: SCTE-35 in the uploaded segments becomes cues at the
   // mediaemu's own HLS packager writes with SCTE-35 passthrough (as MediaLive does to MediaPackage).
   const auto rec = read_media_file(package_test::test_media(2), 1700000000000);
   const std::filesystem::path dir = package_test::scratch_dir("ingest_scte35");
-  EndpointSpec spec;
-  spec.label = "encoder";
-  spec.directory = dir;
-  spec.kind = EndpointSpec::Kind::Hls;
-  spec.hls.segment_duration_seconds = 2;
+  EndpointSpec spec = package_test::hls_spec(dir, 2);
   spec.hls.scte35_pid = 500;
   auto encoder = make_endpoint_packager(spec);
   ads::SpliceInfo info;
@@ -265,6 +262,6 @@ TEST_CASE("ingest receiver: SCTE-35 in the uploaded segments becomes cues at the
   CHECK(splice_90k - sink->keyframe_pts.front() == 4 * 90000);
   int64_t newest_before = -1;
   for (size_t i = 0; i < packets_before; ++i)
-    if (sink->packets[i].first < 100) newest_before = std::max(newest_before, sink->packets[i].second);  // video
+    if (sink->is_video(sink->packets[i].first)) newest_before = std::max(newest_before, sink->packets[i].second);
   CHECK(newest_before < splice_90k);
 }

@@ -274,15 +274,6 @@ std::string probe(const fs::path& file) {
 }
 
 
-EndpointSpec hls_spec(const fs::path& dir, int segment_seconds) {
-  EndpointSpec spec;
-  spec.label = "test";
-  spec.directory = dir;
-  spec.kind = EndpointSpec::Kind::Hls;
-  spec.hls.segment_duration_seconds = segment_seconds;
-  return spec;
-}
-
 // Records every distinct version of a playlist file as the packager rewrites it.
 struct Watcher {
   explicit Watcher(fs::path f) : file(std::move(f)) {}

@@ -148,6 +148,15 @@ std::unique_ptr<mediaemu::pipeline::MediaSink> start_packager(const mediaemu::pi
   return packager;
 }
 
+mediaemu::pipeline::EndpointSpec hls_spec(const fs::path& dir, int segment_seconds) {
+  EndpointSpec spec;
+  spec.label = "test";
+  spec.directory = dir;
+  spec.kind = EndpointSpec::Kind::Hls;
+  spec.hls.segment_duration_seconds = segment_seconds;
+  return spec;
+}
+
 mediaemu::pipeline::EndpointSpec dash_cenc_spec(const fs::path& dir, std::shared_ptr<crypto::KeyProvider> keys,
                                                 int rotation_seconds) {
   EndpointSpec spec;

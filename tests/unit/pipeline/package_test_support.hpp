@@ -58,6 +58,9 @@ inline std::unique_ptr<mediaemu::pipeline::MediaSink> start_packager(const media
   return start_packager(spec, provider ? &provider->calls : nullptr);
 }
 
+// A clear HLS endpoint writing `segment_seconds` segments into `dir`.
+mediaemu::pipeline::EndpointSpec hls_spec(const std::filesystem::path& dir, int segment_seconds);
+
 // A DASH endpoint (2 s segments, a 600 s window) encrypted with 'cenc' by keys from `keys`, for
 // the W3C ClearKey system; keys rotate every `rotation_seconds` (0: one key).
 mediaemu::pipeline::EndpointSpec dash_cenc_spec(const std::filesystem::path& dir,
