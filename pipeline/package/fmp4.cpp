@@ -245,6 +245,12 @@ Fmp4TrackMuxer::Fmp4TrackMuxer(const TrackInfo& track) : track_(track) {
   init_ = build_init(track, timescale_, nullptr);
 }
 
+void Fmp4TrackMuxer::smooth_streaming() {
+  smooth_ = true;
+  timescale_ = 10'000'000;
+  init_ = build_init(track_, timescale_, nullptr);
+}
+
 void Fmp4TrackMuxer::protect(const Fmp4Protection& protection) {
   protection_ = protection;
   init_ = build_init(track_, timescale_, &*protection_);
@@ -308,9 +314,14 @@ std::optional<Fmp4Fragment> Fmp4TrackMuxer::fragment(const SegmentTrack& data, u
   const size_t tfhd = w.begin_full("tfhd", 0, 0x020000);  // default-base-is-moof
   w.u32(1);
   w.end(tfhd);
-  const size_t tfdt = w.begin_full("tfdt", 1, 0);
-  w.u64(static_cast<uint64_t>(samples.front().decode_time));
-  w.end(tfdt);
+  if (!smooth_) {
+    // A Smooth traf has no tfdt (MS-SSTR §2.2.4.3 lists tfxd, tfhd, trun, sdtp and uuid boxes):
+    // players place the fragment by the manifest's time, which for a start-over window dash.js
+    // rebases to zero and only applies when the fragment carries no tfdt of its own.
+    const size_t tfdt = w.begin_full("tfdt", 1, 0);
+    w.u64(static_cast<uint64_t>(samples.front().decode_time));
+    w.end(tfdt);
+  }
   // data-offset | sample-duration | sample-size [| sample-flags | sample-composition-time-offset]
   const uint32_t flags = 0x000001 | 0x000100 | 0x000200 | (video ? 0x000400 | 0x000800 : 0);
   const size_t trun = w.begin_full("trun", video ? 1 : 0, flags);

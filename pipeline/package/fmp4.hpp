@@ -48,7 +48,10 @@ class Fmp4TrackMuxer {
   const std::optional<Fmp4Protection>& protection() const { return protection_; }
   // Smooth Streaming fragments (MS-SSTR §2.2.4): no styp, and a TfxdBox (the fragment's absolute
   // time and duration) in the traf. There is no init segment: clients build one from the manifest.
-  void smooth_streaming() { smooth_ = true; }
+  // Times are in 100 ns units, the manifest's default TimeScale (§2.2.2.1), for every track: Smooth
+  // clients compare StreamIndex start times as numbers (dash.js's MSS parser takes the smallest as
+  // a finished presentation's offset), so 90 kHz video beside 48 kHz audio would misalign them.
+  void smooth_streaming();
   // nullopt when the segment has no packet of this track. With `key` (the segment's key marker)
   // the samples are encrypted; the init segment must then be protect()ed, in the key's scheme (a
   // key other than its default_KID is named in the fragment: key rotation).

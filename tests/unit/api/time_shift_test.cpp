@@ -224,8 +224,9 @@ TEST_CASE("time shift: a live MPD asked for in the path style resolves its templ
 
 namespace {
 
-// A Smooth Streaming start-over archive as MssPackager writes it: 2 s video chunks (timescale
-// 90000) and audio chunks (48000) from kT0 on, each dated in epoch ms.
+// A Smooth Streaming start-over archive: 2 s video chunks (timescale 90000) and audio chunks
+// (48000) from kT0 on, each dated in epoch ms. MssPackager counts every StreamIndex in 100 ns;
+// other timescales show the cut reads each StreamIndex's own.
 std::string mss_archive(bool live) {
   std::ostringstream a;
   a << "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<SmoothStreamingMedia MajorVersion=\"2\" MinorVersion=\"2\" "

@@ -71,6 +71,9 @@ TEST_CASE("MSS endpoint: manifest, fragments with tfxd and tfrf, decodable", "[p
   CHECK(manifest.find("Url=\"QualityLevels({bitrate})/Fragments(video={start time})\"") != std::string::npos);
   CHECK(manifest.find("<StreamIndex Type=\"audio\" Name=\"audio\"") != std::string::npos);
   CHECK(manifest.find("FourCC=\"AACL\"") != std::string::npos);
+  // Every StreamIndex counts in 100 ns, as the manifest does: players compare their chunks' times.
+  const std::regex scale("TimeScale=\"10000000\"");
+  CHECK(std::distance(std::sregex_iterator(manifest.begin(), manifest.end(), scale), std::sregex_iterator()) == 3);
   CHECK(std::regex_search(manifest, std::regex("FourCC=\"H264\" MaxWidth=\"640\" MaxHeight=\"360\" CodecPrivateData=\"000000016[0-9A-F]+000000016[0-9A-F]+\"")));
   CHECK(live.find("<c t=") != std::string::npos);
   CHECK(std::count(manifest.begin(), manifest.end(), '\n') > std::count(live.begin(), live.end(), '\n'));
@@ -96,6 +99,8 @@ TEST_CASE("MSS endpoint: manifest, fragments with tfxd and tfrf, decodable", "[p
                                             std::to_string(chunks[i].first) + ")"));
       REQUIRE(fragment.size() > 100);
       CHECK(std::string(fragment.begin() + 4, fragment.begin() + 8) == "moof");
+      // No tfdt: a Smooth fragment is placed by its manifest time (dash.js adds a tfdt from it).
+      CHECK(std::search(fragment.begin(), fragment.end(), std::begin("tfdt"), std::end("tfdt") - 1) == fragment.end());
       CHECK(mss_uuid_values(fragment, kMssTfxd, 0) ==
             std::vector<uint64_t>{static_cast<uint64_t>(chunks[i].first), static_cast<uint64_t>(chunks[i].second)});
       if (i + 1 < chunks.size())
@@ -113,6 +118,7 @@ TEST_CASE("MSS endpoint: manifest, fragments with tfxd and tfrf, decodable", "[p
     if (t.kind == MediaKind::Video && (!track || t.bitrate > track->bitrate)) track = &t;
   REQUIRE(track);
   Fmp4TrackMuxer init(*track);
+  init.smooth_streaming();  // the init segment a client builds from the manifest: 100 ns timescale
   const auto fragment = package_test::read_bytes(dir / ("index.ism/QualityLevels(" + std::to_string(track->bitrate) +
                                         ")/Fragments(video=" + std::to_string(chunks[1].first) + ")"));
   REQUIRE_FALSE(fragment.empty());
