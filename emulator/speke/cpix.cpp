@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "api/base64.hpp"
+#include "pipeline/crypto/pssh.hpp"
 #include "pipeline/crypto/system_ids.hpp"
 
 namespace mediaemu::speke {
@@ -113,7 +114,7 @@ std::string answer_cpix_request(std::string_view body, const KeyLookup& lookup, 
   for (pugi::xml_node key : keys) {
     const Block kid = kid_of(key, "ContentKey");
     schemes[uuid_text(kid)] = key.attribute("commonEncryptionScheme").value();
-    KeyAnswer answer = lookup(summary.content_id, kid);
+    KeyAnswer answer = lookup(summary.content_id, kid, schemes[uuid_text(kid)]);
     // cpix:Data/pskc:Secret/pskc:PlainValue: the key in the clear (CPIX §5.3.3; SPEKE without
     // content key encryption). Replaces whatever the request carried there.
     if (pugi::xml_node old = child(key, "Data")) key.remove_child(old);
@@ -140,6 +141,11 @@ std::string answer_cpix_request(std::string_view body, const KeyLookup& lookup, 
     auto data = answer->second.content_protection_data.find(pipeline::crypto::normalized_system_id(system_id));
     if (data != answer->second.content_protection_data.end())
       set_only_child_text(system, cpix + "ContentProtectionData", api::base64_encode(data->second));
+    // cpix:PSSH: base64 of the whole box, for the systems the request names (SPEKE v1 and v2 DASH).
+    auto pssh = answer->second.pssh.find(pipeline::crypto::normalized_system_id(system_id));
+    if (pssh != answer->second.pssh.end())
+      set_only_child_text(system, cpix + "PSSH",
+                          api::base64_encode(std::string(pssh->second.begin(), pssh->second.end())));
     for (pugi::xml_node signalling : children(system, "HLSSignalingData")) {
       // SPEKE v2.0 (standard-payload-components-v2): base64 of the tag for the media playlists
       // (#EXT-X-KEY) or the master (#EXT-X-SESSION-KEY), for the systems with HLS signalling.
@@ -258,7 +264,8 @@ std::string render_cpix_request(const CpixKeyRequest& request) {
   pugi::xml_node systems = root.append_child("cpix:DRMSystemList");
   for (const auto& id : request.system_ids)
     append_drm_system(systems, kid, id,
-                      {"cpix:ContentProtectionData", "cpix:URIExtXKey", "speke:KeyFormat", "speke:KeyFormatVersions"});
+                      {"cpix:PSSH", "cpix:ContentProtectionData", "cpix:URIExtXKey", "speke:KeyFormat",
+                       "speke:KeyFormatVersions"});
   if (request.period_index) {
     const std::string period_id = "keyPeriod_" + kid;
     pugi::xml_node p = root.append_child("cpix:ContentKeyPeriodList").append_child("cpix:ContentKeyPeriod");
@@ -318,6 +325,14 @@ KeyAnswer read_cpix_answer(std::string_view body, const Block& kid, bool need_ke
                         " is not one #EXT-X-KEY tag");
       answer.hls_key_tags.push_back(std::move(tag));
     }
+    const std::string system_id = pipeline::crypto::normalized_system_id(system.attribute("systemId").value());
+    if (const std::string box = decoded(child(system, "PSSH")); !box.empty()) {
+      // Written into init segments as it is: it must be one whole pssh box, of this system.
+      std::vector<uint8_t> bytes(box.begin(), box.end());
+      if (pipeline::crypto::pssh_box_system_id(bytes) != system_id)
+        throw CpixError("the PSSH of DRM system " + system_id + " is not one pssh box of that system");
+      answer.pssh[system_id] = std::move(bytes);
+    }
     std::string xml = decoded(child(system, "ContentProtectionData"));
     if (xml.empty()) continue;
     // Written into the MPD as it is: it must be XML elements (a fragment), nothing else.
@@ -326,7 +341,7 @@ KeyAnswer read_cpix_answer(std::string_view body, const Block& kid, bool need_ke
         !fragment.first_child())
       throw CpixError("the ContentProtectionData of DRM system " + std::string(system.attribute("systemId").value()) +
                       " is not XML");
-    answer.content_protection_data[pipeline::crypto::normalized_system_id(system.attribute("systemId").value())] = std::move(xml);
+    answer.content_protection_data[system_id] = std::move(xml);
   }
   if (need_key_uri && answer.uri_ext_x_key.empty())
     throw CpixError("the answer has no cpix:URIExtXKey for the key (HLS AES-128 systemId " +

@@ -62,12 +62,17 @@ struct KeyAnswer {
   // cpix:ContentProtectionData by DRM system id (lower case): the XML a DASH MPD's
   // ContentProtection element for that system carries (CPIX 2.x, DRMSystem; SPEKE v1 DASH).
   std::map<std::string, std::string> content_protection_data;
+  // cpix:PSSH by DRM system id (lower case): the whole pssh box (ISO/IEC 23001-7 §8.1.2) that
+  // DASH and CMAF init segments carry, and the MPD in <cenc:pssh> (SPEKE v1 and v2 DASH).
+  std::map<std::string, std::vector<uint8_t>> pssh;
   // SPEKE v2.0 HLSSignalingData (playlist "media"), decoded: the EXT-X-KEY tag of each DRM system
   // that gave one, in DRMSystem order.
   std::vector<std::string> hls_key_tags;
 };
-// The key (and its URI) for a content id and key id.
-using KeyLookup = std::function<KeyAnswer(const std::string& content_id, const Block& kid)>;
+// The key (and its URI and DRM systems' data) for a content id and key id. `scheme` is the
+// ContentKey@commonEncryptionScheme ("cenc" | "cbcs") a SPEKE v2.0 request names, "" in v1.
+using KeyLookup =
+    std::function<KeyAnswer(const std::string& content_id, const Block& kid, const std::string& scheme)>;
 
 struct CpixSummary {  // for the key server's log line
   std::string content_id;
@@ -110,8 +115,9 @@ std::string render_cpix_request(const CpixKeyRequest& request);
 
 // The key and HLS signalling the answer gives for `kid`: the URIExtXKey (and KeyFormat,
 // KeyFormatVersions) of a DRM system other than HLS AES-128 when the answer has one (FairPlay),
-// else HLS AES-128's; and each system's ContentProtectionData (DASH). Throws CpixError (not XML,
-// no such key, no key value, no URIExtXKey, ContentProtectionData that is not XML).
+// else HLS AES-128's; and each system's ContentProtectionData and PSSH (DASH). Throws CpixError
+// (not XML, no such key, no key value, no URIExtXKey, ContentProtectionData that is not XML, a
+// PSSH that is not one pssh box of its DRMSystem's systemId).
 // `need_key_uri` false (SPEKE v2.0): an answer without URIExtXKey is fine.
 KeyAnswer read_cpix_answer(std::string_view body, const Block& kid, bool need_key_uri = true);
 

@@ -7,6 +7,7 @@
 #include "api/base64.hpp"
 #include "api/uri_template.hpp"
 #include "emulator/speke/cpix.hpp"
+#include "emulator/speke/drm_pssh.hpp"
 #include "pipeline/crypto/system_ids.hpp"
 
 namespace mediaemu::speke {
@@ -110,13 +111,16 @@ api::HttpResponse KeyServer::cpix(const api::HttpRequest& request) const {
   try {
     answer = answer_cpix_request(
         request.body,
-        [&](const std::string& content_id, const Block& kid) {
+        [&](const std::string& content_id, const Block& kid, const std::string& scheme) {
           KeyAnswer answer;
           answer.key = vault_.key(content_id, kid);
           answer.uri_ext_x_key = key_uri(host, content_id, kid);
           // DASH-IF ClearKey's MPD signalling: where this server's ClearKey licences are.
           answer.content_protection_data[std::string(pipeline::crypto::kDashIfClearKeySystemId)] =
               clearkey_laurl(clearkey_licence_url(host, content_id));
+          // Widevine's and PlayReady's signalling, as a DRM vendor's key server gives it.
+          answer.pssh[std::string(pipeline::crypto::kWidevineSystemId)] = widevine_pssh(kid, content_id, scheme);
+          answer.pssh[std::string(pipeline::crypto::kPlayReadySystemId)] = playready_pssh(kid, scheme);
           return answer;
         },
         summary);

@@ -2,10 +2,12 @@
 
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <memory>
 #include <stdexcept>
 
 #include "pipeline/crypto/block_text.hpp"
+#include "pipeline/crypto/pssh.hpp"
 
 namespace mediaemu::pipeline::crypto {
 namespace {
@@ -74,29 +76,20 @@ void cenc_apply_ctr(const Block& key, uint64_t iv, std::span<uint8_t> sample, co
 }
 
 std::vector<uint8_t> w3c_common_pssh(const std::vector<Block>& kids) {
-  std::vector<uint8_t> out;
-  auto u32 = [&](uint32_t v) {
-    for (int i = 3; i >= 0; --i) out.push_back(static_cast<uint8_t>(v >> (8 * i)));
-  };
-  u32(0);
-  for (char c : std::string_view("pssh")) out.push_back(static_cast<uint8_t>(c));
-  u32(0x01000000);  // version 1, flags 0
-  const Block system = *block_from_uuid(kW3cClearKeySystemId);
-  out.insert(out.end(), system.begin(), system.end());
-  u32(static_cast<uint32_t>(kids.size()));
-  for (const Block& kid : kids) out.insert(out.end(), kid.begin(), kid.end());
-  u32(0);  // DataSize
-  const uint32_t size = static_cast<uint32_t>(out.size());
-  for (int i = 0; i < 4; ++i) out[i] = static_cast<uint8_t>(size >> (24 - 8 * i));
-  return out;
+  return pssh_box(*block_from_uuid(kW3cClearKeySystemId), 1, kids, {});
 }
 
-std::vector<std::vector<uint8_t>> pssh_boxes_for(const Block& kid, const std::vector<std::string>& system_ids) {
+std::vector<std::vector<uint8_t>> pssh_boxes_for(const ContentKey& key, const std::vector<std::string>& system_ids) {
+  std::vector<std::vector<uint8_t>> out;
+  std::vector<std::string> done;
   for (const std::string& id : system_ids) {
     const std::string system = normalized_system_id(id);
-    if (system == kW3cClearKeySystemId) return {w3c_common_pssh({kid})};
+    if (std::find(done.begin(), done.end(), system) != done.end()) continue;
+    done.push_back(system);
+    if (auto given = key.pssh.find(system); given != key.pssh.end()) out.push_back(given->second);
+    else if (system == kW3cClearKeySystemId) out.push_back(w3c_common_pssh({key.kid}));
   }
-  return {};
+  return out;
 }
 
 }  // namespace mediaemu::pipeline::crypto

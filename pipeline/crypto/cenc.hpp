@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "pipeline/crypto/aes_cbc.hpp"
+#include "pipeline/crypto/content_key.hpp"
 #include "pipeline/crypto/system_ids.hpp"
 
 namespace mediaemu::pipeline::crypto {
@@ -47,11 +48,11 @@ void cenc_apply_ctr(const Block& key, uint64_t iv, std::span<uint8_t> sample, co
 // version 1, SystemID 1077efec-…, the key ids, DataSize 0.
 std::vector<uint8_t> w3c_common_pssh(const std::vector<Block>& kids);
 
-// The pssh boxes for a key id and the SpekeKeyProvider SystemIds (any case): the W3C common pssh
-// when W3C ClearKey is asked for; none for DASH-IF ClearKey (signalled by the MPD alone: a W3C
-// pssh in the init segment makes dash.js 5 hand it to EME as "keyids" init data, which browsers
-// refuse) nor for systems whose PSSH data only a DRM server can give
-// (pipeline/package/cenc_signalling.hpp says why).
-std::vector<std::vector<uint8_t>> pssh_boxes_for(const Block& kid, const std::vector<std::string>& system_ids);
+// The pssh boxes of a key for the SpekeKeyProvider SystemIds (any case), in SystemIds order: the
+// box the key provider gave for a system (its cpix:PSSH, ContentKey::pssh), else, for W3C
+// ClearKey, the W3C common pssh of the key id. None for DASH-IF ClearKey (signalled by the MPD
+// alone: a W3C pssh in the init segment makes dash.js 5 hand it to EME as "keyids" init data,
+// which browsers refuse) nor for a system the provider gave no PSSH for.
+std::vector<std::vector<uint8_t>> pssh_boxes_for(const ContentKey& key, const std::vector<std::string>& system_ids);
 
 }  // namespace mediaemu::pipeline::crypto

@@ -15,6 +15,11 @@ inline constexpr std::string_view kW3cClearKeySystemId = "1077efec-c0b2-4d02-ace
 // its key ids from cenc:default_KID (no pssh: crypto::pssh_boxes_for says why).
 inline constexpr std::string_view kDashIfClearKeySystemId = "e2719d58-a985-b3c9-781a-b030af78d30e";
 
+// Widevine and PlayReady: the local key server gives each a pssh box of its own format
+// (emulator/speke/drm_pssh.hpp); their licences come from their vendors' servers.
+inline constexpr std::string_view kWidevineSystemId = "edef8ba9-79d6-4ace-a3c8-27dcd51d21ed";
+inline constexpr std::string_view kPlayReadySystemId = "9a04f079-9840-4286-ab92-e65be0885f95";
+
 // A system id as the registry writes it (lower case), whatever case SystemIds used.
 inline std::string normalized_system_id(std::string_view id) {
   std::string out(id);

@@ -7,6 +7,7 @@
 
 #include "pipeline/crypto/block_text.hpp"
 #include "pipeline/crypto/cenc.hpp"
+#include "pipeline/crypto/pssh.hpp"
 
 namespace mediaemu::pipeline {
 namespace {
@@ -16,13 +17,6 @@ std::string base64_of(const std::vector<uint8_t>& bytes) {
   const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), bytes.data(), static_cast<int>(bytes.size()));
   out.resize(static_cast<size_t>(n));
   return out;
-}
-
-// The system id of a pssh box (bytes 12..27, ISO/IEC 23001-7 §8.1.2).
-std::string pssh_system_id(const std::vector<uint8_t>& box) {
-  crypto::Block id{};
-  if (box.size() >= 28) std::copy(box.begin() + 12, box.begin() + 28, id.begin());
-  return crypto::uuid_text(id);
 }
 
 }  // namespace
@@ -35,7 +29,7 @@ std::string dash_content_protection(const Fmp4Protection& protection, const std:
     const std::string system = crypto::normalized_system_id(id);
     if (!written.insert(system).second) continue;
     auto box = std::find_if(protection.pssh_boxes.begin(), protection.pssh_boxes.end(),
-                            [&](const auto& b) { return pssh_system_id(b) == system; });
+                            [&](const auto& b) { return crypto::pssh_box_system_id(b) == system; });
     const bool in_band = key_rotates && box != protection.pssh_boxes.end();  // signalled, keys in the segments
     auto pssh = key_rotates ? protection.pssh_boxes.end() : box;
     auto data = protection.content_protection_data.find(system);

@@ -3,15 +3,15 @@
 // (fmp4_encryption.hpp), which the DASH and CMAF packagers share, with its pssh boxes from
 // crypto::pssh_boxes_for.
 //
-// PSSH: the local SPEKE server returns no PSSH data (its CPIX answers carry keys, not DRM system
-// data), so the only pssh written is the one that needs nothing but the key ids: the W3C Common
-// PSSH (1077efec-c0b2-4d02-ace3-3c1e52e2fb4b), when the endpoint's SpekeKeyProvider SystemIds ask
-// for it.
+// PSSH: the box the key provider's CPIX answer gives for a system (cpix:PSSH, "PSSH comes from
+// CPIX", MP-UG) is written as it is, base64 in <cenc:pssh> and whole in the init segment; the
+// local SPEKE server gives Widevine's and PlayReady's (emulator/speke/drm_pssh.hpp). W3C ClearKey
+// needs nothing but the key ids: without a provider's box, the W3C Common PSSH
+// (1077efec-c0b2-4d02-ace3-3c1e52e2fb4b) of the key is written.
 // ContentProtectionData: what the key provider's CPIX answer gives for a system is written inside
 // its element as it is; the local server gives DASH-IF ClearKey its licence URL (<dashif:Laurl>,
 // emulator/speke/cpix.hpp), from which dash.js and Shaka fetch ClearKey licences with no player
-// configuration. A system asked for with neither (Widevine, PlayReady from the local server) gets
-// no ContentProtection element (README: not yet).
+// configuration. A system with neither gets no ContentProtection element.
 //
 // MPD (DASH-IF IOP v4.3 §7.7.2, ISO/IEC 23009-1 §5.8.5.2, ISO/IEC 23001-7 §11): in each
 // AdaptationSet, first the mp4protection descriptor

@@ -48,7 +48,7 @@ Fmp4Protection fmp4_protection(const crypto::SegmentKey& key, const std::vector<
   out.default_kid = key.key.kid;
   if (out.scheme == Fmp4Scheme::Cbcs) out.constant_iv = crypto::cbcs_constant_iv(key);
   out.system_ids = system_ids;
-  out.pssh_boxes = crypto::pssh_boxes_for(key.key.kid, system_ids);
+  out.pssh_boxes = crypto::pssh_boxes_for(key.key, system_ids);
   out.content_protection_data = key.key.content_protection_data;
   return out;
 }
@@ -64,7 +64,7 @@ Fmp4FragmentEncryption encrypt_fragment_samples(const Fmp4Protection& init, cons
   e.sample_count = samples.size();
   e.kid = key.key.kid;
   e.rotated = e.kid != init.default_kid;
-  if (e.rotated) e.moof_pssh = crypto::pssh_boxes_for(e.kid, init.system_ids);
+  if (e.rotated) e.moof_pssh = crypto::pssh_boxes_for(key.key, init.system_ids);
   if (e.scheme == Fmp4Scheme::Cbcs) {
     e.constant_iv = e.rotated ? crypto::cbcs_constant_iv(key) : init.constant_iv;
     e.pattern = cbcs_pattern(e.video);

@@ -9,9 +9,10 @@ server and ClearKey playback (issue 11, item 1, the DASH part).
     cenc-dashif  the same with SystemIds = DASH-IF ClearKey (e2719d58-…) alone
     cenc-clear   the same DASH package without Encryption (to compare decoded frames)
 
-Checked: the MPD's ContentProtection elements (mp4protection with cenc:default_KID, and the
-ClearKey system's with a cenc:pssh that names the same key id; none for Widevine, whose PSSH the
-local server cannot give), that default_KID is a key the key server serves (GET
+Checked: the MPD's ContentProtection elements (mp4protection with cenc:default_KID, the ClearKey
+system's with a cenc:pssh that names the same key id, and Widevine's with the pssh the local server
+gives, a WidevinePsshData naming that key id, also in the init segment's moov), that default_KID
+is a key the key server serves (GET
 /_mediaemu/speke/key) and licenses (POST /_mediaemu/speke/clearkey); the segments are encrypted
 (ffmpeg without the key reports decoding errors; with a wrong key too) and ffmpeg with
 -decryption_key decodes init + segments cleanly, to the same frames as the clear endpoint's segment
@@ -107,8 +108,8 @@ def test_mpd_content_protection(t):
         aset = root.find(f".//d:AdaptationSet[@contentType='{kind}']", NS)
         cps = aset.findall("d:ContentProtection", NS)
         schemes = [c.get("schemeIdUri") for c in cps]
-        check_eq(schemes, ["urn:mpeg:dash:mp4protection:2011", f"urn:uuid:{CLEARKEY}"],
-                 f"{kind}: ContentProtection for mp4protection and ClearKey (none for Widevine: no PSSH data)")
+        check_eq(schemes, ["urn:mpeg:dash:mp4protection:2011", f"urn:uuid:{CLEARKEY}", f"urn:uuid:{WIDEVINE}"],
+                 f"{kind}: ContentProtection for mp4protection, ClearKey and Widevine, in SystemIds order")
         mp4 = cps[0]
         check_eq(mp4.get("value"), "cenc", f"{kind}: mp4protection value cenc")
         kid = mp4.get("{urn:mpeg:cenc:2013}default_KID")
@@ -117,6 +118,11 @@ def test_mpd_content_protection(t):
         check_eq((pssh[4:8], pssh[12:28].hex(), pssh[32:48].hex()), (b"pssh", CLEARKEY.replace("-", ""),
                                                                      (kid or "").replace("-", "")),
                  f"{kind}: the ClearKey pssh (W3C common format) names the default_KID")
+        if len(cps) > 2:
+            widevine = base64.b64decode(cps[2].find("cenc:pssh", NS).text)
+            check_eq(widevine_key_ids(widevine, WIDEVINE), [(kid or "").replace("-", "")],
+                     f"{kind}: the Widevine pssh (WidevinePsshData) names the default_KID")
+            S["widevine_pssh"] = widevine
         S.setdefault("kid", kid)
         check_eq(kid, S["kid"], f"{kind}: one key for the endpoint")
     # The key server serves that key id's key, and licenses it as ClearKey.
@@ -128,6 +134,60 @@ def test_mpd_content_protection(t):
                             json.dumps({"kids": [kid64], "type": "temporary"}), sign=False)
     k = r.json()["keys"][0]["k"] if r.status == 200 else ""
     check_eq(base64.urlsafe_b64decode(k + "=" * (-len(k) % 4)).hex(), S["key"], "the ClearKey licence gives that key")
+
+
+def widevine_key_ids(box: bytes, system_id: str) -> list:
+    """The key ids (hex) of a version 0 pssh box of `system_id` whose Data is a WidevinePsshData
+    protocol buffer (field 2, key_ids); [] for anything else."""
+    if len(box) < 32 or box[4:8] != b"pssh" or box[8] != 0 or box[12:28].hex() != system_id.replace("-", ""):
+        return []
+    data, at, kids = box[32:], 0, []
+    def varint():
+        nonlocal at
+        value, shift = 0, 0
+        while True:
+            b = data[at]
+            at += 1
+            value |= (b & 0x7F) << shift
+            shift += 7
+            if not b & 0x80:
+                return value
+    while at < len(data):
+        tag = varint()
+        if tag & 7 != 2:
+            varint()
+            continue
+        n = varint()
+        if tag >> 3 == 2:
+            kids.append(data[at:at + n].hex())
+        at += n
+    return kids
+
+
+def pssh_boxes(mp4: bytes) -> list:
+    """The pssh boxes in an init segment's moov, in order."""
+    moov = mp4.find(b"moov")
+    out, at = [], moov + 4
+    end = moov - 4 + int.from_bytes(mp4[moov - 4:moov], "big") if moov >= 4 else 0
+    while at + 8 <= end:
+        size = int.from_bytes(mp4[at:at + 4], "big")
+        if size < 8:
+            break
+        if mp4[at + 4:at + 8] == b"pssh":
+            out.append(mp4[at:at + size])
+        at += size
+    return out
+
+
+def test_init_segment_carries_the_pssh_boxes(t):
+    root = wait_for_segments(S["dash"], "encrypted endpoint", 1)
+    if root is None or "widevine_pssh" not in S:
+        return
+    init_url, _ = segment_urls(S["dash"], root, 1)
+    boxes = pssh_boxes(media.fetch(init_url).body)
+    check_eq([b[12:28].hex() for b in boxes], [CLEARKEY.replace("-", ""), WIDEVINE.replace("-", "")],
+             "the init segment's moov has the ClearKey and the Widevine pssh, in SystemIds order")
+    check(S["widevine_pssh"] in boxes, "its Widevine pssh is the MPD's", "the MPD's box", [b.hex() for b in boxes])
 
 
 def segment_urls(mpd_url: str, root, number: int) -> tuple[str, str]:

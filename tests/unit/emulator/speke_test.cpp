@@ -4,12 +4,14 @@
 // encryptor's request/answer round trip (what the packager's SpekeKeyProvider sends and reads).
 #include <catch2/catch.hpp>
 #include <filesystem>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "api/base64.hpp"
 #include "emulator/speke/cpix.hpp"
 #include "emulator/speke/key_server.hpp"
 #include "emulator/speke/speke_client.hpp"
+#include "pipeline/crypto/pssh.hpp"
 
 using namespace mediaemu;
 using namespace mediaemu::speke;
@@ -333,4 +335,132 @@ TEST_CASE("encryptor request: SPEKE v2.0 encryption contract, one key per intend
     request.contract.push_back({SpekeKeyProvider::key_id("presets", 0, rule.track_type), rule});
   CHECK(render_cpix_request(request).find("intendedTrackType=\"ALL\">\n      <cpix:AudioFilter />\n      <cpix:VideoFilter />") !=
         std::string::npos);
+}
+
+namespace {
+
+// The fields of a protocol buffer message: field number -> its length-delimited or varint values
+// (as bytes), enough to read WidevinePsshData.
+std::multimap<int, std::string> protobuf_fields(const std::vector<uint8_t>& m) {
+  std::multimap<int, std::string> out;
+  size_t at = 0;
+  auto varint = [&] {
+    uint64_t v = 0;
+    for (int shift = 0; at < m.size(); shift += 7) {
+      const uint8_t b = m[at++];
+      v |= uint64_t{b & 0x7fu} << shift;
+      if (!(b & 0x80)) break;
+    }
+    return v;
+  };
+  while (at < m.size()) {
+    const uint64_t tag = varint();
+    if ((tag & 7) == 2) {
+      const size_t n = varint();
+      out.emplace(static_cast<int>(tag >> 3), std::string(m.begin() + at, m.begin() + at + n));
+      at += n;
+    } else {
+      out.emplace(static_cast<int>(tag >> 3), std::to_string(varint()));
+    }
+  }
+  return out;
+}
+
+// The Data of a version 0 pssh box.
+std::vector<uint8_t> pssh_data(const std::vector<uint8_t>& box) {
+  REQUIRE(box.size() >= 32);
+  REQUIRE(box[8] == 0);
+  return std::vector<uint8_t>(box.begin() + 32, box.end());
+}
+
+}  // namespace
+
+TEST_CASE("key server: Widevine and PlayReady get pssh boxes of their own formats, naming the key", "[speke]") {
+  const std::string widevine = "edef8ba9-79d6-4ace-a3c8-27dcd51d21ed", playready = "9a04f079-9840-4286-ab92-e65be0885f95";
+  CpixKeyRequest request;
+  request.resource_id = "drm-signalling";
+  request.kid = *block_from_uuid("0a0b0c0d-0e0f-1011-1213-141516171819");
+  request.system_ids = {"EDEF8BA9-79D6-4ACE-A3C8-27DCD51D21ED", playready};
+  const std::string xml = render_cpix_request(request);
+  CHECK(xml.find("<cpix:PSSH") != std::string::npos);  // asked for, as SPEKE v1 DASH does
+  KeyServer server{KeyVault(test_secret())};
+  auto r = server.handle(post("/_mediaemu/speke/v1", xml));
+  REQUIRE(r.status == 200);
+  KeyAnswer answer = read_cpix_answer(r.body, request.kid, false);
+  REQUIRE(answer.pssh.count(widevine) == 1);
+  REQUIRE(answer.pssh.count(playready) == 1);
+  CHECK(pipeline::crypto::pssh_box_system_id(answer.pssh.at(widevine)) == widevine);
+  CHECK(pipeline::crypto::pssh_box_system_id(answer.pssh.at(playready)) == playready);
+
+  // Widevine: WidevinePsshData with the key id (2) and the content id (4); SPEKE v1 names no scheme.
+  auto fields = protobuf_fields(pssh_data(answer.pssh.at(widevine)));
+  CHECK(fields.count(2) == 1);
+  CHECK(fields.find(2)->second == std::string("\x0a\x0b\x0c\x0d\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19", 16));
+  CHECK(fields.find(4)->second == "drm-signalling");
+  CHECK(fields.count(9) == 0);
+
+  // PlayReady: a PlayReady Object of one record, a v4.3.0.0 header naming the key id as a
+  // little-endian GUID (0d0c0b0a-0f0e-1110-...), with no ALGID as the scheme is not named.
+  auto pro = pssh_data(answer.pssh.at(playready));
+  auto le = [&](size_t at, int bytes) {
+    uint32_t v = 0;
+    for (int i = bytes - 1; i >= 0; --i) v = v << 8 | pro[at + i];
+    return v;
+  };
+  CHECK(le(0, 4) == pro.size());
+  CHECK(le(4, 2) == 1);
+  CHECK(le(6, 2) == 1);
+  CHECK(le(8, 2) == pro.size() - 10);
+  std::string header;
+  for (size_t i = 10; i + 1 < pro.size(); i += 2) {
+    CHECK(pro[i + 1] == 0);  // UTF-16LE of ASCII
+    header += static_cast<char>(pro[i]);
+  }
+  const std::string guid("\x0d\x0c\x0b\x0a\x0f\x0e\x11\x10\x12\x13\x14\x15\x16\x17\x18\x19", 16);
+  CHECK(header ==
+        "<WRMHEADER xmlns=\"http://schemas.microsoft.com/DRM/2007/03/PlayReadyHeader\" version=\"4.3.0.0\"><DATA>"
+        "<PROTECTINFO><KIDS><KID VALUE=\"" + api::base64_encode(guid) +
+        "\"></KID></KIDS></PROTECTINFO></DATA></WRMHEADER>");
+
+  // SPEKE v2.0 names the scheme: Widevine's protection_scheme and PlayReady's ALGID follow it.
+  CpixKeyRequest v2 = request;
+  v2.common_encryption_scheme = "cbcs";
+  for (const auto& rule : pipeline::crypto::preset_keys("PRESET-VIDEO-1", "PRESET-AUDIO-1"))
+    v2.contract.push_back({SpekeKeyProvider::key_id("drm-signalling", 0, rule.track_type), rule});
+  auto r2 = server.handle(post("/_mediaemu/speke/v2", render_cpix_request(v2), {{"x-speke-version", "2.0"}}));
+  REQUIRE(r2.status == 200);
+  KeyAnswer cbcs = read_cpix_answer(r2.body, v2.contract.front().kid, false);
+  auto fields2 = protobuf_fields(pssh_data(cbcs.pssh.at(widevine)));
+  CHECK(fields2.find(9)->second == std::to_string(0x63626373));  // 'cbcs'
+  std::string header2;
+  auto pro2 = pssh_data(cbcs.pssh.at(playready));
+  for (size_t i = 10; i < pro2.size(); i += 2) header2 += static_cast<char>(pro2[i]);
+  CHECK_THAT(header2, Catch::Contains("<KID ALGID=\"AESCBC\" VALUE=\""));
+
+  // Not asked for: not answered.
+  request.system_ids = {kHlsAes128SystemId};
+  CHECK(read_cpix_answer(server.handle(post("/_mediaemu/speke/v1", render_cpix_request(request))).body, request.kid)
+            .pssh.empty());
+}
+
+TEST_CASE("encryptor: a key provider's PSSH is taken as it is, and one that is not a box of its system is refused", "[speke]") {
+  const Block kid = *block_from_uuid("98ee5596-cd3e-a20d-163a-e382420c6eff");
+  const std::string widevine = "edef8ba9-79d6-4ace-a3c8-27dcd51d21ed";
+  const auto box = pipeline::crypto::pssh_box(*block_from_uuid(widevine), 1, {kid}, {1, 2, 3});
+  auto answer_with = [&](const std::string& system_id, const std::string& pssh_base64) {
+    return std::string(R"(<cpix:CPIX id="r" xmlns:cpix="urn:dashif:org:cpix" xmlns:pskc="urn:ietf:params:xml:ns:keyprov:pskc">
+  <cpix:ContentKeyList><cpix:ContentKey kid="98ee5596-cd3e-a20d-163a-e382420c6eff"><cpix:Data><pskc:Secret>
+    <pskc:PlainValue>AAECAwQFBgcICQoLDA0ODw==</pskc:PlainValue></pskc:Secret></cpix:Data></cpix:ContentKey></cpix:ContentKeyList>
+  <cpix:DRMSystemList><cpix:DRMSystem kid="98ee5596-cd3e-a20d-163a-e382420c6eff" systemId=")") +
+           system_id + "\"><cpix:PSSH>" + pssh_base64 + "</cpix:PSSH></cpix:DRMSystem></cpix:DRMSystemList></cpix:CPIX>";
+  };
+  const std::string encoded = api::base64_encode(std::string(box.begin(), box.end()));
+  KeyAnswer answer = read_cpix_answer(answer_with("EDEF8BA9-79D6-4ACE-A3C8-27DCD51D21ED", encoded), kid, false);
+  REQUIRE(answer.pssh.count(widevine) == 1);
+  CHECK(answer.pssh.at(widevine) == box);
+  // Another system's box, or bytes that are no box, would go into init segments: refused.
+  CHECK_THROWS_AS(read_cpix_answer(answer_with("9a04f079-9840-4286-ab92-e65be0885f95", encoded), kid, false), CpixError);
+  CHECK_THROWS_AS(read_cpix_answer(answer_with(widevine, api::base64_encode("not a box")), kid, false), CpixError);
+  // An empty PSSH (the request's element, unanswered) gives nothing.
+  CHECK(read_cpix_answer(answer_with(widevine, ""), kid, false).pssh.empty());
 }

@@ -16,6 +16,7 @@
 
 #include "pipeline/crypto/cenc.hpp"
 #include "pipeline/crypto/block_text.hpp"
+#include "pipeline/crypto/pssh.hpp"
 #include "pipeline/package/cenc_signalling.hpp"
 #include "pipeline/package/endpoint_packager.hpp"
 #include "pipeline/package/media_file_source.hpp"
@@ -153,6 +154,18 @@ TEST_CASE("W3C common pssh box", "[crypto][cenc]") {
   CHECK(be32(box, 28) == 1);
   CHECK(std::equal(kid.begin(), kid.end(), box.begin() + 32));
   CHECK(be32(box, 48) == 0);
+  // What a key provider's PSSH must be: one whole box whose sizes add up.
+  CHECK(pssh_box_system_id(box) == "1077efec-c0b2-4d02-ace3-3c1e52e2fb4b");
+  auto broken = box;
+  broken.push_back(0);  // a byte past the box
+  CHECK_FALSE(pssh_box_system_id(broken));
+  broken = box;
+  broken[31] = 9;  // KID_count past the end
+  CHECK_FALSE(pssh_box_system_id(broken));
+  broken = box;
+  broken[8] = 2;  // no such version
+  CHECK_FALSE(pssh_box_system_id(broken));
+  CHECK_FALSE(pssh_box_system_id(std::vector<uint8_t>(box.begin(), box.begin() + 20)));
 }
 
 TEST_CASE("DASH ContentProtection: one element per system with a pssh or key-provider data, in SystemIds order", "[crypto][cenc]") {
@@ -161,7 +174,9 @@ TEST_CASE("DASH ContentProtection: one element per system with a pssh or key-pro
   p.default_kid = kid;
   p.system_ids = {"E2719D58-A985-B3C9-781A-B030AF78D30E", "1077efec-c0b2-4d02-ace3-3c1e52e2fb4b",
                   "edef8ba9-79d6-4ace-a3c8-27dcd51d21ed"};
-  p.pssh_boxes = pssh_boxes_for(kid, p.system_ids);
+  ContentKey key;
+  key.kid = kid;
+  p.pssh_boxes = pssh_boxes_for(key, p.system_ids);
   REQUIRE(p.pssh_boxes.size() == 1);  // W3C ClearKey's
   p.content_protection_data["e2719d58-a985-b3c9-781a-b030af78d30e"] =
       "<dashif:Laurl xmlns:dashif=\"https://dashif.org/CPS\">http://k/lic</dashif:Laurl>";
@@ -178,9 +193,26 @@ TEST_CASE("DASH ContentProtection: one element per system with a pssh or key-pro
   CHECK(dashif < w3c);
   CHECK(w3c != std::string::npos);
   CHECK(xml.find("edef8ba9") == std::string::npos);  // Widevine: nothing to say, so no element
+  // The key provider gave Widevine's box (its cpix:PSSH): written as it is, after W3C's (SystemIds
+  // order), in the init segment and base64 in the MPD.
+  const std::vector<uint8_t> widevine =
+      pssh_box(*block_from_uuid("edef8ba9-79d6-4ace-a3c8-27dcd51d21ed"), 0, {}, {0x12, 0x01, 0x07});
+  key.pssh["edef8ba9-79d6-4ace-a3c8-27dcd51d21ed"] = widevine;
+  p.pssh_boxes = pssh_boxes_for(key, p.system_ids);
+  REQUIRE(p.pssh_boxes.size() == 2);
+  CHECK(pssh_box_system_id(p.pssh_boxes[0]) == "1077efec-c0b2-4d02-ace3-3c1e52e2fb4b");
+  CHECK(p.pssh_boxes[1] == widevine);
+  const std::string with_widevine = dash_content_protection(p, "");
+  CHECK(with_widevine.find("<ContentProtection schemeIdUri=\"urn:uuid:edef8ba9-79d6-4ace-a3c8-27dcd51d21ed\">\n"
+                           "  <cenc:pssh>AAAAI3Bzc2gAAAAA7e+LqXnWSs6jyCfc1R0h7QAAAAMSAQc=</cenc:pssh>") !=
+        std::string::npos);
+  // A box the provider gave for W3C ClearKey replaces the one made from the key id.
+  key.pssh["1077efec-c0b2-4d02-ace3-3c1e52e2fb4b"] = w3c_common_pssh({kid, kid});
+  CHECK(pssh_boxes_for(key, p.system_ids).front() == w3c_common_pssh({kid, kid}));
   // DASH-IF ClearKey alone: its element has the licence URL, and there is no pssh at all.
+  key.pssh.clear();
   p.system_ids = {"e2719d58-a985-b3c9-781a-b030af78d30e"};
-  p.pssh_boxes = pssh_boxes_for(kid, p.system_ids);
+  p.pssh_boxes = pssh_boxes_for(key, p.system_ids);
   CHECK(p.pssh_boxes.empty());
   const std::string alone = dash_content_protection(p, "");
   CHECK(alone.find("cenc:pssh") == std::string::npos);
