@@ -1,25 +1,14 @@
 #include "pipeline/package/cenc_signalling.hpp"
 
-#include <openssl/evp.h>
-
 #include <algorithm>
 #include <set>
 
+#include "pipeline/ads/splice_info.hpp"
 #include "pipeline/crypto/block_text.hpp"
 #include "pipeline/crypto/cenc.hpp"
 #include "pipeline/crypto/pssh.hpp"
 
 namespace mediaemu::pipeline {
-namespace {
-
-std::string base64_of(const std::vector<uint8_t>& bytes) {
-  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
-  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), bytes.data(), static_cast<int>(bytes.size()));
-  out.resize(static_cast<size_t>(n));
-  return out;
-}
-
-}  // namespace
 
 std::string dash_content_protection(const Fmp4Protection& protection, const std::string& indent, bool key_rotates) {
   std::string out = indent + "<ContentProtection schemeIdUri=\"urn:mpeg:dash:mp4protection:2011\" value=\"cenc\"" +
@@ -36,7 +25,7 @@ std::string dash_content_protection(const Fmp4Protection& protection, const std:
     // A system with nothing to say (no PSSH, no data from the key provider) gets no element.
     if (pssh == protection.pssh_boxes.end() && data == protection.content_protection_data.end() && !in_band) continue;
     out += indent + "<ContentProtection schemeIdUri=\"urn:uuid:" + system + "\">\n";
-    if (pssh != protection.pssh_boxes.end()) out += indent + "  <cenc:pssh>" + base64_of(*pssh) + "</cenc:pssh>\n";
+    if (pssh != protection.pssh_boxes.end()) out += indent + "  <cenc:pssh>" + ads::base64(*pssh) + "</cenc:pssh>\n";
     if (data != protection.content_protection_data.end()) out += indent + "  " + data->second + "\n";
     out += indent + "</ContentProtection>\n";
   }

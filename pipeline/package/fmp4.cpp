@@ -338,7 +338,8 @@ std::optional<Fmp4Fragment> Fmp4TrackMuxer::fragment(const SegmentTrack& data, u
     }
   }
   w.end(trun);
-  if (encryption) write_traf_encryption(w, moof_at, *encryption);
+  if (encryption && smooth_) write_piff_sample_encryption(w, *encryption);
+  else if (encryption) write_traf_encryption(w, moof_at, *encryption);
   if (smooth_) {
     int64_t total = 0;
     for (const auto& s : samples) total += s.duration;

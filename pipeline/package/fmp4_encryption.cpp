@@ -40,6 +40,20 @@ size_t aux_size(const Fmp4FragmentEncryption& e, size_t sample) {
   return n;
 }
 
+// senc's (and PIFF's sample encryption box's) per-sample entries: the IV ('cenc'), then for video
+// the subsample map.
+void write_sample_entries(BoxWriter& w, const Fmp4FragmentEncryption& e) {
+  for (size_t i = 0; i < e.sample_count; ++i) {
+    if (e.scheme == Fmp4Scheme::Cenc) w.u64(e.ivs[i]);
+    if (!e.video) continue;
+    w.u16(static_cast<uint32_t>(e.subsamples[i].size()));
+    for (const auto& s : e.subsamples[i]) {
+      w.u16(s.clear_bytes);
+      w.u32(s.protected_bytes);
+    }
+  }
+}
+
 }  // namespace
 
 Fmp4Protection fmp4_protection(const crypto::SegmentKey& key, const std::vector<std::string>& system_ids) {
@@ -157,16 +171,24 @@ void write_traf_encryption(BoxWriter& w, size_t moof_at, const Fmp4FragmentEncry
   const size_t senc = w.begin_full("senc", 0, e.video ? 0x2 : 0);  // 0x2: subsample maps follow
   w.u32(static_cast<uint32_t>(count));
   w.patch_u32(saio_offset_at, static_cast<uint32_t>(w.size() - moof_at));
-  for (size_t i = 0; i < count; ++i) {
-    if (e.scheme == Fmp4Scheme::Cenc) w.u64(e.ivs[i]);
-    if (!e.video) continue;
-    w.u16(static_cast<uint32_t>(e.subsamples[i].size()));
-    for (const auto& s : e.subsamples[i]) {
-      w.u16(s.clear_bytes);
-      w.u32(s.protected_bytes);
-    }
-  }
+  write_sample_entries(w, e);
   w.end(senc);
+}
+
+void write_piff_sample_encryption(BoxWriter& w, const Fmp4FragmentEncryption& e) {
+  if (e.scheme != Fmp4Scheme::Cenc || e.rotated)
+    throw std::logic_error("PIFF sample encryption is 'cenc' with the track's one key");
+  // PIFF 1.1 §5.3.2.1: a 'uuid' full box (version 0; flags 0x2: subsample maps follow, no 0x1:
+  // the track's AlgorithmID, IV size and KID stand) whose fields are then senc's.
+  static constexpr uint8_t kSampleEncryptionUuid[16] = {0xa2, 0x39, 0x4f, 0x52, 0x5a, 0x9b, 0x4f, 0x14,
+                                                        0xa2, 0x44, 0x6c, 0x42, 0x7c, 0x64, 0x8d, 0xf4};
+  const size_t box = w.begin("uuid");
+  w.bytes(kSampleEncryptionUuid, 16);
+  w.u8(0);
+  w.u24(e.video ? 0x2 : 0);
+  w.u32(static_cast<uint32_t>(e.sample_count));
+  write_sample_entries(w, e);
+  w.end(box);
 }
 
 }  // namespace mediaemu::pipeline

@@ -80,5 +80,11 @@ void write_moof_pssh(BoxWriter& w, const Fmp4FragmentEncryption& e);
 // sbgp/sgpd (rotated keys) and saiz/saio/senc, inside traf after trun; `moof_at` is the moof's
 // first byte (saio offsets count from there: tfhd default-base-is-moof, ISO/IEC 14496-12 §8.7.9.3).
 void write_traf_encryption(BoxWriter& w, size_t moof_at, const Fmp4FragmentEncryption& e);
+// A Smooth Streaming fragment's encryption, inside traf: PIFF 1.1's SampleEncryptionBox (a 'uuid'
+// box, A2394F52-5A9B-4F14-A244-6C427C648DF4, with senc's fields) and nothing else: Smooth clients
+// build the init segment, with its tenc, from the manifest's ProtectionHeader, and take the IVs and
+// subsample maps from this box (dash.js turns it into senc + saiz + saio). 'cenc' with the track's
+// one key only: a Smooth manifest names one key. Throws std::logic_error otherwise.
+void write_piff_sample_encryption(BoxWriter& w, const Fmp4FragmentEncryption& e);
 
 }  // namespace mediaemu::pipeline

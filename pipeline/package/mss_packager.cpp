@@ -1,11 +1,14 @@
 #include "pipeline/package/mss_packager.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <sstream>
 
 #include "pipeline/ads/splice_info.hpp"
+#include "pipeline/crypto/pssh.hpp"
 #include "pipeline/package/codec_config.hpp"
+#include "pipeline/package/fmp4_encryption.hpp"
 #include "pipeline/package/endpoint_status.hpp"
 #include "pipeline/package/published_window.hpp"
 #include "pipeline/package/stream_description.hpp"
@@ -89,9 +92,11 @@ void MssPackager::add_segment(const Segment& segment) {
     std::optional<Chunk> chunk;
     for (auto& q : index.qualities) {
       auto it = segment.tracks.find(q.info->id);
+      const crypto::SharedSegmentKey key = it == segment.tracks.end() ? nullptr : track_key(segment, *q.info);
+      if (key && !q.muxer->protection()) q.muxer->protect(fmp4_protection(*key, spec().encryption->system_ids));
       fresh.push_back(it == segment.tracks.end()
                           ? std::nullopt
-                          : q.muxer->fragment(it->second, static_cast<uint32_t>(segment.sequence)));
+                          : q.muxer->fragment(it->second, static_cast<uint32_t>(segment.sequence), key.get()));
       // Every QualityLevel of the StreamIndex goes by the first one's times (aligned IDRs).
       if (fresh.back() && !chunk)
         chunk = Chunk{fresh.back()->start, fresh.back()->duration, segment.position, segment.duration_seconds(),
@@ -186,8 +191,24 @@ std::string MssPackager::render(double edge, double window, bool ended, bool dat
   else
     out << " Duration=\"0\" IsLive=\"TRUE\" LookAheadFragmentCount=\"1\" DVRWindowLength=\""
         << std::llround(window * kManifestTimescale) << "\"";
-  out << ">\n" << body.str() << "</SmoothStreamingMedia>\n";
+  out << ">\n" << protection_element() << body.str() << "</SmoothStreamingMedia>\n";
   return out.str();
+}
+
+std::string MssPackager::protection_element() const {
+  const Fmp4TrackMuxer* muxer = indexes_.empty() ? nullptr : indexes_.front().qualities.front().muxer.get();
+  if (!muxer || !muxer->protection()) return "";
+  // §2.2.2.2: a ProtectionHeader per DRM system, SystemID its UUID and its content the system's
+  // data in base64; for PlayReady the PlayReady Object (the pssh box's Data).
+  std::string out;
+  for (const auto& box : muxer->protection()->pssh_boxes) {
+    if (crypto::pssh_box_system_id(box) != crypto::kPlayReadySystemId) continue;
+    std::string id(crypto::kPlayReadySystemId);
+    for (char& c : id) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    out += "  <Protection>\n    <ProtectionHeader SystemID=\"" + id + "\">" + ads::base64(crypto::pssh_box_data(box)) +
+           "</ProtectionHeader>\n  </Protection>\n";
+  }
+  return out;
 }
 
 void MssPackager::forget_before(double position) {

@@ -2,8 +2,8 @@
 //   <name>.ism/Manifest
 //   <name>.ism/QualityLevels(<bitrate>)/Fragments(<stream>=<start time>)
 // One StreamIndex "video" (the video of the selected variants, a QualityLevel each) and one per
-// audio track ("audio", "audio_2", ...). Each StreamIndex states its own TimeScale (the track's
-// fMP4 timescale, §2.2.2.3), so fragment times are the tracks' tfdt values unchanged.
+// audio track ("audio", "audio_2", ...). Every StreamIndex counts in 100 ns (Fmp4TrackMuxer's
+// smooth_streaming()).
 //
 // Fragments are moof + mdat with a TfxdBox (§2.2.4.4). A live client learns of the next fragment
 // only from the TfrfBox (§2.2.4.5) of the one it fetched (dash.js's MSS player never reloads a
@@ -11,6 +11,12 @@
 // the manifest runs one fragment behind the encoder, as live Smooth origins do. When the channel
 // ends, the last fragments are written without one and the manifest turns into a finished
 // presentation (IsLive FALSE, Duration).
+//
+// Encryption (MssPackage.Encryption, PlayReady): 'cenc' with the endpoint's one key, each
+// fragment's IVs and subsample maps in PIFF's SampleEncryptionBox (fmp4_encryption.hpp), and the
+// manifest's Protection element (§2.2.2.2) carries the PlayReady Object of the key provider's
+// PlayReady pssh as its ProtectionHeader, from which clients learn the key id and build the
+// init segment's tenc.
 //
 // For the origin: with a start-over window, an archive of the manifest over that window whose
 // chunks carry their program date time (`e`, epoch ms), from which time-shifted manifests are
@@ -67,6 +73,8 @@ class MssPackager final : public PackagerBase {
   // chunk's program date time (the start-over archive).
   std::string render(double edge, double window, bool ended, bool dated) const;
   std::string streams_description() const;
+  // §2.2.2.2 ProtectionElement of an encrypted endpoint ("" when clear).
+  std::string protection_element() const;
 
   MssSpec mss_;
   std::list<StreamIndex> indexes_;  // not a vector: a StreamIndex cannot be copied, and its move may throw

@@ -27,6 +27,11 @@ the Python decryption is the check there); with rotation, two keys in
 one playlist, the later key's segments name it in an sgpd 'seig' entry (KID, pattern, the configured
 constant IV) and decrypt with it; Shaka plays the cbcs and the cenc endpoints' HLS in headless
 Chromium with ClearKey (the key from the EXT-X-KEY URI, the licence server configured as well).
+MSS (mss-playready: MssPackage.Encryption, SystemIds PlayReady; mss-clear to compare): the
+manifest's Protection element carries PlayReady's header from the key server (a PlayReady Object
+whose v4.3.0.0 header names the key id), that key id's key decrypts every sample of a video and an
+audio fragment (PIFF 1.1 SampleEncryptionBox: 8-byte IVs, subsample maps, AES-CTR) to the clear
+endpoint's. No player: headless Chromium has no PlayReady CDM.
 SPEKE v2.0: one CPIX 2.3 request asks for a VIDEO and an AUDIO key with HLSSignalingData; the video
 and audio media playlists carry the EXT-X-KEY tags the key server answered for their own key, each
 init segment names that key, and Shaka plays the endpoint.
@@ -50,6 +55,8 @@ from harness import check, check_eq
 CLEARKEY = "1077efec-c0b2-4d02-ace3-3c1e52e2fb4b"
 ROTATE_IV = "0123456789abcdef0123456789abcdef"
 LADDER = [("v360", 640, 360, 1_000_000)]
+PLAYREADY = "9a04f079-9840-4286-ab92-e65be0885f95"
+PIFF_SAMPLE_ENCRYPTION = bytes.fromhex("a2394f525a9b4f14a2446c427c648df4")
 S = {}
 
 try:  # AES from `cryptography` when installed, else from the openssl CLI
@@ -142,12 +149,16 @@ def read_fragment(seg: bytes, iv_size: int) -> dict:
         sizes.append(struct.unpack(">I", seg[at + (4 if flags & 0x100 else 0):at + (8 if flags & 0x100 else 4)])[0])
         at += per
     out = {"samples": [], "seig": None, "moof_pssh": [x for x in boxes(seg, moof[1] + 8, moof[1] + moof[2]) if x[0] == "pssh"]}
-    senc = child(seg, traf, "senc")
+    senc, header = child(seg, traf, "senc"), 8
+    if senc is None:  # Smooth Streaming: PIFF 1.1's SampleEncryptionBox, a uuid box with senc's fields
+        senc = next((x for x in boxes(seg, traf[1] + 8, traf[1] + traf[2])
+                     if x[0] == "uuid" and seg[x[1] + 8:x[1] + 24] == PIFF_SAMPLE_ENCRYPTION), None)
+        header = 24
     entries = [{"iv": b"", "subsamples": []} for _ in range(count)]
     if senc:
-        sflags, scount = struct.unpack(">II", seg[senc[1] + 8:senc[1] + 16])
+        sflags, scount = struct.unpack(">II", seg[senc[1] + header:senc[1] + header + 8])
         check_eq(scount, count, "senc: one entry per sample")
-        at = senc[1] + 16
+        at = senc[1] + header + 8
         for e in entries:
             e["iv"], at = seg[at:at + iv_size], at + iv_size
             if sflags & 2:
@@ -253,6 +264,10 @@ def test_setup(t):
     S["garbage_server"] = garbage_key_server()
     S["garbage"] = endpoint(mp, "cmaf-garbage", {"EncryptionMethod": "SAMPLE_AES", "SpekeKeyProvider": {
         **speke(t, "cmaf-garbage"), "Url": f"http://127.0.0.1:{S['garbage_server'].server_port}/speke"}})
+    mss = {"SegmentDurationSeconds": 2, "ManifestWindowSeconds": 60}
+    S["mss"] = mp.create_origin_endpoint(ChannelId="cmafenc", Id="mss-playready", MssPackage={
+        **mss, "Encryption": {"SpekeKeyProvider": {**speke(t, "mss-playready"), "SystemIds": [PLAYREADY]}}})["Url"]
+    S["mss_clear"] = mp.create_origin_endpoint(ChannelId="cmafenc", Id="mss-clear", MssPackage=mss)["Url"]
     push_url = media.start_channel_to_mediapackage(ml, "cmafenc", channel, ladder=LADDER)
     S["push"] = media.Push(push_url, 150, log_dir=t.server.tmp, label="cmafenc").start()
 
@@ -456,6 +471,65 @@ def test_speke_v2_presets(t):
     S["presets_key"] = True
     log = t.server.log_path.read_text(errors="replace")
     check("speke: CPIX answer (SPEKE v2) for resource cmaf-presets kid " in log, "one SPEKE v2.0 request for the contract")
+
+
+def playready_kid(protection_header: str) -> str:
+    """The key id (hex, big-endian) a PlayReady Object's header names: its <KID VALUE> is the GUID
+    in little-endian byte order (PlayReady Header Specification §3.6)."""
+    pro = base64.b64decode(protection_header)
+    length, records = struct.unpack("<IH", pro[:6])
+    check_eq((length, records), (len(pro), 1), "the PlayReady Object's length and its one record")
+    kind, size = struct.unpack("<HH", pro[6:10])
+    header = pro[10:10 + size].decode("utf-16-le")
+    check(kind == 1 and 'version="4.3.0.0"' in header, "a PlayReady Header v4.3.0.0 record", "type 1", header[:200])
+    m = re.search(r'<KID (?:ALGID="AESCTR" )?VALUE="([^"]+)"', header)
+    if not check(m is not None, "the header names the key id", "<KID VALUE=…>", header):
+        return ""
+    guid = base64.b64decode(m.group(1))
+    return (guid[3::-1] + guid[5:3:-1] + guid[7:5:-1] + guid[8:]).hex()
+
+
+def test_mss_playready(t):
+    """MssPackage.Encryption: the manifest's Protection names PlayReady with its header, and the
+    fragments (PIFF sample encryption) decrypt to the clear MSS endpoint's samples."""
+    deadline, manifests = time.monotonic() + 60, None
+    while time.monotonic() < deadline and manifests is None:
+        pair = [media.fetch(S["mss"]), media.fetch(S["mss_clear"])]
+        if all(r.status == 200 and r.body.count(b"<c ") >= 6 for r in pair):
+            manifests = [r.body.decode() for r in pair]
+        else:
+            time.sleep(1)
+    if not check(manifests is not None, "both MSS endpoints publish 3 fragments a stream within 60 s"):
+        return
+    header = re.search(r'<Protection>\s*<ProtectionHeader SystemID="([^"]+)">([^<]+)</ProtectionHeader>', manifests[0])
+    if not check(header is not None, "the MSS manifest has a Protection element", "<Protection>", manifests[0][:500]):
+        return
+    check_eq(header.group(1).lower(), PLAYREADY, "its ProtectionHeader is PlayReady's")
+    check("<Protection>" not in manifests[1], "the clear endpoint's manifest has none")
+    kid = playready_kid(header.group(2))
+    r = media.fetch(f"{t.endpoint}/_mediaemu/speke/key?resource=mss-playready&kid="
+                    f"{kid[:8]}-{kid[8:12]}-{kid[12:16]}-{kid[16:20]}-{kid[20:]}")
+    if not check_eq((r.status, len(r.body)), (200, 16), "the key server serves the header's key id"):
+        return
+    for stream in ("video", "audio"):
+        found = [re.search(rf'<StreamIndex Type="{stream}"[\s\S]*?Bitrate="(\d+)"[\s\S]*?<c t="\d+"[^>]*/>\s*<c t="(\d+)"', m)
+                 for m in manifests]
+        if not check(all(found) and found[0].groups() == found[1].groups(), f"{stream}: both endpoints list the same fragment",
+                     found[1] and found[1].groups(), found[0] and found[0].groups()):
+            continue
+        bitrate, start = found[0].groups()
+        name = f"QualityLevels({bitrate})/Fragments({stream}={start})"
+        enc, clear = (media.fetch(u.rsplit("/", 1)[0] + "/" + name) for u in (S["mss"], S["mss_clear"]))
+        check_eq((enc.status, clear.status), (200, 200), f"{stream}: {name} of both endpoints")
+        frag, clear_frag = read_fragment(enc.body, 8), read_fragment(clear.body, 0)
+        same = sum(1 for s, c in zip(frag["samples"], clear_frag["samples"])
+                   if decrypt_sample(s, r.body, "cenc", b"", 0, 0) == c["data"])
+        changed = sum(1 for s, c in zip(frag["samples"], clear_frag["samples"]) if s["data"] != c["data"])
+        print(f"    MSS {stream} {name}: {same} of {len(frag['samples'])} samples decrypt to the clear ones, "
+              f"{changed} differ before", flush=True)
+        check_eq((len(frag["samples"]), same), (len(clear_frag["samples"]),) * 2,
+                 f"{stream}: every sample decrypts (PIFF IVs and subsamples, AES-CTR) to the clear fragment's")
+        check(changed > 0, f"{stream}: the samples are encrypted", "changed samples", changed)
 
 
 def test_shaka_plays(t):

@@ -1,6 +1,9 @@
 #include "emulator/media/plan/endpoint_plan.hpp"
 
+#include <algorithm>
+
 #include "emulator/media/plan/json_fields.hpp"
+#include "pipeline/crypto/system_ids.hpp"
 
 namespace mediaemu::media {
 namespace {
@@ -192,13 +195,24 @@ std::optional<pipeline::EndpointSpec> plan_endpoint(const json& endpoint, const 
     spec.encryption = cmaf_encryption(p);
   } else if (endpoint.contains("MssPackage")) {
     const json& p = endpoint["MssPackage"];
-    // MssPackage.Encryption is PlayReady (PIFF / CENC with a PlayReady header): the local key
-    // server has no PlayReady data, and serving the stream clear would hide that.
-    if (encryption_of(p)) {
-      problem = "MssPackage.Encryption (PlayReady) is not supported: the endpoint serves nothing";
-      return std::nullopt;
-    }
     spec.kind = pipeline::EndpointSpec::Kind::Mss;
+    if (const json* e = encryption_of(p)) {
+      // MssEncryption has a SpekeKeyProvider alone: 'cenc' with one key (no rotation: a Smooth
+      // manifest names one), signalled by PlayReady's header (MP-UG: PlayReady is the DRM system
+      // for MSS), so SystemIds must ask for PlayReady.
+      auto encryption = speke_encryption(*e, pipeline::crypto::EncryptionSpec::Method::Cenc);
+      encryption.key_rotation_interval_seconds = 0;
+      const bool playready = std::any_of(encryption.system_ids.begin(), encryption.system_ids.end(), [](const auto& id) {
+        return pipeline::crypto::normalized_system_id(id) == pipeline::crypto::kPlayReadySystemId;
+      });
+      if (!playready) {
+        problem = "MssPackage.Encryption's SystemIds do not name PlayReady (" +
+                  std::string(pipeline::crypto::kPlayReadySystemId) +
+                  "), whose header a Smooth manifest signals its key with: the endpoint serves nothing";
+        return std::nullopt;
+      }
+      spec.encryption = std::move(encryption);
+    }
     spec.mss.manifest_name = manifest;
     spec.mss.segment_duration_seconds = integer(p, "SegmentDurationSeconds", 2);
     spec.mss.manifest_window_seconds = integer(p, "ManifestWindowSeconds", 60);

@@ -5,11 +5,14 @@
 // track's init segment.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <regex>
 #include <string>
 
+#include "pipeline/crypto/cenc.hpp"
+#include "pipeline/crypto/pssh.hpp"
 #include "pipeline/package/endpoint_packager.hpp"
 #include "pipeline/package/fmp4.hpp"
 #include "pipeline/package/media_file_source.hpp"
@@ -169,4 +172,101 @@ TEST_CASE("MSS endpoint: a dated start-over archive and what each QualityLevel i
   INFO(streams);
   CHECK(std::regex_search(streams, std::regex("video/\\d+ type=variant video_bitrate=\\d+ video_height=360 ")));
   CHECK(std::regex_search(streams, std::regex("audio/\\d+ type=audio audio_bitrate=\\d+ audio_sample_rate=48000")));
+}
+
+TEST_CASE("MSS endpoint encrypted: PlayReady's header in the manifest, PIFF sample encryption in the fragments, decrypting to the clear ones", "[package][mss][crypto]") {
+  namespace crypto = mediaemu::pipeline::crypto;
+  const auto rec = read_media_file(package_test::test_media(2), 1700000000000);
+  const fs::path clear_dir = package_test::scratch_dir("mss_clear");
+  auto clear = make_endpoint_packager(mss_endpoint(clear_dir, 600));
+  package_test::feed(*clear, rec);
+  clear->on_end();
+
+  // A key whose provider gave PlayReady's pssh (its Data standing in for a PlayReady Object).
+  const std::string playready = "9a04f079-9840-4286-ab92-e65be0885f95";
+  struct PlayReadyKeys : package_test::FixedKeyProvider {
+    crypto::KeyFetch fetch(int64_t period) override {
+      auto fetched = FixedKeyProvider::fetch(period);
+      fetched.key->pssh["9a04f079-9840-4286-ab92-e65be0885f95"] =
+          crypto::pssh_box(*crypto::block_from_uuid("9a04f079-9840-4286-ab92-e65be0885f95"), 0, {}, {'P', 'R', 'O'});
+      return fetched;
+    }
+  };
+  auto keys = std::make_shared<PlayReadyKeys>();
+  keys->key = *crypto::block_from_hex("00112233445566778899aabbccddeeff");
+  keys->kid = *crypto::block_from_hex("0123456789abcdef0123456789abcdef");
+  const fs::path dir = package_test::scratch_dir("mss_playready");
+  EndpointSpec spec = mss_endpoint(dir, 600);
+  crypto::EncryptionSpec encryption;
+  encryption.method = crypto::EncryptionSpec::Method::Cenc;
+  encryption.key_rotation_interval_seconds = 0;
+  encryption.system_ids = {"9A04F079-9840-4286-AB92-E65BE0885F95"};
+  encryption.keys = keys;
+  spec.encryption = encryption;
+  auto packager = package_test::start_packager(spec, keys.get());
+  package_test::feed(*packager, rec);
+  packager->on_end();
+
+  // §2.2.2.2: the Protection element before the StreamIndexes, the PlayReady Object in base64.
+  const std::string manifest = package_test::read_text(dir / "index.ism/Manifest");
+  INFO(manifest);
+  const auto protection = manifest.find("  <Protection>\n    <ProtectionHeader SystemID=\"9A04F079-9840-4286-AB92-E65BE0885F95\">"
+                                        "UFJP</ProtectionHeader>\n  </Protection>\n");
+  CHECK(protection != std::string::npos);
+  CHECK(protection < manifest.find("<StreamIndex"));
+  // Otherwise the clear endpoint's manifest.
+  std::string without = manifest;
+  if (protection != std::string::npos) without.erase(protection, manifest.find("</Protection>\n") + 14 - protection);
+  CHECK(without == package_test::read_text(clear_dir / "index.ism/Manifest"));
+
+  // Each fragment: PIFF's SampleEncryptionBox (no senc, saiz or saio), whose IVs and subsample
+  // maps decrypt its mdat to the clear endpoint's fragment's.
+  const std::vector<uint8_t> piff = {0xa2, 0x39, 0x4f, 0x52, 0x5a, 0x9b, 0x4f, 0x14,
+                                     0xa2, 0x44, 0x6c, 0x42, 0x7c, 0x64, 0x8d, 0xf4};
+  std::smatch first;
+  REQUIRE(std::regex_search(manifest, first, std::regex("Bitrate=\"(\\d+)\" FourCC=\"H264\"[\\s\\S]*?<c t=\"(\\d+)\"")));
+  const std::string name = "index.ism/QualityLevels(" + first[1].str() + ")/Fragments(video=" + first[2].str() + ")";
+  const auto fragment = package_test::read_bytes(dir / name);
+  const auto plain = package_test::read_bytes(clear_dir / name);
+  auto has = [&](const char* type) { return std::search(fragment.begin(), fragment.end(), type, type + 4) != fragment.end(); };
+  CHECK_FALSE(has("senc"));
+  CHECK_FALSE(has("saiz"));
+  CHECK_FALSE(has("tfdt"));
+  auto box = std::search(fragment.begin(), fragment.end(), piff.begin(), piff.end());
+  REQUIRE(box != fragment.end());
+  size_t at = static_cast<size_t>(box - fragment.begin()) + 16;
+  auto be = [&](const std::vector<uint8_t>& b, size_t from, int bytes) {
+    uint64_t v = 0;
+    for (int i = 0; i < bytes; ++i) v = v << 8 | b[from + i];
+    return v;
+  };
+  CHECK(be(fragment, at, 4) == 0x2);  // version 0, flags: subsample maps follow
+  const uint64_t samples = be(fragment, at + 4, 4);
+  at += 8;
+  auto mdat_of = [](const std::vector<uint8_t>& b) {
+    const char* type = "mdat";
+    auto it = std::search(b.begin(), b.end(), type, type + 4);
+    return std::vector<uint8_t>(it == b.end() ? b.end() : it + 4, b.end());
+  };
+  std::vector<uint8_t> data = mdat_of(fragment);
+  const std::vector<uint8_t> expected = mdat_of(plain);
+  REQUIRE(data.size() == expected.size());
+  CHECK(data != expected);
+  size_t offset = 0;
+  for (uint64_t i = 0; i < samples; ++i) {
+    const uint64_t iv = be(fragment, at, 8);
+    const uint64_t entries = be(fragment, at + 8, 2);
+    at += 10;
+    std::vector<crypto::CencSubsample> map;
+    size_t size = 0;
+    for (uint64_t e = 0; e < entries; ++e, at += 6) {
+      map.push_back({static_cast<uint16_t>(be(fragment, at, 2)), static_cast<uint32_t>(be(fragment, at + 2, 4))});
+      size += map.back().clear_bytes + map.back().protected_bytes;
+    }
+    REQUIRE(offset + size <= data.size());
+    crypto::cenc_apply_ctr(keys->key, iv, std::span<uint8_t>(data.data() + offset, size), map);
+    offset += size;
+  }
+  CHECK(offset == data.size());
+  CHECK(data == expected);
 }

@@ -363,11 +363,19 @@ TEST_CASE("an origin endpoint becomes a packaging plan that starts afresh", "[pl
   CHECK(smooth.spec->mss.manifest_name == "live");
   CHECK(smooth.spec->mss.segment_duration_seconds == 4);
   CHECK(smooth.spec->mss.manifest_window_seconds == 30);
-  // PlayReady encryption cannot be produced: not packaged at all rather than served clear.
-  mss["MssPackage"]["Encryption"] = {{"SpekeKeyProvider", {{"Url", "http://127.0.0.1:1/"}}}};
+  // Encryption without PlayReady cannot be signalled: not packaged at all rather than served clear.
+  mss["MssPackage"]["Encryption"] = {
+      {"SpekeKeyProvider", {{"Url", "http://127.0.0.1:1/"}, {"ResourceId", "r"}, {"SystemIds", {"edef8ba9-79d6-4ace-a3c8-27dcd51d21ed"}}}}};
   EndpointPlan not_packaged = plan_origin_endpoint("us-east-1", mss, "/data/origin/def");
   CHECK_FALSE(not_packaged.spec);
-  CHECK_THAT(not_packaged.problem, Catch::Contains("MssPackage.Encryption"));
+  CHECK_THAT(not_packaged.problem, Catch::Contains("PlayReady"));
+  // With PlayReady: 'cenc' with one key (MssEncryption has no KeyRotationIntervalSeconds).
+  mss["MssPackage"]["Encryption"]["SpekeKeyProvider"]["SystemIds"] = {"9A04F079-9840-4286-AB92-E65BE0885F95"};
+  EndpointPlan encrypted = plan_origin_endpoint("us-east-1", mss, "/data/origin/def");
+  REQUIRE(encrypted.spec);
+  REQUIRE(encrypted.spec->encryption);
+  CHECK(encrypted.spec->encryption->method == mediaemu::pipeline::crypto::EncryptionSpec::Method::Cenc);
+  CHECK(encrypted.spec->encryption->key_rotation_interval_seconds == 0);
 }
 
 TEST_CASE("HlsPackage.Encryption becomes the endpoint's encryption spec (AES_128 only)", "[plan]") {
