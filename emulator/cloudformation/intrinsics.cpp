@@ -158,7 +158,10 @@ std::optional<json> call(const std::string& fn, const json& arg, const Scope& sc
       if (!v) template_error("AWS::NoValue in Fn::Sub");
       return v->is_array() ? [&] {
         std::string joined;
-        for (const auto& item : *v) joined += (joined.empty() ? "" : ",") + as_text(item);
+        for (const auto& item : *v) {
+          if (!joined.empty()) joined += ',';
+          joined += as_text(item);
+        }
         return joined;
       }()
                            : as_text(*v);

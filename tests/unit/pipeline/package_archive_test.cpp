@@ -48,8 +48,8 @@ TEST_CASE("Archive: MPEG-TS files per output, rolled at GOP boundaries, named as
   spec.base_name = "curling";
   spec.rollover_seconds = 4;
   spec.temp_prefix = ".tmp-";
-  spec.outputs[rec.layout.variants[0].name] = {"_hi", "m2ts"};
-  spec.outputs[rec.layout.variants[1].name] = {"_lo", "ts"};
+  spec.outputs[rec.layout.variants[0].name] = {"_hi", "m2ts", std::nullopt};
+  spec.outputs[rec.layout.variants[1].name] = {"_lo", "ts", std::nullopt};
   ArchiveWriter writer(spec);
 
   bool temp_seen = false;
