@@ -2,30 +2,11 @@
 
 #include <cstdio>
 
+#include "pipeline/transcode/codec_config.hpp"
+
 namespace mediaemu::pipeline {
 
 namespace {
-
-// NAL unit payloads of an Annex B byte stream (start codes removed).
-std::vector<std::pair<const uint8_t*, size_t>> split_annexb(const uint8_t* data, size_t size) {
-  std::vector<std::pair<const uint8_t*, size_t>> nals;
-  size_t i = 0, start = SIZE_MAX;
-  while (i + 3 <= size) {
-    if (data[i] == 0 && data[i + 1] == 0 && data[i + 2] == 1) {
-      if (start != SIZE_MAX) {
-        size_t end = i;
-        while (end > start && data[end - 1] == 0) --end;  // trailing zero of a 4-byte start code
-        nals.emplace_back(data + start, end - start);
-      }
-      i += 3;
-      start = i;
-    } else {
-      ++i;
-    }
-  }
-  if (start != SIZE_MAX && start < size) nals.emplace_back(data + start, size - start);
-  return nals;
-}
 
 void put_u16(std::vector<uint8_t>& out, size_t v) {
   out.push_back(static_cast<uint8_t>(v >> 8));
@@ -40,25 +21,23 @@ bool is_avcc_extradata(const std::vector<uint8_t>& extradata) {
 
 std::vector<uint8_t> avcc_record(const std::vector<uint8_t>& extradata) {
   if (is_avcc_extradata(extradata)) return extradata;
-  std::vector<std::pair<const uint8_t*, size_t>> sps, pps;
-  for (auto nal : split_annexb(extradata.data(), extradata.size())) {
-    if (nal.second == 0) continue;
-    const int type = nal.first[0] & 0x1f;
-    if (type == 7 && nal.second >= 4) sps.push_back(nal);
+  std::vector<ByteView> sps, pps;
+  for (ByteView nal : split_annexb(ByteView(extradata))) {
+    const int type = nal[0] & 0x1f;
+    if (type == 7 && nal.size() >= 4) sps.push_back(nal);
     if (type == 8) pps.push_back(nal);
   }
   if (sps.empty() || pps.empty()) return {};
   // ISO/IEC 14496-15 §5.3.3.1.2 AVCDecoderConfigurationRecord, 4-byte NAL lengths.
-  std::vector<uint8_t> out{1, sps[0].first[1], sps[0].first[2], sps[0].first[3], 0xff,
-                           static_cast<uint8_t>(0xe0 | sps.size())};
-  for (auto [p, n] : sps) {
-    put_u16(out, n);
-    out.insert(out.end(), p, p + n);
+  std::vector<uint8_t> out{1, sps[0][1], sps[0][2], sps[0][3], 0xff, static_cast<uint8_t>(0xe0 | sps.size())};
+  for (ByteView nal : sps) {
+    put_u16(out, nal.size());
+    out.insert(out.end(), nal.begin(), nal.end());
   }
   out.push_back(static_cast<uint8_t>(pps.size()));
-  for (auto [p, n] : pps) {
-    put_u16(out, n);
-    out.insert(out.end(), p, p + n);
+  for (ByteView nal : pps) {
+    put_u16(out, nal.size());
+    out.insert(out.end(), nal.begin(), nal.end());
   }
   return out;
 }
@@ -67,9 +46,9 @@ std::vector<uint8_t> to_length_prefixed(const uint8_t* data, size_t size, bool a
   if (!annexb) return std::vector<uint8_t>(data, data + size);
   std::vector<uint8_t> out;
   out.reserve(size + 16);
-  for (auto [p, n] : split_annexb(data, size)) {
-    for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<uint8_t>(n >> shift));
-    out.insert(out.end(), p, p + n);
+  for (ByteView nal : split_annexb(ByteView(data, size))) {
+    for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<uint8_t>(nal.size() >> shift));
+    out.insert(out.end(), nal.begin(), nal.end());
   }
   return out;
 }
