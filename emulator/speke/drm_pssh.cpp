@@ -48,7 +48,7 @@ std::vector<uint8_t> widevine_pssh(const Block& kid, const std::string& content_
                                     data);
 }
 
-std::vector<uint8_t> playready_pssh(const Block& kid, const std::string& scheme) {
+std::vector<uint8_t> playready_object(const Block& kid, const std::string& scheme) {
   // A GUID's first three fields are little-endian in PlayReady's KID (§3.6.2.1).
   Block guid = kid;
   std::swap(guid[0], guid[3]);
@@ -72,8 +72,18 @@ std::vector<uint8_t> playready_pssh(const Block& kid, const std::string& scheme)
   le16(object, 1);  // type 1: a PlayReady Header
   le16(object, static_cast<uint16_t>(record.size()));
   object.insert(object.end(), record.begin(), record.end());
+  return object;
+}
+
+std::vector<uint8_t> playready_pssh(const std::vector<uint8_t>& playready_object) {
   return pipeline::crypto::pssh_box(*pipeline::crypto::block_from_uuid(pipeline::crypto::kPlayReadySystemId), 0, {},
-                                    object);
+                                    playready_object);
+}
+
+std::string mspr_pro(const std::vector<uint8_t>& playready_object) {
+  return "<mspr:pro xmlns:mspr=\"urn:microsoft:playready\">" +
+         api::base64_encode(std::string_view(reinterpret_cast<const char*>(playready_object.data()), playready_object.size())) +
+         "</mspr:pro>";
 }
 
 }  // namespace mediaemu::speke

@@ -13,7 +13,10 @@
 // little-endian: length, record count, then record type 1 = the PlayReady Header) holding a
 // PlayReady Header v4.3.0.0 (§3.6: UTF-16LE XML, <KID VALUE> the key id as a little-endian GUID in
 // base64, ALGID AESCTR for 'cenc' or AESCBC for 'cbcs', left out when the request does not name
-// the scheme, which v4.3 allows). No LA_URL: players name their licence server.
+// the scheme, which v4.3 allows). No LA_URL: players name their licence server. The same
+// PlayReady Object also goes into the MPD as <mspr:pro> (DASH-IF IOP §7.7.3.1 PlayReady
+// ContentProtection; namespace urn:microsoft:playready), as the key provider's
+// ContentProtectionData.
 #pragma once
 
 #include <cstdint>
@@ -27,6 +30,8 @@ namespace mediaemu::speke {
 // `scheme`: "cenc" | "cbcs" | "" (not named: SPEKE v1).
 std::vector<uint8_t> widevine_pssh(const pipeline::crypto::Block& kid, const std::string& content_id,
                                    const std::string& scheme);
-std::vector<uint8_t> playready_pssh(const pipeline::crypto::Block& kid, const std::string& scheme);
+std::vector<uint8_t> playready_object(const pipeline::crypto::Block& kid, const std::string& scheme);
+std::vector<uint8_t> playready_pssh(const std::vector<uint8_t>& playready_object);
+std::string mspr_pro(const std::vector<uint8_t>& playready_object);
 
 }  // namespace mediaemu::speke

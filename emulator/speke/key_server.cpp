@@ -120,7 +120,9 @@ api::HttpResponse KeyServer::cpix(const api::HttpRequest& request) const {
               clearkey_laurl(clearkey_licence_url(host, content_id));
           // Widevine's and PlayReady's signalling, as a DRM vendor's key server gives it.
           answer.pssh[std::string(pipeline::crypto::kWidevineSystemId)] = widevine_pssh(kid, content_id, scheme);
-          answer.pssh[std::string(pipeline::crypto::kPlayReadySystemId)] = playready_pssh(kid, scheme);
+          const std::vector<uint8_t> playready = playready_object(kid, scheme);
+          answer.pssh[std::string(pipeline::crypto::kPlayReadySystemId)] = playready_pssh(playready);
+          answer.content_protection_data[std::string(pipeline::crypto::kPlayReadySystemId)] = mspr_pro(playready);
           return answer;
         },
         summary);

@@ -6,7 +6,7 @@ server and ClearKey playback (issue 11, item 1, the DASH part).
   lavfi RTMP push, with two DASH endpoints:
     cenc-dash    DashPackage.Encryption: SpekeKeyProvider Url = the local key server
                  (<api>/_mediaemu/speke/v1), SystemIds = W3C ClearKey (1077efec-…) and Widevine
-    cenc-dashif  the same with SystemIds = DASH-IF ClearKey (e2719d58-…) alone
+    cenc-dashif  the same with SystemIds = DASH-IF ClearKey (e2719d58-…) and PlayReady (9a04f079-…)
     cenc-clear   the same DASH package without Encryption (to compare decoded frames)
 
 Checked: the MPD's ContentProtection elements (mp4protection with cenc:default_KID, the ClearKey
@@ -28,7 +28,8 @@ Key rotation (cenc-rotate, W3C ClearKey, KeyRotationIntervalSeconds 6): the init
 MPD name the first key, each later key comes in-band (a 'seig' sample group and its pssh in the
 moof); Shaka plays 14 s through the rotations, asking the licence URL again for new keys.
 DASH-IF ClearKey: the key server answers ContentProtectionData for e2719d58-…, so that endpoint's
-MPD names the licence URL (<dashif:Laurl>) and carries no pssh; dash.js and Shaka, given no DRM
+MPD names the licence URL (<dashif:Laurl>) and carries no pssh for it (PlayReady, also asked for,
+gets the key server's PlayReady Object as <mspr:pro> and cenc:pssh); dash.js and Shaka, given no DRM
 configuration at all, play it with ClearKey licences from that URL. (dash.js 5.2.1 cannot play the
 W3C ClearKey endpoint: it hands the W3C pssh to generateRequest as "keyids" init data, which
 Chromium rejects, TypeError, error 113.)
@@ -48,6 +49,7 @@ from harness import check, check_eq
 CLEARKEY = "1077efec-c0b2-4d02-ace3-3c1e52e2fb4b"
 DASHIF_CLEARKEY = "e2719d58-a985-b3c9-781a-b030af78d30e"
 WIDEVINE = "edef8ba9-79d6-4ace-a3c8-27dcd51d21ed"
+PLAYREADY = "9a04f079-9840-4286-ab92-e65be0885f95"
 NS = {"d": "urn:mpeg:dash:schema:mpd:2011", "cenc": "urn:mpeg:cenc:2013"}
 S = {}
 
@@ -64,7 +66,7 @@ def test_setup(t):
         return mp.create_origin_endpoint(ChannelId="cenc", Id=endpoint_id,
                                          DashPackage={**package, "Encryption": speke(endpoint_id, system_ids, **settings)})["Url"]
     S["dash"] = encrypted("cenc-dash", [CLEARKEY, WIDEVINE])
-    S["dashif"] = encrypted("cenc-dashif", [DASHIF_CLEARKEY])
+    S["dashif"] = encrypted("cenc-dashif", [DASHIF_CLEARKEY, PLAYREADY])
     S["presets"] = encrypted("cenc-presets", [DASHIF_CLEARKEY], video="PRESET-VIDEO-1", audio="PRESET-AUDIO-1")
     S["rotate"] = encrypted("cenc-rotate", [CLEARKEY], rotation=6)
     S["clear"] = mp.create_origin_endpoint(ChannelId="cenc", Id="cenc-clear", DashPackage=package)["Url"]
@@ -211,15 +213,30 @@ def test_dashif_clearkey_mpd_names_the_licence_url(t):
         return
     aset = root.find(".//d:AdaptationSet[@contentType='video']", NS)
     cps = aset.findall("d:ContentProtection", NS)
-    check_eq([c.get("schemeIdUri") for c in cps], ["urn:mpeg:dash:mp4protection:2011", f"urn:uuid:{DASHIF_CLEARKEY}"],
-             "ContentProtection for mp4protection and DASH-IF ClearKey")
-    if len(cps) < 2:
+    check_eq([c.get("schemeIdUri") for c in cps], ["urn:mpeg:dash:mp4protection:2011", f"urn:uuid:{DASHIF_CLEARKEY}",
+                                                   f"urn:uuid:{PLAYREADY}"],
+             "ContentProtection for mp4protection, DASH-IF ClearKey and PlayReady")
+    if len(cps) < 3:
         return
     laurl = cps[1].find("{https://dashif.org/CPS}Laurl")
     check_eq(laurl.text if laurl is not None else None,
              f"{t.endpoint}/_mediaemu/speke/clearkey?resource=cenc-dashif",
              "its dashif:Laurl is the local key server's ClearKey licence URL for the endpoint's ResourceId")
     check(cps[1].find("cenc:pssh", NS) is None, "no cenc:pssh for DASH-IF ClearKey", None, "a pssh")
+    # PlayReady: the key server's PlayReady Object, as <mspr:pro> and inside the pssh box.
+    pro = cps[2].find("{urn:microsoft:playready}pro")
+    pssh = cps[2].find("cenc:pssh", NS)
+    if check(pro is not None and pssh is not None, "PlayReady's element has mspr:pro and cenc:pssh", "both",
+             ET.tostring(cps[2])[:300]):
+        box = base64.b64decode(pssh.text)
+        check_eq((box[12:28].hex(), box[32:]), (PLAYREADY.replace("-", ""), base64.b64decode(pro.text)),
+                 "the PlayReady pssh box carries the mspr:pro PlayReady Object")
+        record = base64.b64decode(pro.text)[10:].decode("utf-16-le", errors="replace")
+        kid = aset.find("d:ContentProtection", NS).get("{urn:mpeg:cenc:2013}default_KID", "")
+        guid = bytes.fromhex(kid.replace("-", ""))
+        le = guid[3::-1] + guid[5:3:-1] + guid[7:5:-1] + guid[8:]
+        check(f'VALUE="{base64.b64encode(le).decode()}"' in record and 'version="4.3.0.0"' in record,
+              "its PlayReady Header (v4.3.0.0) names the default_KID (a little-endian GUID)", kid, record[:300])
 
 
 def test_segments_are_encrypted(t):

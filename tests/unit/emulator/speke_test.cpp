@@ -422,6 +422,12 @@ TEST_CASE("key server: Widevine and PlayReady get pssh boxes of their own format
         "<PROTECTINFO><KIDS><KID VALUE=\"" + api::base64_encode(guid) +
         "\"></KID></KIDS></PROTECTINFO></DATA></WRMHEADER>");
 
+  // In the MPD too, as <mspr:pro> (the key provider's ContentProtectionData for PlayReady).
+  CHECK(answer.content_protection_data.at(playready) ==
+        "<mspr:pro xmlns:mspr=\"urn:microsoft:playready\">" + api::base64_encode(std::string(pro.begin(), pro.end())) +
+            "</mspr:pro>");
+  CHECK(answer.content_protection_data.count(widevine) == 0);
+
   // SPEKE v2.0 names the scheme: Widevine's protection_scheme and PlayReady's ALGID follow it.
   CpixKeyRequest v2 = request;
   v2.common_encryption_scheme = "cbcs";
