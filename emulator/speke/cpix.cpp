@@ -146,6 +146,10 @@ std::string answer_cpix_request(std::string_view body, const KeyLookup& lookup, 
     if (pssh != answer->second.pssh.end())
       set_only_child_text(system, cpix + "PSSH",
                           api::base64_encode(std::string(pssh->second.begin(), pssh->second.end())));
+    auto header = answer->second.protection_header.find(pipeline::crypto::normalized_system_id(system_id));
+    if (header != answer->second.protection_header.end())
+      set_only_child_text(system, namespace_prefix(root, kSpekeNamespace, "speke") + "ProtectionHeader",
+                          api::base64_encode(std::string(header->second.begin(), header->second.end())));
     for (pugi::xml_node signalling : children(system, "HLSSignalingData")) {
       // SPEKE v2.0 (standard-payload-components-v2): base64 of the tag for the media playlists
       // (#EXT-X-KEY) or the master (#EXT-X-SESSION-KEY), for the systems with HLS signalling.
@@ -265,7 +269,7 @@ std::string render_cpix_request(const CpixKeyRequest& request) {
   for (const auto& id : request.system_ids)
     append_drm_system(systems, kid, id,
                       {"cpix:PSSH", "cpix:ContentProtectionData", "cpix:URIExtXKey", "speke:KeyFormat",
-                       "speke:KeyFormatVersions"});
+                       "speke:KeyFormatVersions", "speke:ProtectionHeader"});
   if (request.period_index) {
     const std::string period_id = "keyPeriod_" + kid;
     pugi::xml_node p = root.append_child("cpix:ContentKeyPeriodList").append_child("cpix:ContentKeyPeriod");
@@ -333,6 +337,8 @@ KeyAnswer read_cpix_answer(std::string_view body, const Block& kid, bool need_ke
         throw CpixError("the PSSH of DRM system " + system_id + " is not one pssh box of that system");
       answer.pssh[system_id] = std::move(bytes);
     }
+    if (const std::string header = decoded(child(system, "ProtectionHeader")); !header.empty())
+      answer.protection_header[system_id] = std::vector<uint8_t>(header.begin(), header.end());
     std::string xml = decoded(child(system, "ContentProtectionData"));
     if (xml.empty()) continue;
     // Written into the MPD as it is: it must be XML elements (a fragment), nothing else.

@@ -65,6 +65,11 @@ struct KeyAnswer {
   // cpix:PSSH by DRM system id (lower case): the whole pssh box (ISO/IEC 23001-7 §8.1.2) that
   // DASH and CMAF init segments carry, and the MPD in <cenc:pssh> (SPEKE v1 and v2 DASH).
   std::map<std::string, std::vector<uint8_t>> pssh;
+  // speke:ProtectionHeader by DRM system id (lower case), decoded: the header a Smooth Streaming
+  // manifest's ProtectionHeader carries ("To support MSS PlayReady, SPEKE uses a custom parameter
+  // under the DRMSystem tag, SPEKE:ProtectionHeader", SPEKE v1 constraints); for PlayReady, the
+  // PlayReady Object.
+  std::map<std::string, std::vector<uint8_t>> protection_header;
   // SPEKE v2.0 HLSSignalingData (playlist "media"), decoded: the EXT-X-KEY tag of each DRM system
   // that gave one, in DRMSystem order.
   std::vector<std::string> hls_key_tags;
@@ -115,7 +120,8 @@ std::string render_cpix_request(const CpixKeyRequest& request);
 
 // The key and HLS signalling the answer gives for `kid`: the URIExtXKey (and KeyFormat,
 // KeyFormatVersions) of a DRM system other than HLS AES-128 when the answer has one (FairPlay),
-// else HLS AES-128's; and each system's ContentProtectionData and PSSH (DASH). Throws CpixError
+// else HLS AES-128's; each system's ContentProtectionData and PSSH (DASH) and ProtectionHeader
+// (MSS). Throws CpixError
 // (not XML, no such key, no key value, no URIExtXKey, ContentProtectionData that is not XML, a
 // PSSH that is not one pssh box of its DRMSystem's systemId).
 // `need_key_uri` false (SPEKE v2.0): an answer without URIExtXKey is fine.

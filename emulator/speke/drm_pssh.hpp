@@ -16,7 +16,7 @@
 // the scheme, which v4.3 allows). No LA_URL: players name their licence server. The same
 // PlayReady Object also goes into the MPD as <mspr:pro> (DASH-IF IOP §7.7.3.1 PlayReady
 // ContentProtection; namespace urn:microsoft:playready), as the key provider's
-// ContentProtectionData.
+// ContentProtectionData, and into Smooth manifests as its speke:ProtectionHeader.
 #pragma once
 
 #include <cstdint>

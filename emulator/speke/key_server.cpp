@@ -123,6 +123,7 @@ api::HttpResponse KeyServer::cpix(const api::HttpRequest& request) const {
           const std::vector<uint8_t> playready = playready_object(kid, scheme);
           answer.pssh[std::string(pipeline::crypto::kPlayReadySystemId)] = playready_pssh(playready);
           answer.content_protection_data[std::string(pipeline::crypto::kPlayReadySystemId)] = mspr_pro(playready);
+          answer.protection_header[std::string(pipeline::crypto::kPlayReadySystemId)] = playready;
           return answer;
         },
         summary);

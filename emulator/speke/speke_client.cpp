@@ -65,6 +65,7 @@ KeyFetch SpekeKeyProvider::fetch(int64_t period) {
     key.key_format_versions = answer.key_format_versions;
     key.content_protection_data = std::move(answer.content_protection_data);
     key.pssh = std::move(answer.pssh);
+    key.protection_header = std::move(answer.protection_header);
     key.hls_key_tags = std::move(answer.hls_key_tags);
     // SPEKE v2.0 for HLS manifests: the EXT-X-KEY tags come from HLSSignalingData alone.
     if (hls_signalling_ && key.hls_key_tags.empty())

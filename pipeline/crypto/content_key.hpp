@@ -28,6 +28,9 @@ struct ContentKey {
   // Init segments and the MPD: by DRM system id (lower case), the whole pssh box the provider gave
   // (its cpix:PSSH; ISO/IEC 23001-7 §8.1.2), written as it is.
   std::map<std::string, std::vector<uint8_t>> pssh;
+  // Smooth Streaming: by DRM system id (lower case), the provider's speke:ProtectionHeader, which
+  // the manifest's ProtectionHeader carries (for PlayReady, the PlayReady Object).
+  std::map<std::string, std::vector<uint8_t>> protection_header;
   // SPEKE v2.0: the EXT-X-KEY tags of the key provider's HLSSignalingData (playlist "media"), one
   // per DRM system that gave one; media playlists write them as they are, instead of a tag made
   // from `uri` and the key formats.

@@ -61,13 +61,4 @@ inline std::optional<std::string> pssh_box_system_id(const std::vector<uint8_t>&
   return uuid_text(id);
 }
 
-// The Data of a well-formed pssh box (what follows DataSize), empty for anything else.
-inline std::vector<uint8_t> pssh_box_data(const std::vector<uint8_t>& box) {
-  if (!pssh_box_system_id(box)) return {};
-  size_t at = 28;
-  if (box[8] == 1)
-    at += 4 + 16 * ((size_t{box[at]} << 24) | (size_t{box[at + 1]} << 16) | (size_t{box[at + 2]} << 8) | box[at + 3]);
-  return std::vector<uint8_t>(box.begin() + static_cast<std::ptrdiff_t>(at + 4), box.end());
-}
-
 }  // namespace mediaemu::pipeline::crypto

@@ -1,12 +1,14 @@
 #include "pipeline/package/mss_packager.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <sstream>
 
 #include "pipeline/ads/splice_info.hpp"
-#include "pipeline/crypto/pssh.hpp"
+#include "pipeline/crypto/system_ids.hpp"
 #include "pipeline/package/codec_config.hpp"
 #include "pipeline/package/fmp4_encryption.hpp"
 #include "pipeline/package/endpoint_status.hpp"
@@ -93,7 +95,17 @@ void MssPackager::add_segment(const Segment& segment) {
     for (auto& q : index.qualities) {
       auto it = segment.tracks.find(q.info->id);
       const crypto::SharedSegmentKey key = it == segment.tracks.end() ? nullptr : track_key(segment, *q.info);
-      if (key && !q.muxer->protection()) q.muxer->protect(fmp4_protection(*key, spec().encryption->system_ids));
+      if (key && !q.muxer->protection()) {
+        q.muxer->protect(fmp4_protection(*key, spec().encryption->system_ids));
+        if (protection_header_.empty()) {
+          auto header = key->key.protection_header.find(std::string(crypto::kPlayReadySystemId));
+          if (header != key->key.protection_header.end()) protection_header_ = header->second;
+          else
+            spdlog::warn("package {}: the key provider gave no PlayReady ProtectionHeader (speke:ProtectionHeader): "
+                         "the manifest cannot name the key, players cannot play",
+                         spec().label);
+        }
+      }
       fresh.push_back(it == segment.tracks.end()
                           ? std::nullopt
                           : q.muxer->fragment(it->second, static_cast<uint32_t>(segment.sequence), key.get()));
@@ -196,19 +208,13 @@ std::string MssPackager::render(double edge, double window, bool ended, bool dat
 }
 
 std::string MssPackager::protection_element() const {
-  const Fmp4TrackMuxer* muxer = indexes_.empty() ? nullptr : indexes_.front().qualities.front().muxer.get();
-  if (!muxer || !muxer->protection()) return "";
+  if (protection_header_.empty()) return "";
   // §2.2.2.2: a ProtectionHeader per DRM system, SystemID its UUID and its content the system's
-  // data in base64; for PlayReady the PlayReady Object (the pssh box's Data).
-  std::string out;
-  for (const auto& box : muxer->protection()->pssh_boxes) {
-    if (crypto::pssh_box_system_id(box) != crypto::kPlayReadySystemId) continue;
-    std::string id(crypto::kPlayReadySystemId);
-    for (char& c : id) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    out += "  <Protection>\n    <ProtectionHeader SystemID=\"" + id + "\">" + ads::base64(crypto::pssh_box_data(box)) +
-           "</ProtectionHeader>\n  </Protection>\n";
-  }
-  return out;
+  // header in base64: PlayReady's, as the key provider's speke:ProtectionHeader gave it.
+  std::string id(crypto::kPlayReadySystemId);
+  for (char& c : id) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return "  <Protection>\n    <ProtectionHeader SystemID=\"" + id + "\">" + ads::base64(protection_header_) +
+         "</ProtectionHeader>\n  </Protection>\n";
 }
 
 void MssPackager::forget_before(double position) {

@@ -14,9 +14,9 @@
 //
 // Encryption (MssPackage.Encryption, PlayReady): 'cenc' with the endpoint's one key, each
 // fragment's IVs and subsample maps in PIFF's SampleEncryptionBox (fmp4_encryption.hpp), and the
-// manifest's Protection element (§2.2.2.2) carries the PlayReady Object of the key provider's
-// PlayReady pssh as its ProtectionHeader, from which clients learn the key id and build the
-// init segment's tenc.
+// manifest's Protection element (§2.2.2.2) carries the key provider's PlayReady header (its
+// speke:ProtectionHeader, as SPEKE v1 specifies for MSS PlayReady), from which clients learn the
+// key id and build the init segment's tenc.
 //
 // For the origin: with a start-over window, an archive of the manifest over that window whose
 // chunks carry their program date time (`e`, epoch ms), from which time-shifted manifests are
@@ -77,6 +77,7 @@ class MssPackager final : public PackagerBase {
   std::string protection_element() const;
 
   MssSpec mss_;
+  std::vector<uint8_t> protection_header_;  // PlayReady's, from the first key (encrypted endpoints)
   std::list<StreamIndex> indexes_;  // not a vector: a StreamIndex cannot be copied, and its move may throw
 };
 

@@ -427,6 +427,10 @@ TEST_CASE("key server: Widevine and PlayReady get pssh boxes of their own format
         "<mspr:pro xmlns:mspr=\"urn:microsoft:playready\">" + api::base64_encode(std::string(pro.begin(), pro.end())) +
             "</mspr:pro>");
   CHECK(answer.content_protection_data.count(widevine) == 0);
+  // And for Smooth manifests as speke:ProtectionHeader (asked for, as SPEKE v1 MSS does).
+  CHECK(xml.find("<speke:ProtectionHeader") != std::string::npos);
+  CHECK(answer.protection_header.at(playready) == pro);
+  CHECK(answer.protection_header.count(widevine) == 0);
 
   // SPEKE v2.0 names the scheme: Widevine's protection_scheme and PlayReady's ALGID follow it.
   CpixKeyRequest v2 = request;

@@ -12,7 +12,6 @@
 #include <string>
 
 #include "pipeline/crypto/cenc.hpp"
-#include "pipeline/crypto/pssh.hpp"
 #include "pipeline/package/endpoint_packager.hpp"
 #include "pipeline/package/fmp4.hpp"
 #include "pipeline/package/media_file_source.hpp"
@@ -174,7 +173,7 @@ TEST_CASE("MSS endpoint: a dated start-over archive and what each QualityLevel i
   CHECK(std::regex_search(streams, std::regex("audio/\\d+ type=audio audio_bitrate=\\d+ audio_sample_rate=48000")));
 }
 
-TEST_CASE("MSS endpoint encrypted: PlayReady's header in the manifest, PIFF sample encryption in the fragments, decrypting to the clear ones", "[package][mss][crypto]") {
+TEST_CASE("MSS endpoint encrypted: PlayReady's ProtectionHeader in the manifest, PIFF sample encryption in the fragments, decrypting to the clear ones", "[package][mss][crypto]") {
   namespace crypto = mediaemu::pipeline::crypto;
   const auto rec = read_media_file(package_test::test_media(2), 1700000000000);
   const fs::path clear_dir = package_test::scratch_dir("mss_clear");
@@ -182,13 +181,12 @@ TEST_CASE("MSS endpoint encrypted: PlayReady's header in the manifest, PIFF samp
   package_test::feed(*clear, rec);
   clear->on_end();
 
-  // A key whose provider gave PlayReady's pssh (its Data standing in for a PlayReady Object).
-  const std::string playready = "9a04f079-9840-4286-ab92-e65be0885f95";
+  // A key whose provider gave PlayReady's speke:ProtectionHeader ("PRO" standing in for a PlayReady
+  // Object).
   struct PlayReadyKeys : package_test::FixedKeyProvider {
     crypto::KeyFetch fetch(int64_t period) override {
       auto fetched = FixedKeyProvider::fetch(period);
-      fetched.key->pssh["9a04f079-9840-4286-ab92-e65be0885f95"] =
-          crypto::pssh_box(*crypto::block_from_uuid("9a04f079-9840-4286-ab92-e65be0885f95"), 0, {}, {'P', 'R', 'O'});
+      fetched.key->protection_header["9a04f079-9840-4286-ab92-e65be0885f95"] = {'P', 'R', 'O'};
       return fetched;
     }
   };
