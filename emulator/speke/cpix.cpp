@@ -146,8 +146,9 @@ std::string answer_cpix_request(std::string_view body, const KeyLookup& lookup, 
     if (pssh != answer->second.pssh.end())
       set_only_child_text(system, cpix + "PSSH",
                           api::base64_encode(std::string(pssh->second.begin(), pssh->second.end())));
+    // speke:ProtectionHeader, SPEKE v1's own element (MSS PlayReady): only where it is asked for.
     auto header = answer->second.protection_header.find(pipeline::crypto::normalized_system_id(system_id));
-    if (header != answer->second.protection_header.end())
+    if (header != answer->second.protection_header.end() && child(system, "ProtectionHeader"))
       set_only_child_text(system, namespace_prefix(root, kSpekeNamespace, "speke") + "ProtectionHeader",
                           api::base64_encode(std::string(header->second.begin(), header->second.end())));
     for (pugi::xml_node signalling : children(system, "HLSSignalingData")) {
