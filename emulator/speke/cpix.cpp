@@ -1,5 +1,6 @@
 #include "emulator/speke/cpix.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <initializer_list>
 #include <map>
@@ -83,13 +84,27 @@ void set_only_child_text(pugi::xml_node parent, const std::string& name, const s
 
 // The attributes of the EXT-X-KEY a system's HLS signalling names (SPEKE v2.0), "" for systems
 // without HLS signalling: HLS AES-128's identity key at the key server's URI, FairPlay's skd://
-// URI. METHOD follows the key's scheme: SAMPLE-AES for 'cbcs', SAMPLE-AES-CTR for 'cenc'.
-std::string hls_key_attributes(const std::string& system_id, const std::string& kid, const std::string& uri,
+// URI, and, from the answer's boxes, Widevine's pssh box and PlayReady's PlayReady Object as data
+// URIs under their KEYFORMATs (the layout Shaka Player's HLS parser reads, as shaka-packager
+// writes it). METHOD follows the key's scheme: SAMPLE-AES for 'cbcs', SAMPLE-AES-CTR for 'cenc'.
+std::string hls_key_attributes(const std::string& system_id, const std::string& kid, const KeyAnswer& answer,
                                const std::string& scheme) {
   const std::string method = scheme == "cenc" ? "SAMPLE-AES-CTR" : "SAMPLE-AES";
-  if (system_id == kHlsAes128SystemId) return "METHOD=" + method + ",URI=\"" + uri + "\"";
-  if (system_id == kFairPlaySystemId)
+  const std::string system = pipeline::crypto::normalized_system_id(system_id);
+  auto base64 = [](const std::vector<uint8_t>& b) { return api::base64_encode(std::string(b.begin(), b.end())); };
+  if (system == kHlsAes128SystemId) return "METHOD=" + method + ",URI=\"" + answer.uri_ext_x_key + "\"";
+  if (system == kFairPlaySystemId)
     return "METHOD=SAMPLE-AES,URI=\"skd://" + kid + "\",KEYFORMAT=\"" + kFairPlayKeyFormat + "\",KEYFORMATVERSIONS=\"1\"";
+  if (auto box = answer.pssh.find(system); box != answer.pssh.end() && system == pipeline::crypto::kWidevineSystemId) {
+    std::string hex_kid = kid;
+    hex_kid.erase(std::remove(hex_kid.begin(), hex_kid.end(), '-'), hex_kid.end());
+    return "METHOD=" + method + ",URI=\"data:text/plain;base64," + base64(box->second) + "\",KEYID=0x" + hex_kid +
+           ",KEYFORMAT=\"urn:uuid:" + system + "\",KEYFORMATVERSIONS=\"1\"";
+  }
+  if (auto pro = answer.protection_header.find(system);
+      pro != answer.protection_header.end() && system == pipeline::crypto::kPlayReadySystemId)
+    return "METHOD=" + method + ",URI=\"data:text/plain;charset=UTF-16;base64," + base64(pro->second) +
+           "\",KEYFORMAT=\"com.microsoft.playready\",KEYFORMATVERSIONS=\"1\"";
   return "";
 }
 
@@ -154,7 +169,7 @@ std::string answer_cpix_request(std::string_view body, const KeyLookup& lookup, 
     for (pugi::xml_node signalling : children(system, "HLSSignalingData")) {
       // SPEKE v2.0 (standard-payload-components-v2): base64 of the tag for the media playlists
       // (#EXT-X-KEY) or the master (#EXT-X-SESSION-KEY), for the systems with HLS signalling.
-      const std::string tag = hls_key_attributes(system_id, kid, answer->second.uri_ext_x_key, schemes[kid]);
+      const std::string tag = hls_key_attributes(system_id, kid, answer->second, schemes[kid]);
       if (tag.empty()) continue;
       const bool master = std::string_view(signalling.attribute("playlist").value()) == "master";
       signalling.text().set(api::base64_encode((master ? "#EXT-X-SESSION-KEY:" : "#EXT-X-KEY:") + tag).c_str());

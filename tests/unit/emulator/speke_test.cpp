@@ -3,6 +3,7 @@
 // secret kept in the data directory), the key URI and the W3C ClearKey licence; and the
 // encryptor's request/answer round trip (what the packager's SpekeKeyProvider sends and reads).
 #include <catch2/catch.hpp>
+#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -447,6 +448,22 @@ TEST_CASE("key server: Widevine and PlayReady get pssh boxes of their own format
   auto pro2 = pssh_data(cbcs.pssh.at(playready));
   for (size_t i = 10; i < pro2.size(); i += 2) header2 += static_cast<char>(pro2[i]);
   CHECK_THAT(header2, Catch::Contains("<KID ALGID=\"AESCBC\" VALUE=\""));
+
+  // SPEKE v2.0 HLS signalling (CMAF): each system's EXT-X-KEY, its data in a data URI.
+  v2.hls_signalling = true;
+  auto r3 = server.handle(post("/_mediaemu/speke/v2", render_cpix_request(v2), {{"x-speke-version", "2.0"}}));
+  REQUIRE(r3.status == 200);
+  KeyAnswer hls = read_cpix_answer(r3.body, v2.contract.front().kid, false);
+  REQUIRE(hls.hls_key_tags.size() == 2);
+  std::string kid_hex = uuid_text(v2.contract.front().kid);
+  kid_hex.erase(std::remove(kid_hex.begin(), kid_hex.end(), '-'), kid_hex.end());
+  const auto& wv = cbcs.pssh.at(widevine);
+  CHECK(hls.hls_key_tags[0] == "#EXT-X-KEY:METHOD=SAMPLE-AES,URI=\"data:text/plain;base64," +
+                                   api::base64_encode(std::string(wv.begin(), wv.end())) + "\",KEYID=0x" + kid_hex +
+                                   ",KEYFORMAT=\"urn:uuid:" + widevine + "\",KEYFORMATVERSIONS=\"1\"");
+  CHECK(hls.hls_key_tags[1] == "#EXT-X-KEY:METHOD=SAMPLE-AES,URI=\"data:text/plain;charset=UTF-16;base64," +
+                                   api::base64_encode(std::string(pro2.begin(), pro2.end())) +
+                                   "\",KEYFORMAT=\"com.microsoft.playready\",KEYFORMATVERSIONS=\"1\"");
 
   // Not asked for: not answered.
   request.system_ids = {kHlsAes128SystemId};
