@@ -241,10 +241,14 @@ json execute_change_set(Domain& d, StackEngine& engine, const CallContext& c, co
                              {"ChangeSetId", cs.doc["ChangeSetId"]},
                              {"PreviousTemplate", r.internal.value("Template", json::object())}};
   tx->modify(cs.key).doc["ExecutionStatus"] = "EXECUTE_IN_PROGRESS";
-  // The stack's other change sets no longer describe what executing them would do.
+  // "After you execute a change set, CloudFormation deletes any additional change sets that are
+  // associated with the stack because they're no longer valid for the updated stack" (CFN-UG
+  // using-cfn-updating-stacks-changesets-execute); the executed one stays listed.
+  std::vector<Key> others;
   for (const Record* other : d.list(kChangeSet, c.region))
     if (other->key.id != cs.key.id && other->doc.value("StackId", "") == r.doc.value("StackId", ""))
-      tx->modify(other->key).doc["ExecutionStatus"] = "OBSOLETE";
+      others.push_back(other->key);
+  for (const Key& other : others) tx->remove(other);
   Key key = r.key;
   tx->after_commit([&engine, key] { engine.submit_and_settle(key); });
   tx->commit();

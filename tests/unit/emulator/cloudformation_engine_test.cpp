@@ -3,6 +3,7 @@
 // that fails half-way rolling back in reverse order through the real SSM and SNS handlers.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -353,4 +354,31 @@ TEST_CASE("with --state-delay 0 a stack operation has ended when its request ans
   w.call("DeleteStack", {{"StackName", "quick"}});
   CHECK(w.call("DescribeStacks", {{"StackName", id}})["Stacks"][0]["StackStatus"] == "DELETE_COMPLETE");
   CHECK_FALSE(w.has_parameter("/q"));
+}
+
+TEST_CASE("executing a change set deletes the stack's other change sets; the executed one stays listed") {
+  StackWorld w;
+  auto body = [](const std::string& value) {
+    return "Resources:\n  P: {Type: AWS::SSM::Parameter, Properties: {Name: /cs/p, Type: String, Value: " + value + "}}\n";
+  };
+  w.call("CreateStack", {{"StackName", "cs"}, {"TemplateBody", body("a")}});
+  REQUIRE(w.settled("cs") == "CREATE_COMPLETE");
+  // Two change sets wait for review.
+  for (const char* name : {"first", "second"})
+    w.call("CreateChangeSet", {{"StackName", "cs"}, {"ChangeSetName", name}, {"TemplateBody", body(name)}});
+  auto names = [&] {
+    std::vector<std::string> out;
+    const json listed = w.call("ListChangeSets", {{"StackName", "cs"}});
+    for (const auto& s : listed["Summaries"])
+      out.push_back(s["ChangeSetName"].get<std::string>() + " " + s["ExecutionStatus"].get<std::string>());
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  for (int i = 0; i < 500 && names() != std::vector<std::string>{"first AVAILABLE", "second AVAILABLE"}; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  REQUIRE(names() == std::vector<std::string>{"first AVAILABLE", "second AVAILABLE"});
+  w.call("ExecuteChangeSet", {{"StackName", "cs"}, {"ChangeSetName", "second"}});
+  REQUIRE(w.settled("cs") == "UPDATE_COMPLETE");
+  CHECK(names() == std::vector<std::string>{"second EXECUTE_COMPLETE"});
+  CHECK_THROWS(w.call("DescribeChangeSet", {{"StackName", "cs"}, {"ChangeSetName", "first"}}));
 }
