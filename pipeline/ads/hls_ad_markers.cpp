@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "pipeline/bytes.hpp"
 #include "pipeline/date_time.hpp"
 
 namespace mediaemu::pipeline::ads {

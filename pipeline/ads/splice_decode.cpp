@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include "pipeline/bytes.hpp"
+
 namespace mediaemu::pipeline::ads {
 namespace {
 

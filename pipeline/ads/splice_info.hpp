@@ -47,11 +47,4 @@ struct SpliceInfo {
 // splice time `pts_90k` (33 bits) and its CRC_32.
 std::vector<uint8_t> encode_splice_info(const SpliceInfo& info, uint64_t pts_90k);
 
-// CRC-32/MPEG-2 (ISO/IEC 13818-1 Annex A): polynomial 0x04C11DB7, initial 0xFFFFFFFF, no
-// reflection, no final XOR; the CRC_32 of an SCTE-35 section.
-uint32_t crc32_mpeg2(std::span<const uint8_t> bytes);
-
-std::string base64(std::span<const uint8_t> bytes);  // RFC 4648 §4, padded
-std::string hex_upper(std::span<const uint8_t> bytes);
-
 }  // namespace mediaemu::pipeline::ads

@@ -2,6 +2,8 @@
 
 #include <sstream>
 
+#include "pipeline/bytes.hpp"
+
 namespace mediaemu::pipeline::ads {
 namespace {
 

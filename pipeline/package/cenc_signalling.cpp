@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <set>
 
-#include "pipeline/ads/splice_info.hpp"
+#include "pipeline/bytes.hpp"
 #include "pipeline/crypto/block_text.hpp"
 #include "pipeline/crypto/cenc.hpp"
 #include "pipeline/crypto/pssh.hpp"
@@ -25,7 +25,7 @@ std::string dash_content_protection(const Fmp4Protection& protection, const std:
     // A system with nothing to say (no PSSH, no data from the key provider) gets no element.
     if (pssh == protection.pssh_boxes.end() && data == protection.content_protection_data.end() && !in_band) continue;
     out += indent + "<ContentProtection schemeIdUri=\"urn:uuid:" + system + "\">\n";
-    if (pssh != protection.pssh_boxes.end()) out += indent + "  <cenc:pssh>" + ads::base64(*pssh) + "</cenc:pssh>\n";
+    if (pssh != protection.pssh_boxes.end()) out += indent + "  <cenc:pssh>" + base64(*pssh) + "</cenc:pssh>\n";
     if (data != protection.content_protection_data.end()) out += indent + "  " + data->second + "\n";
     out += indent + "</ContentProtection>\n";
   }

@@ -7,7 +7,7 @@
 #include <cmath>
 #include <sstream>
 
-#include "pipeline/ads/splice_info.hpp"
+#include "pipeline/bytes.hpp"
 #include "pipeline/crypto/system_ids.hpp"
 #include "pipeline/package/codec_config.hpp"
 #include "pipeline/package/fmp4_encryption.hpp"
@@ -32,7 +32,7 @@ std::string h264_codec_private_data(const TrackInfo& t) {
         out.insert(out.end(), nal.begin(), nal.end());
       }
   }
-  return ads::hex_upper(out);
+  return hex_upper(out);
 }
 }  // namespace
 
@@ -97,7 +97,8 @@ void MssPackager::add_segment(const Segment& segment) {
       const crypto::SharedSegmentKey key = it == segment.tracks.end() ? nullptr : track_key(segment, *q.info);
       if (key && !q.muxer->protection()) {
         q.muxer->protect(fmp4_protection(*key, spec().encryption->system_ids));
-        if (protection_header_.empty()) {
+        if (!header_looked_up_) {  // once per endpoint: every key of it is the first one
+          header_looked_up_ = true;
           auto header = key->key.protection_header.find(std::string(crypto::kPlayReadySystemId));
           if (header != key->key.protection_header.end()) protection_header_ = header->second;
           else
@@ -184,7 +185,7 @@ std::string MssPackager::render(double edge, double window, bool ended, bool dat
         const int channels = t.channels > 0 ? t.channels : 2;
         body << " FourCC=\"AACL\" SamplingRate=\"" << t.sample_rate << "\" Channels=\"" << channels
              << "\" BitsPerSample=\"16\" PacketSize=\"" << channels * 2 << "\" AudioTag=\"255\" CodecPrivateData=\""
-             << ads::hex_upper(t.extradata) << "\"";
+             << hex_upper(t.extradata) << "\"";
       }
       body << "/>\n";
     }
@@ -213,7 +214,7 @@ std::string MssPackager::protection_element() const {
   // header in base64: PlayReady's, as the key provider's speke:ProtectionHeader gave it.
   std::string id(crypto::kPlayReadySystemId);
   for (char& c : id) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return "  <Protection>\n    <ProtectionHeader SystemID=\"" + id + "\">" + ads::base64(protection_header_) +
+  return "  <Protection>\n    <ProtectionHeader SystemID=\"" + id + "\">" + base64(protection_header_) +
          "</ProtectionHeader>\n  </Protection>\n";
 }
 

@@ -78,6 +78,7 @@ class MssPackager final : public PackagerBase {
 
   MssSpec mss_;
   std::vector<uint8_t> protection_header_;  // PlayReady's, from the first key (encrypted endpoints)
+  bool header_looked_up_ = false;
   std::list<StreamIndex> indexes_;  // not a vector: a StreamIndex cannot be copied, and its move may throw
 };
 

@@ -3,7 +3,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "pipeline/ads/splice_info.hpp"
+#include "pipeline/bytes.hpp"
 
 namespace mediaemu::pipeline {
 
@@ -91,7 +91,7 @@ void PmtRewriter::rewrite_section(uint8_t* p, size_t s) const {
     throw std::runtime_error("edited PMT of " + std::to_string(3 + new_length) + " bytes does not fit in one packet");
   out[1] = static_cast<uint8_t>((out[1] & 0xf0) | (new_length >> 8));
   out[2] = static_cast<uint8_t>(new_length);
-  const uint32_t crc = ads::crc32_mpeg2(out);
+  const uint32_t crc = crc32_mpeg2(out);
   for (int i = 3; i >= 0; --i) out.push_back(static_cast<uint8_t>(crc >> (8 * i)));
   std::copy(out.begin(), out.end(), p + s);
   std::fill(p + s + out.size(), p + kTsPacketSize, 0xff);  // stuffing after the section (§2.4.4)

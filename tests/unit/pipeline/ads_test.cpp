@@ -6,6 +6,7 @@
 #include "pipeline/ads/hls_ad_markers.hpp"
 #include "pipeline/ads/splice_decode.hpp"
 #include "pipeline/ads/splice_xml.hpp"
+#include "pipeline/bytes.hpp"
 #include "pipeline/package/segmenter.hpp"
 
 using namespace mediaemu::pipeline;

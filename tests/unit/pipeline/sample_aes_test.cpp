@@ -13,7 +13,7 @@
 #include <string>
 #include <thread>
 
-#include "pipeline/ads/splice_info.hpp"
+#include "pipeline/bytes.hpp"
 #include "pipeline/crypto/block_text.hpp"
 #include "pipeline/crypto/sample_aes.hpp"
 #include "pipeline/crypto/segment_key.hpp"
@@ -269,7 +269,7 @@ TEST_CASE("HLS SAMPLE_AES endpoint: PMT signalling, EXT-X-KEY, I-frame ranges, a
   const size_t section = packet + 5;  // header, pointer_field 0
   REQUIRE(static_cast<uint8_t>(bytes[section]) == 0x02);
   const size_t length = ((bytes[section + 1] & 0x0f) << 8) | static_cast<uint8_t>(bytes[section + 2]);
-  CHECK(mediaemu::pipeline::ads::crc32_mpeg2(std::span(seg).subspan(section, 3 + length)) == 0);
+  CHECK(mediaemu::pipeline::crc32_mpeg2(std::span(seg).subspan(section, 3 + length)) == 0);
   CHECK(bytes.find(std::string("\xdb", 1), section + 12) < zavc);
   CHECK(bytes.find(std::string("\xcf", 1), zavc) < aacd);
 
