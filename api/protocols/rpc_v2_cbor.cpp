@@ -20,7 +20,7 @@ namespace {
 json binary_to_base64(json v) {
   if (v.is_binary()) {
     const auto& bytes = v.get_binary();
-    return base64_encode(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
+    return base64_encode(std::span<const uint8_t>(bytes));
   }
   if (v.is_object() || v.is_array())
     for (auto& item : v) item = binary_to_base64(std::move(item));

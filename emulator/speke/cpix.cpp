@@ -73,8 +73,6 @@ Block kid_of(const pugi::xml_node& n, const char* what) {
   return *kid;
 }
 
-std::string as_text(const Block& b) { return std::string(reinterpret_cast<const char*>(b.data()), b.size()); }
-
 void set_only_child_text(pugi::xml_node parent, const std::string& name, const std::string& text) {
   pugi::xml_node c = child(parent, name.substr(name.find(':') + 1));
   if (!c) c = parent.append_child(name.c_str());
@@ -91,19 +89,18 @@ std::string hls_key_attributes(const std::string& system_id, const std::string& 
                                const std::string& scheme) {
   const std::string method = scheme == "cenc" ? "SAMPLE-AES-CTR" : "SAMPLE-AES";
   const std::string system = pipeline::crypto::normalized_system_id(system_id);
-  auto base64 = [](const std::vector<uint8_t>& b) { return api::base64_encode(std::string(b.begin(), b.end())); };
   if (system == kHlsAes128SystemId) return "METHOD=" + method + ",URI=\"" + answer.uri_ext_x_key + "\"";
   if (system == kFairPlaySystemId)
     return "METHOD=SAMPLE-AES,URI=\"skd://" + kid + "\",KEYFORMAT=\"" + kFairPlayKeyFormat + "\",KEYFORMATVERSIONS=\"1\"";
   if (auto box = answer.pssh.find(system); box != answer.pssh.end() && system == pipeline::crypto::kWidevineSystemId) {
     std::string hex_kid = kid;
     hex_kid.erase(std::remove(hex_kid.begin(), hex_kid.end(), '-'), hex_kid.end());
-    return "METHOD=" + method + ",URI=\"data:text/plain;base64," + base64(box->second) + "\",KEYID=0x" + hex_kid +
+    return "METHOD=" + method + ",URI=\"data:text/plain;base64," + api::base64_encode(box->second) + "\",KEYID=0x" + hex_kid +
            ",KEYFORMAT=\"urn:uuid:" + system + "\",KEYFORMATVERSIONS=\"1\"";
   }
   if (auto pro = answer.protection_header.find(system);
       pro != answer.protection_header.end() && system == pipeline::crypto::kPlayReadySystemId)
-    return "METHOD=" + method + ",URI=\"data:text/plain;charset=UTF-16;base64," + base64(pro->second) +
+    return "METHOD=" + method + ",URI=\"data:text/plain;charset=UTF-16;base64," + api::base64_encode(pro->second) +
            "\",KEYFORMAT=\"com.microsoft.playready\",KEYFORMATVERSIONS=\"1\"";
   return "";
 }
@@ -137,7 +134,7 @@ std::string answer_cpix_request(std::string_view body, const KeyLookup& lookup, 
         .append_child((pskc + "Secret").c_str())
         .append_child((pskc + "PlainValue").c_str())
         .text()
-        .set(api::base64_encode(as_text(answer.key)).c_str());
+        .set(api::base64_encode(answer.key).c_str());
     summary.kids.push_back(uuid_text(kid));
     answers[uuid_text(kid)] = std::move(answer);
   }
@@ -160,12 +157,12 @@ std::string answer_cpix_request(std::string_view body, const KeyLookup& lookup, 
     auto pssh = answer->second.pssh.find(pipeline::crypto::normalized_system_id(system_id));
     if (pssh != answer->second.pssh.end())
       set_only_child_text(system, cpix + "PSSH",
-                          api::base64_encode(std::string(pssh->second.begin(), pssh->second.end())));
+                          api::base64_encode(pssh->second));
     // speke:ProtectionHeader, SPEKE v1's own element (MSS PlayReady): only where it is asked for.
     auto header = answer->second.protection_header.find(pipeline::crypto::normalized_system_id(system_id));
     if (header != answer->second.protection_header.end() && child(system, "ProtectionHeader"))
       set_only_child_text(system, namespace_prefix(root, kSpekeNamespace, "speke") + "ProtectionHeader",
-                          api::base64_encode(std::string(header->second.begin(), header->second.end())));
+                          api::base64_encode(header->second));
     for (pugi::xml_node signalling : children(system, "HLSSignalingData")) {
       // SPEKE v2.0 (standard-payload-components-v2): base64 of the tag for the media playlists
       // (#EXT-X-KEY) or the master (#EXT-X-SESSION-KEY), for the systems with HLS signalling.

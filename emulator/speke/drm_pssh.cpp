@@ -61,7 +61,7 @@ std::vector<uint8_t> playready_object(const Block& kid, const std::string& schem
       "<WRMHEADER xmlns=\"http://schemas.microsoft.com/DRM/2007/03/PlayReadyHeader\" version=\"4.3.0.0\"><DATA>"
       "<PROTECTINFO><KIDS><KID " +
       (algid.empty() ? "" : "ALGID=\"" + algid + "\" ") + "VALUE=\"" +
-      api::base64_encode(std::string_view(reinterpret_cast<const char*>(guid.data()), guid.size())) +
+      api::base64_encode(guid) +
       "\"></KID></KIDS></PROTECTINFO></DATA></WRMHEADER>";
   std::vector<uint8_t> record;
   for (char c : header) le16(record, static_cast<uint8_t>(c));  // UTF-16LE of ASCII
@@ -82,7 +82,7 @@ std::vector<uint8_t> playready_pssh(const std::vector<uint8_t>& playready_object
 
 std::string mspr_pro(const std::vector<uint8_t>& playready_object) {
   return "<mspr:pro xmlns:mspr=\"urn:microsoft:playready\">" +
-         api::base64_encode(std::string_view(reinterpret_cast<const char*>(playready_object.data()), playready_object.size())) +
+         api::base64_encode(playready_object) +
          "</mspr:pro>";
 }
 

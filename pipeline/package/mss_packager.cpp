@@ -100,7 +100,7 @@ void MssPackager::add_segment(const Segment& segment) {
         if (!header_looked_up_) {  // once per endpoint: every key of it is the first one
           header_looked_up_ = true;
           auto header = key->key.protection_header.find(std::string(crypto::kPlayReadySystemId));
-          if (header != key->key.protection_header.end()) protection_header_ = header->second;
+          if (header != key->key.protection_header.end()) protection_element_ = protection_element(header->second);
           else
             spdlog::warn("package {}: the key provider gave no PlayReady ProtectionHeader (speke:ProtectionHeader): "
                          "the manifest cannot name the key, players cannot play",
@@ -204,17 +204,16 @@ std::string MssPackager::render(double edge, double window, bool ended, bool dat
   else
     out << " Duration=\"0\" IsLive=\"TRUE\" LookAheadFragmentCount=\"1\" DVRWindowLength=\""
         << std::llround(window * kManifestTimescale) << "\"";
-  out << ">\n" << protection_element() << body.str() << "</SmoothStreamingMedia>\n";
+  out << ">\n" << protection_element_ << body.str() << "</SmoothStreamingMedia>\n";
   return out.str();
 }
 
-std::string MssPackager::protection_element() const {
-  if (protection_header_.empty()) return "";
+std::string MssPackager::protection_element(const std::vector<uint8_t>& playready_header) {
   // §2.2.2.2: a ProtectionHeader per DRM system, SystemID its UUID and its content the system's
   // header in base64: PlayReady's, as the key provider's speke:ProtectionHeader gave it.
   std::string id(crypto::kPlayReadySystemId);
   for (char& c : id) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return "  <Protection>\n    <ProtectionHeader SystemID=\"" + id + "\">" + base64(protection_header_) +
+  return "  <Protection>\n    <ProtectionHeader SystemID=\"" + id + "\">" + base64(playready_header) +
          "</ProtectionHeader>\n  </Protection>\n";
 }
 

@@ -73,11 +73,11 @@ class MssPackager final : public PackagerBase {
   // chunk's program date time (the start-over archive).
   std::string render(double edge, double window, bool ended, bool dated) const;
   std::string streams_description() const;
-  // §2.2.2.2 ProtectionElement of an encrypted endpoint ("" when clear).
-  std::string protection_element() const;
+  // §2.2.2.2 ProtectionElement naming PlayReady's header.
+  static std::string protection_element(const std::vector<uint8_t>& playready_header);
 
   MssSpec mss_;
-  std::vector<uint8_t> protection_header_;  // PlayReady's, from the first key (encrypted endpoints)
+  std::string protection_element_;  // from the first key's PlayReady header; "" when clear
   bool header_looked_up_ = false;
   std::list<StreamIndex> indexes_;  // not a vector: a StreamIndex cannot be copied, and its move may throw
 };
